@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The configuration: meentd.conf(5) and the command line that overrides it.
+ *
+ * The file is "key = value" lines; '#' starts a comment; blank lines are
+ * ignored; a key of kind CONFIG_LIST may repeat (each line adds one value).
+ * Every key is one row of config_keys[] below, with its bounds, so the file,
+ * the command line and the man page describe the same set. A bad line is an
+ * error naming the file, the line and the reason; meentd does not start on
+ * one (and a SIGHUP reload that meets one keeps the running configuration).
+ */
+#include "meent.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum config_kind { CONFIG_STR, CONFIG_INT, CONFIG_SIZE, CONFIG_BOOL,
+    CONFIG_LEVEL, CONFIG_LIST };
+
+struct config_key {
+	const char *name;
+	enum config_kind kind;
+	size_t offset;
+	long long min, max;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+static const struct config_key config_keys[] = {
+	{ "data", CONFIG_STR, OFF(data_dir), 0, 0,
+	    "data directory (meent.db, instance.key)" },
+	{ "listen", CONFIG_STR, OFF(listen), 0, 0,
+	    "address and port to listen on, ADDR:PORT" },
+	{ "threads", CONFIG_INT, OFF(threads), 0, 256,
+	    "worker threads; 0 is the number of cores" },
+	{ "seed", CONFIG_STR, OFF(seed_dir), 0, 0,
+	    "seed content loaded into an empty database" },
+	{ "content", CONFIG_STR, OFF(content_dir), 0, 0,
+	    "shipped content (reference data)" },
+	{ "base_url", CONFIG_STR, OFF(base_url), 0, 0,
+	    "the instance's public URL" },
+	{ "log_file", CONFIG_STR, OFF(log_file), 0, 0,
+	    "log to this file instead of standard error" },
+	{ "log_level", CONFIG_LEVEL, OFF(log_level), 0, 0,
+	    "debug, info, warn or error" },
+	{ "access_log", CONFIG_BOOL, OFF(access_log), 0, 1,
+	    "one log line per request" },
+	{ "max_connections", CONFIG_INT, OFF(max_connections), 1, 65536,
+	    "open connections; past it, 503" },
+	{ "max_header_bytes", CONFIG_SIZE, OFF(max_header_bytes), 1024,
+	    65536, "request line and headers; past it, 431" },
+	{ "max_body_bytes", CONFIG_SIZE, OFF(max_body_bytes), 1024,
+	    64 << 20, "default request body cap; past it, 413" },
+	{ "header_timeout", CONFIG_INT, OFF(header_timeout), 1, 600,
+	    "seconds to receive a request's headers" },
+	{ "request_timeout", CONFIG_INT, OFF(request_timeout), 1, 3600,
+	    "seconds to receive a whole request" },
+	{ "keepalive_timeout", CONFIG_INT, OFF(keepalive_timeout), 1, 3600,
+	    "seconds an idle connection stays open" },
+	{ "login_per_minute", CONFIG_INT, OFF(login_per_minute), 1, 10000,
+	    "login attempts per account and per address per minute" },
+	{ "session_hours", CONFIG_INT, OFF(session_hours), 1, 24 * 90,
+	    "lifetime of a web session" },
+};
+#undef OFF
+
+/* The defaults. c must be zeroed or hold a configuration (it is freed). */
+void
+config_init(struct config *c)
+{
+	config_free(c);
+	c->listen = xstrdup("127.0.0.1:8080");
+	c->content_dir = xstrdup(MEENT_CONTENT_DIR);
+	c->base_url = xstrdup("http://127.0.0.1:8080");
+	c->log_level = LOG_INFO;
+	c->access_log = true;
+	c->max_connections = 1024;
+	c->max_header_bytes = 8192;
+	c->max_body_bytes = 1 << 20;
+	c->header_timeout = 10;
+	c->request_timeout = 30;
+	c->keepalive_timeout = 60;
+	c->login_per_minute = 10;
+	c->session_hours = 12;
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < nitems(config_keys); i++) {
+		const struct config_key *k = &config_keys[i];
+		void *field = (char *)c + k->offset;
+
+		if (k->kind == CONFIG_STR)
+			free(*(char **)field);
+		else if (k->kind == CONFIG_LIST)
+			strlist_free((struct strlist *)field);
+	}
+	memset(c, 0, sizeof *c);
+}
+
+static const struct config_key *
+config_find(const char *name)
+{
+	for (size_t i = 0; i < nitems(config_keys); i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static int
+config_parse_number(const char *v, long long *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v)
+		return -1;
+	/* Sizes may say k or M. */
+	if (*end == 'k' || *end == 'K' || *end == 'M') {
+		long long mult = *end == 'M' ? 1024 * 1024 : 1024;
+
+		if (n > LLONG_MAX / mult || n < LLONG_MIN / mult)
+			return -1;
+		n *= mult;
+		end++;
+	}
+	if (*end != '\0')
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/*
+ * Set one key. On error returns -1 and *err (caller frees) says why.
+ */
+int
+config_set(struct config *c, const char *name, const char *value, char **err)
+{
+	const struct config_key *k = config_find(name);
+	void *field;
+	long long n;
+
+	if (k == NULL) {
+		*err = xasprintf("unknown key '%s'", name);
+		return -1;
+	}
+	field = (char *)c + k->offset;
+	switch (k->kind) {
+	case CONFIG_STR:
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return 0;
+	case CONFIG_LIST:
+		strlist_add((struct strlist *)field, value);
+		return 0;
+	case CONFIG_BOOL:
+		if (strcmp(value, "true") == 0 || strcmp(value, "on") == 0 ||
+		    strcmp(value, "yes") == 0)
+			*(bool *)field = true;
+		else if (strcmp(value, "false") == 0 ||
+		    strcmp(value, "off") == 0 || strcmp(value, "no") == 0)
+			*(bool *)field = false;
+		else {
+			*err = xasprintf("%s: '%s' is not true or false",
+			    name, value);
+			return -1;
+		}
+		return 0;
+	case CONFIG_LEVEL:
+		if (strcmp(value, "debug") == 0)
+			*(int *)field = LOG_DEBUG;
+		else if (strcmp(value, "info") == 0)
+			*(int *)field = LOG_INFO;
+		else if (strcmp(value, "warn") == 0)
+			*(int *)field = LOG_WARN;
+		else if (strcmp(value, "error") == 0)
+			*(int *)field = LOG_ERROR;
+		else {
+			*err = xasprintf("%s: '%s' is not debug, info, warn "
+			    "or error", name, value);
+			return -1;
+		}
+		return 0;
+	case CONFIG_INT:
+	case CONFIG_SIZE:
+		if (config_parse_number(value, &n) == -1 || n < k->min ||
+		    n > k->max) {
+			*err = xasprintf("%s: '%s' is not a number from %lld "
+			    "to %lld", name, value, k->min, k->max);
+			return -1;
+		}
+		if (k->kind == CONFIG_INT)
+			*(int *)field = (int)n;
+		else
+			*(size_t *)field = (size_t)n;
+		return 0;
+	}
+	*err = xasprintf("%s: unhandled kind", name);
+	return -1;
+}
+
+static char *
+config_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * Parse configuration text (name is the file's name, for errors) into c,
+ * on top of what c holds. Lines over 4 KiB are refused. Returns 0, or -1
+ * and *err (caller frees) naming the line.
+ */
+int
+config_parse(struct config *c, const char *name, const char *text,
+    size_t len, char **err)
+{
+	const char *p = text, *end = text + len;
+	int lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t llen = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[4096], *eq, *key, *value, *why = NULL;
+
+		lineno++;
+		if (llen >= sizeof line) {
+			*err = xasprintf("%s:%d: line longer than %zu bytes",
+			    name, lineno, sizeof line - 1);
+			return -1;
+		}
+		memcpy(line, p, llen);
+		line[llen] = '\0';
+		p += llen + 1;
+		if (strlen(line) != llen) {
+			*err = xasprintf("%s:%d: a NUL byte", name, lineno);
+			return -1;
+		}
+		if ((eq = strchr(line, '#')) != NULL)
+			*eq = '\0';
+		key = config_trim(line);
+		if (*key == '\0')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			*err = xasprintf("%s:%d: expected 'key = value'", name,
+			    lineno);
+			return -1;
+		}
+		*eq = '\0';
+		value = config_trim(eq + 1);
+		key = config_trim(key);
+		if (config_set(c, key, value, &why) == -1) {
+			*err = xasprintf("%s:%d: %s", name, lineno, why);
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Read a config file (at most 1 MiB) into c, on top of what c holds.
+ * Returns 0, or -1 and *err (caller frees).
+ */
+int
+config_load(struct config *c, const char *path, char **err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (file_read_all(path, 1 << 20, &text, &len, err) == -1)
+		return -1;
+	rc = config_parse(c, path, text, len, err);
+	free(text);
+	return rc;
+}
+
+/* The keys and their help, for --help and the man page check. */
+void
+config_print_keys(FILE *out)
+{
+	for (size_t i = 0; i < nitems(config_keys); i++)
+		fprintf(out, "  %-18s %s\n", config_keys[i].name,
+		    config_keys[i].help);
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The SQLite connection: one per worker thread and one per meentctl run.
+ *
+ * Every connection runs in WAL mode with synchronous=FULL (a write answered
+ * with 2xx survives a crash or a power loss), foreign keys on, and a busy
+ * timeout long enough that no client sees SQLITE_BUSY: writers queue on
+ * BEGIN IMMEDIATE instead of failing half-way through a transaction.
+ *
+ * Statements are prepared once per connection and kept in a small cache
+ * keyed by the SQL text's address: every SQL string in meent is a literal,
+ * so the address identifies the statement and no hashing is needed.
+ */
+#include "meent.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_CACHE_SIZE 128
+
+struct db_cached {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct db {
+	sqlite3 *h;
+	struct db_cached cache[DB_CACHE_SIZE];
+	size_t ncache;
+};
+
+static _Atomic unsigned long db_error_count;
+
+static int
+db_pragmas(sqlite3 *h, bool readonly, char **err)
+{
+	static const char *const rw =
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;"
+	    "PRAGMA temp_store=MEMORY;";
+	static const char *const ro = "PRAGMA foreign_keys=ON;";
+	char *msg = NULL;
+
+	if (sqlite3_exec(h, readonly ? ro : rw, NULL, NULL, &msg) != SQLITE_OK) {
+		*err = xasprintf("%s", msg != NULL ? msg : "pragma failed");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open the database at path. DB_CREATE makes it if missing (only meentctl
+ * init does); without it a missing file is an error. Returns NULL and *err
+ * (caller frees) on failure.
+ */
+struct db *
+db_open(const char *path, int flags, char **err)
+{
+	struct db *db;
+	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+
+	if (flags & DB_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE;
+	if (flags & DB_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+
+	db = xcalloc(1, sizeof *db);
+	if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
+		*err = xasprintf("%s: %s", path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+		db_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db->h, 15000);
+	sqlite3_extended_result_codes(db->h, 1);
+	if (db_pragmas(db->h, (flags & DB_READONLY) != 0, err) == -1) {
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* NULL is fine. */
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	sqlite3_close_v2(db->h);
+	free(db);
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+	return db->h;
+}
+
+/* Count and log a database error; the message names no user data. */
+void
+db_error(struct db *db, const char *what)
+{
+	atomic_fetch_add(&db_error_count, 1);
+	log_emit(LOG_ERROR, "db.error", "%s: %s (%d)", what,
+	    sqlite3_errmsg(db->h), sqlite3_extended_errcode(db->h));
+}
+
+unsigned long
+db_errors(void)
+{
+	return atomic_load(&db_error_count);
+}
+
+/*
+ * The prepared statement for sql, reset and with bindings cleared. sql must
+ * be a string literal (its address is the cache key). The statement is owned
+ * by the connection: do not finalize it. NULL on a prepare error (a bug).
+ */
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql) {
+			st = db->cache[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		db_error(db, "prepare");
+		return NULL;
+	}
+	if (db->ncache < DB_CACHE_SIZE) {
+		db->cache[db->ncache].sql = sql;
+		db->cache[db->ncache].stmt = st;
+		db->ncache++;
+	} else {
+		/* Full: evict the oldest; the cache is sized to not get here. */
+		sqlite3_finalize(db->cache[0].stmt);
+		memmove(&db->cache[0], &db->cache[1],
+		    (DB_CACHE_SIZE - 1) * sizeof db->cache[0]);
+		db->cache[DB_CACHE_SIZE - 1].sql = sql;
+		db->cache[DB_CACHE_SIZE - 1].stmt = st;
+	}
+	return st;
+}
+
+/* Run one or more statements without results (schema, pragmas). */
+int
+db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		atomic_fetch_add(&db_error_count, 1);
+		log_emit(LOG_ERROR, "db.error", "exec: %s",
+		    msg != NULL ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* BEGIN IMMEDIATE: take the write lock now, waiting up to the busy timeout. */
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	if (db_exec(db, "COMMIT") == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Step a statement that returns no rows; 0 or -1 (logged). */
+int
+db_step_done(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_error(db, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bind text that may be NULL. */
+int
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* A column as a jansson string, or JSON null. */
+json_t *
+db_column_json(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s;
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(st, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(st, i));
+	default:
+		s = sqlite3_column_text(st, i);
+		return json_stringn((const char *)s,
+		    (size_t)sqlite3_column_bytes(st, i));
+	}
+}

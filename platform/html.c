@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Building HTML pages. html_out() is a small formatter whose %s escapes its
+ * argument for text and attribute values, so a page escapes by construction;
+ * trusted HTML (Markdown rendered at write time by cmark-gfm in safe mode)
+ * goes in only through %H. The page frame (layout, navigation, login state)
+ * is html_page_start() and html_page_end().
+ */
+#include "meent.h"
+
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+/* Escape s for HTML text and quoted attribute values. */
+void
+html_escape(struct evbuffer *b, const char *s)
+{
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		const char *rep;
+
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		evbuffer_add(b, run, (size_t)(s - run));
+		evbuffer_add(b, rep, strlen(rep));
+		run = s + 1;
+	}
+	evbuffer_add(b, run, (size_t)(s - run));
+}
+
+/*
+ * Append fmt to b. Conversions: %s text (escaped; NULL is empty), %d int,
+ * %l long, %u a URL query value (encoded, then escaped), %H trusted HTML
+ * (not escaped), %% a percent sign.
+ */
+void
+html_out(struct evbuffer *b, const char *fmt, ...)
+{
+	va_list ap;
+	const char *run = fmt, *p;
+
+	va_start(ap, fmt);
+	for (p = fmt; *p != '\0'; p++) {
+		const char *s;
+		char *enc;
+
+		if (*p != '%')
+			continue;
+		evbuffer_add(b, run, (size_t)(p - run));
+		switch (*++p) {
+		case 's':
+			s = va_arg(ap, const char *);
+			html_escape(b, s != NULL ? s : "");
+			break;
+		case 'd':
+			evbuffer_add_printf(b, "%d", va_arg(ap, int));
+			break;
+		case 'l':
+			evbuffer_add_printf(b, "%ld", va_arg(ap, long));
+			break;
+		case 'u':
+			s = va_arg(ap, const char *);
+			enc = evhttp_uriencode(s != NULL ? s : "", -1, 1);
+			html_escape(b, enc);
+			free(enc);
+			break;
+		case 'H':
+			s = va_arg(ap, const char *);
+			if (s != NULL)
+				evbuffer_add(b, s, strlen(s));
+			break;
+		case '%':
+			evbuffer_add(b, "%", 1);
+			break;
+		default:
+			fatal("html_out: bad conversion in \"%s\"", fmt);
+		}
+		run = p + 1;
+	}
+	evbuffer_add(b, run, (size_t)(p - run));
+	va_end(ap);
+}
+
+/* The document head, the site header with navigation, and <main>. */
+void
+html_page_start(struct req *r, struct evbuffer *b, const char *title)
+{
+	html_out(b, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<title>%s – meent</title>\n"
+	    "<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
+	    "</head>\n<body>\n"
+	    "<a class=\"skip-link\" href=\"#inhoud\">Naar de inhoud</a>\n"
+	    "<header class=\"site-header\">\n"
+	    "<a class=\"site-name\" href=\"/\">meent</a>\n"
+	    "<nav aria-label=\"Hoofdmenu\"><ul>\n"
+	    "<li><a href=\"/\">Start</a></li>\n"
+	    "</ul></nav>\n", title);
+	if (r->who.kind == PRINCIPAL_SESSION)
+		html_out(b, "<form class=\"session\" method=\"post\" "
+		    "action=\"/uitloggen\">"
+		    "<span>Ingelogd voor %s (%s)</span> "
+		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		    "<button type=\"submit\">Uitloggen</button></form>\n",
+		    r->who.gemeente, role_name(r->who.role), r->who.csrf);
+	else
+		html_out(b, "<p class=\"session\"><a href=\"/inloggen\">"
+		    "Inloggen</a></p>\n");
+	html_out(b, "</header>\n<main id=\"inhoud\">\n");
+}
+
+void
+html_page_end(struct evbuffer *b)
+{
+	html_out(b, "</main>\n<footer class=\"site-footer\"><p>meent: "
+	    "gemeenten delen wat ze leren van datagedreven werken. "
+	    "Broncode onder EUPL-1.2.</p></footer>\n</body>\n</html>\n");
+}
+
+void
+html_reply(struct req *r, int status, struct evbuffer *b)
+{
+	reply_send(r, status, "text/html; charset=utf-8", b);
+}

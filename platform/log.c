@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Log lines: one JSON object per line on standard error, written with a
+ * single write(2) so that lines from several worker threads never interleave.
+ *
+ * Every line has "ts", "level", "event" and, when the thread is serving a
+ * request, "rid" (the request id). Nothing personal goes in: no addresses,
+ * no e-mail, no query strings, no bodies; callers pass route names and ids.
+ *
+ * With log_file set, the file is opened with O_APPEND and dup2(2)'d onto
+ * standard error, so that log_reopen() (SIGHUP, after logrotate) swaps it
+ * atomically for every thread at once.
+ */
+#include "meent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static _Atomic int log_min_level = LOG_INFO;
+static char *log_path;
+static _Thread_local const char *log_rid;
+
+static const char *const log_level_names[] = {
+	[LOG_DEBUG] = "debug",
+	[LOG_INFO] = "info",
+	[LOG_WARN] = "warn",
+	[LOG_ERROR] = "error",
+	[LOG_FATAL] = "fatal",
+};
+
+/* Open (or reopen) the log file onto standard error. */
+int
+log_reopen(void)
+{
+	int fd;
+
+	if (log_path == NULL)
+		return 0;
+	fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1) {
+		log_emit(LOG_ERROR, "log.reopen", "cannot open %s: %s", log_path,
+		    strerror(errno));
+		return -1;
+	}
+	if (dup2(fd, STDERR_FILENO) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Borrowed path, copied. NULL logs to standard error as it is. */
+int
+log_init(const char *path, int min_level)
+{
+	free(log_path);
+	log_path = path != NULL && *path != '\0' ? xstrdup(path) : NULL;
+	atomic_store(&log_min_level, min_level);
+	return log_reopen();
+}
+
+void
+log_set_level(int min_level)
+{
+	atomic_store(&log_min_level, min_level);
+}
+
+/* The request id is borrowed: it must live until log_set_rid(NULL). */
+void
+log_set_rid(const char *rid)
+{
+	log_rid = rid;
+}
+
+static void
+log_write(json_t *line)
+{
+	char buf[4096];
+	size_t n;
+
+	n = json_dumpb(line, buf, sizeof buf - 1, JSON_COMPACT);
+	if (n == 0 || n > sizeof buf - 1) {
+		/* Too long for one line: keep the line, drop the message. */
+		json_object_set_new(line, "msg", json_string("(truncated)"));
+		n = json_dumpb(line, buf, sizeof buf - 1, JSON_COMPACT);
+		if (n == 0 || n > sizeof buf - 1)
+			return;
+	}
+	buf[n++] = '\n';
+	while (write(STDERR_FILENO, buf, n) == -1 && errno == EINTR)
+		;
+}
+
+static json_t *
+log_start(int level, const char *event)
+{
+	char ts[32];
+
+	clock_format(time(NULL), ts, sizeof ts);
+	json_t *line = json_pack("{s:s, s:s, s:s}", "ts", ts, "level",
+	    log_level_names[level], "event", event);
+	if (log_rid != NULL)
+		json_object_set_new(line, "rid", json_string(log_rid));
+	return line;
+}
+
+void
+log_vemit(int level, const char *event, const char *fmt, va_list ap)
+{
+	char msg[2048];
+	json_t *line;
+
+	if (level < atomic_load(&log_min_level))
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	line = log_start(level, event);
+	/* json_string refuses invalid UTF-8: fall back to a safe copy. */
+	if (json_object_set_new(line, "msg", json_string(msg)) == -1)
+		json_object_set_new(line, "msg", json_string("(invalid UTF-8)"));
+	log_write(line);
+	json_decref(line);
+}
+
+void
+log_emit(int level, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(level, event, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * One line per request. The route is the route table's name (never the raw
+ * path, which may hold search terms), so the line carries no personal data.
+ */
+void
+log_access(const char *method, const char *route, int status, double ms,
+    size_t bytes)
+{
+	json_t *line;
+
+	if (LOG_INFO < atomic_load(&log_min_level))
+		return;
+	line = log_start(LOG_INFO, "http.request");
+	json_object_set_new(line, "method", json_string(method));
+	json_object_set_new(line, "route", json_string(route));
+	json_object_set_new(line, "status", json_integer(status));
+	json_object_set_new(line, "ms", json_real((double)(long)(ms * 1000) /
+	    1000.0));
+	json_object_set_new(line, "bytes", json_integer((json_int_t)bytes));
+	log_write(line);
+	json_decref(line);
+}

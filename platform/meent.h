@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * meent's one internal header: shared types, then the prototypes of each
+ * file under its name (STYLE 3). Every non-static symbol starts with the
+ * name of the file that defines it.
+ *
+ * Conventions: 0 is success and negative values are errors (MEENT_*);
+ * functions that allocate say who frees; xmalloc never returns NULL.
+ */
+#ifndef MEENT_H
+#define MEENT_H
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+struct bufferevent;
+struct evbuffer;
+struct evhttp_request;
+struct evkeyvalq;
+struct event_base;
+struct conn;
+struct server;
+struct worker;
+
+#define MEENT_API_VERSION	"1.0.0"
+
+#define MEENT_OK		0
+#define MEENT_ERR		(-1)
+#define MEENT_NOTFOUND		(-2)
+#define MEENT_CONFLICT		(-3)
+
+#define nitems(a)		(sizeof (a) / sizeof (a)[0])
+
+#ifndef MEENT_CONTENT_DIR
+#define MEENT_CONTENT_DIR	"/usr/local/share/meent/content"
+#endif
+
+/* Log levels. */
+enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_FATAL };
+
+struct strlist {
+	char	**v;
+	size_t	  n, cap;
+};
+
+/* The configuration (config.c has every key with its bounds). */
+struct config {
+	char		*data_dir;
+	char		*listen;
+	int		 threads;
+	char		*seed_dir;
+	char		*content_dir;
+	char		*base_url;
+	char		*log_file;
+	int		 log_level;
+	bool		 access_log;
+	int		 max_connections;
+	size_t		 max_header_bytes;
+	size_t		 max_body_bytes;
+	int		 header_timeout;
+	int		 request_timeout;
+	int		 keepalive_timeout;
+	int		 login_per_minute;
+	int		 session_hours;
+};
+
+struct db;
+
+#define DB_CREATE	0x1
+#define DB_READONLY	0x2
+
+struct instance {
+	char		 uuid[37];
+	char		*name;
+	char		*base_url;
+	unsigned char	 public_key[32];
+	unsigned char	 secret_key[64];
+	char		 epoch[37];
+};
+
+enum role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_ADMIN };
+
+/* Who is calling. */
+enum principal_kind { PRINCIPAL_ANONYMOUS, PRINCIPAL_TOKEN, PRINCIPAL_SESSION };
+
+#define SESSION_LEN	43		/* base64url of 32 bytes */
+#define TOKEN_LEN	49		/* "meent_" + base64url of 32 bytes */
+
+struct principal {
+	enum principal_kind kind;
+	char		 gemeente[8];
+	enum role	 role;
+	long		 user_id;
+	long		 token_id;
+	char		 csrf[SESSION_LEN + 1];
+};
+
+/* Results of authentication look-ups. */
+#define AUTH_OK		0
+#define AUTH_INVALID	(-1)
+#define AUTH_FAILED	(-2)
+
+#define PASSWORD_MIN		10
+#define PASSWORD_MAX		1024
+#define PASSWORD_HASH_LEN	128	/* crypto_pwhash_STRBYTES */
+
+struct gemeente_filter {
+	const char	*provincie;	/* NULL: any */
+	int		 grootteklasse;	/* 0: any */
+	int		 lid;		/* -1: any, 0 no, 1 yes */
+};
+
+/* Who may call a route (the lowest role), checked before the handler. */
+enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_EDITOR, ACCESS_ADMIN };
+
+#define ROUTE_OWN	0x01	/* the item must be the caller's municipality's */
+#define ROUTE_WEB	0x02	/* a web page or form: cookies, same-origin */
+#define ROUTE_CORS	0x04	/* readable from any origin */
+#define ROUTE_NO_ETAG	0x08	/* changes every time (metrics) */
+
+struct req;
+typedef void (*route_handler)(struct req *);
+
+/* One method on one path pattern ("/api/v1/gemeenten/{code}"). */
+struct route {
+	int		 method;	/* EVHTTP_REQ_* */
+	const char	*pattern;
+	route_handler	 handler;
+	enum access	 access;
+	unsigned	 flags;
+	size_t		 max_body;	/* 0: the configured default */
+	const char	*name;		/* label in logs and metrics */
+};
+
+#define ROUTE_MAX_PARAMS 4
+
+/* One request, from dispatch to reply. */
+struct req {
+	struct evhttp_request	*ev;
+	struct worker		*w;
+	struct server		*srv;
+	struct db		*db;
+	const struct route	*route;
+	int			 route_index;
+	int			 method;
+	char			 rid[17];
+	double			 start_ms;
+	char			*params[ROUTE_MAX_PARAMS];
+	int			 nparams;
+	struct evkeyvalq	*query;
+	struct principal	 who;
+	json_t			*invalid;	/* invalidParams of a 400 */
+	bool			 replied;
+	int			 status;
+};
+
+enum conn_refusal { CONN_REFUSE_HEADERS, CONN_REFUSE_BODY,
+    CONN_REFUSE_CONNECTIONS, CONN_REFUSE_DEADLINE, CONN_REFUSE_REQUEST,
+    CONN_REFUSE_MAX };
+
+/* xmalloc.c */
+void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2),
+	     noreturn));
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* log.c */
+int	 log_init(const char *, int);
+int	 log_reopen(void);
+void	 log_set_level(int);
+void	 log_set_rid(const char *);
+void	 log_vemit(int, const char *, const char *, va_list)
+	     __attribute__((format(printf, 3, 0)));
+void	 log_emit(int, const char *, const char *, ...)
+	     __attribute__((format(printf, 3, 4)));
+void	 log_access(const char *, const char *, int, double, size_t);
+
+/* clock.c */
+double	 clock_ms(void);
+void	 clock_format(time_t, char *, size_t);
+json_t	*clock_json(time_t);
+
+/* strlist.c */
+void	 strlist_add(struct strlist *, const char *);
+void	 strlist_free(struct strlist *);
+
+/* config.c */
+void	 config_init(struct config *);
+void	 config_free(struct config *);
+int	 config_set(struct config *, const char *, const char *, char **);
+int	 config_parse(struct config *, const char *, const char *, size_t,
+	     char **);
+int	 config_load(struct config *, const char *, char **);
+
+/* file.c */
+int	 file_read_all(const char *, size_t, char **, size_t *, char **);
+void	 config_print_keys(FILE *);
+
+/* db.c */
+struct db *db_open(const char *, int, char **);
+void	 db_close(struct db *);
+sqlite3	*db_handle(struct db *);
+void	 db_error(struct db *, const char *);
+unsigned long db_errors(void);
+sqlite3_stmt *db_stmt(struct db *, const char *);
+int	 db_exec(struct db *, const char *);
+int	 db_begin(struct db *);
+int	 db_commit(struct db *);
+void	 db_rollback(struct db *);
+int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
+int	 db_bind_text(sqlite3_stmt *, int, const char *);
+json_t	*db_column_json(sqlite3_stmt *, int);
+
+/* migrate.c */
+int	 migrate_latest(void);
+int	 migrate_apply(struct db *, char **);
+
+/* csvfile.c */
+typedef int (*csvfile_row_cb)(const char *const *, size_t, long, void *,
+	    char **);
+int	 csvfile_parse(const char *, const char *, size_t, csvfile_row_cb,
+	     void *, char **);
+int	 csvfile_read(const char *, size_t, csvfile_row_cb, void *, char **);
+int	 csvfile_column(const char *const *, size_t, const char *);
+
+/* refdata.c */
+long	 refdata_load_gemeenten(struct db *, const char *, char **);
+
+/* gemeente.c */
+int	 gemeente_size_class(long);
+bool	 gemeente_code_valid(const char *);
+json_t	*gemeente_get(struct db *, const char *, int *);
+json_t	*gemeente_list(struct db *, const struct gemeente_filter *, int, int,
+	     long *);
+void	 gemeente_filter_bind(sqlite3_stmt *, const struct gemeente_filter *);
+bool	 gemeente_province_exists(struct db *, const char *);
+int	 gemeente_mark_member(struct db *, const char *);
+bool	 gemeente_exists(struct db *, const char *);
+
+/* instance.c */
+void	 instance_uuid(char[37]);
+int	 instance_create(struct db *, const char *, const char *,
+	     const char *, char **);
+int	 instance_load(struct db *, const char *, struct instance *, char **);
+void	 instance_free(struct instance *);
+
+/* role.c */
+const char *role_name(enum role);
+enum role role_parse(const char *);
+
+/* token.c */
+void	 token_digest(const char *, unsigned char[32]);
+void	 token_generate(char[TOKEN_LEN + 1]);
+bool	 token_well_formed(const char *, size_t);
+int	 token_create(struct db *, const char *, enum role, const char *, int,
+	     char[TOKEN_LEN + 1], long *);
+int	 token_lookup(struct db *, const char *, size_t, struct principal *);
+int	 token_revoke(struct db *, long);
+int	 token_print_list(struct db *, FILE *);
+json_t	*token_list_json(struct db *, const char *, int, int, long *);
+int	 token_gemeente(struct db *, long, char[8]);
+
+/* password.c */
+bool	 password_acceptable(const char *, size_t);
+int	 password_hash(const char *, size_t, char[PASSWORD_HASH_LEN]);
+bool	 password_verify(const char *, const char *, size_t);
+
+/* user.c */
+bool	 user_email_valid(const char *);
+long	 user_add(struct db *, const char *, const char *, const char *,
+	     enum role, const char *, size_t, char **);
+int	 user_authenticate(struct db *, const char *, const char *, size_t,
+	     struct principal *);
+
+/* session.c */
+int	 session_create(struct db *, long, int, char[SESSION_LEN + 1]);
+int	 session_lookup(struct db *, const char *, struct principal *);
+int	 session_delete(struct db *, const char *);
+
+/* seed.c */
+int	 seed_load_dir(const struct config *, char **);
+
+/* ratelimit.c */
+struct ratelimit;
+struct ratelimit *ratelimit_new(double, double);
+void	 ratelimit_free(struct ratelimit *);
+bool	 ratelimit_allow(struct ratelimit *, const char *, size_t);
+
+/* http.c */
+const char *http_reason(int);
+const char *http_method_name(int);
+int	 http_method_type(const char *);
+bool	 http_method_known(const char *);
+
+/* conn.c */
+struct conn_head {
+	char		 method[16];
+	char		 target[1024];
+	long long	 content_length;
+};
+#define CONN_HEAD_OK		0
+#define CONN_HEAD_URI_TOO_LONG	1
+#define CONN_HEAD_BAD_METHOD	2
+int	 conn_parse_head(const char *, size_t, struct conn_head *);
+void	 conn_init(void);
+int	 conn_open_count(void);
+unsigned long conn_refused(enum conn_refusal);
+const char *conn_refusal_name(enum conn_refusal);
+struct bufferevent *conn_new_bev(struct event_base *, void *);
+struct conn *conn_of_request(struct evhttp_request *);
+void	 conn_request_started(struct conn *);
+void	 conn_request_done(struct conn *);
+void	 conn_close_if_idle(struct conn *);
+struct conn *conn_next(struct conn *);
+
+/* server.c */
+const struct config *worker_config(struct worker *);
+struct server *worker_server(struct worker *);
+struct db *worker_db(struct worker *);
+bool	 worker_draining(struct worker *);
+void	 worker_inflight_start(struct worker *);
+void	 worker_inflight_done(struct worker *);
+struct conn **worker_conn_list(struct worker *);
+const struct instance *server_instance(struct server *);
+const struct config *server_config(struct server *);
+struct ratelimit *server_login_limit(struct server *);
+bool	 server_secure(struct server *);
+bool	 server_access_log(struct server *);
+void	 server_set_access_log(struct server *, bool);
+int	 server_port(struct server *);
+struct server *server_start(struct config *, char **);
+void	 server_stop(struct server *);
+
+/* routes.c */
+extern const struct route routes_table[];
+extern const size_t routes_count;
+const char *routes_access_name(enum access);
+
+/* router.c */
+int	 router_match(int, const char *, char **, int *, unsigned *);
+size_t	 router_body_cap(const char *, const char *, const struct config *);
+size_t	 router_max_body(const struct config *);
+void	 router_dispatch_cb(struct evhttp_request *, void *);
+void	 router_print(FILE *);
+
+/* auth.c */
+int	 auth_identify(struct req *);
+bool	 auth_same_origin(struct req *);
+const char *auth_cookie_name(struct server *);
+bool	 auth_session_cookie(struct req *, char *, size_t);
+bool	 auth_cookie_value(const char *, const char *, char *, size_t);
+
+/* html.c */
+void	 html_escape(struct evbuffer *, const char *);
+void	 html_out(struct evbuffer *, const char *, ...);
+void	 html_page_start(struct req *, struct evbuffer *, const char *);
+void	 html_page_end(struct evbuffer *);
+void	 html_reply(struct req *, int, struct evbuffer *);
+
+/* Handlers, each in the file its prefix names. */
+void	 ops_healthz(struct req *);
+void	 ops_readyz(struct req *);
+void	 ops_metrics(struct req *);
+void	 api_openapi_get(struct req *);
+void	 api_gemeenten_list(struct req *);
+void	 api_gemeenten_get(struct req *);
+void	 api_ik_get(struct req *);
+void	 api_tokens_list(struct req *);
+void	 api_tokens_create(struct req *);
+void	 api_tokens_revoke(struct req *);
+void	 static_css(struct req *);
+void	 web_home(struct req *);
+void	 web_login_form(struct req *);
+void	 web_login_post(struct req *);
+void	 web_logout_post(struct req *);
+int	 web_form(struct req *, struct evkeyvalq *);
+
+/* req.c */
+const char *req_query(struct req *, const char *);
+const char *req_header(struct req *, const char *);
+void	 req_invalid(struct req *, const char *, const char *, ...)
+	     __attribute__((format(printf, 3, 4)));
+bool	 req_has_invalid(struct req *);
+int	 req_query_int(struct req *, const char *, long, long, long, long *);
+int	 req_page(struct req *, int *, int *);
+json_t	*req_links(struct req *, int, int, long);
+int	 req_body_json(struct req *, json_t **);
+bool	 req_own(struct req *, const char *);
+
+/* reply.c */
+void	 reply_send(struct req *, int, const char *, struct evbuffer *);
+void	 reply_json(struct req *, int, json_t *);
+void	 reply_text(struct req *, int, const char *, const char *, size_t);
+void	 reply_problem(struct req *, int, const char *, const char *, ...)
+	     __attribute__((format(printf, 4, 5)));
+void	 reply_invalid(struct req *);
+void	 reply_unauthorized(struct req *, const char *);
+void	 reply_not_allowed(struct req *, unsigned);
+void	 reply_redirect(struct req *, const char *);
+
+/* metrics.c */
+void	 metrics_count_status(int, int);
+void	 metrics_observe(int, int, double);
+void	 metrics_write(struct evbuffer *);
+
+#endif /* MEENT_H */

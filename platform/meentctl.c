@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * meentctl: the operator's tool. It works on the same data directory as a
+ * running meentd (SQLite's WAL makes that safe).
+ *
+ *	meentctl --data DIR COMMAND [ARGS]
+ *
+ * Commands are rows of ctl_commands[]: a name (one or two words), the usage
+ * line and a function. A usage error prints the usage and exits 2; any
+ * other failure exits 1 with one line on standard error.
+ */
+#include "meent.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CTL_USAGE	2
+
+struct ctl {
+	const char	*data_dir;
+	const char	*content_dir;
+	int		 argc;
+	char	       **argv;
+};
+
+struct ctl_command {
+	const char	*name;
+	const char	*args;
+	int		(*fn)(struct ctl *);
+};
+
+static int	ctl_init(struct ctl *);
+static int	ctl_gemeente_list(struct ctl *);
+static int	ctl_gemeente_show(struct ctl *);
+static int	ctl_user_add(struct ctl *);
+static int	ctl_token_create(struct ctl *);
+static int	ctl_token_list(struct ctl *);
+static int	ctl_token_revoke(struct ctl *);
+static int	ctl_backup(struct ctl *);
+static int	ctl_check(struct ctl *);
+
+static const struct ctl_command ctl_commands[] = {
+	{ "init", "[--name NAME] [--base-url URL]", ctl_init },
+	{ "gemeente list", "[--provincie NAME] [--lid]", ctl_gemeente_list },
+	{ "gemeente show", "GM0xxx", ctl_gemeente_show },
+	{ "user add", "EMAIL --gemeente GM0xxx --role viewer|editor|admin "
+	    "[--naam NAME]  (password on stdin)", ctl_user_add },
+	{ "token create", "--gemeente GM0xxx --role viewer|editor|admin "
+	    "[--name NAME] [--expires DAYS]", ctl_token_create },
+	{ "token list", "", ctl_token_list },
+	{ "token revoke", "ID", ctl_token_revoke },
+	{ "backup", "FILE", ctl_backup },
+	{ "check", "", ctl_check },
+};
+
+static void
+ctl_usage(FILE *out)
+{
+	fprintf(out, "usage: meentctl --data DIR [--content DIR] COMMAND\n"
+	    "commands:\n");
+	for (size_t i = 0; i < nitems(ctl_commands); i++)
+		fprintf(out, "  %s %s\n", ctl_commands[i].name,
+		    ctl_commands[i].args);
+}
+
+static int
+ctl_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "meentctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Open the existing database and bring its schema up to date. */
+static struct db *
+ctl_open(struct ctl *c)
+{
+	char *path = xasprintf("%s/meent.db", c->data_dir);
+	char *err = NULL;
+	struct db *db;
+
+	if (access(path, F_OK) == -1) {
+		ctl_fail("%s: no database; run 'meentctl --data %s init'",
+		    path, c->data_dir);
+		free(path);
+		return NULL;
+	}
+	db = db_open(path, 0, &err);
+	free(path);
+	if (db == NULL || migrate_apply(db, &err) == -1) {
+		ctl_fail("%s", err);
+		free(err);
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/*
+ * Options of a subcommand: "--name VALUE" pairs and bare flags, after the
+ * positional arguments. Returns the value of --name, or NULL.
+ */
+static const char *
+ctl_opt(struct ctl *c, const char *name)
+{
+	for (int i = 0; i < c->argc; i++)
+		if (strcmp(c->argv[i], name) == 0)
+			return i + 1 < c->argc ? c->argv[i + 1] : "";
+	return NULL;
+}
+
+/* Are all options known and all values present? */
+static bool
+ctl_opts_valid(struct ctl *c, int npos, const char *const *valued,
+    const char *const *flags)
+{
+	int i;
+
+	if (c->argc < npos)
+		return false;
+	for (i = 0; i < npos; i++)
+		if (strncmp(c->argv[i], "--", 2) == 0)
+			return false;
+	while (i < c->argc) {
+		bool ok = false;
+
+		for (const char *const *v = valued; v != NULL && *v != NULL; v++)
+			if (strcmp(c->argv[i], *v) == 0 && i + 1 < c->argc) {
+				ok = true;
+				i += 2;
+				break;
+			}
+		if (ok)
+			continue;
+		for (const char *const *f = flags; f != NULL && *f != NULL; f++)
+			if (strcmp(c->argv[i], *f) == 0) {
+				ok = true;
+				i++;
+				break;
+			}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int
+ctl_init(struct ctl *c)
+{
+	static const char *const valued[] = { "--name", "--base-url", NULL };
+	const char *name, *base_url;
+	char *path, *key, *err = NULL;
+	struct db *db;
+	long n;
+	int rc = 1;
+
+	if (!ctl_opts_valid(c, 0, valued, NULL))
+		return CTL_USAGE;
+	name = ctl_opt(c, "--name");
+	base_url = ctl_opt(c, "--base-url");
+	if (mkdir(c->data_dir, 0700) == -1 && errno != EEXIST)
+		return ctl_fail("%s: %s", c->data_dir, strerror(errno));
+	path = xasprintf("%s/meent.db", c->data_dir);
+	key = xasprintf("%s/instance.key", c->data_dir);
+	if (access(path, F_OK) == 0 || access(key, F_OK) == 0) {
+		ctl_fail("%s holds an instance already; init refuses to "
+		    "overwrite it", c->data_dir);
+		goto out;
+	}
+	db = db_open(path, DB_CREATE, &err);
+	if (db == NULL || migrate_apply(db, &err) == -1 ||
+	    instance_create(db, c->data_dir, name != NULL ? name : "meent",
+	    base_url != NULL ? base_url : "http://127.0.0.1:8080",
+	    &err) == -1 ||
+	    (n = refdata_load_gemeenten(db, c->content_dir, &err)) < 0) {
+		ctl_fail("%s", err);
+		free(err);
+		db_close(db);
+		/* Leave nothing half-made behind. */
+		unlink(key);
+		unlink(path);
+		goto out;
+	}
+	db_close(db);
+	printf("initialised %s: %ld municipalities\n", c->data_dir, n);
+	rc = 0;
+out:
+	free(path);
+	free(key);
+	return rc;
+}
+
+static int
+ctl_gemeente_list(struct ctl *c)
+{
+	static const char *const valued[] = { "--provincie", NULL };
+	static const char *const flags[] = { "--lid", NULL };
+	struct gemeente_filter f = { .lid = -1 };
+	struct db *db;
+	json_t *items, *g;
+	long total;
+	size_t i;
+
+	if (!ctl_opts_valid(c, 0, valued, flags))
+		return CTL_USAGE;
+	f.provincie = ctl_opt(c, "--provincie");
+	if (ctl_opt(c, "--lid") != NULL)
+		f.lid = 1;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	items = gemeente_list(db, &f, 1, 1000, &total);
+	if (items == NULL) {
+		db_close(db);
+		return ctl_fail("cannot read the municipalities");
+	}
+	json_array_foreach(items, i, g)
+		printf("%s  %-32s %-14s %8lld  klasse %lld%s\n",
+		    json_string_value(json_object_get(g, "code")),
+		    json_string_value(json_object_get(g, "naam")),
+		    json_string_value(json_object_get(g, "provincie")),
+		    json_integer_value(json_object_get(g, "inwoners")),
+		    json_integer_value(json_object_get(g, "grootteklasse")),
+		    json_is_true(json_object_get(g, "lid")) ? "  lid" : "");
+	json_decref(items);
+	db_close(db);
+	return 0;
+}
+
+static int
+ctl_gemeente_show(struct ctl *c)
+{
+	struct db *db;
+	json_t *g;
+	int err;
+
+	if (!ctl_opts_valid(c, 1, NULL, NULL) || c->argc != 1)
+		return CTL_USAGE;
+	if (!gemeente_code_valid(c->argv[0]))
+		return ctl_fail("'%s' is not a GM code (GM and four digits)",
+		    c->argv[0]);
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	g = gemeente_get(db, c->argv[0], &err);
+	db_close(db);
+	if (g == NULL)
+		return ctl_fail("%s: %s", c->argv[0], err != 0 ?
+		    "cannot read" : "no such municipality");
+	json_dumpf(g, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(g);
+	return 0;
+}
+
+/* A line from standard input without its newline; caller frees. */
+static char *
+ctl_read_password(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+
+	if (n <= 0) {
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static int
+ctl_user_add(struct ctl *c)
+{
+	static const char *const valued[] = { "--gemeente", "--role",
+	    "--naam", NULL };
+	const char *gemeente, *role;
+	char *pw, *err = NULL;
+	struct db *db;
+	long id;
+
+	if (!ctl_opts_valid(c, 1, valued, NULL))
+		return CTL_USAGE;
+	gemeente = ctl_opt(c, "--gemeente");
+	role = ctl_opt(c, "--role");
+	if (gemeente == NULL || role == NULL || role_parse(role) == ROLE_NONE)
+		return CTL_USAGE;
+	pw = ctl_read_password();
+	if (pw == NULL)
+		return ctl_fail("no password on standard input");
+	if ((db = ctl_open(c)) == NULL) {
+		sodium_memzero(pw, strlen(pw));
+		free(pw);
+		return 1;
+	}
+	id = user_add(db, c->argv[0], ctl_opt(c, "--naam"), gemeente,
+	    role_parse(role), pw, strlen(pw), &err);
+	sodium_memzero(pw, strlen(pw));
+	free(pw);
+	db_close(db);
+	if (id < 0) {
+		ctl_fail("%s", err);
+		free(err);
+		return 1;
+	}
+	printf("user %ld added\n", id);
+	return 0;
+}
+
+static int
+ctl_token_create(struct ctl *c)
+{
+	static const char *const valued[] = { "--gemeente", "--role",
+	    "--name", "--expires", NULL };
+	const char *gemeente, *role, *expires;
+	char token[TOKEN_LEN + 1], *end;
+	long days = 0, id;
+	struct db *db;
+
+	if (!ctl_opts_valid(c, 0, valued, NULL))
+		return CTL_USAGE;
+	gemeente = ctl_opt(c, "--gemeente");
+	role = ctl_opt(c, "--role");
+	expires = ctl_opt(c, "--expires");
+	if (gemeente == NULL || role == NULL || role_parse(role) == ROLE_NONE)
+		return CTL_USAGE;
+	if (expires != NULL) {
+		days = strtol(expires, &end, 10);
+		if (*end != '\0' || days < 1 || days > 3650)
+			return CTL_USAGE;
+	}
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	if (!gemeente_exists(db, gemeente)) {
+		db_close(db);
+		return ctl_fail("unknown municipality %s", gemeente);
+	}
+	if (token_create(db, gemeente, role_parse(role), ctl_opt(c, "--name"),
+	    (int)days, token, &id) == -1) {
+		db_close(db);
+		return ctl_fail("cannot create the token");
+	}
+	db_close(db);
+	/* The token and nothing else, so that scripts can capture it. */
+	printf("%s\n", token);
+	sodium_memzero(token, sizeof token);
+	return 0;
+}
+
+static int
+ctl_token_list(struct ctl *c)
+{
+	struct db *db;
+	int rc;
+
+	if (c->argc != 0)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = token_print_list(db, stdout);
+	db_close(db);
+	return rc == 0 ? 0 : ctl_fail("cannot list the tokens");
+}
+
+static int
+ctl_token_revoke(struct ctl *c)
+{
+	struct db *db;
+	char *end;
+	long id;
+	int rc;
+
+	if (c->argc != 1)
+		return CTL_USAGE;
+	id = strtol(c->argv[0], &end, 10);
+	if (*end != '\0' || id < 1)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = token_revoke(db, id);
+	db_close(db);
+	if (rc == MEENT_NOTFOUND)
+		return ctl_fail("no active token %ld", id);
+	if (rc != 0)
+		return ctl_fail("cannot revoke token %ld", id);
+	printf("token %ld revoked\n", id);
+	return 0;
+}
+
+static int
+ctl_backup(struct ctl *c)
+{
+	struct db *db;
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk;
+	int rc;
+
+	if (c->argc != 1)
+		return CTL_USAGE;
+	if (access(c->argv[0], F_OK) == 0)
+		return ctl_fail("%s exists; backup will not overwrite it",
+		    c->argv[0]);
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	if (sqlite3_open_v2(c->argv[0], &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = ctl_fail("%s: %s", c->argv[0], sqlite3_errmsg(dst));
+		goto out;
+	}
+	bk = sqlite3_backup_init(dst, "main", db_handle(db), "main");
+	if (bk == NULL) {
+		rc = ctl_fail("backup: %s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	/* Copy in steps, so a running meentd's writers are not held up. */
+	do {
+		rc = sqlite3_backup_step(bk, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(25);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		rc = ctl_fail("backup: %s", sqlite3_errstr(rc));
+		unlink(c->argv[0]);
+		goto out;
+	}
+	printf("backup written to %s (the instance key stays in %s/"
+	    "instance.key; keep a copy of it apart)\n", c->argv[0],
+	    c->data_dir);
+	rc = 0;
+out:
+	sqlite3_close(dst);
+	db_close(db);
+	return rc;
+}
+
+static int
+ctl_check(struct ctl *c)
+{
+	struct instance in;
+	struct db *db;
+	sqlite3_stmt *st;
+	char *err = NULL;
+	int problems = 0, rc;
+
+	if (c->argc != 0)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	st = db_stmt(db, "PRAGMA integrity_check");
+	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *msg = (const char *)sqlite3_column_text(st, 0);
+
+		if (strcmp(msg, "ok") != 0) {
+			printf("integrity: %s\n", msg);
+			problems++;
+		}
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	st = db_stmt(db, "PRAGMA foreign_key_check");
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		printf("foreign key: %s row %lld\n", sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1));
+		problems++;
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (instance_load(db, c->data_dir, &in, &err) == -1) {
+		printf("instance: %s\n", err);
+		free(err);
+		problems++;
+	} else
+		instance_free(&in);
+	db_close(db);
+	if (problems > 0)
+		return ctl_fail("%d problem(s) found", problems);
+	printf("ok\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "content", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl c = { .content_dir = MEENT_CONTENT_DIR };
+	int ch, rc;
+
+	if (sodium_init() == -1)
+		fatal("libsodium cannot start");
+	/* Stop at the command: what follows is the command's. */
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': c.data_dir = optarg; break;
+		case 'C': c.content_dir = optarg; break;
+		case 'h': ctl_usage(stdout); return 0;
+		default: ctl_usage(stderr); return CTL_USAGE;
+		}
+	}
+	if (c.data_dir == NULL || optind >= argc) {
+		ctl_usage(stderr);
+		return CTL_USAGE;
+	}
+	log_init(NULL, LOG_WARN);
+	for (size_t i = 0; i < nitems(ctl_commands); i++) {
+		const char *name = ctl_commands[i].name;
+		const char *space = strchr(name, ' ');
+		int words = space != NULL ? 2 : 1;
+
+		if (space != NULL ? (optind + 1 < argc &&
+		    strncmp(argv[optind], name, (size_t)(space - name)) == 0 &&
+		    argv[optind][space - name] == '\0' &&
+		    strcmp(argv[optind + 1], space + 1) == 0) :
+		    strcmp(argv[optind], name) == 0) {
+			c.argc = argc - optind - words;
+			c.argv = argv + optind + words;
+			rc = ctl_commands[i].fn(&c);
+			if (rc == CTL_USAGE) {
+				fprintf(stderr, "usage: meentctl --data DIR "
+				    "%s %s\n", name, ctl_commands[i].args);
+			}
+			return rc;
+		}
+	}
+	ctl_usage(stderr);
+	return CTL_USAGE;
+}

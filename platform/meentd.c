@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * meentd: the server.
+ *
+ *	meentd --data DIR [--listen ADDR:PORT] [--threads N] [--config FILE]
+ *	       [--seed DIR] [--content DIR] [--set KEY=VALUE]...
+ *	meentd --routes
+ *
+ * The configuration file is read first; command-line options override it.
+ * Signals are taken by the main thread alone (sigwait): SIGHUP reloads the
+ * file (log settings take effect at once; the rest at the next start) and
+ * reopens the log; SIGTERM and SIGINT drain and stop, exiting 0.
+ */
+#include "meent.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: meentd --data DIR [--listen ADDR:PORT] "
+	    "[--threads N] [--config FILE]\n"
+	    "              [--seed DIR] [--content DIR] [--set KEY=VALUE]...\n"
+	    "       meentd --routes\n\nconfiguration keys (meentd.conf(5)):\n");
+	config_print_keys(out);
+}
+
+/* Options that override the file, kept to reapply after a reload. */
+struct overrides {
+	struct strlist keys, values;
+};
+
+static void
+overrides_add(struct overrides *o, const char *k, const char *v)
+{
+	strlist_add(&o->keys, k);
+	strlist_add(&o->values, v);
+}
+
+/* Build a configuration from file and overrides; -1 and *err on error. */
+static int
+load_config(struct config *cfg, const char *file, struct overrides *o,
+    char **err)
+{
+	config_init(cfg);
+	if (file != NULL && config_load(cfg, file, err) == -1)
+		return -1;
+	for (size_t i = 0; i < o->keys.n; i++) {
+		char *why = NULL;
+
+		if (config_set(cfg, o->keys.v[i], o->values.v[i], &why) == -1) {
+			*err = xasprintf("--%s: %s", o->keys.v[i], why);
+			free(why);
+			return -1;
+		}
+	}
+	if (cfg->data_dir == NULL) {
+		*err = xasprintf("no data directory: give --data DIR");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+reload(const char *file, struct overrides *o, struct server *srv)
+{
+	struct config fresh = { 0 };
+	char *err = NULL;
+
+	if (load_config(&fresh, file, o, &err) == -1) {
+		log_emit(LOG_ERROR, "config.reload", "kept the running "
+		    "configuration: %s", err);
+		free(err);
+		config_free(&fresh);
+		return;
+	}
+	log_init(fresh.log_file, fresh.log_level);
+	server_set_access_log(srv, fresh.access_log);
+	log_emit(LOG_INFO, "config.reload", "reloaded: log_file, log_level "
+	    "and access_log now; other keys at the next start");
+	config_free(&fresh);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "content", required_argument, NULL, 'C' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "routes", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct overrides o = { { 0 }, { 0 } };
+	struct config cfg = { 0 };
+	struct server *srv = NULL;
+	const char *file = NULL;
+	char *err = NULL, *eq;
+	sigset_t sigs;
+	int ch, sig, rc;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': overrides_add(&o, "data", optarg); break;
+		case 'l': overrides_add(&o, "listen", optarg); break;
+		case 't': overrides_add(&o, "threads", optarg); break;
+		case 's': overrides_add(&o, "seed", optarg); break;
+		case 'C': overrides_add(&o, "content", optarg); break;
+		case 'c': file = optarg; break;
+		case 'S':
+			if ((eq = strchr(optarg, '=')) == NULL) {
+				usage(stderr);
+				rc = 2;
+				goto out;
+			}
+			*eq = '\0';
+			overrides_add(&o, optarg, eq + 1);
+			break;
+		case 'r':
+			router_print(stdout);
+			rc = 0;
+			goto out;
+		case 'V':
+			printf("meentd %s (API %s)\n", PACKAGE_VERSION,
+			    MEENT_API_VERSION);
+			rc = 0;
+			goto out;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto out;
+		default:
+			usage(stderr);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		rc = 2;
+		goto out;
+	}
+	if (sodium_init() == -1)
+		fatal("libsodium cannot start");
+	if (load_config(&cfg, file, &o, &err) == -1) {
+		fprintf(stderr, "meentd: %s\n", err);
+		rc = 2;
+		goto out;
+	}
+	if (log_init(cfg.log_file, cfg.log_level) == -1) {
+		rc = 1;
+		goto out;
+	}
+
+	/* Every thread inherits this mask; only sigwait below sees them. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	if ((cfg.seed_dir != NULL && seed_load_dir(&cfg, &err) == -1) ||
+	    (srv = server_start(&cfg, &err)) == NULL) {
+		log_emit(LOG_ERROR, "server.start", "%s", err);
+		fprintf(stderr, "meentd: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(file, &o, srv);
+			continue;
+		}
+		log_emit(LOG_INFO, "server.drain", "signal %d: draining", sig);
+		break;
+	}
+	server_stop(srv);
+	rc = 0;
+out:
+	free(err);
+	config_free(&cfg);
+	strlist_free(&o.keys);
+	strlist_free(&o.values);
+	log_init(NULL, LOG_INFO);
+	return rc;
+}

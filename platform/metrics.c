@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Metrics in the Prometheus text format: requests by route and status,
+ * a latency histogram per route, open connections, refusals by the
+ * connection guard, and database errors.
+ *
+ * Counters are relaxed atomics in fixed arrays indexed by route and by a
+ * small set of status codes: no locks and no allocation on the request path.
+ */
+#include "meent.h"
+
+#include <stdatomic.h>
+
+#include <event2/buffer.h>
+
+#define METRICS_ROUTES	128		/* > routes_count; checked */
+
+static const int metrics_statuses[] = { 200, 201, 204, 303, 304, 400, 401,
+    403, 404, 405, 409, 410, 412, 413, 414, 415, 429, 431, 500, 501, 503 };
+#define METRICS_NSTATUS	(nitems(metrics_statuses) + 1)	/* + other */
+
+/* Upper bounds in seconds. */
+static const double metrics_buckets[] = { 0.0005, 0.001, 0.0025, 0.005,
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+#define METRICS_NBUCKET	(nitems(metrics_buckets) + 1)	/* + +Inf */
+
+/* Row 0 is "no route" (404s, refusals); route i is row i + 1. */
+static _Atomic unsigned long metrics_requests[METRICS_ROUTES + 1][METRICS_NSTATUS];
+static _Atomic unsigned long metrics_hist[METRICS_ROUTES + 1][METRICS_NBUCKET];
+static _Atomic unsigned long metrics_sum_us[METRICS_ROUTES + 1];
+
+static size_t
+metrics_row(int route_index)
+{
+	if (route_index < 0 || route_index >= METRICS_ROUTES)
+		return 0;
+	return (size_t)route_index + 1;
+}
+
+static size_t
+metrics_status_index(int status)
+{
+	for (size_t i = 0; i < nitems(metrics_statuses); i++)
+		if (metrics_statuses[i] == status)
+			return i;
+	return nitems(metrics_statuses);
+}
+
+void
+metrics_count_status(int route_index, int status)
+{
+	atomic_fetch_add_explicit(&metrics_requests[metrics_row(route_index)]
+	    [metrics_status_index(status)], 1, memory_order_relaxed);
+}
+
+/* One finished request. */
+void
+metrics_observe(int route_index, int status, double ms)
+{
+	size_t row = metrics_row(route_index), b;
+	double s = ms / 1000.0;
+
+	metrics_count_status(route_index, status);
+	for (b = 0; b < nitems(metrics_buckets); b++)
+		if (s <= metrics_buckets[b])
+			break;
+	atomic_fetch_add_explicit(&metrics_hist[row][b], 1,
+	    memory_order_relaxed);
+	atomic_fetch_add_explicit(&metrics_sum_us[row],
+	    (unsigned long)(ms * 1000.0), memory_order_relaxed);
+}
+
+static const char *
+metrics_route_name(size_t row)
+{
+	return row == 0 ? "none" : routes_table[row - 1].name;
+}
+
+static void
+metrics_write_requests(struct evbuffer *b)
+{
+	evbuffer_add_printf(b, "# HELP meent_http_requests_total HTTP "
+	    "requests answered, by route and status.\n"
+	    "# TYPE meent_http_requests_total counter\n");
+	for (size_t row = 0; row <= routes_count && row <= METRICS_ROUTES;
+	    row++) {
+		for (size_t s = 0; s < METRICS_NSTATUS; s++) {
+			unsigned long n = atomic_load_explicit(
+			    &metrics_requests[row][s], memory_order_relaxed);
+
+			if (n == 0)
+				continue;
+			if (s < nitems(metrics_statuses))
+				evbuffer_add_printf(b, "meent_http_requests_total"
+				    "{route=\"%s\",status=\"%d\"} %lu\n",
+				    metrics_route_name(row),
+				    metrics_statuses[s], n);
+			else
+				evbuffer_add_printf(b, "meent_http_requests_total"
+				    "{route=\"%s\",status=\"other\"} %lu\n",
+				    metrics_route_name(row), n);
+		}
+	}
+}
+
+static void
+metrics_write_histogram(struct evbuffer *b)
+{
+	evbuffer_add_printf(b, "# HELP meent_http_request_duration_seconds "
+	    "Time from dispatch to reply, by route.\n"
+	    "# TYPE meent_http_request_duration_seconds histogram\n");
+	for (size_t row = 0; row <= routes_count && row <= METRICS_ROUTES;
+	    row++) {
+		unsigned long cum = 0;
+		const char *name = metrics_route_name(row);
+
+		for (size_t i = 0; i < METRICS_NBUCKET; i++)
+			cum += atomic_load_explicit(&metrics_hist[row][i],
+			    memory_order_relaxed);
+		if (cum == 0)
+			continue;
+		cum = 0;
+		for (size_t i = 0; i < METRICS_NBUCKET; i++) {
+			cum += atomic_load_explicit(&metrics_hist[row][i],
+			    memory_order_relaxed);
+			if (i < nitems(metrics_buckets))
+				evbuffer_add_printf(b, "meent_http_request_"
+				    "duration_seconds_bucket{route=\"%s\","
+				    "le=\"%g\"} %lu\n", name,
+				    metrics_buckets[i], cum);
+			else
+				evbuffer_add_printf(b, "meent_http_request_"
+				    "duration_seconds_bucket{route=\"%s\","
+				    "le=\"+Inf\"} %lu\n", name, cum);
+		}
+		evbuffer_add_printf(b, "meent_http_request_duration_seconds_sum"
+		    "{route=\"%s\"} %.6f\n", name, (double)atomic_load_explicit(
+		    &metrics_sum_us[row], memory_order_relaxed) / 1e6);
+		evbuffer_add_printf(b, "meent_http_request_duration_seconds_"
+		    "count{route=\"%s\"} %lu\n", name, cum);
+	}
+}
+
+/* The whole exposition into b. */
+void
+metrics_write(struct evbuffer *b)
+{
+	if (routes_count > METRICS_ROUTES)
+		fatal("more routes than METRICS_ROUTES");
+	metrics_write_requests(b);
+	metrics_write_histogram(b);
+	evbuffer_add_printf(b, "# HELP meent_http_connections Open client "
+	    "connections.\n# TYPE meent_http_connections gauge\n"
+	    "meent_http_connections %d\n", conn_open_count());
+	evbuffer_add_printf(b, "# HELP meent_http_refused_total Requests "
+	    "refused by the connection guard, by reason.\n"
+	    "# TYPE meent_http_refused_total counter\n");
+	for (int i = 0; i < CONN_REFUSE_MAX; i++)
+		evbuffer_add_printf(b, "meent_http_refused_total{reason=\"%s\"} "
+		    "%lu\n", conn_refusal_name((enum conn_refusal)i),
+		    conn_refused((enum conn_refusal)i));
+	evbuffer_add_printf(b, "# HELP meent_db_errors_total Database errors."
+	    "\n# TYPE meent_db_errors_total counter\n"
+	    "meent_db_errors_total %lu\n", db_errors());
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Schema migrations: a const table, applied in order at start, each in its
+ * own transaction together with the PRAGMA user_version that records it.
+ *
+ * Rules: a migration is never edited once released; a change is a new row.
+ * A database whose user_version is above the last row was written by a newer
+ * meent: it is refused, never "downgraded".
+ *
+ * Times are Unix seconds (INTEGER); they become RFC 3339 text in the API.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+
+struct migration {
+	int version;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+	{ 1,
+	    /* The instance: exactly one row, made by meentctl init. */
+	    "CREATE TABLE instance ("
+	    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	    "  uuid TEXT NOT NULL,"
+	    "  name TEXT NOT NULL,"
+	    "  base_url TEXT NOT NULL,"
+	    "  public_key BLOB NOT NULL CHECK (length(public_key) = 32),"
+	    "  epoch TEXT NOT NULL,"
+	    "  created INTEGER NOT NULL);"
+	    /* Reference data: all municipalities; lid_sinds = member since. */
+	    "CREATE TABLE gemeenten ("
+	    "  code TEXT PRIMARY KEY CHECK (code GLOB 'GM[0-9][0-9][0-9][0-9]'),"
+	    "  cbs_code TEXT NOT NULL,"
+	    "  naam TEXT NOT NULL,"
+	    "  naam_kort TEXT NOT NULL,"
+	    "  provincie TEXT NOT NULL,"
+	    "  inwoners INTEGER NOT NULL,"
+	    "  inwoners_jaar INTEGER NOT NULL,"
+	    "  grootteklasse INTEGER NOT NULL CHECK (grootteklasse BETWEEN 1 AND 8),"
+	    "  oppervlakte_km2 REAL NOT NULL,"
+	    "  lid_sinds INTEGER) WITHOUT ROWID;"
+	    "CREATE INDEX gemeenten_provincie ON gemeenten(provincie);"
+	    "CREATE TABLE gemeente_inwoners ("
+	    "  code TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  jaar INTEGER NOT NULL,"
+	    "  inwoners INTEGER NOT NULL,"
+	    "  PRIMARY KEY (code, jaar)) WITHOUT ROWID;"
+	    "CREATE TABLE users ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	    "  naam TEXT NOT NULL DEFAULT '',"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  role TEXT NOT NULL CHECK (role IN ('viewer','editor','admin')),"
+	    "  password_hash TEXT NOT NULL,"
+	    "  created INTEGER NOT NULL,"
+	    "  disabled INTEGER NOT NULL DEFAULT 0);"
+	    /* API tokens: only the SHA-256 digest is kept. */
+	    "CREATE TABLE tokens ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  role TEXT NOT NULL CHECK (role IN ('viewer','editor','admin')),"
+	    "  name TEXT NOT NULL DEFAULT '',"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER,"
+	    "  revoked INTEGER);"
+	    /* Web sessions: the cookie's SHA-256 digest. */
+	    "CREATE TABLE sessions ("
+	    "  digest BLOB PRIMARY KEY CHECK (length(digest) = 32),"
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  csrf TEXT NOT NULL,"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER NOT NULL) WITHOUT ROWID;"
+	    "CREATE INDEX sessions_expires ON sessions(expires);" },
+};
+
+int
+migrate_latest(void)
+{
+	return migrations[nitems(migrations) - 1].version;
+}
+
+static int
+migrate_user_version(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "PRAGMA user_version");
+	int v = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	return v;
+}
+
+/*
+ * Bring the schema up to date. Returns 0, or -1 with *err (caller frees).
+ */
+int
+migrate_apply(struct db *db, char **err)
+{
+	int have = migrate_user_version(db);
+
+	if (have < 0) {
+		*err = xasprintf("cannot read the schema version");
+		return -1;
+	}
+	if (have > migrate_latest()) {
+		*err = xasprintf("the database has schema version %d, newer "
+		    "than this meent (%d): install the newer meent, or restore "
+		    "a backup made by this version", have, migrate_latest());
+		return -1;
+	}
+	for (size_t i = 0; i < nitems(migrations); i++) {
+		const struct migration *m = &migrations[i];
+		char *set;
+
+		if (m->version <= have)
+			continue;
+		if (db_begin(db) == -1) {
+			*err = xasprintf("migration %d: cannot begin", m->version);
+			return -1;
+		}
+		set = xasprintf("PRAGMA user_version = %d", m->version);
+		if (db_exec(db, m->sql) == -1 || db_exec(db, set) == -1 ||
+		    db_commit(db) == -1) {
+			free(set);
+			db_rollback(db);
+			*err = xasprintf("migration %d failed", m->version);
+			return -1;
+		}
+		free(set);
+		log_emit(LOG_INFO, "db.migrate", "schema now at version %d",
+		    m->version);
+	}
+	return 0;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * What handlers read from a request: query parameters, headers, a JSON body,
+ * pagination; and the list of invalid fields that becomes one 400 with all
+ * of them (API Design Rules: return all errors together).
+ */
+#include "meent.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+
+#include <event2/keyvalq_struct.h>
+
+#define REQ_PAGE_SIZE_DEFAULT	20
+#define REQ_PAGE_SIZE_MAX	100
+#define REQ_PAGE_MAX		1000000
+
+/* A query parameter (decoded), or NULL. Borrowed from r. */
+const char *
+req_query(struct req *r, const char *name)
+{
+	return evhttp_find_header(r->query, name);
+}
+
+const char *
+req_header(struct req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->ev),
+	    name);
+}
+
+/* Note an invalid field; reply_invalid() sends them all. */
+void
+req_invalid(struct req *r, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *reason;
+
+	va_start(ap, fmt);
+	reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (r->invalid == NULL)
+		r->invalid = json_array();
+	json_array_append_new(r->invalid, json_pack("{s:s, s:s}", "name",
+	    name, "reason", reason));
+	free(reason);
+}
+
+bool
+req_has_invalid(struct req *r)
+{
+	return r->invalid != NULL && json_array_size(r->invalid) > 0;
+}
+
+/*
+ * An integer query parameter in [min, max], or def when absent. Returns 0,
+ * or -1 after noting it invalid.
+ */
+int
+req_query_int(struct req *r, const char *name, long def, long min, long max,
+    long *out)
+{
+	const char *v = req_query(r, name);
+	char *end;
+	long n;
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
+		req_invalid(r, name, "moet een geheel getal van %ld tot en met "
+		    "%ld zijn", min, max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/* page and pageSize, validated. */
+int
+req_page(struct req *r, int *page, int *page_size)
+{
+	long p, s;
+	int rc = 0;
+
+	rc |= req_query_int(r, "page", 1, 1, REQ_PAGE_MAX, &p);
+	rc |= req_query_int(r, "pageSize", REQ_PAGE_SIZE_DEFAULT, 1,
+	    REQ_PAGE_SIZE_MAX, &s);
+	*page = (int)p;
+	*page_size = (int)s;
+	return rc;
+}
+
+/* The request's path with its query, page replaced. Caller frees. */
+static char *
+req_link(struct req *r, int page, int page_size)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
+	struct evbuffer *b = evbuffer_new();
+	struct evkeyval *kv;
+	char *s;
+	size_t len;
+
+	evbuffer_add_printf(b, "%s?", evhttp_uri_get_path(uri));
+	TAILQ_FOREACH(kv, r->query, next) {
+		char *k, *v;
+
+		if (strcmp(kv->key, "page") == 0 ||
+		    strcmp(kv->key, "pageSize") == 0)
+			continue;
+		k = evhttp_uriencode(kv->key, -1, 1);
+		v = evhttp_uriencode(kv->value, -1, 1);
+		evbuffer_add_printf(b, "%s=%s&", k, v);
+		free(k);
+		free(v);
+	}
+	evbuffer_add_printf(b, "page=%d&pageSize=%d", page, page_size);
+	len = evbuffer_get_length(b);
+	s = xmalloc(len + 1);
+	evbuffer_remove(b, s, len);
+	s[len] = '\0';
+	evbuffer_free(b);
+	return s;
+}
+
+static void
+req_link_set(json_t *links, const char *rel, char *href)
+{
+	json_object_set_new(links, rel, json_pack("{s:s}", "href", href));
+	free(href);
+}
+
+/* HAL-style _links for a page of a list of total items. Caller owns. */
+json_t *
+req_links(struct req *r, int page, int page_size, long total)
+{
+	json_t *links = json_object();
+	long last = total == 0 ? 1 : (total + page_size - 1) / page_size;
+
+	req_link_set(links, "self", req_link(r, page, page_size));
+	req_link_set(links, "first", req_link(r, 1, page_size));
+	req_link_set(links, "last", req_link(r, (int)last, page_size));
+	if (page > 1)
+		req_link_set(links, "prev", req_link(r, page - 1, page_size));
+	if (page < last)
+		req_link_set(links, "next", req_link(r, page + 1, page_size));
+	return links;
+}
+
+/*
+ * The body as a JSON object into *out (caller owns). On a wrong media type
+ * (415) or malformed JSON (400, saying where) replies and returns -1.
+ */
+int
+req_body_json(struct req *r, json_t **out)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+	const char *ctype = req_header(r, "Content-Type");
+	size_t len = evbuffer_get_length(in);
+	json_error_t jerr;
+	json_t *j;
+
+	*out = NULL;
+	if (ctype == NULL || (strncasecmp(ctype, "application/json", 16) != 0 &&
+	    strstr(ctype, "+json") == NULL)) {
+		reply_problem(r, 415, "Verkeerd mediatype", "Stuur de inhoud "
+		    "als application/json.");
+		return -1;
+	}
+	j = json_loadb((const char *)evbuffer_pullup(in, (ev_ssize_t)len), len,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL) {
+		req_invalid(r, "body", "geen geldige JSON: regel %d, kolom %d: "
+		    "%s", jerr.line, jerr.column, jerr.text);
+		reply_invalid(r);
+		return -1;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		req_invalid(r, "body", "moet een JSON-object zijn");
+		reply_invalid(r);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
+/* Does the caller belong to this municipality? */
+bool
+req_own(struct req *r, const char *gemeente)
+{
+	return r->who.kind != PRINCIPAL_ANONYMOUS && gemeente != NULL &&
+	    strcmp(r->who.gemeente, gemeente) == 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Every route, with who may call it: the access rules of meent in one place.
+ *
+ * access is the lowest role that may call (ACCESS_PUBLIC: anyone). ROUTE_OWN
+ * marks routes whose item must belong to the caller's municipality; the
+ * handler checks it with req_own() and answers 404 for items the caller
+ * may not see, 403 for items it may see but not change. ROUTE_WEB marks web
+ * pages and forms: a cookie session may post to them, from the same origin
+ * only. `meentd --routes` prints this table; the tests build their access
+ * matrix from that output.
+ */
+#include "meent.h"
+
+#include <event2/http.h>
+
+#define GET	EVHTTP_REQ_GET
+#define POST	EVHTTP_REQ_POST
+#define DELETE	EVHTTP_REQ_DELETE
+
+const struct route routes_table[] = {
+	/* Operations. */
+	{ GET, "/healthz", ops_healthz, ACCESS_PUBLIC, ROUTE_NO_ETAG, 0,
+	    "healthz" },
+	{ GET, "/readyz", ops_readyz, ACCESS_PUBLIC, ROUTE_NO_ETAG, 0,
+	    "readyz" },
+	{ GET, "/metrics", ops_metrics, ACCESS_PUBLIC, ROUTE_NO_ETAG, 0,
+	    "metrics" },
+
+	/* API v1. */
+	{ GET, "/api/v1/openapi.json", api_openapi_get, ACCESS_PUBLIC,
+	    ROUTE_CORS, 0, "openapi" },
+	{ GET, "/api/v1/gemeenten", api_gemeenten_list, ACCESS_PUBLIC, 0, 0,
+	    "gemeenten.list" },
+	{ GET, "/api/v1/gemeenten/{code}", api_gemeenten_get, ACCESS_PUBLIC,
+	    0, 0, "gemeenten.get" },
+	{ GET, "/api/v1/ik", api_ik_get, ACCESS_VIEWER, 0, 0, "ik" },
+	{ GET, "/api/v1/tokens", api_tokens_list, ACCESS_ADMIN, ROUTE_OWN, 0,
+	    "tokens.list" },
+	{ POST, "/api/v1/tokens", api_tokens_create, ACCESS_ADMIN, ROUTE_OWN,
+	    16384, "tokens.create" },
+	{ DELETE, "/api/v1/tokens/{id}", api_tokens_revoke, ACCESS_ADMIN,
+	    ROUTE_OWN, 0, "tokens.revoke" },
+
+	/* Web pages. */
+	{ GET, "/static/meent.css", static_css, ACCESS_PUBLIC, 0, 0,
+	    "static.css" },
+	{ GET, "/", web_home, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.home" },
+	{ GET, "/inloggen", web_login_form, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.login.form" },
+	{ POST, "/inloggen", web_login_post, ACCESS_PUBLIC, ROUTE_WEB, 16384,
+	    "web.login" },
+	{ POST, "/uitloggen", web_logout_post, ACCESS_VIEWER, ROUTE_WEB, 16384,
+	    "web.logout" },
+};
+
+const size_t routes_count = nitems(routes_table);
+
+const char *
+routes_access_name(enum access a)
+{
+	switch (a) {
+	case ACCESS_PUBLIC:
+		return "public";
+	case ACCESS_VIEWER:
+		return "viewer";
+	case ACCESS_EDITOR:
+		return "editor";
+	case ACCESS_ADMIN:
+		return "admin";
+	}
+	return "?";
+}

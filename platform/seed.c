@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Seed content (meentd --seed DIR): example pilots, guidelines and the like
+ * from content/, loaded into a database that has none of that kind yet.
+ * Each kind is one row of seed_loaders[]: its folder under DIR, a check for
+ * "already has content", and the loader. Loading is one transaction per
+ * kind; a broken seed file stops the start with the file and the reason.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+struct seed_loader {
+	const char	*kind;
+	const char	*folder;
+	bool		(*has_content)(struct db *);
+	int		(*load)(struct db *, const char *, long *, char **);
+};
+
+static const struct seed_loader seed_loaders[] = {
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* Load what cfg->seed_dir has into an empty database. 0, or -1 and *err. */
+int
+seed_load_dir(const struct config *cfg, char **err)
+{
+	char *path = xasprintf("%s/meent.db", cfg->data_dir);
+	struct db *db = db_open(path, 0, err);
+	int rc = 0;
+
+	free(path);
+	if (db == NULL)
+		return -1;
+	if (migrate_apply(db, err) == -1) {
+		db_close(db);
+		return -1;
+	}
+	for (size_t i = 0; i < nitems(seed_loaders) && rc == 0; i++) {
+		const struct seed_loader *l = &seed_loaders[i];
+		char *dir;
+		struct stat sb;
+		long n = 0;
+
+		if (l->kind == NULL || l->has_content(db))
+			continue;
+		dir = xasprintf("%s/%s", cfg->seed_dir, l->folder);
+		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			rc = l->load(db, dir, &n, err);
+			if (rc == 0)
+				log_emit(LOG_INFO, "seed", "loaded %ld %s from "
+				    "%s", n, l->kind, dir);
+		}
+		free(dir);
+	}
+	db_close(db);
+	return rc;
+}

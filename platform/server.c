@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The HTTP server: one listening socket, N worker threads.
+ *
+ * evhttp is not thread-safe, so each worker owns an event_base, an evhttp
+ * and a SQLite connection, and nothing else touches them. Each worker
+ * accepts on its own dup(2) of the listening socket: evhttp closes the
+ * descriptor it was given when it is freed, once per worker.
+ *
+ * Threads talk only through event_active() (libevent is set up for pthreads
+ * before any base exists). Stopping (SIGTERM) is a drain: each worker stops
+ * accepting, closes idle keep-alive connections, answers what is in flight
+ * with "Connection: close", and leaves its loop when nothing is in flight
+ * or after ten seconds, whichever comes first.
+ */
+#include "meent.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/thread.h>
+
+#define SERVER_DRAIN_SECONDS 10
+
+struct worker {
+	struct server		*srv;
+	int			 index;
+	pthread_t		 thread;
+	struct event_base	*base;
+	struct evhttp		*http;
+	struct evhttp_bound_socket *bound;
+	struct db		*db;
+	struct event		*stop_ev;
+	struct event		*drain_tick;
+	double			 drain_until;
+	int			 inflight;
+	bool			 draining;
+	struct conn		*conns;
+};
+
+struct server {
+	struct config		*cfg;
+	struct instance		 instance;
+	char			*db_path;
+	int			 listen_fd;
+	int			 port;
+	int			 nworkers;
+	struct worker		*workers;
+	struct ratelimit	*login_limit;
+	_Atomic bool		 access_log;
+	bool			 secure;
+};
+
+const struct config *
+worker_config(struct worker *w)
+{
+	return w->srv->cfg;
+}
+
+struct server *
+worker_server(struct worker *w)
+{
+	return w->srv;
+}
+
+struct db *
+worker_db(struct worker *w)
+{
+	return w->db;
+}
+
+bool
+worker_draining(struct worker *w)
+{
+	return w->draining;
+}
+
+void
+worker_inflight_start(struct worker *w)
+{
+	w->inflight++;
+}
+
+void
+worker_inflight_done(struct worker *w)
+{
+	w->inflight--;
+	if (w->draining && w->inflight <= 0)
+		event_base_loopexit(w->base, NULL);
+}
+
+/* The head of the worker's list of connections (conn.c keeps it). */
+struct conn **
+worker_conn_list(struct worker *w)
+{
+	return &w->conns;
+}
+
+const struct instance *
+server_instance(struct server *srv)
+{
+	return &srv->instance;
+}
+
+const struct config *
+server_config(struct server *srv)
+{
+	return srv->cfg;
+}
+
+struct ratelimit *
+server_login_limit(struct server *srv)
+{
+	return srv->login_limit;
+}
+
+bool
+server_secure(struct server *srv)
+{
+	return srv->secure;
+}
+
+bool
+server_access_log(struct server *srv)
+{
+	return atomic_load(&srv->access_log);
+}
+
+void
+server_set_access_log(struct server *srv, bool on)
+{
+	atomic_store(&srv->access_log, on);
+}
+
+int
+server_port(struct server *srv)
+{
+	return srv->port;
+}
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" into a bound, listening socket. */
+static int
+server_listen(const char *spec, int *port_out, char **err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	char host[128];
+	const char *colon = strrchr(spec, ':');
+	long port;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof ss);
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof host) {
+		*err = xasprintf("listen: '%s' is not ADDR:PORT", spec);
+		return -1;
+	}
+	port = strtol(colon + 1, NULL, 10);
+	if (port < 0 || port > 65535) {
+		*err = xasprintf("listen: bad port in '%s'", spec);
+		return -1;
+	}
+	if (spec[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		snprintf(host, sizeof host, "%.*s", (int)(colon - spec - 2),
+		    spec + 1);
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1) {
+			*err = xasprintf("listen: bad address '%s'", host);
+			return -1;
+		}
+		sslen = sizeof *s6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		snprintf(host, sizeof host, "%.*s", (int)(colon - spec), spec);
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1) {
+			*err = xasprintf("listen: bad address '%s'", host);
+			return -1;
+		}
+		sslen = sizeof *s4;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		*err = xasprintf("socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1 ||
+	    listen(fd, 1024) == -1) {
+		*err = xasprintf("listen on %s: %s", spec, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
+		*port_out = ntohs(ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+static void
+worker_drain_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->inflight <= 0 || clock_ms() >= w->drain_until)
+		event_base_loopexit(w->base, NULL);
+}
+
+/* On the worker's thread: the main thread asked it to drain. */
+static void
+worker_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tick = { 0, 50 * 1000 };
+
+	(void)fd;
+	(void)what;
+	w->draining = true;
+	w->drain_until = clock_ms() + SERVER_DRAIN_SECONDS * 1000.0;
+	if (w->bound != NULL) {
+		evhttp_del_accept_socket(w->http, w->bound);
+		w->bound = NULL;
+	}
+	for (struct conn *c = w->conns; c != NULL; c = conn_next(c))
+		conn_close_if_idle(c);
+	w->drain_tick = event_new(w->base, -1, EV_PERSIST,
+	    worker_drain_tick_cb, w);
+	event_add(w->drain_tick, &tick);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_dispatch(w->base);
+	/* Freeing evhttp closes the connections left; their guards go too. */
+	evhttp_free(w->http);
+	w->http = NULL;
+	return NULL;
+}
+
+static int
+worker_init(struct server *srv, struct worker *w, int index, char **err)
+{
+	const struct config *cfg = srv->cfg;
+	int fd;
+
+	w->srv = srv;
+	w->index = index;
+	w->db = db_open(srv->db_path, 0, err);
+	if (w->db == NULL)
+		return -1;
+	w->base = event_base_new();
+	w->http = evhttp_new(w->base);
+	if (w->base == NULL || w->http == NULL) {
+		*err = xasprintf("cannot create an event base");
+		return -1;
+	}
+	evhttp_set_bevcb(w->http, conn_new_bev, w);
+	evhttp_set_gencb(w->http, router_dispatch_cb, w);
+	/* Backstops: the guard answers these limits before evhttp would. */
+	evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes *
+	    2);
+	evhttp_set_max_body_size(w->http, (ev_ssize_t)router_max_body(cfg));
+	evhttp_set_timeout(w->http, (cfg->keepalive_timeout >
+	    cfg->request_timeout ? cfg->keepalive_timeout :
+	    cfg->request_timeout) + 5);
+	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	evhttp_set_default_content_type(w->http, "application/json");
+	fd = dup(srv->listen_fd);
+	if (fd == -1) {
+		*err = xasprintf("dup: %s", strerror(errno));
+		return -1;
+	}
+	w->bound = evhttp_accept_socket_with_handle(w->http, fd);
+	if (w->bound == NULL) {
+		close(fd);
+		*err = xasprintf("cannot accept on the listening socket");
+		return -1;
+	}
+	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
+	return 0;
+}
+
+static void
+worker_free(struct worker *w)
+{
+	if (w->http != NULL)
+		evhttp_free(w->http);
+	if (w->stop_ev != NULL)
+		event_free(w->stop_ev);
+	if (w->drain_tick != NULL)
+		event_free(w->drain_tick);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	db_close(w->db);
+}
+
+/*
+ * Start listening and the workers. cfg is borrowed and must outlive the
+ * server. Returns the server, or NULL with *err (caller frees).
+ */
+struct server *
+server_start(struct config *cfg, char **err)
+{
+	struct server *srv = xcalloc(1, sizeof *srv);
+	struct db *db;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	srv->cfg = cfg;
+	srv->listen_fd = -1;
+	srv->db_path = xasprintf("%s/meent.db", cfg->data_dir);
+	srv->secure = strncmp(cfg->base_url, "https://", 8) == 0;
+	atomic_store(&srv->access_log, cfg->access_log);
+	srv->login_limit = ratelimit_new(cfg->login_per_minute,
+	    cfg->login_per_minute);
+
+	if (access(srv->db_path, F_OK) == -1) {
+		*err = xasprintf("%s has no database: run 'meentctl --data %s "
+		    "init' first", cfg->data_dir, cfg->data_dir);
+		goto fail;
+	}
+	db = db_open(srv->db_path, 0, err);
+	if (db == NULL)
+		goto fail;
+	if (migrate_apply(db, err) == -1 ||
+	    instance_load(db, cfg->data_dir, &srv->instance, err) == -1) {
+		db_close(db);
+		goto fail;
+	}
+	db_close(db);
+
+	if (evthread_use_pthreads() == -1) {
+		*err = xasprintf("libevent has no pthreads support");
+		goto fail;
+	}
+	conn_init();
+	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
+	if (srv->listen_fd == -1)
+		goto fail;
+	srv->nworkers = cfg->threads > 0 ? cfg->threads :
+	    (ncpu > 0 ? (int)ncpu : 1);
+	srv->workers = xcalloc((size_t)srv->nworkers, sizeof *srv->workers);
+	for (int i = 0; i < srv->nworkers; i++)
+		if (worker_init(srv, &srv->workers[i], i, err) == -1)
+			goto fail;
+	for (int i = 0; i < srv->nworkers; i++)
+		if (pthread_create(&srv->workers[i].thread, NULL, worker_main,
+		    &srv->workers[i]) != 0)
+			fatal("pthread_create");
+	log_emit(LOG_INFO, "server.start", "listening on %s (port %d) with %d "
+	    "workers", cfg->listen, srv->port, srv->nworkers);
+	return srv;
+fail:
+	if (srv->workers != NULL)
+		for (int i = 0; i < srv->nworkers; i++)
+			worker_free(&srv->workers[i]);
+	free(srv->workers);
+	if (srv->listen_fd != -1)
+		close(srv->listen_fd);
+	ratelimit_free(srv->login_limit);
+	instance_free(&srv->instance);
+	free(srv->db_path);
+	free(srv);
+	return NULL;
+}
+
+/* Drain every worker, wait for them, free everything. */
+void
+server_stop(struct server *srv)
+{
+	for (int i = 0; i < srv->nworkers; i++)
+		event_active(srv->workers[i].stop_ev, EV_READ, 0);
+	for (int i = 0; i < srv->nworkers; i++)
+		pthread_join(srv->workers[i].thread, NULL);
+	for (int i = 0; i < srv->nworkers; i++)
+		worker_free(&srv->workers[i]);
+	free(srv->workers);
+	close(srv->listen_fd);
+	ratelimit_free(srv->login_limit);
+	instance_free(&srv->instance);
+	free(srv->db_path);
+	free(srv);
+	log_emit(LOG_INFO, "server.stop", "stopped");
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Unit tests: route matching, parameters, 405 sets and body caps. */
+#include "meent.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <event2/http.h>
+
+static int
+match(int method, const char *path, char **param, unsigned *allow)
+{
+	char *params[ROUTE_MAX_PARAMS];
+	int n, idx;
+
+	idx = router_match(method, path, params, &n, allow);
+	*param = n > 0 ? xstrdup(params[0]) : NULL;
+	while (n > 0)
+		free(params[--n]);
+	return idx;
+}
+
+static void
+test_match(void **state)
+{
+	char *p;
+	unsigned allow;
+	int i;
+
+	(void)state;
+	i = match(EVHTTP_REQ_GET, "/api/v1/gemeenten/GM0275", &p, &allow);
+	assert_true(i >= 0);
+	assert_string_equal(routes_table[i].name, "gemeenten.get");
+	assert_string_equal(p, "GM0275");
+	free(p);
+	/* HEAD goes to GET. */
+	i = match(EVHTTP_REQ_HEAD, "/api/v1/gemeenten", &p, &allow);
+	assert_string_equal(routes_table[i].name, "gemeenten.list");
+	/* Percent-decoding of parameters. */
+	i = match(EVHTTP_REQ_GET, "/api/v1/gemeenten/GM%30275", &p, &allow);
+	assert_string_equal(p, "GM0275");
+	free(p);
+	/* An encoded slash or NUL does not make a parameter. */
+	assert_int_equal(match(EVHTTP_REQ_GET, "/api/v1/gemeenten/a%2Fb", &p,
+	    &allow), -1);
+	assert_int_equal(match(EVHTTP_REQ_GET, "/api/v1/gemeenten/a%00b", &p,
+	    &allow), -1);
+}
+
+static void
+test_not_found(void **state)
+{
+	char *p;
+	unsigned allow;
+
+	(void)state;
+	assert_int_equal(match(EVHTTP_REQ_GET, "/api/v1/gemeenten/", &p,
+	    &allow), -1);
+	assert_int_equal(match(EVHTTP_REQ_GET, "/api/v1/gemeenten/x/y", &p,
+	    &allow), -1);
+	assert_int_equal(match(EVHTTP_REQ_GET, "/api/v1", &p, &allow), -1);
+	assert_int_equal(match(EVHTTP_REQ_GET, "", &p, &allow), -1);
+	assert_int_equal(match(EVHTTP_REQ_GET, "api/v1/gemeenten", &p, &allow),
+	    -1);
+}
+
+static void
+test_method_not_allowed(void **state)
+{
+	char *p;
+	unsigned allow;
+
+	(void)state;
+	assert_int_equal(match(EVHTTP_REQ_DELETE, "/api/v1/gemeenten", &p,
+	    &allow), -2);
+	assert_true(allow & EVHTTP_REQ_GET);
+	assert_true(allow & EVHTTP_REQ_HEAD);
+	assert_false(allow & EVHTTP_REQ_DELETE);
+	assert_int_equal(match(EVHTTP_REQ_PUT, "/api/v1/tokens", &p, &allow),
+	    -2);
+	assert_true(allow & EVHTTP_REQ_POST);
+}
+
+static void
+test_body_cap(void **state)
+{
+	struct config c = { 0 };
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(router_body_cap("POST", "/api/v1/tokens?x=1", &c),
+	    16384);
+	assert_int_equal(router_body_cap("POST", "/elders", &c),
+	    c.max_body_bytes);
+	assert_true(router_max_body(&c) >= c.max_body_bytes);
+	config_free(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_method_not_allowed),
+		cmocka_unit_test(test_body_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
