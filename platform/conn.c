@@ -334,6 +334,13 @@ conn_output_cb(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
 
 	(void)limit;
 	(void)mode;
+	/*
+	 * Nothing to write is not "written": BEV_OK here would make libevent
+	 * call evhttp's write callback, which then finishes the *next*
+	 * request before it was even read, and closes the connection.
+	 */
+	if (evbuffer_get_length(src) == 0)
+		return BEV_NEED_MORE;
 	conn_learn_fd(c);
 	if (c->fd < 0) {
 		evbuffer_add_buffer(dst, src);
@@ -367,6 +374,9 @@ conn_writable_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Another path may have written it meanwhile. */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		return;
 	/* May free c (evhttp closes the connection once all is written). */
 	bufferevent_flush(c->bev, EV_WRITE, BEV_FLUSH);
 }
