@@ -66,6 +66,8 @@ static const struct config_key config_keys[] = {
 	    "login attempts per account and per address per minute" },
 	{ "session_hours", CONFIG_INT, OFF(session_hours), 1, 24 * 90,
 	    "lifetime of a web session" },
+	{ "domein", CONFIG_LIST, OFF(domeinen), 0, 0,
+	    "a pilot domain (repeat; replaces the default list)" },
 };
 #undef OFF
 

@@ -7,9 +7,10 @@
  * timeout long enough that no client sees SQLITE_BUSY: writers queue on
  * BEGIN IMMEDIATE instead of failing half-way through a transaction.
  *
- * Statements are prepared once per connection and kept in a small cache
- * keyed by the SQL text's address: every SQL string in meent is a literal,
- * so the address identifies the statement and no hashing is needed.
+ * Statements are prepared once per connection and kept in a cache keyed by
+ * the SQL text's address: SQL in meent is a literal, so the address
+ * identifies the statement and no hashing is needed. The few statements
+ * assembled at run time (list filters) have a small LRU cache by text.
  */
 #include "meent.h"
 
@@ -17,17 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DB_CACHE_SIZE 128
+#define DB_FIXED	256	/* statements from literals: never evicted */
+#define DB_DYNAMIC	64	/* statements built at run time: LRU */
 
 struct db_cached {
-	const char *sql;
-	sqlite3_stmt *stmt;
+	const char	*sql;
+	sqlite3_stmt	*stmt;
 };
 
 struct db {
-	sqlite3 *h;
-	struct db_cached cache[DB_CACHE_SIZE];
-	size_t ncache;
+	sqlite3		*h;
+	struct db_cached fixed[DB_FIXED];
+	size_t		 nfixed;
+	struct db_cached dynamic[DB_DYNAMIC];	/* oldest first; sql owned */
+	size_t		 ndynamic;
 };
 
 static _Atomic unsigned long db_error_count;
@@ -82,6 +86,12 @@ db_open(const char *path, int flags, char **err)
 		db_close(db);
 		return NULL;
 	}
+	if (fts_register(db->h) != SQLITE_OK) {
+		*err = xasprintf("%s: cannot register the search tokenizer",
+		    path);
+		db_close(db);
+		return NULL;
+	}
 	return db;
 }
 
@@ -91,8 +101,12 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	for (size_t i = 0; i < db->ncache; i++)
-		sqlite3_finalize(db->cache[i].stmt);
+	for (size_t i = 0; i < db->nfixed; i++)
+		sqlite3_finalize(db->fixed[i].stmt);
+	for (size_t i = 0; i < db->ndynamic; i++) {
+		sqlite3_finalize(db->dynamic[i].stmt);
+		free((char *)db->dynamic[i].sql);
+	}
 	sqlite3_close_v2(db->h);
 	free(db);
 }
@@ -118,6 +132,19 @@ db_errors(void)
 	return atomic_load(&db_error_count);
 }
 
+static sqlite3_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		db_error(db, "prepare");
+		return NULL;
+	}
+	return st;
+}
+
 /*
  * The prepared statement for sql, reset and with bindings cleared. sql must
  * be a string literal (its address is the cache key). The statement is owned
@@ -128,32 +155,59 @@ db_stmt(struct db *db, const char *sql)
 {
 	sqlite3_stmt *st;
 
-	for (size_t i = 0; i < db->ncache; i++) {
-		if (db->cache[i].sql == sql) {
-			st = db->cache[i].stmt;
+	for (size_t i = 0; i < db->nfixed; i++) {
+		if (db->fixed[i].sql == sql) {
+			st = db->fixed[i].stmt;
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
 			return st;
 		}
 	}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-	    NULL) != SQLITE_OK) {
-		db_error(db, "prepare");
+	if (db->nfixed == DB_FIXED)
+		fatal("more than %d SQL literals: raise DB_FIXED", DB_FIXED);
+	if ((st = db_prepare(db, sql)) == NULL)
 		return NULL;
-	}
-	if (db->ncache < DB_CACHE_SIZE) {
-		db->cache[db->ncache].sql = sql;
-		db->cache[db->ncache].stmt = st;
-		db->ncache++;
-	} else {
-		/* Full: evict the oldest; the cache is sized to not get here. */
-		sqlite3_finalize(db->cache[0].stmt);
-		memmove(&db->cache[0], &db->cache[1],
-		    (DB_CACHE_SIZE - 1) * sizeof db->cache[0]);
-		db->cache[DB_CACHE_SIZE - 1].sql = sql;
-		db->cache[DB_CACHE_SIZE - 1].stmt = st;
-	}
+	db->fixed[db->nfixed].sql = sql;
+	db->fixed[db->nfixed++].stmt = st;
 	return st;
+}
+
+/*
+ * The same for SQL assembled at run time from fixed fragments (a list's
+ * active filters; values always go in as bound parameters). Cached by its
+ * text, least recently used evicted: step a statement to its end before
+ * asking for DB_DYNAMIC other ones.
+ */
+sqlite3_stmt *
+db_stmt_text(struct db *db, const char *sql)
+{
+	struct db_cached hit;
+	size_t i;
+
+	for (i = 0; i < db->ndynamic; i++)
+		if (strcmp(db->dynamic[i].sql, sql) == 0)
+			break;
+	if (i < db->ndynamic) {
+		hit = db->dynamic[i];
+		sqlite3_reset(hit.stmt);
+		sqlite3_clear_bindings(hit.stmt);
+	} else {
+		hit.stmt = db_prepare(db, sql);
+		if (hit.stmt == NULL)
+			return NULL;
+		hit.sql = xstrdup(sql);
+		if (db->ndynamic == DB_DYNAMIC) {
+			sqlite3_finalize(db->dynamic[0].stmt);
+			free((char *)db->dynamic[0].sql);
+			i = 0;
+		} else
+			i = db->ndynamic++;
+	}
+	/* Move to the newest end. */
+	memmove(&db->dynamic[i], &db->dynamic[i + 1],
+	    (db->ndynamic - i - 1) * sizeof db->dynamic[0]);
+	db->dynamic[db->ndynamic - 1] = hit;
+	return hit.stmt;
 }
 
 /* Run one or more statements without results (schema, pragmas). */

@@ -8,6 +8,7 @@
  */
 #include "meent.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -132,4 +133,36 @@ void
 html_reply(struct req *r, int status, struct evbuffer *b)
 {
 	reply_send(r, status, "text/html; charset=utf-8", b);
+}
+
+/*
+ * A search fragment as HTML: the text escaped, and the match markers that
+ * the search put in (\2 and \3) turned into <mark> and </mark>. Caller
+ * frees.
+ */
+char *
+html_fragment(const char *s)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *out;
+	size_t n;
+
+	for (const char *run = s; ; s++) {
+		if (*s == '\0' || *s == '\2' || *s == '\3') {
+			char *part = xstrndup(run, (size_t)(s - run));
+
+			html_escape(b, part);
+			free(part);
+			if (*s == '\0')
+				break;
+			evbuffer_add_printf(b, *s == '\2' ? "<mark>" : "</mark>");
+			run = s + 1;
+		}
+	}
+	n = evbuffer_get_length(b);
+	out = xmalloc(n + 1);
+	evbuffer_remove(b, out, n);
+	out[n] = '\0';
+	evbuffer_free(b);
+	return out;
 }

@@ -71,6 +71,7 @@ struct config {
 	int		 keepalive_timeout;
 	int		 login_per_minute;
 	int		 session_hours;
+	struct strlist	 domeinen;	/* empty: the default list */
 };
 
 struct db;
@@ -167,6 +168,39 @@ enum conn_refusal { CONN_REFUSE_HEADERS, CONN_REFUSE_BODY,
     CONN_REFUSE_CONNECTIONS, CONN_REFUSE_DEADLINE, CONN_REFUSE_REQUEST,
     CONN_REFUSE_MAX };
 
+#define PILOT_NSECTIONS	5
+
+/* A pilot (case study); see pilot.c. Strings are owned. */
+struct pilot {
+	long		 pk;
+	char		 id[37];
+	char		 origin[37];
+	char		 gemeente[8];
+	char		 provincie[32];
+	int		 grootteklasse;
+	long		 versie;
+	bool		 deleted;
+	char		*titel, *samenvatting, *domein, *status, *start, *einde;
+	char		*vraag, *aanvrager, *contact, *zichtbaarheid;
+	json_t		*stakeholders, *tags;
+	char		*md[PILOT_NSECTIONS], *html[PILOT_NSECTIONS];
+	bool		 voorbeeld;
+	time_t		 aangemaakt, gewijzigd;
+};
+
+/* What a list or search of pilots asks for. NULL/0: no filter. */
+struct pilot_query {
+	const char	*q;		/* as typed */
+	char		*fts;		/* as FTS5 query (fts_query); owned */
+	const char	*domein, *gemeente, *provincie, *status, *tag;
+	int		 grootteklasse;
+	bool		 sort_title;
+	int		 page, page_size;
+	/* Who is asking: visibility. */
+	bool		 member;
+	const char	*own;
+};
+
 /* xmalloc.c */
 void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2),
 	     noreturn));
@@ -217,6 +251,7 @@ sqlite3	*db_handle(struct db *);
 void	 db_error(struct db *, const char *);
 unsigned long db_errors(void);
 sqlite3_stmt *db_stmt(struct db *, const char *);
+sqlite3_stmt *db_stmt_text(struct db *, const char *);
 int	 db_exec(struct db *, const char *);
 int	 db_begin(struct db *);
 int	 db_commit(struct db *);
@@ -224,6 +259,38 @@ void	 db_rollback(struct db *);
 int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
+
+/* fts.c */
+int	 fts_register(sqlite3 *);
+char	*fts_query(const char *, const char **);
+
+/* markdown.c */
+char	*markdown_render(const char *, size_t);
+
+/* pilot.c */
+extern const char *const pilot_sections[PILOT_NSECTIONS];
+bool	 pilot_domain_valid(const struct strlist *, const char *);
+const char *const *pilot_domains(const struct strlist *, size_t *);
+bool	 pilot_status_valid(const char *);
+bool	 pilot_visibility_valid(const char *);
+bool	 pilot_date_valid(const char *);
+int	 pilot_from_json(struct pilot *, json_t *, const struct strlist *,
+	     json_t *);
+json_t	*pilot_input_json(const struct pilot *);
+json_t	*pilot_json(const struct pilot *, json_t *);
+void	 pilot_etag(const struct pilot *, char[64]);
+void	 pilot_free(struct pilot *);
+
+/* pilot_store.c */
+int	 pilot_store_get(struct db *, const char *, struct pilot *);
+int	 pilot_store_insert(struct db *, struct pilot *);
+int	 pilot_store_update(struct db *, struct pilot *, long);
+int	 pilot_store_delete(struct db *, struct pilot *);
+bool	 pilot_store_visible(const struct pilot *, bool, const char *);
+json_t	*pilot_store_list(struct db *, const struct pilot_query *, long *,
+	     json_t **);
+json_t	*pilot_store_feed(struct db *, int);
+long	 pilot_store_count(struct db *);
 
 /* migrate.c */
 int	 migrate_latest(void);
@@ -290,6 +357,15 @@ int	 user_authenticate(struct db *, const char *, const char *, size_t,
 int	 session_create(struct db *, long, int, char[SESSION_LEN + 1]);
 int	 session_lookup(struct db *, const char *, struct principal *);
 int	 session_delete(struct db *, const char *);
+
+/* frontmatter.c */
+json_t	*frontmatter_parse(const char *, const char **, char **);
+json_t	*frontmatter_list(const char *);
+
+/* seed_pilots.c */
+bool	 seed_pilots_present(struct db *);
+int	 seed_pilots_load(struct db *, const char *, const struct config *,
+	     long *, char **);
 
 /* seed.c */
 int	 seed_load_dir(const struct config *, char **);
@@ -370,6 +446,7 @@ void	 html_out(struct evbuffer *, const char *, ...);
 void	 html_page_start(struct req *, struct evbuffer *, const char *);
 void	 html_page_end(struct evbuffer *);
 void	 html_reply(struct req *, int, struct evbuffer *);
+char	*html_fragment(const char *);
 
 /* Handlers, each in the file its prefix names. */
 void	 ops_healthz(struct req *);
@@ -384,6 +461,14 @@ void	 api_tokens_create(struct req *);
 void	 api_tokens_revoke(struct req *);
 void	 static_css(struct req *);
 void	 web_home(struct req *);
+void	 api_pilots_list(struct req *);
+void	 api_pilots_get(struct req *);
+void	 api_pilots_create(struct req *);
+void	 api_pilots_put(struct req *);
+void	 api_pilots_patch(struct req *);
+void	 api_pilots_delete(struct req *);
+void	 api_pilots_query(struct req *, struct pilot_query *);
+void	 api_zoek(struct req *);
 void	 web_login_form(struct req *);
 void	 web_login_post(struct req *);
 void	 web_logout_post(struct req *);
@@ -411,6 +496,7 @@ void	 reply_invalid(struct req *);
 void	 reply_unauthorized(struct req *, const char *);
 void	 reply_not_allowed(struct req *, unsigned);
 void	 reply_redirect(struct req *, const char *);
+bool	 reply_etag_matches(const char *, const char *);
 
 /* metrics.c */
 void	 metrics_count_status(int, int);

@@ -74,6 +74,63 @@ static const struct migration migrations[] = {
 	    "  created INTEGER NOT NULL,"
 	    "  expires INTEGER NOT NULL) WITHOUT ROWID;"
 	    "CREATE INDEX sessions_expires ON sessions(expires);" },
+	{ 2,
+	    /*
+	     * Pilots. A deleted pilot keeps its row as a tombstone
+	     * (verwijderd set, content emptied). Lists are JSON text.
+	     */
+	    "CREATE TABLE pilots ("
+	    "  pk INTEGER PRIMARY KEY,"
+	    "  id TEXT NOT NULL UNIQUE,"
+	    "  origin TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    /* Copied from gemeenten for filters without a join. */
+	    "  provincie TEXT NOT NULL,"
+	    "  grootteklasse INTEGER NOT NULL,"
+	    "  versie INTEGER NOT NULL,"
+	    "  zichtbaarheid TEXT NOT NULL"
+	    "    CHECK (zichtbaarheid IN ('openbaar','leden','concept')),"
+	    "  verwijderd INTEGER,"
+	    "  titel TEXT NOT NULL,"
+	    "  samenvatting TEXT NOT NULL,"
+	    "  domein TEXT NOT NULL,"
+	    "  status TEXT NOT NULL,"
+	    "  start TEXT,"
+	    "  einde TEXT,"
+	    "  vraag TEXT NOT NULL,"
+	    "  aanvrager TEXT,"
+	    "  stakeholders TEXT NOT NULL DEFAULT '[]',"
+	    "  tags TEXT NOT NULL DEFAULT '[]',"
+	    "  contact TEXT NOT NULL DEFAULT '',"
+	    "  aanpak TEXT NOT NULL DEFAULT '', aanpak_html TEXT NOT NULL DEFAULT '',"
+	    "  data TEXT NOT NULL DEFAULT '', data_html TEXT NOT NULL DEFAULT '',"
+	    "  resultaten TEXT NOT NULL DEFAULT '',"
+	    "  resultaten_html TEXT NOT NULL DEFAULT '',"
+	    "  lessen TEXT NOT NULL DEFAULT '', lessen_html TEXT NOT NULL DEFAULT '',"
+	    "  privacy TEXT NOT NULL DEFAULT '',"
+	    "  privacy_html TEXT NOT NULL DEFAULT '',"
+	    "  voorbeeld INTEGER NOT NULL DEFAULT 0,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  gewijzigd INTEGER NOT NULL);"
+	    "CREATE INDEX pilots_new ON pilots(aangemaakt DESC);"
+	    "CREATE INDEX pilots_changed ON pilots(gewijzigd DESC);"
+	    "CREATE INDEX pilots_gemeente ON pilots(gemeente);"
+	    "CREATE INDEX pilots_domein ON pilots(domein, aangemaakt DESC);"
+	    "CREATE INDEX pilots_status ON pilots(status, aangemaakt DESC);"
+	    "CREATE INDEX pilots_klasse ON pilots(grootteklasse, aangemaakt DESC);"
+	    "CREATE INDEX pilots_provincie ON pilots(provincie, aangemaakt DESC);"
+	    "CREATE TABLE pilot_tags ("
+	    "  tag TEXT NOT NULL,"
+	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  PRIMARY KEY (tag, pilot)) WITHOUT ROWID;"
+	    /* The search index reads its text from this view (no copy). */
+	    "CREATE VIEW pilots_fts_src AS SELECT pk, titel, samenvatting,"
+	    "  vraag || char(10) || aanpak || char(10) || data || char(10) ||"
+	    "  resultaten || char(10) || lessen || char(10) || privacy AS tekst,"
+	    "  tags FROM pilots;"
+	    "CREATE VIRTUAL TABLE pilots_fts USING fts5(titel, samenvatting,"
+	    "  tekst, tags, content='pilots_fts_src', content_rowid='pk',"
+	    "  tokenize='meent_nl');" },
 };
 
 int

@@ -50,7 +50,7 @@ reply_etag(struct evbuffer *body, char out[36])
 }
 
 /* Does If-None-Match (a list, perhaps weak, perhaps "*") name etag? */
-static bool
+bool
 reply_etag_matches(const char *inm, const char *etag)
 {
 	size_t elen = strlen(etag);
@@ -108,7 +108,7 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
 	const char *name = r->route != NULL ? r->route->name : "-";
-	char etag[36];
+	char etag[64];
 	size_t bytes;
 	double ms;
 
@@ -122,9 +122,15 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 	    r->method == EVHTTP_REQ_HEAD) && r->route != NULL &&
 	    !(r->route->flags & ROUTE_NO_ETAG)) {
 		const char *inm = req_header(r, "If-None-Match");
+		const char *own = evhttp_find_header(h, "ETag");
 
-		reply_etag(body, etag);
-		evhttp_add_header(h, "ETag", etag);
+		/* A handler may have set a version ETag of its own. */
+		if (own != NULL)
+			snprintf(etag, sizeof etag, "%s", own);
+		else {
+			reply_etag(body, etag);
+			evhttp_add_header(h, "ETag", etag);
+		}
 		if (inm != NULL && reply_etag_matches(inm, etag)) {
 			status = 304;
 			evbuffer_drain(body, evbuffer_get_length(body));

@@ -17,6 +17,11 @@
 #define GET	EVHTTP_REQ_GET
 #define POST	EVHTTP_REQ_POST
 #define DELETE	EVHTTP_REQ_DELETE
+#define PUT	EVHTTP_REQ_PUT
+#define PATCH	EVHTTP_REQ_PATCH
+
+/* Pilot bodies: five Markdown sections of up to 200 KB and the rest. */
+#define PILOT_BODY_MAX	(1100 * 1024)
 
 const struct route routes_table[] = {
 	/* Operations. */
@@ -35,6 +40,19 @@ const struct route routes_table[] = {
 	{ GET, "/api/v1/gemeenten/{code}", api_gemeenten_get, ACCESS_PUBLIC,
 	    0, 0, "gemeenten.get" },
 	{ GET, "/api/v1/ik", api_ik_get, ACCESS_VIEWER, 0, 0, "ik" },
+	{ GET, "/api/v1/pilots", api_pilots_list, ACCESS_PUBLIC, 0, 0,
+	    "pilots.list" },
+	{ POST, "/api/v1/pilots", api_pilots_create, ACCESS_EDITOR, 0,
+	    PILOT_BODY_MAX, "pilots.create" },
+	{ GET, "/api/v1/pilots/{id}", api_pilots_get, ACCESS_PUBLIC, 0, 0,
+	    "pilots.get" },
+	{ PUT, "/api/v1/pilots/{id}", api_pilots_put, ACCESS_EDITOR, ROUTE_OWN,
+	    PILOT_BODY_MAX, "pilots.put" },
+	{ PATCH, "/api/v1/pilots/{id}", api_pilots_patch, ACCESS_EDITOR,
+	    ROUTE_OWN, PILOT_BODY_MAX, "pilots.patch" },
+	{ DELETE, "/api/v1/pilots/{id}", api_pilots_delete, ACCESS_EDITOR,
+	    ROUTE_OWN, 0, "pilots.delete" },
+	{ GET, "/api/v1/_zoek", api_zoek, ACCESS_PUBLIC, 0, 0, "zoek" },
 	{ GET, "/api/v1/tokens", api_tokens_list, ACCESS_ADMIN, ROUTE_OWN, 0,
 	    "tokens.list" },
 	{ POST, "/api/v1/tokens", api_tokens_create, ACCESS_ADMIN, ROUTE_OWN,

@@ -15,11 +15,12 @@ struct seed_loader {
 	const char	*kind;
 	const char	*folder;
 	bool		(*has_content)(struct db *);
-	int		(*load)(struct db *, const char *, long *, char **);
+	int		(*load)(struct db *, const char *, const struct config *,
+			    long *, char **);
 };
 
 static const struct seed_loader seed_loaders[] = {
-	{ NULL, NULL, NULL, NULL },
+	{ "pilots", "pilots", seed_pilots_present, seed_pilots_load },
 };
 
 /* Load what cfg->seed_dir has into an empty database. 0, or -1 and *err. */
@@ -43,11 +44,11 @@ seed_load_dir(const struct config *cfg, char **err)
 		struct stat sb;
 		long n = 0;
 
-		if (l->kind == NULL || l->has_content(db))
+		if (l->has_content(db))
 			continue;
 		dir = xasprintf("%s/%s", cfg->seed_dir, l->folder);
 		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			rc = l->load(db, dir, &n, err);
+			rc = l->load(db, dir, cfg, &n, err);
 			if (rc == 0)
 				log_emit(LOG_INFO, "seed", "loaded %ld %s from "
 				    "%s", n, l->kind, dir);

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * /api/v1/pilots: publish, read, change and delete case studies.
+ *
+ * A pilot belongs to the municipality of the token that made it; only that
+ * municipality changes it. Another municipality's pilot answers 404 when
+ * the caller may not see it, 403 when it may see but not change it.
+ * Changes need If-Match with the pilot's ETag (428 without, 412 when
+ * stale), so two editors never overwrite each other unseen. A deleted
+ * pilot leaves a tombstone: 410 for whoever could see it.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#define API_PILOTS_Q_MAX	200
+
+static bool
+api_pilots_member(struct req *r)
+{
+	return r->who.kind != PRINCIPAL_ANONYMOUS;
+}
+
+static const char *
+api_pilots_own(struct req *r)
+{
+	return r->who.kind != PRINCIPAL_ANONYMOUS ? r->who.gemeente : NULL;
+}
+
+static bool
+api_pilots_id_valid(const char *id)
+{
+	if (strlen(id) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? id[i] != '-' : !((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Load the pilot of the path for reading (own = false) or changing. On any
+ * refusal replies (400, 404, 410, 403, 500) and returns -1.
+ */
+static int
+api_pilots_load(struct req *r, struct pilot *p, bool change)
+{
+	const char *id = r->params[0];
+	int rc;
+
+	if (!api_pilots_id_valid(id)) {
+		reply_problem(r, 404, "Niet gevonden", "Er is geen pilot met dit "
+		    "id.");
+		return -1;
+	}
+	rc = pilot_store_get(r->db, id, p);
+	if (rc == -1) {
+		reply_problem(r, 500, "Interne fout", "De pilot kon niet gelezen "
+		    "worden.");
+		return -1;
+	}
+	if (rc == MEENT_NOTFOUND || !pilot_store_visible(p, api_pilots_member(r),
+	    api_pilots_own(r))) {
+		if (rc == 0)
+			pilot_free(p);
+		reply_problem(r, 404, "Niet gevonden", "Er is geen pilot met dit "
+		    "id.");
+		return -1;
+	}
+	if (p->deleted) {
+		pilot_free(p);
+		reply_problem(r, 410, "Verwijderd", "Deze pilot is verwijderd.");
+		return -1;
+	}
+	if (change && !req_own(r, p->gemeente)) {
+		pilot_free(p);
+		reply_problem(r, 403, "Verboden", "Alleen de eigen gemeente kan "
+		    "deze pilot wijzigen.");
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+api_pilots_with_gemeente(struct req *r, const struct pilot *p)
+{
+	int err;
+	json_t *g = gemeente_get(r->db, p->gemeente, &err);
+	json_t *o = pilot_json(p, g);
+
+	json_decref(g);
+	return o;
+}
+
+static void
+api_pilots_reply(struct req *r, int status, const struct pilot *p)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+	char etag[64], location[96];
+
+	pilot_etag(p, etag);
+	evhttp_add_header(h, "ETag", etag);
+	if (status == 201) {
+		snprintf(location, sizeof location, "/api/v1/pilots/%s", p->id);
+		evhttp_add_header(h, "Location", location);
+	}
+	reply_json(r, status, api_pilots_with_gemeente(r, p));
+}
+
+void
+api_pilots_get(struct req *r)
+{
+	struct pilot p;
+
+	if (api_pilots_load(r, &p, false) == -1)
+		return;
+	api_pilots_reply(r, 200, &p);
+	pilot_free(&p);
+}
+
+/* Validate body into p; on invalid fields replies 400 and returns -1. */
+static int
+api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
+{
+	const struct config *cfg = server_config(r->srv);
+
+	if (r->invalid == NULL)
+		r->invalid = json_array();
+	if (pilot_from_json(p, body, &cfg->domeinen, r->invalid) == -1) {
+		reply_invalid(r);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_pilots_create(struct req *r)
+{
+	struct pilot p;
+	json_t *body;
+
+	if (req_body_json(r, &body) == -1)
+		return;
+	memset(&p, 0, sizeof p);
+	if (api_pilots_parse(r, &p, body) == -1) {
+		json_decref(body);
+		return;
+	}
+	json_decref(body);
+	instance_uuid(p.id);
+	snprintf(p.origin, sizeof p.origin, "%s",
+	    server_instance(r->srv)->uuid);
+	snprintf(p.gemeente, sizeof p.gemeente, "%s", r->who.gemeente);
+	p.versie = 1;
+	p.aangemaakt = p.gewijzigd = time(NULL);
+	if (pilot_store_insert(r->db, &p) == -1) {
+		pilot_free(&p);
+		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
+		    "opgeslagen worden.");
+		return;
+	}
+	log_emit(LOG_INFO, "pilot.create", "pilot %s by %s", p.id, p.gemeente);
+	api_pilots_reply(r, 201, &p);
+	pilot_free(&p);
+}
+
+/*
+ * If-Match: required for PUT and PATCH, optional for DELETE. Returns 0 to
+ * go on, or -1 after replying 428 or 412.
+ */
+static int
+api_pilots_precondition(struct req *r, const struct pilot *p, bool required)
+{
+	const char *im = req_header(r, "If-Match");
+	char etag[64];
+
+	if (im == NULL) {
+		if (!required)
+			return 0;
+		reply_problem(r, 428, "If-Match nodig", "Stuur de ETag van de "
+		    "versie die u wijzigt mee in If-Match.");
+		return -1;
+	}
+	pilot_etag(p, etag);
+	if (strcmp(im, "*") != 0 && !reply_etag_matches(im, etag)) {
+		reply_problem(r, 412, "Versie verouderd", "De pilot is intussen "
+		    "gewijzigd (nu versie %ld); haal hem opnieuw op.", p->versie);
+		return -1;
+	}
+	return 0;
+}
+
+/* RFC 7396 on our flat object: null removes, anything else replaces. */
+static void
+api_pilots_merge(json_t *base, json_t *patch)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(patch, key, v) {
+		if (json_is_null(v))
+			json_object_del(base, key);
+		else
+			json_object_set(base, key, v);
+	}
+}
+
+static void
+api_pilots_change(struct req *r, bool merge)
+{
+	struct pilot old, p;
+	json_t *body;
+	int rc;
+
+	if (api_pilots_load(r, &old, true) == -1)
+		return;
+	if (api_pilots_precondition(r, &old, true) == -1 ||
+	    req_body_json(r, &body) == -1) {
+		pilot_free(&old);
+		return;
+	}
+	if (merge) {
+		json_t *full = pilot_input_json(&old);
+
+		api_pilots_merge(full, body);
+		json_decref(body);
+		body = full;
+	}
+	p = old;	/* identity; content is replaced below */
+	p.titel = p.samenvatting = p.domein = p.status = p.start = NULL;
+	p.einde = p.vraag = p.aanvrager = p.contact = p.zichtbaarheid = NULL;
+	p.stakeholders = p.tags = NULL;
+	memset(p.md, 0, sizeof p.md);
+	memset(p.html, 0, sizeof p.html);
+	if (api_pilots_parse(r, &p, body) == -1) {
+		json_decref(body);
+		pilot_free(&old);
+		return;
+	}
+	json_decref(body);
+	p.versie = old.versie + 1;
+	p.gewijzigd = time(NULL);
+	rc = pilot_store_update(r->db, &p, old.versie);
+	pilot_free(&old);
+	if (rc == MEENT_CONFLICT)
+		reply_problem(r, 412, "Versie verouderd", "De pilot werd net "
+		    "door iemand anders gewijzigd; haal hem opnieuw op.");
+	else if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 410, "Verwijderd", "Deze pilot is verwijderd.");
+	else if (rc != 0)
+		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
+		    "opgeslagen worden.");
+	else {
+		log_emit(LOG_INFO, "pilot.update", "pilot %s now version %ld",
+		    p.id, p.versie);
+		api_pilots_reply(r, 200, &p);
+	}
+	pilot_free(&p);
+}
+
+void
+api_pilots_put(struct req *r)
+{
+	api_pilots_change(r, false);
+}
+
+void
+api_pilots_patch(struct req *r)
+{
+	api_pilots_change(r, true);
+}
+
+void
+api_pilots_delete(struct req *r)
+{
+	struct pilot p;
+
+	if (api_pilots_load(r, &p, true) == -1)
+		return;
+	if (api_pilots_precondition(r, &p, false) == -1) {
+		pilot_free(&p);
+		return;
+	}
+	p.versie++;
+	p.gewijzigd = time(NULL);
+	if (pilot_store_delete(r->db, &p) == -1) {
+		pilot_free(&p);
+		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
+		    "verwijderd worden.");
+		return;
+	}
+	log_emit(LOG_INFO, "pilot.delete", "pilot %s deleted", p.id);
+	pilot_free(&p);
+	reply_text(r, 204, NULL, "", 0);
+}
+
+/*
+ * Read the list's query parameters into q, noting invalid ones. Shared by
+ * the API and the web pages.
+ */
+void
+api_pilots_query(struct req *r, struct pilot_query *q)
+{
+	const struct config *cfg = server_config(r->srv);
+	const char *sort = req_query(r, "sort");
+	long klasse;
+
+	memset(q, 0, sizeof *q);
+	req_page(r, &q->page, &q->page_size);
+	q->member = api_pilots_member(r);
+	q->own = api_pilots_own(r);
+	q->q = req_query(r, "q");
+	if (q->q != NULL && *q->q == '\0')
+		q->q = NULL;
+	if (q->q != NULL && strlen(q->q) > API_PILOTS_Q_MAX)
+		req_invalid(r, "q", "hoogstens %d tekens", API_PILOTS_Q_MAX);
+	else if (q->q != NULL) {
+		const char *why;
+
+		q->fts = fts_query(q->q, &why);
+		if (q->fts == NULL)
+			req_invalid(r, "q", "%s", why);
+	}
+	q->domein = req_query(r, "domein");
+	if (q->domein != NULL && !pilot_domain_valid(&cfg->domeinen, q->domein))
+		req_invalid(r, "domein", "onbekend domein");
+	q->status = req_query(r, "status");
+	if (q->status != NULL && !pilot_status_valid(q->status))
+		req_invalid(r, "status", "idee, lopend, afgerond of gestopt");
+	q->gemeente = req_query(r, "gemeente");
+	if (q->gemeente != NULL && !gemeente_code_valid(q->gemeente))
+		req_invalid(r, "gemeente", "een code als GM0275");
+	q->provincie = req_query(r, "provincie");
+	if (q->provincie != NULL && (strlen(q->provincie) > 64 ||
+	    !gemeente_province_exists(r->db, q->provincie)))
+		req_invalid(r, "provincie", "geen provincie van Nederland");
+	q->tag = req_query(r, "tag");
+	if (q->tag != NULL && (strlen(q->tag) == 0 || strlen(q->tag) > 40))
+		req_invalid(r, "tag", "1 tot 40 tekens");
+	if (req_query_int(r, "grootteklasse", 0, 1, 8, &klasse) == 0)
+		q->grootteklasse = (int)klasse;
+	if (sort != NULL && strcmp(sort, "titel") != 0 &&
+	    strcmp(sort, "nieuw") != 0)
+		req_invalid(r, "sort", "nieuw of titel");
+	q->sort_title = sort != NULL && strcmp(sort, "titel") == 0;
+}
+
+/*
+ * Run q (parsed by api_pilots_query) and reply with the page, or with the
+ * error. search: the answer of /_zoek rather than of the list.
+ */
+static void
+api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
+{
+	json_t *items, *facets;
+	long total;
+
+	if (search && q->q == NULL)
+		req_invalid(r, "q", "verplicht: waar zoekt u naar?");
+	if (req_has_invalid(r)) {
+		reply_invalid(r);
+		return;
+	}
+	items = pilot_store_list(r->db, q, &total, &facets);
+	if (items == NULL && total == -1) {
+		req_invalid(r, "q", "geen geldige zoekvraag (let op AND, OR, "
+		    "NOT en haakjes)");
+		reply_invalid(r);
+	} else if (items == NULL)
+		reply_problem(r, 500, "Interne fout", "De pilots konden niet "
+		    "gelezen worden.");
+	else if (search)
+		reply_json(r, 200, json_pack("{s:o, s:s, s:I, s:i, s:i, "
+		    "s:{s:o}, s:{s:o}}", "_links", req_links(r, q->page,
+		    q->page_size, total), "q", q->q, "totaal", (json_int_t)total,
+		    "page", q->page, "pageSize", q->page_size, "facetten",
+		    "pilots", facets, "resultaten", "pilots", items));
+	else
+		reply_json(r, 200, json_pack("{s:o, s:I, s:i, s:i, s:o, s:o}",
+		    "_links", req_links(r, q->page, q->page_size, total),
+		    "totaal", (json_int_t)total, "page", q->page, "pageSize",
+		    q->page_size, "facetten", facets, "pilots", items));
+}
+
+void
+api_pilots_list(struct req *r)
+{
+	struct pilot_query q;
+
+	api_pilots_query(r, &q);
+	api_pilots_answer(r, &q, false);
+	free(q.fts);
+}
+
+/*
+ * GET /api/v1/_zoek?q=: one search over everything this instance holds
+ * (pilots now; guidelines and indicators join as they come), with
+ * highlighted fragments and facets.
+ */
+void
+api_zoek(struct req *r)
+{
+	struct pilot_query q;
+
+	api_pilots_query(r, &q);
+	api_pilots_answer(r, &q, true);
+	free(q.fts);
+}

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Pilots in the database: read, write (with the search index and the tag
+ * table in the same transaction), lists with filters, facets and search.
+ *
+ * Visibility is part of every read query, never checked afterwards:
+ * openbaar for everyone, leden for signed-in users of this instance,
+ * concept for the pilot's own municipality only.
+ *
+ * The search index (pilots_fts) is an FTS5 table over the view
+ * pilots_fts_src, so the text is stored once; writes keep it in step by
+ * removing a row's old terms before the row changes and adding the new ones
+ * after, inside the writing transaction.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#define PILOT_COLUMNS \
+	"p.pk, p.id, p.origin, p.gemeente, p.provincie, p.grootteklasse, " \
+	"p.versie, p.zichtbaarheid, p.verwijderd, p.titel, p.samenvatting, " \
+	"p.domein, p.status, p.start, p.einde, p.vraag, p.aanvrager, " \
+	"p.stakeholders, p.tags, p.contact, p.aanpak, p.aanpak_html, " \
+	"p.data, p.data_html, p.resultaten, p.resultaten_html, p.lessen, " \
+	"p.lessen_html, p.privacy, p.privacy_html, p.voorbeeld, " \
+	"p.aangemaakt, p.gewijzigd"
+
+static char *
+pilot_store_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+static json_t *
+pilot_store_json_list(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	json_t *v = s != NULL ? json_loads(s, 0, NULL) : NULL;
+
+	return json_is_array(v) ? v : (json_decref(v), json_array());
+}
+
+/* Fill p from a row of PILOT_COLUMNS. */
+static void
+pilot_store_row(sqlite3_stmt *st, struct pilot *p)
+{
+	memset(p, 0, sizeof *p);
+	p->pk = (long)sqlite3_column_int64(st, 0);
+	snprintf(p->id, sizeof p->id, "%s", sqlite3_column_text(st, 1));
+	snprintf(p->origin, sizeof p->origin, "%s", sqlite3_column_text(st, 2));
+	snprintf(p->gemeente, sizeof p->gemeente, "%s",
+	    sqlite3_column_text(st, 3));
+	snprintf(p->provincie, sizeof p->provincie, "%s",
+	    sqlite3_column_text(st, 4));
+	p->grootteklasse = sqlite3_column_int(st, 5);
+	p->versie = (long)sqlite3_column_int64(st, 6);
+	p->zichtbaarheid = pilot_store_text(st, 7);
+	p->deleted = sqlite3_column_type(st, 8) != SQLITE_NULL;
+	p->titel = pilot_store_text(st, 9);
+	p->samenvatting = pilot_store_text(st, 10);
+	p->domein = pilot_store_text(st, 11);
+	p->status = pilot_store_text(st, 12);
+	p->start = pilot_store_text(st, 13);
+	p->einde = pilot_store_text(st, 14);
+	p->vraag = pilot_store_text(st, 15);
+	p->aanvrager = pilot_store_text(st, 16);
+	p->stakeholders = pilot_store_json_list(st, 17);
+	p->tags = pilot_store_json_list(st, 18);
+	p->contact = pilot_store_text(st, 19);
+	for (int i = 0; i < PILOT_NSECTIONS; i++) {
+		p->md[i] = pilot_store_text(st, 20 + 2 * i);
+		p->html[i] = pilot_store_text(st, 21 + 2 * i);
+	}
+	p->voorbeeld = sqlite3_column_int(st, 30) != 0;
+	p->aangemaakt = (time_t)sqlite3_column_int64(st, 31);
+	p->gewijzigd = (time_t)sqlite3_column_int64(st, 32);
+}
+
+/*
+ * The pilot with this id, tombstones included (p->deleted). Returns 0,
+ * MEENT_NOTFOUND or -1. The caller decides visibility.
+ */
+int
+pilot_store_get(struct db *db, const char *id, struct pilot *p)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " PILOT_COLUMNS
+	    " FROM pilots p WHERE p.id = ?1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		pilot_store_row(st, p);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE) {
+		db_error(db, "pilot_store_get");
+		return -1;
+	}
+	return MEENT_NOTFOUND;
+}
+
+/* May a caller (member: signed in here; own: its municipality) see p? */
+bool
+pilot_store_visible(const struct pilot *p, bool member, const char *own)
+{
+	if (own != NULL && strcmp(p->gemeente, own) == 0)
+		return true;
+	if (strcmp(p->zichtbaarheid, "openbaar") == 0)
+		return true;
+	return member && strcmp(p->zichtbaarheid, "leden") == 0;
+}
+
+static int
+pilot_store_fts(struct db *db, long pk, bool remove)
+{
+	static const char *const add = "INSERT INTO pilots_fts(rowid, titel,"
+	    " samenvatting, tekst, tags) SELECT pk, titel, samenvatting, tekst,"
+	    " tags FROM pilots_fts_src WHERE pk = ?1";
+	static const char *const del = "INSERT INTO pilots_fts(pilots_fts,"
+	    " rowid, titel, samenvatting, tekst, tags) SELECT 'delete', pk,"
+	    " titel, samenvatting, tekst, tags FROM pilots_fts_src WHERE pk = ?1";
+	sqlite3_stmt *st = db_stmt(db, remove ? del : add);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	return db_step_done(db, st, "pilot_store_fts");
+}
+
+static int
+pilot_store_tags(struct db *db, const struct pilot *p)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM pilot_tags WHERE pilot = ?1");
+	json_t *t;
+	size_t i;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_tags") == -1)
+		return -1;
+	json_array_foreach(p->tags, i, t) {
+		st = db_stmt(db, "INSERT OR IGNORE INTO pilot_tags (tag, pilot)"
+		    " VALUES (?1, ?2)");
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, json_string_value(t), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, p->pk);
+		if (db_step_done(db, st, "pilot_store_tags") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Bind p's content to the :named parameters of an insert or update. */
+static void
+pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
+{
+	char *stakeholders = json_dumps(p->stakeholders, JSON_COMPACT);
+	char *tags = json_dumps(p->tags, JSON_COMPACT);
+	static const char *const md[] = { ":aanpak", ":data", ":resultaten",
+	    ":lessen", ":privacy" };
+	static const char *const html[] = { ":aanpak_html", ":data_html",
+	    ":resultaten_html", ":lessen_html", ":privacy_html" };
+
+#define BIND(name, v) db_bind_text(st, sqlite3_bind_parameter_index(st, \
+	    name), (v))
+	BIND(":id", p->id);
+	BIND(":origin", p->origin);
+	BIND(":gemeente", p->gemeente);
+	BIND(":zichtbaarheid", p->zichtbaarheid);
+	BIND(":titel", p->titel);
+	BIND(":samenvatting", p->samenvatting);
+	BIND(":domein", p->domein);
+	BIND(":status", p->status);
+	BIND(":start", p->start);
+	BIND(":einde", p->einde);
+	BIND(":vraag", p->vraag);
+	BIND(":aanvrager", p->aanvrager);
+	BIND(":stakeholders", stakeholders);
+	BIND(":tags", tags);
+	BIND(":contact", p->contact);
+	for (int i = 0; i < PILOT_NSECTIONS; i++) {
+		BIND(md[i], p->md[i]);
+		BIND(html[i], p->html[i]);
+	}
+#undef BIND
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":voorbeeld"),
+	    p->voorbeeld);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":versie"),
+	    p->versie);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":aangemaakt"),
+	    (sqlite3_int64)p->aangemaakt);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":gewijzigd"),
+	    (sqlite3_int64)p->gewijzigd);
+	free(stakeholders);
+	free(tags);
+}
+
+/*
+ * Store a new pilot (id, origin, gemeente, versie and times set by the
+ * caller). Returns 0 or -1; p->pk is set.
+ */
+int
+pilot_store_insert(struct db *db, struct pilot *p)
+{
+	sqlite3_stmt *st;
+
+	if (db_begin(db) == -1)
+		return -1;
+	st = db_stmt(db, "INSERT INTO pilots (id, origin, gemeente, provincie,"
+	    " grootteklasse, versie, zichtbaarheid, titel, samenvatting, domein,"
+	    " status, start, einde, vraag, aanvrager, stakeholders, tags,"
+	    " contact, aanpak, aanpak_html, data, data_html, resultaten,"
+	    " resultaten_html, lessen, lessen_html, privacy, privacy_html,"
+	    " voorbeeld, aangemaakt, gewijzigd)"
+	    " SELECT :id, :origin, :gemeente, g.provincie, g.grootteklasse,"
+	    " :versie, :zichtbaarheid, :titel, :samenvatting, :domein, :status,"
+	    " :start, :einde, :vraag, :aanvrager, :stakeholders, :tags,"
+	    " :contact, :aanpak, :aanpak_html, :data, :data_html, :resultaten,"
+	    " :resultaten_html, :lessen, :lessen_html, :privacy, :privacy_html,"
+	    " :voorbeeld, :aangemaakt, :gewijzigd"
+	    " FROM gemeenten g WHERE g.code = :gemeente");
+	if (st == NULL)
+		goto fail;
+	pilot_store_bind(st, p);
+	if (db_step_done(db, st, "pilot_store_insert") == -1 ||
+	    sqlite3_changes(db_handle(db)) != 1)
+		goto fail;
+	p->pk = (long)sqlite3_last_insert_rowid(db_handle(db));
+	if (pilot_store_tags(db, p) == -1 || pilot_store_fts(db, p->pk,
+	    false) == -1 || db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
+ * Replace the content of p (by id) if the stored version is still
+ * expected; p->versie must already be the new version. Returns 0,
+ * MEENT_CONFLICT (someone changed it first), MEENT_NOTFOUND or -1.
+ */
+int
+pilot_store_update(struct db *db, struct pilot *p, long expected)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_begin(db) == -1)
+		return -1;
+	st = db_stmt(db, "SELECT pk, versie FROM pilots WHERE id = ?1"
+	    " AND verwijderd IS NULL");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->pk = (long)sqlite3_column_int64(st, 0);
+		rc = sqlite3_column_int64(st, 1) == expected ? 0 :
+		    MEENT_CONFLICT;
+	} else
+		rc = rc == SQLITE_DONE ? MEENT_NOTFOUND : -1;
+	sqlite3_reset(st);
+	if (rc != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	if (pilot_store_fts(db, p->pk, true) == -1)
+		goto fail;
+	st = db_stmt(db, "UPDATE pilots SET versie = :versie,"
+	    " zichtbaarheid = :zichtbaarheid, titel = :titel,"
+	    " samenvatting = :samenvatting, domein = :domein, status = :status,"
+	    " start = :start, einde = :einde, vraag = :vraag,"
+	    " aanvrager = :aanvrager, stakeholders = :stakeholders,"
+	    " tags = :tags, contact = :contact, aanpak = :aanpak,"
+	    " aanpak_html = :aanpak_html, data = :data, data_html = :data_html,"
+	    " resultaten = :resultaten, resultaten_html = :resultaten_html,"
+	    " lessen = :lessen, lessen_html = :lessen_html, privacy = :privacy,"
+	    " privacy_html = :privacy_html, voorbeeld = :voorbeeld,"
+	    " gewijzigd = :gewijzigd WHERE id = :id");
+	if (st == NULL)
+		goto fail;
+	pilot_store_bind(st, p);
+	if (db_step_done(db, st, "pilot_store_update") == -1 ||
+	    pilot_store_tags(db, p) == -1 ||
+	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
+ * Make p a tombstone: its content goes, its identity, municipality and
+ * visibility stay (so that a later GET can say 410 to whoever could see
+ * it). p->versie must be the new version. Returns 0 or -1.
+ */
+int
+pilot_store_delete(struct db *db, struct pilot *p)
+{
+	sqlite3_stmt *st;
+
+	if (db_begin(db) == -1)
+		return -1;
+	if (pilot_store_fts(db, p->pk, true) == -1)
+		goto fail;
+	st = db_stmt(db, "UPDATE pilots SET verwijderd = ?2, versie = ?3,"
+	    " gewijzigd = ?2, titel = '', samenvatting = '', vraag = '',"
+	    " stakeholders = '[]', tags = '[]', contact = '', aanpak = '',"
+	    " aanpak_html = '', data = '', data_html = '', resultaten = '',"
+	    " resultaten_html = '', lessen = '', lessen_html = '',"
+	    " privacy = '', privacy_html = '', start = NULL, einde = NULL,"
+	    " aanvrager = NULL WHERE pk = ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, p->pk);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->gewijzigd);
+	sqlite3_bind_int64(st, 3, p->versie);
+	if (db_step_done(db, st, "pilot_store_delete") == -1)
+		goto fail;
+	st = db_stmt(db, "DELETE FROM pilot_tags WHERE pilot = ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_delete tags") == -1 ||
+	    db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* The FROM and WHERE of a list or search, for the active filters only. */
+static void
+pilot_store_where(struct evbuffer *b, const struct pilot_query *q)
+{
+	evbuffer_add_printf(b, q->fts != NULL ? " FROM pilots_fts JOIN pilots p"
+	    " ON p.pk = pilots_fts.rowid" : " FROM pilots p");
+	evbuffer_add_printf(b, " WHERE p.verwijderd IS NULL AND"
+	    " (p.zichtbaarheid = 'openbaar' OR (p.zichtbaarheid = 'leden'"
+	    " AND :member) OR p.gemeente = :own)");
+	if (q->fts != NULL)
+		evbuffer_add_printf(b, " AND pilots_fts MATCH :q");
+	if (q->domein != NULL)
+		evbuffer_add_printf(b, " AND p.domein = :domein");
+	if (q->gemeente != NULL)
+		evbuffer_add_printf(b, " AND p.gemeente = :gemeente");
+	if (q->provincie != NULL)
+		evbuffer_add_printf(b, " AND p.provincie = :provincie");
+	if (q->status != NULL)
+		evbuffer_add_printf(b, " AND p.status = :status");
+	if (q->grootteklasse > 0)
+		evbuffer_add_printf(b, " AND p.grootteklasse = :grootteklasse");
+	if (q->tag != NULL)
+		evbuffer_add_printf(b, " AND p.pk IN (SELECT pilot FROM"
+		    " pilot_tags WHERE tag = :tag)");
+}
+
+static void
+pilot_store_bind_query(sqlite3_stmt *st, const struct pilot_query *q)
+{
+#define BIND(name, v) if ((v) != NULL) db_bind_text(st, \
+	    sqlite3_bind_parameter_index(st, name), (v))
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":member"),
+	    q->member);
+	BIND(":own", q->own);
+	BIND(":q", q->fts);
+	BIND(":domein", q->domein);
+	BIND(":gemeente", q->gemeente);
+	BIND(":provincie", q->provincie);
+	BIND(":status", q->status);
+	BIND(":tag", q->tag);
+#undef BIND
+	if (q->grootteklasse > 0)
+		sqlite3_bind_int(st, sqlite3_bind_parameter_index(st,
+		    ":grootteklasse"), q->grootteklasse);
+}
+
+static sqlite3_stmt *
+pilot_store_prepare(struct db *db, struct evbuffer *b)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	size_t len = evbuffer_get_length(b);
+
+	sql = xmalloc(len + 1);
+	evbuffer_remove(b, sql, len);
+	sql[len] = '\0';
+	st = db_stmt_text(db, sql);
+	free(sql);
+	return st;
+}
+
+static void
+pilot_store_facet_add(json_t *facet, const char *key)
+{
+	json_t *n = json_object_get(facet, key);
+
+	json_object_set_new(facet, key, json_integer(n != NULL ?
+	    json_integer_value(n) + 1 : 1));
+}
+
+/*
+ * Counts per domain, status and size class of everything matching q, and
+ * the total. Returns 0, -1, or MEENT_CONFLICT for a bad search query.
+ */
+static int
+pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
+    json_t **facets)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_t *dom = json_object(), *sta = json_object(), *kla = json_object();
+	sqlite3_stmt *st;
+	int rc;
+
+	evbuffer_add_printf(b, "SELECT p.domein, p.status, p.grootteklasse");
+	pilot_store_where(b, q);
+	st = pilot_store_prepare(db, b);
+	evbuffer_free(b);
+	*total = 0;
+	if (st == NULL)
+		goto fail;
+	pilot_store_bind_query(st, q);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char klasse[4];
+
+		(*total)++;
+		pilot_store_facet_add(dom, (const char *)sqlite3_column_text(st,
+		    0));
+		pilot_store_facet_add(sta, (const char *)sqlite3_column_text(st,
+		    1));
+		snprintf(klasse, sizeof klasse, "%d", sqlite3_column_int(st, 2));
+		pilot_store_facet_add(kla, klasse);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		/* A malformed MATCH expression is the client's mistake. */
+		if (q->fts != NULL && (rc & 0xff) == SQLITE_ERROR) {
+			json_decref(dom);
+			json_decref(sta);
+			json_decref(kla);
+			return MEENT_CONFLICT;
+		}
+		db_error(db, "pilot_store_facets");
+		goto fail;
+	}
+	*facets = json_pack("{s:o, s:o, s:o}", "domein", dom, "status", sta,
+	    "grootteklasse", kla);
+	return 0;
+fail:
+	json_decref(dom);
+	json_decref(sta);
+	json_decref(kla);
+	return -1;
+}
+
+/* A list item: the summary of a pilot and its municipality's name. */
+static json_t *
+pilot_store_item(sqlite3_stmt *st, bool search)
+{
+	char href[96];
+	json_t *o;
+
+	snprintf(href, sizeof href, "/api/v1/pilots/%s",
+	    sqlite3_column_text(st, 0));
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o, "
+	    "s:I, s:o, s:o, s:{s:{s:s}, s:{s:s}}}",
+	    "id", db_column_json(st, 0),
+	    "titel", db_column_json(st, 1),
+	    "samenvatting", db_column_json(st, 2),
+	    "gemeente", db_column_json(st, 3),
+	    "provincie", db_column_json(st, 4),
+	    "grootteklasse", sqlite3_column_int(st, 5),
+	    "domein", db_column_json(st, 6),
+	    "status", db_column_json(st, 7),
+	    "zichtbaarheid", db_column_json(st, 8),
+	    "tags", json_loads((const char *)sqlite3_column_text(st, 9), 0,
+	    NULL),
+	    "versie", (json_int_t)sqlite3_column_int64(st, 10),
+	    "gewijzigd", clock_json((time_t)sqlite3_column_int64(st, 11)),
+	    "gemeenteNaam", db_column_json(st, 12),
+	    "_links", "self", "href", href, "html", "href", href + 7);
+	if (search) {
+		char *frag = html_fragment((const char *)sqlite3_column_text(st,
+		    13));
+
+		json_object_set_new(o, "fragmentHtml", json_string(frag));
+		free(frag);
+	}
+	return o;
+}
+
+/*
+ * A page of pilots matching q, visible to its asker, with *total and
+ * *facets (caller owns both JSON values). Returns a JSON array, or NULL:
+ * *total -1 for a malformed search query, otherwise a database error.
+ */
+json_t *
+pilot_store_list(struct db *db, const struct pilot_query *q, long *total,
+    json_t **facets)
+{
+	struct evbuffer *b;
+	sqlite3_stmt *st;
+	json_t *items;
+	int rc;
+
+	*facets = NULL;
+	rc = pilot_store_facets(db, q, total, facets);
+	if (rc != 0) {
+		*total = rc == MEENT_CONFLICT ? -1 : 0;
+		return NULL;
+	}
+	b = evbuffer_new();
+	evbuffer_add_printf(b, "SELECT p.id, p.titel, p.samenvatting,"
+	    " p.gemeente, p.provincie, p.grootteklasse, p.domein, p.status,"
+	    " p.zichtbaarheid, p.tags, p.versie, p.gewijzigd,"
+	    " (SELECT naam FROM gemeenten WHERE code = p.gemeente)");
+	if (q->fts != NULL)
+		evbuffer_add_printf(b, ", snippet(pilots_fts, -1, char(2),"
+		    " char(3), '…', 24)");
+	pilot_store_where(b, q);
+	if (q->sort_title)
+		evbuffer_add_printf(b, " ORDER BY p.titel COLLATE NOCASE, p.pk");
+	else if (q->fts != NULL)
+		evbuffer_add_printf(b, " ORDER BY bm25(pilots_fts, 10.0, 4.0,"
+		    " 1.0, 3.0), p.pk");
+	else
+		evbuffer_add_printf(b, " ORDER BY p.aangemaakt DESC, p.pk DESC");
+	evbuffer_add_printf(b, " LIMIT :limit OFFSET :offset");
+	st = pilot_store_prepare(db, b);
+	evbuffer_free(b);
+	if (st == NULL)
+		goto fail;
+	pilot_store_bind_query(st, q);
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"),
+	    q->page_size);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":offset"),
+	    (sqlite3_int64)(q->page - 1) * q->page_size);
+	items = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(items, pilot_store_item(st, q->fts != NULL));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, "pilot_store_list");
+		json_decref(items);
+		goto fail;
+	}
+	return items;
+fail:
+	json_decref(*facets);
+	*facets = NULL;
+	return NULL;
+}
+
+/* The newest changed public pilots, for the Atom feed. Caller owns. */
+json_t *
+pilot_store_feed(struct db *db, int limit)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.titel, p.samenvatting,"
+	    " g.naam, p.aangemaakt, p.gewijzigd FROM pilots p"
+	    " JOIN gemeenten g ON g.code = p.gemeente"
+	    " WHERE p.verwijderd IS NULL AND p.zichtbaarheid = 'openbaar'"
+	    " ORDER BY p.gewijzigd DESC, p.pk DESC LIMIT ?1");
+	json_t *items;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int(st, 1, limit);
+	items = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, "
+		    "s:I, s:I}", "id", db_column_json(st, 0), "titel",
+		    db_column_json(st, 1), "samenvatting", db_column_json(st, 2),
+		    "gemeenteNaam", db_column_json(st, 3), "aangemaakt",
+		    (json_int_t)sqlite3_column_int64(st, 4), "gewijzigd",
+		    (json_int_t)sqlite3_column_int64(st, 5)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, "pilot_store_feed");
+		json_decref(items);
+		return NULL;
+	}
+	return items;
+}
+
+/* How many pilots (tombstones too) the database has: for the seed. */
+long
+pilot_store_count(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM pilots");
+	long n = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	return n;
+}
