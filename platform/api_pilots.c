@@ -49,7 +49,7 @@ api_pilots_id_valid(const char *id)
  * Load the pilot of the path for reading (own = false) or changing. On any
  * refusal replies (400, 404, 410, 403, 500) and returns -1.
  */
-static int
+int
 api_pilots_load(struct req *r, struct pilot *p, bool change)
 {
 	const char *id = r->params[0];

@@ -100,13 +100,18 @@ html_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
 	    "<title>%s – meent</title>\n"
+	    "<link rel=\"icon\" href=\"data:,\">\n"
 	    "<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
+	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
+	    "title=\"Nieuwe pilots\" href=\"/pilots/feed\">\n"
 	    "</head>\n<body>\n"
 	    "<a class=\"skip-link\" href=\"#inhoud\">Naar de inhoud</a>\n"
 	    "<header class=\"site-header\">\n"
 	    "<a class=\"site-name\" href=\"/\">meent</a>\n"
 	    "<nav aria-label=\"Hoofdmenu\"><ul>\n"
 	    "<li><a href=\"/\">Start</a></li>\n"
+	    "<li><a href=\"/pilots\">Pilots</a></li>\n"
+	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
 	    "</ul></nav>\n", title);
 	if (r->who.kind == PRINCIPAL_SESSION)
 		html_out(b, "<form class=\"session\" method=\"post\" "

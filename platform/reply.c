@@ -205,7 +205,52 @@ reply_problem_json(struct req *r, int status, const char *title,
 	evbuffer_free(b);
 }
 
-/* The one error reply: problem+json with status, title and detail. */
+/*
+ * Does this error go to a person with a browser? Web routes always; other
+ * paths outside the APIs when the client asks for HTML.
+ */
+static bool
+reply_wants_html(struct req *r)
+{
+	const char *accept = req_header(r, "Accept");
+	const char *path = evhttp_request_get_uri(r->ev);
+
+	if (r->route != NULL)
+		return (r->route->flags & ROUTE_WEB) != 0;
+	return accept != NULL && strstr(accept, "text/html") != NULL &&
+	    path != NULL && strncmp(path, "/api/", 5) != 0 &&
+	    strncmp(path, "/federation/", 12) != 0;
+}
+
+static void
+reply_problem_html(struct req *r, int status, const char *title,
+    const char *detail)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	html_page_start(r, b, title);
+	html_out(b, "<h1>%s</h1>\n<p>%s</p>\n", title, detail);
+	if (req_has_invalid(r)) {
+		size_t i;
+		json_t *p;
+
+		html_out(b, "<ul>\n");
+		json_array_foreach(r->invalid, i, p)
+			html_out(b, "<li>%s: %s</li>\n",
+			    json_string_value(json_object_get(p, "name")),
+			    json_string_value(json_object_get(p, "reason")));
+		html_out(b, "</ul>\n");
+	}
+	html_out(b, "<p><a href=\"/\">Naar de startpagina</a></p>\n");
+	html_page_end(b);
+	reply_send(r, status, "text/html; charset=utf-8", b);
+	evbuffer_free(b);
+}
+
+/*
+ * The one error reply: problem+json with status, title and detail, or the
+ * same as an HTML page for a browser on the web pages.
+ */
 void
 reply_problem(struct req *r, int status, const char *title,
     const char *fmt, ...)
@@ -219,7 +264,10 @@ reply_problem(struct req *r, int status, const char *title,
 	if (status >= 500)
 		log_emit(LOG_ERROR, "reply.error", "%d on %s: %s", status,
 		    r->route != NULL ? r->route->name : "-", detail);
-	reply_problem_json(r, status, title, detail);
+	if (reply_wants_html(r))
+		reply_problem_html(r, status, title, detail);
+	else
+		reply_problem_json(r, status, title, detail);
 	free(detail);
 }
 

@@ -207,6 +207,11 @@ router_check_access(struct req *r)
 	if (rt->access == ACCESS_PUBLIC)
 		return 0;
 	if (r->who.kind == PRINCIPAL_ANONYMOUS) {
+		/* A person on the web pages is sent to the login form. */
+		if ((rt->flags & ROUTE_WEB) && !unsafe) {
+			reply_redirect(r, "/inloggen");
+			return -1;
+		}
 		reply_unauthorized(r, "Inloggen of een API-token is nodig.");
 		return -1;
 	}

@@ -70,6 +70,20 @@ const struct route routes_table[] = {
 	    "web.login" },
 	{ POST, "/uitloggen", web_logout_post, ACCESS_VIEWER, ROUTE_WEB, 16384,
 	    "web.logout" },
+	{ GET, "/zoeken", web_zoeken, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.zoeken" },
+	{ GET, "/pilots", web_pilots_list, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.pilots" },
+	{ GET, "/pilots/feed", feed_pilots, ACCESS_PUBLIC, 0, 0, "feed.pilots" },
+	{ GET, "/pilots/nieuw", web_pilot_form_new, ACCESS_EDITOR, ROUTE_WEB, 0,
+	    "web.pilot.new" },
+	{ POST, "/pilots/nieuw", web_pilot_form_create, ACCESS_EDITOR,
+	    ROUTE_WEB, PILOT_BODY_MAX, "web.pilot.create" },
+	{ GET, "/pilots/{id}", web_pilots_show, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.pilot" },
+	{ GET, "/pilots/{id}/bewerken", web_pilot_form_edit, ACCESS_EDITOR,
+	    ROUTE_WEB | ROUTE_OWN, 0, "web.pilot.edit" },
+	{ POST, "/pilots/{id}/bewerken", web_pilot_form_update, ACCESS_EDITOR,
+	    ROUTE_WEB | ROUTE_OWN, PILOT_BODY_MAX, "web.pilot.update" },
 };
 
 const size_t routes_count = nitems(routes_table);

@@ -287,7 +287,7 @@ worker_init(struct server *srv, struct worker *w, int index, char **err)
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
-	evhttp_set_default_content_type(w->http, "application/json");
+	evhttp_set_default_content_type(w->http, NULL);	/* each reply says */
 	fd = dup(srv->listen_fd);
 	if (fd == -1) {
 		*err = xasprintf("dup: %s", strerror(errno));

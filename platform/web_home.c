@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The start page.
+ * The start page: what meent is, a search box, the newest pilots.
  */
 #include "meent.h"
 
@@ -13,9 +13,15 @@ web_home(struct req *r)
 	const struct instance *in = server_instance(r->srv);
 
 	html_page_start(r, b, "Start");
-	html_out(b, "<h1>%s</h1>\n<p>Op meent delen gemeenten wat zij leren "
-	    "van datagedreven werken: pilots, richtlijnen en benchmarks.</p>\n",
-	    in->name);
+	html_out(b, "<h1>%s</h1>\n<p class=\"lead\">Op meent delen gemeenten wat "
+	    "zij leren van datagedreven werken: pilots, richtlijnen en "
+	    "benchmarks. Zo hoeft een kleine gemeente niet bij nul te "
+	    "beginnen.</p>\n"
+	    "<form method=\"get\" action=\"/zoeken\" role=\"search\">"
+	    "<p><label for=\"q\">Zoek in pilots</label><br>"
+	    "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"200\"> "
+	    "<button type=\"submit\">Zoeken</button></p></form>\n", in->name);
+	web_pilots_recent(r, b, 6);
 	html_page_end(b);
 	html_reply(r, 200, b);
 	evbuffer_free(b);

@@ -60,11 +60,13 @@ def _violation(v):
         ", ".join(v.get("targets", [])))
 
 
-def _run_browser(t, instance, paths, outdir, label):
+def _run_browser(t, instance, paths, outdir, label, cookie=None):
     """Runs a11y.mjs; returns its list of pages, or None after a failed
     check."""
     base = "http://127.0.0.1:%d" % instance.port
     env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
+    if cookie:
+        env["MEENT_COOKIE"] = cookie
     try:
         p = subprocess.run(["node", SCRIPT, base, outdir] + list(paths),
                            cwd=NODE_DIR, env=env, capture_output=True,
@@ -122,10 +124,12 @@ def _run_vnu(t, pages, label):
                        for m in msgs))
 
 
-def check_pages(t, instance, paths, label=""):
+def check_pages(t, instance, paths, label="", cookie=None, status=None):
     """Checks each path of a running Instance in chromium and with vnu:
-    status 200, zero axe violations, a rendered screenshot (> 5 KB), zero Nu
-    HTML checker errors. label tells apart several calls (e.g. "ingelogd")."""
+    status 200 (or status[path]), zero axe violations, a rendered
+    screenshot (> 5 KB), zero Nu HTML checker errors. label tells apart
+    several calls (e.g. "ingelogd"); cookie ("name=value") is sent along."""
+    status = status or {}
     browser_missing, vnu_missing = _prerequisites()
     for why in browser_missing:
         t.ok(False, "browser checks can run%s" % _name("", label), why)
@@ -138,13 +142,14 @@ def check_pages(t, instance, paths, label=""):
                               dir=instance.dir)
     if os.environ.get("MEENT_KEEP") is not None:
         print("# screenshots and HTML in %s" % outdir)
-    pages = _run_browser(t, instance, paths, outdir, label)
+    pages = _run_browser(t, instance, paths, outdir, label, cookie)
     if pages is None:
         return
     for pg in pages:
         name = _name(pg["path"], label)
         err = pg.get("error")
-        t.ok(pg.get("status") == 200, "%s: HTTP status 200" % name,
+        want = status.get(pg["path"], 200)
+        t.ok(pg.get("status") == want, "%s: HTTP status %d" % (name, want),
              err or "got status %s" % pg.get("status"))
         v = pg.get("violations", [])
         t.ok(not err and v == [], "%s: no axe violations (WCAG 2.1 A/AA)"

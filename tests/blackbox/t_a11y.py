@@ -1,16 +1,40 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The web pages in a real browser: zero axe-core violations of WCAG 2.0/2.1
-A and AA, a rendered page, and valid HTML (Nu HTML checker)."""
+A and AA, a rendered page, and valid HTML (Nu HTML checker). Anonymous pages
+and the pages of a logged-in editor (forms, with and without errors)."""
+import re
+
 from a11y import check_pages
-from harness import Instance, Tap, finish
+from harness import CONTENT, Instance, Tap, finish
+
+SEED_PILOT = "/pilots/0138940d-15b4-4051-9d8e-b201b881fd5b"
 
 # Every HTML page meentd serves; add new pages here.
 PAGES = [
     "/",
     "/inloggen",
+    "/pilots",
+    "/pilots?domein=werk-en-inkomen&status=afgerond",
+    "/zoeken",
+    "/zoeken?q=bijstandsuitkeringen",
+    SEED_PILOT,
+    "/pilots/00000000-0000-4000-8000-000000000000",
 ]
 
 t = Tap()
-m = Instance().start()
-check_pages(t, m, PAGES)
+m = Instance().start(extra=["--seed", CONTENT])
+check_pages(t, m, PAGES, status={
+    "/pilots/00000000-0000-4000-8000-000000000000": 404})
+
+# A logged-in editor: the forms. The browser gets the session cookie.
+m.ctl("user", "add", "redactie@goes.example.nl", "--gemeente", "GM0664",
+      "--role", "editor", input="een lang wachtwoord\n", check=True)
+r = m.request("POST", "/inloggen", headers={
+    "Content-Type": "application/x-www-form-urlencoded",
+    "Origin": "http://127.0.0.1:%d" % m.port},
+    body="email=redactie%40goes.example.nl&wachtwoord=een+lang+wachtwoord")
+cookie = (r.header("Set-Cookie") or "").split(";")[0]
+t.ok(cookie.startswith("meent_sessie="), "logged in for the form pages")
+check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT],
+            label="ingelogd", cookie=cookie)
 finish(t, m)

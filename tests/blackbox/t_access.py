@@ -47,12 +47,16 @@ for method, pattern, access, flags, name in routes:
             ok = r.status not in (401, 403)
             want = "not 401/403"
         elif who == "anonymous":
-            ok = r.status == 401
-            want = "401"
+            # A person on a web page is sent to the login form instead.
+            ok = r.status == 401 or ("web" in flags and method == "GET" and
+                                     r.status == 303 and
+                                     r.header("Location") == "/inloggen")
+            want = "401 (or, for a web page, 303 to /inloggen)"
         elif "web" in flags and method != "GET":
-            # Web forms take cookie sessions only; a token is no session.
-            ok = r.status in (401, 403)
-            want = "401/403"
+            # Web forms take cookie sessions only; a token is no session:
+            # never a success (404 where the item does not exist).
+            ok = r.status in (401, 403, 404)
+            want = "401/403/404"
         elif have < need:
             ok = r.status == 403
             want = "403"

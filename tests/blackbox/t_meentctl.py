@@ -74,6 +74,7 @@ finish(t, m, done=False)
 
 # A database from a newer meent is refused, with a message.
 n = Instance()
+latest = n.sql("PRAGMA user_version")[0][0]
 n.sql("PRAGMA user_version = 999")
 p = subprocess.run(n.argv(), capture_output=True, text=True, timeout=30)
 t.ok(p.returncode != 0, "meentd refuses a newer schema")
@@ -81,7 +82,7 @@ t.ok("newer than this meent" in p.stderr + n.log(), "and says so", p.stderr)
 p = n.ctl("check")
 t.eq(p.returncode, 1, "meentctl refuses it too")
 # A damaged key file is noticed.
-n.sql("PRAGMA user_version = 1")
+n.sql("PRAGMA user_version = %d" % latest)
 os.chmod(os.path.join(n.data, "instance.key"), 0o644)
 p = subprocess.run(n.argv(), capture_output=True, text=True, timeout=30)
 t.ok(p.returncode != 0 and "chmod 600" in p.stderr,

@@ -72,10 +72,18 @@ try {
                     html: join(outdir, name + '.html'),
                     screenshotBytes: 0, console: [], error: null };
     pages.push(entry);
-    // A fresh context per page: no cookies or storage carry over.
+    // A fresh context per page: no cookies or storage carry over, except
+    // the session cookie given in MEENT_COOKIE ("name=value").
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 }, locale: 'nl-NL',
     });
+    if (process.env.MEENT_COOKIE) {
+      const eq = process.env.MEENT_COOKIE.indexOf('=');
+      await context.addCookies([{
+        name: process.env.MEENT_COOKIE.slice(0, eq),
+        value: process.env.MEENT_COOKIE.slice(eq + 1), url: base,
+      }]);
+    }
     const page = await context.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') {
