@@ -66,8 +66,8 @@ api_pilots_load(struct req *r, struct pilot *p, bool change)
 		    "worden.");
 		return -1;
 	}
-	if (rc == MEENT_NOTFOUND || !pilot_store_visible(p, api_pilots_member(r),
-	    api_pilots_own(r))) {
+	if (rc == MEENT_NOTFOUND || !pilot_store_visible(p->gemeente,
+	    p->zichtbaarheid, api_pilots_member(r), api_pilots_own(r))) {
 		if (rc == 0)
 			pilot_free(p);
 		reply_problem(r, 404, "Niet gevonden", "Er is geen pilot met dit "
@@ -114,14 +114,51 @@ api_pilots_reply(struct req *r, int status, const struct pilot *p)
 	reply_json(r, status, api_pilots_with_gemeente(r, p));
 }
 
+/*
+ * GET one pilot. Its JSON is cached per worker (cache.c) with what
+ * visibility needs, which is checked on every hit, as on a miss.
+ */
 void
 api_pilots_get(struct req *r)
 {
+	unsigned long gen = cache_generation_now();
+	struct cache_meta meta;
 	struct pilot p;
+	const char *body;
+	char key[64];
+	size_t len;
+	json_t *j;
+	char *s;
 
+	snprintf(key, sizeof key, "D|%.36s", r->params[0]);
+	body = cache_get(key, &len, &meta);
+	if (body != NULL) {
+		if (!pilot_store_visible(meta.gemeente, meta.zichtbaarheid,
+		    api_pilots_member(r), api_pilots_own(r)))
+			reply_problem(r, 404, "Niet gevonden", "Er is geen pilot "
+			    "met dit id.");
+		else {
+			evhttp_add_header(evhttp_request_get_output_headers(r->ev),
+			    "ETag", meta.etag);
+			reply_text(r, 200, "application/json", body, len);
+		}
+		return;
+	}
 	if (api_pilots_load(r, &p, false) == -1)
 		return;
-	api_pilots_reply(r, 200, &p);
+	pilot_etag(&p, meta.etag);
+	snprintf(meta.gemeente, sizeof meta.gemeente, "%s", p.gemeente);
+	snprintf(meta.zichtbaarheid, sizeof meta.zichtbaarheid, "%s",
+	    p.zichtbaarheid);
+	meta.deleted = false;
+	j = api_pilots_with_gemeente(r, &p);
+	s = json_dumps(j, JSON_COMPACT);
+	cache_put(key, s, strlen(s), &meta, gen);
+	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "ETag",
+	    meta.etag);
+	reply_text(r, 200, "application/json", s, strlen(s));
+	free(s);
+	json_decref(j);
 	pilot_free(&p);
 }
 
@@ -359,13 +396,26 @@ api_pilots_query(struct req *r, struct pilot_query *q)
 static void
 api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 {
-	json_t *items, *facets;
+	unsigned long gen = cache_generation_now();
+	json_t *items, *facets, *out;
+	const char *cached;
+	char *key, *s;
+	size_t len;
 	long total;
 
 	if (search && q->q == NULL)
 		req_invalid(r, "q", "verplicht: waar zoekt u naar?");
 	if (req_has_invalid(r)) {
 		reply_invalid(r);
+		return;
+	}
+	/* The answer depends on the viewer and on the whole target. */
+	key = xasprintf("%c|%d|%s|%s", search ? 'S' : 'L', q->member,
+	    q->own != NULL ? q->own : "", evhttp_request_get_uri(r->ev));
+	cached = cache_get(key, &len, NULL);
+	if (cached != NULL) {
+		reply_text(r, 200, "application/json", cached, len);
+		free(key);
 		return;
 	}
 	items = pilot_store_list(r->db, q, &total, &facets);
@@ -376,17 +426,27 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 	} else if (items == NULL)
 		reply_problem(r, 500, "Interne fout", "De pilots konden niet "
 		    "gelezen worden.");
-	else if (search)
-		reply_json(r, 200, json_pack("{s:o, s:s, s:I, s:i, s:i, "
-		    "s:{s:o}, s:{s:o}}", "_links", req_links(r, q->page,
-		    q->page_size, total), "q", q->q, "totaal", (json_int_t)total,
-		    "page", q->page, "pageSize", q->page_size, "facetten",
-		    "pilots", facets, "resultaten", "pilots", items));
-	else
-		reply_json(r, 200, json_pack("{s:o, s:I, s:i, s:i, s:o, s:o}",
-		    "_links", req_links(r, q->page, q->page_size, total),
-		    "totaal", (json_int_t)total, "page", q->page, "pageSize",
-		    q->page_size, "facetten", facets, "pilots", items));
+	else {
+		if (search)
+			out = json_pack("{s:o, s:s, s:I, s:i, s:i, s:{s:o}, "
+			    "s:{s:o}}", "_links", req_links(r, q->page,
+			    q->page_size, total), "q", q->q, "totaal",
+			    (json_int_t)total, "page", q->page, "pageSize",
+			    q->page_size, "facetten", "pilots", facets,
+			    "resultaten", "pilots", items);
+		else
+			out = json_pack("{s:o, s:I, s:i, s:i, s:o, s:o}",
+			    "_links", req_links(r, q->page, q->page_size, total),
+			    "totaal", (json_int_t)total, "page", q->page,
+			    "pageSize", q->page_size, "facetten", facets,
+			    "pilots", items);
+		s = json_dumps(out, JSON_COMPACT);
+		cache_put(key, s, strlen(s), NULL, gen);
+		reply_text(r, 200, "application/json", s, strlen(s));
+		free(s);
+		json_decref(out);
+	}
+	free(key);
 }
 
 void

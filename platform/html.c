@@ -101,10 +101,10 @@ html_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "initial-scale=1\">\n"
 	    "<title>%s – meent</title>\n"
 	    "<link rel=\"icon\" href=\"data:,\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
+	    "%H<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
 	    "title=\"Nieuwe pilots\" href=\"/pilots/feed\">\n"
-	    "</head>\n<body>\n"
+	    "</head>\n<body class=\"utrecht-theme utrecht-html\">\n"
 	    "<a class=\"skip-link\" href=\"#inhoud\">Naar de inhoud</a>\n"
 	    "<header class=\"site-header\">\n"
 	    "<a class=\"site-name\" href=\"/\">meent</a>\n"
@@ -112,7 +112,9 @@ html_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<li><a href=\"/\">Start</a></li>\n"
 	    "<li><a href=\"/pilots\">Pilots</a></li>\n"
 	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
-	    "</ul></nav>\n", title);
+	    "</ul></nav>\n", title, static_nlds_available() ?
+	    "<link rel=\"stylesheet\" href=\"/static/nlds/tokens.css\">\n"
+	    "<link rel=\"stylesheet\" href=\"/static/nlds/html.css\">\n" : "");
 	if (r->who.kind == PRINCIPAL_SESSION)
 		html_out(b, "<form class=\"session\" method=\"post\" "
 		    "action=\"/uitloggen\">"

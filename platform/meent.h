@@ -201,6 +201,14 @@ struct pilot_query {
 	const char	*own;
 };
 
+/* What a cached answer needs besides its bytes (cache.c). */
+struct cache_meta {
+	char		 etag[64];
+	char		 gemeente[8];
+	char		 zichtbaarheid[10];
+	bool		 deleted;
+};
+
 /* xmalloc.c */
 void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2),
 	     noreturn));
@@ -260,6 +268,14 @@ int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
 
+/* cache.c */
+void	 cache_bump(void);
+unsigned long cache_generation_now(void);
+const char *cache_get(const char *, size_t *, struct cache_meta *);
+void	 cache_put(const char *, const char *, size_t,
+	     const struct cache_meta *, unsigned long);
+void	 cache_thread_free(void);
+
 /* fts.c */
 int	 fts_register(sqlite3 *);
 char	*fts_query(const char *, const char **);
@@ -286,7 +302,7 @@ int	 pilot_store_get(struct db *, const char *, struct pilot *);
 int	 pilot_store_insert(struct db *, struct pilot *);
 int	 pilot_store_update(struct db *, struct pilot *, long);
 int	 pilot_store_delete(struct db *, struct pilot *);
-bool	 pilot_store_visible(const struct pilot *, bool, const char *);
+bool	 pilot_store_visible(const char *, const char *, bool, const char *);
 json_t	*pilot_store_list(struct db *, const struct pilot_query *, long *,
 	     json_t **);
 json_t	*pilot_store_feed(struct db *, int);
@@ -460,6 +476,9 @@ void	 api_tokens_list(struct req *);
 void	 api_tokens_create(struct req *);
 void	 api_tokens_revoke(struct req *);
 void	 static_css(struct req *);
+void	 static_init(const struct config *);
+bool	 static_nlds_available(void);
+void	 static_nlds(struct req *);
 void	 web_home(struct req *);
 void	 api_pilots_list(struct req *);
 void	 api_pilots_get(struct req *);

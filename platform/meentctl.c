@@ -43,6 +43,7 @@ static int	ctl_token_list(struct ctl *);
 static int	ctl_token_revoke(struct ctl *);
 static int	ctl_backup(struct ctl *);
 static int	ctl_check(struct ctl *);
+static int	ctl_reindex(struct ctl *);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "init", "[--name NAME] [--base-url URL]", ctl_init },
@@ -56,6 +57,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "token revoke", "ID", ctl_token_revoke },
 	{ "backup", "FILE", ctl_backup },
 	{ "check", "", ctl_check },
+	{ "reindex", "", ctl_reindex },
 };
 
 static void
@@ -485,6 +487,29 @@ ctl_check(struct ctl *c)
 	if (problems > 0)
 		return ctl_fail("%d problem(s) found", problems);
 	printf("ok\n");
+	return 0;
+}
+
+/* Rebuild the search index from the stored text (after a restore, an
+ * import, or a change of the tokenizer). */
+static int
+ctl_reindex(struct ctl *c)
+{
+	struct db *db;
+	int rc;
+
+	if (c->argc != 0)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = db_begin(db) == 0 && db_exec(db, "INSERT INTO pilots_fts(pilots_fts)"
+	    " VALUES('rebuild')") == 0 && db_commit(db) == 0 ? 0 : -1;
+	if (rc == -1)
+		db_rollback(db);
+	db_close(db);
+	if (rc == -1)
+		return ctl_fail("cannot rebuild the search index");
+	printf("search index rebuilt\n");
 	return 0;
 }
 

@@ -76,8 +76,11 @@ static const struct migration migrations[] = {
 	    "CREATE INDEX sessions_expires ON sessions(expires);" },
 	{ 2,
 	    /*
-	     * Pilots. A deleted pilot keeps its row as a tombstone
-	     * (verwijderd set, content emptied). Lists are JSON text.
+	     * Pilots. The row in pilots is small (what lists, facets and
+	     * visibility need) and the text lives in pilot_texts, so that
+	     * scanning thousands of pilots reads kilobytes, not megabytes.
+	     * A deleted pilot keeps its rows as a tombstone (verwijderd set,
+	     * text emptied). Lists are JSON text.
 	     */
 	    "CREATE TABLE pilots ("
 	    "  pk INTEGER PRIMARY KEY,"
@@ -92,15 +95,20 @@ static const struct migration migrations[] = {
 	    "    CHECK (zichtbaarheid IN ('openbaar','leden','concept')),"
 	    "  verwijderd INTEGER,"
 	    "  titel TEXT NOT NULL,"
-	    "  samenvatting TEXT NOT NULL,"
 	    "  domein TEXT NOT NULL,"
 	    "  status TEXT NOT NULL,"
 	    "  start TEXT,"
 	    "  einde TEXT,"
-	    "  vraag TEXT NOT NULL,"
 	    "  aanvrager TEXT,"
-	    "  stakeholders TEXT NOT NULL DEFAULT '[]',"
 	    "  tags TEXT NOT NULL DEFAULT '[]',"
+	    "  voorbeeld INTEGER NOT NULL DEFAULT 0,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  gewijzigd INTEGER NOT NULL);"
+	    "CREATE TABLE pilot_texts ("
+	    "  pk INTEGER PRIMARY KEY REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  samenvatting TEXT NOT NULL DEFAULT '',"
+	    "  vraag TEXT NOT NULL DEFAULT '',"
+	    "  stakeholders TEXT NOT NULL DEFAULT '[]',"
 	    "  contact TEXT NOT NULL DEFAULT '',"
 	    "  aanpak TEXT NOT NULL DEFAULT '', aanpak_html TEXT NOT NULL DEFAULT '',"
 	    "  data TEXT NOT NULL DEFAULT '', data_html TEXT NOT NULL DEFAULT '',"
@@ -108,10 +116,7 @@ static const struct migration migrations[] = {
 	    "  resultaten_html TEXT NOT NULL DEFAULT '',"
 	    "  lessen TEXT NOT NULL DEFAULT '', lessen_html TEXT NOT NULL DEFAULT '',"
 	    "  privacy TEXT NOT NULL DEFAULT '',"
-	    "  privacy_html TEXT NOT NULL DEFAULT '',"
-	    "  voorbeeld INTEGER NOT NULL DEFAULT 0,"
-	    "  aangemaakt INTEGER NOT NULL,"
-	    "  gewijzigd INTEGER NOT NULL);"
+	    "  privacy_html TEXT NOT NULL DEFAULT '');"
 	    "CREATE INDEX pilots_new ON pilots(aangemaakt DESC);"
 	    "CREATE INDEX pilots_changed ON pilots(gewijzigd DESC);"
 	    "CREATE INDEX pilots_gemeente ON pilots(gemeente);"
@@ -124,10 +129,12 @@ static const struct migration migrations[] = {
 	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
 	    "  PRIMARY KEY (tag, pilot)) WITHOUT ROWID;"
 	    /* The search index reads its text from this view (no copy). */
-	    "CREATE VIEW pilots_fts_src AS SELECT pk, titel, samenvatting,"
-	    "  vraag || char(10) || aanpak || char(10) || data || char(10) ||"
-	    "  resultaten || char(10) || lessen || char(10) || privacy AS tekst,"
-	    "  tags FROM pilots;"
+	    "CREATE VIEW pilots_fts_src AS SELECT p.pk AS pk, p.titel AS titel,"
+	    "  t.samenvatting AS samenvatting,"
+	    "  t.vraag || char(10) || t.aanpak || char(10) || t.data || char(10)"
+	    "  || t.resultaten || char(10) || t.lessen || char(10) || t.privacy"
+	    "  AS tekst, p.tags AS tags"
+	    "  FROM pilots p JOIN pilot_texts t ON t.pk = p.pk;"
 	    "CREATE VIRTUAL TABLE pilots_fts USING fts5(titel, samenvatting,"
 	    "  tekst, tags, content='pilots_fts_src', content_rowid='pk',"
 	    "  tokenize='meent_nl');" },

@@ -21,12 +21,13 @@
 
 #define PILOT_COLUMNS \
 	"p.pk, p.id, p.origin, p.gemeente, p.provincie, p.grootteklasse, " \
-	"p.versie, p.zichtbaarheid, p.verwijderd, p.titel, p.samenvatting, " \
-	"p.domein, p.status, p.start, p.einde, p.vraag, p.aanvrager, " \
-	"p.stakeholders, p.tags, p.contact, p.aanpak, p.aanpak_html, " \
-	"p.data, p.data_html, p.resultaten, p.resultaten_html, p.lessen, " \
-	"p.lessen_html, p.privacy, p.privacy_html, p.voorbeeld, " \
+	"p.versie, p.zichtbaarheid, p.verwijderd, p.titel, t.samenvatting, " \
+	"p.domein, p.status, p.start, p.einde, t.vraag, p.aanvrager, " \
+	"t.stakeholders, p.tags, t.contact, t.aanpak, t.aanpak_html, " \
+	"t.data, t.data_html, t.resultaten, t.resultaten_html, t.lessen, " \
+	"t.lessen_html, t.privacy, t.privacy_html, p.voorbeeld, " \
 	"p.aangemaakt, p.gewijzigd"
+#define PILOT_FROM " FROM pilots p JOIN pilot_texts t ON t.pk = p.pk"
 
 static char *
 pilot_store_text(sqlite3_stmt *st, int i)
@@ -88,8 +89,8 @@ pilot_store_row(sqlite3_stmt *st, struct pilot *p)
 int
 pilot_store_get(struct db *db, const char *id, struct pilot *p)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " PILOT_COLUMNS
-	    " FROM pilots p WHERE p.id = ?1");
+	sqlite3_stmt *st = db_stmt(db, "SELECT " PILOT_COLUMNS PILOT_FROM
+	    " WHERE p.id = ?1");
 	int rc;
 
 	if (st == NULL)
@@ -108,15 +109,19 @@ pilot_store_get(struct db *db, const char *id, struct pilot *p)
 	return MEENT_NOTFOUND;
 }
 
-/* May a caller (member: signed in here; own: its municipality) see p? */
+/*
+ * May a caller (member: signed in here; own: its municipality) see a pilot
+ * of gemeente with this visibility?
+ */
 bool
-pilot_store_visible(const struct pilot *p, bool member, const char *own)
+pilot_store_visible(const char *gemeente, const char *zichtbaarheid,
+    bool member, const char *own)
 {
-	if (own != NULL && strcmp(p->gemeente, own) == 0)
+	if (own != NULL && strcmp(gemeente, own) == 0)
 		return true;
-	if (strcmp(p->zichtbaarheid, "openbaar") == 0)
+	if (strcmp(zichtbaarheid, "openbaar") == 0)
 		return true;
-	return member && strcmp(p->zichtbaarheid, "leden") == 0;
+	return member && strcmp(zichtbaarheid, "leden") == 0;
 }
 
 static int
@@ -161,7 +166,10 @@ pilot_store_tags(struct db *db, const struct pilot *p)
 	return 0;
 }
 
-/* Bind p's content to the :named parameters of an insert or update. */
+/*
+ * Bind p's content to the :named parameters of an insert or update; names
+ * a statement does not have are skipped.
+ */
 static void
 pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 {
@@ -206,6 +214,26 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	free(tags);
 }
 
+/* Write p's text to its pilot_texts row (which must exist). */
+static int
+pilot_store_texts(struct db *db, const struct pilot *p)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE pilot_texts SET"
+	    " samenvatting = :samenvatting, vraag = :vraag,"
+	    " stakeholders = :stakeholders, contact = :contact,"
+	    " aanpak = :aanpak, aanpak_html = :aanpak_html, data = :data,"
+	    " data_html = :data_html, resultaten = :resultaten,"
+	    " resultaten_html = :resultaten_html, lessen = :lessen,"
+	    " lessen_html = :lessen_html, privacy = :privacy,"
+	    " privacy_html = :privacy_html WHERE pk = :pk");
+
+	if (st == NULL)
+		return -1;
+	pilot_store_bind(st, p);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":pk"), p->pk);
+	return db_step_done(db, st, "pilot_store_texts");
+}
+
 /*
  * Store a new pilot (id, origin, gemeente, versie and times set by the
  * caller). Returns 0 or -1; p->pk is set.
@@ -218,17 +246,11 @@ pilot_store_insert(struct db *db, struct pilot *p)
 	if (db_begin(db) == -1)
 		return -1;
 	st = db_stmt(db, "INSERT INTO pilots (id, origin, gemeente, provincie,"
-	    " grootteklasse, versie, zichtbaarheid, titel, samenvatting, domein,"
-	    " status, start, einde, vraag, aanvrager, stakeholders, tags,"
-	    " contact, aanpak, aanpak_html, data, data_html, resultaten,"
-	    " resultaten_html, lessen, lessen_html, privacy, privacy_html,"
-	    " voorbeeld, aangemaakt, gewijzigd)"
+	    " grootteklasse, versie, zichtbaarheid, titel, domein, status,"
+	    " start, einde, aanvrager, tags, voorbeeld, aangemaakt, gewijzigd)"
 	    " SELECT :id, :origin, :gemeente, g.provincie, g.grootteklasse,"
-	    " :versie, :zichtbaarheid, :titel, :samenvatting, :domein, :status,"
-	    " :start, :einde, :vraag, :aanvrager, :stakeholders, :tags,"
-	    " :contact, :aanpak, :aanpak_html, :data, :data_html, :resultaten,"
-	    " :resultaten_html, :lessen, :lessen_html, :privacy, :privacy_html,"
-	    " :voorbeeld, :aangemaakt, :gewijzigd"
+	    " :versie, :zichtbaarheid, :titel, :domein, :status, :start, :einde,"
+	    " :aanvrager, :tags, :voorbeeld, :aangemaakt, :gewijzigd"
 	    " FROM gemeenten g WHERE g.code = :gemeente");
 	if (st == NULL)
 		goto fail;
@@ -237,9 +259,15 @@ pilot_store_insert(struct db *db, struct pilot *p)
 	    sqlite3_changes(db_handle(db)) != 1)
 		goto fail;
 	p->pk = (long)sqlite3_last_insert_rowid(db_handle(db));
-	if (pilot_store_tags(db, p) == -1 || pilot_store_fts(db, p->pk,
-	    false) == -1 || db_commit(db) == -1)
+	st = db_stmt(db, "INSERT INTO pilot_texts (pk) VALUES (?1)");
+	if (st == NULL)
 		goto fail;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_insert texts") == -1 ||
+	    pilot_store_texts(db, p) == -1 || pilot_store_tags(db, p) == -1 ||
+	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
+		goto fail;
+	cache_bump();
 	return 0;
 fail:
 	db_rollback(db);
@@ -279,23 +307,18 @@ pilot_store_update(struct db *db, struct pilot *p, long expected)
 	if (pilot_store_fts(db, p->pk, true) == -1)
 		goto fail;
 	st = db_stmt(db, "UPDATE pilots SET versie = :versie,"
-	    " zichtbaarheid = :zichtbaarheid, titel = :titel,"
-	    " samenvatting = :samenvatting, domein = :domein, status = :status,"
-	    " start = :start, einde = :einde, vraag = :vraag,"
-	    " aanvrager = :aanvrager, stakeholders = :stakeholders,"
-	    " tags = :tags, contact = :contact, aanpak = :aanpak,"
-	    " aanpak_html = :aanpak_html, data = :data, data_html = :data_html,"
-	    " resultaten = :resultaten, resultaten_html = :resultaten_html,"
-	    " lessen = :lessen, lessen_html = :lessen_html, privacy = :privacy,"
-	    " privacy_html = :privacy_html, voorbeeld = :voorbeeld,"
+	    " zichtbaarheid = :zichtbaarheid, titel = :titel, domein = :domein,"
+	    " status = :status, start = :start, einde = :einde,"
+	    " aanvrager = :aanvrager, tags = :tags, voorbeeld = :voorbeeld,"
 	    " gewijzigd = :gewijzigd WHERE id = :id");
 	if (st == NULL)
 		goto fail;
 	pilot_store_bind(st, p);
 	if (db_step_done(db, st, "pilot_store_update") == -1 ||
-	    pilot_store_tags(db, p) == -1 ||
+	    pilot_store_texts(db, p) == -1 || pilot_store_tags(db, p) == -1 ||
 	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
 		goto fail;
+	cache_bump();
 	return 0;
 fail:
 	db_rollback(db);
@@ -317,18 +340,24 @@ pilot_store_delete(struct db *db, struct pilot *p)
 	if (pilot_store_fts(db, p->pk, true) == -1)
 		goto fail;
 	st = db_stmt(db, "UPDATE pilots SET verwijderd = ?2, versie = ?3,"
-	    " gewijzigd = ?2, titel = '', samenvatting = '', vraag = '',"
-	    " stakeholders = '[]', tags = '[]', contact = '', aanpak = '',"
-	    " aanpak_html = '', data = '', data_html = '', resultaten = '',"
-	    " resultaten_html = '', lessen = '', lessen_html = '',"
-	    " privacy = '', privacy_html = '', start = NULL, einde = NULL,"
-	    " aanvrager = NULL WHERE pk = ?1");
+	    " gewijzigd = ?2, titel = '', tags = '[]', start = NULL,"
+	    " einde = NULL, aanvrager = NULL WHERE pk = ?1");
 	if (st == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, p->pk);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->gewijzigd);
 	sqlite3_bind_int64(st, 3, p->versie);
 	if (db_step_done(db, st, "pilot_store_delete") == -1)
+		goto fail;
+	st = db_stmt(db, "UPDATE pilot_texts SET samenvatting = '', vraag = '',"
+	    " stakeholders = '[]', contact = '', aanpak = '', aanpak_html = '',"
+	    " data = '', data_html = '', resultaten = '', resultaten_html = '',"
+	    " lessen = '', lessen_html = '', privacy = '', privacy_html = ''"
+	    " WHERE pk = ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_delete texts") == -1)
 		goto fail;
 	st = db_stmt(db, "DELETE FROM pilot_tags WHERE pilot = ?1");
 	if (st == NULL)
@@ -337,6 +366,7 @@ pilot_store_delete(struct db *db, struct pilot *p)
 	if (db_step_done(db, st, "pilot_store_delete tags") == -1 ||
 	    db_commit(db) == -1)
 		goto fail;
+	cache_bump();
 	return 0;
 fail:
 	db_rollback(db);
@@ -405,12 +435,14 @@ pilot_store_prepare(struct db *db, struct evbuffer *b)
 }
 
 static void
-pilot_store_facet_add(json_t *facet, const char *key)
+pilot_store_facet_add(json_t *facet, const char *key, long add)
 {
 	json_t *n = json_object_get(facet, key);
 
-	json_object_set_new(facet, key, json_integer(n != NULL ?
-	    json_integer_value(n) + 1 : 1));
+	if (n != NULL)
+		json_integer_set(n, json_integer_value(n) + add);
+	else
+		json_object_set_new(facet, key, json_integer(add));
 }
 
 /*
@@ -426,8 +458,10 @@ pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
 	sqlite3_stmt *st;
 	int rc;
 
-	evbuffer_add_printf(b, "SELECT p.domein, p.status, p.grootteklasse");
+	evbuffer_add_printf(b, "SELECT p.domein, p.status, p.grootteklasse,"
+	    " count(*)");
 	pilot_store_where(b, q);
+	evbuffer_add_printf(b, " GROUP BY 1, 2, 3");
 	st = pilot_store_prepare(db, b);
 	evbuffer_free(b);
 	*total = 0;
@@ -435,15 +469,16 @@ pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
 		goto fail;
 	pilot_store_bind_query(st, q);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char klasse[4];
+		long n = (long)sqlite3_column_int64(st, 3);
+		char klasse[12];
 
-		(*total)++;
+		*total += n;
 		pilot_store_facet_add(dom, (const char *)sqlite3_column_text(st,
-		    0));
+		    0), n);
 		pilot_store_facet_add(sta, (const char *)sqlite3_column_text(st,
-		    1));
+		    1), n);
 		snprintf(klasse, sizeof klasse, "%d", sqlite3_column_int(st, 2));
-		pilot_store_facet_add(kla, klasse);
+		pilot_store_facet_add(kla, klasse, n);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -524,8 +559,9 @@ pilot_store_list(struct db *db, const struct pilot_query *q, long *total,
 		return NULL;
 	}
 	b = evbuffer_new();
-	evbuffer_add_printf(b, "SELECT p.id, p.titel, p.samenvatting,"
-	    " p.gemeente, p.provincie, p.grootteklasse, p.domein, p.status,"
+	evbuffer_add_printf(b, "SELECT p.id, p.titel, (SELECT samenvatting"
+	    " FROM pilot_texts WHERE pk = p.pk), p.gemeente, p.provincie,"
+	    " p.grootteklasse, p.domein, p.status,"
 	    " p.zichtbaarheid, p.tags, p.versie, p.gewijzigd,"
 	    " (SELECT naam FROM gemeenten WHERE code = p.gemeente)");
 	if (q->fts != NULL)
@@ -569,8 +605,9 @@ fail:
 json_t *
 pilot_store_feed(struct db *db, int limit)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.titel, p.samenvatting,"
+	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.titel, t.samenvatting,"
 	    " g.naam, p.aangemaakt, p.gewijzigd FROM pilots p"
+	    " JOIN pilot_texts t ON t.pk = p.pk"
 	    " JOIN gemeenten g ON g.code = p.gemeente"
 	    " WHERE p.verwijderd IS NULL AND p.zichtbaarheid = 'openbaar'"
 	    " ORDER BY p.gewijzigd DESC, p.pk DESC LIMIT ?1");

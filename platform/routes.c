@@ -63,6 +63,8 @@ const struct route routes_table[] = {
 	/* Web pages. */
 	{ GET, "/static/meent.css", static_css, ACCESS_PUBLIC, 0, 0,
 	    "static.css" },
+	{ GET, "/static/nlds/{file}", static_nlds, ACCESS_PUBLIC, 0, 0,
+	    "static.nlds" },
 	{ GET, "/", web_home, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.home" },
 	{ GET, "/inloggen", web_login_form, ACCESS_PUBLIC, ROUTE_WEB, 0,
 	    "web.login.form" },

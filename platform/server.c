@@ -254,6 +254,7 @@ worker_main(void *arg)
 	/* Freeing evhttp closes the connections left; their guards go too. */
 	evhttp_free(w->http);
 	w->http = NULL;
+	cache_thread_free();
 	return NULL;
 }
 
@@ -356,6 +357,7 @@ server_start(struct config *cfg, char **err)
 		goto fail;
 	}
 	conn_init();
+	static_init(cfg);
 	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
 	if (srv->listen_fd == -1)
 		goto fail;

@@ -275,15 +275,30 @@ web_pilots_fact(struct evbuffer *b, const char *term, const char *value)
 		html_out(b, "<dt>%s</dt><dd>%s</dd>\n", term, value);
 }
 
+/*
+ * A pilot's page. For anonymous visitors the page is the same for all, so a
+ * public pilot's page is cached (cache.c); signed-in visitors see their
+ * session in the header and get a fresh page.
+ */
 void
 web_pilots_show(struct req *r)
 {
+	unsigned long gen = cache_generation_now();
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	struct evbuffer *b;
 	struct pilot p;
+	const char *cached;
+	char key[64];
+	size_t len;
 	json_t *g, *v;
 	size_t i;
 	int err;
 
+	snprintf(key, sizeof key, "H|%.36s", r->params[0]);
+	if (anonymous && (cached = cache_get(key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+		return;
+	}
 	if (api_pilots_load(r, &p, false) == -1)
 		return;
 	g = gemeente_get(r->db, p.gemeente, &err);
@@ -353,6 +368,11 @@ web_pilots_show(struct req *r)
 		    "bewerken</a></p>\n", p.id);
 	html_out(b, "</article>\n");
 	html_page_end(b);
+	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0) {
+		len = evbuffer_get_length(b);
+		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
+		    gen);
+	}
 	html_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(g);

@@ -242,8 +242,8 @@ t.eq(m.request("DELETE", "/api/v1/pilots/" + pid, token=rheden).status, 410,
      "DELETE again: 410")
 t.eq(m.get("/api/v1/_zoek?q=wachttijden").json()["totaal"], 0,
      "gone from search")
-row = m.sql("SELECT titel, aanpak, verwijderd FROM pilots WHERE id = ?",
-            (pid,))[0]
+row = m.sql("SELECT p.titel, t.aanpak, p.verwijderd FROM pilots p JOIN "
+            "pilot_texts t ON t.pk = p.pk WHERE p.id = ?", (pid,))[0]
 t.ok(row[0] == "" and row[1] == "" and row[2] is not None,
      "the tombstone keeps no content")
 r = m.request("DELETE", "/api/v1/pilots/" + cid, token=rheden)
