@@ -177,6 +177,29 @@ api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
 	return 0;
 }
 
+/*
+ * Publish a validated new pilot as the caller's municipality, from this
+ * instance. Returns 0, or -1 after replying 500.
+ */
+int
+api_pilots_publish(struct req *r, struct pilot *p)
+{
+	instance_uuid(p->id);
+	snprintf(p->origin, sizeof p->origin, "%s",
+	    server_instance(r->srv)->uuid);
+	snprintf(p->gemeente, sizeof p->gemeente, "%s", r->who.gemeente);
+	p->versie = 1;
+	p->aangemaakt = p->gewijzigd = time(NULL);
+	if (pilot_store_insert(r->db, p) == -1) {
+		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
+		    "opgeslagen worden.");
+		return -1;
+	}
+	log_emit(LOG_INFO, "pilot.create", "pilot %s by %s", p->id,
+	    p->gemeente);
+	return 0;
+}
+
 void
 api_pilots_create(struct req *r)
 {
@@ -191,20 +214,8 @@ api_pilots_create(struct req *r)
 		return;
 	}
 	json_decref(body);
-	instance_uuid(p.id);
-	snprintf(p.origin, sizeof p.origin, "%s",
-	    server_instance(r->srv)->uuid);
-	snprintf(p.gemeente, sizeof p.gemeente, "%s", r->who.gemeente);
-	p.versie = 1;
-	p.aangemaakt = p.gewijzigd = time(NULL);
-	if (pilot_store_insert(r->db, &p) == -1) {
-		pilot_free(&p);
-		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
-		    "opgeslagen worden.");
-		return;
-	}
-	log_emit(LOG_INFO, "pilot.create", "pilot %s by %s", p.id, p.gemeente);
-	api_pilots_reply(r, 201, &p);
+	if (api_pilots_publish(r, &p) == 0)
+		api_pilots_reply(r, 201, &p);
 	pilot_free(&p);
 }
 
@@ -270,12 +281,7 @@ api_pilots_change(struct req *r, bool merge)
 		json_decref(body);
 		body = full;
 	}
-	p = old;	/* identity; content is replaced below */
-	p.titel = p.samenvatting = p.domein = p.status = p.start = NULL;
-	p.einde = p.vraag = p.aanvrager = p.contact = p.zichtbaarheid = NULL;
-	p.stakeholders = p.tags = NULL;
-	memset(p.md, 0, sizeof p.md);
-	memset(p.html, 0, sizeof p.html);
+	pilot_identity(&p, &old);
 	if (api_pilots_parse(r, &p, body) == -1) {
 		json_decref(body);
 		pilot_free(&old);

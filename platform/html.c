@@ -151,8 +151,6 @@ char *
 html_fragment(const char *s)
 {
 	struct evbuffer *b = evbuffer_new();
-	char *out;
-	size_t n;
 
 	for (const char *run = s; ; s++) {
 		if (*s == '\0' || *s == '\2' || *s == '\3') {
@@ -166,10 +164,5 @@ html_fragment(const char *s)
 			run = s + 1;
 		}
 	}
-	n = evbuffer_get_length(b);
-	out = xmalloc(n + 1);
-	evbuffer_remove(b, out, n);
-	out[n] = '\0';
-	evbuffer_free(b);
-	return out;
+	return buffer_take_string(b);
 }

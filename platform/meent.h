@@ -268,6 +268,9 @@ int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
 
+/* buffer.c */
+char	*buffer_take_string(struct evbuffer *);
+
 /* cache.c */
 void	 cache_bump(void);
 unsigned long cache_generation_now(void);
@@ -295,6 +298,7 @@ int	 pilot_from_json(struct pilot *, json_t *, const struct strlist *,
 json_t	*pilot_input_json(const struct pilot *);
 json_t	*pilot_json(const struct pilot *, json_t *);
 void	 pilot_etag(const struct pilot *, char[64]);
+void	 pilot_identity(struct pilot *, const struct pilot *);
 void	 pilot_free(struct pilot *);
 
 /* pilot_store.c */
@@ -489,6 +493,7 @@ void	 api_pilots_delete(struct req *);
 void	 api_pilots_query(struct req *, struct pilot_query *);
 void	 api_zoek(struct req *);
 int	 api_pilots_load(struct req *, struct pilot *, bool);
+int	 api_pilots_publish(struct req *, struct pilot *);
 void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
 void	 web_pilots_recent(struct req *, struct evbuffer *, int);

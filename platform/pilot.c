@@ -427,6 +427,22 @@ pilot_etag(const struct pilot *p, char out[64])
 	snprintf(out, 64, "\"%.8s-%ld\"", p->id, p->versie);
 }
 
+/*
+ * dst gets src's identity (id, municipality, version, times) and no
+ * content: for a new version of src. Nothing is shared with src.
+ */
+void
+pilot_identity(struct pilot *dst, const struct pilot *src)
+{
+	*dst = *src;
+	dst->titel = dst->samenvatting = dst->domein = dst->status = NULL;
+	dst->start = dst->einde = dst->vraag = dst->aanvrager = NULL;
+	dst->contact = dst->zichtbaarheid = NULL;
+	dst->stakeholders = dst->tags = NULL;
+	memset(dst->md, 0, sizeof dst->md);
+	memset(dst->html, 0, sizeof dst->html);
+}
+
 void
 pilot_free(struct pilot *p)
 {

@@ -235,6 +235,20 @@ pilot_store_texts(struct db *db, const struct pilot *p)
 }
 
 /*
+ * The end of a write of p, after its pilots row: its text, its tags, its
+ * search terms, the commit, and the cached answers gone stale.
+ */
+static int
+pilot_store_finish(struct db *db, const struct pilot *p)
+{
+	if (pilot_store_texts(db, p) == -1 || pilot_store_tags(db, p) == -1 ||
+	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
+		return -1;
+	cache_bump();
+	return 0;
+}
+
+/*
  * Store a new pilot (id, origin, gemeente, versie and times set by the
  * caller). Returns 0 or -1; p->pk is set.
  */
@@ -264,10 +278,8 @@ pilot_store_insert(struct db *db, struct pilot *p)
 		goto fail;
 	sqlite3_bind_int64(st, 1, p->pk);
 	if (db_step_done(db, st, "pilot_store_insert texts") == -1 ||
-	    pilot_store_texts(db, p) == -1 || pilot_store_tags(db, p) == -1 ||
-	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
+	    pilot_store_finish(db, p) == -1)
 		goto fail;
-	cache_bump();
 	return 0;
 fail:
 	db_rollback(db);
@@ -315,10 +327,8 @@ pilot_store_update(struct db *db, struct pilot *p, long expected)
 		goto fail;
 	pilot_store_bind(st, p);
 	if (db_step_done(db, st, "pilot_store_update") == -1 ||
-	    pilot_store_texts(db, p) == -1 || pilot_store_tags(db, p) == -1 ||
-	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
+	    pilot_store_finish(db, p) == -1)
 		goto fail;
-	cache_bump();
 	return 0;
 fail:
 	db_rollback(db);
@@ -419,17 +429,13 @@ pilot_store_bind_query(sqlite3_stmt *st, const struct pilot_query *q)
 		    ":grootteklasse"), q->grootteklasse);
 }
 
+/* The statement for the SQL in b; b is freed. */
 static sqlite3_stmt *
 pilot_store_prepare(struct db *db, struct evbuffer *b)
 {
-	sqlite3_stmt *st;
-	char *sql;
-	size_t len = evbuffer_get_length(b);
+	char *sql = buffer_take_string(b);
+	sqlite3_stmt *st = db_stmt_text(db, sql);
 
-	sql = xmalloc(len + 1);
-	evbuffer_remove(b, sql, len);
-	sql[len] = '\0';
-	st = db_stmt_text(db, sql);
 	free(sql);
 	return st;
 }
@@ -463,7 +469,6 @@ pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
 	pilot_store_where(b, q);
 	evbuffer_add_printf(b, " GROUP BY 1, 2, 3");
 	st = pilot_store_prepare(db, b);
-	evbuffer_free(b);
 	*total = 0;
 	if (st == NULL)
 		goto fail;
@@ -577,7 +582,6 @@ pilot_store_list(struct db *db, const struct pilot_query *q, long *total,
 		evbuffer_add_printf(b, " ORDER BY p.aangemaakt DESC, p.pk DESC");
 	evbuffer_add_printf(b, " LIMIT :limit OFFSET :offset");
 	st = pilot_store_prepare(db, b);
-	evbuffer_free(b);
 	if (st == NULL)
 		goto fail;
 	pilot_store_bind_query(st, q);

@@ -106,8 +106,6 @@ req_link(struct req *r, int page, int page_size)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
 	struct evbuffer *b = evbuffer_new();
 	struct evkeyval *kv;
-	char *s;
-	size_t len;
 
 	evbuffer_add_printf(b, "%s?", evhttp_uri_get_path(uri));
 	TAILQ_FOREACH(kv, r->query, next) {
@@ -123,12 +121,7 @@ req_link(struct req *r, int page, int page_size)
 		free(v);
 	}
 	evbuffer_add_printf(b, "page=%d&pageSize=%d", page, page_size);
-	len = evbuffer_get_length(b);
-	s = xmalloc(len + 1);
-	evbuffer_remove(b, s, len);
-	s[len] = '\0';
-	evbuffer_free(b);
-	return s;
+	return buffer_take_string(b);
 }
 
 static void

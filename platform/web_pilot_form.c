@@ -65,8 +65,7 @@ web_pilot_value(json_t *in, const char *name)
 {
 	json_t *v = json_object_get(in, name), *item;
 	struct evbuffer *b;
-	size_t i, n;
-	char *s;
+	size_t i;
 
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
@@ -76,12 +75,7 @@ web_pilot_value(json_t *in, const char *name)
 	json_array_foreach(v, i, item)
 		evbuffer_add_printf(b, "%s%s", i > 0 ? ", " : "",
 		    json_string_value(item));
-	n = evbuffer_get_length(b);
-	s = xmalloc(n + 1);
-	evbuffer_remove(b, s, n);
-	s[n] = '\0';
-	evbuffer_free(b);
-	return s;
+	return buffer_take_string(b);
 }
 
 static void
@@ -273,19 +267,8 @@ web_pilot_form_create(struct req *r)
 		    "/pilots/nieuw", 0);
 		goto out;
 	}
-	instance_uuid(p.id);
-	snprintf(p.origin, sizeof p.origin, "%s",
-	    server_instance(r->srv)->uuid);
-	snprintf(p.gemeente, sizeof p.gemeente, "%s", r->who.gemeente);
-	p.versie = 1;
-	p.aangemaakt = p.gewijzigd = time(NULL);
-	if (pilot_store_insert(r->db, &p) == -1) {
-		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
-		    "opgeslagen worden.");
+	if (api_pilots_publish(r, &p) == -1)
 		goto out;
-	}
-	log_emit(LOG_INFO, "pilot.create", "pilot %s by %s (web)", p.id,
-	    p.gemeente);
 	snprintf(location, sizeof location, "/pilots/%s", p.id);
 	reply_redirect(r, location);
 out:
@@ -331,12 +314,7 @@ web_pilot_form_update(struct req *r)
 	}
 	snprintf(action, sizeof action, "/pilots/%s/bewerken", old.id);
 	invalid = json_array();
-	p = old;
-	p.titel = p.samenvatting = p.domein = p.status = p.start = NULL;
-	p.einde = p.vraag = p.aanvrager = p.contact = p.zichtbaarheid = NULL;
-	p.stakeholders = p.tags = NULL;
-	memset(p.md, 0, sizeof p.md);
-	memset(p.html, 0, sizeof p.html);
+	pilot_identity(&p, &old);
 	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1) {
 		web_pilot_form(r, 400, "Pilot bewerken", in, invalid, action,
 		    versie);
