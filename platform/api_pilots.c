@@ -162,6 +162,35 @@ api_pilots_get(struct req *r)
 	pilot_free(&p);
 }
 
+/*
+ * Does every guideline a pilot links to exist, with that revision? Notes
+ * the ones that do not; returns -1 if any.
+ */
+int
+api_pilots_links_exist(struct req *r, const struct pilot *p)
+{
+	struct guideline g;
+	json_t *l;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(p->richtlijnen, i, l) {
+		const char *slug = json_string_value(json_object_get(l, "slug"));
+		json_t *v = json_object_get(l, "versie");
+
+		if (guideline_store_get(r->db, slug, &g) != 0) {
+			req_invalid(r, "richtlijnen", "er is geen richtlijn '%s'",
+			    slug);
+			rc = -1;
+		} else if (json_is_integer(v) && json_integer_value(v) > g.head) {
+			req_invalid(r, "richtlijnen", "richtlijn '%s' heeft geen "
+			    "versie %lld", slug, (long long)json_integer_value(v));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* Validate body into p; on invalid fields replies 400 and returns -1. */
 static int
 api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
@@ -170,7 +199,9 @@ api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
 
 	if (r->invalid == NULL)
 		r->invalid = json_array();
-	if (pilot_from_json(p, body, &cfg->domeinen, r->invalid) == -1) {
+	if (pilot_from_json(p, body, &cfg->domeinen, r->invalid) == -1 ||
+	    api_pilots_links_exist(r, p) == -1) {
+		pilot_free(p);
 		reply_invalid(r);
 		return -1;
 	}

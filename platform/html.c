@@ -105,12 +105,13 @@ html_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
 	    "title=\"Nieuwe pilots\" href=\"/pilots/feed\">\n"
 	    "</head>\n<body class=\"utrecht-theme utrecht-html\">\n"
-	    "<a class=\"skip-link\" href=\"#inhoud\">Naar de inhoud</a>\n"
+	    "<a class=\"skip-link\" href=\"#meent-inhoud\">Naar de inhoud</a>\n"
 	    "<header class=\"site-header\">\n"
 	    "<a class=\"site-name\" href=\"/\">meent</a>\n"
 	    "<nav aria-label=\"Hoofdmenu\"><ul>\n"
 	    "<li><a href=\"/\">Start</a></li>\n"
 	    "<li><a href=\"/pilots\">Pilots</a></li>\n"
+	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
 	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
 	    "</ul></nav>\n", title, static_nlds_available() ?
 	    "<link rel=\"stylesheet\" href=\"/static/nlds/tokens.css\">\n"
@@ -125,7 +126,7 @@ html_page_start(struct req *r, struct evbuffer *b, const char *title)
 	else
 		html_out(b, "<p class=\"session\"><a href=\"/inloggen\">"
 		    "Inloggen</a></p>\n");
-	html_out(b, "</header>\n<main id=\"inhoud\">\n");
+	html_out(b, "</header>\n<main id=\"meent-inhoud\">\n");
 }
 
 void

@@ -183,6 +183,7 @@ struct pilot {
 	char		*titel, *samenvatting, *domein, *status, *start, *einde;
 	char		*vraag, *aanvrager, *contact, *zichtbaarheid;
 	json_t		*stakeholders, *tags;
+	json_t		*richtlijnen;	/* [{slug, versie}] */
 	char		*md[PILOT_NSECTIONS], *html[PILOT_NSECTIONS];
 	bool		 voorbeeld;
 	time_t		 aangemaakt, gewijzigd;
@@ -207,6 +208,30 @@ struct cache_meta {
 	char		 gemeente[8];
 	char		 zichtbaarheid[10];
 	bool		 deleted;
+};
+
+/* A guideline's head (guideline_store.c). */
+struct guideline {
+	long		 pk;
+	char		 slug[81];
+	char		 origin[37];
+	char		 gemeente[8];
+	char		 titel[600];
+	long		 head;
+	time_t		 aangemaakt, gewijzigd;
+};
+
+/* A revision or proposal to write. tekst is borrowed unless owned. */
+struct revision {
+	long		 versie;
+	long		 basis;
+	const char	*tekst;
+	const char	*bericht;
+	const char	*gemeente;
+	long		 voorstel;
+	bool		 samengevoegd;
+	time_t		 aangemaakt;
+	char		*owned, *owned_bericht, *owned_gemeente;
 };
 
 /* xmalloc.c */
@@ -311,6 +336,51 @@ json_t	*pilot_store_list(struct db *, const struct pilot_query *, long *,
 	     json_t **);
 json_t	*pilot_store_feed(struct db *, int);
 long	 pilot_store_count(struct db *);
+json_t	*pilot_store_linking(struct db *, const char *, bool, const char *);
+
+/* merge.c */
+char	*merge_encode(const char *, size_t);
+char	*merge_decode(const char *, size_t);
+int	 merge_three_way(const char *, const char *, const char *, char **,
+	     json_t **);
+char	*merge_diff(const char *, const char *, const char *, const char *);
+char	*merge_diff_html(const char *);
+
+/* guideline.c */
+#define GUIDELINE_SLUG_MAX	80
+#define GUIDELINE_TITLE_MAX	150
+#define GUIDELINE_TEXT_MAX	(1000 * 1000)
+#define GUIDELINE_MESSAGE_MAX	200
+bool	 guideline_slug_valid(const char *);
+bool	 guideline_text_valid(const char *, size_t);
+void	 guideline_render(const char *, char **, json_t **);
+
+/* guideline_store.c */
+int	 guideline_store_get(struct db *, const char *, struct guideline *);
+bool	 guideline_store_is_maintainer(struct db *, long, const char *);
+json_t	*guideline_store_maintainers(struct db *, long);
+int	 guideline_store_create(struct db *, struct guideline *,
+	     struct revision *);
+int	 guideline_store_revise(struct db *, struct guideline *,
+	     struct revision *, json_t **);
+void	 revision_free(struct revision *);
+json_t	*guideline_store_revision(struct db *, long, long);
+json_t	*guideline_store_revisions(struct db *, long);
+json_t	*guideline_store_list(struct db *, int, int, long *);
+int	 guideline_store_set_maintainers(struct db *, long, json_t *);
+int	 guideline_store_set_title(struct db *, long, const char *);
+int	 guideline_store_propose(struct db *, const struct guideline *,
+	     const struct revision *, long *);
+json_t	*guideline_store_proposal(struct db *, long, long);
+json_t	*guideline_store_proposals(struct db *, long);
+int	 guideline_store_decide(struct db *, long, const char *, const char *,
+	     long);
+int	 guideline_store_accept(struct db *, struct guideline *, long,
+	     struct revision *, json_t **);
+int	 guideline_store_adopt(struct db *, long, const char *, long);
+int	 guideline_store_unadopt(struct db *, long, const char *);
+json_t	*guideline_store_adoptions(struct db *, long);
+bool	 guideline_store_present(struct db *);
 
 /* migrate.c */
 int	 migrate_latest(void);
@@ -385,6 +455,10 @@ json_t	*frontmatter_list(const char *);
 /* seed_pilots.c */
 bool	 seed_pilots_present(struct db *);
 int	 seed_pilots_load(struct db *, const char *, const struct config *,
+	     long *, char **);
+
+/* seed_guidelines.c */
+int	 seed_guidelines_load(struct db *, const char *, const struct config *,
 	     long *, char **);
 
 /* seed.c */
@@ -492,8 +566,25 @@ void	 api_pilots_patch(struct req *);
 void	 api_pilots_delete(struct req *);
 void	 api_pilots_query(struct req *, struct pilot_query *);
 void	 api_zoek(struct req *);
+json_t	*api_richtlijnen_head(struct req *, const struct guideline *);
+void	 api_richtlijnen_list(struct req *);
+void	 api_richtlijnen_get(struct req *);
+void	 api_richtlijnen_create(struct req *);
+void	 api_richtlijnen_put(struct req *);
+void	 api_richtlijnen_versies(struct req *);
+void	 api_richtlijnen_versie(struct req *);
+void	 api_richtlijnen_revise(struct req *);
+void	 api_richtlijnen_diff(struct req *);
+void	 api_richtlijnen_voorstellen(struct req *);
+void	 api_richtlijnen_propose(struct req *);
+void	 api_richtlijnen_voorstel(struct req *);
+void	 api_richtlijnen_decide(struct req *);
+void	 api_richtlijnen_adopties(struct req *);
+void	 api_richtlijnen_adopt(struct req *);
+void	 api_richtlijnen_unadopt(struct req *);
 int	 api_pilots_load(struct req *, struct pilot *, bool);
 int	 api_pilots_publish(struct req *, struct pilot *);
+int	 api_pilots_links_exist(struct req *, const struct pilot *);
 void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
 void	 web_pilots_recent(struct req *, struct evbuffer *, int);
@@ -504,10 +595,19 @@ void	 web_pilot_form_create(struct req *);
 void	 web_pilot_form_edit(struct req *);
 void	 web_pilot_form_update(struct req *);
 void	 feed_pilots(struct req *);
+void	 web_richtlijnen_list(struct req *);
+void	 web_richtlijnen_show(struct req *);
+void	 web_richtlijnen_versie(struct req *);
+void	 web_richtlijnen_diff(struct req *);
+void	 web_richtlijn_propose_new(struct req *);
+void	 web_richtlijn_propose_post(struct req *);
+void	 web_richtlijn_proposal(struct req *);
+void	 web_richtlijn_decide(struct req *);
 void	 web_login_form(struct req *);
 void	 web_login_post(struct req *);
 void	 web_logout_post(struct req *);
 int	 web_form(struct req *, struct evkeyvalq *);
+int	 web_form_checked(struct req *, struct evkeyvalq *);
 
 /* req.c */
 const char *req_query(struct req *, const char *);

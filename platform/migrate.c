@@ -138,6 +138,67 @@ static const struct migration migrations[] = {
 	    "CREATE VIRTUAL TABLE pilots_fts USING fts5(titel, samenvatting,"
 	    "  tekst, tags, content='pilots_fts_src', content_rowid='pk',"
 	    "  tokenize='meent_nl');" },
+	{ 3,
+	    /*
+	     * Guidelines: a head, its maintainers, an append-only list of
+	     * revisions, proposals from any member, and adoptions.
+	     */
+	    "CREATE TABLE richtlijnen ("
+	    "  pk INTEGER PRIMARY KEY,"
+	    "  slug TEXT NOT NULL UNIQUE,"
+	    "  origin TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  titel TEXT NOT NULL,"
+	    "  head INTEGER NOT NULL,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  gewijzigd INTEGER NOT NULL);"
+	    "CREATE TABLE richtlijn_beheerders ("
+	    "  richtlijn INTEGER NOT NULL REFERENCES richtlijnen(pk),"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  PRIMARY KEY (richtlijn, gemeente)) WITHOUT ROWID;"
+	    "CREATE TABLE richtlijn_versies ("
+	    "  richtlijn INTEGER NOT NULL REFERENCES richtlijnen(pk),"
+	    "  versie INTEGER NOT NULL,"
+	    "  basis INTEGER,"
+	    "  titel TEXT NOT NULL,"
+	    "  tekst TEXT NOT NULL,"
+	    "  html TEXT NOT NULL,"
+	    "  inhoud TEXT NOT NULL,"	/* table of contents, JSON */
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  bericht TEXT NOT NULL,"
+	    "  voorstel INTEGER,"
+	    "  samengevoegd INTEGER NOT NULL DEFAULT 0,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  PRIMARY KEY (richtlijn, versie)) WITHOUT ROWID;"
+	    "CREATE TABLE richtlijn_voorstellen ("
+	    "  pk INTEGER PRIMARY KEY,"
+	    "  richtlijn INTEGER NOT NULL REFERENCES richtlijnen(pk),"
+	    "  basis INTEGER NOT NULL,"
+	    "  tekst TEXT NOT NULL,"
+	    "  bericht TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  status TEXT NOT NULL"
+	    "    CHECK (status IN ('open','aanvaard','afgewezen')),"
+	    "  reden TEXT,"
+	    "  versie INTEGER,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  besloten INTEGER);"
+	    "CREATE INDEX richtlijn_voorstellen_r ON"
+	    "  richtlijn_voorstellen(richtlijn, status);"
+	    "CREATE TABLE richtlijn_adopties ("
+	    "  richtlijn INTEGER NOT NULL REFERENCES richtlijnen(pk),"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  versie INTEGER,"
+	    "  sinds INTEGER NOT NULL,"
+	    "  PRIMARY KEY (richtlijn, gemeente)) WITHOUT ROWID;"
+	    /* Pilots link to guideline revisions (versie NULL: the newest). */
+	    "ALTER TABLE pilots ADD COLUMN richtlijnen TEXT NOT NULL"
+	    "  DEFAULT '[]';"
+	    "CREATE TABLE pilot_richtlijnen ("
+	    "  slug TEXT NOT NULL,"
+	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  versie INTEGER,"
+	    "  PRIMARY KEY (slug, pilot)) WITHOUT ROWID;" },
 };
 
 int

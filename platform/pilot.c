@@ -265,13 +265,52 @@ pilot_plain_valid(const char *s)
 	return true;
 }
 
+/*
+ * Links to guideline revisions: [{slug, versie}], versie absent or null
+ * for "the newest". Their existence is the caller's to check (a database
+ * question). Returns a new array, or NULL after noting it invalid.
+ */
+static json_t *
+pilot_guideline_links(json_t *in, json_t *invalid)
+{
+	json_t *v = json_object_get(in, "richtlijnen"), *out, *item;
+	size_t i;
+
+	if (v == NULL || json_is_null(v))
+		return json_array();
+	if (!json_is_array(v) || json_array_size(v) > PILOT_LIST_MAX) {
+		pilot_invalid(invalid, "richtlijnen", "een lijst van hoogstens 20 "
+		    "{slug, versie}");
+		return NULL;
+	}
+	out = json_array();
+	json_array_foreach(v, i, item) {
+		const char *slug = json_string_value(json_object_get(item,
+		    "slug"));
+		json_t *versie = json_object_get(item, "versie");
+
+		if (!json_is_object(item) || slug == NULL ||
+		    !guideline_slug_valid(slug) || (versie != NULL &&
+		    !json_is_null(versie) && (!json_is_integer(versie) ||
+		    json_integer_value(versie) < 1))) {
+			pilot_invalid(invalid, "richtlijnen", "elk element is "
+			    "{\"slug\": ..., \"versie\": een nummer of null}");
+			json_decref(out);
+			return NULL;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:O}", "slug", slug,
+		    "versie", versie != NULL ? versie : json_null()));
+	}
+	return out;
+}
+
 static void
 pilot_unknown_fields(json_t *in, json_t *invalid)
 {
 	static const char *const fields[] = { "titel", "samenvatting",
 	    "domein", "status", "start", "einde", "vraag", "aanvrager",
 	    "stakeholders", "tags", "contact", "zichtbaarheid", "voorbeeld",
-	    "aanpak", "data", "resultaten", "lessen", "privacy" };
+	    "aanpak", "data", "resultaten", "lessen", "privacy", "richtlijnen" };
 	const char *key;
 	json_t *v;
 
@@ -343,6 +382,7 @@ pilot_from_json(struct pilot *p, json_t *in, const struct strlist *domains,
 	    pilot_plain_valid, "tekst van hoogstens 60 tekens", invalid);
 	p->tags = pilot_list(in, "tags", PILOT_TAG_MAX, pilot_tag_valid,
 	    "kleine letters, cijfers en streepjes, hoogstens 40", invalid);
+	p->richtlijnen = pilot_guideline_links(in, invalid);
 	v = json_object_get(in, "voorbeeld");
 	if (v != NULL && !json_is_boolean(v) && !json_is_null(v))
 		pilot_invalid(invalid, "voorbeeld", "true of false");
@@ -380,6 +420,8 @@ pilot_input_json(const struct pilot *p)
 	    json_null());
 	json_object_set_new(o, "aanvrager", p->aanvrager ?
 	    json_string(p->aanvrager) : json_null());
+	json_object_set(o, "richtlijnen", p->richtlijnen != NULL ?
+	    p->richtlijnen : json_array());
 	for (int i = 0; i < PILOT_NSECTIONS; i++)
 		json_object_set_new(o, pilot_sections[i], json_string(p->md[i]));
 	return o;
@@ -438,7 +480,7 @@ pilot_identity(struct pilot *dst, const struct pilot *src)
 	dst->titel = dst->samenvatting = dst->domein = dst->status = NULL;
 	dst->start = dst->einde = dst->vraag = dst->aanvrager = NULL;
 	dst->contact = dst->zichtbaarheid = NULL;
-	dst->stakeholders = dst->tags = NULL;
+	dst->stakeholders = dst->tags = dst->richtlijnen = NULL;
 	memset(dst->md, 0, sizeof dst->md);
 	memset(dst->html, 0, sizeof dst->html);
 }
@@ -458,6 +500,7 @@ pilot_free(struct pilot *p)
 	free(p->zichtbaarheid);
 	json_decref(p->stakeholders);
 	json_decref(p->tags);
+	json_decref(p->richtlijnen);
 	for (int i = 0; i < PILOT_NSECTIONS; i++) {
 		free(p->md[i]);
 		free(p->html[i]);
@@ -466,7 +509,7 @@ pilot_free(struct pilot *p)
 	p->titel = p->samenvatting = p->domein = p->status = NULL;
 	p->start = p->einde = p->vraag = p->aanvrager = NULL;
 	p->contact = p->zichtbaarheid = NULL;
-	p->stakeholders = p->tags = NULL;
+	p->stakeholders = p->tags = p->richtlijnen = NULL;
 	memset(p->md, 0, sizeof p->md);
 	memset(p->html, 0, sizeof p->html);
 }

@@ -26,7 +26,7 @@
 	"t.stakeholders, p.tags, t.contact, t.aanpak, t.aanpak_html, " \
 	"t.data, t.data_html, t.resultaten, t.resultaten_html, t.lessen, " \
 	"t.lessen_html, t.privacy, t.privacy_html, p.voorbeeld, " \
-	"p.aangemaakt, p.gewijzigd"
+	"p.aangemaakt, p.gewijzigd, p.richtlijnen"
 #define PILOT_FROM " FROM pilots p JOIN pilot_texts t ON t.pk = p.pk"
 
 static char *
@@ -80,6 +80,7 @@ pilot_store_row(sqlite3_stmt *st, struct pilot *p)
 	p->voorbeeld = sqlite3_column_int(st, 30) != 0;
 	p->aangemaakt = (time_t)sqlite3_column_int64(st, 31);
 	p->gewijzigd = (time_t)sqlite3_column_int64(st, 32);
+	p->richtlijnen = pilot_store_json_list(st, 33);
 }
 
 /*
@@ -175,6 +176,8 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 {
 	char *stakeholders = json_dumps(p->stakeholders, JSON_COMPACT);
 	char *tags = json_dumps(p->tags, JSON_COMPACT);
+	char *links = p->richtlijnen != NULL ? json_dumps(p->richtlijnen,
+	    JSON_COMPACT) : xstrdup("[]");
 	static const char *const md[] = { ":aanpak", ":data", ":resultaten",
 	    ":lessen", ":privacy" };
 	static const char *const html[] = { ":aanpak_html", ":data_html",
@@ -196,6 +199,7 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	BIND(":aanvrager", p->aanvrager);
 	BIND(":stakeholders", stakeholders);
 	BIND(":tags", tags);
+	BIND(":richtlijnen", links);
 	BIND(":contact", p->contact);
 	for (int i = 0; i < PILOT_NSECTIONS; i++) {
 		BIND(md[i], p->md[i]);
@@ -212,6 +216,7 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	    (sqlite3_int64)p->gewijzigd);
 	free(stakeholders);
 	free(tags);
+	free(links);
 }
 
 /* Write p's text to its pilot_texts row (which must exist). */
@@ -238,10 +243,43 @@ pilot_store_texts(struct db *db, const struct pilot *p)
  * The end of a write of p, after its pilots row: its text, its tags, its
  * search terms, the commit, and the cached answers gone stale.
  */
+/* The pilot_richtlijnen rows of p, for "which pilots link here". */
+static int
+pilot_store_links(struct db *db, const struct pilot *p)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM pilot_richtlijnen WHERE"
+	    " pilot = ?1");
+	json_t *l;
+	size_t i;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_links") == -1)
+		return -1;
+	json_array_foreach(p->richtlijnen, i, l) {
+		json_t *v = json_object_get(l, "versie");
+
+		st = db_stmt(db, "INSERT OR REPLACE INTO pilot_richtlijnen"
+		    " (slug, pilot, versie) VALUES (?1, ?2, ?3)");
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, json_string_value(json_object_get(l,
+		    "slug")), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, p->pk);
+		if (json_is_integer(v))
+			sqlite3_bind_int64(st, 3, json_integer_value(v));
+		if (db_step_done(db, st, "pilot_store_links") == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 pilot_store_finish(struct db *db, const struct pilot *p)
 {
 	if (pilot_store_texts(db, p) == -1 || pilot_store_tags(db, p) == -1 ||
+	    pilot_store_links(db, p) == -1 ||
 	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
 		return -1;
 	cache_bump();
@@ -261,10 +299,12 @@ pilot_store_insert(struct db *db, struct pilot *p)
 		return -1;
 	st = db_stmt(db, "INSERT INTO pilots (id, origin, gemeente, provincie,"
 	    " grootteklasse, versie, zichtbaarheid, titel, domein, status,"
-	    " start, einde, aanvrager, tags, voorbeeld, aangemaakt, gewijzigd)"
+	    " start, einde, aanvrager, tags, voorbeeld, aangemaakt, gewijzigd,"
+	    " richtlijnen)"
 	    " SELECT :id, :origin, :gemeente, g.provincie, g.grootteklasse,"
 	    " :versie, :zichtbaarheid, :titel, :domein, :status, :start, :einde,"
-	    " :aanvrager, :tags, :voorbeeld, :aangemaakt, :gewijzigd"
+	    " :aanvrager, :tags, :voorbeeld, :aangemaakt, :gewijzigd,"
+	    " :richtlijnen"
 	    " FROM gemeenten g WHERE g.code = :gemeente");
 	if (st == NULL)
 		goto fail;
@@ -322,7 +362,7 @@ pilot_store_update(struct db *db, struct pilot *p, long expected)
 	    " zichtbaarheid = :zichtbaarheid, titel = :titel, domein = :domein,"
 	    " status = :status, start = :start, einde = :einde,"
 	    " aanvrager = :aanvrager, tags = :tags, voorbeeld = :voorbeeld,"
-	    " gewijzigd = :gewijzigd WHERE id = :id");
+	    " gewijzigd = :gewijzigd, richtlijnen = :richtlijnen WHERE id = :id");
 	if (st == NULL)
 		goto fail;
 	pilot_store_bind(st, p);
@@ -350,7 +390,8 @@ pilot_store_delete(struct db *db, struct pilot *p)
 	if (pilot_store_fts(db, p->pk, true) == -1)
 		goto fail;
 	st = db_stmt(db, "UPDATE pilots SET verwijderd = ?2, versie = ?3,"
-	    " gewijzigd = ?2, titel = '', tags = '[]', start = NULL,"
+	    " gewijzigd = ?2, titel = '', tags = '[]', richtlijnen = '[]',"
+	    " start = NULL,"
 	    " einde = NULL, aanvrager = NULL WHERE pk = ?1");
 	if (st == NULL)
 		goto fail;
@@ -368,6 +409,12 @@ pilot_store_delete(struct db *db, struct pilot *p)
 		goto fail;
 	sqlite3_bind_int64(st, 1, p->pk);
 	if (db_step_done(db, st, "pilot_store_delete texts") == -1)
+		goto fail;
+	st = db_stmt(db, "DELETE FROM pilot_richtlijnen WHERE pilot = ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_delete links") == -1)
 		goto fail;
 	st = db_stmt(db, "DELETE FROM pilot_tags WHERE pilot = ?1");
 	if (st == NULL)
@@ -650,4 +697,34 @@ pilot_store_count(struct db *db)
 	if (st != NULL)
 		sqlite3_reset(st);
 	return n;
+}
+
+/*
+ * The pilots linking to guideline slug that a viewer may see:
+ * [{id, titel, gemeenteNaam, versie}]. Caller owns.
+ */
+json_t *
+pilot_store_linking(struct db *db, const char *slug, bool member,
+    const char *own)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.titel, g.naam, pr.versie"
+	    " FROM pilot_richtlijnen pr JOIN pilots p ON p.pk = pr.pilot"
+	    " JOIN gemeenten g ON g.code = p.gemeente"
+	    " WHERE pr.slug = ?1 AND p.verwijderd IS NULL AND"
+	    " (p.zichtbaarheid = 'openbaar' OR (p.zichtbaarheid = 'leden' AND ?2)"
+	    " OR p.gemeente = ?3) ORDER BY p.aangemaakt DESC LIMIT 100");
+	json_t *list = json_array();
+
+	if (st == NULL)
+		return list;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, member);
+	db_bind_text(st, 3, own);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o}",
+		    "id", db_column_json(st, 0), "titel", db_column_json(st, 1),
+		    "gemeenteNaam", db_column_json(st, 2), "versie",
+		    db_column_json(st, 3)));
+	sqlite3_reset(st);
+	return list;
 }

@@ -21,6 +21,8 @@ struct seed_loader {
 
 static const struct seed_loader seed_loaders[] = {
 	{ "pilots", "pilots", seed_pilots_present, seed_pilots_load },
+	{ "richtlijnen", "richtlijnen", guideline_store_present,
+	    seed_guidelines_load },
 };
 
 /* Load what cfg->seed_dir has into an empty database. 0, or -1 and *err. */

@@ -80,6 +80,29 @@ web_form(struct req *r, struct evkeyvalq *out)
 	return 0;
 }
 
+/*
+ * A form of a signed-in person: parsed, and its CSRF token checked against
+ * the session's. Returns 0, or -1 after replying (415, 400, 403).
+ */
+int
+web_form_checked(struct req *r, struct evkeyvalq *form)
+{
+	const char *csrf;
+
+	if (web_form(r, form) == -1)
+		return -1;
+	csrf = evhttp_find_header(form, "csrf");
+	if (r->who.kind != PRINCIPAL_SESSION || csrf == NULL ||
+	    strlen(csrf) != strlen(r->who.csrf) ||
+	    sodium_memcmp(csrf, r->who.csrf, strlen(csrf)) != 0) {
+		evhttp_clear_headers(form);
+		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
+		    "laad de pagina opnieuw.");
+		return -1;
+	}
+	return 0;
+}
+
 static bool
 web_login_allowed(struct req *r, const char *email)
 {
@@ -158,20 +181,10 @@ void
 web_logout_post(struct req *r)
 {
 	struct evkeyvalq form;
-	const char *csrf;
 	char header[160], value[SESSION_LEN + 2];
 
-	if (web_form(r, &form) == -1)
+	if (web_form_checked(r, &form) == -1)
 		return;
-	csrf = evhttp_find_header(&form, "csrf");
-	if (r->who.kind != PRINCIPAL_SESSION || csrf == NULL ||
-	    strlen(csrf) != strlen(r->who.csrf) ||
-	    sodium_memcmp(csrf, r->who.csrf, strlen(csrf)) != 0) {
-		evhttp_clear_headers(&form);
-		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
-		    "laad de pagina opnieuw.");
-		return;
-	}
 	evhttp_clear_headers(&form);
 	if (auth_session_cookie(r, value, sizeof value))
 		session_delete(r->db, value);

@@ -10,7 +10,6 @@
  */
 #include "meent.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +35,9 @@ static const struct {
 	    "komma's.", false, false },
 	{ "contact", "Contact", "Een team en een algemeen adres; geen "
 	    "persoonsgegevens.", false, false },
+	{ "richtlijnen", "Richtlijnen", "Namen van richtlijnen, eventueel met "
+	    "@versie, gescheiden door komma's: stakeholders-betrekken@2.",
+	    false, false },
 	{ "aanpak", "Aanpak", "Markdown.", true, false },
 	{ "data", "Data", "Welke gegevens, en waar kwamen ze vandaan? Markdown.",
 	    true, false },
@@ -72,9 +74,20 @@ web_pilot_value(json_t *in, const char *name)
 	if (!json_is_array(v))
 		return xstrdup("");
 	b = evbuffer_new();
-	json_array_foreach(v, i, item)
-		evbuffer_add_printf(b, "%s%s", i > 0 ? ", " : "",
-		    json_string_value(item));
+	json_array_foreach(v, i, item) {
+		json_t *n = json_object_get(item, "versie");
+
+		if (json_is_object(item) && json_is_integer(n))
+			evbuffer_add_printf(b, "%s%s@%lld", i > 0 ? ", " : "",
+			    json_string_value(json_object_get(item, "slug")),
+			    (long long)json_integer_value(n));
+		else if (json_is_object(item))
+			evbuffer_add_printf(b, "%s%s", i > 0 ? ", " : "",
+			    json_string_value(json_object_get(item, "slug")));
+		else
+			evbuffer_add_printf(b, "%s%s", i > 0 ? ", " : "",
+			    json_string_value(item));
+	}
 	return buffer_take_string(b);
 }
 
@@ -182,6 +195,35 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 	evbuffer_free(b);
 }
 
+/* "slug@2, slug" as [{slug, versie}]; the validation judges the parts. */
+static json_t *
+web_pilot_links(const char *text)
+{
+	json_t *words = frontmatter_list(text), *out = json_array(), *w;
+	size_t i;
+
+	json_array_foreach(words, i, w) {
+		const char *s = json_string_value(w);
+		const char *at = strchr(s, '@');
+
+		if (at == NULL)
+			json_array_append_new(out, json_pack("{s:s, s:n}", "slug",
+			    s, "versie"));
+		else {
+			char *slug = xstrndup(s, (size_t)(at - s));
+			char *end;
+			long n = strtol(at + 1, &end, 10);
+
+			json_array_append_new(out, json_pack("{s:s, s:o}", "slug",
+			    slug, "versie", *end == '\0' && n > 0 ?
+			    json_integer(n) : json_string(at + 1)));
+			free(slug);
+		}
+	}
+	json_decref(words);
+	return out;
+}
+
 /* The posted form as input JSON (caller owns). */
 static json_t *
 web_pilot_input(struct evkeyvalq *form)
@@ -197,7 +239,10 @@ web_pilot_input(struct evkeyvalq *form)
 			continue;
 		for (size_t i = 0; i < nitems(optional); i++)
 			opt |= strcmp(kv->key, optional[i]) == 0;
-		if (strcmp(kv->key, "stakeholders") == 0 ||
+		if (strcmp(kv->key, "richtlijnen") == 0)
+			json_object_set_new(in, kv->key,
+			    web_pilot_links(kv->value));
+		else if (strcmp(kv->key, "stakeholders") == 0 ||
 		    strcmp(kv->key, "tags") == 0)
 			json_object_set_new(in, kv->key,
 			    frontmatter_list(kv->value));
@@ -210,24 +255,25 @@ web_pilot_input(struct evkeyvalq *form)
 	return in;
 }
 
+/* The guideline links must exist; reasons go into invalid. */
+static int
+web_pilot_links_exist(struct req *r, const struct pilot *p, json_t *invalid)
+{
+	if (api_pilots_links_exist(r, p) == 0)
+		return 0;
+	json_array_extend(invalid, r->invalid);
+	return -1;
+}
+
 /* Parse the form and check its CSRF token; -1 after replying. */
 static int
 web_pilot_post(struct req *r, struct evkeyvalq *form, json_t **in,
     long *versie)
 {
-	const char *csrf, *v;
+	const char *v;
 
-	if (web_form(r, form) == -1)
+	if (web_form_checked(r, form) == -1)
 		return -1;
-	csrf = evhttp_find_header(form, "csrf");
-	if (r->who.kind != PRINCIPAL_SESSION || csrf == NULL ||
-	    strlen(csrf) != strlen(r->who.csrf) ||
-	    sodium_memcmp(csrf, r->who.csrf, strlen(csrf)) != 0) {
-		evhttp_clear_headers(form);
-		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
-		    "laad de pagina opnieuw.");
-		return -1;
-	}
 	v = evhttp_find_header(form, "versie");
 	*versie = v != NULL ? strtol(v, NULL, 10) : 0;
 	*in = web_pilot_input(form);
@@ -262,7 +308,8 @@ web_pilot_form_create(struct req *r)
 		return;
 	memset(&p, 0, sizeof p);
 	invalid = json_array();
-	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1) {
+	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1 ||
+	    web_pilot_links_exist(r, &p, invalid) == -1) {
 		web_pilot_form(r, 400, "Een pilot publiceren", in, invalid,
 		    "/pilots/nieuw", 0);
 		goto out;
@@ -315,7 +362,8 @@ web_pilot_form_update(struct req *r)
 	snprintf(action, sizeof action, "/pilots/%s/bewerken", old.id);
 	invalid = json_array();
 	pilot_identity(&p, &old);
-	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1) {
+	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1 ||
+	    web_pilot_links_exist(r, &p, invalid) == -1) {
 		web_pilot_form(r, 400, "Pilot bewerken", in, invalid, action,
 		    versie);
 		goto out;

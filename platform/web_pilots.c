@@ -225,8 +225,8 @@ web_pilots_results(struct req *r, bool search)
 	if (items != NULL) {
 		links = req_links(r, q.page, q.page_size, total);
 		if (!search && total > 0) {
-			html_out(b, "<aside aria-labelledby=\"verfijnen\">\n"
-			    "<h2 id=\"verfijnen\">Verfijnen</h2>\n");
+			html_out(b, "<aside aria-labelledby=\"meent-verfijnen\">\n"
+			    "<h2 id=\"meent-verfijnen\">Verfijnen</h2>\n");
 			web_pilots_facet(b, "Per domein", "domein",
 			    json_object_get(facets, "domein"));
 			web_pilots_facet(b, "Per status", "status",
@@ -341,6 +341,24 @@ web_pilots_show(struct req *r)
 		json_array_foreach(p.tags, i, v)
 			html_out(b, "<li><a href=\"/pilots?tag=%u\">%s</a></li>",
 			    json_string_value(v), json_string_value(v));
+		html_out(b, "</ul></dd>\n");
+	}
+	if (json_array_size(p.richtlijnen) > 0) {
+		html_out(b, "<dt>Richtlijnen</dt><dd><ul class=\"inline\">");
+		json_array_foreach(p.richtlijnen, i, v) {
+			const char *slug = json_string_value(json_object_get(v,
+			    "slug"));
+			json_t *n = json_object_get(v, "versie");
+
+			if (json_is_integer(n))
+				html_out(b, "<li><a href=\"/richtlijnen/%s/versies/"
+				    "%l\">%s (versie %l)</a></li>", slug,
+				    (long)json_integer_value(n), slug,
+				    (long)json_integer_value(n));
+			else
+				html_out(b, "<li><a href=\"/richtlijnen/%s\">%s"
+				    "</a></li>", slug, slug);
+		}
 		html_out(b, "</ul></dd>\n");
 	}
 	web_pilots_fact(b, "Contact", p.contact);

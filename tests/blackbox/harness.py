@@ -109,7 +109,7 @@ class Instance:
 
     def argv(self):
         a = [MEENTD, "--data", self.data, "--listen", "127.0.0.1:0",
-             "--threads", str(self.threads)]
+             "--threads", str(self.threads), "--content", CONTENT]
         if self.config_path:
             a += ["--config", self.config_path]
         for k, v in self.settings.items():

@@ -19,6 +19,10 @@ PAGES = [
     "/zoeken?q=bijstandsuitkeringen",
     SEED_PILOT,
     "/pilots/00000000-0000-4000-8000-000000000000",
+    "/richtlijnen",
+    "/richtlijnen/stakeholders-betrekken",
+    "/richtlijnen/stakeholders-betrekken/versies/1",
+    "/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3",
 ]
 
 t = Tap()
@@ -35,6 +39,24 @@ r = m.request("POST", "/inloggen", headers={
     body="email=redactie%40goes.example.nl&wachtwoord=een+lang+wachtwoord")
 cookie = (r.header("Set-Cookie") or "").split(";")[0]
 t.ok(cookie.startswith("meent_sessie="), "logged in for the form pages")
-check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT],
+check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
+                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw"],
             label="ingelogd", cookie=cookie)
+# A proposal's page, as seen by a maintainer (with the decision form).
+tok = m.token("GM0664", "editor")
+head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
+r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"
+              "voorstellen", token=tok, body={"basis": head["versie"],
+              "tekst": head["tekst"] + "\nEen zin erbij.\n",
+              "bericht": "Aanvulling"})
+prop = "/richtlijnen/pilots-uitvoeren-en-verspreiden/voorstellen/%d" % \
+    r.json()["id"]
+m.ctl("user", "add", "beheer@tilburg.example.nl", "--gemeente", "GM0855",
+      "--role", "editor", input="een lang wachtwoord\n", check=True)
+r = m.request("POST", "/inloggen", headers={
+    "Content-Type": "application/x-www-form-urlencoded",
+    "Origin": "http://127.0.0.1:%d" % m.port},
+    body="email=beheer%40tilburg.example.nl&wachtwoord=een+lang+wachtwoord")
+check_pages(t, m, [prop], label="beheerder",
+            cookie=(r.header("Set-Cookie") or "").split(";")[0])
 finish(t, m)

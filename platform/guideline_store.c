@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Guidelines in the database: the head, maintainers, append-only
+ * revisions, proposals and adoptions.
+ *
+ * A new revision names its base. If the head moved on since, the base, the
+ * head and the new text are merged by Markdown block (merge.c) inside the
+ * writing transaction, so the head read is the head written on; a conflict
+ * writes nothing and returns both sides. Guidelines are shared knowledge:
+ * all of them are public.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GUIDELINE_HEAD_COLUMNS \
+	"r.pk, r.slug, r.origin, r.gemeente, r.titel, r.head, r.aangemaakt, " \
+	"r.gewijzigd"
+
+static void
+guideline_store_row(sqlite3_stmt *st, struct guideline *g)
+{
+	memset(g, 0, sizeof *g);
+	g->pk = (long)sqlite3_column_int64(st, 0);
+	snprintf(g->slug, sizeof g->slug, "%s", sqlite3_column_text(st, 1));
+	snprintf(g->origin, sizeof g->origin, "%s", sqlite3_column_text(st, 2));
+	snprintf(g->gemeente, sizeof g->gemeente, "%s",
+	    sqlite3_column_text(st, 3));
+	snprintf(g->titel, sizeof g->titel, "%s", sqlite3_column_text(st, 4));
+	g->head = (long)sqlite3_column_int64(st, 5);
+	g->aangemaakt = (time_t)sqlite3_column_int64(st, 6);
+	g->gewijzigd = (time_t)sqlite3_column_int64(st, 7);
+}
+
+/* The guideline with this slug. Returns 0, MEENT_NOTFOUND or -1. */
+int
+guideline_store_get(struct db *db, const char *slug, struct guideline *g)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " GUIDELINE_HEAD_COLUMNS
+	    " FROM richtlijnen r WHERE r.slug = ?1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		guideline_store_row(st, g);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? MEENT_NOTFOUND : -1;
+}
+
+bool
+guideline_store_is_maintainer(struct db *db, long pk, const char *gemeente)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM richtlijn_beheerders"
+	    " WHERE richtlijn = ?1 AND gemeente = ?2");
+	bool yes;
+
+	if (st == NULL || gemeente == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
+
+/* The maintainers as a JSON array of {code, naam}. */
+json_t *
+guideline_store_maintainers(struct db *db, long pk)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT b.gemeente, g.naam FROM"
+	    " richtlijn_beheerders b JOIN gemeenten g ON g.code = b.gemeente"
+	    " WHERE b.richtlijn = ?1 ORDER BY g.naam");
+	json_t *list = json_array();
+
+	if (st == NULL)
+		return list;
+	sqlite3_bind_int64(st, 1, pk);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:o, s:o}", "code",
+		    db_column_json(st, 0), "naam", db_column_json(st, 1)));
+	sqlite3_reset(st);
+	return list;
+}
+
+/* The text of revision versie, or NULL (caller frees). */
+static char *
+guideline_store_text(struct db *db, long pk, long versie)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT tekst FROM richtlijn_versies"
+	    " WHERE richtlijn = ?1 AND versie = ?2");
+	char *text = NULL;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_int64(st, 2, versie);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		text = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return text;
+}
+
+/* Insert revision r of pk (already decided upon) and move the head. */
+static int
+guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
+{
+	sqlite3_stmt *st;
+	char *html, *toc_text;
+	json_t *toc;
+	int rc;
+
+	guideline_render(r->tekst, &html, &toc);
+	toc_text = json_dumps(toc, JSON_COMPACT);
+	st = db_stmt(db, "INSERT INTO richtlijn_versies (richtlijn, versie,"
+	    " basis, titel, tekst, html, inhoud, gemeente, bericht, voorstel,"
+	    " samengevoegd, aangemaakt) SELECT ?1, ?2, ?3, titel, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11 FROM richtlijnen WHERE pk = ?1");
+	rc = st == NULL ? -1 : 0;
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, pk);
+		sqlite3_bind_int64(st, 2, r->versie);
+		if (r->basis > 0)
+			sqlite3_bind_int64(st, 3, r->basis);
+		sqlite3_bind_text(st, 4, r->tekst, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, html, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, toc_text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, r->gemeente, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, r->bericht, -1, SQLITE_STATIC);
+		if (r->voorstel > 0)
+			sqlite3_bind_int64(st, 9, r->voorstel);
+		sqlite3_bind_int(st, 10, r->samengevoegd);
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->aangemaakt);
+		rc = db_step_done(db, st, "guideline revision");
+	}
+	free(html);
+	free(toc_text);
+	json_decref(toc);
+	if (rc == -1)
+		return -1;
+	st = db_stmt(db, "UPDATE richtlijnen SET head = ?2, gewijzigd = ?3"
+	    " WHERE pk = ?1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_int64(st, 2, r->versie);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->aangemaakt);
+	return db_step_done(db, st, "guideline head");
+}
+
+/*
+ * A new guideline with its first revision; its municipality becomes the
+ * first maintainer. Returns 0, MEENT_CONFLICT (the slug is taken) or -1.
+ */
+int
+guideline_store_create(struct db *db, struct guideline *g,
+    struct revision *r)
+{
+	sqlite3_stmt *st;
+
+	if (db_begin(db) == -1)
+		return -1;
+	st = db_stmt(db, "INSERT INTO richtlijnen (slug, origin, gemeente,"
+	    " titel, head, aangemaakt, gewijzigd) VALUES (?1, ?2, ?3, ?4, 0,"
+	    " ?5, ?5)");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, g->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, g->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, g->gemeente, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, g->titel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)g->aangemaakt);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		bool taken = sqlite3_extended_errcode(db_handle(db)) ==
+		    SQLITE_CONSTRAINT_UNIQUE;
+
+		sqlite3_reset(st);
+		db_rollback(db);
+		return taken ? MEENT_CONFLICT : -1;
+	}
+	sqlite3_reset(st);
+	g->pk = (long)sqlite3_last_insert_rowid(db_handle(db));
+	st = db_stmt(db, "INSERT INTO richtlijn_beheerders (richtlijn,"
+	    " gemeente) VALUES (?1, ?2)");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, g->pk);
+	sqlite3_bind_text(st, 2, g->gemeente, -1, SQLITE_STATIC);
+	r->versie = 1;
+	r->basis = 0;
+	if (db_step_done(db, st, "guideline maintainer") == -1 ||
+	    guideline_store_put_revision(db, g->pk, r) == -1 ||
+	    db_commit(db) == -1)
+		goto fail;
+	g->head = 1;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
+ * Add a revision on top of r->basis. Same base as the head: it becomes
+ * the head. An older base: merged with what came since; *conflicts (caller
+ * owns) and MEENT_CONFLICT when the same blocks changed. A base that does
+ * not exist: MEENT_NOTFOUND. On success r->versie and r->samengevoegd tell
+ * what was written (r->tekst may be replaced by the merge; then freed with
+ * revision_free).
+ */
+int
+guideline_store_revise(struct db *db, struct guideline *g, struct revision *r,
+    json_t **conflicts)
+{
+	char *base = NULL, *head = NULL, *merged = NULL;
+	int rc;
+
+	*conflicts = NULL;
+	if (db_begin(db) == -1)
+		return -1;
+	/* Read the head again inside the transaction: it is the one we see. */
+	if ((rc = guideline_store_get(db, g->slug, g)) != 0)
+		goto out;
+	if (r->basis < 1 || r->basis > g->head) {
+		rc = MEENT_NOTFOUND;
+		goto out;
+	}
+	r->samengevoegd = false;
+	if (r->basis != g->head) {
+		base = guideline_store_text(db, g->pk, r->basis);
+		head = guideline_store_text(db, g->pk, g->head);
+		if (base == NULL || head == NULL) {
+			rc = -1;
+			goto out;
+		}
+		rc = merge_three_way(base, head, r->tekst, &merged, conflicts);
+		if (rc != 0)
+			goto out;
+		free(r->owned);
+		r->owned = merged;
+		r->tekst = merged;
+		r->samengevoegd = true;
+	}
+	r->versie = g->head + 1;
+	if (guideline_store_put_revision(db, g->pk, r) == -1 ||
+	    db_commit(db) == -1) {
+		rc = -1;
+		goto out;
+	}
+	g->head = r->versie;
+	rc = 0;
+out:
+	if (rc != 0)
+		db_rollback(db);
+	free(base);
+	free(head);
+	return rc;
+}
+
+void
+revision_free(struct revision *r)
+{
+	free(r->owned);
+	free(r->owned_bericht);
+	free(r->owned_gemeente);
+	r->owned = r->owned_bericht = r->owned_gemeente = NULL;
+}
+
+static json_t *
+guideline_store_revision_row(sqlite3_stmt *st, bool with_text)
+{
+	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
+	    "versie", (json_int_t)sqlite3_column_int64(st, 0),
+	    "basis", db_column_json(st, 1),
+	    "gemeente", db_column_json(st, 2),
+	    "bericht", db_column_json(st, 3),
+	    "voorstel", db_column_json(st, 4),
+	    "samengevoegd", sqlite3_column_int(st, 5),
+	    "aangemaakt", clock_json((time_t)sqlite3_column_int64(st, 6)));
+
+	json_object_set_new(o, "titel", db_column_json(st, 7));
+	json_object_set_new(o, "gemeenteNaam", db_column_json(st, 8));
+	if (with_text) {
+		const char *toc = (const char *)sqlite3_column_text(st, 11);
+
+		json_object_set_new(o, "tekst", db_column_json(st, 9));
+		json_object_set_new(o, "html", db_column_json(st, 10));
+		json_object_set_new(o, "inhoudsopgave", toc != NULL ?
+		    json_loads(toc, 0, NULL) : json_array());
+	}
+	return o;
+}
+
+#define REVISION_COLUMNS \
+	"v.versie, v.basis, v.gemeente, v.bericht, v.voorstel, " \
+	"v.samengevoegd, v.aangemaakt, v.titel, " \
+	"(SELECT naam FROM gemeenten WHERE code = v.gemeente), v.tekst, " \
+	"v.html, v.inhoud"
+
+/* Revision versie of pk with its text, or NULL if there is none. */
+json_t *
+guideline_store_revision(struct db *db, long pk, long versie)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " REVISION_COLUMNS
+	    " FROM richtlijn_versies v WHERE v.richtlijn = ?1 AND v.versie = ?2");
+	json_t *o = NULL;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_int64(st, 2, versie);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		o = guideline_store_revision_row(st, true);
+	sqlite3_reset(st);
+	return o;
+}
+
+/* All revisions of pk, newest first, without their text. */
+json_t *
+guideline_store_revisions(struct db *db, long pk)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " REVISION_COLUMNS
+	    " FROM richtlijn_versies v WHERE v.richtlijn = ?1"
+	    " ORDER BY v.versie DESC");
+	json_t *list = json_array();
+
+	if (st == NULL)
+		return list;
+	sqlite3_bind_int64(st, 1, pk);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, guideline_store_revision_row(st,
+		    false));
+	sqlite3_reset(st);
+	return list;
+}
+
+/* A page of guidelines: slug, title, head, maintainers' count, adoptions. */
+json_t *
+guideline_store_list(struct db *db, int page, int page_size, long *total)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM richtlijnen");
+	json_t *list = json_array();
+
+	*total = 0;
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		*total = (long)sqlite3_column_int64(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	st = db_stmt(db, "SELECT r.slug, r.titel, r.head, r.gewijzigd,"
+	    " (SELECT count(*) FROM richtlijn_adopties a WHERE a.richtlijn ="
+	    " r.pk), (SELECT count(*) FROM richtlijn_voorstellen p WHERE"
+	    " p.richtlijn = r.pk AND p.status = 'open')"
+	    " FROM richtlijnen r ORDER BY r.titel COLLATE NOCASE"
+	    " LIMIT ?1 OFFSET ?2");
+	if (st == NULL)
+		return list;
+	sqlite3_bind_int(st, 1, page_size);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(page - 1) * page_size);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char href[128];
+
+		snprintf(href, sizeof href, "/api/v1/richtlijnen/%s",
+		    sqlite3_column_text(st, 0));
+		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:o, "
+		    "s:I, s:I, s:{s:{s:s}, s:{s:s}}}", "slug",
+		    db_column_json(st, 0), "titel", db_column_json(st, 1),
+		    "versie", (json_int_t)sqlite3_column_int64(st, 2),
+		    "gewijzigd", clock_json((time_t)sqlite3_column_int64(st, 3)),
+		    "adopties", (json_int_t)sqlite3_column_int64(st, 4),
+		    "openVoorstellen", (json_int_t)sqlite3_column_int64(st, 5),
+		    "_links", "self", "href", href, "html", "href", href + 7));
+	}
+	sqlite3_reset(st);
+	return list;
+}
+
+/* Replace the maintainers of pk with the codes in list (validated). */
+int
+guideline_store_set_maintainers(struct db *db, long pk, json_t *list)
+{
+	sqlite3_stmt *st;
+	json_t *v;
+	size_t i;
+
+	if (db_begin(db) == -1)
+		return -1;
+	st = db_stmt(db, "DELETE FROM richtlijn_beheerders WHERE richtlijn ="
+	    " ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, pk);
+	if (db_step_done(db, st, "maintainers") == -1)
+		goto fail;
+	json_array_foreach(list, i, v) {
+		st = db_stmt(db, "INSERT OR IGNORE INTO richtlijn_beheerders"
+		    " (richtlijn, gemeente) VALUES (?1, ?2)");
+		if (st == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, pk);
+		sqlite3_bind_text(st, 2, json_string_value(v), -1,
+		    SQLITE_STATIC);
+		if (db_step_done(db, st, "maintainers") == -1)
+			goto fail;
+	}
+	if (db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* Rename: a new title for the guideline (its revisions keep theirs). */
+int
+guideline_store_set_title(struct db *db, long pk, const char *titel)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE richtlijnen SET titel = ?2"
+	    " WHERE pk = ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_text(st, 2, titel, -1, SQLITE_STATIC);
+	return db_step_done(db, st, "guideline title");
+}
+
+/* ----- proposals ----- */
+
+#define PROPOSAL_COLUMNS \
+	"p.pk, p.basis, p.bericht, p.gemeente, p.status, p.reden, p.versie, " \
+	"p.aangemaakt, p.besloten, (SELECT naam FROM gemeenten WHERE code =" \
+	" p.gemeente), p.tekst"
+
+static json_t *
+guideline_store_proposal_row(sqlite3_stmt *st, bool with_text)
+{
+	json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0),
+	    "basis", (json_int_t)sqlite3_column_int64(st, 1),
+	    "bericht", db_column_json(st, 2),
+	    "gemeente", db_column_json(st, 3),
+	    "status", db_column_json(st, 4),
+	    "reden", db_column_json(st, 5),
+	    "versie", db_column_json(st, 6),
+	    "aangemaakt", clock_json((time_t)sqlite3_column_int64(st, 7)),
+	    "gemeenteNaam", db_column_json(st, 9));
+
+	json_object_set_new(o, "besloten", sqlite3_column_type(st, 8) ==
+	    SQLITE_NULL ? json_null() :
+	    clock_json((time_t)sqlite3_column_int64(st, 8)));
+	if (with_text)
+		json_object_set_new(o, "tekst", db_column_json(st, 10));
+	return o;
+}
+
+/* A new open proposal; its id into *id. Returns 0, MEENT_NOTFOUND (no
+ * such base) or -1. */
+int
+guideline_store_propose(struct db *db, const struct guideline *g,
+    const struct revision *r, long *id)
+{
+	sqlite3_stmt *st;
+
+	if (r->basis < 1 || r->basis > g->head)
+		return MEENT_NOTFOUND;
+	st = db_stmt(db, "INSERT INTO richtlijn_voorstellen (richtlijn, basis,"
+	    " tekst, bericht, gemeente, status, aangemaakt) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, 'open', ?6)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, g->pk);
+	sqlite3_bind_int64(st, 2, r->basis);
+	sqlite3_bind_text(st, 3, r->tekst, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->bericht, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->gemeente, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->aangemaakt);
+	if (db_step_done(db, st, "propose") == -1)
+		return -1;
+	*id = (long)sqlite3_last_insert_rowid(db_handle(db));
+	return 0;
+}
+
+/* One proposal of pk (with its text), or NULL. */
+json_t *
+guideline_store_proposal(struct db *db, long pk, long id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " PROPOSAL_COLUMNS
+	    " FROM richtlijn_voorstellen p WHERE p.richtlijn = ?1 AND p.pk = ?2");
+	json_t *o = NULL;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		o = guideline_store_proposal_row(st, true);
+	sqlite3_reset(st);
+	return o;
+}
+
+/* The proposals of pk, open ones first, newest first. */
+json_t *
+guideline_store_proposals(struct db *db, long pk)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " PROPOSAL_COLUMNS
+	    " FROM richtlijn_voorstellen p WHERE p.richtlijn = ?1"
+	    " ORDER BY p.status = 'open' DESC, p.pk DESC");
+	json_t *list = json_array();
+
+	if (st == NULL)
+		return list;
+	sqlite3_bind_int64(st, 1, pk);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, guideline_store_proposal_row(st,
+		    false));
+	sqlite3_reset(st);
+	return list;
+}
+
+/* Close a proposal: aanvaard (with the revision it became) or afgewezen. */
+int
+guideline_store_decide(struct db *db, long id, const char *status,
+    const char *reden, long versie)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE richtlijn_voorstellen SET"
+	    " status = ?2, reden = ?3, versie = ?4, besloten = ?5"
+	    " WHERE pk = ?1 AND status = 'open'");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	db_bind_text(st, 3, reden);
+	if (versie > 0)
+		sqlite3_bind_int64(st, 4, versie);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	if (db_step_done(db, st, "decide") == -1)
+		return -1;
+	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_CONFLICT;
+}
+
+/*
+ * Accept open proposal id of g: its text becomes a revision on its base,
+ * merged like any revision and credited to the proposer, and the proposal
+ * is closed with that revision. rev gets what was written (free with
+ * revision_free). Returns 0, MEENT_CONFLICT (*conflicts; the proposal
+ * stays open), MEENT_NOTFOUND (no such open proposal) or -1.
+ */
+int
+guideline_store_accept(struct db *db, struct guideline *g, long id,
+    struct revision *rev, json_t **conflicts)
+{
+	json_t *p = guideline_store_proposal(db, g->pk, id);
+	int rc;
+
+	*conflicts = NULL;
+	memset(rev, 0, sizeof *rev);
+	if (p == NULL || strcmp(json_string_value(json_object_get(p,
+	    "status")), "open") != 0) {
+		json_decref(p);
+		return MEENT_NOTFOUND;
+	}
+	rev->basis = (long)json_integer_value(json_object_get(p, "basis"));
+	rev->owned = xstrdup(json_string_value(json_object_get(p, "tekst")));
+	rev->tekst = rev->owned;
+	rev->owned_bericht = xstrdup(json_string_value(json_object_get(p,
+	    "bericht")));
+	rev->bericht = rev->owned_bericht;
+	rev->owned_gemeente = xstrdup(json_string_value(json_object_get(p,
+	    "gemeente")));
+	rev->gemeente = rev->owned_gemeente;
+	rev->voorstel = id;
+	rev->aangemaakt = time(NULL);
+	json_decref(p);
+	rc = guideline_store_revise(db, g, rev, conflicts);
+	if (rc == 0 && guideline_store_decide(db, id, "aanvaard", NULL,
+	    rev->versie) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* ----- adoptions ----- */
+
+/* gemeente follows pk (pinned to versie when > 0); again: updated. */
+int
+guideline_store_adopt(struct db *db, long pk, const char *gemeente,
+    long versie)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO richtlijn_adopties"
+	    " (richtlijn, gemeente, versie, sinds) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT (richtlijn, gemeente) DO UPDATE SET versie = ?3");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
+	if (versie > 0)
+		sqlite3_bind_int64(st, 3, versie);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	return db_step_done(db, st, "adopt");
+}
+
+/* Withdraw. Returns 0, MEENT_NOTFOUND (did not follow it) or -1. */
+int
+guideline_store_unadopt(struct db *db, long pk, const char *gemeente)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM richtlijn_adopties"
+	    " WHERE richtlijn = ?1 AND gemeente = ?2");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "unadopt") == -1)
+		return -1;
+	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
+}
+
+/* The municipalities following pk: [{gemeente, naam, versie, sinds}]. */
+json_t *
+guideline_store_adoptions(struct db *db, long pk)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT a.gemeente, g.naam, a.versie,"
+	    " a.sinds FROM richtlijn_adopties a JOIN gemeenten g ON"
+	    " g.code = a.gemeente WHERE a.richtlijn = ?1 ORDER BY g.naam");
+	json_t *list = json_array();
+
+	if (st == NULL)
+		return list;
+	sqlite3_bind_int64(st, 1, pk);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o}",
+		    "gemeente", db_column_json(st, 0), "naam",
+		    db_column_json(st, 1), "versie", db_column_json(st, 2),
+		    "sinds", clock_json((time_t)sqlite3_column_int64(st, 3))));
+	sqlite3_reset(st);
+	return list;
+}
+
+/* Is there any guideline yet (for the seed)? */
+bool
+guideline_store_present(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM richtlijnen LIMIT 1");
+	bool yes;
+
+	if (st == NULL)
+		return false;
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
