@@ -198,6 +198,7 @@ guideline_store_create(struct db *db, struct guideline *g,
 	    db_commit(db) == -1)
 		goto fail;
 	g->head = 1;
+	cache_bump();
 	return 0;
 fail:
 	db_rollback(db);
@@ -252,6 +253,7 @@ guideline_store_revise(struct db *db, struct guideline *g, struct revision *r,
 		goto out;
 	}
 	g->head = r->versie;
+	cache_bump();
 	rc = 0;
 out:
 	if (rc != 0)
@@ -408,6 +410,7 @@ guideline_store_set_maintainers(struct db *db, long pk, json_t *list)
 	}
 	if (db_commit(db) == -1)
 		goto fail;
+	cache_bump();
 	return 0;
 fail:
 	db_rollback(db);
@@ -425,6 +428,7 @@ guideline_store_set_title(struct db *db, long pk, const char *titel)
 		return -1;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, titel, -1, SQLITE_STATIC);
+	cache_bump();
 	return db_step_done(db, st, "guideline title");
 }
 
@@ -481,6 +485,7 @@ guideline_store_propose(struct db *db, const struct guideline *g,
 	if (db_step_done(db, st, "propose") == -1)
 		return -1;
 	*id = (long)sqlite3_last_insert_rowid(db_handle(db));
+	cache_bump();
 	return 0;
 }
 
@@ -540,6 +545,7 @@ guideline_store_decide(struct db *db, long id, const char *status,
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	if (db_step_done(db, st, "decide") == -1)
 		return -1;
+	cache_bump();
 	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_CONFLICT;
 }
 
@@ -601,6 +607,7 @@ guideline_store_adopt(struct db *db, long pk, const char *gemeente,
 	if (versie > 0)
 		sqlite3_bind_int64(st, 3, versie);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	cache_bump();
 	return db_step_done(db, st, "adopt");
 }
 
@@ -617,6 +624,7 @@ guideline_store_unadopt(struct db *db, long pk, const char *gemeente)
 	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "unadopt") == -1)
 		return -1;
+	cache_bump();
 	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
 }
 

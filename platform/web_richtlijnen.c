@@ -79,14 +79,27 @@ web_richtlijnen_text(struct evbuffer *b, json_t *rev)
 	    json_string_value(json_object_get(rev, "html")));
 }
 
+/*
+ * A guideline's page. Anonymous visitors all see the same page, so it is
+ * cached (cache.c; every guideline or pilot write makes it stale).
+ */
 void
 web_richtlijnen_show(struct req *r)
 {
+	unsigned long gen = cache_generation_now();
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	struct guideline g;
 	struct evbuffer *b;
 	json_t *head, *v, *list;
-	size_t i;
+	const char *cached;
+	char key[128];
+	size_t i, len;
 
+	snprintf(key, sizeof key, "R|%.100s", r->params[0]);
+	if (anonymous && (cached = cache_get(key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+		return;
+	}
 	if (web_richtlijnen_load(r, &g) == -1)
 		return;
 	head = api_richtlijnen_head(r, &g);
@@ -166,6 +179,9 @@ web_richtlijnen_show(struct req *r)
 		    "Een wijziging voorstellen</a></p>\n", g.slug);
 	html_out(b, "</aside>\n");
 	html_page_end(b);
+	if (anonymous)
+		cache_put(key, (const char *)evbuffer_pullup(b, -1),
+		    evbuffer_get_length(b), NULL, gen);
 	html_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(head);
