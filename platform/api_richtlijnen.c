@@ -9,7 +9,6 @@
  */
 #include "meent.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,17 +267,6 @@ api_richtlijnen_versies(struct req *r)
 		    guideline_store_revisions(r->db, g.pk)));
 }
 
-static long
-api_richtlijnen_number(const char *s)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	return errno != 0 || *end != '\0' || end == s || n < 1 ? -1 : n;
-}
-
 void
 api_richtlijnen_versie(struct req *r)
 {
@@ -288,7 +276,7 @@ api_richtlijnen_versie(struct req *r)
 
 	if (api_richtlijnen_load(r, &g) == -1)
 		return;
-	n = api_richtlijnen_number(r->params[1]);
+	n = req_number(r->params[1]);
 	rev = n > 0 ? guideline_store_revision(r->db, g.pk, n) : NULL;
 	if (rev == NULL) {
 		reply_problem(r, 404, "Niet gevonden", "Richtlijn %s heeft geen "
@@ -390,9 +378,9 @@ api_richtlijnen_diff(struct req *r)
 
 	if (api_richtlijnen_load(r, &g) == -1)
 		return;
-	van = req_query(r, "van") != NULL ? api_richtlijnen_number(
+	van = req_query(r, "van") != NULL ? req_number(
 	    req_query(r, "van")) : g.head > 1 ? g.head - 1 : 1;
-	tot = req_query(r, "tot") != NULL ? api_richtlijnen_number(
+	tot = req_query(r, "tot") != NULL ? req_number(
 	    req_query(r, "tot")) : g.head;
 	if (van < 1)
 		req_invalid(r, "van", "een versienummer");
@@ -488,7 +476,7 @@ api_richtlijnen_voorstel(struct req *r)
 
 	if (api_richtlijnen_load(r, &g) == -1)
 		return;
-	id = api_richtlijnen_number(r->params[1]);
+	id = req_number(r->params[1]);
 	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
 	if (p == NULL)
 		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
@@ -512,7 +500,7 @@ api_richtlijnen_decide(struct req *r)
 	if (api_richtlijnen_load(r, &g) == -1 ||
 	    api_richtlijnen_maintainer(r, &g) == -1)
 		return;
-	id = api_richtlijnen_number(r->params[1]);
+	id = req_number(r->params[1]);
 	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
 	if (p == NULL) {
 		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",

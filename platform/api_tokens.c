@@ -7,7 +7,6 @@
  */
 #include "meent.h"
 
-#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,13 +118,11 @@ void
 api_tokens_revoke(struct req *r)
 {
 	char gemeente[8];
-	char *end;
 	long id;
 	int rc;
 
-	errno = 0;
-	id = strtol(r->params[0], &end, 10);
-	if (errno != 0 || *end != '\0' || id < 1) {
+	id = req_number(r->params[0]);
+	if (id < 1) {
 		req_invalid(r, "id", "een positief geheel getal");
 		reply_invalid(r);
 		return;

@@ -462,6 +462,7 @@ int	 seed_guidelines_load(struct db *, const char *, const struct config *,
 	     long *, char **);
 
 /* seed.c */
+int	 seed_origin(struct db *, char[37], char **);
 int	 seed_load_dir(const struct config *, char **);
 
 /* ratelimit.c */
@@ -595,6 +596,7 @@ void	 web_pilot_form_create(struct req *);
 void	 web_pilot_form_edit(struct req *);
 void	 web_pilot_form_update(struct req *);
 void	 feed_pilots(struct req *);
+int	 web_richtlijnen_load(struct req *, struct guideline *);
 void	 web_richtlijnen_list(struct req *);
 void	 web_richtlijnen_show(struct req *);
 void	 web_richtlijnen_versie(struct req *);
@@ -620,6 +622,7 @@ int	 req_page(struct req *, int *, int *);
 json_t	*req_links(struct req *, int, int, long);
 int	 req_body_json(struct req *, json_t **);
 bool	 req_own(struct req *, const char *);
+long	 req_number(const char *);
 
 /* reply.c */
 void	 reply_send(struct req *, int, const char *, struct evbuffer *);

@@ -193,3 +193,17 @@ req_own(struct req *r, const char *gemeente)
 	return r->who.kind != PRINCIPAL_ANONYMOUS && gemeente != NULL &&
 	    strcmp(r->who.gemeente, gemeente) == 0;
 }
+
+/* A positive whole number (an id or a version in a path), or -1. */
+long
+req_number(const char *s)
+{
+	char *end;
+	long n;
+
+	if (s == NULL)
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return errno != 0 || *end != '\0' || end == s || n < 1 ? -1 : n;
+}

@@ -104,20 +104,12 @@ seed_guidelines_load(struct db *db, const char *dir, const struct config *cfg,
     long *n, char **err)
 {
 	struct dirent **names;
-	sqlite3_stmt *st;
 	char origin[37];
 	int count, rc = 0;
 
 	(void)cfg;
-	st = db_stmt(db, "SELECT uuid FROM instance WHERE id = 1");
-	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
-		if (st != NULL)
-			sqlite3_reset(st);
-		*err = xasprintf("no instance: run meentctl init first");
+	if (seed_origin(db, origin, err) == -1)
 		return -1;
-	}
-	snprintf(origin, sizeof origin, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
 	count = scandir(dir, &names, seed_guidelines_dir_filter, alphasort);
 	if (count < 0) {
 		*err = xasprintf("%s: cannot read", dir);

@@ -9,7 +9,6 @@
  */
 #include "meent.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,32 +16,6 @@
 #include <event2/http.h>
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
-
-static int
-web_richtlijn_load(struct req *r, struct guideline *g)
-{
-	int rc = guideline_slug_valid(r->params[0]) ?
-	    guideline_store_get(r->db, r->params[0], g) : MEENT_NOTFOUND;
-
-	if (rc != 0)
-		reply_problem(r, rc == MEENT_NOTFOUND ? 404 : 500, rc ==
-		    MEENT_NOTFOUND ? "Niet gevonden" : "Interne fout", "De "
-		    "richtlijn is er niet.");
-	return rc == 0 ? 0 : -1;
-}
-
-static long
-web_richtlijn_number(const char *s)
-{
-	char *end;
-	long n;
-
-	if (s == NULL)
-		return -1;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	return errno != 0 || *end != '\0' || end == s || n < 1 ? -1 : n;
-}
 
 static void
 web_richtlijn_propose_form(struct req *r, int status,
@@ -80,7 +53,7 @@ web_richtlijn_propose_new(struct req *r)
 	struct guideline g;
 	json_t *head;
 
-	if (web_richtlijn_load(r, &g) == -1)
+	if (web_richtlijnen_load(r, &g) == -1)
 		return;
 	head = guideline_store_revision(r->db, g.pk, g.head);
 	web_richtlijn_propose_form(r, 200, &g, g.head, json_string_value(
@@ -98,11 +71,11 @@ web_richtlijn_propose_post(struct req *r)
 	char location[160];
 	long id;
 
-	if (web_richtlijn_load(r, &g) == -1 || web_form_checked(r, &form) == -1)
+	if (web_richtlijnen_load(r, &g) == -1 || web_form_checked(r, &form) == -1)
 		return;
 	tekst = evhttp_find_header(&form, "tekst");
 	bericht = evhttp_find_header(&form, "bericht");
-	rev.basis = web_richtlijn_number(evhttp_find_header(&form, "basis"));
+	rev.basis = req_number(evhttp_find_header(&form, "basis"));
 	if (tekst == NULL || !guideline_text_valid(tekst, strlen(tekst)) ||
 	    bericht == NULL || *bericht == '\0' || strlen(bericht) >
 	    GUIDELINE_MESSAGE_MAX || rev.basis < 1 || rev.basis > g.head) {
@@ -139,9 +112,9 @@ web_richtlijn_proposal(struct req *r)
 	long id;
 	bool open, maintainer;
 
-	if (web_richtlijn_load(r, &g) == -1)
+	if (web_richtlijnen_load(r, &g) == -1)
 		return;
-	id = web_richtlijn_number(r->params[1]);
+	id = req_number(r->params[1]);
 	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
 	if (p == NULL) {
 		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er niet.");
@@ -230,7 +203,7 @@ web_richtlijn_decide(struct req *r)
 	long id;
 	int rc;
 
-	if (web_richtlijn_load(r, &g) == -1)
+	if (web_richtlijnen_load(r, &g) == -1)
 		return;
 	if (!guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente)) {
 		reply_problem(r, 403, "Verboden", "Alleen de beheerders besluiten "
@@ -239,7 +212,7 @@ web_richtlijn_decide(struct req *r)
 	}
 	if (web_form_checked(r, &form) == -1)
 		return;
-	id = web_richtlijn_number(r->params[1]);
+	id = req_number(r->params[1]);
 	status = evhttp_find_header(&form, "status");
 	reden = evhttp_find_header(&form, "reden");
 	if (reden != NULL && (*reden == '\0' || strlen(reden) > 500))

@@ -7,13 +7,13 @@
  */
 #include "meent.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 
-static int
+/* The guideline of a page's path; replies 404 and returns -1 if none. */
+int
 web_richtlijnen_load(struct req *r, struct guideline *g)
 {
 	int rc = guideline_slug_valid(r->params[0]) ?
@@ -187,19 +187,6 @@ web_richtlijnen_show(struct req *r)
 	json_decref(head);
 }
 
-static long
-web_richtlijnen_number(const char *s)
-{
-	char *end;
-	long n;
-
-	if (s == NULL)
-		return -1;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	return errno != 0 || *end != '\0' || end == s || n < 1 ? -1 : n;
-}
-
 void
 web_richtlijnen_versie(struct req *r)
 {
@@ -210,7 +197,7 @@ web_richtlijnen_versie(struct req *r)
 
 	if (web_richtlijnen_load(r, &g) == -1)
 		return;
-	n = web_richtlijnen_number(r->params[1]);
+	n = req_number(r->params[1]);
 	rev = n > 0 ? guideline_store_revision(r->db, g.pk, n) : NULL;
 	if (rev == NULL) {
 		reply_problem(r, 404, "Niet gevonden", "Deze versie bestaat niet.");
@@ -241,8 +228,8 @@ web_richtlijnen_diff(struct req *r)
 
 	if (web_richtlijnen_load(r, &g) == -1)
 		return;
-	van = web_richtlijnen_number(req_query(r, "van"));
-	tot = web_richtlijnen_number(req_query(r, "tot"));
+	van = req_number(req_query(r, "van"));
+	tot = req_number(req_query(r, "tot"));
 	a = van > 0 ? guideline_store_revision(r->db, g.pk, van) : NULL;
 	c = tot > 0 ? guideline_store_revision(r->db, g.pk, tot) : NULL;
 	if (a == NULL || c == NULL) {
