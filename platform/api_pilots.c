@@ -10,6 +10,7 @@
  * pilot leaves a tombstone: 410 for whoever could see it.
  */
 #include "meent.h"
+#include "plugin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,19 +100,29 @@ api_pilots_with_gemeente(struct req *r, const struct pilot *p)
 	return o;
 }
 
+/*
+ * Answer a write of p: its JSON with the ETag, the plugins' warnings as
+ * "waarschuwingen", and (after a write) the plugins told.
+ */
 static void
 api_pilots_reply(struct req *r, int status, const struct pilot *p)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
 	char etag[64], location[96];
+	json_t *out;
 
 	pilot_etag(p, etag);
 	evhttp_add_header(h, "ETag", etag);
+	if (status == 201 || status == 200)
+		api_pilots_plugins_publish(p);
 	if (status == 201) {
 		snprintf(location, sizeof location, "/api/v1/pilots/%s", p->id);
 		evhttp_add_header(h, "Location", location);
 	}
-	reply_json(r, status, api_pilots_with_gemeente(r, p));
+	out = api_pilots_with_gemeente(r, p);
+	if (json_array_size(r->warnings) > 0)
+		json_object_set(out, "waarschuwingen", r->warnings);
+	reply_json(r, status, out);
 }
 
 /*
@@ -191,6 +202,75 @@ api_pilots_links_exist(struct req *r, const struct pilot *p)
 	return rc;
 }
 
+/* What plugins see of a pilot (json: its public JSON, borrowed). */
+static void
+api_pilots_item(const struct pilot *p, const char *json, char *url,
+    size_t urlsize, struct meent_item *it)
+{
+	snprintf(url, urlsize, "/pilots/%s", p->id);
+	memset(it, 0, sizeof *it);
+	it->kind = "pilot";
+	it->id = p->id;
+	it->origin = p->origin;
+	it->gemeente = p->gemeente;
+	it->versie = p->versie;
+	it->zichtbaarheid = p->zichtbaarheid;
+	it->deleted = p->deleted;
+	it->json = json;
+	it->url = url;
+}
+
+/*
+ * Let the plugins check p before it is written: refusals are noted as
+ * invalid fields, warnings kept in r->warnings. Returns 0, or -1 after
+ * replying 500 when a plugin failed.
+ */
+int
+api_pilots_plugins_validate(struct req *r, const struct pilot *p)
+{
+	struct meent_item it;
+	char url[64], *s;
+	json_t *j;
+	int rc;
+
+	if (plugin_loaded_count() == 0)
+		return 0;
+	j = pilot_json(p, NULL);
+	s = json_dumps(j, JSON_COMPACT);
+	api_pilots_item(p, s, url, sizeof url, &it);
+	if (r->invalid == NULL)
+		r->invalid = json_array();
+	if (r->warnings == NULL)
+		r->warnings = json_array();
+	rc = plugin_validate(&it, r->warnings, r->invalid);
+	free(s);
+	json_decref(j);
+	if (rc == -1) {
+		reply_problem(r, 500, "Interne fout", "Een plugin kon de pilot "
+		    "niet controleren.");
+		return -1;
+	}
+	return 0;
+}
+
+/* After a commit: tell the plugins (off the request path). */
+void
+api_pilots_plugins_publish(const struct pilot *p)
+{
+	struct meent_item it;
+	char url[64], *s;
+	json_t *j;
+
+	if (plugin_loaded_count() == 0)
+		return;
+	j = pilot_json(p, NULL);
+	s = json_dumps(j, JSON_COMPACT);
+	api_pilots_item(p, s, url, sizeof url, &it);
+	plugin_publish(&it);
+	free(s);
+	json_decref(j);
+}
+
 /* Validate body into p; on invalid fields replies 400 and returns -1. */
 static int
 api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
@@ -201,6 +281,15 @@ api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
 		r->invalid = json_array();
 	if (pilot_from_json(p, body, &cfg->domeinen, r->invalid) == -1 ||
 	    api_pilots_links_exist(r, p) == -1) {
+		pilot_free(p);
+		reply_invalid(r);
+		return -1;
+	}
+	if (api_pilots_plugins_validate(r, p) == -1) {
+		pilot_free(p);
+		return -1;
+	}
+	if (req_has_invalid(r)) {
 		pilot_free(p);
 		reply_invalid(r);
 		return -1;
@@ -371,6 +460,8 @@ api_pilots_delete(struct req *r)
 		return;
 	}
 	log_emit(LOG_INFO, "pilot.delete", "pilot %s deleted", p.id);
+	p.deleted = true;
+	api_pilots_plugins_publish(&p);
 	pilot_free(&p);
 	reply_text(r, 204, NULL, "", 0);
 }

@@ -68,6 +68,10 @@ static const struct config_key config_keys[] = {
 	    "lifetime of a web session" },
 	{ "domein", CONFIG_LIST, OFF(domeinen), 0, 0,
 	    "a pilot domain (repeat; replaces the default list)" },
+	{ "plugin", CONFIG_LIST, OFF(plugins), 0, 0,
+	    "a plugin: PATH key=value ... (repeat; loaded in order)" },
+	{ "plugin_optional", CONFIG_BOOL, OFF(plugin_optional), 0, 1,
+	    "start without a plugin that fails to load" },
 };
 #undef OFF
 

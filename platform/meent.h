@@ -72,6 +72,8 @@ struct config {
 	int		 login_per_minute;
 	int		 session_hours;
 	struct strlist	 domeinen;	/* empty: the default list */
+	struct strlist	 plugins;	/* "PATH key=value ..." */
+	bool		 plugin_optional;
 };
 
 struct db;
@@ -160,6 +162,7 @@ struct req {
 	struct evkeyvalq	*query;
 	struct principal	 who;
 	json_t			*invalid;	/* invalidParams of a 400 */
+	json_t			*warnings;	/* from plugins' on_validate */
 	bool			 replied;
 	int			 status;
 };
@@ -325,6 +328,18 @@ json_t	*pilot_json(const struct pilot *, json_t *);
 void	 pilot_etag(const struct pilot *, char[64]);
 void	 pilot_identity(struct pilot *, const struct pilot *);
 void	 pilot_free(struct pilot *);
+
+/* plugin.c (the ABI is plugin.h) */
+struct meent_item;
+int	 plugin_load_all(const struct config *, char **);
+void	 plugin_unload_all(void);
+size_t	 plugin_loaded_count(void);
+void	 plugin_worker_init(int);
+void	 plugin_worker_fini(int);
+int	 plugin_validate(const struct meent_item *, json_t *, json_t *);
+void	 plugin_publish(const struct meent_item *);
+unsigned long plugin_events_dropped(void);
+int	 plugin_dispatch(struct req *, const char *);
 
 /* pilot_store.c */
 int	 pilot_store_get(struct db *, const char *, struct pilot *);
@@ -586,6 +601,8 @@ void	 api_richtlijnen_unadopt(struct req *);
 int	 api_pilots_load(struct req *, struct pilot *, bool);
 int	 api_pilots_publish(struct req *, struct pilot *);
 int	 api_pilots_links_exist(struct req *, const struct pilot *);
+int	 api_pilots_plugins_validate(struct req *, const struct pilot *);
+void	 api_pilots_plugins_publish(const struct pilot *);
 void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
 void	 web_pilots_recent(struct req *, struct evbuffer *, int);

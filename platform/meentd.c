@@ -173,6 +173,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	if ((cfg.seed_dir != NULL && seed_load_dir(&cfg, &err) == -1) ||
+	    plugin_load_all(&cfg, &err) == -1 ||
 	    (srv = server_start(&cfg, &err)) == NULL) {
 		log_emit(LOG_ERROR, "server.start", "%s", err);
 		fprintf(stderr, "meentd: %s\n", err);
@@ -192,6 +193,7 @@ main(int argc, char **argv)
 	server_stop(srv);
 	rc = 0;
 out:
+	plugin_unload_all();
 	free(err);
 	config_free(&cfg);
 	strlist_free(&o.keys);

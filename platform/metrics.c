@@ -159,6 +159,10 @@ metrics_write(struct evbuffer *b)
 		evbuffer_add_printf(b, "meent_http_refused_total{reason=\"%s\"} "
 		    "%lu\n", conn_refusal_name((enum conn_refusal)i),
 		    conn_refused((enum conn_refusal)i));
+	evbuffer_add_printf(b, "# HELP meent_plugin_events_dropped_total "
+	    "Publish events dropped because the plugins' queue was full.\n"
+	    "# TYPE meent_plugin_events_dropped_total counter\n"
+	    "meent_plugin_events_dropped_total %lu\n", plugin_events_dropped());
 	evbuffer_add_printf(b, "# HELP meent_db_errors_total Database errors."
 	    "\n# TYPE meent_db_errors_total counter\n"
 	    "meent_db_errors_total %lu\n", db_errors());

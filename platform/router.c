@@ -181,6 +181,7 @@ router_req_free(struct req *r)
 	evhttp_clear_headers(r->query);
 	free(r->query);
 	json_decref(r->invalid);
+	json_decref(r->warnings);
 	free(r);
 }
 
@@ -250,6 +251,10 @@ router_dispatch(struct req *r)
 		return;
 	}
 	if (r->route_index < 0) {
+		if (strncmp(path, "/plugins/", 9) == 0 &&
+		    evhttp_parse_query_str(query != NULL ? query : "",
+		    r->query) == 0 && plugin_dispatch(r, path) == 0)
+			return;
 		reply_problem(r, 404, "Niet gevonden", "Dit adres bestaat niet.");
 		return;
 	}

@@ -250,7 +250,9 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 
+	plugin_worker_init(w->index);
 	event_base_dispatch(w->base);
+	plugin_worker_fini(w->index);
 	/* Freeing evhttp closes the connections left; their guards go too. */
 	evhttp_free(w->http);
 	w->http = NULL;

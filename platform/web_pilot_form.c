@@ -146,6 +146,15 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 			    json_string_value(json_object_get(p, "reason")));
 		html_out(b, "</ul></div>\n");
 	}
+	if (json_array_size(r->warnings) > 0) {
+		html_out(b, "<div class=\"remarks\" role=\"status\"><h2>"
+		    "Opmerkingen</h2><ul>\n");
+		json_array_foreach(r->warnings, i, p)
+			html_out(b, "<li>%s: %s</li>\n",
+			    json_string_value(json_object_get(p, "name")),
+			    json_string_value(json_object_get(p, "message")));
+		html_out(b, "</ul></div>\n");
+	}
 	html_out(b, "<form method=\"post\" action=\"%s\" novalidate>\n"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 	    "<input type=\"hidden\" name=\"versie\" value=\"%l\">\n", action,
@@ -265,6 +274,21 @@ web_pilot_links_exist(struct req *r, const struct pilot *p, json_t *invalid)
 	return -1;
 }
 
+/*
+ * The plugins' say: refusals into invalid (-1), warnings kept for the page;
+ * -1 with a reply already sent when a plugin failed.
+ */
+static int
+web_pilot_plugins(struct req *r, const struct pilot *p, json_t *invalid)
+{
+	if (api_pilots_plugins_validate(r, p) == -1)
+		return -1;
+	if (!req_has_invalid(r))
+		return 0;
+	json_array_extend(invalid, r->invalid);
+	return -1;
+}
+
 /* Parse the form and check its CSRF token; -1 after replying. */
 static int
 web_pilot_post(struct req *r, struct evkeyvalq *form, json_t **in,
@@ -309,13 +333,16 @@ web_pilot_form_create(struct req *r)
 	memset(&p, 0, sizeof p);
 	invalid = json_array();
 	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1 ||
-	    web_pilot_links_exist(r, &p, invalid) == -1) {
-		web_pilot_form(r, 400, "Een pilot publiceren", in, invalid,
-		    "/pilots/nieuw", 0);
+	    web_pilot_links_exist(r, &p, invalid) == -1 ||
+	    web_pilot_plugins(r, &p, invalid) == -1) {
+		if (!r->replied)
+			web_pilot_form(r, 400, "Een pilot publiceren", in,
+			    invalid, "/pilots/nieuw", 0);
 		goto out;
 	}
 	if (api_pilots_publish(r, &p) == -1)
 		goto out;
+	api_pilots_plugins_publish(&p);
 	snprintf(location, sizeof location, "/pilots/%s", p.id);
 	reply_redirect(r, location);
 out:
@@ -333,6 +360,13 @@ web_pilot_form_edit(struct req *r)
 
 	if (api_pilots_load(r, &p, true) == -1)
 		return;
+	/* The plugins' remarks on the pilot as it is (say, readability). */
+	if (api_pilots_plugins_validate(r, &p) == -1) {
+		pilot_free(&p);
+		return;
+	}
+	json_decref(r->invalid);
+	r->invalid = NULL;
 	in = pilot_input_json(&p);
 	invalid = json_array();
 	snprintf(action, sizeof action, "/pilots/%s/bewerken", p.id);
@@ -363,9 +397,11 @@ web_pilot_form_update(struct req *r)
 	invalid = json_array();
 	pilot_identity(&p, &old);
 	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1 ||
-	    web_pilot_links_exist(r, &p, invalid) == -1) {
-		web_pilot_form(r, 400, "Pilot bewerken", in, invalid, action,
-		    versie);
+	    web_pilot_links_exist(r, &p, invalid) == -1 ||
+	    web_pilot_plugins(r, &p, invalid) == -1) {
+		if (!r->replied)
+			web_pilot_form(r, 400, "Pilot bewerken", in, invalid,
+			    action, versie);
 		goto out;
 	}
 	p.versie = versie + 1;
@@ -384,6 +420,7 @@ web_pilot_form_update(struct req *r)
 		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
 		    "opgeslagen worden.");
 	else {
+		api_pilots_plugins_publish(&p);
 		snprintf(action, sizeof action, "/pilots/%s", p.id);
 		reply_redirect(r, action);
 	}
