@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 struct bufferevent;
+struct sockaddr;
 struct evbuffer;
 struct evhttp_request;
 struct evkeyvalq;
@@ -340,6 +341,35 @@ int	 plugin_validate(const struct meent_item *, json_t *, json_t *);
 void	 plugin_publish(const struct meent_item *);
 unsigned long plugin_events_dropped(void);
 int	 plugin_dispatch(struct req *, const char *);
+void	 plugin_metrics(struct evbuffer *);
+
+/* outbound.c */
+#define OUTBOUND_OK		0	/* a response came (see status) */
+#define OUTBOUND_REFUSED	1	/* the SSRF guard refused the address */
+#define OUTBOUND_FAILED		2	/* network, timeout, TLS, shutdown */
+#define OUTBOUND_TOO_LARGE	3	/* the response passed its cap */
+
+/* One outbound request; submitted copies of everything it points to. */
+struct outbound_request {
+	const char		*method;	/* GET (default) or POST */
+	const char		*url;
+	const char		*body;
+	size_t			 body_len;
+	const char		*content_type;
+	const char *const	*headers;	/* "Name: value", NULL-ended */
+	long			 timeout_ms;	/* 0: 30 s */
+	size_t			 max_response;	/* 0: 1 MiB */
+	long			 delay_ms;	/* wait before starting */
+	bool			 allow_private;	/* tests and explicit config */
+	bool			 allow_http;
+	void			(*done)(void *, int, long, const char *,
+				    size_t);
+	void			*arg;
+};
+bool	 outbound_address_private(const struct sockaddr *);
+int	 outbound_start(char **);
+int	 outbound_submit(const struct outbound_request *);
+void	 outbound_stop(void);
 
 /* pilot_store.c */
 int	 pilot_store_get(struct db *, const char *, struct pilot *);

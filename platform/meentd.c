@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
+#include <event2/thread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,6 +155,9 @@ main(int argc, char **argv)
 	}
 	if (sodium_init() == -1)
 		fatal("libsodium cannot start");
+	/* Before any event_base exists: threads wake each other's loops. */
+	if (evthread_use_pthreads() == -1)
+		fatal("libevent has no pthreads support");
 	if (load_config(&cfg, file, &o, &err) == -1) {
 		fprintf(stderr, "meentd: %s\n", err);
 		rc = 2;
@@ -173,7 +177,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	if ((cfg.seed_dir != NULL && seed_load_dir(&cfg, &err) == -1) ||
-	    plugin_load_all(&cfg, &err) == -1 ||
+	    outbound_start(&err) == -1 || plugin_load_all(&cfg, &err) == -1 ||
 	    (srv = server_start(&cfg, &err)) == NULL) {
 		log_emit(LOG_ERROR, "server.start", "%s", err);
 		fprintf(stderr, "meentd: %s\n", err);

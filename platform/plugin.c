@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <event2/http.h>
 
 #define PLUGIN_MAX		16
@@ -69,6 +70,23 @@ static bool plugin_stopping;
 static pthread_t plugin_thread;
 static bool plugin_thread_running;
 static _Atomic unsigned long plugin_dropped;
+
+static bool plugin_name_valid(const char *);
+
+/* A counter's name: 1 to 40 of [a-z0-9_]. */
+static bool
+plugin_counter_name_ok(const char *name)
+{
+	size_t len = name != NULL ? strlen(name) : 0;
+
+	if (len == 0 || len > 40)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' &&
+		    name[i] <= '9') || name[i] == '_'))
+			return false;
+	return true;
+}
 
 /* ----- services ----- */
 
@@ -169,6 +187,73 @@ plugin_svc_reply(struct meent_request *req, int status, const char *ctype,
 		reply_text(r, status, ctype, body, len);
 }
 
+static int
+plugin_svc_fetch(const char *plugin, const struct meent_fetch *f,
+    meent_fetch_done done, void *arg)
+{
+	struct outbound_request o = {
+		.method = f->method, .url = f->url, .body = f->body,
+		.body_len = f->body_len, .content_type = f->content_type,
+		.headers = f->headers, .timeout_ms = f->timeout_ms,
+		.max_response = f->max_response, .delay_ms = f->delay_ms,
+		.allow_private = f->allow_private != 0,
+		.allow_http = f->allow_private != 0,
+		.done = done, .arg = arg,
+	};
+
+	(void)plugin;
+	if (f->url == NULL || done == NULL)
+		return MEENT_PLUGIN_ERROR;
+	return outbound_submit(&o) == 0 ? MEENT_PLUGIN_OK : MEENT_PLUGIN_ERROR;
+}
+
+#define PLUGIN_COUNTERS_MAX 64
+
+static struct {
+	char			 plugin[41], name[41];
+	_Atomic unsigned long	 n;
+} plugin_counters[PLUGIN_COUNTERS_MAX];
+static _Atomic size_t plugin_ncounters;
+
+static void
+plugin_svc_count(const char *plugin, const char *name, unsigned long add)
+{
+	size_t i, n;
+
+	pthread_mutex_lock(&plugin_mu);
+	n = atomic_load(&plugin_ncounters);
+	for (i = 0; i < n; i++)
+		if (strcmp(plugin_counters[i].plugin, plugin) == 0 &&
+		    strcmp(plugin_counters[i].name, name) == 0)
+			break;
+	if (i == n && n < PLUGIN_COUNTERS_MAX && plugin_counter_name_ok(name)) {
+		snprintf(plugin_counters[i].plugin, sizeof plugin_counters[i].plugin,
+		    "%s", plugin);
+		snprintf(plugin_counters[i].name, sizeof plugin_counters[i].name,
+		    "%s", name);
+		atomic_store(&plugin_ncounters, n + 1);
+	}
+	n = atomic_load(&plugin_ncounters);
+	pthread_mutex_unlock(&plugin_mu);
+	/* An unusable name (or a full table) counts nothing. */
+	if (i < n)
+		atomic_fetch_add(&plugin_counters[i].n, add);
+}
+
+/* The plugins' counters, in the Prometheus text format. */
+void
+plugin_metrics(struct evbuffer *b)
+{
+	size_t n = atomic_load(&plugin_ncounters);
+
+	evbuffer_add_printf(b, "# HELP meent_plugin_events_total What plugins "
+	    "counted.\n# TYPE meent_plugin_events_total counter\n");
+	for (size_t i = 0; i < n; i++)
+		evbuffer_add_printf(b, "meent_plugin_events_total{plugin=\"%s\","
+		    "event=\"%s\"} %lu\n", plugin_counters[i].plugin,
+		    plugin_counters[i].name, atomic_load(&plugin_counters[i].n));
+}
+
 static const struct meent_services plugin_services = {
 	.abi = MEENT_PLUGIN_ABI,
 	.size = sizeof (struct meent_services),
@@ -182,6 +267,8 @@ static const struct meent_services plugin_services = {
 	.route = plugin_svc_route,
 	.query = plugin_svc_query,
 	.reply = plugin_svc_reply,
+	.fetch = plugin_svc_fetch,
+	.count = plugin_svc_count,
 };
 
 /* ----- loading ----- */
@@ -371,6 +458,8 @@ plugin_unload_all(void)
 		pthread_join(plugin_thread, NULL);
 		plugin_thread_running = false;
 	}
+	/* Fetches still out call back into plugins: finish them first. */
+	outbound_stop();
 	for (size_t i = plugin_nroutes; i > 0; i--)
 		free(plugin_routes[i - 1].path);
 	plugin_nroutes = 0;

@@ -78,6 +78,32 @@ struct meent_request;
 
 typedef void (*meent_route_fn)(void *ctx, struct meent_request *req);
 
+/* An outbound HTTP request (services->fetch). Copied when submitted. */
+struct meent_fetch {
+	const char	*method;	/* "GET" or "POST" */
+	const char	*url;		/* https://; http only with allow_private */
+	const char	*content_type;
+	const char	*body;
+	size_t		 body_len;
+	const char *const *headers;	/* "Name: value", NULL-terminated */
+	long		 timeout_ms;	/* 0: 30 seconds */
+	size_t		 max_response;	/* 0: 1 MiB */
+	long		 delay_ms;	/* start this much later (backoff) */
+	int		 allow_private;	/* allow private, loopback and
+					 * link-local addresses, and http */
+};
+
+/* Results of a fetch. */
+#define MEENT_FETCH_OK		0	/* a response came: see status */
+#define MEENT_FETCH_REFUSED	1	/* the target's address is not allowed */
+#define MEENT_FETCH_FAILED	2	/* network, timeout, TLS, shutdown */
+#define MEENT_FETCH_TOO_LARGE	3	/* the response passed max_response */
+
+/* Called once per fetch, on meentd's outbound thread: must not block.
+ * body is borrowed for the call. */
+typedef void (*meent_fetch_done)(void *arg, int result, long status,
+    const char *body, size_t len);
+
 /* The host's services, passed to load(). Valid until unload() returns. */
 struct meent_services {
 	unsigned	 abi;		/* MEENT_PLUGIN_ABI */
@@ -110,6 +136,17 @@ struct meent_services {
 	void		 (*reply)(struct meent_request *req, int status,
 			    const char *content_type, const char *body,
 			    size_t len);
+
+	/* Any time after load(): an HTTP request, asynchronously, through
+	 * meentd's SSRF guard (no redirects, timeouts, a size cap, no
+	 * private addresses unless allowed). 0 if queued (done() will be
+	 * called), MEENT_PLUGIN_ERROR if not (done() will not be). */
+	int		 (*fetch)(const char *plugin, const struct meent_fetch *f,
+			    meent_fetch_done done, void *arg);
+	/* Add to a counter ([a-z0-9_]) shown in /metrics as
+	 * meent_plugin_events_total{plugin="...",event="name"}. */
+	void		 (*count)(const char *plugin, const char *name,
+			    unsigned long add);
 
 	void		*spare[8];	/* NULL; later versions fill them */
 };

@@ -7,8 +7,8 @@
  * accepts on its own dup(2) of the listening socket: evhttp closes the
  * descriptor it was given when it is freed, once per worker.
  *
- * Threads talk only through event_active() (libevent is set up for pthreads
- * before any base exists). Stopping (SIGTERM) is a drain: each worker stops
+ * Threads talk only through event_active() (meentd's main sets libevent up
+ * for pthreads before any base exists). Stopping (SIGTERM) is a drain: each worker stops
  * accepting, closes idle keep-alive connections, answers what is in flight
  * with "Connection: close", and leaves its loop when nothing is in flight
  * or after ten seconds, whichever comes first.
@@ -354,10 +354,6 @@ server_start(struct config *cfg, char **err)
 	}
 	db_close(db);
 
-	if (evthread_use_pthreads() == -1) {
-		*err = xasprintf("libevent has no pthreads support");
-		goto fail;
-	}
 	conn_init();
 	static_init(cfg);
 	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
