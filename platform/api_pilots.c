@@ -242,7 +242,7 @@ api_pilots_plugins_validate(struct req *r, const struct pilot *p)
 		r->invalid = json_array();
 	if (r->warnings == NULL)
 		r->warnings = json_array();
-	rc = plugin_validate(&it, r->warnings, r->invalid);
+	rc = plugin_validate(r->db, &it, r->warnings, r->invalid);
 	free(s);
 	json_decref(j);
 	if (rc == -1) {
@@ -298,17 +298,27 @@ api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
 }
 
 /*
- * Publish a validated new pilot as the caller's municipality, from this
- * instance. Returns 0, or -1 after replying 500.
+ * A new pilot's identity, before it is validated (plugins see who makes
+ * it): a new id, this instance, the caller's municipality, version 1.
  */
-int
-api_pilots_publish(struct req *r, struct pilot *p)
+void
+api_pilots_new_identity(struct req *r, struct pilot *p)
 {
+	memset(p, 0, sizeof *p);
 	instance_uuid(p->id);
 	snprintf(p->origin, sizeof p->origin, "%s",
 	    server_instance(r->srv)->uuid);
 	snprintf(p->gemeente, sizeof p->gemeente, "%s", r->who.gemeente);
 	p->versie = 1;
+}
+
+/*
+ * Store a validated new pilot (its identity from api_pilots_new_identity).
+ * Returns 0, or -1 after replying 500.
+ */
+int
+api_pilots_publish(struct req *r, struct pilot *p)
+{
 	p->aangemaakt = p->gewijzigd = time(NULL);
 	if (pilot_store_insert(r->db, p) == -1) {
 		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
@@ -328,7 +338,7 @@ api_pilots_create(struct req *r)
 
 	if (req_body_json(r, &body) == -1)
 		return;
-	memset(&p, 0, sizeof p);
+	api_pilots_new_identity(r, &p);
 	if (api_pilots_parse(r, &p, body) == -1) {
 		json_decref(body);
 		return;

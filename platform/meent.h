@@ -337,7 +337,8 @@ void	 plugin_unload_all(void);
 size_t	 plugin_loaded_count(void);
 void	 plugin_worker_init(int);
 void	 plugin_worker_fini(int);
-int	 plugin_validate(const struct meent_item *, json_t *, json_t *);
+int	 plugin_validate(struct db *, const struct meent_item *, json_t *,
+	     json_t *);
 void	 plugin_publish(const struct meent_item *);
 unsigned long plugin_events_dropped(void);
 int	 plugin_dispatch(struct req *, const char *);
@@ -629,6 +630,7 @@ void	 api_richtlijnen_adopties(struct req *);
 void	 api_richtlijnen_adopt(struct req *);
 void	 api_richtlijnen_unadopt(struct req *);
 int	 api_pilots_load(struct req *, struct pilot *, bool);
+void	 api_pilots_new_identity(struct req *, struct pilot *);
 int	 api_pilots_publish(struct req *, struct pilot *);
 int	 api_pilots_links_exist(struct req *, const struct pilot *);
 int	 api_pilots_plugins_validate(struct req *, const struct pilot *);

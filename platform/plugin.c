@@ -207,6 +207,44 @@ plugin_svc_fetch(const char *plugin, const struct meent_fetch *f,
 	return outbound_submit(&o) == 0 ? MEENT_PLUGIN_OK : MEENT_PLUGIN_ERROR;
 }
 
+/* The connection of the worker running a plugin's hook, for select(). */
+static _Thread_local struct db *plugin_db;
+
+static char *
+plugin_svc_select(const char *plugin, const char *sql,
+    const char *const *params)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *rows;
+	char *out = NULL;
+	int rc, n = 0;
+
+	if (plugin_db == NULL || sql == NULL ||
+	    sqlite3_prepare_v2(db_handle(plugin_db), sql, -1, &st, NULL) !=
+	    SQLITE_OK || st == NULL || !sqlite3_stmt_readonly(st)) {
+		log_emit(LOG_WARN, "plugin.select", "%s: refused a query (not "
+		    "read-only, invalid, or outside a request)", plugin);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	for (int i = 0; params != NULL && params[i] != NULL; i++)
+		sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
+	rows = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n++ < 1000) {
+		json_t *row = json_object();
+
+		for (int c = 0; c < sqlite3_column_count(st); c++)
+			json_object_set_new(row, sqlite3_column_name(st, c),
+			    db_column_json(st, c));
+		json_array_append_new(rows, row);
+	}
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		out = json_dumps(rows, JSON_COMPACT);
+	json_decref(rows);
+	sqlite3_finalize(st);
+	return out;
+}
+
 #define PLUGIN_COUNTERS_MAX 64
 
 static struct {
@@ -268,6 +306,7 @@ static const struct meent_services plugin_services = {
 	.query = plugin_svc_query,
 	.reply = plugin_svc_reply,
 	.fetch = plugin_svc_fetch,
+	.select = plugin_svc_select,
 	.count = plugin_svc_count,
 };
 
@@ -506,9 +545,12 @@ plugin_worker_fini(int worker)
  * a plugin failed outright.
  */
 int
-plugin_validate(const struct meent_item *item, json_t *warnings,
-    json_t *invalid)
+plugin_validate(struct db *db, const struct meent_item *item,
+    json_t *warnings, json_t *invalid)
 {
+	int rc = 0;
+
+	plugin_db = db;
 	for (size_t i = 0; i < plugin_count; i++) {
 		struct meent_validation v = { plugin_list[i].p->name, warnings,
 		    invalid };
@@ -519,10 +561,12 @@ plugin_validate(const struct meent_item *item, json_t *warnings,
 		    MEENT_PLUGIN_OK) {
 			log_emit(LOG_ERROR, "plugin.validate", "%s failed on %s "
 			    "%s", plugin_list[i].p->name, item->kind, item->id);
-			return -1;
+			rc = -1;
+			break;
 		}
 	}
-	return 0;
+	plugin_db = NULL;
+	return rc;
 }
 
 static char *
@@ -620,7 +664,9 @@ plugin_dispatch(struct req *r, const char *path)
 		    r->method;
 
 		if (rt->method == method && strcmp(rt->path, path) == 0) {
+			plugin_db = r->db;
 			rt->fn(rt->ctx, (struct meent_request *)r);
+			plugin_db = NULL;
 			if (!r->replied)
 				reply_problem(r, 500, "Interne fout", "De plugin "
 				    "gaf geen antwoord.");

@@ -143,6 +143,13 @@ struct meent_services {
 	 * called), MEENT_PLUGIN_ERROR if not (done() will not be). */
 	int		 (*fetch)(const char *plugin, const struct meent_fetch *f,
 			    meent_fetch_done done, void *arg);
+	/* In on_validate() and route handlers: a read-only SQL query on
+	 * meent's database, with ?1, ?2 ... bound to params (NULL-ended).
+	 * Returns the rows as a JSON array of objects (free with free()),
+	 * at most 1000 rows; NULL when the statement is not read-only, is
+	 * invalid, or is made outside those hooks. */
+	char		*(*select)(const char *plugin, const char *sql,
+			    const char *const *params);
 	/* Add to a counter ([a-z0-9_]) shown in /metrics as
 	 * meent_plugin_events_total{plugin="...",event="name"}. */
 	void		 (*count)(const char *plugin, const char *name,

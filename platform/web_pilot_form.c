@@ -330,7 +330,7 @@ web_pilot_form_create(struct req *r)
 
 	if (web_pilot_post(r, &form, &in, &versie) == -1)
 		return;
-	memset(&p, 0, sizeof p);
+	api_pilots_new_identity(r, &p);
 	invalid = json_array();
 	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1 ||
 	    web_pilot_links_exist(r, &p, invalid) == -1 ||

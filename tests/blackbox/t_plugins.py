@@ -67,6 +67,11 @@ for i in range(3):
 t.ok(r.status == 201 and max(times) < 0.9,
      "a plugin that takes 1 s per event does not slow requests (%.2f s)"
      % max(times))
+t.eq(r.json().get("waarschuwingen"), [{"plugin": "recorder", "name":
+     "gemeente", "message": '[{"naam":"Rheden"}]'}],
+     "a plugin's read-only query works; a write through it is refused")
+t.eq(m.get("/api/v1/gemeenten?pageSize=1").json()["totaal"], 342,
+     "and nothing was deleted")
 pid = r.json()["id"]
 etag = r.header("ETag")
 r = m.request("PATCH", "/api/v1/pilots/" + pid, token=tok,

@@ -49,8 +49,24 @@ on_validate(void *arg, const struct meent_item *item,
 {
 	struct ctx *c = arg;
 
+	const char *params[] = { item->gemeente, NULL };
+	char *rows;
+
 	if (item->json != NULL && strstr(item->json, "WEIGEREN") != NULL)
 		c->s->reject(v, "titel", "de recorder weigert dit");
+	/* A read-only query: the municipality's name, as a remark. */
+	rows = c->s->select("recorder", "SELECT naam FROM gemeenten WHERE "
+	    "code = ?1", params);
+	if (rows != NULL) {
+		c->s->warn(v, "gemeente", rows);
+		c->s->free(rows);
+	}
+	/* A write is refused: select() answers NULL. */
+	rows = c->s->select("recorder", "DELETE FROM gemeenten", NULL);
+	if (rows != NULL) {
+		c->s->warn(v, "gemeente", "a write went through select()!");
+		c->s->free(rows);
+	}
 	return MEENT_PLUGIN_OK;
 }
 
