@@ -23,6 +23,7 @@ struct csvfile_state {
 	size_t nfields;
 	long row;
 	bool overflow;
+	bool nul;
 	csvfile_row_cb cb;
 	void *arg;
 	int stop;
@@ -38,6 +39,9 @@ csvfile_field_cb(void *s, size_t len, void *data)
 		st->overflow = true;
 		return;
 	}
+	/* A NUL would silently cut the field short: refuse it. */
+	if (memchr(s, '\0', len) != NULL)
+		st->nul = true;
 	st->fields[st->nfields++] = xstrndup(s, len);
 }
 
@@ -54,6 +58,9 @@ csvfile_row_end_cb(int c, void *data)
 			    "field over %d bytes", st->row, CSVFILE_MAX_FIELDS,
 			    CSVFILE_MAX_FIELD);
 			st->stop = -1;
+		} else if (st->nul) {
+			st->err = xasprintf("row %ld: a NUL byte", st->row);
+			st->stop = -1;
 		} else
 			st->stop = st->cb((const char *const *)st->fields,
 			    st->nfields, st->row, st->arg, &st->err);
@@ -62,6 +69,7 @@ csvfile_row_end_cb(int c, void *data)
 		free(st->fields[i]);
 	st->nfields = 0;
 	st->overflow = false;
+	st->nul = false;
 }
 
 /*

@@ -440,6 +440,52 @@ int	 csvfile_parse(const char *, const char *, size_t, csvfile_row_cb,
 int	 csvfile_read(const char *, size_t, csvfile_row_cb, void *, char **);
 int	 csvfile_column(const char *const *, size_t, const char *);
 
+/* indicator.c */
+/* An indicator definition; strings borrowed from the JSON it came from. */
+struct indicator {
+	const char	*id, *naam, *omschrijving, *eenheid, *soort, *richting,
+			*noemer, *bron;
+};
+bool	 indicator_id_valid(const char *);
+bool	 indicator_period_valid(const char *);
+int	 indicator_from_json(json_t *, struct indicator *,
+	     void (*)(void *, const char *, const char *), void *);
+int	 indicator_put(struct db *, const struct indicator *);
+bool	 indicator_exists(struct db *, const char *);
+json_t	*indicator_get(struct db *, const char *);
+json_t	*indicator_list(struct db *);
+
+/* indicator_import.c */
+struct indicator_import {
+	const char	*indicator, *source, *status;
+	const char	*code_column, *period_column, *value_column;
+};
+struct indicator_import_report {
+	long	 rows, imported, missing, unknown, periods;
+};
+int	 indicator_parse_value(const char *, double *);
+int	 indicator_import_file(struct db *, const struct indicator_import *,
+	     const char *, struct indicator_import_report *, char **);
+
+/* comparison.c */
+struct comparison_query {
+	const char	*indicator, *gemeente, *periode, *groep;
+};
+double	 comparison_quantile(const double *, size_t, double);
+json_t	*comparison_make(struct db *, json_t *,
+	     const struct comparison_query *, const char **, const char **);
+
+/* comparison_csv.c */
+struct evbuffer *comparison_csv(json_t *);
+
+/* chart.c */
+struct evbuffer *chart_svg(json_t *, json_t *);
+
+/* seed_indicators.c */
+bool	 seed_indicators_present(struct db *);
+int	 seed_indicators_load(struct db *, const char *, const struct config *,
+	     long *, char **);
+
 /* refdata.c */
 long	 refdata_load_gemeenten(struct db *, const char *, char **);
 
@@ -594,6 +640,9 @@ void	 ops_healthz(struct req *);
 void	 ops_readyz(struct req *);
 void	 ops_metrics(struct req *);
 void	 api_openapi_get(struct req *);
+void	 api_indicatoren_list(struct req *);
+void	 api_indicatoren_get(struct req *);
+void	 api_indicatoren_vergelijking(struct req *);
 void	 api_gemeenten_list(struct req *);
 void	 api_gemeenten_get(struct req *);
 void	 api_ik_get(struct req *);

@@ -44,6 +44,8 @@ static int	ctl_token_revoke(struct ctl *);
 static int	ctl_backup(struct ctl *);
 static int	ctl_check(struct ctl *);
 static int	ctl_reindex(struct ctl *);
+static int	ctl_indicator_add(struct ctl *);
+static int	ctl_import(struct ctl *);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "init", "[--name NAME] [--base-url URL]", ctl_init },
@@ -58,6 +60,11 @@ static const struct ctl_command ctl_commands[] = {
 	{ "backup", "FILE", ctl_backup },
 	{ "check", "", ctl_check },
 	{ "reindex", "", ctl_reindex },
+	{ "indicator add", "FILE.json  (an indicator definition)",
+	    ctl_indicator_add },
+	{ "import", "--indicator ID --source TEXT [--column NAME] "
+	    "[--period-column NAME] [--code-column NAME] "
+	    "[--status voorlopig|definitief] FILE.csv", ctl_import },
 };
 
 static void
@@ -510,6 +517,113 @@ ctl_reindex(struct ctl *c)
 	if (rc == -1)
 		return ctl_fail("cannot rebuild the search index");
 	printf("search index rebuilt\n");
+	return 0;
+}
+
+static void
+ctl_indicator_bad(void *arg, const char *field, const char *why)
+{
+	(void)arg;
+	fprintf(stderr, "meentctl: %s: %s\n", field, why);
+}
+
+static int
+ctl_indicator_add(struct ctl *c)
+{
+	struct indicator ind;
+	json_error_t jerr;
+	json_t *def;
+	struct db *db;
+	int rc;
+
+	if (c->argc != 1)
+		return CTL_USAGE;
+	if ((def = json_load_file(c->argv[0], JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL)
+		return ctl_fail("%s: line %d: %s", c->argv[0], jerr.line,
+		    jerr.text);
+	if (indicator_from_json(def, &ind, ctl_indicator_bad, NULL) == -1) {
+		json_decref(def);
+		return ctl_fail("%s: not a valid indicator", c->argv[0]);
+	}
+	if ((db = ctl_open(c)) == NULL) {
+		json_decref(def);
+		return 1;
+	}
+	rc = indicator_put(db, &ind);
+	if (rc == 0)
+		printf("indicator %s stored\n", ind.id);
+	json_decref(def);
+	db_close(db);
+	return rc == 0 ? 0 : ctl_fail("cannot store the indicator");
+}
+
+/*
+ * The arguments of import: options in any order and one file. Returns the
+ * file, or NULL on a usage error.
+ */
+static const char *
+ctl_import_args(struct ctl *c, struct indicator_import *imp)
+{
+	static const char *const names[] = { "--indicator", "--source",
+	    "--column", "--period-column", "--code-column", "--status" };
+	const char **slots[] = { &imp->indicator, &imp->source,
+	    &imp->value_column, &imp->period_column, &imp->code_column,
+	    &imp->status };
+	const char *file = NULL;
+
+	for (int i = 0; i < c->argc; i++) {
+		size_t k;
+
+		for (k = 0; k < nitems(names); k++)
+			if (strcmp(c->argv[i], names[k]) == 0)
+				break;
+		if (k < nitems(names)) {
+			if (i + 1 == c->argc)
+				return NULL;
+			*slots[k] = c->argv[++i];
+		} else if (strncmp(c->argv[i], "--", 2) == 0 || file != NULL)
+			return NULL;
+		else
+			file = c->argv[i];
+	}
+	if (imp->indicator == NULL || imp->source == NULL)
+		return NULL;
+	if (strcmp(imp->status, "voorlopig") != 0 &&
+	    strcmp(imp->status, "definitief") != 0)
+		return NULL;
+	return file;
+}
+
+static int
+ctl_import(struct ctl *c)
+{
+	struct indicator_import imp = { .value_column = "waarde",
+	    .period_column = "periode", .code_column = "gemeentecode",
+	    .status = "definitief" };
+	struct indicator_import_report rep;
+	const char *file = ctl_import_args(c, &imp);
+	struct db *db;
+	char *err = NULL;
+	int rc;
+
+	if (file == NULL)
+		return CTL_USAGE;
+	if (strlen(imp.source) == 0 || strlen(imp.source) > 500)
+		return ctl_fail("--source: 1 to 500 characters");
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = indicator_import_file(db, &imp, file, &rep, &err);
+	db_close(db);
+	if (rc == -1) {
+		rc = ctl_fail("%s (nothing was imported)", err);
+		free(err);
+		return rc;
+	}
+	printf("%s: %ld rows, %ld values imported in %ld period(s), %ld "
+	    "missing, %ld for codes that are no municipality today\n",
+	    imp.indicator, rep.rows, rep.imported, rep.periods, rep.missing,
+	    rep.unknown);
 	return 0;
 }
 

@@ -199,6 +199,36 @@ static const struct migration migrations[] = {
 	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
 	    "  versie INTEGER,"
 	    "  PRIMARY KEY (slug, pilot)) WITHOUT ROWID;" },
+	{ 4,
+	    /* Benchmarks: the indicator catalogue and published values, one
+	     * per municipality and period (public statistics and protected
+	     * tables alike; raw uploads never reach the database). */
+	    "CREATE TABLE indicatoren ("
+	    "  id TEXT PRIMARY KEY CHECK (id GLOB '[a-z0-9]*' AND"
+	    "    length(id) <= 64),"
+	    "  naam TEXT NOT NULL,"
+	    "  omschrijving TEXT NOT NULL,"
+	    "  eenheid TEXT NOT NULL,"
+	    "  soort TEXT NOT NULL CHECK (soort IN ('aantal','bedrag','ratio')),"
+	    "  richting TEXT NOT NULL"
+	    "    CHECK (richting IN ('hoger_beter','lager_beter','neutraal')),"
+	    "  noemer TEXT CHECK (noemer IN ('per_1000_inwoners')),"
+	    "  bron TEXT NOT NULL) WITHOUT ROWID;"
+	    "CREATE TABLE indicator_perioden ("
+	    "  indicator TEXT NOT NULL REFERENCES indicatoren(id),"
+	    "  periode TEXT NOT NULL,"
+	    "  status TEXT NOT NULL CHECK (status IN ('voorlopig','definitief')),"
+	    "  PRIMARY KEY (indicator, periode)) WITHOUT ROWID;"
+	    "CREATE TABLE indicator_waarden ("
+	    "  indicator TEXT NOT NULL,"
+	    "  periode TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  waarde REAL NOT NULL,"
+	    "  bron TEXT NOT NULL,"
+	    "  PRIMARY KEY (indicator, periode, gemeente),"
+	    "  FOREIGN KEY (indicator, periode)"
+	    "    REFERENCES indicator_perioden(indicator, periode))"
+	    "  WITHOUT ROWID;" },
 };
 
 int

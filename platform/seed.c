@@ -23,6 +23,8 @@ static const struct seed_loader seed_loaders[] = {
 	{ "pilots", "pilots", seed_pilots_present, seed_pilots_load },
 	{ "richtlijnen", "richtlijnen", guideline_store_present,
 	    seed_guidelines_load },
+	{ "indicatoren", "indicatoren", seed_indicators_present,
+	    seed_indicators_load },
 };
 
 /* This instance's id, for the origin of seeded items. 0, or -1 and *err. */

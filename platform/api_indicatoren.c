@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * GET /api/v1/indicatoren, /indicatoren/{id} and
+ * /indicatoren/{id}/vergelijking: the catalogue and the peer comparison,
+ * as JSON or (the comparison) CSV, by Accept header or ?formaat=.
+ */
+#include "meent.h"
+
+#include <event2/buffer.h>
+#include <string.h>
+
+void
+api_indicatoren_list(struct req *r)
+{
+	json_t *items = indicator_list(r->db);
+
+	reply_json(r, 200, json_pack("{s:I, s:o}", "totaal",
+	    (json_int_t)json_array_size(items), "indicatoren", items));
+}
+
+/* The indicator of the path, or NULL after a 404. */
+static json_t *
+api_indicatoren_load(struct req *r)
+{
+	const char *id = r->params[0];
+	json_t *ind = indicator_id_valid(id) ? indicator_get(r->db, id) : NULL;
+
+	if (ind == NULL)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen indicator "
+		    "met deze naam.");
+	return ind;
+}
+
+void
+api_indicatoren_get(struct req *r)
+{
+	json_t *ind = api_indicatoren_load(r);
+
+	if (ind != NULL)
+		reply_json(r, 200, ind);
+}
+
+/* The newest period of ind, or NULL when it has none. */
+static const char *
+api_indicatoren_latest(json_t *ind)
+{
+	json_t *periods = json_object_get(ind, "perioden");
+	size_t n = json_array_size(periods);
+
+	if (n == 0)
+		return NULL;
+	return json_string_value(json_object_get(json_array_get(periods,
+	    n - 1), "periode"));
+}
+
+static bool
+api_indicatoren_has_period(json_t *ind, const char *period)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(ind, "perioden"), i, p)
+		if (strcmp(json_string_value(json_object_get(p, "periode")),
+		    period) == 0)
+			return true;
+	return false;
+}
+
+/* "json", "csv" or "svg" from ?formaat= or the Accept header. */
+static const char *
+api_indicatoren_format(struct req *r)
+{
+	const char *f = req_query(r, "formaat");
+	const char *accept = req_header(r, "Accept");
+
+	if (f != NULL) {
+		if (strcmp(f, "json") == 0 || strcmp(f, "csv") == 0 ||
+		    strcmp(f, "svg") == 0)
+			return f;
+		req_invalid(r, "formaat", "moet json, csv of svg zijn");
+		return "json";
+	}
+	if (accept != NULL && strstr(accept, "text/csv") != NULL)
+		return "csv";
+	if (accept != NULL && strstr(accept, "image/svg+xml") != NULL)
+		return "svg";
+	return "json";
+}
+
+/* Parse and check the query of a comparison into *q. 0 or -1. */
+static int
+api_indicatoren_query(struct req *r, json_t *ind, struct comparison_query *q)
+{
+	q->indicator = json_string_value(json_object_get(ind, "id"));
+	q->gemeente = req_query(r, "gemeente");
+	q->periode = req_query(r, "periode");
+	q->groep = req_query(r, "groep");
+	if (q->groep == NULL)
+		q->groep = "grootteklasse";
+	else if (strcmp(q->groep, "grootteklasse") != 0 &&
+	    strcmp(q->groep, "provincie") != 0 &&
+	    strcmp(q->groep, "vergelijkbaar") != 0 &&
+	    strcmp(q->groep, "alle") != 0)
+		req_invalid(r, "groep", "moet grootteklasse, provincie, "
+		    "vergelijkbaar of alle zijn");
+	if (!gemeente_code_valid(q->gemeente))
+		req_invalid(r, "gemeente", "verplicht: een gemeentecode, zoals "
+		    "GM0275");
+	else if (!gemeente_exists(r->db, q->gemeente))
+		req_invalid(r, "gemeente", "onbekende gemeente");
+	if (q->periode == NULL)
+		q->periode = api_indicatoren_latest(ind);
+	else if (!indicator_period_valid(q->periode) ||
+	    !api_indicatoren_has_period(ind, q->periode))
+		req_invalid(r, "periode", "geen periode van deze indicator");
+	if (q->periode == NULL)
+		req_invalid(r, "periode", "deze indicator heeft nog geen "
+		    "waarden");
+	return req_has_invalid(r) ? -1 : 0;
+}
+
+void
+api_indicatoren_vergelijking(struct req *r)
+{
+	struct comparison_query q;
+	const char *format, *field, *why;
+	json_t *ind, *out;
+
+	if ((ind = api_indicatoren_load(r)) == NULL)
+		return;
+	format = api_indicatoren_format(r);
+	if (api_indicatoren_query(r, ind, &q) == -1) {
+		json_decref(ind);
+		reply_invalid(r);
+		return;
+	}
+	out = comparison_make(r->db, ind, &q, &field, &why);
+	if (out == NULL) {
+		json_decref(ind);
+		if (strcmp(why, "database") == 0) {
+			reply_problem(r, 500, "Interne fout", "De vergelijking "
+			    "kon niet gemaakt worden.");
+			return;
+		}
+		req_invalid(r, field, "%s", why);
+		reply_invalid(r);
+		return;
+	}
+	if (strcmp(format, "csv") == 0) {
+		struct evbuffer *b = comparison_csv(out);
+
+		reply_send(r, 200, "text/csv; charset=utf-8", b);
+		evbuffer_free(b);
+	} else if (strcmp(format, "svg") == 0) {
+		struct evbuffer *b = chart_svg(ind, out);
+
+		reply_send(r, 200, "image/svg+xml; charset=utf-8", b);
+		evbuffer_free(b);
+	} else {
+		json_object_set(out, "eenheid", json_object_get(ind, "eenheid"));
+		json_object_set(out, "noemer", json_object_get(ind, "noemer"));
+		reply_json(r, 200, out);
+		out = NULL;
+	}
+	json_decref(out);
+	json_decref(ind);
+}
