@@ -87,12 +87,18 @@ api_indicatoren_format(struct req *r)
 	return "json";
 }
 
-/* Parse and check the query of a comparison into *q. 0 or -1. */
-static int
+/*
+ * Parse and check the query of a comparison into *q (the web page's too):
+ * problems go to req_invalid(). 0 or -1.
+ */
+int
 api_indicatoren_query(struct req *r, json_t *ind, struct comparison_query *q)
 {
 	q->indicator = json_string_value(json_object_get(ind, "id"));
 	q->gemeente = req_query(r, "gemeente");
+	/* Signed in: your own municipality unless you ask for another. */
+	if (q->gemeente == NULL && r->who.kind != PRINCIPAL_ANONYMOUS)
+		q->gemeente = r->who.gemeente;
 	q->periode = req_query(r, "periode");
 	q->groep = req_query(r, "groep");
 	if (q->groep == NULL)

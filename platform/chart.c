@@ -44,7 +44,7 @@ chart_stat(json_t *cmp, const char *key)
 }
 
 /* A number as Dutch text: a decimal comma, at most two decimals. */
-static void
+void
 chart_number(char *buf, size_t len, double v)
 {
 	char *dot;

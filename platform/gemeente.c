@@ -206,3 +206,20 @@ gemeente_exists(struct db *db, const char *code)
 	sqlite3_reset(st);
 	return found;
 }
+
+/* Every municipality as [code, name], by name: for choosing one. */
+json_t *
+gemeente_names(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT code, naam FROM gemeenten"
+	    " ORDER BY naam_kort, code");
+	json_t *a = json_array();
+
+	if (st == NULL)
+		return a;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("[o, o]",
+		    db_column_json(st, 0), db_column_json(st, 1)));
+	sqlite3_reset(st);
+	return a;
+}

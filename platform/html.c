@@ -112,6 +112,7 @@ html_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<li><a href=\"/\">Start</a></li>\n"
 	    "<li><a href=\"/pilots\">Pilots</a></li>\n"
 	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
+	    "<li><a href=\"/benchmarks\">Benchmarks</a></li>\n"
 	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
 	    "</ul></nav>\n", title, static_nlds_available() ?
 	    "<link rel=\"stylesheet\" href=\"/static/nlds/tokens.css\">\n"

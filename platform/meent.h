@@ -480,6 +480,7 @@ struct evbuffer *comparison_csv(json_t *);
 
 /* chart.c */
 struct evbuffer *chart_svg(json_t *, json_t *);
+void	 chart_number(char *, size_t, double);
 
 /* seed_indicators.c */
 bool	 seed_indicators_present(struct db *);
@@ -499,6 +500,7 @@ void	 gemeente_filter_bind(sqlite3_stmt *, const struct gemeente_filter *);
 bool	 gemeente_province_exists(struct db *, const char *);
 int	 gemeente_mark_member(struct db *, const char *);
 bool	 gemeente_exists(struct db *, const char *);
+json_t	*gemeente_names(struct db *);
 
 /* instance.c */
 void	 instance_uuid(char[37]);
@@ -643,7 +645,11 @@ void	 api_openapi_get(struct req *);
 void	 api_indicatoren_list(struct req *);
 void	 api_indicatoren_get(struct req *);
 void	 api_indicatoren_vergelijking(struct req *);
+int	 api_indicatoren_query(struct req *, json_t *,
+	     struct comparison_query *);
 void	 api_gemeenten_list(struct req *);
+void	 web_benchmarks_list(struct req *);
+void	 web_benchmarks_show(struct req *);
 void	 api_gemeenten_get(struct req *);
 void	 api_ik_get(struct req *);
 void	 api_tokens_list(struct req *);

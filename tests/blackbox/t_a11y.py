@@ -23,12 +23,18 @@ PAGES = [
     "/richtlijnen/stakeholders-betrekken",
     "/richtlijnen/stakeholders-betrekken/versies/1",
     "/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3",
+    "/benchmarks",
+    "/benchmarks/herkomst-nederland",
+    "/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie",
+    "/benchmarks/herkomst-buiten-europa?gemeente=GM0088&groep=vergelijkbaar",
+    "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad",
 ]
 
 t = Tap()
 m = Instance().start(extra=["--seed", CONTENT])
 check_pages(t, m, PAGES, status={
-    "/pilots/00000000-0000-4000-8000-000000000000": 404})
+    "/pilots/00000000-0000-4000-8000-000000000000": 404,
+    "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400})
 
 # A logged-in editor: the forms. The browser gets the session cookie.
 m.ctl("user", "add", "redactie@goes.example.nl", "--gemeente", "GM0664",
@@ -40,6 +46,7 @@ r = m.request("POST", "/inloggen", headers={
 cookie = (r.header("Set-Cookie") or "").split(";")[0]
 t.ok(cookie.startswith("meent_sessie="), "logged in for the form pages")
 check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
+                   "/benchmarks/inwoners",
                    "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw"],
             label="ingelogd", cookie=cookie)
 # A proposal's page, as seen by a maintainer (with the decision form).
