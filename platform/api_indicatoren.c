@@ -7,6 +7,8 @@
 #include "meent.h"
 
 #include <event2/buffer.h>
+#include <event2/http.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -125,49 +127,83 @@ api_indicatoren_query(struct req *r, json_t *ind, struct comparison_query *q)
 	return req_has_invalid(r) ? -1 : 0;
 }
 
+static const char *
+api_indicatoren_ctype(const char *format)
+{
+	if (strcmp(format, "csv") == 0)
+		return "text/csv; charset=utf-8";
+	if (strcmp(format, "svg") == 0)
+		return "image/svg+xml; charset=utf-8";
+	return "application/json";
+}
+
+/* The bytes of a comparison in format (caller frees). */
+static struct evbuffer *
+api_indicatoren_render(const char *format, json_t *ind, json_t *out)
+{
+	struct evbuffer *b;
+	char *s;
+
+	if (strcmp(format, "csv") == 0)
+		return comparison_csv(out);
+	if (strcmp(format, "svg") == 0)
+		return chart_svg(ind, out);
+	json_object_set(out, "eenheid", json_object_get(ind, "eenheid"));
+	json_object_set(out, "noemer", json_object_get(ind, "noemer"));
+	b = evbuffer_new();
+	s = json_dumps(out, JSON_COMPACT);
+	evbuffer_add(b, s, strlen(s));
+	free(s);
+	return b;
+}
+
+/*
+ * A comparison reads every municipality and every period of the indicator,
+ * and the same questions come again and again: answers are cached (they
+ * depend on the target, the format and, when gemeente is left out, the
+ * caller's municipality; any commit anywhere makes them stale).
+ */
 void
 api_indicatoren_vergelijking(struct req *r)
 {
+	unsigned long gen = cache_generation_now();
 	struct comparison_query q;
-	const char *format, *field, *why;
+	const char *format, *cached;
+	struct evbuffer *b;
 	json_t *ind, *out;
+	char *key;
+	size_t len;
 
-	if ((ind = api_indicatoren_load(r)) == NULL)
-		return;
 	format = api_indicatoren_format(r);
-	if (api_indicatoren_query(r, ind, &q) == -1) {
-		json_decref(ind);
-		reply_invalid(r);
+	key = xasprintf("V|%s|%s|%s", format, r->who.gemeente,
+	    evhttp_request_get_uri(r->ev));
+	if (!req_has_invalid(r) && (cached = cache_get(key, &len, NULL)) !=
+	    NULL) {
+		reply_text(r, 200, api_indicatoren_ctype(format), cached, len);
+		free(key);
 		return;
 	}
-	out = comparison_make(r->db, ind, &q, &field, &why);
+	if ((ind = api_indicatoren_load(r)) == NULL ||
+	    api_indicatoren_query(r, ind, &q) == -1) {
+		if (ind != NULL)
+			reply_invalid(r);
+		json_decref(ind);
+		free(key);
+		return;
+	}
+	out = comparison_make(r->db, ind, &q);
 	if (out == NULL) {
-		json_decref(ind);
-		if (strcmp(why, "database") == 0) {
-			reply_problem(r, 500, "Interne fout", "De vergelijking "
-			    "kon niet gemaakt worden.");
-			return;
-		}
-		req_invalid(r, field, "%s", why);
-		reply_invalid(r);
-		return;
-	}
-	if (strcmp(format, "csv") == 0) {
-		struct evbuffer *b = comparison_csv(out);
-
-		reply_send(r, 200, "text/csv; charset=utf-8", b);
-		evbuffer_free(b);
-	} else if (strcmp(format, "svg") == 0) {
-		struct evbuffer *b = chart_svg(ind, out);
-
-		reply_send(r, 200, "image/svg+xml; charset=utf-8", b);
-		evbuffer_free(b);
+		reply_problem(r, 500, "Interne fout", "De vergelijking kon niet "
+		    "gemaakt worden.");
 	} else {
-		json_object_set(out, "eenheid", json_object_get(ind, "eenheid"));
-		json_object_set(out, "noemer", json_object_get(ind, "noemer"));
-		reply_json(r, 200, out);
-		out = NULL;
+		b = api_indicatoren_render(format, ind, out);
+		len = evbuffer_get_length(b);
+		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
+		    gen);
+		reply_send(r, 200, api_indicatoren_ctype(format), b);
+		evbuffer_free(b);
 	}
 	json_decref(out);
 	json_decref(ind);
+	free(key);
 }

@@ -7,8 +7,10 @@
  * Invalidation is by generation: every write to what the cache holds calls
  * cache_bump(), and an entry made under an older generation is stale. Writes
  * are rare next to reads, so dropping everything on a write is cheap and
- * can never serve a stale answer. Entries also expire after a minute, for
- * writes this process does not see (another meentd on the same data).
+ * can never serve a stale answer. Commits by other connections (meentctl,
+ * another meentd on the same data) are seen through SQLite's data_version
+ * at the start of every request (router.c); entries also expire after a
+ * minute, as a last resort.
  *
  * Keys carry whatever the answer depends on (the viewer's membership and
  * municipality, the full request target), so one entry never serves two

@@ -22,22 +22,38 @@
 /* Rates on fewer inhabitants than this swing with a handful of cases. */
 #define COMPARISON_SMALL_BASE		10000
 
+#define PEER_YEARS	16
+
 struct peer {
 	char	 code[7];
 	char	*naam;
 	char	*provincie;
 	int	 klasse;
-	long	 inwoners;	/* of the period's year */
+	long	 inwoners_nu;	/* today's, from the reference data */
 	double	 dichtheid;	/* today's inhabitants per km2 */
-	double	 waarde;	/* normalised */
+	int	 years[PEER_YEARS];	/* inhabitants by year, for per-1000 */
+	long	 year_inwoners[PEER_YEARS];
+	int	 nyears;
+	long	 inwoners;	/* of the current period's year */
+	double	 waarde;	/* of the current period, normalised */
 	bool	 has_value;
 	bool	 in_group;
 	double	 distance;
 };
 
+/*
+ * Every municipality (sorted by code) and the indicator's raw values for
+ * all its periods, read once with three range scans: a comparison and its
+ * series are then computed in memory, period by period.
+ */
 struct peers {
 	struct peer	*p;
 	size_t		 n;
+	const char	**periods;	/* borrowed from the indicator's JSON */
+	size_t		 nperiods;
+	double		*raw;		/* [period * n + peer] */
+	unsigned char	*present;
+	bool		 per1000;
 };
 
 static void
@@ -48,31 +64,40 @@ peers_free(struct peers *ps)
 		free(ps->p[i].provincie);
 	}
 	free(ps->p);
+	free(ps->periods);
+	free(ps->raw);
+	free(ps->present);
 }
 
-/*
- * Every municipality, with its normalised value for the period where it has
- * one. per1000 normalises by the period year's inhabitants.
- */
-static int
-peers_load(struct db *db, const char *indicator, const char *period,
-    bool per1000, struct peers *ps)
+static struct peer *
+peers_find(struct peers *ps, const char *code)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT g.code, g.naam, g.provincie,"
-	    " g.grootteklasse, coalesce(gi.inwoners, g.inwoners),"
-	    " g.inwoners / g.oppervlakte_km2, w.waarde FROM gemeenten g"
-	    " LEFT JOIN gemeente_inwoners gi ON gi.code = g.code AND"
-	    "  gi.jaar = CAST(substr(?2, 1, 4) AS INTEGER)"
-	    " LEFT JOIN indicator_waarden w ON w.gemeente = g.code AND"
-	    "  w.indicator = ?1 AND w.periode = ?2"
-	    " ORDER BY g.code");
+	size_t lo = 0, hi = ps->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(ps->p[mid].code, code);
+
+		if (c == 0)
+			return &ps->p[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+peers_load_gemeenten(struct db *db, struct peers *ps)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT code, naam, provincie,"
+	    " grootteklasse, inwoners, inwoners / oppervlakte_km2"
+	    " FROM gemeenten ORDER BY code");
 	size_t cap = 0;
 
-	memset(ps, 0, sizeof *ps);
 	if (st == NULL)
 		return -1;
-	db_bind_text(st, 1, indicator);
-	db_bind_text(st, 2, period);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct peer *p;
 
@@ -87,27 +112,132 @@ peers_load(struct db *db, const char *indicator, const char *period,
 		p->naam = xstrdup((const char *)sqlite3_column_text(st, 1));
 		p->provincie = xstrdup((const char *)sqlite3_column_text(st, 2));
 		p->klasse = sqlite3_column_int(st, 3);
-		p->inwoners = (long)sqlite3_column_int64(st, 4);
+		p->inwoners_nu = (long)sqlite3_column_int64(st, 4);
 		p->dichtheid = sqlite3_column_double(st, 5);
-		p->has_value = sqlite3_column_type(st, 6) != SQLITE_NULL;
-		p->waarde = sqlite3_column_double(st, 6);
-		if (p->has_value && per1000)
-			p->has_value = p->inwoners > 0;
-		if (p->has_value && per1000)
-			p->waarde = p->waarde * 1000.0 / (double)p->inwoners;
+		p->inwoners = p->inwoners_nu;
 	}
 	sqlite3_reset(st);
 	return 0;
 }
 
-static struct peer *
-peers_find(struct peers *ps, const char *code)
+static int
+peers_load_inhabitants(struct db *db, struct peers *ps)
 {
-	for (size_t i = 0; i < ps->n; i++)
-		if (strcmp(ps->p[i].code, code) == 0)
-			return &ps->p[i];
-	return NULL;
+	sqlite3_stmt *st = db_stmt(db, "SELECT code, jaar, inwoners FROM"
+	    " gemeente_inwoners");
+
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct peer *p = peers_find(ps, (const char *)
+		    sqlite3_column_text(st, 0));
+
+		if (p == NULL || p->nyears == PEER_YEARS)
+			continue;
+		p->years[p->nyears] = sqlite3_column_int(st, 1);
+		p->year_inwoners[p->nyears++] = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return 0;
 }
+
+static long
+peers_period_index(const struct peers *ps, const char *period)
+{
+	for (size_t k = 0; k < ps->nperiods; k++)
+		if (strcmp(ps->periods[k], period) == 0)
+			return (long)k;
+	return -1;
+}
+
+static int
+peers_load_values(struct db *db, const char *indicator, struct peers *ps)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT periode, gemeente, waarde FROM"
+	    " indicator_waarden WHERE indicator = ?1 ORDER BY periode");
+	const char *last = NULL;
+	long k = -1;
+
+	if (st == NULL)
+		return -1;
+	ps->raw = xreallocarray(NULL, ps->n * ps->nperiods + 1,
+	    sizeof *ps->raw);
+	ps->present = calloc(ps->n * ps->nperiods + 1, 1);
+	if (ps->present == NULL)
+		fatal("calloc");
+	db_bind_text(st, 1, indicator);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *period = (const char *)sqlite3_column_text(st, 0);
+		struct peer *p = peers_find(ps, (const char *)
+		    sqlite3_column_text(st, 1));
+		size_t at;
+
+		if (last == NULL || strcmp(last, period) != 0) {
+			k = peers_period_index(ps, period);
+			last = k >= 0 ? ps->periods[k] : NULL;
+		}
+		if (k < 0 || p == NULL)
+			continue;
+		at = (size_t)k * ps->n + (size_t)(p - ps->p);
+		ps->raw[at] = sqlite3_column_double(st, 2);
+		ps->present[at] = 1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Everything a comparison of ind needs. 0, or -1 on a database error. */
+static int
+peers_load(struct db *db, json_t *ind, struct peers *ps)
+{
+	json_t *periods = json_object_get(ind, "perioden"), *p;
+	size_t i;
+
+	memset(ps, 0, sizeof *ps);
+	ps->per1000 = json_is_string(json_object_get(ind, "noemer"));
+	ps->periods = xreallocarray(NULL, json_array_size(periods) + 1,
+	    sizeof *ps->periods);
+	json_array_foreach(periods, i, p)
+		ps->periods[ps->nperiods++] = json_string_value(
+		    json_object_get(p, "periode"));
+	if (peers_load_gemeenten(db, ps) == -1 ||
+	    peers_load_inhabitants(db, ps) == -1 ||
+	    peers_load_values(db, json_string_value(json_object_get(ind, "id")),
+	    ps) == -1)
+		return -1;
+	return 0;
+}
+
+/* The inhabitants of p in the year a period starts with (else today's). */
+static long
+peer_inhabitants(const struct peer *p, const char *period)
+{
+	int year = atoi(period);
+
+	for (int i = 0; i < p->nyears; i++)
+		if (p->years[i] == year)
+			return p->year_inwoners[i];
+	return p->inwoners_nu;
+}
+
+/* Make period k current: every peer's inhabitants and normalised value. */
+static void
+peers_set_period(struct peers *ps, size_t k)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		struct peer *p = &ps->p[i];
+		size_t at = k * ps->n + i;
+
+		p->inwoners = peer_inhabitants(p, ps->periods[k]);
+		p->has_value = ps->present[at] != 0;
+		p->waarde = ps->raw[at];
+		if (p->has_value && ps->per1000) {
+			p->has_value = p->inwoners > 0;
+			p->waarde = p->waarde * 1000.0 / (double)p->inwoners;
+		}
+	}
+}
+
 
 static int
 peer_by_distance(const void *a, const void *b)
@@ -133,7 +263,7 @@ peers_mark_similar(struct peers *ps, const struct peer *self)
 	size_t n = ps->n;
 
 	for (size_t i = 0; i < n; i++) {
-		double v[2] = { log((double)ps->p[i].inwoners + 1),
+		double v[2] = { log((double)ps->p[i].inwoners_nu + 1),
 		    log(ps->p[i].dichtheid + 1) };
 
 		for (int k = 0; k < 2; k++) {
@@ -149,8 +279,8 @@ peers_mark_similar(struct peers *ps, const struct peer *self)
 	order = xreallocarray(NULL, n, sizeof *order);
 	for (size_t i = 0; i < n; i++) {
 		struct peer *p = &ps->p[i];
-		double d0 = (log((double)p->inwoners + 1) -
-		    log((double)self->inwoners + 1)) / sd[0];
+		double d0 = (log((double)p->inwoners_nu + 1) -
+		    log((double)self->inwoners_nu + 1)) / sd[0];
 		double d1 = (log(p->dichtheid + 1) - log(self->dichtheid + 1)) /
 		    sd[1];
 
@@ -306,91 +436,36 @@ comparison_members(const struct peers *ps)
 	return a;
 }
 
-/* The group's median in one period, or JSON null. */
+/* Per period: the municipality's value, the group's median and n. */
 static json_t *
-comparison_period_point(struct db *db, const struct comparison_query *q,
-    const char *period, bool per1000)
+comparison_series(struct peers *ps, const struct peer *self)
 {
-	struct peers ps;
-	struct peer *self;
-	double *v;
-	size_t n;
-	json_t *o;
+	json_t *a = json_array();
 
-	if (peers_load(db, q->indicator, period, per1000, &ps) == -1)
-		return NULL;
-	self = peers_find(&ps, q->gemeente);
-	if (self == NULL) {
-		peers_free(&ps);
-		return NULL;
-	}
-	peers_mark_group(&ps, self, q->groep);
-	v = peers_group_values(&ps, &n);
-	o = json_pack("{s:s, s:o, s:o, s:I}", "periode", period,
-	    "waarde", self->has_value ? comparison_number(self->waarde) :
-	    json_null(),
-	    "groepMediaan", n > 0 ? comparison_number(comparison_quantile(v, n,
-	    0.5)) : json_null(), "n", (json_int_t)n);
-	free(v);
-	peers_free(&ps);
-	return o;
-}
+	for (size_t k = 0; k < ps->nperiods; k++) {
+		size_t n;
+		double *v;
 
-static json_t *
-comparison_series(struct db *db, const struct comparison_query *q,
-    json_t *periods, bool per1000)
-{
-	json_t *a = json_array(), *p;
-	size_t i;
-
-	json_array_foreach(periods, i, p) {
-		json_t *point = comparison_period_point(db, q,
-		    json_string_value(json_object_get(p, "periode")), per1000);
-
-		if (point != NULL)
-			json_array_append_new(a, point);
+		peers_set_period(ps, k);
+		v = peers_group_values(ps, &n);
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:I}",
+		    "periode", ps->periods[k],
+		    "waarde", self->has_value ? comparison_number(self->waarde) :
+		    json_null(),
+		    "groepMediaan", n > 0 ? comparison_number(
+		    comparison_quantile(v, n, 0.5)) : json_null(),
+		    "n", (json_int_t)n));
+		free(v);
 	}
 	return a;
 }
 
-/*
- * The comparison of q for indicator ind (its JSON from indicator_get()).
- * Returns the answer (caller owns), or NULL with *why: 400 reasons name
- * the field in *field.
- */
-json_t *
-comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
-    const char **field, const char **why)
+static json_t *
+comparison_warnings(const struct peers *ps, const struct peer *self, size_t n)
 {
-	const char *direction = json_string_value(json_object_get(ind,
-	    "richting"));
-	bool per1000 = json_is_string(json_object_get(ind, "noemer"));
-	json_t *periods = json_object_get(ind, "perioden"), *out, *warnings;
-	struct peers ps;
-	struct peer *self;
-	double *v;
-	size_t n;
+	json_t *warnings = json_array();
 
-	if (peers_load(db, q->indicator, q->periode, per1000, &ps) == -1) {
-		*field = "";
-		*why = "database";
-		return NULL;
-	}
-	if ((self = peers_find(&ps, q->gemeente)) == NULL) {
-		peers_free(&ps);
-		*field = "gemeente";
-		*why = "onbekende gemeente";
-		return NULL;
-	}
-	if (peers_mark_group(&ps, self, q->groep) == -1) {
-		peers_free(&ps);
-		*field = "groep";
-		*why = "moet grootteklasse, provincie, vergelijkbaar of alle zijn";
-		return NULL;
-	}
-	v = peers_group_values(&ps, &n);
-	warnings = json_array();
-	if (per1000 && self->inwoners < COMPARISON_SMALL_BASE)
+	if (ps->per1000 && self->inwoners < COMPARISON_SMALL_BASE)
 		json_array_append_new(warnings, json_pack("{s:s, s:s}",
 		    "code", "kleine_basis", "tekst", "Deze gemeente heeft minder "
 		    "dan 10.000 inwoners: een paar gevallen meer of minder "
@@ -399,8 +474,38 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
 		json_array_append_new(warnings, json_pack("{s:s, s:s}",
 		    "code", "kleine_groep", "tekst", "De groep heeft minder dan "
 		    "5 waarden: er is geen percentiel berekend."));
+	return warnings;
+}
+
+/*
+ * The comparison of q for indicator ind (its JSON from indicator_get()).
+ * The caller has checked q (api_indicatoren_query). Returns the answer
+ * (caller owns), or NULL on a database error or a question it cannot
+ * answer.
+ */
+json_t *
+comparison_make(struct db *db, json_t *ind, const struct comparison_query *q)
+{
+	const char *direction = json_string_value(json_object_get(ind,
+	    "richting"));
+	struct peers ps;
+	struct peer *self;
+	json_t *out;
+	double *v;
+	long k;
+	size_t n;
+
+	if (peers_load(db, ind, &ps) == -1 ||
+	    (self = peers_find(&ps, q->gemeente)) == NULL ||
+	    (k = peers_period_index(&ps, q->periode)) < 0 ||
+	    peers_mark_group(&ps, self, q->groep) == -1) {
+		peers_free(&ps);
+		return NULL;
+	}
+	peers_set_period(&ps, (size_t)k);
+	v = peers_group_values(&ps, &n);
 	out = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:I}, s:o,"
-	    " s:o, s:o, s:o, s:o}",
+	    " s:o, s:o, s:o}",
 	    "indicator", q->indicator, "periode", q->periode, "groep", q->groep,
 	    "gemeente", "code", self->code, "naam", self->naam,
 	    "provincie", self->provincie, "grootteklasse", self->klasse,
@@ -408,11 +513,9 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
 	    "positie", comparison_position(self, v, n, direction),
 	    "statistiek", comparison_stats(v, n),
 	    "leden", comparison_members(&ps),
-	    "waarschuwingen", warnings,
-	    "reeks", json_null());
+	    "waarschuwingen", comparison_warnings(&ps, self, n));
 	free(v);
+	json_object_set_new(out, "reeks", comparison_series(&ps, self));
 	peers_free(&ps);
-	json_object_set_new(out, "reeks", comparison_series(db, q, periods,
-	    per1000));
 	return out;
 }

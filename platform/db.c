@@ -32,6 +32,7 @@ struct db {
 	size_t		 nfixed;
 	struct db_cached dynamic[DB_DYNAMIC];	/* oldest first; sql owned */
 	size_t		 ndynamic;
+	int		 data_version;	/* last seen; 0 before the first */
 };
 
 static _Atomic unsigned long db_error_count;
@@ -295,4 +296,26 @@ db_column_json(sqlite3_stmt *st, int i)
 		return json_stringn((const char *)s,
 		    (size_t)sqlite3_column_bytes(st, i));
 	}
+}
+
+/*
+ * Has another connection (another worker, meentctl, a second meentd)
+ * committed since the last call? SQLite's data_version changes exactly
+ * then; this connection's own commits leave it alone. Response caches use
+ * it so that an import by meentctl is seen at once.
+ */
+bool
+db_changed_elsewhere(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "PRAGMA data_version");
+	int v;
+	bool changed;
+
+	if (st == NULL)
+		return true;
+	v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_reset(st);
+	changed = db->data_version != 0 && v != db->data_version;
+	db->data_version = v;
+	return changed;
 }

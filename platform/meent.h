@@ -290,6 +290,7 @@ unsigned long db_errors(void);
 sqlite3_stmt *db_stmt(struct db *, const char *);
 sqlite3_stmt *db_stmt_text(struct db *, const char *);
 int	 db_exec(struct db *, const char *);
+bool	 db_changed_elsewhere(struct db *);
 int	 db_begin(struct db *);
 int	 db_commit(struct db *);
 void	 db_rollback(struct db *);
@@ -473,7 +474,7 @@ struct comparison_query {
 };
 double	 comparison_quantile(const double *, size_t, double);
 json_t	*comparison_make(struct db *, json_t *,
-	     const struct comparison_query *, const char **, const char **);
+	     const struct comparison_query *);
 
 /* comparison_csv.c */
 struct evbuffer *comparison_csv(json_t *);

@@ -246,7 +246,6 @@ web_benchmarks_show(struct req *r)
 	struct comparison_query q = { 0 };
 	struct evbuffer *b;
 	json_t *cmp = NULL;
-	const char *field, *why;
 	bool asked;
 	int status = 200;
 
@@ -259,7 +258,7 @@ web_benchmarks_show(struct req *r)
 	asked = req_query(r, "gemeente") != NULL ||
 	    r->who.kind != PRINCIPAL_ANONYMOUS;
 	if (api_indicatoren_query(r, ind, &q) == 0)
-		cmp = comparison_make(r->db, ind, &q, &field, &why);
+		cmp = comparison_make(r->db, ind, &q);
 	else if (asked)
 		status = 400;
 	b = evbuffer_new();

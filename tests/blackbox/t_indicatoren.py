@@ -181,6 +181,25 @@ r = m.get("/api/v1/indicatoren/herkomst-nederland/vergelijking?"
           "gemeente=GM0275&periode=2024-K1")
 t.eq(r.status, 400, "a period the indicator does not have")
 
+# The pages.
+r = m.get("/benchmarks")
+t.ok(r.status == 200 and b"/benchmarks/herkomst-nederland" in r.body,
+     "the benchmarks page lists the indicators")
+r = m.get("/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie")
+page = r.body.decode()
+t.ok(r.status == 200 and "Hoe staat Rheden ervoor?" in page and
+     '<svg xmlns="http://www.w3.org/2000/svg"' in page and
+     "formaat=csv" in page, "a comparison page with chart and downloads")
+t.ok('<option value="provincie" selected>' in page and
+     '<option value="GM0275" selected>' in page, "the form keeps the choice")
+r = m.get("/benchmarks/herkomst-nederland")
+t.ok(r.status == 200 and "Kies een gemeente" in r.body.decode() and
+     "error-summary" not in r.body.decode(), "a first visit asks, no error")
+r = m.get("/benchmarks/herkomst-nederland?gemeente=GM9999")
+t.ok(r.status == 400 and "error-summary" in r.body.decode(),
+     "an unknown municipality: 400 with the error summary")
+t.eq(m.get("/benchmarks/bestaat-niet").status, 404, "unknown indicator page")
+
 # meentctl import: a wide file, a small group, provisional figures.
 tmp = m.dir
 defn = os.path.join(tmp, "def.json")
@@ -231,6 +250,19 @@ d = m.get("/api/v1/indicatoren/wachttijd/vergelijking?gemeente=GM0088"
           "&groep=alle").json()
 t.eq((d["positie"]["waarde"], d["positie"]["rang"]), (None, None),
      "no value: no rank")
+
+# The answer was cached; an import by meentctl (another process) is seen
+# at once all the same.
+url = "/api/v1/indicatoren/wachttijd/vergelijking?gemeente=GM0275&groep=alle"
+t.eq(m.get(url).json()["positie"]["rang"], 1, "asked again: still first")
+p = m.ctl("import", "--indicator", "wachttijd", "--source", "Test 1",
+          "--column", "dagen", "--period-column", "jaar", "--code-column",
+          "code", "--status", "voorlopig", write("w2.csv",
+          "code,jaar,dagen\nGM0275,2024-K1,90\n"))
+t.ok(p.returncode == 0, "a correction", p.stderr)
+answers = [m.get(url).json()["positie"] for _ in range(8)]
+t.ok(all((a["waarde"], a["rang"]) == (90.0, 3) for a in answers),
+     "every worker answers with the corrected figure at once", answers)
 
 before = m.sql("SELECT gemeente, waarde FROM indicator_waarden WHERE"
                " indicator = 'wachttijd' ORDER BY 1")
