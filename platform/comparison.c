@@ -160,11 +160,8 @@ peers_load_values(struct db *db, const char *indicator, struct peers *ps)
 
 	if (st == NULL)
 		return -1;
-	ps->raw = xreallocarray(NULL, ps->n * ps->nperiods + 1,
-	    sizeof *ps->raw);
-	ps->present = calloc(ps->n * ps->nperiods + 1, 1);
-	if (ps->present == NULL)
-		fatal("calloc");
+	ps->raw = xcalloc(ps->n * ps->nperiods + 1, sizeof *ps->raw);
+	ps->present = xcalloc(ps->n * ps->nperiods + 1, 1);
 	db_bind_text(st, 1, indicator);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *period = (const char *)sqlite3_column_text(st, 0);
@@ -237,7 +234,6 @@ peers_set_period(struct peers *ps, size_t k)
 		}
 	}
 }
-
 
 static int
 peer_by_distance(const void *a, const void *b)
@@ -356,10 +352,12 @@ peers_group_values(const struct peers *ps, size_t *n)
 	return v;
 }
 
-/* Round for display: figures keep 4 significant decimals at most. */
+/* Round for display to four decimals (large figures need none). */
 static json_t *
 comparison_number(double v)
 {
+	if (fabs(v) > 1e12)
+		return json_real(v);
 	return json_real(round(v * 10000.0) / 10000.0);
 }
 

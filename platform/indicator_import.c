@@ -30,9 +30,9 @@ struct import_state {
 };
 
 /*
- * A figure: an optional sign, digits, one '.', an exponent; finite. No
- * "nan", "inf", hex, spaces or thousands separators: strtod() alone would
- * take the first three. Returns 0, or -1 when s is not a number.
+ * A figure: an optional sign, digits, one '.', an exponent; at most
+ * INDICATOR_VALUE_MAX in size. No "nan", "inf", hex, spaces or thousands
+ * separators: strtod() alone would take the first three. Returns 0, or -1 when s is not a number.
  */
 int
 indicator_parse_value(const char *s, double *out)
@@ -45,7 +45,10 @@ indicator_parse_value(const char *s, double *out)
 	*out = strtod(s, &end);
 	if (errno == ERANGE && fabs(*out) > 1.0)
 		return -1;
-	return *end != '\0' || !isfinite(*out) ? -1 : 0;
+	/* Municipal figures stay far below 10^15; the bound keeps sums and
+	 * interpolations in the comparison finite. */
+	return *end != '\0' || !isfinite(*out) ||
+	    fabs(*out) > INDICATOR_VALUE_MAX ? -1 : 0;
 }
 
 static int
@@ -137,8 +140,9 @@ import_row(const char *const *f, size_t n, long row, void *arg, char **err)
 		return 0;
 	}
 	if (indicator_parse_value(text, &value) == -1) {
-		*err = xasprintf("row %ld, column %s: '%.20s' is not a number",
-		    row, s->imp->value_column, text);
+		*err = xasprintf("row %ld, column %s: '%.20s' is not a number "
+		    "(digits, '.', an exponent; at most 10^15)", row,
+		    s->imp->value_column, text);
 		return -1;
 	}
 	key = xasprintf("%s\t%s", period, code);

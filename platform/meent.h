@@ -464,6 +464,7 @@ struct indicator_import {
 struct indicator_import_report {
 	long	 rows, imported, missing, unknown, periods;
 };
+#define INDICATOR_VALUE_MAX	1e15
 int	 indicator_parse_value(const char *, double *);
 int	 indicator_import_file(struct db *, const struct indicator_import *,
 	     const char *, struct indicator_import_report *, char **);

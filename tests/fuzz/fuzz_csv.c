@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Fuzz target: CSV reading (libcsv through csvfile) and the reference-data
- * row checks. */
+/* Fuzz target: CSV reading (libcsv through csvfile), the reference-data
+ * row checks and the import's figure and period parsers on every field. */
 #include "meent.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +14,14 @@ row_cb(const char *const *f, size_t n, long row, void *arg, char **err)
 {
 	size_t *fields = arg;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		double v;
+
 		*fields += strlen(f[i]) > 0;
+		if (indicator_parse_value(f[i], &v) == 0 && !isfinite(v))
+			abort();
+		(void)indicator_period_valid(f[i]);
+	}
 	if (row > 1 && n > 0 && !gemeente_code_valid(f[0]) && n > 200) {
 		*err = xasprintf("row %ld: no", row);
 		return -1;

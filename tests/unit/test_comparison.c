@@ -34,7 +34,7 @@ static void
 test_values(void **state)
 {
 	const char *bad[] = { "", "NaN", "nan", "inf", "-Infinity", "1e309",
-	    "0x10", " 1", "1 ", "1,5", "1.000,5", "12abc", "--1", "." };
+	    "0x10", "1e16", "-2e15", " 1", "1 ", "1,5", "1.000,5", "12abc", "--1", "." };
 	double d;
 
 	(void)state;
@@ -45,6 +45,7 @@ test_values(void **state)
 	assert_int_equal(indicator_parse_value("1e3", &d), 0);
 	assert_true(d == 1000.0);
 	assert_int_equal(indicator_parse_value("1e-320", &d), 0);
+	assert_int_equal(indicator_parse_value("-1e15", &d), 0);
 	for (size_t i = 0; i < nitems(bad); i++)
 		assert_int_equal(indicator_parse_value(bad[i], &d), -1);
 }
