@@ -33,13 +33,19 @@ api_indicatoren_load(struct req *r)
 	return ind;
 }
 
+/* One indicator, with the pilots about it that the caller may see. */
 void
 api_indicatoren_get(struct req *r)
 {
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	json_t *ind = api_indicatoren_load(r);
 
-	if (ind != NULL)
-		reply_json(r, 200, ind);
+	if (ind == NULL)
+		return;
+	json_object_set_new(ind, "pilots", pilot_store_linking(r->db,
+	    PILOT_LINK_INDICATOR, r->params[0], !anonymous, anonymous ? NULL :
+	    r->who.gemeente));
+	reply_json(r, 200, ind);
 }
 
 /* The newest period of ind, or NULL when it has none. */

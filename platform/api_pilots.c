@@ -174,8 +174,8 @@ api_pilots_get(struct req *r)
 }
 
 /*
- * Does every guideline a pilot links to exist, with that revision? Notes
- * the ones that do not; returns -1 if any.
+ * Does every guideline a pilot links to exist, with that revision, and
+ * every indicator it names? Notes the ones that do not; returns -1 if any.
  */
 int
 api_pilots_links_exist(struct req *r, const struct pilot *p)
@@ -199,6 +199,12 @@ api_pilots_links_exist(struct req *r, const struct pilot *p)
 			rc = -1;
 		}
 	}
+	json_array_foreach(p->indicatoren, i, l)
+		if (!indicator_exists(r->db, json_string_value(l))) {
+			req_invalid(r, "indicatoren", "er is geen indicator '%s'",
+			    json_string_value(l));
+			rc = -1;
+		}
 	return rc;
 }
 

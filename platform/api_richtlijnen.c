@@ -123,9 +123,9 @@ api_richtlijnen_head(struct req *r, const struct guideline *g)
 	/* json_object_update() copies head's members; it does not take it. */
 	json_object_update(rev, head);
 	json_decref(head);
-	json_object_set_new(rev, "pilots", pilot_store_linking(r->db, g->slug,
-	    r->who.kind != PRINCIPAL_ANONYMOUS, r->who.kind !=
-	    PRINCIPAL_ANONYMOUS ? r->who.gemeente : NULL));
+	json_object_set_new(rev, "pilots", pilot_store_linking(r->db,
+	    PILOT_LINK_GUIDELINE, g->slug, r->who.kind != PRINCIPAL_ANONYMOUS,
+	    r->who.kind != PRINCIPAL_ANONYMOUS ? r->who.gemeente : NULL));
 	return rev;
 }
 

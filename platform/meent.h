@@ -188,6 +188,7 @@ struct pilot {
 	char		*vraag, *aanvrager, *contact, *zichtbaarheid;
 	json_t		*stakeholders, *tags;
 	json_t		*richtlijnen;	/* [{slug, versie}] */
+	json_t		*indicatoren;	/* [id] */
 	char		*md[PILOT_NSECTIONS], *html[PILOT_NSECTIONS];
 	bool		 voorbeeld;
 	time_t		 aangemaakt, gewijzigd;
@@ -383,7 +384,9 @@ json_t	*pilot_store_list(struct db *, const struct pilot_query *, long *,
 	     json_t **);
 json_t	*pilot_store_feed(struct db *, int);
 long	 pilot_store_count(struct db *);
-json_t	*pilot_store_linking(struct db *, const char *, bool, const char *);
+enum pilot_link { PILOT_LINK_GUIDELINE, PILOT_LINK_INDICATOR };
+json_t	*pilot_store_linking(struct db *, enum pilot_link, const char *, bool,
+	     const char *);
 
 /* merge.c */
 char	*merge_encode(const char *, size_t);

@@ -229,6 +229,14 @@ static const struct migration migrations[] = {
 	    "  FOREIGN KEY (indicator, periode)"
 	    "    REFERENCES indicator_perioden(indicator, periode))"
 	    "  WITHOUT ROWID;" },
+	{ 5,
+	    /* Pilots name the indicators they worked on. */
+	    "ALTER TABLE pilots ADD COLUMN indicatoren TEXT NOT NULL"
+	    "  DEFAULT '[]';"
+	    "CREATE TABLE pilot_indicatoren ("
+	    "  indicator TEXT NOT NULL,"
+	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  PRIMARY KEY (indicator, pilot)) WITHOUT ROWID;" },
 };
 
 int

@@ -310,7 +310,8 @@ pilot_unknown_fields(json_t *in, json_t *invalid)
 	static const char *const fields[] = { "titel", "samenvatting",
 	    "domein", "status", "start", "einde", "vraag", "aanvrager",
 	    "stakeholders", "tags", "contact", "zichtbaarheid", "voorbeeld",
-	    "aanpak", "data", "resultaten", "lessen", "privacy", "richtlijnen" };
+	    "aanpak", "data", "resultaten", "lessen", "privacy", "richtlijnen",
+	    "indicatoren" };
 	const char *key;
 	json_t *v;
 
@@ -383,6 +384,8 @@ pilot_from_json(struct pilot *p, json_t *in, const struct strlist *domains,
 	p->tags = pilot_list(in, "tags", PILOT_TAG_MAX, pilot_tag_valid,
 	    "kleine letters, cijfers en streepjes, hoogstens 40", invalid);
 	p->richtlijnen = pilot_guideline_links(in, invalid);
+	p->indicatoren = pilot_list(in, "indicatoren", 64, indicator_id_valid,
+	    "namen van indicatoren, zoals herkomst-nederland", invalid);
 	v = json_object_get(in, "voorbeeld");
 	if (v != NULL && !json_is_boolean(v) && !json_is_null(v))
 		pilot_invalid(invalid, "voorbeeld", "true of false");
@@ -422,6 +425,8 @@ pilot_input_json(const struct pilot *p)
 	    json_string(p->aanvrager) : json_null());
 	json_object_set(o, "richtlijnen", p->richtlijnen != NULL ?
 	    p->richtlijnen : json_array());
+	json_object_set(o, "indicatoren", p->indicatoren != NULL ?
+	    p->indicatoren : json_array());
 	for (int i = 0; i < PILOT_NSECTIONS; i++)
 		json_object_set_new(o, pilot_sections[i], json_string(p->md[i]));
 	return o;
@@ -481,6 +486,7 @@ pilot_identity(struct pilot *dst, const struct pilot *src)
 	dst->start = dst->einde = dst->vraag = dst->aanvrager = NULL;
 	dst->contact = dst->zichtbaarheid = NULL;
 	dst->stakeholders = dst->tags = dst->richtlijnen = NULL;
+	dst->indicatoren = NULL;
 	memset(dst->md, 0, sizeof dst->md);
 	memset(dst->html, 0, sizeof dst->html);
 }
@@ -501,6 +507,7 @@ pilot_free(struct pilot *p)
 	json_decref(p->stakeholders);
 	json_decref(p->tags);
 	json_decref(p->richtlijnen);
+	json_decref(p->indicatoren);
 	for (int i = 0; i < PILOT_NSECTIONS; i++) {
 		free(p->md[i]);
 		free(p->html[i]);
@@ -509,7 +516,7 @@ pilot_free(struct pilot *p)
 	p->titel = p->samenvatting = p->domein = p->status = NULL;
 	p->start = p->einde = p->vraag = p->aanvrager = NULL;
 	p->contact = p->zichtbaarheid = NULL;
-	p->stakeholders = p->tags = p->richtlijnen = NULL;
+	p->stakeholders = p->tags = p->richtlijnen = p->indicatoren = NULL;
 	memset(p->md, 0, sizeof p->md);
 	memset(p->html, 0, sizeof p->html);
 }

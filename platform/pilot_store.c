@@ -26,7 +26,7 @@
 	"t.stakeholders, p.tags, t.contact, t.aanpak, t.aanpak_html, " \
 	"t.data, t.data_html, t.resultaten, t.resultaten_html, t.lessen, " \
 	"t.lessen_html, t.privacy, t.privacy_html, p.voorbeeld, " \
-	"p.aangemaakt, p.gewijzigd, p.richtlijnen"
+	"p.aangemaakt, p.gewijzigd, p.richtlijnen, p.indicatoren"
 #define PILOT_FROM " FROM pilots p JOIN pilot_texts t ON t.pk = p.pk"
 
 static char *
@@ -81,6 +81,7 @@ pilot_store_row(sqlite3_stmt *st, struct pilot *p)
 	p->aangemaakt = (time_t)sqlite3_column_int64(st, 31);
 	p->gewijzigd = (time_t)sqlite3_column_int64(st, 32);
 	p->richtlijnen = pilot_store_json_list(st, 33);
+	p->indicatoren = pilot_store_json_list(st, 34);
 }
 
 /*
@@ -178,6 +179,8 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	char *tags = json_dumps(p->tags, JSON_COMPACT);
 	char *links = p->richtlijnen != NULL ? json_dumps(p->richtlijnen,
 	    JSON_COMPACT) : xstrdup("[]");
+	char *indicators = p->indicatoren != NULL ? json_dumps(p->indicatoren,
+	    JSON_COMPACT) : xstrdup("[]");
 	static const char *const md[] = { ":aanpak", ":data", ":resultaten",
 	    ":lessen", ":privacy" };
 	static const char *const html[] = { ":aanpak_html", ":data_html",
@@ -200,6 +203,7 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	BIND(":stakeholders", stakeholders);
 	BIND(":tags", tags);
 	BIND(":richtlijnen", links);
+	BIND(":indicatoren", indicators);
 	BIND(":contact", p->contact);
 	for (int i = 0; i < PILOT_NSECTIONS; i++) {
 		BIND(md[i], p->md[i]);
@@ -217,6 +221,7 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	free(stakeholders);
 	free(tags);
 	free(links);
+	free(indicators);
 }
 
 /* Write p's text to its pilot_texts row (which must exist). */
@@ -275,11 +280,39 @@ pilot_store_links(struct db *db, const struct pilot *p)
 	return 0;
 }
 
+/* The pilot_indicatoren rows of p, for an indicator's page. */
+static int
+pilot_store_indicator_links(struct db *db, const struct pilot *p)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM pilot_indicatoren WHERE"
+	    " pilot = ?1");
+	json_t *l;
+	size_t i;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_indicator_links") == -1)
+		return -1;
+	json_array_foreach(p->indicatoren, i, l) {
+		st = db_stmt(db, "INSERT OR REPLACE INTO pilot_indicatoren"
+		    " (indicator, pilot) VALUES (?1, ?2)");
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, json_string_value(l));
+		sqlite3_bind_int64(st, 2, p->pk);
+		if (db_step_done(db, st, "pilot_store_indicator_links") == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 pilot_store_finish(struct db *db, const struct pilot *p)
 {
 	if (pilot_store_texts(db, p) == -1 || pilot_store_tags(db, p) == -1 ||
 	    pilot_store_links(db, p) == -1 ||
+	    pilot_store_indicator_links(db, p) == -1 ||
 	    pilot_store_fts(db, p->pk, false) == -1 || db_commit(db) == -1)
 		return -1;
 	cache_bump();
@@ -300,11 +333,11 @@ pilot_store_insert(struct db *db, struct pilot *p)
 	st = db_stmt(db, "INSERT INTO pilots (id, origin, gemeente, provincie,"
 	    " grootteklasse, versie, zichtbaarheid, titel, domein, status,"
 	    " start, einde, aanvrager, tags, voorbeeld, aangemaakt, gewijzigd,"
-	    " richtlijnen)"
+	    " richtlijnen, indicatoren)"
 	    " SELECT :id, :origin, :gemeente, g.provincie, g.grootteklasse,"
 	    " :versie, :zichtbaarheid, :titel, :domein, :status, :start, :einde,"
 	    " :aanvrager, :tags, :voorbeeld, :aangemaakt, :gewijzigd,"
-	    " :richtlijnen"
+	    " :richtlijnen, :indicatoren"
 	    " FROM gemeenten g WHERE g.code = :gemeente");
 	if (st == NULL)
 		goto fail;
@@ -362,7 +395,8 @@ pilot_store_update(struct db *db, struct pilot *p, long expected)
 	    " zichtbaarheid = :zichtbaarheid, titel = :titel, domein = :domein,"
 	    " status = :status, start = :start, einde = :einde,"
 	    " aanvrager = :aanvrager, tags = :tags, voorbeeld = :voorbeeld,"
-	    " gewijzigd = :gewijzigd, richtlijnen = :richtlijnen WHERE id = :id");
+	    " gewijzigd = :gewijzigd, richtlijnen = :richtlijnen,"
+	    " indicatoren = :indicatoren WHERE id = :id");
 	if (st == NULL)
 		goto fail;
 	pilot_store_bind(st, p);
@@ -391,6 +425,7 @@ pilot_store_delete(struct db *db, struct pilot *p)
 		goto fail;
 	st = db_stmt(db, "UPDATE pilots SET verwijderd = ?2, versie = ?3,"
 	    " gewijzigd = ?2, titel = '', tags = '[]', richtlijnen = '[]',"
+	    " indicatoren = '[]',"
 	    " start = NULL,"
 	    " einde = NULL, aanvrager = NULL WHERE pk = ?1");
 	if (st == NULL)
@@ -415,6 +450,12 @@ pilot_store_delete(struct db *db, struct pilot *p)
 		goto fail;
 	sqlite3_bind_int64(st, 1, p->pk);
 	if (db_step_done(db, st, "pilot_store_delete links") == -1)
+		goto fail;
+	st = db_stmt(db, "DELETE FROM pilot_indicatoren WHERE pilot = ?1");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, p->pk);
+	if (db_step_done(db, st, "pilot_store_delete indicators") == -1)
 		goto fail;
 	st = db_stmt(db, "DELETE FROM pilot_tags WHERE pilot = ?1");
 	if (st == NULL)
@@ -700,31 +741,48 @@ pilot_store_count(struct db *db)
 }
 
 /*
- * The pilots linking to guideline slug that a viewer may see:
- * [{id, titel, gemeenteNaam, versie}]. Caller owns.
+ * The pilots linking to a guideline (slug) or an indicator (id) that a
+ * viewer may see: [{id, titel, gemeenteNaam[, versie]}]. Caller owns.
  */
 json_t *
-pilot_store_linking(struct db *db, const char *slug, bool member,
-    const char *own)
+pilot_store_linking(struct db *db, enum pilot_link kind, const char *key,
+    bool member, const char *own)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.titel, g.naam, pr.versie"
-	    " FROM pilot_richtlijnen pr JOIN pilots p ON p.pk = pr.pilot"
-	    " JOIN gemeenten g ON g.code = p.gemeente"
-	    " WHERE pr.slug = ?1 AND p.verwijderd IS NULL AND"
-	    " (p.zichtbaarheid = 'openbaar' OR (p.zichtbaarheid = 'leden' AND ?2)"
-	    " OR p.gemeente = ?3) ORDER BY p.aangemaakt DESC LIMIT 100");
+	static const char *const sql[] = {
+		[PILOT_LINK_GUIDELINE] = "SELECT p.id, p.titel, g.naam,"
+		    " pr.versie FROM pilot_richtlijnen pr"
+		    " JOIN pilots p ON p.pk = pr.pilot"
+		    " JOIN gemeenten g ON g.code = p.gemeente"
+		    " WHERE pr.slug = ?1 AND p.verwijderd IS NULL AND"
+		    " (p.zichtbaarheid = 'openbaar' OR"
+		    " (p.zichtbaarheid = 'leden' AND ?2) OR p.gemeente = ?3)"
+		    " ORDER BY p.aangemaakt DESC LIMIT 100",
+		[PILOT_LINK_INDICATOR] = "SELECT p.id, p.titel, g.naam"
+		    " FROM pilot_indicatoren pi"
+		    " JOIN pilots p ON p.pk = pi.pilot"
+		    " JOIN gemeenten g ON g.code = p.gemeente"
+		    " WHERE pi.indicator = ?1 AND p.verwijderd IS NULL AND"
+		    " (p.zichtbaarheid = 'openbaar' OR"
+		    " (p.zichtbaarheid = 'leden' AND ?2) OR p.gemeente = ?3)"
+		    " ORDER BY p.aangemaakt DESC LIMIT 100",
+	};
+	sqlite3_stmt *st = db_stmt(db, sql[kind]);
 	json_t *list = json_array();
 
 	if (st == NULL)
 		return list;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, member);
 	db_bind_text(st, 3, own);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o}",
-		    "id", db_column_json(st, 0), "titel", db_column_json(st, 1),
-		    "gemeenteNaam", db_column_json(st, 2), "versie",
-		    db_column_json(st, 3)));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *o = json_pack("{s:o, s:o, s:o}", "id",
+		    db_column_json(st, 0), "titel", db_column_json(st, 1),
+		    "gemeenteNaam", db_column_json(st, 2));
+
+		if (kind == PILOT_LINK_GUIDELINE)
+			json_object_set_new(o, "versie", db_column_json(st, 3));
+		json_array_append_new(list, o);
+	}
 	sqlite3_reset(st);
 	return list;
 }

@@ -238,6 +238,29 @@ web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
 	    q->gemeente, q->groep, q->periode);
 }
 
+/* The pilots that worked on this indicator, as far as the viewer may see. */
+static void
+web_benchmarks_pilots(struct req *r, struct evbuffer *b, json_t *ind)
+{
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
+	json_t *list = pilot_store_linking(r->db, PILOT_LINK_INDICATOR,
+	    json_string_value(json_object_get(ind, "id")), !anonymous,
+	    anonymous ? NULL : r->who.gemeente), *p;
+	size_t i;
+
+	if (json_array_size(list) > 0) {
+		html_out(b, "<h2>Pilots over deze indicator</h2>\n<ul>\n");
+		json_array_foreach(list, i, p)
+			html_out(b, "<li><a href=\"/pilots/%s\">%s</a> (%s)</li>\n",
+			    json_string_value(json_object_get(p, "id")),
+			    json_string_value(json_object_get(p, "titel")),
+			    json_string_value(json_object_get(p,
+			    "gemeenteNaam")));
+		html_out(b, "</ul>\n");
+	}
+	json_decref(list);
+}
+
 void
 web_benchmarks_show(struct req *r)
 {
@@ -275,6 +298,7 @@ web_benchmarks_show(struct req *r)
 		web_benchmarks_result(b, ind, cmp, &q);
 	else if (status == 200)
 		html_out(b, "<p>Kies een gemeente om te vergelijken.</p>\n");
+	web_benchmarks_pilots(r, b, ind);
 	html_page_end(b);
 	html_reply(r, status, b);
 	evbuffer_free(b);

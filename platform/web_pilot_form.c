@@ -38,6 +38,9 @@ static const struct {
 	{ "richtlijnen", "Richtlijnen", "Namen van richtlijnen, eventueel met "
 	    "@versie, gescheiden door komma's: stakeholders-betrekken@2.",
 	    false, false },
+	{ "indicatoren", "Indicatoren", "Namen van benchmark-indicatoren "
+	    "waaraan de pilot werkte, gescheiden door komma's: "
+	    "herkomst-nederland.", false, false },
 	{ "aanpak", "Aanpak", "Markdown.", true, false },
 	{ "data", "Data", "Welke gegevens, en waar kwamen ze vandaan? Markdown.",
 	    true, false },
@@ -252,7 +255,8 @@ web_pilot_input(struct evkeyvalq *form)
 			json_object_set_new(in, kv->key,
 			    web_pilot_links(kv->value));
 		else if (strcmp(kv->key, "stakeholders") == 0 ||
-		    strcmp(kv->key, "tags") == 0)
+		    strcmp(kv->key, "tags") == 0 ||
+		    strcmp(kv->key, "indicatoren") == 0)
 			json_object_set_new(in, kv->key,
 			    frontmatter_list(kv->value));
 		else if (opt && *kv->value == '\0')

@@ -361,6 +361,14 @@ web_pilots_show(struct req *r)
 		}
 		html_out(b, "</ul></dd>\n");
 	}
+	if (json_array_size(p.indicatoren) > 0) {
+		html_out(b, "<dt>Indicatoren</dt><dd><ul class=\"inline\">");
+		json_array_foreach(p.indicatoren, i, v)
+			html_out(b, "<li><a href=\"/benchmarks/%s?gemeente=%s\">"
+			    "%s</a></li>", json_string_value(v), p.gemeente,
+			    json_string_value(v));
+		html_out(b, "</ul></dd>\n");
+	}
 	web_pilots_fact(b, "Contact", p.contact);
 	web_pilots_fact(b, "Zichtbaar voor", strcmp(p.zichtbaarheid,
 	    "openbaar") == 0 ? "iedereen" : strcmp(p.zichtbaarheid, "leden") ==

@@ -200,6 +200,56 @@ t.ok(r.status == 400 and "error-summary" in r.body.decode(),
      "an unknown municipality: 400 with the error summary")
 t.eq(m.get("/benchmarks/bestaat-niet").status, 404, "unknown indicator page")
 
+# Pilots name the indicators they worked on; the indicator lists the
+# pilots its viewer may see.
+pilot = {
+    "titel": "Herkomst en bereik van het jongerenwerk",
+    "samenvatting": "Bereikt ons jongerenwerk alle groepen?",
+    "domein": "jeugd", "status": "lopend",
+    "vraag": "Wie bereiken we niet?", "zichtbaarheid": "openbaar",
+    "indicatoren": ["herkomst-nederland", "herkomst-buiten-europa"],
+}
+rheden = m.token("GM0275", "editor")
+goes = m.token("GM0664", "editor")
+r = m.request("POST", "/api/v1/pilots", body=pilot, token=rheden)
+t.ok(r.status == 201, "a pilot with indicators", r.body[:300])
+pub = r.json()["id"]
+t.eq(r.json()["indicatoren"], ["herkomst-nederland", "herkomst-buiten-europa"],
+     "the pilot names its indicators")
+r = m.request("POST", "/api/v1/pilots", body=dict(
+    pilot, titel="Concept over herkomst", zichtbaarheid="concept"),
+    token=rheden)
+concept = r.json()["id"]
+r = m.request("POST", "/api/v1/pilots", body=dict(
+    pilot, indicatoren=["bestaat-niet", "Fout!"]), token=rheden)
+t.eq(r.status, 400, "unknown or malformed indicator: 400")
+t.eq([p["name"] for p in r.json()["invalidParams"]], ["indicatoren"],
+     "names the field")
+r = m.request("POST", "/api/v1/pilots", body=dict(
+    pilot, indicatoren=["bestaat-niet"]), token=rheden)
+t.ok(r.status == 400 and "bestaat-niet" in r.json()["invalidParams"][0][
+    "reason"], "says which indicator does not exist")
+ids = [p["id"] for p in m.get("/api/v1/indicatoren/herkomst-nederland").json()
+       ["pilots"]]
+t.eq(ids, [pub], "anonymous: the public pilot only")
+ids = {p["id"] for p in m.get("/api/v1/indicatoren/herkomst-nederland",
+                              token=rheden).json()["pilots"]}
+t.eq(ids, {pub, concept}, "its own municipality also sees the concept")
+ids = {p["id"] for p in m.get("/api/v1/indicatoren/herkomst-nederland",
+                              token=goes).json()["pilots"]}
+t.eq(ids, {pub}, "another municipality does not")
+page = m.get("/benchmarks/herkomst-nederland").body.decode()
+t.ok("/pilots/" + pub in page and "/pilots/" + concept not in page,
+     "the indicator page lists the public pilot")
+page = m.get("/pilots/" + pub).body.decode()
+t.ok("/benchmarks/herkomst-buiten-europa?gemeente=GM0275" in page,
+     "the pilot page links to the comparison for its municipality")
+r = m.get("/api/v1/pilots/" + pub)
+m.request("DELETE", "/api/v1/pilots/" + pub, token=rheden,
+          headers={"If-Match": r.header("ETag")})
+t.eq(m.get("/api/v1/indicatoren/herkomst-nederland").json()["pilots"], [],
+     "a deleted pilot is no longer listed")
+
 # meentctl import: a wide file, a small group, provisional figures.
 tmp = m.dir
 defn = os.path.join(tmp, "def.json")
