@@ -142,7 +142,7 @@ api_pilots_get(struct req *r)
 	char *s;
 
 	snprintf(key, sizeof key, "D|%.36s", r->params[0]);
-	body = cache_get(key, &len, &meta);
+	body = cache_get(r->db, key, &len, &meta);
 	if (body != NULL) {
 		if (!pilot_store_visible(meta.gemeente, meta.zichtbaarheid,
 		    api_pilots_member(r), api_pilots_own(r)))
@@ -556,7 +556,7 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 	/* The answer depends on the viewer and on the whole target. */
 	key = xasprintf("%c|%d|%s|%s", search ? 'S' : 'L', q->member,
 	    q->own != NULL ? q->own : "", evhttp_request_get_uri(r->ev));
-	cached = cache_get(key, &len, NULL);
+	cached = cache_get(r->db, key, &len, NULL);
 	if (cached != NULL) {
 		reply_text(r, 200, "application/json", cached, len);
 		free(key);

@@ -8,9 +8,9 @@
  * cache_bump(), and an entry made under an older generation is stale. Writes
  * are rare next to reads, so dropping everything on a write is cheap and
  * can never serve a stale answer. Commits by other connections (meentctl,
- * another meentd on the same data) are seen through SQLite's data_version
- * at the start of every request (router.c); entries also expire after a
- * minute, as a last resort.
+ * another meentd on the same data) are seen through SQLite's data_version,
+ * checked on the way in by every lookup (so only cached routes pay for
+ * it); entries also expire after a minute, as a last resort.
  *
  * Keys carry whatever the answer depends on (the viewer's membership and
  * municipality, the full request target), so one entry never serves two
@@ -61,12 +61,17 @@ cache_bump(void)
 /*
  * The cached bytes for key, or NULL. *len and *meta (may be NULL) are
  * filled; the bytes are borrowed until this thread's next cache_put().
+ * db is this thread's connection: a commit another connection made since
+ * the last lookup makes everything stale first.
  */
 const char *
-cache_get(const char *key, size_t *len, struct cache_meta *meta)
+cache_get(struct db *db, const char *key, size_t *len,
+    struct cache_meta *meta)
 {
 	struct cache_entry *e;
 
+	if (db_changed_elsewhere(db))
+		cache_bump();
 	if (cache_table == NULL)
 		return NULL;
 	e = &cache_table[cache_hash(key) % CACHE_SLOTS];

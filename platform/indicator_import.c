@@ -32,7 +32,8 @@ struct import_state {
 /*
  * A figure: an optional sign, digits, one '.', an exponent; at most
  * INDICATOR_VALUE_MAX in size. No "nan", "inf", hex, spaces or thousands
- * separators: strtod() alone would take the first three. Returns 0, or -1 when s is not a number.
+ * separators: strtod() alone would take the first three. Returns 0, or
+ * -1 when s is not a number.
  */
 int
 indicator_parse_value(const char *s, double *out)
@@ -179,7 +180,8 @@ indicator_import_file(struct db *db, const struct indicator_import *imp,
 
 	memset(rep, 0, sizeof *rep);
 	if (!indicator_exists(db, imp->indicator)) {
-		*err = xasprintf("no indicator '%s'; add it first", imp->indicator);
+		*err = xasprintf("no indicator '%s'; add it first",
+		    imp->indicator);
 		return -1;
 	}
 	if (db_begin(db) == -1) {

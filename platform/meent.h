@@ -305,7 +305,8 @@ char	*buffer_take_string(struct evbuffer *);
 /* cache.c */
 void	 cache_bump(void);
 unsigned long cache_generation_now(void);
-const char *cache_get(const char *, size_t *, struct cache_meta *);
+const char *cache_get(struct db *, const char *, size_t *,
+	     struct cache_meta *);
 void	 cache_put(const char *, const char *, size_t,
 	     const struct cache_meta *, unsigned long);
 void	 cache_thread_free(void);

@@ -163,9 +163,6 @@ router_req_new(struct worker *w, struct evhttp_request *ev)
 	r->w = w;
 	r->srv = worker_server(w);
 	r->db = worker_db(w);
-	/* A commit by another connection makes every cached answer stale. */
-	if (db_changed_elsewhere(r->db))
-		cache_bump();
 	r->route_index = -1;
 	r->method = (int)evhttp_request_get_command(ev);
 	r->start_ms = clock_ms();

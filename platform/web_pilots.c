@@ -295,7 +295,8 @@ web_pilots_show(struct req *r)
 	int err;
 
 	snprintf(key, sizeof key, "H|%.36s", r->params[0]);
-	if (anonymous && (cached = cache_get(key, &len, NULL)) != NULL) {
+	if (anonymous &&
+	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
 		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
 		return;
 	}

@@ -96,7 +96,8 @@ web_richtlijnen_show(struct req *r)
 	size_t i, len;
 
 	snprintf(key, sizeof key, "R|%.100s", r->params[0]);
-	if (anonymous && (cached = cache_get(key, &len, NULL)) != NULL) {
+	if (anonymous &&
+	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
 		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
 		return;
 	}
