@@ -111,10 +111,7 @@ api_indicatoren_query(struct req *r, json_t *ind, struct comparison_query *q)
 	q->groep = req_query(r, "groep");
 	if (q->groep == NULL)
 		q->groep = "grootteklasse";
-	else if (strcmp(q->groep, "grootteklasse") != 0 &&
-	    strcmp(q->groep, "provincie") != 0 &&
-	    strcmp(q->groep, "vergelijkbaar") != 0 &&
-	    strcmp(q->groep, "alle") != 0)
+	else if (!comparison_group_valid(q->groep))
 		req_invalid(r, "groep", "moet grootteklasse, provincie, "
 		    "vergelijkbaar of alle zijn");
 	if (!gemeente_code_valid(q->gemeente))

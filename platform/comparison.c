@@ -294,6 +294,19 @@ peers_mark_similar(struct peers *ps, const struct peer *self)
 	free(order);
 }
 
+/* Is group one of the four peer groups? */
+bool
+comparison_group_valid(const char *group)
+{
+	static const char *const groups[] = { "grootteklasse", "provincie",
+	    "vergelijkbaar", "alle" };
+
+	for (size_t i = 0; i < nitems(groups); i++)
+		if (strcmp(group, groups[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Mark the group's members. Returns -1 for an unknown group name. */
 static int
 peers_mark_group(struct peers *ps, struct peer *self, const char *group)

@@ -269,6 +269,26 @@ db_step_done(struct db *db, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
+/*
+ * Does the query sql (with key as ?1, if it has parameters) return a row? For
+ * "is there such a thing" checks; false on a database error too.
+ */
+bool
+db_exists(struct db *db, const char *sql, const char *key)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	bool found;
+
+	if (st == NULL)
+		return false;
+	/* Bind even a NULL key: a cached statement keeps its last binding. */
+	if (sqlite3_bind_parameter_count(st) > 0)
+		db_bind_text(st, 1, key);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return found;
+}
+
 /* Bind text that may be NULL. */
 int
 db_bind_text(sqlite3_stmt *st, int i, const char *s)

@@ -167,16 +167,8 @@ gemeente_filter_bind(sqlite3_stmt *st, const struct gemeente_filter *f)
 bool
 gemeente_province_exists(struct db *db, const char *provincie)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	    "SELECT 1 FROM gemeenten WHERE provincie = ?1 LIMIT 1");
-	bool found;
-
-	if (st == NULL)
-		return false;
-	sqlite3_bind_text(st, 1, provincie, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return found;
+	return db_exists(db, "SELECT 1 FROM gemeenten WHERE provincie = ?1"
+	    " LIMIT 1", provincie);
 }
 
 /* Record membership (idempotent): the first account made here. */
@@ -196,15 +188,7 @@ gemeente_mark_member(struct db *db, const char *code)
 bool
 gemeente_exists(struct db *db, const char *code)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM gemeenten WHERE code = ?1");
-	bool found;
-
-	if (st == NULL)
-		return false;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return found;
+	return db_exists(db, "SELECT 1 FROM gemeenten WHERE code = ?1", code);
 }
 
 /* Every municipality as [code, name], by name: for choosing one. */

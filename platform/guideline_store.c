@@ -653,12 +653,5 @@ guideline_store_adoptions(struct db *db, long pk)
 bool
 guideline_store_present(struct db *db)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM richtlijnen LIMIT 1");
-	bool yes;
-
-	if (st == NULL)
-		return false;
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return yes;
+	return db_exists(db, "SELECT 1 FROM richtlijnen LIMIT 1", NULL);
 }

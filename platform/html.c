@@ -91,6 +91,28 @@ html_out(struct evbuffer *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The summary of a form's invalid fields ([{name, reason}]), each linking
+ * to its field; nothing when there are none.
+ */
+void
+html_error_summary(struct evbuffer *b, json_t *invalid)
+{
+	json_t *p;
+	size_t i;
+
+	if (json_array_size(invalid) == 0)
+		return;
+	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "tabindex=\"-1\"><h2>Dit moet anders</h2><ul>\n");
+	json_array_foreach(invalid, i, p)
+		html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
+		    json_string_value(json_object_get(p, "name")),
+		    json_string_value(json_object_get(p, "name")),
+		    json_string_value(json_object_get(p, "reason")));
+	html_out(b, "</ul></div>\n");
+}
+
 /* The document head, the site header with navigation, and <main>. */
 void
 html_page_start(struct req *r, struct evbuffer *b, const char *title)

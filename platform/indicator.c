@@ -43,6 +43,14 @@ indicator_id_valid(const char *id)
 	return true;
 }
 
+/* The status of a period's figures. */
+bool
+indicator_status_valid(const char *s)
+{
+	return s != NULL && (strcmp(s, "voorlopig") == 0 ||
+	    strcmp(s, "definitief") == 0);
+}
+
 /* A period: a year, a quarter (2024-K1) or a month (2024-03). */
 bool
 indicator_period_valid(const char *p)
@@ -171,15 +179,7 @@ indicator_put(struct db *db, const struct indicator *in)
 bool
 indicator_exists(struct db *db, const char *id)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM indicatoren WHERE id = ?");
-	bool found;
-
-	if (st == NULL)
-		return false;
-	db_bind_text(st, 1, id);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return found;
+	return db_exists(db, "SELECT 1 FROM indicatoren WHERE id = ?1", id);
 }
 
 /* The periods of an indicator with their status, oldest first. */

@@ -52,6 +52,17 @@ indicator_parse_value(const char *s, double *out)
 	    fabs(*out) > INDICATOR_VALUE_MAX ? -1 : 0;
 }
 
+/* The defaults of an import: CBS-style column names, final figures. */
+void
+indicator_import_defaults(struct indicator_import *imp)
+{
+	memset(imp, 0, sizeof *imp);
+	imp->value_column = "waarde";
+	imp->period_column = "periode";
+	imp->code_column = "gemeentecode";
+	imp->status = "definitief";
+}
+
 static int
 import_header(struct import_state *s, const char *const *f, size_t n,
     char **err)

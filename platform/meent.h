@@ -296,6 +296,7 @@ int	 db_begin(struct db *);
 int	 db_commit(struct db *);
 void	 db_rollback(struct db *);
 int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
+bool	 db_exists(struct db *, const char *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
 
@@ -453,6 +454,7 @@ struct indicator {
 };
 bool	 indicator_id_valid(const char *);
 bool	 indicator_period_valid(const char *);
+bool	 indicator_status_valid(const char *);
 int	 indicator_from_json(json_t *, struct indicator *,
 	     void (*)(void *, const char *, const char *), void *);
 int	 indicator_put(struct db *, const struct indicator *);
@@ -469,6 +471,7 @@ struct indicator_import_report {
 	long	 rows, imported, missing, unknown, periods;
 };
 #define INDICATOR_VALUE_MAX	1e15
+void	 indicator_import_defaults(struct indicator_import *);
 int	 indicator_parse_value(const char *, double *);
 int	 indicator_import_file(struct db *, const struct indicator_import *,
 	     const char *, struct indicator_import_report *, char **);
@@ -477,6 +480,7 @@ int	 indicator_import_file(struct db *, const struct indicator_import *,
 struct comparison_query {
 	const char	*indicator, *gemeente, *periode, *groep;
 };
+bool	 comparison_group_valid(const char *);
 double	 comparison_quantile(const double *, size_t, double);
 json_t	*comparison_make(struct db *, json_t *,
 	     const struct comparison_query *);
@@ -637,6 +641,7 @@ bool	 auth_cookie_value(const char *, const char *, char *, size_t);
 
 /* html.c */
 void	 html_escape(struct evbuffer *, const char *);
+void	 html_error_summary(struct evbuffer *, json_t *);
 void	 html_out(struct evbuffer *, const char *, ...);
 void	 html_page_start(struct req *, struct evbuffer *, const char *);
 void	 html_page_end(struct evbuffer *);

@@ -589,8 +589,7 @@ ctl_import_args(struct ctl *c, struct indicator_import *imp)
 	}
 	if (imp->indicator == NULL || imp->source == NULL)
 		return NULL;
-	if (strcmp(imp->status, "voorlopig") != 0 &&
-	    strcmp(imp->status, "definitief") != 0)
+	if (!indicator_status_valid(imp->status))
 		return NULL;
 	return file;
 }
@@ -598,16 +597,15 @@ ctl_import_args(struct ctl *c, struct indicator_import *imp)
 static int
 ctl_import(struct ctl *c)
 {
-	struct indicator_import imp = { .value_column = "waarde",
-	    .period_column = "periode", .code_column = "gemeentecode",
-	    .status = "definitief" };
+	struct indicator_import imp;
 	struct indicator_import_report rep;
-	const char *file = ctl_import_args(c, &imp);
+	const char *file;
 	struct db *db;
 	char *err = NULL;
 	int rc;
 
-	if (file == NULL)
+	indicator_import_defaults(&imp);
+	if ((file = ctl_import_args(c, &imp)) == NULL)
 		return CTL_USAGE;
 	if (strlen(imp.source) == 0 || strlen(imp.source) > 500)
 		return ctl_fail("--source: 1 to 500 characters");

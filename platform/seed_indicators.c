@@ -15,14 +15,7 @@
 bool
 seed_indicators_present(struct db *db)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM indicatoren LIMIT 1");
-	bool found;
-
-	if (st == NULL)
-		return false;
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return found;
+	return db_exists(db, "SELECT 1 FROM indicatoren LIMIT 1", NULL);
 }
 
 static void
@@ -34,26 +27,32 @@ seed_indicators_bad(void *arg, const char *field, const char *why)
 		*err = xasprintf("field %s: %s", field, why);
 }
 
+/* Override *slot with spec's string member key, if there is one. */
+static void
+seed_indicators_opt(json_t *spec, const char *key, const char **slot)
+{
+	const char *v = json_string_value(json_object_get(spec, key));
+
+	if (v != NULL)
+		*slot = v;
+}
+
 /* The import object of one entry into *imp (borrowed strings). */
 static int
-seed_indicators_spec(json_t *spec, const char *id, struct indicator_import *imp)
+seed_indicators_spec(json_t *spec, const char *id,
+    struct indicator_import *imp)
 {
+	indicator_import_defaults(imp);
 	imp->indicator = id;
 	imp->source = json_string_value(json_object_get(spec, "bron"));
-	imp->value_column = json_string_value(json_object_get(spec, "kolom"));
-	imp->period_column = json_string_value(json_object_get(spec,
-	    "periodeKolom"));
-	imp->code_column = json_string_value(json_object_get(spec,
-	    "codeKolom"));
-	imp->status = json_string_value(json_object_get(spec, "status"));
-	if (imp->period_column == NULL)
-		imp->period_column = "periode";
-	if (imp->code_column == NULL)
-		imp->code_column = "gemeentecode";
-	if (imp->status == NULL)
-		imp->status = "definitief";
-	return imp->value_column != NULL && (strcmp(imp->status, "voorlopig") ==
-	    0 || strcmp(imp->status, "definitief") == 0) ? 0 : -1;
+	seed_indicators_opt(spec, "periodeKolom", &imp->period_column);
+	seed_indicators_opt(spec, "codeKolom", &imp->code_column);
+	seed_indicators_opt(spec, "status", &imp->status);
+	/* The value column is always named: a catalogue reads wide tables. */
+	if (json_string_value(json_object_get(spec, "kolom")) == NULL)
+		return -1;
+	seed_indicators_opt(spec, "kolom", &imp->value_column);
+	return indicator_status_valid(imp->status) ? 0 : -1;
 }
 
 static int

@@ -104,22 +104,6 @@ web_benchmarks_form(struct req *r, struct evbuffer *b, json_t *ind,
 }
 
 static void
-web_benchmarks_errors(struct req *r, struct evbuffer *b)
-{
-	json_t *p;
-	size_t i;
-
-	html_out(b, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\">"
-	    "<h2>Dit moet anders</h2><ul>\n");
-	json_array_foreach(r->invalid, i, p)
-		html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
-		    json_string_value(json_object_get(p, "name")),
-		    json_string_value(json_object_get(p, "name")),
-		    json_string_value(json_object_get(p, "reason")));
-	html_out(b, "</ul></div>\n");
-}
-
-static void
 web_benchmarks_cell(struct evbuffer *b, json_t *v)
 {
 	char num[32];
@@ -292,7 +276,7 @@ web_benchmarks_show(struct req *r)
 	    json_string_value(json_object_get(ind, "eenheid")),
 	    json_string_value(json_object_get(ind, "bron")));
 	if (status == 400)
-		web_benchmarks_errors(r, b);
+		html_error_summary(b, r->invalid);
 	web_benchmarks_form(r, b, ind, &q);
 	if (cmp != NULL)
 		web_benchmarks_result(b, ind, cmp, &q);

@@ -139,16 +139,7 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 
 	html_page_start(r, b, title);
 	html_out(b, "<h1>%s</h1>\n", title);
-	if (json_array_size(invalid) > 0) {
-		html_out(b, "<div class=\"error-summary\" role=\"alert\" "
-		    "tabindex=\"-1\"><h2>Dit moet anders</h2><ul>\n");
-		json_array_foreach(invalid, i, p)
-			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
-			    json_string_value(json_object_get(p, "name")),
-			    json_string_value(json_object_get(p, "name")),
-			    json_string_value(json_object_get(p, "reason")));
-		html_out(b, "</ul></div>\n");
-	}
+	html_error_summary(b, invalid);
 	if (json_array_size(r->warnings) > 0) {
 		html_out(b, "<div class=\"remarks\" role=\"status\"><h2>"
 		    "Opmerkingen</h2><ul>\n");
