@@ -72,6 +72,22 @@ static const struct config_key config_keys[] = {
 	    "a plugin: PATH key=value ... (repeat; loaded in order)" },
 	{ "plugin_optional", CONFIG_BOOL, OFF(plugin_optional), 0, 1,
 	    "start without a plugin that fails to load" },
+	{ "upload_threads", CONFIG_INT, OFF(upload_threads), 1, 64,
+	    "threads that protect uploaded datasets" },
+	{ "upload_queue", CONFIG_INT, OFF(upload_queue), 0, 1024,
+	    "uploads waiting for a thread; past it, 503" },
+	{ "sdc_min_frequency", CONFIG_INT, OFF(sdc_min_frequency), 1, 1000,
+	    "minimum units per published cell" },
+	{ "sdc_dominance_n", CONFIG_INT, OFF(sdc_dominance_n), 1, SDC_TOPN,
+	    "(n,k)-dominance: the n largest contributions ..." },
+	{ "sdc_dominance_k", CONFIG_INT, OFF(sdc_dominance_k), 50, 100,
+	    "... may not exceed k percent of a cell" },
+	{ "sdc_p_percent", CONFIG_INT, OFF(sdc_p_percent), 1, 100,
+	    "p%-rule: a cell's others must hide the largest by p percent" },
+	{ "sdc_protection_percent", CONFIG_INT, OFF(sdc_protection_percent),
+	    1, 100, "audit: a suppressed cell's interval, percent of it" },
+	{ "sdc_round_base", CONFIG_INT, OFF(sdc_round_base), 0, 100,
+	    "round published counts to this base; 0 does not round" },
 };
 #undef OFF
 
@@ -93,6 +109,14 @@ config_init(struct config *c)
 	c->keepalive_timeout = 60;
 	c->login_per_minute = 10;
 	c->session_hours = 12;
+	c->upload_threads = 2;
+	c->upload_queue = 4;
+	c->sdc_min_frequency = 10;
+	c->sdc_dominance_n = 1;
+	c->sdc_dominance_k = 75;
+	c->sdc_p_percent = 10;
+	c->sdc_protection_percent = 30;
+	c->sdc_round_base = 0;
 }
 
 void

@@ -75,6 +75,15 @@ struct config {
 	struct strlist	 domeinen;	/* empty: the default list */
 	struct strlist	 plugins;	/* "PATH key=value ..." */
 	bool		 plugin_optional;
+	/* Dataset uploads: the job pool and disclosure control. */
+	int		 upload_threads;
+	int		 upload_queue;
+	int		 sdc_min_frequency;
+	int		 sdc_dominance_n;
+	int		 sdc_dominance_k;
+	int		 sdc_p_percent;
+	int		 sdc_protection_percent;
+	int		 sdc_round_base;
 };
 
 struct db;
@@ -165,6 +174,7 @@ struct req {
 	json_t			*invalid;	/* invalidParams of a 400 */
 	json_t			*warnings;	/* from plugins' on_validate */
 	bool			 replied;
+	bool			 async;		/* a job replies later */
 	int			 status;
 };
 
@@ -348,6 +358,14 @@ unsigned long plugin_events_dropped(void);
 int	 plugin_dispatch(struct req *, const char *);
 void	 plugin_metrics(struct evbuffer *);
 
+/* jobs.c */
+void	 jobs_start(int, int);
+int	 jobs_submit(struct event_base *, void (*)(void *),
+	     void (*)(void *, bool), void *);
+void	 jobs_drain(struct event_base *);
+void	 jobs_stop(void);
+void	 jobs_metrics(struct evbuffer *);
+
 /* outbound.c */
 #define OUTBOUND_OK		0	/* a response came (see status) */
 #define OUTBOUND_REFUSED	1	/* the SSRF guard refused the address */
@@ -445,6 +463,170 @@ int	 csvfile_parse(const char *, const char *, size_t, csvfile_row_cb,
 	     void *, char **);
 int	 csvfile_read(const char *, size_t, csvfile_row_cb, void *, char **);
 int	 csvfile_column(const char *const *, size_t, const char *);
+
+/* identifier.c: direct identifiers in uploaded data */
+enum identifier_kind { IDENTIFIER_NONE, IDENTIFIER_BSN, IDENTIFIER_EMAIL,
+    IDENTIFIER_PHONE, IDENTIFIER_IBAN, IDENTIFIER_POSTCODE_HOUSE,
+    IDENTIFIER_NAME };
+/* What one column has seen so far; zero it before the first value. */
+struct identifier_column {
+	bool		 header_bsn, header_name;	/* from its name */
+	long		 values;			/* non-empty seen */
+	long		 hits[IDENTIFIER_NAME + 1];	/* per kind */
+	long		 first_row[IDENTIFIER_NAME + 1];	/* 0: none yet */
+};
+bool	 identifier_bsn_valid(const char *, size_t);
+bool	 identifier_iban_valid(const char *, size_t);
+enum identifier_kind identifier_value(const char *, size_t);
+void	 identifier_column_header(struct identifier_column *, const char *);
+void	 identifier_column_add(struct identifier_column *, const char *,
+	     size_t, long);
+enum identifier_kind identifier_column_verdict(
+	     const struct identifier_column *, long *);
+const char *identifier_reason(enum identifier_kind);
+
+/* sdc.c: statistical disclosure control of one table */
+#define SDC_MAX_DIMS	3
+#define SDC_TOPN	5	/* the largest contributions kept per cell */
+#define SDC_MAX_CELLS	5000	/* totals included; bounds the audit's time */
+
+enum sdc_status { SDC_SAFE, SDC_FREQUENCY, SDC_DOMINANCE, SDC_PPERCENT,
+    SDC_SECONDARY };
+
+/* An instance's rules (config keys sdc_*). p and k are never shown. */
+struct sdc_rules {
+	long		 min_frequency;		/* units per cell (10) */
+	int		 dominance_n;		/* (n,k)-dominance: the n ... */
+	double		 dominance_k;		/* ... largest over k% (1, 75) */
+	double		 p_percent;		/* p%-rule (10) */
+	double		 protection_percent;	/* audit: interval (30) */
+	int		 round_base;		/* 0: none, or e.g. 5 */
+};
+
+/* One cell; coord[d] == ncat[d] is dimension d's total. */
+struct sdc_cell {
+	int		 coord[SDC_MAX_DIMS];
+	double		 value;		/* sum of contributions, or a count */
+	long		 units;		/* contributors (rows, persons) */
+	double		 top[SDC_TOPN];	/* largest contributions, descending */
+	enum sdc_status	 status;
+	double		 lower, upper;	/* the audit's interval (suppressed) */
+	double		 pub_value;	/* published (rounded) value */
+	long		 pub_units;	/* published (rounded) units */
+};
+
+/* A table with every marginal total: prod(ncat[d] + 1) cells. */
+struct sdc_table {
+	int		 ndims;			/* 0..SDC_MAX_DIMS */
+	int		 ncat[SDC_MAX_DIMS];	/* categories, total excluded */
+	bool		 magnitude;		/* top[] is filled: dominance, p% */
+	bool		 count;			/* value is a count: rounded too */
+	size_t		 ncells;
+	struct sdc_cell	*cells;
+};
+
+/* What protection did, for the report. */
+struct sdc_report {
+	size_t		 cells;			/* all, totals included */
+	size_t		 published;
+	size_t		 by_status[SDC_SECONDARY + 1];
+	size_t		 audited;		/* primary cells checked by LP */
+	bool		 audit_ok;
+	bool		 escalated;		/* fell back to full suppression */
+	bool		 rounded;
+};
+
+void	 sdc_rules_defaults(struct sdc_rules *);
+int	 sdc_table_init(struct sdc_table *, int, const int *);
+void	 sdc_table_free(struct sdc_table *);
+size_t	 sdc_index(const struct sdc_table *, const int *);
+void	 sdc_add_unit(struct sdc_table *, const int *, double);
+void	 sdc_set_cell(struct sdc_table *, const int *, double, long);
+void	 sdc_fill_totals(struct sdc_table *);
+void	 sdc_primary(struct sdc_table *, const struct sdc_rules *);
+void	 sdc_secondary(struct sdc_table *);
+int	 sdc_audit(struct sdc_table *, const struct sdc_rules *, size_t *,
+	     size_t *);
+int	 sdc_protect(struct sdc_table *, const struct sdc_rules *,
+	     struct sdc_report *);
+const char *sdc_status_name(enum sdc_status);
+
+/* csvstream.c */
+#define CSVSTREAM_MAX_FIELDS	64
+#define CSVSTREAM_MAX_FIELD	4096
+struct csvstream_error {
+	long		 row;		/* 1-based; the header is 1 */
+	int		 column;	/* 1-based; 0: the whole row */
+	const char	*reason;	/* Dutch, static */
+};
+typedef int (*csvstream_row_cb)(const char *const *, const size_t *, size_t,
+	    long, void *, struct csvstream_error *);
+bool	 csvstream_utf8_valid(const unsigned char *, size_t);
+int	 csvstream_parse(struct evbuffer *, csvstream_row_cb, void *,
+	     struct csvstream_error *);
+void	 csvstream_wipe(struct evbuffer *);
+
+/* dataset.c */
+#define DATASET_MAX_BYTES	(32 << 20)
+#define DATASET_MAX_ROLES	64
+enum dataset_role { DATASET_ROLE_NONE, DATASET_ROLE_IDENTIFYING,
+    DATASET_ROLE_QUASI, DATASET_ROLE_DIMENSION, DATASET_ROLE_MEASURE };
+struct dataset_column_role {
+	char		 name[65];
+	enum dataset_role role;
+	bool		 mean;		/* a measure averaged, not summed */
+};
+/* What an upload asked for; copied, so a job may outlive the request. */
+struct dataset_request {
+	bool		 microdata;
+	char		 indicator[65];
+	char		 periode[8];
+	char		 gemeente[8];
+	char		 soort[8];	/* the indicator's kind */
+	struct dataset_column_role roles[DATASET_MAX_ROLES];
+	size_t		 nroles;
+	struct sdc_rules rules;
+};
+/* What came out: problems (refused), or a report and a protected table. */
+struct dataset_result {
+	json_t		*problems;
+	json_t		*report;
+	json_t		*table;
+	bool		 publishable;
+};
+const char *dataset_role_name(enum dataset_role);
+int	 dataset_roles_parse(const char *, struct dataset_request *,
+	     const char **);
+void	 dataset_process(const struct dataset_request *, struct evbuffer *,
+	     struct dataset_result *);
+void	 dataset_result_free(struct dataset_result *);
+
+/* dataset_store.c */
+struct dataset_row {
+	const char	*id, *origin, *gemeente, *indicator, *periode, *vorm;
+	bool		 publishable;
+	const char	*rapport, *tabel;	/* JSON text */
+};
+int	 dataset_store_insert(struct db *, const struct dataset_row *);
+int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
+json_t	*dataset_store_list(struct db *, const char *, const char *,
+	     const char *);
+int	 dataset_store_publish(struct db *, const char *, const char *);
+int	 dataset_store_remove(struct db *, const char *, const char *);
+
+/* multipart.c */
+#define MULTIPART_MAX_PARTS	16
+struct multipart_part {
+	char		 name[64];
+	bool		 file;
+	size_t		 start, len;	/* the bytes, in the body */
+};
+int	 multipart_parse(const char *, struct evbuffer *,
+	     struct multipart_part *, size_t, size_t *, const char **);
+char	*multipart_text(struct evbuffer *, const struct multipart_part *,
+	     size_t);
+struct evbuffer *multipart_take(struct evbuffer *,
+	     const struct multipart_part *);
 
 /* indicator.c */
 /* An indicator definition; strings borrowed from the JSON it came from. */
@@ -605,6 +787,7 @@ struct conn *conn_next(struct conn *);
 /* server.c */
 const struct config *worker_config(struct worker *);
 struct server *worker_server(struct worker *);
+struct event_base *worker_base(struct worker *);
 struct db *worker_db(struct worker *);
 bool	 worker_draining(struct worker *);
 void	 worker_inflight_start(struct worker *);
@@ -630,6 +813,7 @@ int	 router_match(int, const char *, char **, int *, unsigned *);
 size_t	 router_body_cap(const char *, const char *, const struct config *);
 size_t	 router_max_body(const struct config *);
 void	 router_dispatch_cb(struct evhttp_request *, void *);
+void	 router_req_free(struct req *);
 void	 router_print(FILE *);
 
 /* auth.c */
@@ -649,6 +833,19 @@ void	 html_reply(struct req *, int, struct evbuffer *);
 char	*html_fragment(const char *);
 
 /* Handlers, each in the file its prefix names. */
+typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
+	    const char *);
+void	 api_datasets_request(struct req *, const char *, const char *,
+	     const char *, const char *, struct dataset_request *);
+void	 api_datasets_submit(struct req *, const struct dataset_request *,
+	     struct evbuffer *, dataset_answer_fn);
+void	 api_datasets_problems(struct req *, json_t *);
+int	 api_datasets_publish_reply(struct req *, int);
+void	 api_datasets_create(struct req *);
+void	 api_datasets_list(struct req *);
+void	 api_datasets_get(struct req *);
+void	 api_datasets_publish(struct req *);
+void	 api_datasets_delete(struct req *);
 void	 ops_healthz(struct req *);
 void	 ops_readyz(struct req *);
 void	 ops_metrics(struct req *);
@@ -661,6 +858,11 @@ int	 api_indicatoren_query(struct req *, json_t *,
 void	 api_gemeenten_list(struct req *);
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
+void	 web_datasets_new(struct req *);
+void	 web_datasets_create(struct req *);
+void	 web_datasets_show(struct req *);
+void	 web_datasets_publish(struct req *);
+void	 web_datasets_remove(struct req *);
 void	 api_gemeenten_get(struct req *);
 void	 api_ik_get(struct req *);
 void	 api_tokens_list(struct req *);
@@ -725,6 +927,7 @@ void	 web_login_post(struct req *);
 void	 web_logout_post(struct req *);
 int	 web_form(struct req *, struct evkeyvalq *);
 int	 web_form_checked(struct req *, struct evkeyvalq *);
+bool	 web_csrf_valid(struct req *, const char *);
 
 /* req.c */
 const char *req_query(struct req *, const char *);

@@ -164,6 +164,7 @@ metrics_write(struct evbuffer *b)
 	    "# TYPE meent_plugin_events_dropped_total counter\n"
 	    "meent_plugin_events_dropped_total %lu\n", plugin_events_dropped());
 	plugin_metrics(b);
+	jobs_metrics(b);
 	evbuffer_add_printf(b, "# HELP meent_db_errors_total Database errors."
 	    "\n# TYPE meent_db_errors_total counter\n"
 	    "meent_db_errors_total %lu\n", db_errors());

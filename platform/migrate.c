@@ -237,6 +237,30 @@ static const struct migration migrations[] = {
 	    "  indicator TEXT NOT NULL,"
 	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
 	    "  PRIMARY KEY (indicator, pilot)) WITHOUT ROWID;" },
+	{ 6,
+	    /*
+	     * Protected tables from uploads: never the upload itself. A
+	     * withdrawn table keeps its row (without its cells) as a
+	     * tombstone for federation.
+	     */
+	    "CREATE TABLE datasets ("
+	    "  pk INTEGER PRIMARY KEY,"
+	    "  id TEXT NOT NULL UNIQUE,"
+	    "  origin TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  indicator TEXT NOT NULL REFERENCES indicatoren(id),"
+	    "  periode TEXT NOT NULL,"
+	    "  vorm TEXT NOT NULL CHECK (vorm IN ('tabel','microdata')),"
+	    "  status TEXT NOT NULL"
+	    "    CHECK (status IN ('concept','gepubliceerd','ingetrokken')),"
+	    "  publiceerbaar INTEGER NOT NULL,"
+	    "  rapport TEXT NOT NULL,"
+	    "  tabel TEXT NOT NULL,"
+	    "  versie INTEGER NOT NULL DEFAULT 1,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  gewijzigd INTEGER NOT NULL);"
+	    "CREATE INDEX datasets_indicator ON datasets(indicator, status);"
+	    "CREATE INDEX datasets_gemeente ON datasets(gemeente, status);" },
 };
 
 int

@@ -173,7 +173,8 @@ router_req_new(struct worker *w, struct evhttp_request *ev)
 	return r;
 }
 
-static void
+/* Free a request's state; an async handler's job calls it after replying. */
+void
 router_req_free(struct req *r)
 {
 	for (int i = 0; i < r->nparams; i++)
@@ -287,7 +288,7 @@ router_dispatch(struct req *r)
 	if (router_check_access(r) == -1)
 		return;
 	r->route->handler(r);
-	if (!r->replied) {
+	if (!r->replied && !r->async) {
 		log_emit(LOG_ERROR, "router.noreply", "%s did not reply",
 		    r->route->name);
 		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
@@ -308,7 +309,8 @@ router_dispatch_cb(struct evhttp_request *ev, void *arg)
 	log_set_rid(r->rid);
 	router_dispatch(r);
 	log_set_rid(NULL);
-	router_req_free(r);
+	if (!r->async)
+		router_req_free(r);
 }
 
 /* The route table as lines "METHOD PATTERN ACCESS FLAGS MAXBODY NAME". */

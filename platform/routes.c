@@ -22,6 +22,8 @@
 
 /* Pilot bodies: five Markdown sections of up to 200 KB and the rest. */
 #define PILOT_BODY_MAX	(1100 * 1024)
+/* A dataset upload: the CSV, and a form's other fields around it. */
+#define DATASET_FORM_MAX	(DATASET_MAX_BYTES + 64 * 1024)
 /* A guideline revision: up to 1 MB of Markdown, and JSON's escaping. */
 #define GUIDELINE_BODY_MAX	(1200 * 1024)
 
@@ -48,6 +50,16 @@ const struct route routes_table[] = {
 	{ GET, "/api/v1/indicatoren/{id}/vergelijking",
 	    api_indicatoren_vergelijking, ACCESS_PUBLIC, 0, 0,
 	    "indicatoren.vergelijking" },
+	{ GET, "/api/v1/datasets", api_datasets_list, ACCESS_PUBLIC, 0, 0,
+	    "datasets.list" },
+	{ POST, "/api/v1/datasets", api_datasets_create, ACCESS_EDITOR, 0,
+	    DATASET_MAX_BYTES, "datasets.create" },
+	{ GET, "/api/v1/datasets/{id}", api_datasets_get, ACCESS_PUBLIC, 0, 0,
+	    "datasets.get" },
+	{ DELETE, "/api/v1/datasets/{id}", api_datasets_delete, ACCESS_EDITOR,
+	    ROUTE_OWN, 0, "datasets.delete" },
+	{ POST, "/api/v1/datasets/{id}/publicatie", api_datasets_publish,
+	    ACCESS_EDITOR, ROUTE_OWN, 0, "datasets.publish" },
 	{ GET, "/api/v1/ik", api_ik_get, ACCESS_VIEWER, 0, 0, "ik" },
 	{ GET, "/api/v1/pilots", api_pilots_list, ACCESS_PUBLIC, 0, 0,
 	    "pilots.list" },
@@ -127,6 +139,18 @@ const struct route routes_table[] = {
 	    "web.pilot" },
 	{ GET, "/benchmarks", web_benchmarks_list, ACCESS_PUBLIC, ROUTE_WEB, 0,
 	    "web.benchmarks" },
+	{ GET, "/datasets/nieuw", web_datasets_new, ACCESS_EDITOR, ROUTE_WEB, 0,
+	    "web.datasets.new" },
+	{ POST, "/datasets", web_datasets_create, ACCESS_EDITOR, ROUTE_WEB,
+	    DATASET_FORM_MAX, "web.datasets.create" },
+	{ GET, "/datasets/{id}", web_datasets_show, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.datasets.show" },
+	{ POST, "/datasets/{id}/publiceren", web_datasets_publish,
+	    ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384,
+	    "web.datasets.publish" },
+	{ POST, "/datasets/{id}/verwijderen", web_datasets_remove,
+	    ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384,
+	    "web.datasets.remove" },
 	{ GET, "/benchmarks/{id}", web_benchmarks_show, ACCESS_PUBLIC,
 	    ROUTE_WEB, 0, "web.benchmark" },
 	{ GET, "/richtlijnen", web_richtlijnen_list, ACCESS_PUBLIC, ROUTE_WEB, 0,

@@ -73,6 +73,12 @@ worker_server(struct worker *w)
 	return w->srv;
 }
 
+struct event_base *
+worker_base(struct worker *w)
+{
+	return w->base;
+}
+
 struct db *
 worker_db(struct worker *w)
 {
@@ -253,6 +259,8 @@ worker_main(void *arg)
 	plugin_worker_init(w->index);
 	event_base_dispatch(w->base);
 	plugin_worker_fini(w->index);
+	/* Uploads still being protected answer before their connections go. */
+	jobs_drain(w->base);
 	/* Freeing evhttp closes the connections left; their guards go too. */
 	evhttp_free(w->http);
 	w->http = NULL;
@@ -365,6 +373,7 @@ server_start(struct config *cfg, char **err)
 	for (int i = 0; i < srv->nworkers; i++)
 		if (worker_init(srv, &srv->workers[i], i, err) == -1)
 			goto fail;
+	jobs_start(cfg->upload_threads, cfg->upload_queue);
 	for (int i = 0; i < srv->nworkers; i++)
 		if (pthread_create(&srv->workers[i].thread, NULL, worker_main,
 		    &srv->workers[i]) != 0)
@@ -394,6 +403,7 @@ server_stop(struct server *srv)
 		event_active(srv->workers[i].stop_ev, EV_READ, 0);
 	for (int i = 0; i < srv->nworkers; i++)
 		pthread_join(srv->workers[i].thread, NULL);
+	jobs_stop();
 	for (int i = 0; i < srv->nworkers; i++)
 		worker_free(&srv->workers[i]);
 	free(srv->workers);

@@ -80,6 +80,15 @@ web_form(struct req *r, struct evkeyvalq *out)
 	return 0;
 }
 
+/* Is csrf the signed-in session's CSRF token? */
+bool
+web_csrf_valid(struct req *r, const char *csrf)
+{
+	return r->who.kind == PRINCIPAL_SESSION && csrf != NULL &&
+	    strlen(csrf) == strlen(r->who.csrf) &&
+	    sodium_memcmp(csrf, r->who.csrf, strlen(csrf)) == 0;
+}
+
 /*
  * A form of a signed-in person: parsed, and its CSRF token checked against
  * the session's. Returns 0, or -1 after replying (415, 400, 403).
@@ -92,9 +101,7 @@ web_form_checked(struct req *r, struct evkeyvalq *form)
 	if (web_form(r, form) == -1)
 		return -1;
 	csrf = evhttp_find_header(form, "csrf");
-	if (r->who.kind != PRINCIPAL_SESSION || csrf == NULL ||
-	    strlen(csrf) != strlen(r->who.csrf) ||
-	    sodium_memcmp(csrf, r->who.csrf, strlen(csrf)) != 0) {
+	if (!web_csrf_valid(r, csrf)) {
 		evhttp_clear_headers(form);
 		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
 		    "laad de pagina opnieuw.");

@@ -45,12 +45,20 @@ r = m.request("POST", "/inloggen", headers={
     body="email=redactie%40goes.example.nl&wachtwoord=een+lang+wachtwoord")
 cookie = (r.header("Set-Cookie") or "").split(";")[0]
 t.ok(cookie.startswith("meent_sessie="), "logged in for the form pages")
+# A dataset: its concept page (with the buttons), then published.
+tok = m.token("GM0664", "editor")
+r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
+              "periode=2025", token=tok, headers={"Content-Type": "text/csv"},
+              body="wijk,waarde\nNoord,120\nZuid,4\nOost,230\n")
+ds = "/datasets/" + r.json()["id"]
 check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
-                   "/benchmarks/inwoners",
+                   "/benchmarks/inwoners", "/datasets/nieuw", ds,
                    "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw"],
             label="ingelogd", cookie=cookie)
+m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
+          token=tok)
+check_pages(t, m, [ds], label="gepubliceerd")
 # A proposal's page, as seen by a maintainer (with the decision form).
-tok = m.token("GM0664", "editor")
 head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
 r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"
               "voorstellen", token=tok, body={"basis": head["versie"],

@@ -1,0 +1,973 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * An uploaded dataset, from raw CSV to a protected table and its report
+ * (DESIGN §8). This runs on a job thread (jobs.c) and touches no database:
+ * the caller stores what comes out, and only that.
+ *
+ * Two shapes:
+ *  - tabel: one row per cell: waarde, aantal (the units behind it), and up
+ *    to three breakdown columns; indicator and periode columns, when
+ *    present, must match the upload's.
+ *  - microdata: one row per person, case or visit, with declared roles:
+ *    identificerend (dropped unread), quasi (generalised: age to 5-year
+ *    bands, postcode to its 4 digits, a date to its month), dimensie, and
+ *    at most one meetwaarde (summed, or averaged with :gemiddelde). Without
+ *    a meetwaarde the table counts rows. Columns without a role are
+ *    dropped, and said so in the report.
+ *
+ * Every column except the declared identifying ones is scanned for direct
+ * identifiers (identifier.c); one found fails the upload with row, column
+ * and reason, before any table is made. Raw values never leave this file:
+ * not in errors, reports or logs. Category labels survive only as the
+ * labels of cells that disclosure control (sdc.c) then protects.
+ */
+#include "meent.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+
+#define DATASET_LABEL_MAX	100
+#define DATASET_MAX_CATEGORIES	1000
+
+enum dataset_gen { GEN_UNDECIDED, GEN_NONE, GEN_AGE, GEN_YEAR, GEN_POSTCODE,
+    GEN_DATE };
+
+/* One breakdown dimension: a column and its categories. */
+struct dataset_dim {
+	int		 column;
+	enum dataset_gen gen;
+	char		**labels;
+	int		 nlabels, caplabels;
+	int		*slots;		/* open addressing: label index + 1 */
+	size_t		 nslots;
+};
+
+/* A microdata row, reduced to what the table needs. */
+struct dataset_unit {
+	uint16_t	 c[SDC_MAX_DIMS];
+	double		 v;
+};
+
+/* A row of a table upload. */
+struct dataset_cell {
+	uint16_t	 c[SDC_MAX_DIMS];
+	double		 value;
+	long		 units;
+	long		 row;
+};
+
+struct dataset_parse {
+	const struct dataset_request	*rq;
+	struct dataset_result		*res;
+	int				 ncols;
+	char				**names;
+	enum dataset_role		*role;
+	struct identifier_column	*idcol;
+	struct dataset_dim		 dims[SDC_MAX_DIMS];
+	int				 ndims;
+	int				 measure;	/* column, or -1 */
+	bool				 mean;
+	int				 units_col, ind_col, per_col;
+	struct dataset_unit		*units;
+	struct dataset_cell		*cells;
+	size_t				 n, cap;
+	long				 rows;
+};
+
+static const char *const dataset_role_names[] = {
+	[DATASET_ROLE_NONE] = NULL,
+	[DATASET_ROLE_IDENTIFYING] = "identificerend",
+	[DATASET_ROLE_QUASI] = "quasi",
+	[DATASET_ROLE_DIMENSION] = "dimensie",
+	[DATASET_ROLE_MEASURE] = "meetwaarde",
+};
+
+const char *
+dataset_role_name(enum dataset_role r)
+{
+	return dataset_role_names[r];
+}
+
+/*
+ * Parse "kolom:rol[:som|gemiddelde],..." into rq. Returns 0, or -1 with
+ * *reason (static, Dutch).
+ */
+int
+dataset_roles_parse(const char *spec, struct dataset_request *rq,
+    const char **reason)
+{
+	char *copy = xstrdup(spec), *save = NULL, *item;
+	int rc = -1, measures = 0;
+
+	rq->nroles = 0;
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		struct dataset_column_role *cr;
+		char *rol = strchr(item, ':'), *agg;
+		size_t r;
+
+		if (rq->nroles == DATASET_MAX_ROLES) {
+			*reason = "te veel kolommen met een rol";
+			goto out;
+		}
+		if (rol == NULL || rol == item || (size_t)(rol - item) >=
+		    sizeof cr->name) {
+			*reason = "verwacht kolom:rol, gescheiden door komma's";
+			goto out;
+		}
+		*rol++ = '\0';
+		if ((agg = strchr(rol, ':')) != NULL)
+			*agg++ = '\0';
+		for (r = 1; r < nitems(dataset_role_names); r++)
+			if (strcmp(rol, dataset_role_names[r]) == 0)
+				break;
+		if (r == nitems(dataset_role_names)) {
+			*reason = "een rol is identificerend, quasi, dimensie "
+			    "of meetwaarde";
+			goto out;
+		}
+		for (size_t i = 0; i < rq->nroles; i++)
+			if (strcmp(rq->roles[i].name, item) == 0) {
+				*reason = "een kolom heeft twee rollen";
+				goto out;
+			}
+		cr = &rq->roles[rq->nroles++];
+		memset(cr, 0, sizeof *cr);
+		snprintf(cr->name, sizeof cr->name, "%s", item);
+		cr->role = (enum dataset_role)r;
+		if (agg != NULL) {
+			if (cr->role != DATASET_ROLE_MEASURE ||
+			    (strcmp(agg, "som") != 0 &&
+			    strcmp(agg, "gemiddelde") != 0)) {
+				*reason = "alleen een meetwaarde heeft een "
+				    "aggregatie: som of gemiddelde";
+				goto out;
+			}
+			cr->mean = strcmp(agg, "gemiddelde") == 0;
+		}
+		if (cr->role == DATASET_ROLE_MEASURE && ++measures > 1) {
+			*reason = "hoogstens één meetwaarde";
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+static void
+dataset_problem(struct dataset_parse *ps, const char *name, long row,
+    int column, const char *reason)
+{
+	json_t *p = json_pack("{s:s, s:s}", "name", name, "reason", reason);
+
+	if (row > 0)
+		json_object_set_new(p, "rij", json_integer(row));
+	if (column > 0)
+		json_object_set_new(p, "kolom", json_integer(column));
+	if (ps->res->problems == NULL)
+		ps->res->problems = json_array();
+	json_array_append_new(ps->res->problems, p);
+}
+
+static const char *
+dataset_column_name(struct dataset_parse *ps, int column)
+{
+	return column >= 1 && column <= ps->ncols ? ps->names[column - 1] :
+	    "body";
+}
+
+/* Stop the parse with a problem at (row, column). */
+static int
+dataset_fail(struct dataset_parse *ps, struct csvstream_error *err, long row,
+    int column, const char *reason)
+{
+	err->row = row;
+	err->column = column;
+	err->reason = reason;
+	(void)ps;
+	return -1;
+}
+
+/* --- Categories ---------------------------------------------------------- */
+
+static uint64_t
+dataset_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The index of label in d, adding it. -1 past DATASET_MAX_CATEGORIES. */
+static int
+dataset_dim_index(struct dataset_dim *d, const char *label)
+{
+	size_t i;
+
+	if (d->nslots == 0) {
+		d->nslots = 2 * DATASET_MAX_CATEGORIES + 1;
+		d->slots = xcalloc(d->nslots, sizeof *d->slots);
+	}
+	for (i = dataset_hash(label) % d->nslots; d->slots[i] != 0;
+	    i = (i + 1) % d->nslots)
+		if (strcmp(d->labels[d->slots[i] - 1], label) == 0)
+			return d->slots[i] - 1;
+	if (d->nlabels == DATASET_MAX_CATEGORIES)
+		return -1;
+	if (d->nlabels == d->caplabels) {
+		d->caplabels = d->caplabels == 0 ? 16 : d->caplabels * 2;
+		d->labels = xreallocarray(d->labels, (size_t)d->caplabels,
+		    sizeof *d->labels);
+	}
+	d->labels[d->nlabels] = xstrdup(label);
+	d->slots[i] = ++d->nlabels;
+	return d->nlabels - 1;
+}
+
+static void
+dataset_dim_free(struct dataset_dim *d)
+{
+	for (int i = 0; i < d->nlabels; i++)
+		free(d->labels[i]);
+	free(d->labels);
+	free(d->slots);
+}
+
+/* Natural order: "5-9" before "10-14", then bytewise. */
+static int
+dataset_label_cmp(const char *a, const char *b)
+{
+	if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+		long x = strtol(a, NULL, 10), y = strtol(b, NULL, 10);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return strcmp(a, b);
+}
+
+static const struct dataset_dim *dataset_sort_dim;
+
+static int
+dataset_sort_cb(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	return dataset_label_cmp(dataset_sort_dim->labels[*x],
+	    dataset_sort_dim->labels[*y]);
+}
+
+/* Sort d's labels; *remap (caller frees) maps old index to new. */
+static int *
+dataset_dim_sort(struct dataset_dim *d)
+{
+	int *order = xcalloc((size_t)d->nlabels + 1, sizeof *order);
+	int *remap = xcalloc((size_t)d->nlabels + 1, sizeof *remap);
+	char **sorted = xcalloc((size_t)d->nlabels + 1, sizeof *sorted);
+
+	for (int i = 0; i < d->nlabels; i++)
+		order[i] = i;
+	dataset_sort_dim = d;
+	qsort(order, (size_t)d->nlabels, sizeof *order, dataset_sort_cb);
+	for (int i = 0; i < d->nlabels; i++) {
+		remap[order[i]] = i;
+		sorted[i] = d->labels[order[i]];
+	}
+	free(d->labels);
+	d->labels = sorted;
+	d->caplabels = d->nlabels + 1;
+	free(order);
+	return remap;
+}
+
+/* --- Generalisation of quasi-identifiers --------------------------------- */
+
+static bool
+dataset_all_digits(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool
+dataset_postcode(const char *s, size_t len)
+{
+	if (len < 4 || !dataset_all_digits(s, 4) || s[0] == '0')
+		return false;
+	if (len == 4)
+		return true;
+	s += 4;
+	len -= 4;
+	if (*s == ' ') {
+		s++;
+		len--;
+	}
+	return len == 2 && isalpha((unsigned char)s[0]) &&
+	    isalpha((unsigned char)s[1]);
+}
+
+/* YYYY-MM[-DD], DD-MM-YYYY or DD/MM/YYYY: the "YYYY-MM" it falls in. */
+static bool
+dataset_month(const char *s, size_t len, char out[8])
+{
+	const char *y, *m;
+
+	if ((len == 7 || len == 10) && dataset_all_digits(s, 4) &&
+	    s[4] == '-' && dataset_all_digits(s + 5, 2) &&
+	    (len == 7 || (s[7] == '-' && dataset_all_digits(s + 8, 2)))) {
+		y = s;
+		m = s + 5;
+	} else if (len == 10 && dataset_all_digits(s, 2) &&
+	    (s[2] == '-' || s[2] == '/') && s[5] == s[2] &&
+	    dataset_all_digits(s + 3, 2) && dataset_all_digits(s + 6, 4)) {
+		y = s + 6;
+		m = s + 3;
+	} else
+		return false;
+	if (m[0] > '1' || (m[0] == '1' && m[1] > '2') ||
+	    (m[0] == '0' && m[1] == '0'))
+		return false;
+	memcpy(out, y, 4);
+	out[4] = '-';
+	memcpy(out + 5, m, 2);
+	out[7] = '\0';
+	return true;
+}
+
+static enum dataset_gen
+dataset_gen_detect(const char *column, const char *s, size_t len)
+{
+	char month[8];
+
+	if (strcasestr(column, "postcode") != NULL && dataset_postcode(s, len))
+		return GEN_POSTCODE;
+	if (dataset_all_digits(s, len) && len <= 3 && atoi(s) <= 130)
+		return GEN_AGE;
+	if (dataset_all_digits(s, len) && len == 4 &&
+	    strcasestr(column, "jaar") != NULL)
+		return GEN_YEAR;
+	if (dataset_postcode(s, len))
+		return GEN_POSTCODE;
+	if (dataset_month(s, len, month))
+		return GEN_DATE;
+	return GEN_UNDECIDED;
+}
+
+static const char *
+dataset_gen_text(enum dataset_gen g)
+{
+	switch (g) {
+	case GEN_AGE:
+		return "gegeneraliseerd: leeftijd in klassen van 5 jaar";
+	case GEN_YEAR:
+		return "gegeneraliseerd: jaar in klassen van 5 jaar";
+	case GEN_POSTCODE:
+		return "gegeneraliseerd: postcode tot de 4 cijfers";
+	case GEN_DATE:
+		return "gegeneraliseerd: datum tot de maand";
+	default:
+		return "gegeneraliseerd";
+	}
+}
+
+/* The generalised label of one value, or false if it does not fit g. */
+static bool
+dataset_generalise(enum dataset_gen g, const char *s, size_t len,
+    char out[DATASET_LABEL_MAX + 1])
+{
+	long n;
+
+	switch (g) {
+	case GEN_AGE:
+		if (!dataset_all_digits(s, len) || len > 3 ||
+		    (n = atol(s)) > 130)
+			return false;
+		snprintf(out, DATASET_LABEL_MAX + 1, "%ld-%ld", n / 5 * 5,
+		    n / 5 * 5 + 4);
+		return true;
+	case GEN_YEAR:
+		if (!dataset_all_digits(s, len) || len != 4)
+			return false;
+		n = atol(s);
+		snprintf(out, DATASET_LABEL_MAX + 1, "%ld-%ld", n / 5 * 5,
+		    n / 5 * 5 + 4);
+		return true;
+	case GEN_POSTCODE:
+		if (!dataset_postcode(s, len))
+			return false;
+		memcpy(out, s, 4);
+		out[4] = '\0';
+		return true;
+	case GEN_DATE:
+		return dataset_month(s, len, out);
+	default:
+		return false;
+	}
+}
+
+/* --- Rows ------------------------------------------------------------------ */
+
+static bool
+dataset_is_total(const char *s)
+{
+	return strcasecmp(s, "totaal") == 0 || strcasecmp(s, "total") == 0;
+}
+
+/* The category of field s (length len) in dimension k; -1 after *err. */
+static int
+dataset_category(struct dataset_parse *ps, int k, const char *s, size_t len,
+    long row, struct csvstream_error *err)
+{
+	struct dataset_dim *d = &ps->dims[k];
+	char label[DATASET_LABEL_MAX + 1];
+	int idx;
+
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len == 0)
+		snprintf(label, sizeof label, "onbekend");
+	else if (d->gen == GEN_NONE) {
+		if (len > DATASET_LABEL_MAX)
+			return dataset_fail(ps, err, row, d->column + 1,
+			    "categorie is langer dan 100 tekens");
+		memcpy(label, s, len);
+		label[len] = '\0';
+		if (dataset_is_total(label))
+			return dataset_fail(ps, err, row, d->column + 1,
+			    "totalen rekent meent zelf uit: laat de "
+			    "totaalrijen weg");
+	} else {
+		if (d->gen == GEN_UNDECIDED) {
+			d->gen = dataset_gen_detect(ps->names[d->column], s,
+			    len);
+			if (d->gen == GEN_UNDECIDED)
+				return dataset_fail(ps, err, row,
+				    d->column + 1, "quasi-identificerende "
+				    "kolom is geen leeftijd, jaar, postcode of "
+				    "datum: meent kan hem niet generaliseren");
+		}
+		if (!dataset_generalise(d->gen, s, len, label))
+			return dataset_fail(ps, err, row, d->column + 1,
+			    "waarde past niet bij de generalisatie van deze "
+			    "kolom");
+	}
+	if ((idx = dataset_dim_index(d, label)) == -1)
+		return dataset_fail(ps, err, row, d->column + 1,
+		    "meer dan 1000 verschillende categorieën");
+	return idx;
+}
+
+static void
+dataset_grow(struct dataset_parse *ps)
+{
+	if (ps->n < ps->cap)
+		return;
+	ps->cap = ps->cap == 0 ? 1024 : ps->cap * 2;
+	if (ps->rq->microdata)
+		ps->units = xreallocarray(ps->units, ps->cap,
+		    sizeof *ps->units);
+	else
+		ps->cells = xreallocarray(ps->cells, ps->cap,
+		    sizeof *ps->cells);
+}
+
+static enum dataset_role
+dataset_declared(const struct dataset_request *rq, const char *name,
+    bool *mean)
+{
+	for (size_t i = 0; i < rq->nroles; i++)
+		if (strcmp(rq->roles[i].name, name) == 0) {
+			*mean = rq->roles[i].mean;
+			return rq->roles[i].role;
+		}
+	return DATASET_ROLE_NONE;
+}
+
+/* A dimension for column i; -1 after *err when there are too many. */
+static int
+dataset_add_dim(struct dataset_parse *ps, int i, enum dataset_gen gen,
+    struct csvstream_error *err)
+{
+	if (ps->ndims == SDC_MAX_DIMS)
+		return dataset_fail(ps, err, 1, i + 1, "hoogstens drie "
+		    "uitsplitsingen (dimensies en quasi-identificerende "
+		    "kolommen samen)");
+	ps->dims[ps->ndims].column = i;
+	ps->dims[ps->ndims].gen = gen;
+	ps->ndims++;
+	return 0;
+}
+
+/* The header row: roles, dimensions, the measure. */
+static int
+dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
+    struct csvstream_error *err)
+{
+	const struct dataset_request *rq = ps->rq;
+
+	ps->ncols = (int)n;
+	ps->names = xcalloc(n, sizeof *ps->names);
+	ps->role = xcalloc(n, sizeof *ps->role);
+	ps->idcol = xcalloc(n, sizeof *ps->idcol);
+	ps->measure = ps->units_col = ps->ind_col = ps->per_col = -1;
+	for (size_t i = 0; i < n; i++) {
+		ps->names[i] = xstrdup(f[i]);
+		if (f[i][0] == '\0')
+			return dataset_fail(ps, err, 1, (int)i + 1, "kolom "
+			    "zonder naam");
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(ps->names[k], f[i]) == 0)
+				return dataset_fail(ps, err, 1, (int)i + 1,
+				    "twee kolommen met dezelfde naam");
+		identifier_column_header(&ps->idcol[i], f[i]);
+	}
+	for (size_t r = 0; r < rq->nroles; r++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = strcmp(ps->names[i], rq->roles[r].name) == 0;
+		if (!found)
+			return dataset_fail(ps, err, 1, 0, "een kolom uit "
+			    "rollen staat niet in de kopregel");
+	}
+	for (int i = 0; i < (int)n; i++) {
+		const char *name = ps->names[i];
+
+		if (rq->microdata) {
+			bool mean = false;
+
+			ps->role[i] = dataset_declared(rq, name, &mean);
+			if (ps->role[i] == DATASET_ROLE_MEASURE) {
+				ps->measure = i;
+				ps->mean = mean;
+			} else if ((ps->role[i] == DATASET_ROLE_QUASI ||
+			    ps->role[i] == DATASET_ROLE_DIMENSION) &&
+			    dataset_add_dim(ps, i, ps->role[i] ==
+			    DATASET_ROLE_QUASI ? GEN_UNDECIDED : GEN_NONE,
+			    err) == -1)
+				return -1;
+			continue;
+		}
+		if (strcmp(name, "waarde") == 0) {
+			ps->measure = i;
+			ps->role[i] = DATASET_ROLE_MEASURE;
+		} else if (strcmp(name, "aantal") == 0)
+			ps->units_col = i;
+		else if (strcmp(name, "indicator") == 0)
+			ps->ind_col = i;
+		else if (strcmp(name, "periode") == 0)
+			ps->per_col = i;
+		else {
+			ps->role[i] = DATASET_ROLE_DIMENSION;
+			if (dataset_add_dim(ps, i, GEN_NONE, err) == -1)
+				return -1;
+		}
+	}
+	if (!rq->microdata && ps->measure == -1)
+		return dataset_fail(ps, err, 1, 0, "een tabel heeft een kolom "
+		    "waarde");
+	if (!rq->microdata && ps->units_col == -1 &&
+	    strcmp(rq->soort, "aantal") != 0)
+		return dataset_fail(ps, err, 1, 0, "een tabel met bedragen of "
+		    "ratio's heeft een kolom aantal: het aantal eenheden "
+		    "achter elke cel");
+	return 0;
+}
+
+/* A non-negative figure; -1 after *err. */
+static int
+dataset_number(struct dataset_parse *ps, const char *s, long row, int col,
+    double *out, struct csvstream_error *err)
+{
+	if (indicator_parse_value(s, out) == -1)
+		return dataset_fail(ps, err, row, col + 1, "geen getal (gebruik "
+		    "een punt als decimaalteken), of buiten het bereik");
+	if (*out < 0)
+		return dataset_fail(ps, err, row, col + 1, "negatieve waarden "
+		    "kan meent niet beschermen");
+	return 0;
+}
+
+static int
+dataset_units(struct dataset_parse *ps, double v, long row, int col,
+    long *out, struct csvstream_error *err)
+{
+	if (v != floor(v) || v > 1e12)
+		return dataset_fail(ps, err, row, col + 1, "een aantal is een "
+		    "geheel getal");
+	*out = (long)v;
+	return 0;
+}
+
+/* One table row: a cell. */
+static int
+dataset_table_row(struct dataset_parse *ps, const char *const *f, long row,
+    struct dataset_cell *c, struct csvstream_error *err)
+{
+	double v, u;
+
+	if (ps->ind_col >= 0 && strcmp(f[ps->ind_col], ps->rq->indicator) != 0)
+		return dataset_fail(ps, err, row, ps->ind_col + 1, "andere "
+		    "indicator dan in de upload");
+	if (ps->per_col >= 0 && strcmp(f[ps->per_col], ps->rq->periode) != 0)
+		return dataset_fail(ps, err, row, ps->per_col + 1, "andere "
+		    "periode dan in de upload");
+	if (dataset_number(ps, f[ps->measure], row, ps->measure, &v,
+	    err) == -1)
+		return -1;
+	if (ps->units_col >= 0) {
+		if (dataset_number(ps, f[ps->units_col], row, ps->units_col,
+		    &u, err) == -1 || dataset_units(ps, u, row,
+		    ps->units_col, &c->units, err) == -1)
+			return -1;
+	} else if (dataset_units(ps, v, row, ps->measure, &c->units,
+	    err) == -1)
+		return -1;
+	/* A ratio is not additive; its numerator is: protect that. */
+	c->value = strcmp(ps->rq->soort, "ratio") == 0 ? v * (double)c->units :
+	    v;
+	c->row = row;
+	return 0;
+}
+
+static int
+dataset_row_cb(const char *const *f, const size_t *len, size_t n, long row,
+    void *arg, struct csvstream_error *err)
+{
+	struct dataset_parse *ps = arg;
+	int coord[SDC_MAX_DIMS] = { 0 };
+
+	if (row == 1)
+		return dataset_header(ps, f, n, err);
+	ps->rows = row - 1;
+	for (int i = 0; i < ps->ncols; i++)
+		if (ps->role[i] != DATASET_ROLE_IDENTIFYING && len[i] > 0)
+			identifier_column_add(&ps->idcol[i], f[i], len[i], row);
+	for (int k = 0; k < ps->ndims; k++) {
+		int col = ps->dims[k].column;
+
+		if ((coord[k] = dataset_category(ps, k, f[col], len[col], row,
+		    err)) == -1)
+			return -1;
+	}
+	dataset_grow(ps);
+	if (ps->rq->microdata) {
+		struct dataset_unit *u = &ps->units[ps->n];
+
+		for (int k = 0; k < ps->ndims; k++)
+			u->c[k] = (uint16_t)coord[k];
+		u->v = 1;
+		if (ps->measure >= 0 && dataset_number(ps, f[ps->measure], row,
+		    ps->measure, &u->v, err) == -1)
+			return -1;
+	} else {
+		struct dataset_cell *c = &ps->cells[ps->n];
+
+		for (int k = 0; k < ps->ndims; k++)
+			c->c[k] = (uint16_t)coord[k];
+		if (dataset_table_row(ps, f, row, c, err) == -1)
+			return -1;
+	}
+	ps->n++;
+	return 0;
+}
+
+/* --- Identifiers ----------------------------------------------------------- */
+
+/* Every column that holds a direct identifier becomes a problem. */
+static bool
+dataset_identifiers(struct dataset_parse *ps)
+{
+	bool found = false;
+
+	for (int i = 0; i < ps->ncols; i++) {
+		enum identifier_kind k;
+		long row = 0;
+		char *why;
+
+		if (ps->role[i] == DATASET_ROLE_IDENTIFYING)
+			continue;
+		k = identifier_column_verdict(&ps->idcol[i], &row);
+		if (k == IDENTIFIER_NONE)
+			continue;
+		why = xasprintf("bevat een direct identificerend gegeven: %s. "
+		    "Laat de kolom weg of geef hem de rol identificerend; er "
+		    "is niets bewaard", identifier_reason(k));
+		dataset_problem(ps, ps->names[i], row, i + 1, why);
+		free(why);
+		found = true;
+	}
+	return found;
+}
+
+/* --- The table ------------------------------------------------------------- */
+
+static void
+dataset_remap(struct dataset_parse *ps)
+{
+	for (int k = 0; k < ps->ndims; k++) {
+		int *remap = dataset_dim_sort(&ps->dims[k]);
+
+		for (size_t i = 0; i < ps->n; i++) {
+			uint16_t *c = ps->rq->microdata ? ps->units[i].c :
+			    ps->cells[i].c;
+
+			c[k] = (uint16_t)remap[c[k]];
+		}
+		free(remap);
+	}
+}
+
+/* Fill t from the rows; false after a problem (a duplicate cell). */
+static bool
+dataset_fill(struct dataset_parse *ps, struct sdc_table *t)
+{
+	int coord[SDC_MAX_DIMS] = { 0 };
+	bool *seen;
+
+	if (ps->rq->microdata) {
+		t->magnitude = ps->measure >= 0;
+		t->count = ps->measure < 0;
+		for (size_t i = 0; i < ps->n; i++) {
+			for (int k = 0; k < ps->ndims; k++)
+				coord[k] = ps->units[i].c[k];
+			sdc_add_unit(t, coord, ps->units[i].v);
+		}
+		return true;
+	}
+	t->count = strcmp(ps->rq->soort, "aantal") == 0;
+	seen = xcalloc(t->ncells, sizeof *seen);
+	for (size_t i = 0; i < ps->n; i++) {
+		size_t idx;
+
+		for (int k = 0; k < ps->ndims; k++)
+			coord[k] = ps->cells[i].c[k];
+		idx = sdc_index(t, coord);
+		if (seen[idx]) {
+			dataset_problem(ps, "body", ps->cells[i].row, 0,
+			    "deze combinatie van categorieën staat er twee "
+			    "keer in");
+			free(seen);
+			return false;
+		}
+		seen[idx] = true;
+		sdc_set_cell(t, coord, ps->cells[i].value, ps->cells[i].units);
+	}
+	free(seen);
+	sdc_fill_totals(t);
+	return true;
+}
+
+/* The published figure of a safe cell. */
+static double
+dataset_published_value(struct dataset_parse *ps, const struct sdc_cell *c)
+{
+	bool ratio = !ps->rq->microdata && strcmp(ps->rq->soort, "ratio") == 0;
+
+	if ((ratio || ps->mean) && c->units > 0)
+		return c->value / (double)c->units;
+	if (ratio || ps->mean)
+		return 0;
+	return c->pub_value;
+}
+
+static json_t *
+dataset_table_json(struct dataset_parse *ps, const struct sdc_table *t)
+{
+	json_t *dims = json_array(), *cells = json_array();
+
+	for (int k = 0; k < ps->ndims; k++) {
+		json_t *cats = json_array();
+
+		for (int i = 0; i < ps->dims[k].nlabels; i++)
+			json_array_append_new(cats,
+			    json_string(ps->dims[k].labels[i]));
+		json_array_append_new(dims, json_pack("{s:s, s:o}", "naam",
+		    ps->names[ps->dims[k].column], "categorieen", cats));
+	}
+	for (size_t i = 0; i < t->ncells; i++) {
+		const struct sdc_cell *c = &t->cells[i];
+		json_t *coord = json_array(), *cell;
+
+		for (int k = 0; k < ps->ndims; k++)
+			json_array_append_new(coord, c->coord[k] ==
+			    t->ncat[k] ? json_null() :
+			    json_string(ps->dims[k].labels[c->coord[k]]));
+		if (c->status == SDC_SAFE)
+			cell = json_pack("{s:o, s:f, s:I, s:b}", "categorieen",
+			    coord, "waarde", dataset_published_value(ps, c),
+			    "aantal", (json_int_t)c->pub_units, "geheim", 0);
+		else
+			cell = json_pack("{s:o, s:n, s:n, s:b}", "categorieen",
+			    coord, "waarde", "aantal", "geheim", 1);
+		json_array_append_new(cells, cell);
+	}
+	return json_pack("{s:o, s:o}", "dimensies", dims, "cellen", cells);
+}
+
+static json_t *
+dataset_columns_json(struct dataset_parse *ps)
+{
+	json_t *cols = json_array();
+
+	for (int i = 0; i < ps->ncols; i++) {
+		const char *how = "weggelaten: geen rol opgegeven";
+
+		switch (ps->role[i]) {
+		case DATASET_ROLE_IDENTIFYING:
+			how = "weggelaten: identificerend, niet gelezen";
+			break;
+		case DATASET_ROLE_QUASI:
+			how = "gegeneraliseerd";
+			for (int k = 0; k < ps->ndims; k++)
+				if (ps->dims[k].column == i)
+					how = dataset_gen_text(ps->dims[k].gen);
+			break;
+		case DATASET_ROLE_DIMENSION:
+			how = "uitsplitsing";
+			break;
+		case DATASET_ROLE_MEASURE:
+			how = ps->mean ? "meetwaarde: gemiddelde" :
+			    "meetwaarde: som";
+			break;
+		default:
+			if (!ps->rq->microdata)
+				how = i == ps->units_col ? "aantal eenheden" :
+				    "gecontroleerd";
+			break;
+		}
+		json_array_append_new(cols, json_pack("{s:s, s:o, s:s}",
+		    "naam", ps->names[i], "rol", ps->role[i] ==
+		    DATASET_ROLE_NONE ? json_null() :
+		    json_string(dataset_role_name(ps->role[i])),
+		    "behandeling", how));
+	}
+	return cols;
+}
+
+static json_t *
+dataset_report_json(struct dataset_parse *ps, const struct sdc_report *rep,
+    int round_base)
+{
+	return json_pack("{s:s, s:I, s:o, s:I, s:I, s:{s:{s:I, s:I, s:I}, "
+	    "s:I}, s:{s:I, s:s, s:b}, s:o, s:b}",
+	    "vorm", ps->rq->microdata ? "microdata" : "tabel",
+	    "rijen", (json_int_t)ps->rows,
+	    "kolommen", dataset_columns_json(ps),
+	    "cellen", (json_int_t)rep->cells,
+	    "gepubliceerd", (json_int_t)rep->published,
+	    "onderdrukt",
+	    "primair",
+	    "frequentie", (json_int_t)rep->by_status[SDC_FREQUENCY],
+	    "dominantie", (json_int_t)rep->by_status[SDC_DOMINANCE],
+	    "p-procent", (json_int_t)rep->by_status[SDC_PPERCENT],
+	    "secundair", (json_int_t)rep->by_status[SDC_SECONDARY],
+	    "controle",
+	    "cellen", (json_int_t)rep->audited,
+	    "oordeel", rep->audit_ok ? "geslaagd" : "afgekeurd",
+	    "verruimd", rep->escalated,
+	    "afronding", rep->rounded ? json_integer(round_base) : json_null(),
+	    "publiceerbaar", rep->audit_ok);
+}
+
+static void
+dataset_parse_free(struct dataset_parse *ps)
+{
+	for (int i = 0; i < ps->ncols; i++)
+		free(ps->names[i]);
+	free(ps->names);
+	free(ps->role);
+	free(ps->idcol);
+	for (int k = 0; k < ps->ndims; k++)
+		dataset_dim_free(&ps->dims[k]);
+	/* Reduced rows are still derived from raw data: wipe them. */
+	if (ps->units != NULL)
+		sodium_memzero(ps->units, ps->cap * sizeof *ps->units);
+	if (ps->cells != NULL)
+		sodium_memzero(ps->cells, ps->cap * sizeof *ps->cells);
+	free(ps->units);
+	free(ps->cells);
+}
+
+/* Build, protect and describe the table. */
+static void
+dataset_protect(struct dataset_parse *ps)
+{
+	struct dataset_result *res = ps->res;
+	struct sdc_table t;
+	struct sdc_report rep;
+	int ncat[SDC_MAX_DIMS];
+
+	dataset_remap(ps);
+	for (int k = 0; k < ps->ndims; k++)
+		ncat[k] = ps->dims[k].nlabels;
+	if (sdc_table_init(&t, ps->ndims, ncat) == -1) {
+		dataset_problem(ps, "body", 0, 0, "te veel cellen: gebruik "
+		    "minder uitsplitsingen of minder categorieën");
+		return;
+	}
+	if (dataset_fill(ps, &t)) {
+		memset(&rep, 0, sizeof rep);
+		if (sdc_protect(&t, &ps->rq->rules, &rep) == -1)
+			rep.audit_ok = false;
+		res->publishable = rep.audit_ok;
+		res->report = dataset_report_json(ps, &rep,
+		    ps->rq->rules.round_base);
+		res->table = dataset_table_json(ps, &t);
+	}
+	sdc_table_free(&t);
+}
+
+/*
+ * Turn the CSV in body into a protected table and its report, or into
+ * problems (row, column, reason). body is wiped and emptied.
+ */
+void
+dataset_process(const struct dataset_request *rq, struct evbuffer *body,
+    struct dataset_result *res)
+{
+	struct dataset_parse ps = { .rq = rq, .res = res };
+	struct csvstream_error err;
+	bool failed;
+
+	memset(res, 0, sizeof *res);
+	failed = csvstream_parse(body, dataset_row_cb, &ps, &err) == -1;
+	csvstream_wipe(body);
+	/* Identifiers first: their report is the one that matters. */
+	if (ps.ncols > 0 && dataset_identifiers(&ps))
+		;
+	else if (failed)
+		dataset_problem(&ps, dataset_column_name(&ps, err.column),
+		    err.row, err.column, err.reason);
+	else
+		dataset_protect(&ps);
+	dataset_parse_free(&ps);
+}
+
+void
+dataset_result_free(struct dataset_result *res)
+{
+	json_decref(res->problems);
+	json_decref(res->report);
+	json_decref(res->table);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Stored datasets: the protected table and its report, never the upload.
+ * A concept is seen by its own municipality only; a published table by
+ * everyone; a withdrawn one is a tombstone (410) without its cells.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DATASET_COLUMNS \
+	"id, gemeente, indicator, periode, vorm, status, publiceerbaar, " \
+	"rapport, versie, aangemaakt, gewijzigd, tabel"
+
+/* Store a new concept. Returns 0 or -1. */
+int
+dataset_store_insert(struct db *db, const struct dataset_row *d)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO datasets (id, origin,"
+	    " gemeente, indicator, periode, vorm, status, publiceerbaar,"
+	    " rapport, tabel, aangemaakt, gewijzigd) VALUES (?, ?, ?, ?, ?, ?,"
+	    " 'concept', ?, ?, ?, ?, ?)");
+	time_t now = time(NULL);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, d->id);
+	db_bind_text(st, 2, d->origin);
+	db_bind_text(st, 3, d->gemeente);
+	db_bind_text(st, 4, d->indicator);
+	db_bind_text(st, 5, d->periode);
+	db_bind_text(st, 6, d->vorm);
+	sqlite3_bind_int(st, 7, d->publishable);
+	db_bind_text(st, 8, d->rapport);
+	db_bind_text(st, 9, d->tabel);
+	sqlite3_bind_int64(st, 10, now);
+	sqlite3_bind_int64(st, 11, now);
+	return db_step_done(db, st, "dataset insert");
+}
+
+/* A JSON text column, parsed (we wrote it; null if it is not JSON). */
+static json_t *
+dataset_store_json(sqlite3_stmt *st, int i)
+{
+	json_t *j = json_loadb((const char *)sqlite3_column_text(st, i),
+	    (size_t)sqlite3_column_bytes(st, i), 0, NULL);
+
+	return j != NULL ? j : json_null();
+}
+
+static json_t *
+dataset_store_row_json(sqlite3_stmt *st, bool with_table)
+{
+	const char *status = (const char *)sqlite3_column_text(st, 5);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:I,"
+	    " s:o, s:o}",
+	    "id", sqlite3_column_text(st, 0),
+	    "gemeente", sqlite3_column_text(st, 1),
+	    "indicator", sqlite3_column_text(st, 2),
+	    "periode", sqlite3_column_text(st, 3),
+	    "vorm", sqlite3_column_text(st, 4),
+	    "status", status,
+	    "publiceerbaar", sqlite3_column_int(st, 6),
+	    "rapport", dataset_store_json(st, 7),
+	    "versie", (json_int_t)sqlite3_column_int64(st, 8),
+	    "aangemaakt", clock_json((time_t)sqlite3_column_int64(st, 9)),
+	    "gewijzigd", clock_json((time_t)sqlite3_column_int64(st, 10)));
+
+	if (with_table && strcmp(status, "ingetrokken") != 0)
+		json_object_set_new(o, "tabel", dataset_store_json(st, 11));
+	return o;
+}
+
+/*
+ * The dataset id as viewer (a municipality code, or NULL) may see it:
+ * MEENT_OK with *out, MEENT_NOTFOUND, or MEENT_CONFLICT for a tombstone
+ * (*out holds it, without cells).
+ */
+int
+dataset_store_get(struct db *db, const char *id, const char *viewer,
+    json_t **out)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS
+	    " FROM datasets WHERE id = ? AND (status <> 'concept' OR"
+	    " gemeente = ?)");
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return MEENT_ERR;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, viewer != NULL ? viewer : "");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = dataset_store_row_json(st, true);
+		rc = strcmp(json_string_value(json_object_get(*out, "status")),
+		    "ingetrokken") == 0 ? MEENT_CONFLICT : MEENT_OK;
+	} else
+		rc = rc == SQLITE_DONE ? MEENT_NOTFOUND : MEENT_ERR;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * Datasets viewer may see, newest first, without their cells: published
+ * ones, and viewer's own concepts. NULL filters match all.
+ */
+json_t *
+dataset_store_list(struct db *db, const char *indicator, const char *gemeente,
+    const char *viewer)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS
+	    " FROM datasets WHERE (status = 'gepubliceerd' OR (status ="
+	    " 'concept' AND gemeente = ?1)) AND (?2 IS NULL OR indicator ="
+	    " ?2) AND (?3 IS NULL OR gemeente = ?3)"
+	    " ORDER BY gewijzigd DESC, pk DESC LIMIT 500");
+	json_t *list = json_array();
+
+	if (st == NULL)
+		return list;
+	db_bind_text(st, 1, viewer != NULL ? viewer : "");
+	db_bind_text(st, 2, indicator);
+	db_bind_text(st, 3, gemeente);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, dataset_store_row_json(st, false));
+	sqlite3_reset(st);
+	return list;
+}
+
+/* The grand total's published value, if the table publishes it. */
+static bool
+dataset_store_total(json_t *tabel, double *out)
+{
+	json_t *cell;
+	size_t i;
+
+	json_array_foreach(json_object_get(tabel, "cellen"), i, cell) {
+		json_t *coord = json_object_get(cell, "categorieen"), *c;
+		size_t k;
+		bool total = true;
+
+		json_array_foreach(coord, k, c)
+			total = total && json_is_null(c);
+		if (total) {
+			*out = json_number_value(json_object_get(cell,
+			    "waarde"));
+			return json_is_number(json_object_get(cell, "waarde"));
+		}
+	}
+	return false;
+}
+
+/*
+ * The municipality's own figure for the comparison: the table's grand
+ * total, unless a public source (an import) already gave one.
+ */
+static int
+dataset_store_feed_comparison(struct db *db, const char *id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT indicator, periode, gemeente,"
+	    " tabel FROM datasets WHERE id = ?");
+	char indicator[65], periode[8], gemeente[8], *bron;
+	json_t *tabel;
+	double total;
+	bool has;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	snprintf(indicator, sizeof indicator, "%s", sqlite3_column_text(st, 0));
+	snprintf(periode, sizeof periode, "%s", sqlite3_column_text(st, 1));
+	snprintf(gemeente, sizeof gemeente, "%s", sqlite3_column_text(st, 2));
+	tabel = dataset_store_json(st, 3);
+	sqlite3_reset(st);
+	has = dataset_store_total(tabel, &total);
+	json_decref(tabel);
+	if (!has)
+		return 0;
+	st = db_stmt(db, "INSERT OR IGNORE INTO indicator_perioden (indicator,"
+	    " periode, status) VALUES (?, ?, 'voorlopig')");
+	db_bind_text(st, 1, indicator);
+	db_bind_text(st, 2, periode);
+	if (db_step_done(db, st, "dataset period") == -1)
+		return -1;
+	bron = xasprintf("upload %s", gemeente);
+	st = db_stmt(db, "INSERT INTO indicator_waarden (indicator, periode,"
+	    " gemeente, waarde, bron) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (indicator, periode, gemeente) DO UPDATE SET"
+	    " waarde = excluded.waarde, bron = excluded.bron"
+	    " WHERE bron = excluded.bron");
+	db_bind_text(st, 1, indicator);
+	db_bind_text(st, 2, periode);
+	db_bind_text(st, 3, gemeente);
+	sqlite3_bind_double(st, 4, total);
+	db_bind_text(st, 5, bron);
+	rc = db_step_done(db, st, "dataset value");
+	free(bron);
+	return rc;
+}
+
+static bool
+dataset_store_owned(struct db *db, const char *id, const char *gemeente)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM datasets WHERE id = ?"
+	    " AND gemeente = ?");
+	bool found;
+
+	if (st == NULL)
+		return false;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, gemeente);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return found;
+}
+
+/*
+ * Publish gemeente's concept id: MEENT_OK, MEENT_NOTFOUND, or
+ * MEENT_CONFLICT when it is not a concept or its audit did not pass.
+ */
+int
+dataset_store_publish(struct db *db, const char *id, const char *gemeente)
+{
+	sqlite3_stmt *st;
+	int changed;
+
+	if (db_begin(db) == -1)
+		return MEENT_ERR;
+	st = db_stmt(db, "UPDATE datasets SET status = 'gepubliceerd',"
+	    " versie = versie + 1, gewijzigd = ? WHERE id = ? AND gemeente = ?"
+	    " AND status = 'concept' AND publiceerbaar = 1");
+	sqlite3_bind_int64(st, 1, time(NULL));
+	db_bind_text(st, 2, id);
+	db_bind_text(st, 3, gemeente);
+	if (db_step_done(db, st, "dataset publish") == -1)
+		goto fail;
+	changed = sqlite3_changes(db_handle(db));
+	if (changed == 0) {
+		db_rollback(db);
+		return dataset_store_owned(db, id, gemeente) ? MEENT_CONFLICT :
+		    MEENT_NOTFOUND;
+	}
+	if (dataset_store_feed_comparison(db, id) == -1)
+		goto fail;
+	if (db_commit(db) == -1)
+		return MEENT_ERR;
+	cache_bump();
+	return MEENT_OK;
+fail:
+	db_rollback(db);
+	return MEENT_ERR;
+}
+
+/*
+ * Discard gemeente's concept (gone), or withdraw its published table (a
+ * tombstone without cells; the figure it gave the comparison goes too).
+ */
+int
+dataset_store_remove(struct db *db, const char *id, const char *gemeente)
+{
+	sqlite3_stmt *st;
+	int rc = MEENT_ERR;
+
+	if (db_begin(db) == -1)
+		return MEENT_ERR;
+	st = db_stmt(db, "DELETE FROM datasets WHERE id = ? AND gemeente = ?"
+	    " AND status = 'concept'");
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, gemeente);
+	if (db_step_done(db, st, "dataset discard") == -1)
+		goto out;
+	if (sqlite3_changes(db_handle(db)) > 0) {
+		rc = MEENT_OK;
+		goto out;
+	}
+	st = db_stmt(db, "DELETE FROM indicator_waarden WHERE bron = 'upload '"
+	    " || ?2 AND (indicator, periode) = (SELECT indicator, periode FROM"
+	    " datasets WHERE id = ?1 AND gemeente = ?2 AND status ="
+	    " 'gepubliceerd') AND gemeente = ?2");
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, gemeente);
+	if (db_step_done(db, st, "dataset figure") == -1)
+		goto out;
+	st = db_stmt(db, "UPDATE datasets SET status = 'ingetrokken', tabel ="
+	    " '{}', versie = versie + 1, gewijzigd = ? WHERE id = ? AND"
+	    " gemeente = ? AND status = 'gepubliceerd'");
+	sqlite3_bind_int64(st, 1, time(NULL));
+	db_bind_text(st, 2, id);
+	db_bind_text(st, 3, gemeente);
+	if (db_step_done(db, st, "dataset withdraw") == -1)
+		goto out;
+	rc = sqlite3_changes(db_handle(db)) > 0 ? MEENT_OK : MEENT_NOTFOUND;
+out:
+	if (rc == MEENT_ERR) {
+		db_rollback(db);
+		return rc;
+	}
+	if (db_commit(db) == -1)
+		return MEENT_ERR;
+	cache_bump();
+	return rc;
+}

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The dataset pages: /datasets/nieuw (the upload form, multipart), the
+ * report that follows it, /datasets/{id} (a protected table), and the
+ * publish and discard buttons of a concept. The work is the API's
+ * (api_datasets_request, api_datasets_submit); this file only draws.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+
+#include <event2/keyvalq_struct.h>
+
+/* Form fields other than the file, at most this long. */
+#define WEB_DATASETS_FIELD_MAX	4096
+
+static const char *const web_datasets_fields[] = { "csrf", "vorm",
+    "indicator", "periode", "rollen" };
+
+/* Problems with row and column, linked to the file field. */
+static void
+web_datasets_problems(struct evbuffer *b, json_t *invalid)
+{
+	json_t *p;
+	size_t i;
+
+	if (json_array_size(invalid) == 0)
+		return;
+	html_out(b, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\">"
+	    "<h2>Dit moet anders</h2><ul>\n");
+	json_array_foreach(invalid, i, p) {
+		json_t *row = json_object_get(p, "rij");
+		json_t *col = json_object_get(p, "kolom");
+
+		html_out(b, "<li><a href=\"#bestand\">%s", json_string_value(
+		    json_object_get(p, "name")));
+		if (row != NULL)
+			html_out(b, ", rij %l", (long)json_integer_value(row));
+		if (col != NULL)
+			html_out(b, ", kolom %l", (long)json_integer_value(col));
+		html_out(b, ": %s</a></li>\n", json_string_value(
+		    json_object_get(p, "reason")));
+	}
+	html_out(b, "</ul><p>Van het bestand is niets bewaard.</p></div>\n");
+}
+
+static void
+web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_t *items = indicator_list(r->db), *i;
+	const char *vorm = in != NULL ? evhttp_find_header(in, "vorm") : NULL;
+	const char *ind = in != NULL ? evhttp_find_header(in, "indicator") :
+	    NULL;
+	size_t k;
+
+	html_page_start(r, b, "Dataset uploaden");
+	html_out(b, "<h1>Dataset uploaden</h1>\n");
+	web_datasets_problems(b, r->invalid);
+	html_out(b, "<p>meent bewaart uw bestand nooit. Het wordt gelezen, "
+	    "samengevat tot een tabel en beschermd: cellen met te weinig "
+	    "personen of met één dominante bijdrage worden geheim gehouden, "
+	    "en een controle rekent na dat ze ook niet uit de totalen terug te "
+	    "rekenen zijn. U ziet eerst het verslag; daarna publiceert u de "
+	    "tabel of gooit u hem weg.</p>\n"
+	    "<form method=\"post\" action=\"/datasets\" "
+	    "enctype=\"multipart/form-data\" novalidate>\n"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+	    "<p><label for=\"indicator\">Indicator</label><br>"
+	    "<select id=\"indicator\" name=\"indicator\">\n", r->who.csrf);
+	json_array_foreach(items, k, i) {
+		const char *id = json_string_value(json_object_get(i, "id"));
+
+		html_out(b, "<option value=\"%s\"%H>%s</option>\n", id,
+		    ind != NULL && strcmp(ind, id) == 0 ? " selected" : "",
+		    json_string_value(json_object_get(i, "naam")));
+	}
+	html_out(b, "</select></p>\n"
+	    "<p><label for=\"periode\">Periode</label><br>"
+	    "<span class=\"hint\" id=\"periode-uitleg\">Een jaar (2025), "
+	    "kwartaal (2025-K2) of maand (2025-06).</span><br>"
+	    "<input id=\"periode\" name=\"periode\" value=\"%s\" "
+	    "aria-describedby=\"periode-uitleg\"></p>\n"
+	    "<fieldset><legend>Vorm van het bestand</legend>\n"
+	    "<p><input type=\"radio\" id=\"vorm-tabel\" name=\"vorm\" "
+	    "value=\"tabel\"%H> <label for=\"vorm-tabel\">Tabel: een rij per "
+	    "cel, met de kolommen waarde, aantal en uw uitsplitsingen"
+	    "</label></p>\n"
+	    "<p><input type=\"radio\" id=\"vorm-microdata\" name=\"vorm\" "
+	    "value=\"microdata\"%H> <label for=\"vorm-microdata\">Microdata: "
+	    "een rij per persoon, zaak of bezoek</label></p>\n</fieldset>\n"
+	    "<p><label for=\"rollen\">Rollen van de kolommen (microdata)"
+	    "</label><br><span class=\"hint\" id=\"rollen-uitleg\">Per kolom "
+	    "naam:rol, gescheiden door komma's. Rollen: identificerend (wordt "
+	    "niet gelezen), quasi (wordt gegeneraliseerd: leeftijd, postcode, "
+	    "datum), dimensie, meetwaarde (som of meetwaarde:gemiddelde). "
+	    "Bijvoorbeeld: bsn:identificerend,leeftijd:quasi,wijk:dimensie,"
+	    "uitkering:meetwaarde</span><br>"
+	    "<input id=\"rollen\" name=\"rollen\" size=\"60\" value=\"%s\" "
+	    "aria-describedby=\"rollen-uitleg\"></p>\n"
+	    "<p><label for=\"bestand\">CSV-bestand (hoogstens 32 MB)</label>"
+	    "<br><input type=\"file\" id=\"bestand\" name=\"bestand\" "
+	    "accept=\".csv,text/csv\"></p>\n"
+	    "<p><button type=\"submit\">Uploaden en beschermen</button></p>\n"
+	    "</form>\n",
+	    in != NULL ? evhttp_find_header(in, "periode") : NULL,
+	    vorm == NULL || strcmp(vorm, "tabel") == 0 ? " checked" : "",
+	    vorm != NULL && strcmp(vorm, "microdata") == 0 ? " checked" : "",
+	    in != NULL ? evhttp_find_header(in, "rollen") : NULL);
+	html_page_end(b);
+	html_reply(r, status, b);
+	evbuffer_free(b);
+	json_decref(items);
+}
+
+void
+web_datasets_new(struct req *r)
+{
+	web_datasets_form_page(r, 200, NULL);
+}
+
+/* A figure as text, or "×" for a secret cell. */
+static void
+web_datasets_figure(struct evbuffer *b, json_t *v)
+{
+	char num[64];
+
+	if (!json_is_number(v)) {
+		html_out(b, "<td><abbr title=\"geheim\">×</abbr></td>");
+		return;
+	}
+	chart_number(num, sizeof num, json_number_value(v));
+	html_out(b, "<td class=\"num\">%s</td>", num);
+}
+
+static void
+web_datasets_table(struct evbuffer *b, json_t *tabel)
+{
+	json_t *dims = json_object_get(tabel, "dimensies"), *d, *cell;
+	size_t i, k;
+
+	html_out(b, "<table>\n<caption>De beschermde tabel (× is geheim)"
+	    "</caption>\n<thead><tr>");
+	json_array_foreach(dims, i, d)
+		html_out(b, "<th scope=\"col\">%s</th>", json_string_value(
+		    json_object_get(d, "naam")));
+	html_out(b, "<th scope=\"col\">Waarde</th><th scope=\"col\">Aantal"
+	    "</th></tr></thead>\n<tbody>\n");
+	json_array_foreach(json_object_get(tabel, "cellen"), i, cell) {
+		json_t *c;
+
+		html_out(b, "<tr>");
+		json_array_foreach(json_object_get(cell, "categorieen"), k, c)
+			html_out(b, "<td>%s</td>", json_is_null(c) ? "Totaal" :
+			    json_string_value(c));
+		web_datasets_figure(b, json_object_get(cell, "waarde"));
+		web_datasets_figure(b, json_object_get(cell, "aantal"));
+		html_out(b, "</tr>\n");
+	}
+	html_out(b, "</tbody></table>\n");
+}
+
+static void
+web_datasets_report(struct evbuffer *b, json_t *rapport)
+{
+	json_t *sup = json_object_get(rapport, "onderdrukt");
+	json_t *pri = json_object_get(sup, "primair");
+	json_t *ctl = json_object_get(rapport, "controle"), *c;
+	json_t *afr = json_object_get(rapport, "afronding");
+	size_t i;
+
+	html_out(b, "<h2>Verslag</h2>\n<dl>\n<dt>Rijen gelezen</dt><dd>%l</dd>\n"
+	    "<dt>Cellen</dt><dd>%l, waarvan %l gepubliceerd</dd>\n"
+	    "<dt>Geheim door te weinig eenheden</dt><dd>%l</dd>\n"
+	    "<dt>Geheim door een dominante bijdrage</dt><dd>%l</dd>\n"
+	    "<dt>Geheim door de p%%-regel</dt><dd>%l</dd>\n"
+	    "<dt>Geheim om terugrekenen te voorkomen (secundair)</dt>"
+	    "<dd>%l</dd>\n<dt>Controle (lineaire programmering, %l cellen)</dt>"
+	    "<dd>%s%s</dd>\n",
+	    (long)json_integer_value(json_object_get(rapport, "rijen")),
+	    (long)json_integer_value(json_object_get(rapport, "cellen")),
+	    (long)json_integer_value(json_object_get(rapport, "gepubliceerd")),
+	    (long)json_integer_value(json_object_get(pri, "frequentie")),
+	    (long)json_integer_value(json_object_get(pri, "dominantie")),
+	    (long)json_integer_value(json_object_get(pri, "p-procent")),
+	    (long)json_integer_value(json_object_get(sup, "secundair")),
+	    (long)json_integer_value(json_object_get(ctl, "cellen")),
+	    json_string_value(json_object_get(ctl, "oordeel")),
+	    json_is_true(json_object_get(ctl, "verruimd")) ? " (na extra "
+	    "onderdrukking)" : "");
+	if (json_is_integer(afr))
+		html_out(b, "<dt>Afronding</dt><dd>aantallen op %l</dd>\n",
+		    (long)json_integer_value(afr));
+	html_out(b, "</dl>\n<h3>Kolommen</h3>\n<ul>\n");
+	json_array_foreach(json_object_get(rapport, "kolommen"), i, c)
+		html_out(b, "<li>%s: %s</li>\n", json_string_value(
+		    json_object_get(c, "naam")), json_string_value(
+		    json_object_get(c, "behandeling")));
+	html_out(b, "</ul>\n");
+}
+
+/* Publish and discard, for the owner of a concept (or withdraw). */
+static void
+web_datasets_actions(struct req *r, struct evbuffer *b, json_t *d)
+{
+	const char *id = json_string_value(json_object_get(d, "id"));
+	const char *status = json_string_value(json_object_get(d, "status"));
+	bool concept = strcmp(status, "concept") == 0;
+
+	if (!req_own(r, json_string_value(json_object_get(d, "gemeente"))) ||
+	    r->who.kind != PRINCIPAL_SESSION || r->who.role < ROLE_EDITOR)
+		return;
+	if (concept && json_is_true(json_object_get(d, "publiceerbaar")))
+		html_out(b, "<form method=\"post\" action=\"/datasets/%s/"
+		    "publiceren\"><input type=\"hidden\" name=\"csrf\" "
+		    "value=\"%s\"><button type=\"submit\">Publiceren</button>"
+		    "</form>\n", id, r->who.csrf);
+	html_out(b, "<form method=\"post\" action=\"/datasets/%s/verwijderen\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><button "
+	    "type=\"submit\">%s</button></form>\n", id, r->who.csrf, concept ?
+	    "Weggooien" : "Intrekken");
+}
+
+static void
+web_datasets_page(struct req *r, int status, json_t *d)
+{
+	struct evbuffer *b = evbuffer_new();
+	const char *st = json_string_value(json_object_get(d, "status"));
+
+	html_page_start(r, b, "Dataset");
+	html_out(b, "<h1>Dataset %s, %s</h1>\n<p class=\"meta\">%s · %s · "
+	    "<a href=\"/benchmarks/%s\">naar de benchmark</a></p>\n",
+	    json_string_value(json_object_get(d, "indicator")),
+	    json_string_value(json_object_get(d, "periode")),
+	    json_string_value(json_object_get(d, "gemeente")), st,
+	    json_string_value(json_object_get(d, "indicator")));
+	if (strcmp(st, "concept") == 0 &&
+	    !json_is_true(json_object_get(d, "publiceerbaar")))
+		html_out(b, "<p role=\"status\">De controle is niet geslaagd: "
+		    "deze tabel kan niet gepubliceerd worden.</p>\n");
+	web_datasets_actions(r, b, d);
+	web_datasets_report(b, json_object_get(d, "rapport"));
+	if (json_is_object(json_object_get(d, "tabel")))
+		web_datasets_table(b, json_object_get(d, "tabel"));
+	html_page_end(b);
+	html_reply(r, status, b);
+	evbuffer_free(b);
+}
+
+/* After the job: the report, or the form again with the problems. */
+static void
+web_datasets_answer(struct req *r, const struct dataset_result *res,
+    const char *id)
+{
+	json_t *d;
+
+	if (res->problems != NULL) {
+		api_datasets_problems(r, res->problems);
+		web_datasets_form_page(r, 400, NULL);
+		return;
+	}
+	if (dataset_store_get(r->db, id, r->who.gemeente, &d) != MEENT_OK) {
+		json_decref(d);
+		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
+		return;
+	}
+	web_datasets_page(r, 201, d);
+	json_decref(d);
+}
+
+/* The small fields of the form into out; the file's part into *file. */
+static int
+web_datasets_fields_read(struct req *r, struct evbuffer *body,
+    struct evkeyvalq *out, const struct multipart_part **file,
+    struct multipart_part *parts, size_t n)
+{
+	*file = NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *v;
+
+		if (strcmp(parts[i].name, "bestand") == 0 && parts[i].file) {
+			*file = &parts[i];
+			continue;
+		}
+		for (size_t k = 0; k < nitems(web_datasets_fields); k++) {
+			if (strcmp(parts[i].name, web_datasets_fields[k]) != 0)
+				continue;
+			v = multipart_text(body, &parts[i],
+			    WEB_DATASETS_FIELD_MAX);
+			if (v == NULL) {
+				req_invalid(r, parts[i].name, "te lang");
+				break;
+			}
+			evhttp_add_header(out, parts[i].name, v);
+			free(v);
+		}
+	}
+	if (*file == NULL || (*file)->len == 0)
+		req_invalid(r, "bestand", "kies een CSV-bestand");
+	return req_has_invalid(r) ? -1 : 0;
+}
+
+void
+web_datasets_create(struct req *r)
+{
+	struct evbuffer *body = evhttp_request_get_input_buffer(r->ev), *csv;
+	struct multipart_part parts[MULTIPART_MAX_PARTS];
+	const struct multipart_part *file;
+	struct dataset_request rq;
+	struct evkeyvalq form;
+	const char *why;
+	size_t n;
+
+	TAILQ_INIT(&form);
+	/* The CSRF token is inside the form: no form, no token, 403. */
+	if (multipart_parse(req_header(r, "Content-Type"), body, parts,
+	    nitems(parts), &n, &why) == -1 || web_datasets_fields_read(r,
+	    body, &form, &file, parts, n) == -1 ||
+	    !web_csrf_valid(r, evhttp_find_header(&form, "csrf"))) {
+		bool token = web_csrf_valid(r, evhttp_find_header(&form,
+		    "csrf"));
+
+		csvstream_wipe(body);
+		if (token && req_has_invalid(r))
+			web_datasets_form_page(r, 400, &form);
+		evhttp_clear_headers(&form);
+		if (token && req_has_invalid(r))
+			return;
+		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
+		    "laad de pagina opnieuw.");
+		return;
+	}
+	api_datasets_request(r, evhttp_find_header(&form, "vorm"),
+	    evhttp_find_header(&form, "indicator"),
+	    evhttp_find_header(&form, "periode"),
+	    evhttp_find_header(&form, "rollen"), &rq);
+	if (req_has_invalid(r)) {
+		csvstream_wipe(body);
+		web_datasets_form_page(r, 400, &form);
+		evhttp_clear_headers(&form);
+		return;
+	}
+	evhttp_clear_headers(&form);
+	csv = multipart_take(body, file);
+	csvstream_wipe(body);
+	api_datasets_submit(r, &rq, csv, web_datasets_answer);
+	evbuffer_free(csv);
+}
+
+void
+web_datasets_show(struct req *r)
+{
+	json_t *d;
+	int rc = dataset_store_get(r->db, r->params[0], r->who.kind ==
+	    PRINCIPAL_ANONYMOUS ? NULL : r->who.gemeente, &d);
+
+	if (rc == MEENT_OK || rc == MEENT_CONFLICT) {
+		web_datasets_page(r, rc == MEENT_OK ? 200 : 410, d);
+		json_decref(d);
+		return;
+	}
+	reply_problem(r, rc == MEENT_NOTFOUND ? 404 : 500, rc ==
+	    MEENT_NOTFOUND ? "Niet gevonden" : "Interne fout", "Deze dataset "
+	    "bestaat niet of is niet zichtbaar.");
+}
+
+static int
+web_datasets_button(struct req *r)
+{
+	struct evkeyvalq form;
+
+	if (web_form_checked(r, &form) == -1)
+		return -1;
+	evhttp_clear_headers(&form);
+	return 0;
+}
+
+void
+web_datasets_publish(struct req *r)
+{
+	char *to;
+
+	if (web_datasets_button(r) == -1 || api_datasets_publish_reply(r,
+	    dataset_store_publish(r->db, r->params[0], r->who.gemeente)) == -1)
+		return;
+	to = xasprintf("/datasets/%s", r->params[0]);
+	reply_redirect(r, to);
+	free(to);
+}
+
+void
+web_datasets_remove(struct req *r)
+{
+	if (web_datasets_button(r) == -1 || api_datasets_publish_reply(r,
+	    dataset_store_remove(r->db, r->params[0], r->who.gemeente)) == -1)
+		return;
+	reply_redirect(r, "/benchmarks");
+}
