@@ -274,11 +274,13 @@ t.eq(r.status, 400, "a role for a missing column: 400")
 
 # --- The job pool is bounded ---------------------------------------------------
 big = microdata(rows=60000, seed=3)
-q = Instance(settings={"upload_threads": "1", "upload_queue": "0"})
+q = Instance(settings={"upload_threads": "1", "upload_queue": "0",
+                      "sdc_round_base": "5"})
 q.start()
 q.ctl("indicator", "add", os.path.join(m.dir, "ind.json"))
 qtok = q.token("GM0275", "editor")
 statuses = []
+rounded = []
 
 
 def post():
@@ -287,6 +289,8 @@ def post():
                   body=big, token=qtok, headers={"Content-Type": "text/csv"},
                   timeout=120)
     statuses.append((r.status, r.header("Retry-After")))
+    if r.status == 201:
+        rounded.append(r.json())
 
 
 threads = [threading.Thread(target=post) for _ in range(4)]
@@ -297,6 +301,10 @@ for th in threads:
 t.ok(any(s == 503 and ra for s, ra in statuses), "a full pool: 503 with "
      "Retry-After", statuses)
 t.ok(any(s == 201 for s, _ in statuses), "and the one it took: 201", statuses)
+t.ok(len(rounded) > 0 and rounded[0]["rapport"]["afronding"] == 5 and
+     all(c["aantal"] % 5 == 0 for c in rounded[0]["tabel"]["cellen"]
+         if not c["geheim"]), "sdc_round_base=5: published counts are "
+     "multiples of 5, and the report says so")
 finish(t, q, done=False)
 
 # --- The web form --------------------------------------------------------------
