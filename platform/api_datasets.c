@@ -314,9 +314,9 @@ api_datasets_get(struct req *r)
 	}
 }
 
-/* Publish: MEENT_* from the store, answered. */
+/* A publish or remove's MEENT_* from the store: 0, or -1 after replying. */
 int
-api_datasets_publish_reply(struct req *r, int rc)
+api_datasets_store_reply(struct req *r, int rc)
 {
 	switch (rc) {
 	case MEENT_OK:
@@ -342,7 +342,7 @@ api_datasets_publish(struct req *r)
 	json_t *d;
 
 	if (!api_datasets_id(r) ||
-	    api_datasets_publish_reply(r, dataset_store_publish(r->db,
+	    api_datasets_store_reply(r, dataset_store_publish(r->db,
 	    r->params[0], r->who.gemeente)) == -1)
 		return;
 	if (dataset_store_get(r->db, r->params[0], r->who.gemeente, &d) !=
@@ -358,7 +358,7 @@ void
 api_datasets_delete(struct req *r)
 {
 	if (!api_datasets_id(r) ||
-	    api_datasets_publish_reply(r, dataset_store_remove(r->db,
+	    api_datasets_store_reply(r, dataset_store_remove(r->db,
 	    r->params[0], r->who.gemeente)) == -1)
 		return;
 	reply_text(r, 204, NULL, "", 0);

@@ -187,13 +187,12 @@ dataset_column_name(struct dataset_parse *ps, int column)
 
 /* Stop the parse with a problem at (row, column). */
 static int
-dataset_fail(struct dataset_parse *ps, struct csvstream_error *err, long row,
-    int column, const char *reason)
+dataset_fail(struct csvstream_error *err, long row, int column,
+    const char *reason)
 {
 	err->row = row;
 	err->column = column;
 	err->reason = reason;
-	(void)ps;
 	return -1;
 }
 
@@ -447,12 +446,12 @@ dataset_category(struct dataset_parse *ps, int k, const char *s, size_t len,
 		snprintf(label, sizeof label, "onbekend");
 	else if (d->gen == GEN_NONE) {
 		if (len > DATASET_LABEL_MAX)
-			return dataset_fail(ps, err, row, d->column + 1,
+			return dataset_fail(err, row, d->column + 1,
 			    "categorie is langer dan 100 tekens");
 		memcpy(label, s, len);
 		label[len] = '\0';
 		if (dataset_is_total(label))
-			return dataset_fail(ps, err, row, d->column + 1,
+			return dataset_fail(err, row, d->column + 1,
 			    "totalen rekent meent zelf uit: laat de "
 			    "totaalrijen weg");
 	} else {
@@ -460,18 +459,18 @@ dataset_category(struct dataset_parse *ps, int k, const char *s, size_t len,
 			d->gen = dataset_gen_detect(ps->names[d->column], s,
 			    len);
 			if (d->gen == GEN_UNDECIDED)
-				return dataset_fail(ps, err, row,
+				return dataset_fail(err, row,
 				    d->column + 1, "quasi-identificerende "
 				    "kolom is geen leeftijd, jaar, postcode of "
 				    "datum: meent kan hem niet generaliseren");
 		}
 		if (!dataset_generalise(d->gen, s, len, label))
-			return dataset_fail(ps, err, row, d->column + 1,
+			return dataset_fail(err, row, d->column + 1,
 			    "waarde past niet bij de generalisatie van deze "
 			    "kolom");
 	}
 	if ((idx = dataset_dim_index(d, label)) == -1)
-		return dataset_fail(ps, err, row, d->column + 1,
+		return dataset_fail(err, row, d->column + 1,
 		    "meer dan 1000 verschillende categorieën");
 	return idx;
 }
@@ -508,7 +507,7 @@ dataset_add_dim(struct dataset_parse *ps, int i, enum dataset_gen gen,
     struct csvstream_error *err)
 {
 	if (ps->ndims == SDC_MAX_DIMS)
-		return dataset_fail(ps, err, 1, i + 1, "hoogstens drie "
+		return dataset_fail(err, 1, i + 1, "hoogstens drie "
 		    "uitsplitsingen (dimensies en quasi-identificerende "
 		    "kolommen samen)");
 	ps->dims[ps->ndims].column = i;
@@ -532,11 +531,11 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		ps->names[i] = xstrdup(f[i]);
 		if (f[i][0] == '\0')
-			return dataset_fail(ps, err, 1, (int)i + 1, "kolom "
+			return dataset_fail(err, 1, (int)i + 1, "kolom "
 			    "zonder naam");
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(ps->names[k], f[i]) == 0)
-				return dataset_fail(ps, err, 1, (int)i + 1,
+				return dataset_fail(err, 1, (int)i + 1,
 				    "twee kolommen met dezelfde naam");
 		identifier_column_header(&ps->idcol[i], f[i]);
 	}
@@ -546,7 +545,7 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 		for (size_t i = 0; i < n && !found; i++)
 			found = strcmp(ps->names[i], rq->roles[r].name) == 0;
 		if (!found)
-			return dataset_fail(ps, err, 1, 0, "een kolom uit "
+			return dataset_fail(err, 1, 0, "een kolom uit "
 			    "rollen staat niet in de kopregel");
 	}
 	for (int i = 0; i < (int)n; i++) {
@@ -583,11 +582,11 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 		}
 	}
 	if (!rq->microdata && ps->measure == -1)
-		return dataset_fail(ps, err, 1, 0, "een tabel heeft een kolom "
+		return dataset_fail(err, 1, 0, "een tabel heeft een kolom "
 		    "waarde");
 	if (!rq->microdata && ps->units_col == -1 &&
 	    strcmp(rq->soort, "aantal") != 0)
-		return dataset_fail(ps, err, 1, 0, "een tabel met bedragen of "
+		return dataset_fail(err, 1, 0, "een tabel met bedragen of "
 		    "ratio's heeft een kolom aantal: het aantal eenheden "
 		    "achter elke cel");
 	return 0;
@@ -595,24 +594,24 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 
 /* A non-negative figure; -1 after *err. */
 static int
-dataset_number(struct dataset_parse *ps, const char *s, long row, int col,
+dataset_number(const char *s, long row, int col,
     double *out, struct csvstream_error *err)
 {
 	if (indicator_parse_value(s, out) == -1)
-		return dataset_fail(ps, err, row, col + 1, "geen getal (gebruik "
+		return dataset_fail(err, row, col + 1, "geen getal (gebruik "
 		    "een punt als decimaalteken), of buiten het bereik");
 	if (*out < 0)
-		return dataset_fail(ps, err, row, col + 1, "negatieve waarden "
+		return dataset_fail(err, row, col + 1, "negatieve waarden "
 		    "kan meent niet beschermen");
 	return 0;
 }
 
 static int
-dataset_units(struct dataset_parse *ps, double v, long row, int col,
+dataset_units(double v, long row, int col,
     long *out, struct csvstream_error *err)
 {
 	if (v != floor(v) || v > 1e12)
-		return dataset_fail(ps, err, row, col + 1, "een aantal is een "
+		return dataset_fail(err, row, col + 1, "een aantal is een "
 		    "geheel getal");
 	*out = (long)v;
 	return 0;
@@ -626,20 +625,20 @@ dataset_table_row(struct dataset_parse *ps, const char *const *f, long row,
 	double v, u;
 
 	if (ps->ind_col >= 0 && strcmp(f[ps->ind_col], ps->rq->indicator) != 0)
-		return dataset_fail(ps, err, row, ps->ind_col + 1, "andere "
+		return dataset_fail(err, row, ps->ind_col + 1, "andere "
 		    "indicator dan in de upload");
 	if (ps->per_col >= 0 && strcmp(f[ps->per_col], ps->rq->periode) != 0)
-		return dataset_fail(ps, err, row, ps->per_col + 1, "andere "
+		return dataset_fail(err, row, ps->per_col + 1, "andere "
 		    "periode dan in de upload");
-	if (dataset_number(ps, f[ps->measure], row, ps->measure, &v,
+	if (dataset_number(f[ps->measure], row, ps->measure, &v,
 	    err) == -1)
 		return -1;
 	if (ps->units_col >= 0) {
-		if (dataset_number(ps, f[ps->units_col], row, ps->units_col,
-		    &u, err) == -1 || dataset_units(ps, u, row,
+		if (dataset_number(f[ps->units_col], row, ps->units_col,
+		    &u, err) == -1 || dataset_units(u, row,
 		    ps->units_col, &c->units, err) == -1)
 			return -1;
-	} else if (dataset_units(ps, v, row, ps->measure, &c->units,
+	} else if (dataset_units(v, row, ps->measure, &c->units,
 	    err) == -1)
 		return -1;
 	/* A ratio is not additive; its numerator is: protect that. */
@@ -676,7 +675,7 @@ dataset_row_cb(const char *const *f, const size_t *len, size_t n, long row,
 		for (int k = 0; k < ps->ndims; k++)
 			u->c[k] = (uint16_t)coord[k];
 		u->v = 1;
-		if (ps->measure >= 0 && dataset_number(ps, f[ps->measure], row,
+		if (ps->measure >= 0 && dataset_number(f[ps->measure], row,
 		    ps->measure, &u->v, err) == -1)
 			return -1;
 	} else {

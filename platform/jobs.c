@@ -62,6 +62,15 @@ jobs_unlink_all(struct job *j)
 		j->next_all->prev_all = j->prev_all;
 }
 
+/* Hand a job back (run or not) and free it. */
+static void
+jobs_finish(struct job *j)
+{
+	j->done(j->arg, j->state == JOB_DONE);
+	event_free(j->ev);
+	free(j);
+}
+
 /* On the submitting worker's loop: hand the result back. */
 static void
 jobs_deliver_cb(evutil_socket_t fd, short what, void *arg)
@@ -73,9 +82,7 @@ jobs_deliver_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&jobs.lock);
 	jobs_unlink_all(j);
 	pthread_mutex_unlock(&jobs.lock);
-	j->done(j->arg, true);
-	event_free(j->ev);
-	free(j);
+	jobs_finish(j);
 }
 
 static void *
@@ -201,9 +208,7 @@ jobs_deliver_idle(struct event_base *base)
 	pthread_mutex_unlock(&jobs.lock);
 	while ((j = mine) != NULL) {
 		mine = j->next;
-		j->done(j->arg, j->state == JOB_DONE);
-		event_free(j->ev);
-		free(j);
+		jobs_finish(j);
 	}
 	return running;
 }

@@ -840,7 +840,7 @@ void	 api_datasets_request(struct req *, const char *, const char *,
 void	 api_datasets_submit(struct req *, const struct dataset_request *,
 	     struct evbuffer *, dataset_answer_fn);
 void	 api_datasets_problems(struct req *, json_t *);
-int	 api_datasets_publish_reply(struct req *, int);
+int	 api_datasets_store_reply(struct req *, int);
 void	 api_datasets_create(struct req *);
 void	 api_datasets_list(struct req *);
 void	 api_datasets_get(struct req *);

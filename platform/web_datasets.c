@@ -385,7 +385,7 @@ web_datasets_publish(struct req *r)
 {
 	char *to;
 
-	if (web_datasets_button(r) == -1 || api_datasets_publish_reply(r,
+	if (web_datasets_button(r) == -1 || api_datasets_store_reply(r,
 	    dataset_store_publish(r->db, r->params[0], r->who.gemeente)) == -1)
 		return;
 	to = xasprintf("/datasets/%s", r->params[0]);
@@ -396,7 +396,7 @@ web_datasets_publish(struct req *r)
 void
 web_datasets_remove(struct req *r)
 {
-	if (web_datasets_button(r) == -1 || api_datasets_publish_reply(r,
+	if (web_datasets_button(r) == -1 || api_datasets_store_reply(r,
 	    dataset_store_remove(r->db, r->params[0], r->who.gemeente)) == -1)
 		return;
 	reply_redirect(r, "/benchmarks");
