@@ -80,6 +80,12 @@ api_pilots_load(struct req *r, struct pilot *p, bool change)
 		reply_problem(r, 410, "Verwijderd", "Deze pilot is verwijderd.");
 		return -1;
 	}
+	if (change && strcmp(p->origin, server_instance(r->srv)->uuid) != 0) {
+		pilot_free(p);
+		reply_problem(r, 409, "Alleen-lezen", "Deze pilot komt van een "
+		    "andere instantie en kan alleen daar gewijzigd worden.");
+		return -1;
+	}
 	if (change && !req_own(r, p->gemeente)) {
 		pilot_free(p);
 		reply_problem(r, 403, "Verboden", "Alleen de eigen gemeente kan "

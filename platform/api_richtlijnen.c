@@ -90,6 +90,28 @@ api_richtlijnen_load(struct req *r, struct guideline *g)
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * A guideline from another instance is read-only here: 409 and -1. Its
+ * origin alone can change it (docs/federation.md).
+ */
+int
+api_richtlijnen_refuse_foreign(struct req *r, const struct guideline *g)
+{
+	if (strcmp(g->origin, server_instance(r->srv)->uuid) == 0)
+		return 0;
+	reply_problem(r, 409, "Alleen-lezen", "Deze richtlijn komt van een "
+	    "andere instantie en kan alleen daar gewijzigd worden.");
+	return -1;
+}
+
+static int
+api_richtlijnen_load_local(struct req *r, struct guideline *g)
+{
+	if (api_richtlijnen_load(r, g) == -1)
+		return -1;
+	return api_richtlijnen_refuse_foreign(r, g);
+}
+
 /* Only maintainers: replies 403 otherwise. */
 static int
 api_richtlijnen_maintainer(struct req *r, const struct guideline *g)
@@ -220,7 +242,7 @@ api_richtlijnen_put(struct req *r)
 	const char *titel;
 	size_t i;
 
-	if (api_richtlijnen_load(r, &g) == -1 ||
+	if (api_richtlijnen_load_local(r, &g) == -1 ||
 	    api_richtlijnen_maintainer(r, &g) == -1 ||
 	    req_body_json(r, &body) == -1)
 		return;
@@ -346,7 +368,7 @@ api_richtlijnen_revise(struct req *r)
 	struct revision rev = { 0 };
 	json_t *body;
 
-	if (api_richtlijnen_load(r, &g) == -1 ||
+	if (api_richtlijnen_load_local(r, &g) == -1 ||
 	    api_richtlijnen_maintainer(r, &g) == -1 ||
 	    req_body_json(r, &body) == -1)
 		return;
@@ -434,7 +456,7 @@ api_richtlijnen_propose(struct req *r)
 	long id;
 	int rc;
 
-	if (api_richtlijnen_load(r, &g) == -1 || req_body_json(r, &body) == -1)
+	if (api_richtlijnen_load_local(r, &g) == -1 || req_body_json(r, &body) == -1)
 		return;
 	rev.basis = api_richtlijnen_basis(r, body);
 	rev.tekst = api_richtlijnen_text(r, body);
@@ -497,7 +519,7 @@ api_richtlijnen_decide(struct req *r)
 
 	/* Accepting credits the proposer: the revision is theirs. */
 
-	if (api_richtlijnen_load(r, &g) == -1 ||
+	if (api_richtlijnen_load_local(r, &g) == -1 ||
 	    api_richtlijnen_maintainer(r, &g) == -1)
 		return;
 	id = req_number(r->params[1]);

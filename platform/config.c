@@ -88,6 +88,11 @@ static const struct config_key config_keys[] = {
 	    1, 100, "audit: a suppressed cell's interval, percent of it" },
 	{ "sdc_round_base", CONFIG_INT, OFF(sdc_round_base), 0, 100,
 	    "round published counts to this base; 0 does not round" },
+	{ "federation_relay", CONFIG_BOOL, OFF(federation_relay), 0, 1,
+	    "serve other origins' entries onward in the changes feed" },
+	{ "federation_allow_http_loopback", CONFIG_BOOL,
+	    OFF(federation_allow_http_loopback), 0, 1,
+	    "tests only: peers over http on loopback addresses" },
 };
 #undef OFF
 

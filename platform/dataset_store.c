@@ -156,7 +156,7 @@ dataset_store_total(json_t *tabel, double *out)
  * The municipality's own figure for the comparison: the table's grand
  * total, unless a public source (an import) already gave one.
  */
-static int
+int
 dataset_store_feed_comparison(struct db *db, const char *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT indicator, periode, gemeente,"
@@ -235,7 +235,8 @@ dataset_store_publish(struct db *db, const char *id, const char *gemeente)
 		return MEENT_ERR;
 	st = db_stmt(db, "UPDATE datasets SET status = 'gepubliceerd',"
 	    " versie = versie + 1, gewijzigd = ? WHERE id = ? AND gemeente = ?"
-	    " AND status = 'concept' AND publiceerbaar = 1");
+	    " AND status = 'concept' AND publiceerbaar = 1"
+	    " AND origin = (SELECT uuid FROM instance)");
 	sqlite3_bind_int64(st, 1, time(NULL));
 	db_bind_text(st, 2, id);
 	db_bind_text(st, 3, gemeente);
@@ -256,6 +257,24 @@ dataset_store_publish(struct db *db, const char *id, const char *gemeente)
 fail:
 	db_rollback(db);
 	return MEENT_ERR;
+}
+
+
+/* Take a published table's figure out of the comparison again. */
+int
+dataset_store_figure_remove(struct db *db, const char *id,
+    const char *gemeente)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM indicator_waarden WHERE"
+	    " bron = 'upload ' || ?2 AND (indicator, periode) = (SELECT"
+	    " indicator, periode FROM datasets WHERE id = ?1 AND gemeente = ?2"
+	    " AND status = 'gepubliceerd') AND gemeente = ?2");
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, gemeente);
+	return db_step_done(db, st, "dataset figure");
 }
 
 /*
@@ -280,17 +299,12 @@ dataset_store_remove(struct db *db, const char *id, const char *gemeente)
 		rc = MEENT_OK;
 		goto out;
 	}
-	st = db_stmt(db, "DELETE FROM indicator_waarden WHERE bron = 'upload '"
-	    " || ?2 AND (indicator, periode) = (SELECT indicator, periode FROM"
-	    " datasets WHERE id = ?1 AND gemeente = ?2 AND status ="
-	    " 'gepubliceerd') AND gemeente = ?2");
-	db_bind_text(st, 1, id);
-	db_bind_text(st, 2, gemeente);
-	if (db_step_done(db, st, "dataset figure") == -1)
+	if (dataset_store_figure_remove(db, id, gemeente) == -1)
 		goto out;
 	st = db_stmt(db, "UPDATE datasets SET status = 'ingetrokken', tabel ="
 	    " '{}', versie = versie + 1, gewijzigd = ? WHERE id = ? AND"
-	    " gemeente = ? AND status = 'gepubliceerd'");
+	    " gemeente = ? AND status = 'gepubliceerd'"
+	    " AND origin = (SELECT uuid FROM instance)");
 	sqlite3_bind_int64(st, 1, time(NULL));
 	db_bind_text(st, 2, id);
 	db_bind_text(st, 3, gemeente);

@@ -33,6 +33,7 @@ struct db {
 	struct db_cached dynamic[DB_DYNAMIC];	/* oldest first; sql owned */
 	size_t		 ndynamic;
 	int		 data_version;	/* last seen; 0 before the first */
+	int		 depth;		/* nested db_begin()s: savepoints */
 };
 
 static _Atomic unsigned long db_error_count;
@@ -231,26 +232,50 @@ db_exec(struct db *db, const char *sql)
 	return 0;
 }
 
-/* BEGIN IMMEDIATE: take the write lock now, waiting up to the busy timeout. */
+/*
+ * BEGIN IMMEDIATE: take the write lock now, waiting up to the busy timeout.
+ * Inside a transaction, a begin is a savepoint instead: a store function
+ * that owns its transaction can then run inside a larger one (federation
+ * applies a page of entries, each in a savepoint, in one transaction), and
+ * its rollback undoes only its own part.
+ */
 int
 db_begin(struct db *db)
 {
-	return db_exec(db, "BEGIN IMMEDIATE");
+	if (db->depth > 0) {
+		if (db_exec(db, "SAVEPOINT nested") == -1)
+			return -1;
+	} else if (db_exec(db, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	db->depth++;
+	return 0;
 }
 
 int
 db_commit(struct db *db)
 {
+	if (db->depth > 1) {
+		db->depth--;
+		return db_exec(db, "RELEASE nested");
+	}
 	if (db_exec(db, "COMMIT") == -1) {
 		db_rollback(db);
 		return -1;
 	}
+	db->depth = 0;
 	return 0;
 }
 
 void
 db_rollback(struct db *db)
 {
+	if (db->depth > 1) {
+		db->depth--;
+		sqlite3_exec(db->h, "ROLLBACK TO nested; RELEASE nested", NULL,
+		    NULL, NULL);
+		return;
+	}
+	db->depth = 0;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -57,7 +57,7 @@ bool
 guideline_store_is_maintainer(struct db *db, long pk, const char *gemeente)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM richtlijn_beheerders"
-	    " WHERE richtlijn = ?1 AND gemeente = ?2");
+	    " WHERE richtlijn = ?1 AND gemeente = ?2 AND origin IS NULL");
 	bool yes;
 
 	if (st == NULL || gemeente == NULL)
@@ -598,7 +598,8 @@ guideline_store_adopt(struct db *db, long pk, const char *gemeente,
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO richtlijn_adopties"
 	    " (richtlijn, gemeente, versie, sinds) VALUES (?1, ?2, ?3, ?4)"
-	    " ON CONFLICT (richtlijn, gemeente) DO UPDATE SET versie = ?3");
+	    " ON CONFLICT (richtlijn, gemeente) DO UPDATE SET versie = ?3,"
+	    " origin = NULL");	/* adopted here: this instance's now */
 
 	if (st == NULL)
 		return -1;
@@ -616,7 +617,7 @@ int
 guideline_store_unadopt(struct db *db, long pk, const char *gemeente)
 {
 	sqlite3_stmt *st = db_stmt(db, "DELETE FROM richtlijn_adopties"
-	    " WHERE richtlijn = ?1 AND gemeente = ?2");
+	    " WHERE richtlijn = ?1 AND gemeente = ?2 AND origin IS NULL");
 
 	if (st == NULL)
 		return -1;

@@ -84,6 +84,9 @@ struct config {
 	int		 sdc_p_percent;
 	int		 sdc_protection_percent;
 	int		 sdc_round_base;
+	/* Federation. */
+	bool		 federation_relay;
+	bool		 federation_allow_http_loopback;
 };
 
 struct db;
@@ -249,6 +252,52 @@ struct revision {
 	char		*owned, *owned_bericht, *owned_gemeente;
 };
 
+/* One federation entry (docs/federation.md); body is borrowed. */
+#define FED_ID_MAX	200
+#define FED_ENTRY_MAX	(1 << 20)	/* bytes of one body */
+#define FED_PAGE_MAX	500		/* entries per page */
+#define FED_RESPONSE_MAX (8 << 20)	/* bytes of one answer */
+struct fed_entry {
+	long long	 seq;
+	char		 origin[37];
+	long long	 origin_seq;
+	char		 kind[16];
+	char		 id[FED_ID_MAX + 1];
+	long long	 version;
+	bool		 deleted;
+	const char	*body;
+	size_t		 body_len;
+	unsigned char	 sig[64];
+};
+
+/* A peer as the scheduler sees it (fed_peer.c). */
+struct fed_peer {
+	long		 id;
+	char		 url[501];
+	unsigned char	 key[32];
+	bool		 relay;
+	int		 interval;
+	char		 instance[37];	/* "" before the first contact */
+	char		 epoch[37];
+	long long	 cursor;
+	int		 failures;
+};
+
+/* What applying a page did. */
+struct fed_counts {
+	long		 applied, ignored, quarantined;
+};
+
+/* A kind of item that federates (fed_items.c). */
+struct fed_kind {
+	const char	*name;
+	bool		 versioned;	/* its own version; else originSeq */
+	/* The public body, or NULL/json_null(): not public (a tombstone). */
+	json_t		*(*export)(struct db *, const char *, long long *);
+	int		 (*apply)(struct db *, const struct fed_entry *,
+			     json_t *, const struct config *, const char **);
+};
+
 /* xmalloc.c */
 void	 fatal(const char *, ...) __attribute__((format(printf, 1, 2),
 	     noreturn));
@@ -385,12 +434,14 @@ struct outbound_request {
 	long			 delay_ms;	/* wait before starting */
 	bool			 allow_private;	/* tests and explicit config */
 	bool			 allow_http;
+	bool			 allow_loopback; /* only loopback, http too */
 	void			(*done)(void *, int, long, const char *,
 				    size_t);
 	void			*arg;
 };
 bool	 outbound_address_private(const struct sockaddr *);
 int	 outbound_start(char **);
+struct event_base *outbound_base(void);
 int	 outbound_submit(const struct outbound_request *);
 void	 outbound_stop(void);
 
@@ -451,6 +502,60 @@ int	 guideline_store_adopt(struct db *, long, const char *, long);
 int	 guideline_store_unadopt(struct db *, long, const char *);
 json_t	*guideline_store_adoptions(struct db *, long);
 bool	 guideline_store_present(struct db *);
+
+/* fed_sign.c */
+char	*fed_sign_entry_text(const struct fed_entry *);
+void	 fed_sign_entry(const struct fed_entry *, const unsigned char *,
+	     unsigned char[64]);
+bool	 fed_sign_entry_valid(const struct fed_entry *, const unsigned char *);
+void	 fed_sign_notify(const char *, long long, const unsigned char *,
+	     char[89]);
+bool	 fed_sign_notify_valid(const char *, long long, const unsigned char[64],
+	     const unsigned char *);
+bool	 fed_sign_base64_decode(const char *, unsigned char *, size_t);
+char	*fed_sign_base64(const unsigned char *, size_t);
+bool	 fed_sign_uuid_valid(const char *);
+
+/* fed_items.c */
+const struct fed_kind *fed_items_kind(const char *);
+
+/* fed_feed.c */
+int	 fed_feed_flush(struct db *, const struct instance *, long *);
+json_t	*fed_feed_page(struct db *, const struct instance *, bool, long long,
+	     int);
+json_t	*fed_feed_wellknown(struct db *, const struct instance *, bool);
+int	 fed_feed_store(struct db *, const struct fed_entry *);
+long long fed_feed_version(struct db *, const char *, const char *,
+	     const char *);
+
+/* fed_peer.c */
+bool	 fed_peer_url_valid(const char *, const char **);
+int	 fed_peer_add(struct db *, const char *, const unsigned char[32], bool,
+	     int, char **);
+int	 fed_peer_remove(struct db *, const char *);
+json_t	*fed_peer_status(struct db *);
+size_t	 fed_peer_load(struct db *, struct fed_peer *, size_t);
+void	 fed_peer_failed(struct db *, long, const char *);
+int	 fed_peer_identity(struct db *, struct fed_peer *, const char *,
+	     const char *);
+int	 fed_peer_progress(struct db *, const struct fed_peer *, long long,
+	     const struct fed_counts *);
+bool	 fed_peer_origin_name(struct db *, const struct instance *,
+	     const char *, char *, size_t);
+
+/* fed_apply.c */
+int	 fed_apply_wellknown(struct db *, const struct instance *,
+	     struct fed_peer *, const char *, size_t, const char **);
+int	 fed_apply_page(struct db *, const struct config *,
+	     const struct instance *, struct fed_peer *, const char *, size_t,
+	     bool *, struct fed_counts *, const char **);
+
+/* fed_pull.c */
+int	 fed_pull_start(const struct config *, const struct instance *,
+	     char **);
+void	 fed_pull_stop(void);
+int	 fed_pull_notified(const char *);
+void	 fed_pull_announce(void);
 
 /* migrate.c */
 int	 migrate_latest(void);
@@ -613,6 +718,8 @@ json_t	*dataset_store_list(struct db *, const char *, const char *,
 	     const char *);
 int	 dataset_store_publish(struct db *, const char *, const char *);
 int	 dataset_store_remove(struct db *, const char *, const char *);
+int	 dataset_store_feed_comparison(struct db *, const char *);
+int	 dataset_store_figure_remove(struct db *, const char *, const char *);
 
 /* multipart.c */
 #define MULTIPART_MAX_PARTS	16
@@ -846,6 +953,9 @@ void	 api_datasets_list(struct req *);
 void	 api_datasets_get(struct req *);
 void	 api_datasets_publish(struct req *);
 void	 api_datasets_delete(struct req *);
+void	 api_federation_wellknown(struct req *);
+void	 api_federation_changes(struct req *);
+void	 api_federation_notify(struct req *);
 void	 ops_healthz(struct req *);
 void	 ops_readyz(struct req *);
 void	 ops_metrics(struct req *);
@@ -882,6 +992,7 @@ void	 api_pilots_delete(struct req *);
 void	 api_pilots_query(struct req *, struct pilot_query *);
 void	 api_zoek(struct req *);
 json_t	*api_richtlijnen_head(struct req *, const struct guideline *);
+int	 api_richtlijnen_refuse_foreign(struct req *, const struct guideline *);
 void	 api_richtlijnen_list(struct req *);
 void	 api_richtlijnen_get(struct req *);
 void	 api_richtlijnen_create(struct req *);

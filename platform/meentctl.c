@@ -46,6 +46,11 @@ static int	ctl_check(struct ctl *);
 static int	ctl_reindex(struct ctl *);
 static int	ctl_indicator_add(struct ctl *);
 static int	ctl_import(struct ctl *);
+static int	ctl_restore(struct ctl *);
+static int	ctl_peer_add(struct ctl *);
+static int	ctl_peer_list(struct ctl *);
+static int	ctl_peer_remove(struct ctl *);
+static int	ctl_peer_status(struct ctl *);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "init", "[--name NAME] [--base-url URL]", ctl_init },
@@ -58,6 +63,13 @@ static const struct ctl_command ctl_commands[] = {
 	{ "token list", "", ctl_token_list },
 	{ "token revoke", "ID", ctl_token_revoke },
 	{ "backup", "FILE", ctl_backup },
+	{ "restore", "FILE  (meentd stopped; the feed gets a new epoch)",
+	    ctl_restore },
+	{ "peer add", "URL --key BASE64 [--relay] [--interval SECONDS]",
+	    ctl_peer_add },
+	{ "peer list", "", ctl_peer_list },
+	{ "peer remove", "URL", ctl_peer_remove },
+	{ "peer status", "  (JSON)", ctl_peer_status },
 	{ "check", "", ctl_check },
 	{ "reindex", "", ctl_reindex },
 	{ "indicator add", "FILE.json  (an indicator definition)",
@@ -622,6 +634,169 @@ ctl_import(struct ctl *c)
 	    "missing, %ld for codes that are no municipality today\n",
 	    imp.indicator, rep.rows, rep.imported, rep.periods, rep.missing,
 	    rep.unknown);
+	return 0;
+}
+
+/*
+ * Put a backup back in place of the database (meentd must be stopped).
+ * The instance key must match it. The epoch changes, so that subscribers
+ * read this instance's feed again from the start instead of trusting a
+ * cursor into a history that is gone.
+ */
+static int
+ctl_restore(struct ctl *c)
+{
+	struct db *db = NULL;
+	sqlite3 *src = NULL;
+	sqlite3_backup *bk;
+	struct instance in;
+	sqlite3_stmt *st;
+	char epoch[37], *err = NULL;
+	int rc;
+
+	if (c->argc != 1)
+		return CTL_USAGE;
+	if (sqlite3_open_v2(c->argv[0], &src, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		rc = ctl_fail("%s: %s", c->argv[0], sqlite3_errmsg(src));
+		goto out;
+	}
+	if ((db = ctl_open(c)) == NULL) {
+		rc = 1;
+		goto out;
+	}
+	bk = sqlite3_backup_init(db_handle(db), "main", src, "main");
+	if (bk == NULL) {
+		rc = ctl_fail("restore: %s", sqlite3_errmsg(db_handle(db)));
+		goto out;
+	}
+	rc = sqlite3_backup_step(bk, -1);
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		rc = ctl_fail("restore: %s", sqlite3_errstr(rc));
+		goto out;
+	}
+	if (migrate_apply(db, &err) == -1 ||
+	    instance_load(db, c->data_dir, &in, &err) == -1) {
+		rc = ctl_fail("restored, but: %s", err);
+		free(err);
+		goto out;
+	}
+	instance_free(&in);
+	instance_uuid(epoch);
+	st = db_stmt(db, "UPDATE instance SET epoch = ?1 WHERE id = 1");
+	db_bind_text(st, 1, epoch);
+	if (db_step_done(db, st, "restore epoch") == -1) {
+		rc = ctl_fail("restored, but the epoch could not be changed");
+		goto out;
+	}
+	printf("restored from %s; new epoch %s\n", c->argv[0], epoch);
+	rc = 0;
+out:
+	db_close(db);
+	sqlite3_close(src);
+	return rc;
+}
+
+static int
+ctl_peer_add(struct ctl *c)
+{
+	static const char *const valued[] = { "--key", "--interval", NULL };
+	static const char *const flags[] = { "--relay", NULL };
+	const char *b64, *iv;
+	unsigned char key[32];
+	long interval = 60;
+	char *end, *err = NULL;
+	struct db *db;
+	int rc;
+
+	if (!ctl_opts_valid(c, 1, valued, flags) ||
+	    (b64 = ctl_opt(c, "--key")) == NULL)
+		return CTL_USAGE;
+	if (!fed_sign_base64_decode(b64, key, sizeof key))
+		return ctl_fail("--key: the peer's publicKey from its "
+		    "/.well-known/meent (base64 of 32 bytes)");
+	if ((iv = ctl_opt(c, "--interval")) != NULL) {
+		interval = strtol(iv, &end, 10);
+		if (*iv == '\0' || *end != '\0' || interval < 1 ||
+		    interval > 86400)
+			return ctl_fail("--interval: 1 to 86400 seconds");
+	}
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = fed_peer_add(db, c->argv[0], key, ctl_opt(c, "--relay") != NULL,
+	    (int)interval, &err);
+	db_close(db);
+	if (rc == -1) {
+		rc = ctl_fail("%s", err);
+		free(err);
+		return rc;
+	}
+	printf("peer %s added; meentd pulls it within a second\n", c->argv[0]);
+	return 0;
+}
+
+static int
+ctl_peer_list(struct ctl *c)
+{
+	struct db *db;
+	json_t *list, *p;
+	size_t i;
+
+	if (c->argc != 0)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	list = fed_peer_status(db);
+	db_close(db);
+	json_array_foreach(list, i, p)
+		printf("%s\t%s\tevery %llds\tcursor %lld\t%s\n",
+		    json_string_value(json_object_get(p, "url")),
+		    json_is_true(json_object_get(p, "relay")) ? "relay" : "-",
+		    (long long)json_integer_value(json_object_get(p,
+		    "interval")), (long long)json_integer_value(
+		    json_object_get(p, "cursor")),
+		    json_is_string(json_object_get(p, "lastError")) ?
+		    json_string_value(json_object_get(p, "lastError")) : "ok");
+	json_decref(list);
+	return 0;
+}
+
+static int
+ctl_peer_remove(struct ctl *c)
+{
+	struct db *db;
+	int rc;
+
+	if (c->argc != 1)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = fed_peer_remove(db, c->argv[0]);
+	db_close(db);
+	if (rc == MEENT_NOTFOUND)
+		return ctl_fail("%s is no peer", c->argv[0]);
+	if (rc != 0)
+		return ctl_fail("cannot remove %s", c->argv[0]);
+	printf("peer %s removed (what came from it stays)\n", c->argv[0]);
+	return 0;
+}
+
+static int
+ctl_peer_status(struct ctl *c)
+{
+	struct db *db;
+	json_t *list;
+
+	if (c->argc != 0)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	list = fed_peer_status(db);
+	db_close(db);
+	json_dumpf(list, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(list);
 	return 0;
 }
 

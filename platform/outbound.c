@@ -101,6 +101,22 @@ outbound_address_private(const struct sockaddr *sa)
 	return true;
 }
 
+static bool
+outbound_address_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+		    >> 24 == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) &&
+		    a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
 static curl_socket_t
 outbound_opensocket_cb(void *arg, curlsocktype purpose,
     struct curl_sockaddr *addr)
@@ -109,6 +125,16 @@ outbound_opensocket_cb(void *arg, curlsocktype purpose,
 
 	if (purpose != CURLSOCKTYPE_IPCXN)
 		return CURL_SOCKET_BAD;
+	if (t->req.allow_loopback) {
+		/* Loopback is let through; http only to loopback. */
+		if (outbound_address_loopback(&addr->addr))
+			return socket(addr->family, addr->socktype,
+			    addr->protocol);
+		if (strncasecmp(t->url, "https://", 8) != 0) {
+			t->refused = true;
+			return CURL_SOCKET_BAD;
+		}
+	}
 	if (!t->req.allow_private &&
 	    outbound_address_private(&addr->addr)) {
 		t->refused = true;
@@ -284,8 +310,8 @@ outbound_start_transfer(struct outbound_transfer *t)
 	CURL *e;
 
 	/* https only, unless allowed: refused before any connection. */
-	if (strncasecmp(t->url, "https://", 8) != 0 && !(t->req.allow_http &&
-	    strncasecmp(t->url, "http://", 7) == 0)) {
+	if (strncasecmp(t->url, "https://", 8) != 0 && !((t->req.allow_http ||
+	    t->req.allow_loopback) && strncasecmp(t->url, "http://", 7) == 0)) {
 		outbound_finish(t, OUTBOUND_REFUSED, 0);
 		return;
 	}
@@ -298,8 +324,8 @@ outbound_start_transfer(struct outbound_transfer *t)
 	t->body = evbuffer_new();
 	curl_easy_setopt(e, CURLOPT_URL, t->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, t->req.allow_http ?
-	    "http,https" : "https");
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, t->req.allow_http ||
+	    t->req.allow_loopback ? "http,https" : "https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -415,6 +441,13 @@ outbound_start(char **err)
 		fatal("pthread_create");
 	ob.running = true;
 	return 0;
+}
+
+/* The outbound thread's event base, for timers that live there. */
+struct event_base *
+outbound_base(void)
+{
+	return ob.running ? ob.base : NULL;
 }
 
 /*

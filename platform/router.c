@@ -233,6 +233,20 @@ router_check_access(struct req *r)
 	return 0;
 }
 
+/*
+ * A write may have changed public content: the triggers put it in the
+ * federation outbox; sign it into the feed now and tell the peers, so that
+ * it shows on other instances within a second.
+ */
+static void
+router_federate(struct req *r)
+{
+	long n = 0;
+
+	if (fed_feed_flush(r->db, server_instance(r->srv), &n) == 0 && n > 0)
+		fed_pull_announce();
+}
+
 static void
 router_dispatch(struct req *r)
 {
@@ -293,6 +307,9 @@ router_dispatch(struct req *r)
 		    r->route->name);
 		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
 	}
+	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD &&
+	    r->status < 400)
+		router_federate(r);
 }
 
 /* evhttp's callback for every request on a worker. */

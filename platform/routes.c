@@ -36,6 +36,14 @@ const struct route routes_table[] = {
 	{ GET, "/metrics", ops_metrics, ACCESS_PUBLIC, ROUTE_NO_ETAG, 0,
 	    "metrics" },
 
+	/* Federation (docs/federation.md). */
+	{ GET, "/.well-known/meent", api_federation_wellknown, ACCESS_PUBLIC,
+	    ROUTE_CORS | ROUTE_NO_ETAG, 0, "federation.wellknown" },
+	{ GET, "/federation/v1/changes", api_federation_changes, ACCESS_PUBLIC,
+	    ROUTE_NO_ETAG, 0, "federation.changes" },
+	{ POST, "/federation/v1/notify", api_federation_notify, ACCESS_PUBLIC,
+	    0, 4096, "federation.notify" },
+
 	/* API v1. */
 	{ GET, "/api/v1/openapi.json", api_openapi_get, ACCESS_PUBLIC,
 	    ROUTE_CORS, 0, "openapi" },

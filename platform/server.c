@@ -329,6 +329,32 @@ worker_free(struct worker *w)
 }
 
 /*
+ * Federation: bring the feed up to date with what changed while meentd was
+ * not running (meentctl, a migration), then start pulling from the peers.
+ */
+static int
+server_federation_start(struct server *srv, char **err)
+{
+	struct db *db = db_open(srv->db_path, 0, err);
+	long n = 0;
+	int rc;
+
+	if (db == NULL)
+		return -1;
+	rc = fed_feed_flush(db, &srv->instance, &n);
+	db_close(db);
+	if (rc == -1) {
+		*err = xasprintf("the federation feed cannot be brought up to"
+		    " date");
+		return -1;
+	}
+	if (n > 0)
+		log_emit(LOG_INFO, "fed.flush", "%ld change(s) signed into the"
+		    " feed", n);
+	return fed_pull_start(srv->cfg, &srv->instance, err);
+}
+
+/*
  * Start listening and the workers. cfg is borrowed and must outlive the
  * server. Returns the server, or NULL with *err (caller frees).
  */
@@ -374,6 +400,8 @@ server_start(struct config *cfg, char **err)
 		if (worker_init(srv, &srv->workers[i], i, err) == -1)
 			goto fail;
 	jobs_start(cfg->upload_threads, cfg->upload_queue);
+	if (server_federation_start(srv, err) == -1)
+		goto fail;
 	for (int i = 0; i < srv->nworkers; i++)
 		if (pthread_create(&srv->workers[i].thread, NULL, worker_main,
 		    &srv->workers[i]) != 0)
@@ -404,6 +432,7 @@ server_stop(struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	jobs_stop();
+	fed_pull_stop();
 	for (int i = 0; i < srv->nworkers; i++)
 		worker_free(&srv->workers[i]);
 	free(srv->workers);

@@ -288,7 +288,7 @@ web_pilots_show(struct req *r)
 	struct evbuffer *b;
 	struct pilot p;
 	const char *cached;
-	char key[64];
+	char key[64], origin[210];
 	size_t len;
 	json_t *g, *v;
 	size_t i;
@@ -371,6 +371,14 @@ web_pilots_show(struct req *r)
 		html_out(b, "</ul></dd>\n");
 	}
 	web_pilots_fact(b, "Contact", p.contact);
+	if (fed_peer_origin_name(r->db, server_instance(r->srv), p.origin,
+	    origin, sizeof origin)) {
+		char line[300];
+
+		snprintf(line, sizeof line, "%s (alleen-lezen: wijzigen kan "
+		    "alleen daar)", origin);
+		web_pilots_fact(b, "Gedeeld via", line);
+	}
 	web_pilots_fact(b, "Zichtbaar voor", strcmp(p.zichtbaarheid,
 	    "openbaar") == 0 ? "iedereen" : strcmp(p.zichtbaarheid, "leden") ==
 	    0 ? "ingelogde gebruikers" : "alleen de eigen gemeente (concept)");
@@ -390,7 +398,8 @@ web_pilots_show(struct req *r)
 		html_out(b, "<time datetime=\"%s\">%s</time>.</p>\n", when, when);
 	}
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR &&
-	    req_own(r, p.gemeente))
+	    req_own(r, p.gemeente) &&
+	    strcmp(p.origin, server_instance(r->srv)->uuid) == 0)
 		html_out(b, "<p><a href=\"/pilots/%s/bewerken\">Deze pilot "
 		    "bewerken</a></p>\n", p.id);
 	html_out(b, "</article>\n");

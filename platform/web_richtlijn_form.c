@@ -53,7 +53,8 @@ web_richtlijn_propose_new(struct req *r)
 	struct guideline g;
 	json_t *head;
 
-	if (web_richtlijnen_load(r, &g) == -1)
+	if (web_richtlijnen_load(r, &g) == -1 ||
+	    api_richtlijnen_refuse_foreign(r, &g) == -1)
 		return;
 	head = guideline_store_revision(r->db, g.pk, g.head);
 	web_richtlijn_propose_form(r, 200, &g, g.head, json_string_value(
@@ -71,7 +72,9 @@ web_richtlijn_propose_post(struct req *r)
 	char location[160];
 	long id;
 
-	if (web_richtlijnen_load(r, &g) == -1 || web_form_checked(r, &form) == -1)
+	if (web_richtlijnen_load(r, &g) == -1 ||
+	    api_richtlijnen_refuse_foreign(r, &g) == -1 ||
+	    web_form_checked(r, &form) == -1)
 		return;
 	tekst = evhttp_find_header(&form, "tekst");
 	bericht = evhttp_find_header(&form, "bericht");
@@ -203,7 +206,8 @@ web_richtlijn_decide(struct req *r)
 	long id;
 	int rc;
 
-	if (web_richtlijnen_load(r, &g) == -1)
+	if (web_richtlijnen_load(r, &g) == -1 ||
+	    api_richtlijnen_refuse_foreign(r, &g) == -1)
 		return;
 	if (!guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente)) {
 		reply_problem(r, 403, "Verboden", "Alleen de beheerders besluiten "

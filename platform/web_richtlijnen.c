@@ -92,7 +92,7 @@ web_richtlijnen_show(struct req *r)
 	struct evbuffer *b;
 	json_t *head, *v, *list;
 	const char *cached;
-	char key[128];
+	char key[128], origin[210];
 	size_t i, len;
 
 	snprintf(key, sizeof key, "R|%.100s", r->params[0]);
@@ -106,8 +106,13 @@ web_richtlijnen_show(struct req *r)
 	head = api_richtlijnen_head(r, &g);
 	b = evbuffer_new();
 	html_page_start(r, b, g.titel);
-	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %l</p>\n",
+	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %l",
 	    g.head);
+	if (fed_peer_origin_name(r->db, server_instance(r->srv), g.origin,
+	    origin, sizeof origin))
+		html_out(b, " · gedeeld via %s (alleen-lezen: wijzigen kan alleen"
+		    " daar)", origin);
+	html_out(b, "</p>\n");
 	web_richtlijnen_text(b, head);
 	html_out(b, "</article>\n<aside aria-labelledby=\"meent-over\">\n"
 	    "<h2 id=\"meent-over\">Over deze richtlijn</h2>\n<h3>Beheerders</h3>\n"

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Applying what a peer served (docs/federation.md, "Pulling"): its
+ * /.well-known/meent, then pages of its changes feed. The order of checks
+ * on an entry is the point of this file: fields, then the origin's key,
+ * then the signature over the exact bytes, and only then is the body
+ * parsed. A bad entry is quarantined inside its own savepoint; the page,
+ * its counters and the new cursor commit in one transaction.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <sodium.h>
+#include <string.h>
+
+#define FED_ORIGINS_MAX		1000
+
+static json_t *
+fed_apply_parse(const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (o != NULL && !json_is_object(o)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static bool
+fed_apply_string(json_t *o, const char *key, size_t max, const char **out)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = json_string_value(v);
+	return *out != NULL && json_string_length(v) <= max &&
+	    strlen(*out) == json_string_length(v);
+}
+
+/* A relay's introduced origins: new ones are added, no key is replaced. */
+static int
+fed_apply_origins(struct db *db, const struct instance *self, json_t *list)
+{
+	sqlite3_stmt *st;
+	json_t *o;
+	size_t i;
+
+	if (!json_is_array(list) || json_array_size(list) > FED_ORIGINS_MAX)
+		return 0;
+	json_array_foreach(list, i, o) {
+		const char *uuid, *name, *url, *b64;
+		unsigned char key[32];
+
+		if (!fed_apply_string(o, "instance", 36, &uuid) ||
+		    !fed_sign_uuid_valid(uuid) || strcmp(uuid, self->uuid) == 0 ||
+		    !fed_apply_string(o, "name", 200, &name) ||
+		    !fed_apply_string(o, "baseUrl", 500, &url) ||
+		    !fed_apply_string(o, "publicKey", 44, &b64) ||
+		    !fed_sign_base64_decode(b64, key, sizeof key))
+			continue;
+		st = db_stmt(db, "INSERT INTO fed_origins (uuid, public_key,"
+		    " name, base_url) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (uuid)"
+		    " DO NOTHING");
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, uuid);
+		sqlite3_bind_blob(st, 2, key, 32, SQLITE_STATIC);
+		db_bind_text(st, 3, name);
+		db_bind_text(st, 4, url);
+		if (db_step_done(db, st, "fed origin") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A peer's /.well-known/meent: its key must be the pinned one, its
+ * instance must not change, a new epoch resets the cursor. 0, or -1 with
+ * *why (static).
+ */
+int
+fed_apply_wellknown(struct db *db, const struct instance *self,
+    struct fed_peer *p, const char *text, size_t len, const char **why)
+{
+	json_t *o = fed_apply_parse(text, len);
+	const char *uuid, *epoch, *b64, *name, *url;
+	unsigned char key[32];
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*why = "/.well-known/meent is geen geldig JSON-object";
+	if (o == NULL)
+		return -1;
+	if (!fed_apply_string(o, "instance", 36, &uuid) ||
+	    !fed_sign_uuid_valid(uuid) ||
+	    !fed_apply_string(o, "epoch", 36, &epoch) ||
+	    !fed_sign_uuid_valid(epoch) ||
+	    !fed_apply_string(o, "publicKey", 44, &b64) ||
+	    !fed_apply_string(o, "name", 200, &name) ||
+	    !fed_apply_string(o, "baseUrl", 500, &url) ||
+	    json_integer_value(json_object_get(o, "protocol")) != 1)
+		goto out;
+	if (!fed_sign_base64_decode(b64, key, sizeof key) ||
+	    sodium_memcmp(key, p->key, sizeof key) != 0) {
+		*why = "sleutel komt niet overeen met de vastgepinde sleutel";
+		goto out;
+	}
+	if (strcmp(uuid, self->uuid) == 0) {
+		*why = "dat is deze instantie zelf";
+		goto out;
+	}
+	if (p->instance[0] != '\0' && strcmp(p->instance, uuid) != 0) {
+		*why = "de peer meldt een andere instantie dan eerder";
+		goto out;
+	}
+	*why = "databasefout";
+	if (db_begin(db) == -1)
+		goto out;
+	/* The pinned key always wins over one a relay introduced. */
+	st = db_stmt(db, "INSERT INTO fed_origins (uuid, public_key, name,"
+	    " base_url, peer) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (uuid) DO"
+	    " UPDATE SET public_key = ?2, name = ?3, base_url = ?4, peer = ?5");
+	if (st == NULL)
+		goto rollback;
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_blob(st, 2, key, 32, SQLITE_STATIC);
+	db_bind_text(st, 3, name);
+	db_bind_text(st, 4, url);
+	sqlite3_bind_int64(st, 5, p->id);
+	if (db_step_done(db, st, "fed pinned origin") == -1 ||
+	    fed_peer_identity(db, p, uuid, epoch) == -1 ||
+	    (p->relay && fed_apply_origins(db, self,
+	    json_object_get(o, "origins")) == -1) || db_commit(db) == -1)
+		goto rollback;
+	rc = 0;
+	*why = NULL;
+	goto out;
+rollback:
+	db_rollback(db);
+out:
+	json_decref(o);
+	return rc;
+}
+
+/* The key an origin's entries must be signed with, or a reason why none. */
+static bool
+fed_apply_key(struct db *db, const struct fed_peer *p, const char *origin,
+    unsigned char key[32], const char **why)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (strcmp(origin, p->instance) == 0) {
+		memcpy(key, p->key, 32);
+		return true;
+	}
+	if (!p->relay) {
+		*why = "herkomst niet vertrouwd: deze peer is geen relay";
+		return false;
+	}
+	st = db_stmt(db, "SELECT public_key FROM fed_origins WHERE uuid = ?1");
+	if (st != NULL) {
+		db_bind_text(st, 1, origin);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_bytes(st, 0) == 32) {
+			memcpy(key, sqlite3_column_blob(st, 0), 32);
+			found = true;
+		}
+		sqlite3_reset(st);
+	}
+	if (!found)
+		*why = "herkomst onbekend: de relay heeft haar sleutel niet"
+		    " geïntroduceerd";
+	return found;
+}
+
+static bool
+fed_apply_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > FED_ID_MAX)
+		return false;
+	for (const unsigned char *s = (const unsigned char *)id; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+/* The entry's fields into e, or a reason. The body is not parsed here. */
+static bool
+fed_apply_fields(json_t *j, struct fed_entry *e, const char **why)
+{
+	const char *origin, *kind, *id, *b64;
+	json_t *body = json_object_get(j, "body");
+	json_t *oseq = json_object_get(j, "originSeq");
+	json_t *version = json_object_get(j, "version");
+	json_t *deleted = json_object_get(j, "deleted");
+
+	*why = "velden ontbreken of zijn ongeldig";
+	if (!json_is_object(j) ||
+	    !fed_apply_string(j, "origin", 36, &origin) ||
+	    !fed_sign_uuid_valid(origin) ||
+	    !fed_apply_string(j, "kind", sizeof e->kind - 1, &kind) ||
+	    !fed_apply_string(j, "id", FED_ID_MAX, &id) ||
+	    !fed_apply_id_valid(id) ||
+	    !json_is_integer(oseq) || json_integer_value(oseq) < 1 ||
+	    !json_is_integer(version) || json_integer_value(version) < 1 ||
+	    !json_is_boolean(deleted) || !json_is_string(body) ||
+	    !fed_apply_string(j, "sig", 88, &b64))
+		return false;
+	snprintf(e->origin, sizeof e->origin, "%s", origin);
+	snprintf(e->kind, sizeof e->kind, "%s", kind);
+	snprintf(e->id, sizeof e->id, "%s", id);
+	e->origin_seq = json_integer_value(oseq);
+	e->version = json_integer_value(version);
+	e->deleted = json_is_true(deleted);
+	e->body = json_string_value(body);
+	e->body_len = json_string_length(body);
+	if (e->body_len > FED_ENTRY_MAX) {
+		*why = "groter dan 1 MiB";
+		return false;
+	}
+	if (!fed_sign_base64_decode(b64, e->sig, sizeof e->sig)) {
+		*why = "handtekening ongeldig gecodeerd";
+		return false;
+	}
+	if (fed_items_kind(kind) == NULL) {
+		*why = "onbekende soort";
+		return false;
+	}
+	return true;
+}
+
+static void
+fed_apply_quarantine(struct db *db, const struct fed_peer *p,
+    const struct fed_entry *e, const char *why)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO fed_quarantine (peer,"
+	    " origin, kind, item, version, reason, at) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7)");
+
+	log_emit(LOG_WARN, "fed.quarantine", "peer %s: %s %s (version %lld,"
+	    " origin %s) quarantined: %s", p->url, e->kind[0] ? e->kind : "?",
+	    e->id[0] ? e->id : "?", e->version, e->origin[0] ? e->origin : "?",
+	    why);
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, p->id);
+	db_bind_text(st, 2, e->origin[0] ? e->origin : "?");
+	db_bind_text(st, 3, e->kind[0] ? e->kind : "?");
+	db_bind_text(st, 4, e->id[0] ? e->id : "?");
+	sqlite3_bind_int64(st, 5, e->version);
+	db_bind_text(st, 6, why);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
+	db_step_done(db, st, "fed quarantine");
+}
+
+/* One entry of a page, inside the page's transaction. */
+static int
+fed_apply_entry(struct db *db, const struct config *cfg,
+    const struct instance *self, const struct fed_peer *p, json_t *j,
+    struct fed_counts *c)
+{
+	struct fed_entry e;
+	unsigned char key[32];
+	const char *why = NULL;
+	json_t *body;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	if (!fed_apply_fields(j, &e, &why))
+		goto quarantine;
+	if (strcmp(e.origin, self->uuid) == 0) {
+		c->ignored++;	/* our own item, come back around */
+		return 0;
+	}
+	if (!fed_apply_key(db, p, e.origin, key, &why))
+		goto quarantine;
+	/* The exact bytes, before anything reads the body. */
+	if (!fed_sign_entry_valid(&e, key)) {
+		why = "handtekening klopt niet met de sleutel van de herkomst";
+		goto quarantine;
+	}
+	if (e.version <= fed_feed_version(db, e.origin, e.kind, e.id)) {
+		log_emit(LOG_INFO, "fed.ignored", "peer %s: %s %s version %lld"
+		    " is not newer than the one here", p->url, e.kind, e.id,
+		    e.version);
+		c->ignored++;
+		return 0;
+	}
+	if ((body = fed_apply_parse(e.body, e.body_len)) == NULL) {
+		why = "inhoud is geen JSON-object";
+		goto quarantine;
+	}
+	if (db_begin(db) == -1) {
+		json_decref(body);
+		return -1;
+	}
+	rc = fed_items_kind(e.kind)->apply(db, &e, body, cfg, &why);
+	json_decref(body);
+	if (rc == 0 && fed_feed_store(db, &e) == 0 && db_commit(db) == 0) {
+		c->applied++;
+		return 0;
+	}
+	db_rollback(db);
+	if (why == NULL)
+		why = "kon niet worden opgeslagen";
+quarantine:
+	fed_apply_quarantine(db, p, &e, why);
+	c->quarantined++;
+	return 0;
+}
+
+/* Are the page's seqs rising, after the cursor and up to next? */
+static bool
+fed_apply_order(json_t *entries, long long after, long long next)
+{
+	json_t *j;
+	size_t i;
+
+	json_array_foreach(entries, i, j) {
+		json_t *seq = json_object_get(j, "seq");
+
+		if (!json_is_integer(seq) || json_integer_value(seq) <= after ||
+		    json_integer_value(seq) > next)
+			return false;
+		after = json_integer_value(seq);
+	}
+	return true;
+}
+
+/*
+ * One page of the peer's changes feed. *more: pull the next page now.
+ * Returns 0 (applied, or the cursor reset), or -1 with *why (nothing of
+ * the page applied).
+ */
+int
+fed_apply_page(struct db *db, const struct config *cfg,
+    const struct instance *self, struct fed_peer *p, const char *text,
+    size_t len, bool *more, struct fed_counts *c, const char **why)
+{
+	json_t *o = fed_apply_parse(text, len), *entries, *j;
+	json_t *head, *next;
+	const char *s;
+	size_t i;
+	int rc = -1;
+
+	memset(c, 0, sizeof *c);
+	*more = false;
+	*why = "het antwoord is geen geldig JSON-object";
+	if (o == NULL)
+		return -1;
+	entries = json_object_get(o, "entries");
+	head = json_object_get(o, "head");
+	next = json_object_get(o, "next");
+	*why = "het antwoord mist velden of heeft ongeldige";
+	if (!json_is_array(entries) || json_array_size(entries) > FED_PAGE_MAX ||
+	    !json_is_integer(head) || !json_is_integer(next) ||
+	    !json_is_boolean(json_object_get(o, "more")) ||
+	    json_integer_value(next) > json_integer_value(head))
+		goto out;
+	if (!fed_apply_string(o, "instance", 36, &s) ||
+	    strcmp(s, p->instance) != 0) {
+		*why = "het antwoord komt van een andere instantie";
+		goto out;
+	}
+	if (!fed_apply_string(o, "epoch", 36, &s) || strcmp(s, p->epoch) != 0) {
+		*why = "het epoch veranderde tijdens het lezen";
+		goto out;
+	}
+	if (json_integer_value(head) < p->cursor) {
+		/* Its history is shorter than what we read: read it again. */
+		log_emit(LOG_WARN, "fed.epoch", "peer %s: head %lld is below the"
+		    " cursor %lld; reading it again from 0", p->url,
+		    (long long)json_integer_value(head), p->cursor);
+		p->cursor = 0;
+		rc = fed_peer_progress(db, p, 0, c);
+		*more = rc == 0;
+		goto out;
+	}
+	if (json_integer_value(next) < p->cursor ||
+	    !fed_apply_order(entries, p->cursor, json_integer_value(next))) {
+		*why = "de volgnummers van de pagina kloppen niet";
+		goto out;
+	}
+	*why = "databasefout";
+	if (db_begin(db) == -1)
+		goto out;
+	json_array_foreach(entries, i, j)
+		if (fed_apply_entry(db, cfg, self, p, j, c) == -1)
+			goto rollback;
+	if (fed_peer_progress(db, p, json_integer_value(next), c) == -1 ||
+	    db_commit(db) == -1)
+		goto rollback;
+	p->cursor = json_integer_value(next);
+	*more = json_is_true(json_object_get(o, "more")) &&
+	    p->cursor < json_integer_value(head);
+	*why = NULL;
+	rc = 0;
+	goto out;
+rollback:
+	db_rollback(db);
+	memset(c, 0, sizeof *c);
+out:
+	json_decref(o);
+	return rc;
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The feed this instance serves (docs/federation.md, "The feed"):
+ * fed_entries holds the latest signed entry per item. Triggers (migration 7)
+ * put each changed item of this instance in fed_outbox; fed_feed_flush()
+ * exports, signs and stores them, after every write request and at start.
+ * Entries applied from other origins are stored as they came, signature
+ * and all, so that relaying serves them unchanged.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FED_FLUSH_BATCH		256
+/* A page stops growing past this, so the answer stays under 8 MiB. */
+#define FED_PAGE_BYTES		(6 << 20)
+
+struct fed_pending {
+	long long	 n;
+	char		 kind[16];
+	char		 item[FED_ID_MAX + 1];
+};
+
+/* The stored entry of an item: its seq (0: none), version, deleted. */
+static long long
+fed_feed_previous(struct db *db, const char *origin, const char *kind,
+    const char *item, long long *version, bool *deleted)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT seq, version, deleted FROM"
+	    " fed_entries WHERE origin = ?1 AND kind = ?2 AND item = ?3");
+	long long seq = 0;
+
+	*version = 0;
+	*deleted = false;
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, origin);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, item);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		*version = sqlite3_column_int64(st, 1);
+		*deleted = sqlite3_column_int(st, 2) != 0;
+	}
+	sqlite3_reset(st);
+	return seq;
+}
+
+long long
+fed_feed_version(struct db *db, const char *origin, const char *kind,
+    const char *item)
+{
+	long long version;
+	bool deleted;
+
+	fed_feed_previous(db, origin, kind, item, &version, &deleted);
+	return version;
+}
+
+/* Put an entry in the feed in place of the item's earlier one. */
+int
+fed_feed_store(struct db *db, const struct fed_entry *e)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM fed_entries WHERE"
+	    " origin = ?1 AND kind = ?2 AND item = ?3");
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, e->origin);
+	db_bind_text(st, 2, e->kind);
+	db_bind_text(st, 3, e->id);
+	if (db_step_done(db, st, "fed entry replace") == -1)
+		return -1;
+	st = db_stmt(db, "INSERT INTO fed_entries (origin, origin_seq, kind,"
+	    " item, version, deleted, body, sig) VALUES (?1,?2,?3,?4,?5,?6,?7,"
+	    "?8)");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, e->origin);
+	sqlite3_bind_int64(st, 2, e->origin_seq);
+	db_bind_text(st, 3, e->kind);
+	db_bind_text(st, 4, e->id);
+	sqlite3_bind_int64(st, 5, e->version);
+	sqlite3_bind_int(st, 6, e->deleted);
+	sqlite3_bind_text(st, 7, e->body, (int)e->body_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, e->sig, 64, SQLITE_STATIC);
+	return db_step_done(db, st, "fed entry");
+}
+
+/*
+ * One of this instance's items into the feed: exported, compared with its
+ * entry, and if it changed, signed and stored at a new seq (its originSeq).
+ */
+static int
+fed_feed_export_one(struct db *db, const struct instance *in,
+    const struct fed_pending *p)
+{
+	const struct fed_kind *k = fed_items_kind(p->kind);
+	struct fed_entry e;
+	long long version = 0, prev_version;
+	bool prev_deleted;
+	long long prev;
+	json_t *body;
+	char *text;
+	sqlite3_stmt *st;
+	bool tomb = false;
+	int rc;
+
+	if (k == NULL)
+		return 0;
+	body = k->export(db, p->item, &version);
+	prev = fed_feed_previous(db, in->uuid, p->kind, p->item, &prev_version,
+	    &prev_deleted);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		/* Not public (any more): a tombstone, if it was ever out. */
+		if (prev <= 0 || prev_deleted)
+			return prev < 0 ? -1 : 0;
+		text = xstrdup("{}");
+		tomb = true;
+		if (version <= prev_version)
+			version = prev_version + 1;
+	} else {
+		text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		if (k->versioned && prev > 0 && !prev_deleted &&
+		    version == prev_version) {
+			free(text);
+			return 0;	/* unchanged */
+		}
+	}
+	memset(&e, 0, sizeof e);
+	snprintf(e.origin, sizeof e.origin, "%s", in->uuid);
+	snprintf(e.kind, sizeof e.kind, "%s", p->kind);
+	snprintf(e.id, sizeof e.id, "%s", p->item);
+	e.deleted = tomb;
+	e.body = text;
+	e.body_len = strlen(text);
+	/* Stored first to learn its seq, which is its originSeq. */
+	if (fed_feed_store(db, &e) == -1) {
+		free(text);
+		return -1;
+	}
+	e.origin_seq = sqlite3_last_insert_rowid(db_handle(db));
+	e.version = k->versioned ? version : e.origin_seq;
+	fed_sign_entry(&e, in->secret_key, e.sig);
+	st = db_stmt(db, "UPDATE fed_entries SET origin_seq = ?2, version = ?3,"
+	    " sig = ?4 WHERE seq = ?1");
+	sqlite3_bind_int64(st, 1, e.origin_seq);
+	sqlite3_bind_int64(st, 2, e.origin_seq);
+	sqlite3_bind_int64(st, 3, e.version);
+	sqlite3_bind_blob(st, 4, e.sig, 64, SQLITE_STATIC);
+	rc = db_step_done(db, st, "fed entry sign");
+	free(text);
+	return rc;
+}
+
+static int
+fed_feed_pending(struct db *db, struct fed_pending *out, size_t max)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT n, kind, item FROM fed_outbox"
+	    " ORDER BY n LIMIT ?1");
+	int n = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, (int)max);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		out[n].n = sqlite3_column_int64(st, 0);
+		snprintf(out[n].kind, sizeof out[n].kind, "%s",
+		    sqlite3_column_text(st, 1));
+		snprintf(out[n].item, sizeof out[n].item, "%s",
+		    sqlite3_column_text(st, 2));
+		n++;
+	}
+	sqlite3_reset(st);
+	return n;
+}
+
+/*
+ * Sign what the outbox holds into the feed, in batches (each its own
+ * transaction, so a large backlog never holds the write lock for long).
+ * *n: entries written. Returns 0, or -1 (the outbox keeps the rest).
+ */
+int
+fed_feed_flush(struct db *db, const struct instance *in, long *n)
+{
+	struct fed_pending *batch;
+	int got;
+
+	*n = 0;
+	if (!db_exists(db, "SELECT 1 FROM fed_outbox LIMIT 1", NULL))
+		return 0;
+	batch = xcalloc(FED_FLUSH_BATCH, sizeof *batch);
+	for (;;) {
+		sqlite3_stmt *del;
+
+		if (db_begin(db) == -1)
+			break;
+		if ((got = fed_feed_pending(db, batch, FED_FLUSH_BATCH)) <= 0) {
+			db_rollback(db);
+			break;
+		}
+		del = NULL;
+		for (int i = 0; i < got; i++) {
+			if (fed_feed_export_one(db, in, &batch[i]) == -1)
+				goto fail;
+			del = db_stmt(db, "DELETE FROM fed_outbox WHERE n = ?1");
+			sqlite3_bind_int64(del, 1, batch[i].n);
+			if (db_step_done(db, del, "fed outbox") == -1)
+				goto fail;
+		}
+		if (db_commit(db) == -1)
+			goto fail_committed;
+		*n += got;
+		if (got < FED_FLUSH_BATCH)
+			break;
+	}
+	free(batch);
+	return 0;
+fail:
+	db_rollback(db);
+fail_committed:
+	free(batch);
+	log_emit(LOG_ERROR, "fed.flush", "the feed could not be brought up to"
+	    " date; the outbox keeps the changes");
+	return -1;
+}
+
+static json_t *
+fed_feed_entry_json(sqlite3_stmt *st)
+{
+	char *sig = fed_sign_base64(sqlite3_column_blob(st, 8), 64);
+	json_t *o = json_pack("{s:I, s:o, s:I, s:o, s:o, s:I, s:b, s:s%, s:s}",
+	    "seq", (json_int_t)sqlite3_column_int64(st, 0),
+	    "origin", db_column_json(st, 1),
+	    "originSeq", (json_int_t)sqlite3_column_int64(st, 2),
+	    "kind", db_column_json(st, 3),
+	    "id", db_column_json(st, 4),
+	    "version", (json_int_t)sqlite3_column_int64(st, 5),
+	    "deleted", sqlite3_column_int(st, 6) != 0,
+	    "body", (const char *)sqlite3_column_text(st, 7),
+	    (size_t)sqlite3_column_bytes(st, 7), "sig", sig);
+
+	free(sig);
+	return o;
+}
+
+/*
+ * A page of the changes feed after seq `after`: this instance's entries,
+ * and with relaying those of other origins too.
+ */
+json_t *
+fed_feed_page(struct db *db, const struct instance *in, bool relay,
+    long long after, int limit)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(max(seq), 0) FROM"
+	    " fed_entries");
+	long long head = 0, last = after;
+	size_t bytes = 0;
+	json_t *entries = json_array();
+	int rows = 0;
+	bool more = false;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		head = sqlite3_column_int64(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	st = db_stmt(db, "SELECT seq, origin, origin_seq, kind, item, version,"
+	    " deleted, body, sig FROM fed_entries WHERE seq > ?1 AND seq <= ?2"
+	    " AND (?3 OR origin = ?4) ORDER BY seq LIMIT ?5");
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, after);
+		sqlite3_bind_int64(st, 2, head);
+		sqlite3_bind_int(st, 3, relay);
+		db_bind_text(st, 4, in->uuid);
+		sqlite3_bind_int(st, 5, limit);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_array_append_new(entries, fed_feed_entry_json(st));
+			last = sqlite3_column_int64(st, 0);
+			bytes += (size_t)sqlite3_column_bytes(st, 7) + 300;
+			if (++rows == limit || bytes > FED_PAGE_BYTES) {
+				more = last < head;
+				break;
+			}
+		}
+		sqlite3_reset(st);
+	}
+	return json_pack("{s:s, s:s, s:I, s:o, s:I, s:b}", "instance", in->uuid,
+	    "epoch", in->epoch, "head", (json_int_t)head, "entries", entries,
+	    "next", (json_int_t)(more ? last : (after > head ? after : head)),
+	    "more", more);
+}
+
+/* GET /.well-known/meent: who this instance is, and whom it relays. */
+json_t *
+fed_feed_wellknown(struct db *db, const struct instance *in, bool relay)
+{
+	char *pk = fed_sign_base64(in->public_key, sizeof in->public_key);
+	json_t *origins = json_array();
+	sqlite3_stmt *st;
+	json_t *o;
+
+	if (relay && (st = db_stmt(db, "SELECT uuid, name, base_url,"
+	    " public_key FROM fed_origins o WHERE EXISTS (SELECT 1 FROM"
+	    " fed_entries e WHERE e.origin = o.uuid) ORDER BY uuid")) != NULL) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char *key = fed_sign_base64(sqlite3_column_blob(st, 3),
+			    32);
+
+			json_array_append_new(origins, json_pack("{s:o, s:o,"
+			    " s:o, s:s}", "instance", db_column_json(st, 0),
+			    "name", db_column_json(st, 1),
+			    "baseUrl", db_column_json(st, 2), "publicKey", key));
+			free(key);
+		}
+		sqlite3_reset(st);
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:o}",
+	    "instance", in->uuid, "name", in->name, "baseUrl", in->base_url,
+	    "publicKey", pk, "protocol", 1, "epoch", in->epoch, "relay", relay,
+	    "origins", origins);
+	free(pk);
+	return o;
+}
