@@ -57,7 +57,7 @@ bool
 guideline_store_is_maintainer(struct db *db, long pk, const char *gemeente)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM richtlijn_beheerders"
-	    " WHERE richtlijn = ?1 AND gemeente = ?2 AND origin IS NULL");
+	    " WHERE richtlijn = ?1 AND gemeente = ?2");
 	bool yes;
 
 	if (st == NULL || gemeente == NULL)

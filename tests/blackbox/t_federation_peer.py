@@ -763,7 +763,8 @@ t_start = time.time()
 try:
     main(state)
 except Exception:
-    t.ok(False, "the test ran to its end", traceback.format_exc())
+    t.ok(False, "the test ran to its end",
+         "\n".join(traceback.format_exc().splitlines()[-20:]))
 finally:
     for inst in state["instances"]:
         finish(t, inst, done=False)
