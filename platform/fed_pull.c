@@ -30,6 +30,7 @@
 struct fed_pull_peer {
 	struct fed_peer	 p;
 	bool		 busy;		/* a pull is under way */
+	bool		 again;		/* notified meanwhile: pull once more */
 	double		 due;		/* clock_ms() of the next pull */
 	double		 notified;	/* of the last early pull */
 	struct fed_counts cycle;	/* this pull so far */
@@ -157,6 +158,12 @@ fed_pull_done(struct fed_pull_peer *pp)
 	pp->busy = false;
 	pp->p.failures = 0;
 	pp->due = clock_ms() + 1000.0 * pp->p.interval * fed_pull_jitter();
+	if (pp->again) {
+		/* A notification came while this pull ran: it may be newer. */
+		pp->again = false;
+		pp->due = clock_ms();
+		event_active(fp.wake, EV_READ, 0);
+	}
 	/* What we applied is in our feed now: subscribers of ours may want it. */
 	if (pp->cycle.applied > 0 && fp.cfg->federation_relay)
 		fed_pull_announce();
@@ -326,13 +333,20 @@ fed_pull_tick_cb(evutil_socket_t fd, short what, void *arg)
 		for (size_t j = 0; j < fp.npeers; j++) {
 			struct fed_pull_peer *pp = &fp.peers[j];
 
-			/* An early pull, at most once a second per peer. */
-			if (strcmp(pp->p.instance, notified[i]) == 0 &&
-			    now - pp->notified >= 1000.0) {
+			/*
+			 * An early pull, at most once a second per peer; a
+			 * notification during a pull asks for one more after.
+			 */
+			if (strcmp(pp->p.instance, notified[i]) != 0)
+				continue;
+			if (pp->busy)
+				pp->again = true;
+			else if (now - pp->notified >= 1000.0) {
 				pp->notified = now;
 				pp->due = now;
 				pp->p.failures = 0;
-			}
+			} else
+				pp->due = pp->notified + 1000.0;
 		}
 	for (size_t i = 0; i < fp.npeers; i++)
 		if (!fp.peers[i].busy && now >= fp.peers[i].due)
