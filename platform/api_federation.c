@@ -46,22 +46,25 @@ api_federation_changes(struct req *r)
 	    worker_config(r->w)->federation_relay, after, (int)limit));
 }
 
-/* The pinned key of the peer with this instance id, if there is one. */
+/*
+ * Is the notification signed by a peer we pin: the one with this instance
+ * id, or one not contacted yet (its instance id is learned on first pull)?
+ */
 static bool
-api_federation_peer_key(struct db *db, const char *instance,
-    unsigned char key[32])
+api_federation_from_peer(struct db *db, const char *instance, long long t,
+    const unsigned char sig[64])
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT public_key FROM peers WHERE"
-	    " instance = ?1 LIMIT 1");
+	    " instance = ?1 OR instance IS NULL");
 	bool found = false;
 
 	if (st == NULL)
 		return false;
 	db_bind_text(st, 1, instance);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
-		memcpy(key, sqlite3_column_blob(st, 0), 32);
-		found = true;
-	}
+	while (!found && sqlite3_step(st) == SQLITE_ROW)
+		found = sqlite3_column_bytes(st, 0) == 32 &&
+		    fed_sign_notify_valid(instance, t, sig,
+		    sqlite3_column_blob(st, 0));
 	sqlite3_reset(st);
 	return found;
 }
@@ -72,7 +75,7 @@ api_federation_notify(struct req *r)
 {
 	json_t *body, *t;
 	const char *instance, *b64;
-	unsigned char sig[64], key[32];
+	unsigned char sig[64];
 	long long now = (long long)time(NULL);
 
 	if (req_body_json(r, &body) == -1)
@@ -99,8 +102,8 @@ api_federation_notify(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	if (!api_federation_peer_key(r->db, instance, key) ||
-	    !fed_sign_notify_valid(instance, json_integer_value(t), sig, key)) {
+	if (!api_federation_from_peer(r->db, instance, json_integer_value(t),
+	    sig)) {
 		json_decref(body);
 		reply_problem(r, 403, "Geen peer", "Deze instantie haalt niets "
 		    "op bij de afzender, of de handtekening klopt niet.");

@@ -337,8 +337,9 @@ fed_pull_tick_cb(evutil_socket_t fd, short what, void *arg)
 			 * An early pull, at most once a second per peer; a
 			 * notification during a pull asks for one more after.
 			 */
-			if (strcmp(pp->p.instance, notified[i]) != 0)
-				continue;
+			if (pp->p.instance[0] != '\0' &&
+			    strcmp(pp->p.instance, notified[i]) != 0)
+				continue;	/* not yet contacted: may be it */
 			if (pp->busy)
 				pp->again = true;
 			else if (now - pp->notified >= 1000.0) {

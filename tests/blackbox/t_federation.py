@@ -612,6 +612,10 @@ try:
          "restored: the same instance, a new epoch", (e1, w6))
     P3 = publish(8, "Na het herstel")
     t.ok(None not in P3, "8 new pilots on the restored A6")
+    low = [e for e in feed_all(A6)[1] if e["id"] in P3 and s1 is not None
+           and e["seq"] <= s1["cursor"]]
+    t.ok(low, "some of them lie at or below B6's old cursor (%s): only a "
+         "resync from 0 finds them" % (s1 and s1["cursor"]))
     notify(A6, B6)
     got = wait_for(lambda: set(P3) <= set(origin_ids(B6, ua6)), timeout=60)
     t.ok(got, "B6 gets all 8 new pilots (their feed positions lie partly "

@@ -18,6 +18,7 @@ schemes; a subscriber without the loopback test setting refuses http:// to
 127.0.0.1 and https:// to a private address when pulling."""
 import base64
 import hashlib
+import http.client
 import http.server
 import json
 import select
@@ -346,7 +347,11 @@ class Subscriber:
         if gap > 0:
             time.sleep(gap)   # at most one pull a second per peer
         t0 = time.time()
-        p.notify = notify(self.inst, self.peer.ident).status
+        try:
+            p.notify = notify(self.inst, self.peer.ident).status
+        except (OSError, http.client.HTTPException) as e:
+            p.notify = None      # the checks of this case will say so
+            print("# notify to the subscriber failed: %r" % e)
         self.last_notify = time.time()
         p.timed_out = True
         while time.time() < t0 + timeout:
