@@ -223,8 +223,9 @@ outbound_check_done(void)
 		ob.active--;
 		if (t->refused)
 			result = OUTBOUND_REFUSED;
-		else if (t->too_large)
-			result = OUTBOUND_TOO_LARGE;
+		else if (t->too_large ||
+		    msg->data.result == CURLE_FILESIZE_EXCEEDED)
+			result = OUTBOUND_TOO_LARGE;	/* while, or announced */
 		else if (msg->data.result != CURLE_OK)
 			result = OUTBOUND_FAILED;
 		else
