@@ -28,16 +28,6 @@ fed_apply_parse(const char *text, size_t len)
 	return o;
 }
 
-static bool
-fed_apply_string(json_t *o, const char *key, size_t max, const char **out)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = json_string_value(v);
-	return *out != NULL && json_string_length(v) <= max &&
-	    strlen(*out) == json_string_length(v);
-}
-
 /* A relay's introduced origins: new ones are added, no key is replaced. */
 static int
 fed_apply_origins(struct db *db, const struct instance *self, json_t *list)
@@ -52,11 +42,11 @@ fed_apply_origins(struct db *db, const struct instance *self, json_t *list)
 		const char *uuid, *name, *url, *b64;
 		unsigned char key[32];
 
-		if (!fed_apply_string(o, "instance", 36, &uuid) ||
+		if (!fed_items_string(o, "instance", 36, &uuid) ||
 		    !fed_sign_uuid_valid(uuid) || strcmp(uuid, self->uuid) == 0 ||
-		    !fed_apply_string(o, "name", 200, &name) ||
-		    !fed_apply_string(o, "baseUrl", 500, &url) ||
-		    !fed_apply_string(o, "publicKey", 44, &b64) ||
+		    !fed_items_string(o, "name", 200, &name) ||
+		    !fed_items_string(o, "baseUrl", 500, &url) ||
+		    !fed_items_string(o, "publicKey", 44, &b64) ||
 		    !fed_sign_base64_decode(b64, key, sizeof key))
 			continue;
 		st = db_stmt(db, "INSERT INTO fed_origins (uuid, public_key,"
@@ -92,13 +82,13 @@ fed_apply_wellknown(struct db *db, const struct instance *self,
 	*why = "/.well-known/meent is geen geldig JSON-object";
 	if (o == NULL)
 		return -1;
-	if (!fed_apply_string(o, "instance", 36, &uuid) ||
+	if (!fed_items_string(o, "instance", 36, &uuid) ||
 	    !fed_sign_uuid_valid(uuid) ||
-	    !fed_apply_string(o, "epoch", 36, &epoch) ||
+	    !fed_items_string(o, "epoch", 36, &epoch) ||
 	    !fed_sign_uuid_valid(epoch) ||
-	    !fed_apply_string(o, "publicKey", 44, &b64) ||
-	    !fed_apply_string(o, "name", 200, &name) ||
-	    !fed_apply_string(o, "baseUrl", 500, &url) ||
+	    !fed_items_string(o, "publicKey", 44, &b64) ||
+	    !fed_items_string(o, "name", 200, &name) ||
+	    !fed_items_string(o, "baseUrl", 500, &url) ||
 	    json_integer_value(json_object_get(o, "protocol")) != 1)
 		goto out;
 	if (!fed_sign_base64_decode(b64, key, sizeof key) ||
@@ -200,15 +190,15 @@ fed_apply_fields(json_t *j, struct fed_entry *e, const char **why)
 
 	*why = "velden ontbreken of zijn ongeldig";
 	if (!json_is_object(j) ||
-	    !fed_apply_string(j, "origin", 36, &origin) ||
+	    !fed_items_string(j, "origin", 36, &origin) ||
 	    !fed_sign_uuid_valid(origin) ||
-	    !fed_apply_string(j, "kind", sizeof e->kind - 1, &kind) ||
-	    !fed_apply_string(j, "id", FED_ID_MAX, &id) ||
+	    !fed_items_string(j, "kind", sizeof e->kind - 1, &kind) ||
+	    !fed_items_string(j, "id", FED_ID_MAX, &id) ||
 	    !fed_apply_id_valid(id) ||
 	    !json_is_integer(oseq) || json_integer_value(oseq) < 1 ||
 	    !json_is_integer(version) || json_integer_value(version) < 1 ||
 	    !json_is_boolean(deleted) || !json_is_string(body) ||
-	    !fed_apply_string(j, "sig", 88, &b64))
+	    !fed_items_string(j, "sig", 88, &b64))
 		return false;
 	snprintf(e->origin, sizeof e->origin, "%s", origin);
 	snprintf(e->kind, sizeof e->kind, "%s", kind);
@@ -361,12 +351,12 @@ fed_apply_page(struct db *db, const struct config *cfg,
 	    !json_is_boolean(json_object_get(o, "more")) ||
 	    json_integer_value(next) > json_integer_value(head))
 		goto out;
-	if (!fed_apply_string(o, "instance", 36, &s) ||
+	if (!fed_items_string(o, "instance", 36, &s) ||
 	    strcmp(s, p->instance) != 0) {
 		*why = "het antwoord komt van een andere instantie";
 		goto out;
 	}
-	if (!fed_apply_string(o, "epoch", 36, &s) || strcmp(s, p->epoch) != 0) {
+	if (!fed_items_string(o, "epoch", 36, &s) || strcmp(s, p->epoch) != 0) {
 		*why = "het epoch veranderde tijdens het lezen";
 		goto out;
 	}

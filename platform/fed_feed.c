@@ -178,6 +178,16 @@ fed_feed_pending(struct db *db, struct fed_pending *out, size_t max)
 	return n;
 }
 
+static bool
+fed_feed_seen(const struct fed_pending *batch, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (strcmp(batch[j].kind, batch[i].kind) == 0 &&
+		    strcmp(batch[j].item, batch[i].item) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Sign what the outbox holds into the feed, in batches (each its own
  * transaction, so a large backlog never holds the write lock for long).
@@ -204,10 +214,15 @@ fed_feed_flush(struct db *db, const struct instance *in, long *n)
 		}
 		del = NULL;
 		for (int i = 0; i < got; i++) {
+			/* Noted twice: the first one's export covers both. */
+			if (fed_feed_seen(batch, i))
+				continue;
 			if (fed_feed_export_one(db, in, &batch[i]) == -1)
 				goto fail;
-			del = db_stmt(db, "DELETE FROM fed_outbox WHERE n = ?1");
-			sqlite3_bind_int64(del, 1, batch[i].n);
+			del = db_stmt(db, "DELETE FROM fed_outbox WHERE"
+			    " kind = ?1 AND item = ?2");
+			db_bind_text(del, 1, batch[i].kind);
+			db_bind_text(del, 2, batch[i].item);
 			if (db_step_done(db, del, "fed outbox") == -1)
 				goto fail;
 		}

@@ -35,8 +35,9 @@ fed_items_time(json_t *v, time_t *out)
 	return true;
 }
 
-static bool
-fed_items_text(json_t *o, const char *key, size_t max, const char **out)
+/* A string member of at most max bytes, without NUL bytes. */
+bool
+fed_items_string(json_t *o, const char *key, size_t max, const char **out)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -257,8 +258,8 @@ fed_items_richtlijn_apply(struct db *db, const struct fed_entry *e,
 	(void)cfg;
 	if (e->deleted)
 		return 0;	/* guidelines are never deleted */
-	if (!fed_items_text(body, "titel", GUIDELINE_TITLE_MAX * 4, &titel) ||
-	    !fed_items_text(body, "gemeente", 6, &gemeente) ||
+	if (!fed_items_string(body, "titel", GUIDELINE_TITLE_MAX * 4, &titel) ||
+	    !fed_items_string(body, "gemeente", 6, &gemeente) ||
 	    !fed_items_time(json_object_get(body, "aangemaakt"), &made) ||
 	    !fed_items_time(json_object_get(body, "gewijzigd"), &changed) ||
 	    json_string_value(json_object_get(body, "slug")) == NULL ||
@@ -338,14 +339,14 @@ fed_items_versie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	(void)cfg;
 	if (e->deleted)
 		return 0;	/* revisions are never deleted */
-	if (!fed_items_text(body, "richtlijn", GUIDELINE_SLUG_MAX, &slug) ||
-	    !fed_items_text(body, "richtlijnTitel", GUIDELINE_TITLE_MAX * 4,
+	if (!fed_items_string(body, "richtlijn", GUIDELINE_SLUG_MAX, &slug) ||
+	    !fed_items_string(body, "richtlijnTitel", GUIDELINE_TITLE_MAX * 4,
 	    &rtitel) ||
-	    !fed_items_text(body, "richtlijnGemeente", 6, &rgemeente) ||
-	    !fed_items_text(body, "titel", GUIDELINE_TITLE_MAX * 4, &titel) ||
-	    !fed_items_text(body, "tekst", GUIDELINE_TEXT_MAX, &tekst) ||
-	    !fed_items_text(body, "gemeente", 6, &gemeente) ||
-	    !fed_items_text(body, "bericht", GUIDELINE_MESSAGE_MAX * 4,
+	    !fed_items_string(body, "richtlijnGemeente", 6, &rgemeente) ||
+	    !fed_items_string(body, "titel", GUIDELINE_TITLE_MAX * 4, &titel) ||
+	    !fed_items_string(body, "tekst", GUIDELINE_TEXT_MAX, &tekst) ||
+	    !fed_items_string(body, "gemeente", 6, &gemeente) ||
+	    !fed_items_string(body, "bericht", GUIDELINE_MESSAGE_MAX * 4,
 	    &bericht) ||
 	    !json_is_integer(versie) || json_integer_value(versie) < 1 ||
 	    !(json_is_null(basis) || json_is_integer(basis)) ||
@@ -732,10 +733,10 @@ fed_items_dataset_apply(struct db *db, const struct fed_entry *e,
 	}
 	if (e->deleted)
 		return fed_items_dataset_withdraw(db, e);
-	if (!fed_items_text(body, "gemeente", 6, &gemeente) ||
-	    !fed_items_text(body, "indicator", 64, &indicator) ||
-	    !fed_items_text(body, "periode", 7, &periode) ||
-	    !fed_items_text(body, "vorm", 9, &vorm) ||
+	if (!fed_items_string(body, "gemeente", 6, &gemeente) ||
+	    !fed_items_string(body, "indicator", 64, &indicator) ||
+	    !fed_items_string(body, "periode", 7, &periode) ||
+	    !fed_items_string(body, "vorm", 9, &vorm) ||
 	    (strcmp(vorm, "tabel") != 0 && strcmp(vorm, "microdata") != 0) ||
 	    !json_is_object(rapport) || !json_is_object(tabel) ||
 	    !json_is_object(def) || strlen(e->id) != 36 ||

@@ -518,6 +518,7 @@ bool	 fed_sign_uuid_valid(const char *);
 
 /* fed_items.c */
 const struct fed_kind *fed_items_kind(const char *);
+bool	 fed_items_string(json_t *, const char *, size_t, const char **);
 
 /* fed_feed.c */
 int	 fed_feed_flush(struct db *, const struct instance *, long *);

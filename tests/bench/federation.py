@@ -458,7 +458,7 @@ def bench_sync(b, n, sents, res, tag):
     res["b_start_s"] = B.start_s
     a_cpu0, b_cpu0 = A.cpu(), B.cpu()
     first = [None]
-    quarters = []
+    marks = []   # (time, applied): the first page, then each quarter
     t0 = now()
     B.pin(A, 3600)
     url = A.url()
@@ -471,8 +471,9 @@ def bench_sync(b, n, sents, res, tag):
             pass  # a failure is retried; the timeout decides
         if first[0] is None and row[1] > 0:
             first[0] = now()
-        while len(quarters) < 4 and row[1] >= n * (len(quarters) + 1) / 4:
-            quarters.append(now())
+            marks.append((first[0], row[1]))
+        if marks and row[1] >= n * len(marks) / 4 and row[1] > marks[-1][1]:
+            marks.append((now(), row[1]))
         return row[0] >= head
     try:
         wait_for(synced, b.sync_timeout, "B to reach A's head %d" % head,
@@ -488,10 +489,10 @@ def bench_sync(b, n, sents, res, tag):
     res["applied"], res["ignored"], res["quarantined"] = row[1], row[2], row[3]
     res["rate"] = row[1] / res["sync_s"]
     res["rate_steady"] = row[1] / max(t1 - (first[0] or t0), 1e-9)
-    # Entries/s in each quarter of the feed: flat, or slowing down?
-    edges = [first[0] or t0] + quarters
-    res["quarters"] = [(n / 4) / max(edges[i + 1] - edges[i], 1e-9)
-                       for i in range(len(edges) - 1)]
+    # Entries/s through the feed (after the first page, by quarters):
+    # flat, or slowing down as B fills?
+    res["quarters"] = [(b_[1] - a_[1]) / max(b_[0] - a_[0], 1e-9)
+                       for a_, b_ in zip(marks, marks[1:])]
     res["b_has"] = B.pilots_of(A.uuid)
     res["b_pulls"] = [e["msg"] for e in B.log_events("fed.pull")]
     res["b_failed"] = [e["msg"] for e in B.log_events("fed.pull.failed")]
@@ -697,7 +698,7 @@ def table(args, syncs, lat, mesh, wall):
                    " applied %d, quarantined %d" % (
                        "", s["first_s"], s["a_cpu_s"], s["b_cpu_s"],
                        s["applied"], s["quarantined"]))
-        out.append("%-44s %s" % ("  entries/s by quarter of the feed",
+        out.append("%-44s %s" % ("  entries/s as B fills (by quarter)",
                                  " / ".join("%.0f" % q
                                             for q in s["quarters"]) or "-"))
         out.append("%-44s A %s (anon %s), B %s (anon %s)" % (
