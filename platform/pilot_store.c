@@ -621,9 +621,12 @@ pilot_store_item(sqlite3_stmt *st, bool search)
 	    "gewijzigd", clock_json((time_t)sqlite3_column_int64(st, 11)),
 	    "gemeenteNaam", db_column_json(st, 12),
 	    "_links", "self", "href", href, "html", "href", href + 7);
+	/* From another instance (federation): which one. */
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+		json_object_set_new(o, "herkomst", db_column_json(st, 13));
 	if (search) {
 		char *frag = html_fragment((const char *)sqlite3_column_text(st,
-		    13));
+		    14));
 
 		json_object_set_new(o, "fragmentHtml", json_string(frag));
 		free(frag);
@@ -656,7 +659,8 @@ pilot_store_list(struct db *db, const struct pilot_query *q, long *total,
 	    " FROM pilot_texts WHERE pk = p.pk), p.gemeente, p.provincie,"
 	    " p.grootteklasse, p.domein, p.status,"
 	    " p.zichtbaarheid, p.tags, p.versie, p.gewijzigd,"
-	    " (SELECT naam FROM gemeenten WHERE code = p.gemeente)");
+	    " (SELECT naam FROM gemeenten WHERE code = p.gemeente),"
+	    " (SELECT name FROM fed_origins WHERE uuid = p.origin)");
 	if (q->fts != NULL)
 		evbuffer_add_printf(b, ", snippet(pilots_fts, -1, char(2),"
 		    " char(3), '…', 24)");

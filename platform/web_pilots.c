@@ -61,6 +61,9 @@ web_pilots_card(struct evbuffer *b, json_t *p)
 	    json_string_value(json_object_get(p, "provincie")));
 	web_pilots_domain(b, json_string_value(json_object_get(p, "domein")));
 	html_out(b, " · %s", json_string_value(json_object_get(p, "status")));
+	if (json_is_string(json_object_get(p, "herkomst")))
+		html_out(b, " · via %s", json_string_value(json_object_get(p,
+		    "herkomst")));
 	if (strcmp(json_string_value(json_object_get(p, "zichtbaarheid")),
 	    "openbaar") != 0)
 		html_out(b, " · <strong>%s</strong>",

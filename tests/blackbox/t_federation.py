@@ -309,9 +309,14 @@ try:
     t.ok(pb_a is not None and "<ol>" in pb_a.get("aanpakHtml", "") and
          "<em>Tellen</em>" in pb_a.get("aanpakHtml", ""),
          "B renders the Markdown itself", (pb_a or {}).get("aanpakHtml"))
-    ids = [x["id"] for x in B.get("/api/v1/pilots?pageSize=100").json()
-           ["pilots"]]
+    listed = B.get("/api/v1/pilots?pageSize=100").json()["pilots"]
+    ids = [x["id"] for x in listed]
     t.ok(PA in ids and PB in ids, "B's list has A's pilot and its own")
+    herkomst = {x["id"]: x.get("herkomst") for x in listed}
+    t.eq((herkomst.get(PA), herkomst.get(PB)), ("meent Gelderland", None),
+         "B's list names the instance of A's pilot, not of its own")
+    t.ok("via meent Gelderland" in B.get("/pilots").body.decode(),
+         "B's pilot list page says where A's pilot comes from")
     res = B.get("/api/v1/pilots?q=zonnepanelen").json()
     t.ok(PA in [x["id"] for x in res.get("pilots", [])],
          "B's list search (?q=) finds A's pilot", res.get("totaal"))
