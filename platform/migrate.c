@@ -324,6 +324,14 @@ static const struct migration migrations[] = {
 	    "  reason TEXT NOT NULL,"
 	    "  at INTEGER NOT NULL);"
 	    "CREATE INDEX fed_quarantine_peer ON fed_quarantine(peer, id);"
+	    /*
+	     * A pilot's link rows are replaced by its pk on every write;
+	     * without these, each write scanned every pilot's rows (a
+	     * federated sync of 100,000 pilots slowed to 85 a second).
+	     */
+	    "CREATE INDEX pilot_tags_pilot ON pilot_tags(pilot);"
+	    "CREATE INDEX pilot_richtlijnen_pilot ON pilot_richtlijnen(pilot);"
+	    "CREATE INDEX pilot_indicatoren_pilot ON pilot_indicatoren(pilot);"
 	    /* Items applied from elsewhere carry their origin; NULL: here. */
 	    "ALTER TABLE indicatoren ADD COLUMN origin TEXT;"
 	    "ALTER TABLE richtlijn_adopties ADD COLUMN origin TEXT;"
