@@ -348,8 +348,7 @@ fed_apply_page(struct db *db, const struct config *cfg,
 	*why = "het antwoord mist velden of heeft ongeldige";
 	if (!json_is_array(entries) || json_array_size(entries) > FED_PAGE_MAX ||
 	    !json_is_integer(head) || !json_is_integer(next) ||
-	    !json_is_boolean(json_object_get(o, "more")) ||
-	    json_integer_value(next) > json_integer_value(head))
+	    !json_is_boolean(json_object_get(o, "more")))
 		goto out;
 	if (!fed_items_string(o, "instance", 36, &s) ||
 	    strcmp(s, p->instance) != 0) {
@@ -371,6 +370,7 @@ fed_apply_page(struct db *db, const struct config *cfg,
 		goto out;
 	}
 	if (json_integer_value(next) < p->cursor ||
+	    json_integer_value(next) > json_integer_value(head) ||
 	    !fed_apply_order(entries, p->cursor, json_integer_value(next))) {
 		*why = "de volgnummers van de pagina kloppen niet";
 		goto out;

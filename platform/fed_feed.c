@@ -304,7 +304,7 @@ fed_feed_page(struct db *db, const struct instance *in, bool relay,
 	}
 	return json_pack("{s:s, s:s, s:I, s:o, s:I, s:b}", "instance", in->uuid,
 	    "epoch", in->epoch, "head", (json_int_t)head, "entries", entries,
-	    "next", (json_int_t)(more ? last : (after > head ? after : head)),
+	    "next", (json_int_t)(more ? last : head),
 	    "more", more);
 }
 

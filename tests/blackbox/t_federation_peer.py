@@ -203,6 +203,17 @@ class PeerHandler(http.server.BaseHTTPRequestHandler):
         try:
             if kind == "page":
                 self.reply(200, json.dumps(srv.page(after, mode[1])).encode())
+            elif kind == "shrunk":
+                # A history shorter than the subscriber's cursor (head 1),
+                # same epoch; from 0 the page as usual.
+                if after > 0:
+                    self.reply(200, json.dumps({
+                        "instance": srv.ident.uuid, "epoch": srv.epoch,
+                        "head": 1, "entries": [], "next": 1,
+                        "more": False}).encode())
+                else:
+                    self.reply(200, json.dumps(srv.page(0, mode[1]))
+                               .encode())
             elif kind == "status":
                 self.reply(mode[1], json.dumps(srv.page(after, mode[2]))
                            .encode())
@@ -653,6 +664,20 @@ def main(state):
          "mixed page: a non-ASCII body verifies and reads back")
     t.eq(field(p.after, "cursor"), peer.pages[-1][1],
          "mixed page: the cursor ends at the page's next")
+
+    # --- a head below the cursor (same epoch): read again from 0 ---------
+    before = field(sub.status(), "cursor")
+    sid = str(uuid.uuid4())
+    peer.set("shrunk", [pilot_entry(PEER, sid, 1, "Na een kortere historie")])
+    p = sub.pull()
+    t.ok(sub.pilot(sid)[0] == 200 and field(p.after, "cursor") == 1,
+         "head below the cursor: read again from 0, the cursor at 1, the "
+         "entry applied", (sub.pilot(sid)[0], field(p.after, "cursor"),
+                           before))
+    t.ok(any("below the cursor" in (l.get("msg") or "")
+             for l in lines_of(p, "fed.epoch")),
+         "head below the cursor: logged", p.lines[-5:])
+    next_good("head below the cursor")
 
     # --- transport and page failures: the whole pull is refused -------
     refused("HTTP 500", ("status", 500, "ENTRIES"), ("500",))
