@@ -26,6 +26,8 @@
 #define FED_PULL_NOTIFIED	64
 #define FED_PULL_BACKOFF_MAX	3600.0		/* seconds */
 #define FED_PULL_WELLKNOWN_MAX	(64 << 10)
+#define FED_PULL_TICK_MS	250		/* the scheduler looks this often */
+#define FED_PULL_EARLY_MS	250.0		/* early pulls at most this often */
 
 struct fed_pull_peer {
 	struct fed_peer	 p;
@@ -334,7 +336,7 @@ fed_pull_tick_cb(evutil_socket_t fd, short what, void *arg)
 			struct fed_pull_peer *pp = &fp.peers[j];
 
 			/*
-			 * An early pull, at most once a second per peer; a
+			 * An early pull, at most 4 a second per peer; a
 			 * notification during a pull asks for one more after.
 			 */
 			if (pp->p.instance[0] != '\0' &&
@@ -342,12 +344,12 @@ fed_pull_tick_cb(evutil_socket_t fd, short what, void *arg)
 				continue;	/* not yet contacted: may be it */
 			if (pp->busy)
 				pp->again = true;
-			else if (now - pp->notified >= 1000.0) {
+			else if (now - pp->notified >= FED_PULL_EARLY_MS) {
 				pp->notified = now;
 				pp->due = now;
 				pp->p.failures = 0;
 			} else
-				pp->due = pp->notified + 1000.0;
+				pp->due = pp->notified + FED_PULL_EARLY_MS;
 		}
 	for (size_t i = 0; i < fp.npeers; i++)
 		if (!fp.peers[i].busy && now >= fp.peers[i].due)
@@ -383,7 +385,7 @@ fed_pull_start(const struct config *cfg, const struct instance *self,
     char **err)
 {
 	struct event_base *base = outbound_base();
-	struct timeval second = { 1, 0 };
+	struct timeval tick = { 0, FED_PULL_TICK_MS * 1000 };
 	char *path;
 
 	if (fp.running)
@@ -409,7 +411,7 @@ fed_pull_start(const struct config *cfg, const struct instance *self,
 	fp.tick = event_new(base, -1, EV_PERSIST, fed_pull_tick_cb, NULL);
 	fp.wake = event_new(base, -1, 0, fed_pull_tick_cb, NULL);
 	fp.stop = event_new(base, -1, 0, fed_pull_stop_cb, NULL);
-	event_add(fp.tick, &second);
+	event_add(fp.tick, &tick);
 	fp.running = true;
 	event_active(fp.wake, EV_READ, 0);
 	return 0;
