@@ -344,7 +344,9 @@ guideline_store_revisions(struct db *db, long pk)
 json_t *
 guideline_store_list(struct db *db, int page, int page_size, long *total)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM richtlijnen");
+	/* head 0: a federated head whose revisions are not here yet. */
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM richtlijnen"
+	    " WHERE head > 0");
 	json_t *list = json_array();
 
 	*total = 0;
@@ -355,26 +357,33 @@ guideline_store_list(struct db *db, int page, int page_size, long *total)
 	st = db_stmt(db, "SELECT r.slug, r.titel, r.head, r.gewijzigd,"
 	    " (SELECT count(*) FROM richtlijn_adopties a WHERE a.richtlijn ="
 	    " r.pk), (SELECT count(*) FROM richtlijn_voorstellen p WHERE"
-	    " p.richtlijn = r.pk AND p.status = 'open')"
-	    " FROM richtlijnen r ORDER BY r.titel COLLATE NOCASE"
-	    " LIMIT ?1 OFFSET ?2");
+	    " p.richtlijn = r.pk AND p.status = 'open'),"
+	    " (SELECT name FROM fed_origins WHERE uuid = r.origin)"
+	    " FROM richtlijnen r WHERE r.head > 0"
+	    " ORDER BY r.titel COLLATE NOCASE LIMIT ?1 OFFSET ?2");
 	if (st == NULL)
 		return list;
 	sqlite3_bind_int(st, 1, page_size);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(page - 1) * page_size);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char href[128];
+		json_t *item;
 
 		snprintf(href, sizeof href, "/api/v1/richtlijnen/%s",
 		    sqlite3_column_text(st, 0));
-		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:o, "
+		item = json_pack("{s:o, s:o, s:I, s:o, "
 		    "s:I, s:I, s:{s:{s:s}, s:{s:s}}}", "slug",
 		    db_column_json(st, 0), "titel", db_column_json(st, 1),
 		    "versie", (json_int_t)sqlite3_column_int64(st, 2),
 		    "gewijzigd", clock_json((time_t)sqlite3_column_int64(st, 3)),
 		    "adopties", (json_int_t)sqlite3_column_int64(st, 4),
 		    "openVoorstellen", (json_int_t)sqlite3_column_int64(st, 5),
-		    "_links", "self", "href", href, "html", "href", href + 7));
+		    "_links", "self", "href", href, "html", "href", href + 7);
+		/* From another instance (federation): which one. */
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			json_object_set_new(item, "herkomst",
+			    db_column_json(st, 6));
+		json_array_append_new(list, item);
 	}
 	sqlite3_reset(st);
 	return list;

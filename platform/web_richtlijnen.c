@@ -41,16 +41,21 @@ web_richtlijnen_list(struct req *r)
 	html_out(b, "<h1>Richtlijnen</h1>\n<p class=\"lead\">Afspraken die "
 	    "gemeenten samen bijhouden: elke gemeente kan een wijziging "
 	    "voorstellen, de beheerders besluiten.</p>\n<ul class=\"pilots\">\n");
-	json_array_foreach(items, i, g)
+	json_array_foreach(items, i, g) {
 		html_out(b, "<li class=\"pilot\"><h2><a href=\"/richtlijnen/%s\">"
 		    "%s</a></h2><p class=\"meta\">Versie %l · %l gemeente(n) "
-		    "volgen deze richtlijn · %l open voorstel(len)</p></li>\n",
+		    "volgen deze richtlijn · %l open voorstel(len)",
 		    json_string_value(json_object_get(g, "slug")),
 		    json_string_value(json_object_get(g, "titel")),
 		    (long)json_integer_value(json_object_get(g, "versie")),
 		    (long)json_integer_value(json_object_get(g, "adopties")),
 		    (long)json_integer_value(json_object_get(g,
 		    "openVoorstellen")));
+		if (json_is_string(json_object_get(g, "herkomst")))
+			html_out(b, " · via %s", json_string_value(
+			    json_object_get(g, "herkomst")));
+		html_out(b, "</p></li>\n");
+	}
 	html_out(b, "</ul>\n");
 	html_page_end(b);
 	html_reply(r, 200, b);

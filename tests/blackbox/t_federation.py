@@ -346,6 +346,15 @@ try:
     st, g = getj(B, "/api/v1/richtlijnen/" + SLUG)
     t.ok(st == 200 and g["versie"] == 2 and g["tekst"] == TEXT2,
          "A's guideline is on B at revision 2", (st, g and g.get("versie")))
+    st, gl = getj(B, "/api/v1/richtlijnen?pageSize=100")
+    t.eq([x.get("herkomst") for x in (gl or {}).get("richtlijnen", [])
+          if x["slug"] == SLUG], ["meent Gelderland"],
+         "B's guideline list names the instance it comes from")
+    r = B.request("POST", "/api/v1/richtlijnen/%s/versies" % SLUG,
+                  token=ed_b_gm0275, body={"basis": 2, "tekst": TEXT2 + "\nx",
+                                           "bericht": "hier gewijzigd"})
+    t.eq(r.status, 409, "a revision on B of A's guideline: 409, even for "
+         "its maintainer's municipality")
     st, vs = getj(B, "/api/v1/richtlijnen/%s/versies" % SLUG)
     t.eq(sorted(v["versie"] for v in (vs or {}).get("versies", [])), [1, 2],
          "with both revisions")
