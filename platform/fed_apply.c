@@ -254,6 +254,7 @@ fed_apply_entry(struct db *db, const struct config *cfg,
     struct fed_counts *c)
 {
 	struct fed_entry e;
+	struct pilot_fts_mark fts;
 	unsigned char key[32];
 	const char *why = NULL;
 	json_t *body;
@@ -288,13 +289,16 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 		json_decref(body);
 		return -1;
 	}
+	pilot_store_fts_save(&fts);
 	rc = fed_items_kind(e.kind)->apply(db, &e, body, cfg, &why);
 	json_decref(body);
 	if (rc == 0 && fed_feed_store(db, &e) == 0 && db_commit(db) == 0) {
+		pilot_store_fts_forget(&fts);
 		c->applied++;
 		return 0;
 	}
 	db_rollback(db);
+	pilot_store_fts_restore(&fts);
 	if (why == NULL)
 		why = "kon niet worden opgeslagen";
 quarantine:
@@ -378,10 +382,12 @@ fed_apply_page(struct db *db, const struct config *cfg,
 	*why = "databasefout";
 	if (db_begin(db) == -1)
 		goto out;
+	pilot_store_fts_defer();	/* the page's index rows at its end */
 	json_array_foreach(entries, i, j)
 		if (fed_apply_entry(db, cfg, self, p, j, c) == -1)
 			goto rollback;
-	if (fed_peer_progress(db, p, json_integer_value(next), c) == -1 ||
+	if (pilot_store_fts_flush(db) == -1 ||
+	    fed_peer_progress(db, p, json_integer_value(next), c) == -1 ||
 	    db_commit(db) == -1)
 		goto rollback;
 	p->cursor = json_integer_value(next);
@@ -392,6 +398,7 @@ fed_apply_page(struct db *db, const struct config *cfg,
 	goto out;
 rollback:
 	db_rollback(db);
+	pilot_store_fts_cancel();
 	memset(c, 0, sizeof *c);
 out:
 	json_decref(o);

@@ -93,22 +93,16 @@ static int
 fed_items_pilot_store(struct db *db, struct pilot *p)
 {
 	struct pilot old;
-	sqlite3_stmt *st;
 	int rc = pilot_store_get(db, p->id, &old);
 
 	if (rc == MEENT_NOTFOUND)
 		return pilot_store_insert(db, p);
 	if (rc != 0)
 		return -1;
-	if (old.deleted) {
-		/* Back from a tombstone: a newer version made it public. */
-		st = db_stmt(db, "UPDATE pilots SET verwijderd = NULL"
-		    " WHERE pk = ?1");
-		sqlite3_bind_int64(st, 1, old.pk);
-		if (db_step_done(db, st, "fed pilot revive") == -1) {
-			pilot_free(&old);
-			return -1;
-		}
+	/* Back from a tombstone: a newer version made it public. */
+	if (old.deleted && pilot_store_revive(db, old.pk) == -1) {
+		pilot_free(&old);
+		return -1;
 	}
 	rc = pilot_store_update(db, p, old.versie);
 	pilot_free(&old);

@@ -446,10 +446,21 @@ int	 outbound_submit(const struct outbound_request *);
 void	 outbound_stop(void);
 
 /* pilot_store.c */
+struct pilot_fts_mark {
+	long		*pk;
+	size_t		 n;
+};
+void	 pilot_store_fts_defer(void);
+void	 pilot_store_fts_save(struct pilot_fts_mark *);
+void	 pilot_store_fts_restore(struct pilot_fts_mark *);
+void	 pilot_store_fts_forget(struct pilot_fts_mark *);
+int	 pilot_store_fts_flush(struct db *);
+void	 pilot_store_fts_cancel(void);
 int	 pilot_store_get(struct db *, const char *, struct pilot *);
 int	 pilot_store_insert(struct db *, struct pilot *);
 int	 pilot_store_update(struct db *, struct pilot *, long);
 int	 pilot_store_delete(struct db *, struct pilot *);
+int	 pilot_store_revive(struct db *, long);
 bool	 pilot_store_visible(const char *, const char *, bool, const char *);
 json_t	*pilot_store_list(struct db *, const struct pilot_query *, long *,
 	     json_t **);

@@ -496,6 +496,12 @@ ctl_check(struct ctl *c)
 	}
 	if (st != NULL)
 		sqlite3_reset(st);
+	/* The search index against the pilots it indexes (rank 1: content). */
+	if (db_exec(db, "INSERT INTO pilots_fts(pilots_fts, rank)"
+	    " VALUES ('integrity-check', 1)") == -1) {
+		printf("search index: does not match the pilots; run reindex\n");
+		problems++;
+	}
 	if (instance_load(db, c->data_dir, &in, &err) == -1) {
 		printf("instance: %s\n", err);
 		free(err);

@@ -332,6 +332,19 @@ static const struct migration migrations[] = {
 	    "CREATE INDEX pilot_tags_pilot ON pilot_tags(pilot);"
 	    "CREATE INDEX pilot_richtlijnen_pilot ON pilot_richtlijnen(pilot);"
 	    "CREATE INDEX pilot_indicatoren_pilot ON pilot_indicatoren(pilot);"
+	    /*
+	     * Tombstones are not in the search index, so the index's source
+	     * leaves them out too: FTS5's integrity-check (meentctl check)
+	     * compares the two, and a deleted pilot made it fail.
+	     */
+	    "DROP VIEW pilots_fts_src;"
+	    "CREATE VIEW pilots_fts_src AS SELECT p.pk AS pk, p.titel AS titel,"
+	    "  t.samenvatting AS samenvatting,"
+	    "  t.vraag || char(10) || t.aanpak || char(10) || t.data || char(10)"
+	    "  || t.resultaten || char(10) || t.lessen || char(10) || t.privacy"
+	    "  AS tekst, p.tags AS tags"
+	    "  FROM pilots p JOIN pilot_texts t ON t.pk = p.pk"
+	    "  WHERE p.verwijderd IS NULL;"
 	    /* Items applied from elsewhere carry their origin; NULL: here. */
 	    "ALTER TABLE indicatoren ADD COLUMN origin TEXT;"
 	    "ALTER TABLE richtlijn_adopties ADD COLUMN origin TEXT;"

@@ -126,6 +126,114 @@ pilot_store_visible(const char *gemeente, const char *zichtbaarheid,
 	return member && strcmp(zichtbaarheid, "leden") == 0;
 }
 
+/*
+ * Deferred index rows. Federation applies a page of pilots in one
+ * transaction, each entry in a savepoint, and FTS5 writes out its pending
+ * index data at every savepoint: a quarter of a sync's time. While a page
+ * is applied, new index rows wait here and are added once at its end.
+ * Per thread: only the thread applying the page defers.
+ */
+static int	pilot_store_fts(struct db *, long, bool);
+
+static _Thread_local struct {
+	bool	 on;
+	long	*pk;
+	size_t	 n, cap;
+} pilot_fts_later;
+
+/* Start deferring this thread's index rows. */
+void
+pilot_store_fts_defer(void)
+{
+	pilot_fts_later.on = true;
+	pilot_fts_later.n = 0;
+}
+
+/* Before an entry: a copy of the waiting rows (its savepoint may go). */
+void
+pilot_store_fts_save(struct pilot_fts_mark *m)
+{
+	m->n = pilot_fts_later.n;
+	m->pk = m->n > 0 ? xreallocarray(NULL, m->n, sizeof (long)) : NULL;
+	if (m->n > 0)
+		memcpy(m->pk, pilot_fts_later.pk, m->n * sizeof (long));
+}
+
+/* The entry's savepoint was rolled back: the rows as they were before. */
+void
+pilot_store_fts_restore(struct pilot_fts_mark *m)
+{
+	if (m->n > 0)
+		memcpy(pilot_fts_later.pk, m->pk, m->n * sizeof (long));
+	pilot_fts_later.n = m->n;
+	pilot_store_fts_forget(m);
+}
+
+void
+pilot_store_fts_forget(struct pilot_fts_mark *m)
+{
+	free(m->pk);
+	m->pk = NULL;
+	m->n = 0;
+}
+
+/* Stop deferring; add the waiting rows (inside the page's transaction). */
+int
+pilot_store_fts_flush(struct db *db)
+{
+	size_t n = pilot_fts_later.n;
+	int rc = 0;
+
+	pilot_fts_later.on = false;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = pilot_store_fts(db, pilot_fts_later.pk[i], false);
+	pilot_store_fts_cancel();	/* nothing stays in thread storage */
+	return rc;
+}
+
+/* Stop deferring and forget (the page was rolled back). */
+void
+pilot_store_fts_cancel(void)
+{
+	pilot_fts_later.on = false;
+	pilot_fts_later.n = 0;
+	free(pilot_fts_later.pk);
+	pilot_fts_later.pk = NULL;
+	pilot_fts_later.cap = 0;
+}
+
+/*
+ * While deferring: an add waits (once per pilot); a remove of a row that
+ * waits drops it, since it is not in the index yet. True when handled.
+ */
+static bool
+pilot_store_fts_later(long pk, bool remove)
+{
+	size_t i;
+
+	if (!pilot_fts_later.on)
+		return false;
+	for (i = 0; i < pilot_fts_later.n && pilot_fts_later.pk[i] != pk; i++)
+		;
+	if (remove) {
+		if (i == pilot_fts_later.n)
+			return false;	/* indexed before this page: delete */
+		memmove(&pilot_fts_later.pk[i], &pilot_fts_later.pk[i + 1],
+		    (pilot_fts_later.n - i - 1) * sizeof (long));
+		pilot_fts_later.n--;
+		return true;
+	}
+	if (i == pilot_fts_later.n) {
+		if (pilot_fts_later.n == pilot_fts_later.cap) {
+			pilot_fts_later.cap = pilot_fts_later.cap * 2 + 64;
+			pilot_fts_later.pk = xreallocarray(pilot_fts_later.pk,
+			    pilot_fts_later.cap, sizeof (long));
+		}
+		pilot_fts_later.pk[pilot_fts_later.n++] = pk;
+	}
+	return true;
+}
+
 static int
 pilot_store_fts(struct db *db, long pk, bool remove)
 {
@@ -135,9 +243,11 @@ pilot_store_fts(struct db *db, long pk, bool remove)
 	static const char *const del = "INSERT INTO pilots_fts(pilots_fts,"
 	    " rowid, titel, samenvatting, tekst, tags) SELECT 'delete', pk,"
 	    " titel, samenvatting, tekst, tags FROM pilots_fts_src WHERE pk = ?1";
-	sqlite3_stmt *st = db_stmt(db, remove ? del : add);
+	sqlite3_stmt *st;
 
-	if (st == NULL)
+	if (pilot_store_fts_later(pk, remove))
+		return 0;
+	if ((st = db_stmt(db, remove ? del : add)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pk);
 	return db_step_done(db, st, "pilot_store_fts");
@@ -407,6 +517,25 @@ pilot_store_update(struct db *db, struct pilot *p, long expected)
 fail:
 	db_rollback(db);
 	return -1;
+}
+
+/*
+ * A tombstone becomes a pilot again (federation: a newer version made it
+ * public). Its blank row enters the search index, so that the update that
+ * follows takes it out again as for any pilot.
+ */
+int
+pilot_store_revive(struct db *db, long pk)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE pilots SET verwijderd = NULL"
+	    " WHERE pk = ?1 AND verwijderd IS NOT NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	if (db_step_done(db, st, "pilot_store_revive") == -1)
+		return -1;
+	return pilot_store_fts(db, pk, false);
 }
 
 /*

@@ -429,6 +429,10 @@ try:
          st_a["lastSuccess"] is not None,
          "B's peer status for A: its instance, entries applied, nothing "
          "quarantined", st_a)
+    chk = B.ctl("check")
+    t.ok(chk.returncode == 0, "B: meentctl check (database, search index "
+         "against the pilots) finds nothing after updates and deletes",
+         chk.stdout + chk.stderr)
     finish(t, B, A, done=False)
 
     # --- 3. A chain A3 <- B3 <- C3: B3 relays C3's entries ------------------
@@ -587,6 +591,11 @@ try:
          s["quarantined"] == 0 and s["cursor"] == head4,
          "B5's peer status: applied = %d distinct items, none ignored or "
          "quarantined (nothing applied twice)" % NPUB, s)
+    for name, inst in (("B4", B4), ("B5", B5)):
+        chk = inst.ctl("check")
+        t.ok(chk.returncode == 0, "%s: meentctl check (database, search "
+             "index against the pilots) finds nothing" % name,
+             chk.stdout + chk.stderr)
     finish(t, B5, B4, A4, done=False)
 
     # --- 6. A publisher restored from a backup: a new epoch -----------------

@@ -679,6 +679,24 @@ def main(state):
          "head below the cursor: logged", p.lines[-5:])
     next_good("head below the cursor")
 
+    # --- a tombstone, then a newer version: the pilot comes back -------
+    rid = str(uuid.uuid4())
+    peer.set("page", [pilot_entry(PEER, rid, 1, "Weg en weer terug"),
+                      entry(PEER, rid, 2, "{}", deleted=True)])
+    p = sub.pull()
+    t.eq(sub.pilot(rid)[0], 410, "a tombstone after its pilot: gone (410)")
+    peer.set("page", [pilot_entry(PEER, rid, 3, "Weg en weer terug, v3")])
+    p = sub.pull()
+    code, body = sub.pilot(rid)
+    t.eq((code, body and body.get("titel")), (200, "Weg en weer terug, v3"),
+         "a newer version after the tombstone: the pilot is back")
+    found = sub.inst.get("/api/v1/pilots?q=weer").json()
+    t.ok(rid in [x["id"] for x in found.get("pilots", [])],
+         "and search finds it again", found.get("totaal"))
+    chk = sub.inst.ctl("check")
+    t.ok(chk.returncode == 0, "meentctl check: the search index matches "
+         "the pilots", chk.stdout + chk.stderr)
+
     # --- transport and page failures: the whole pull is refused -------
     refused("HTTP 500", ("status", 500, "ENTRIES"), ("500",))
     refused("HTTP 404", ("status", 404, "ENTRIES"), ("404",))
