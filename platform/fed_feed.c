@@ -72,9 +72,10 @@ fed_feed_store(struct db *db, const struct fed_entry *e)
 	db_bind_text(st, 3, e->id);
 	if (db_step_done(db, st, "fed entry replace") == -1)
 		return -1;
-	st = db_stmt(db, "INSERT INTO fed_entries (origin, origin_seq, kind,"
-	    " item, version, deleted, body, sig) VALUES (?1,?2,?3,?4,?5,?6,?7,"
-	    "?8)");
+	/* seq 0: the next one (applied entries); else this one (our own). */
+	st = db_stmt(db, "INSERT INTO fed_entries (seq, origin, origin_seq,"
+	    " kind, item, version, deleted, body, sig) VALUES (nullif(?9, 0),"
+	    " ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, e->origin);
@@ -85,7 +86,28 @@ fed_feed_store(struct db *db, const struct fed_entry *e)
 	sqlite3_bind_int(st, 6, e->deleted);
 	sqlite3_bind_text(st, 7, e->body, (int)e->body_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 8, e->sig, 64, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, e->seq);
 	return db_step_done(db, st, "fed entry");
+}
+
+/*
+ * The seq the next entry gets: AUTOINCREMENT's counter, and no higher seq
+ * is in the table. Exact inside the write transaction. 0 on an error.
+ */
+static long long
+fed_feed_next_seq(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT max(coalesce((SELECT seq FROM"
+	    " sqlite_sequence WHERE name = 'fed_entries'), 0),"
+	    " coalesce((SELECT max(seq) FROM fed_entries), 0)) + 1");
+	long long seq = 0;
+
+	if (st == NULL)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return seq;
 }
 
 /*
@@ -103,7 +125,6 @@ fed_feed_export_one(struct db *db, const struct instance *in,
 	long long prev;
 	json_t *body;
 	char *text;
-	sqlite3_stmt *st;
 	bool tomb = false;
 	int rc;
 
@@ -137,21 +158,15 @@ fed_feed_export_one(struct db *db, const struct instance *in,
 	e.deleted = tomb;
 	e.body = text;
 	e.body_len = strlen(text);
-	/* Stored first to learn its seq, which is its originSeq. */
-	if (fed_feed_store(db, &e) == -1) {
+	/* Our own entry's seq is its originSeq, signed before it is stored. */
+	if ((e.seq = fed_feed_next_seq(db)) <= 0) {
 		free(text);
 		return -1;
 	}
-	e.origin_seq = sqlite3_last_insert_rowid(db_handle(db));
+	e.origin_seq = e.seq;
 	e.version = k->versioned ? version : e.origin_seq;
 	fed_sign_entry(&e, in->secret_key, e.sig);
-	st = db_stmt(db, "UPDATE fed_entries SET origin_seq = ?2, version = ?3,"
-	    " sig = ?4 WHERE seq = ?1");
-	sqlite3_bind_int64(st, 1, e.origin_seq);
-	sqlite3_bind_int64(st, 2, e.origin_seq);
-	sqlite3_bind_int64(st, 3, e.version);
-	sqlite3_bind_blob(st, 4, e.sig, 64, SQLITE_STATIC);
-	rc = db_step_done(db, st, "fed entry sign");
+	rc = fed_feed_store(db, &e);
 	free(text);
 	return rc;
 }

@@ -89,24 +89,29 @@ fed_items_pilot_export(struct db *db, const char *id, long long *version)
 	return o;
 }
 
+/* A pilot from elsewhere into the store, over old (rc: its lookup). */
 static int
-fed_items_pilot_store(struct db *db, struct pilot *p)
+fed_items_pilot_store(struct db *db, struct pilot *p, struct pilot *old,
+    int rc)
 {
-	struct pilot old;
-	int rc = pilot_store_get(db, p->id, &old);
-
 	if (rc == MEENT_NOTFOUND)
 		return pilot_store_insert(db, p);
-	if (rc != 0)
-		return -1;
 	/* Back from a tombstone: a newer version made it public. */
-	if (old.deleted && pilot_store_revive(db, old.pk) == -1) {
-		pilot_free(&old);
+	if (old->deleted && pilot_store_revive(db, old->pk) == -1)
 		return -1;
-	}
-	rc = pilot_store_update(db, p, old.versie);
-	pilot_free(&old);
-	return rc;
+	return pilot_store_update(db, p, old->versie);
+}
+
+/* A tombstone: the pilot here, if any, becomes one too. */
+static int
+fed_items_pilot_delete(struct db *db, const struct fed_entry *e,
+    struct pilot *old)
+{
+	if (old->deleted)
+		return 0;
+	old->versie = e->version;
+	old->gewijzigd = time(NULL);
+	return pilot_store_delete(db, old);
 }
 
 static int
@@ -115,30 +120,29 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 {
 	static const char *const identity[] = { "id", "gemeente", "versie",
 	    "aangemaakt", "gewijzigd" };
-	struct pilot p;
+	struct pilot p, old;
 	json_t *in, *invalid;
 	const char *gemeente;
-	int rc;
+	int have, rc;
 
-	if (fed_items_foreign(db, "SELECT origin FROM pilots WHERE id = ?1",
-	    e->id, e->origin)) {
+	memset(&old, 0, sizeof old);
+	if ((have = pilot_store_get(db, e->id, &old)) == -1)
+		return -1;
+	if (have == 0 && strcmp(old.origin, e->origin) != 0) {
+		pilot_free(&old);
 		*why = FED_Q_CONFLICT;
 		return -1;
 	}
 	if (e->deleted) {
-		if (pilot_store_get(db, e->id, &p) != 0)
-			return 0;	/* never had it: the entry is enough */
-		rc = 0;
-		if (!p.deleted) {
-			p.versie = e->version;
-			p.gewijzigd = time(NULL);
-			rc = pilot_store_delete(db, &p);
-		}
-		pilot_free(&p);
+		/* Never had it: the entry alone remembers the deletion. */
+		rc = have == 0 ? fed_items_pilot_delete(db, e, &old) : 0;
+		pilot_free(&old);
 		return rc;
 	}
 	memset(&p, 0, sizeof p);
 	gemeente = json_string_value(json_object_get(body, "gemeente"));
+	rc = -1;
+	*why = FED_Q_INVALID;
 	if (json_string_value(json_object_get(body, "id")) == NULL ||
 	    strcmp(json_string_value(json_object_get(body, "id")), e->id) != 0 ||
 	    gemeente == NULL || !gemeente_code_valid(gemeente) ||
@@ -146,10 +150,8 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	    !fed_items_time(json_object_get(body, "aangemaakt"), &p.aangemaakt) ||
 	    !fed_items_time(json_object_get(body, "gewijzigd"), &p.gewijzigd) ||
 	    !json_is_integer(json_object_get(body, "versie")) ||
-	    strlen(e->id) != 36) {
-		*why = FED_Q_INVALID;
-		return -1;
-	}
+	    strlen(e->id) != 36)
+		goto out;
 	in = json_deep_copy(body);
 	for (size_t i = 0; i < nitems(identity); i++)
 		json_object_del(in, identity[i]);
@@ -160,19 +162,23 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	if (rc == -1) {
 		*why = "pilot ongeldig (bijvoorbeeld een domein dat hier niet"
 		    " bestaat)";
-		return -1;
+		goto out;
 	}
 	if (strcmp(p.zichtbaarheid, "openbaar") != 0) {
 		pilot_free(&p);
 		*why = "niet openbaar";
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	snprintf(p.id, sizeof p.id, "%.36s", e->id);
 	snprintf(p.origin, sizeof p.origin, "%s", e->origin);
 	snprintf(p.gemeente, sizeof p.gemeente, "%s", gemeente);
 	p.versie = (long)json_integer_value(json_object_get(body, "versie"));
-	rc = fed_items_pilot_store(db, &p);
+	rc = fed_items_pilot_store(db, &p, &old, have);
+	*why = NULL;
 	pilot_free(&p);
+out:
+	pilot_free(&old);
 	return rc;
 }
 
@@ -323,12 +329,10 @@ fed_items_versie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	    *bericht;
 	json_t *versie = json_object_get(body, "versie");
 	json_t *basis = json_object_get(body, "basis");
-	char *html = NULL, *toc_text, expect[GUIDELINE_SLUG_MAX + 24];
-	json_t *toc = NULL;
-	sqlite3_stmt *st;
+	char expect[GUIDELINE_SLUG_MAX + 24];
+	struct revision rev = { 0 };
 	time_t made;
 	long pk;
-	int rc;
 
 	(void)cfg;
 	if (e->deleted)
@@ -359,37 +363,16 @@ fed_items_versie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	if ((pk = fed_items_richtlijn_row(db, e, slug, rtitel, rgemeente, made,
 	    why)) == -1)
 		return -1;
-	guideline_render(tekst, &html, &toc);
-	toc_text = json_dumps(toc, JSON_COMPACT);
-	st = db_stmt(db, "INSERT INTO richtlijn_versies (richtlijn, versie,"
-	    " basis, titel, tekst, html, inhoud, gemeente, bericht,"
-	    " samengevoegd, aangemaakt) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-	    "?11) ON CONFLICT DO NOTHING");
-	sqlite3_bind_int64(st, 1, pk);
-	sqlite3_bind_int64(st, 2, json_integer_value(versie));
-	if (json_is_integer(basis))
-		sqlite3_bind_int64(st, 3, json_integer_value(basis));
-	db_bind_text(st, 4, titel);
-	db_bind_text(st, 5, tekst);
-	db_bind_text(st, 6, html);
-	db_bind_text(st, 7, toc_text);
-	db_bind_text(st, 8, gemeente);
-	db_bind_text(st, 9, bericht);
-	sqlite3_bind_int(st, 10, json_is_true(json_object_get(body,
-	    "samengevoegd")));
-	sqlite3_bind_int64(st, 11, (sqlite3_int64)made);
-	rc = db_step_done(db, st, "fed revision");
-	free(html);
-	free(toc_text);
-	json_decref(toc);
-	if (rc == -1)
-		return -1;
-	/* The head is the newest revision that is here. */
-	st = db_stmt(db, "UPDATE richtlijnen SET head = max(head, ?2)"
-	    " WHERE pk = ?1");
-	sqlite3_bind_int64(st, 1, pk);
-	sqlite3_bind_int64(st, 2, json_integer_value(versie));
-	if (db_step_done(db, st, "fed revision head") == -1)
+	rev.versie = (long)json_integer_value(versie);
+	rev.basis = json_is_integer(basis) ? (long)json_integer_value(basis) :
+	    0;
+	rev.titel = titel;
+	rev.tekst = tekst;
+	rev.bericht = bericht;
+	rev.gemeente = gemeente;
+	rev.samengevoegd = json_is_true(json_object_get(body, "samengevoegd"));
+	rev.aangemaakt = made;
+	if (guideline_store_put_revision(db, pk, &rev) == -1)
 		return -1;
 	cache_bump();
 	return 0;
@@ -495,18 +478,21 @@ fed_items_adoptie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 
 /* ---- indicators ---- */
 
-/* An indicator's definition: only the keys indicator_from_json() reads. */
+/*
+ * An indicator as it federates: the keys indicator_from_json() reads, and
+ * with periods its periods too (as indicator_get() gives them).
+ */
 static json_t *
-fed_items_indicator_definition(struct db *db, const char *id)
+fed_items_indicator_json(struct db *db, const char *id, bool periods)
 {
 	static const char *const keys[] = { "id", "naam", "omschrijving",
-	    "eenheid", "soort", "richting", "noemer", "bron" };
+	    "eenheid", "soort", "richting", "noemer", "bron", "perioden" };
 	json_t *full = indicator_get(db, id), *o;
 
 	if (full == NULL)
 		return NULL;
 	o = json_object();
-	for (size_t i = 0; i < nitems(keys); i++) {
+	for (size_t i = 0; i < nitems(keys) - (periods ? 0 : 1); i++) {
 		json_t *v = json_object_get(full, keys[i]);
 
 		json_object_set(o, keys[i], v != NULL ? v : json_null());
@@ -518,27 +504,11 @@ fed_items_indicator_definition(struct db *db, const char *id)
 static json_t *
 fed_items_indicator_export(struct db *db, const char *id, long long *version)
 {
-	sqlite3_stmt *st;
-	json_t *o, *periods;
-
 	(void)version;
 	if (!db_exists(db, "SELECT 1 FROM indicatoren WHERE id = ?1 AND"
-	    " origin IS NULL", id) ||
-	    (o = fed_items_indicator_definition(db, id)) == NULL)
+	    " origin IS NULL", id))
 		return NULL;
-	periods = json_array();
-	st = db_stmt(db, "SELECT periode, status FROM indicator_perioden"
-	    " WHERE indicator = ?1 ORDER BY periode");
-	if (st != NULL) {
-		db_bind_text(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(periods, json_pack("{s:o, s:o}",
-			    "periode", db_column_json(st, 0),
-			    "status", db_column_json(st, 1)));
-		sqlite3_reset(st);
-	}
-	json_object_set_new(o, "perioden", periods);
-	return o;
+	return fed_items_indicator_json(db, id, true);
 }
 
 static void
@@ -555,7 +525,6 @@ fed_items_indicator_define(struct db *db, const char *origin, json_t *def,
     const char **why)
 {
 	struct indicator in;
-	sqlite3_stmt *st;
 
 	if (indicator_exists(db, json_string_value(json_object_get(def, "id"))))
 		return 0;
@@ -563,19 +532,8 @@ fed_items_indicator_define(struct db *db, const char *origin, json_t *def,
 		*why = "indicator ongeldig";
 		return -1;
 	}
-	st = db_stmt(db, "INSERT INTO indicatoren (id, naam, omschrijving,"
-	    " eenheid, soort, richting, noemer, bron, origin)"
-	    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
-	db_bind_text(st, 1, in.id);
-	db_bind_text(st, 2, in.naam);
-	db_bind_text(st, 3, in.omschrijving);
-	db_bind_text(st, 4, in.eenheid);
-	db_bind_text(st, 5, in.soort);
-	db_bind_text(st, 6, in.richting);
-	db_bind_text(st, 7, in.noemer);
-	db_bind_text(st, 8, in.bron);
-	db_bind_text(st, 9, origin);
-	return db_step_done(db, st, "fed indicator");
+in.origin = origin;
+	return indicator_put(db, &in);
 }
 
 static int
@@ -671,8 +629,8 @@ fed_items_dataset_export(struct db *db, const char *id, long long *version)
 	}
 	sqlite3_reset(st);
 	if (o != NULL && json_is_object(o)) {
-		json_t *def = fed_items_indicator_definition(db,
-		    json_string_value(json_object_get(o, "indicator")));
+		json_t *def = fed_items_indicator_json(db,
+		    json_string_value(json_object_get(o, "indicator")), false);
 
 		json_object_set_new(o, "indicatorDefinitie", def != NULL ? def :
 		    json_null());

@@ -107,7 +107,7 @@ guideline_store_text(struct db *db, long pk, long versie)
 }
 
 /* Insert revision r of pk (already decided upon) and move the head. */
-static int
+int
 guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
 {
 	sqlite3_stmt *st;
@@ -117,10 +117,15 @@ guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
 
 	guideline_render(r->tekst, &html, &toc);
 	toc_text = json_dumps(toc, JSON_COMPACT);
+	/*
+	 * A revision that is here already stays as it is: revisions never
+	 * change, and federation may bring one again.
+	 */
 	st = db_stmt(db, "INSERT INTO richtlijn_versies (richtlijn, versie,"
 	    " basis, titel, tekst, html, inhoud, gemeente, bericht, voorstel,"
-	    " samengevoegd, aangemaakt) SELECT ?1, ?2, ?3, titel, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11 FROM richtlijnen WHERE pk = ?1");
+	    " samengevoegd, aangemaakt) SELECT ?1, ?2, ?3, coalesce(?12, titel),"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM richtlijnen WHERE pk = ?1"
+	    " ON CONFLICT DO NOTHING");
 	rc = st == NULL ? -1 : 0;
 	if (rc == 0) {
 		sqlite3_bind_int64(st, 1, pk);
@@ -136,6 +141,7 @@ guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
 			sqlite3_bind_int64(st, 9, r->voorstel);
 		sqlite3_bind_int(st, 10, r->samengevoegd);
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->aangemaakt);
+		db_bind_text(st, 12, r->titel);
 		rc = db_step_done(db, st, "guideline revision");
 	}
 	free(html);
@@ -143,8 +149,9 @@ guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
 	json_decref(toc);
 	if (rc == -1)
 		return -1;
-	st = db_stmt(db, "UPDATE richtlijnen SET head = ?2, gewijzigd = ?3"
-	    " WHERE pk = ?1");
+	/* The head is the newest revision here (federated ones may come late). */
+	st = db_stmt(db, "UPDATE richtlijnen SET head = max(head, ?2),"
+	    " gewijzigd = max(gewijzigd, ?3) WHERE pk = ?1");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pk);

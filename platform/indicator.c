@@ -158,8 +158,8 @@ int
 indicator_put(struct db *db, const struct indicator *in)
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO indicatoren (id, naam,"
-	    " omschrijving, eenheid, soort, richting, noemer, bron)"
-	    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(id) DO UPDATE SET"
+	    " omschrijving, eenheid, soort, richting, noemer, bron, origin)"
+	    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT(id) DO UPDATE SET"
 	    " naam=?2, omschrijving=?3, eenheid=?4, soort=?5, richting=?6,"
 	    " noemer=?7, bron=?8");
 
@@ -173,6 +173,7 @@ indicator_put(struct db *db, const struct indicator *in)
 	db_bind_text(st, 6, in->richting);
 	db_bind_text(st, 7, in->noemer);
 	db_bind_text(st, 8, in->bron);
+	db_bind_text(st, 9, in->origin);
 	return db_step_done(db, st, "indicator.put");
 }
 

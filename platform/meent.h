@@ -243,6 +243,7 @@ struct guideline {
 struct revision {
 	long		 versie;
 	long		 basis;
+	const char	*titel;		/* NULL: the guideline's title now */
 	const char	*tekst;
 	const char	*bericht;
 	const char	*gemeente;
@@ -493,6 +494,8 @@ bool	 guideline_store_is_maintainer(struct db *, long, const char *);
 json_t	*guideline_store_maintainers(struct db *, long);
 int	 guideline_store_create(struct db *, struct guideline *,
 	     struct revision *);
+int	 guideline_store_put_revision(struct db *, long,
+	     const struct revision *);
 int	 guideline_store_revise(struct db *, struct guideline *,
 	     struct revision *, json_t **);
 void	 revision_free(struct revision *);
@@ -752,6 +755,7 @@ struct evbuffer *multipart_take(struct evbuffer *,
 struct indicator {
 	const char	*id, *naam, *omschrijving, *eenheid, *soort, *richting,
 			*noemer, *bron;
+	const char	*origin;	/* NULL: this instance's (federation) */
 };
 bool	 indicator_id_valid(const char *);
 bool	 indicator_period_valid(const char *);
