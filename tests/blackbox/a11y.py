@@ -6,7 +6,7 @@ the HTML as the server sent it.
     check_pages(t, instance, ["/", "/inloggen"])
 
 Needs `scripts/deps --test` (chromium, default-jre-headless, nodejs) and
-`cd tests/node && npm install`; a missing piece is a failing check that says
+`cd tests/node && npm ci`; a missing piece is a failing check that says
 what to install, never a silent skip. Screenshots and saved HTML go under the
 instance's directory: run with MEENT_KEEP=1 to keep them.
 """
@@ -37,13 +37,13 @@ def _prerequisites():
     for pkg in ("playwright-core", "axe-core"):
         if not os.path.isdir(os.path.join(MODULES, pkg)):
             browser.append("npm package %s is missing: cd tests/node && "
-                           "npm install --no-audit --no-fund" % pkg)
+                           "npm ci --no-audit --no-fund" % pkg)
     if not os.access(CHROMIUM, os.X_OK):
         browser.append("%s is missing: apt-get install chromium (%s)"
                        % (CHROMIUM, DEPS))
     if not os.path.isfile(VNU_JAR):
         vnu.append("npm package vnu-jar is missing: cd tests/node && "
-                   "npm install --no-audit --no-fund")
+                   "npm ci --no-audit --no-fund")
     if shutil.which("java") is None:
         vnu.append("java is missing: apt-get install default-jre-headless "
                    "(%s)" % DEPS)
