@@ -172,8 +172,7 @@ api_datasets_submit(struct req *r, const struct dataset_request *rq,
 		csvstream_wipe(job->body);
 		evbuffer_free(job->body);
 		free(job);
-		evhttp_add_header(evhttp_request_get_output_headers(r->ev),
-		    "Retry-After", "10");
+		reply_header(r, "Retry-After", "10");
 		reply_problem(r, 503, "Druk bezig", "Er worden nu te veel "
 		    "uploads verwerkt; probeer het over enkele seconden "
 		    "opnieuw.");
@@ -205,8 +204,7 @@ api_datasets_answer(struct req *r, const struct dataset_result *res,
 	}
 	self = xasprintf("/api/v1/datasets/%s", id);
 	publish = xasprintf("%s/publicatie", self);
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev),
-	    "Location", self);
+	reply_header(r, "Location", self);
 	body = json_pack("{s:s, s:s, s:b, s:O, s:O, s:{s:{s:s}, s:{s:s}}}",
 	    "id", id, "status", "concept", "publiceerbaar", res->publishable,
 	    "rapport", res->report, "tabel", res->table, "_links",
@@ -240,11 +238,11 @@ api_datasets_create(struct req *r)
 	    &rq);
 	if (req_has_invalid(r)) {
 		/* The body was read, and is still ours to wipe. */
-		csvstream_wipe(evhttp_request_get_input_buffer(r->ev));
+		csvstream_wipe(req_body(r));
 		reply_invalid(r);
 		return;
 	}
-	api_datasets_submit(r, &rq, evhttp_request_get_input_buffer(r->ev),
+	api_datasets_submit(r, &rq, req_body(r),
 	    api_datasets_answer);
 }
 

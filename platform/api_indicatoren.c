@@ -179,7 +179,7 @@ api_indicatoren_vergelijking(struct req *r)
 
 	format = api_indicatoren_format(r);
 	key = xasprintf("V|%s|%s|%s", format, r->who.gemeente,
-	    evhttp_request_get_uri(r->ev));
+	    r->target);
 	if (!req_has_invalid(r) &&
 	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
 		reply_text(r, 200, api_indicatoren_ctype(format), cached, len);

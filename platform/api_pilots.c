@@ -113,7 +113,7 @@ api_pilots_with_gemeente(struct req *r, const struct pilot *p)
 static void
 api_pilots_reply(struct req *r, int status, const struct pilot *p)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+	struct evkeyvalq *h = r->out_headers;
 	char etag[64], location[96];
 	json_t *out;
 
@@ -155,8 +155,7 @@ api_pilots_get(struct req *r)
 			reply_problem(r, 404, "Niet gevonden", "Er is geen pilot "
 			    "met dit id.");
 		else {
-			evhttp_add_header(evhttp_request_get_output_headers(r->ev),
-			    "ETag", meta.etag);
+			reply_header(r, "ETag", meta.etag);
 			reply_text(r, 200, "application/json", body, len);
 		}
 		return;
@@ -171,7 +170,7 @@ api_pilots_get(struct req *r)
 	j = api_pilots_with_gemeente(r, &p);
 	s = json_dumps(j, JSON_COMPACT);
 	cache_put(key, s, strlen(s), &meta, gen);
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "ETag",
+	reply_header(r, "ETag",
 	    meta.etag);
 	reply_text(r, 200, "application/json", s, strlen(s));
 	free(s);
@@ -561,7 +560,7 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 	}
 	/* The answer depends on the viewer and on the whole target. */
 	key = xasprintf("%c|%d|%s|%s", search ? 'S' : 'L', q->member,
-	    q->own != NULL ? q->own : "", evhttp_request_get_uri(r->ev));
+	    q->own != NULL ? q->own : "", r->target);
 	cached = cache_get(r->db, key, &len, NULL);
 	if (cached != NULL) {
 		reply_text(r, 200, "application/json", cached, len);

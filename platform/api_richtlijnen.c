@@ -228,7 +228,7 @@ api_richtlijnen_create(struct req *r)
 		return;
 	}
 	snprintf(location, sizeof location, "/api/v1/richtlijnen/%s", g.slug);
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Location",
+	reply_header(r, "Location",
 	    location);
 	reply_json(r, 201, api_richtlijnen_head(r, &g));
 }
@@ -350,8 +350,7 @@ api_richtlijnen_written(struct req *r, struct guideline *g,
 	} else {
 		snprintf(location, sizeof location,
 		    "/api/v1/richtlijnen/%s/versies/%ld", g->slug, rev->versie);
-		evhttp_add_header(evhttp_request_get_output_headers(r->ev),
-		    "Location", location);
+		reply_header(r, "Location", location);
 		out = guideline_store_revision(r->db, g->pk, rev->versie);
 		log_emit(LOG_INFO, "guideline.revise", "%s now version %ld%s",
 		    g->slug, rev->versie, rev->samengevoegd ? " (merged)" : "");
@@ -483,7 +482,7 @@ api_richtlijnen_propose(struct req *r)
 	}
 	snprintf(location, sizeof location,
 	    "/api/v1/richtlijnen/%s/voorstellen/%ld", g.slug, id);
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Location",
+	reply_header(r, "Location",
 	    location);
 	p = guideline_store_proposal(r->db, g.pk, id);
 	reply_json(r, 201, p != NULL ? p : json_object());
@@ -589,7 +588,7 @@ api_richtlijnen_adopt(struct req *r)
 
 	if (api_richtlijnen_load(r, &g) == -1)
 		return;
-	if (evbuffer_get_length(evhttp_request_get_input_buffer(r->ev)) > 0) {
+	if (evbuffer_get_length(req_body(r)) > 0) {
 		if (req_body_json(r, &body) == -1)
 			return;
 		v = json_object_get(body, "versie");

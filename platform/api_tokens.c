@@ -105,7 +105,7 @@ api_tokens_create(struct req *r)
 		return;
 	}
 	snprintf(location, sizeof location, "/api/v1/tokens/%ld", id);
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Location",
+	reply_header(r, "Location",
 	    location);
 	reply_json(r, 201, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
 	    (json_int_t)id, "token", token, "naam", naam, "rol",

@@ -55,7 +55,7 @@ static const struct config_key config_keys[] = {
 	{ "max_header_bytes", CONFIG_SIZE, OFF(max_header_bytes), 1024,
 	    65536, "request line and headers; past it, 431" },
 	{ "max_body_bytes", CONFIG_SIZE, OFF(max_body_bytes), 1024,
-	    64 << 20, "default request body cap; past it, 413" },
+	    64 << 20, "the largest request body any route takes; past it, 413" },
 	{ "header_timeout", CONFIG_INT, OFF(header_timeout), 1, 600,
 	    "seconds to receive a request's headers" },
 	{ "request_timeout", CONFIG_INT, OFF(request_timeout), 1, 3600,
@@ -108,7 +108,7 @@ config_init(struct config *c)
 	c->access_log = true;
 	c->max_connections = 1024;
 	c->max_header_bytes = 8192;
-	c->max_body_bytes = 1 << 20;
+	c->max_body_bytes = DATASET_MAX_BYTES + 64 * 1024;
 	c->header_timeout = 10;
 	c->request_timeout = 30;
 	c->keepalive_timeout = 60;

@@ -1,82 +1,96 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The connection guard: a bufferevent filter under every evhttp connection.
+ * Connections: meent's own small HTTP/1.1 server side, on libevent's
+ * socket bufferevents. One struct conn per accepted socket, owned by the
+ * worker that accepted it and only ever touched on that worker's loop.
  *
- * Why: libevent 2.1's evhttp reads a whole request before the application
- * sees it, answers its own limits with fixed HTML pages, and only has
- * inactivity timeouts. A server facing the internet needs more: an absolute
- * deadline for a request's headers and for the whole request (slowloris),
- * a cap on open connections, and limits on headers (431) and on the body
- * (413, decided from Content-Length before any of the body is read), all
- * answered as problem+json. evhttp_set_bevcb() lets us put a filter between
- * the socket and evhttp; the filter sees every byte first.
+ * Why not evhttp: libevent 2.1's evhttp reads a whole request before the
+ * application sees it, parses leniently, answers its own errors with HTML,
+ * and a filter under it (the earlier design) left freed memory in the timer
+ * heap whenever it closed a connection. Here every request on a connection
+ * passes the strict parser (http_parse.c), and the router decides whether
+ * its body may be read at all (route, cap, credentials, role) before a byte
+ * of it is read.
  *
- * The filter holds a request's header bytes back from evhttp until the
- * blank line that ends them has arrived. Then it checks the size, reads the
- * request line and Content-Length, asks the router for that route's body
- * cap, and only then passes the bytes on. A refusal is written straight to
- * the socket, the write side is shut, and further input is discarded; the
- * deadline timer closes the connection if the client does not.
+ * A connection goes IDLE (waiting; keepalive_timeout) -> HEAD (bytes came;
+ * header_timeout from the first) -> BODY (the router admitted it;
+ * request_timeout) -> HANDLING (a handler owns the request; nothing is
+ * read) -> back to IDLE once the answer is written, or CLOSING (the last
+ * answer is being written), then LINGER (our side shut; what the client
+ * still sends is read and dropped for a moment, so that closing does not
+ * reset the answer away).
  *
- * States: IDLE (keep-alive, waiting for a request; keepalive_timeout),
- * HEADERS (bytes of a request arrived; header_timeout from the first),
- * BODY (headers passed on; request_timeout from the first byte), HANDLING
- * (evhttp handed the request to us; no deadline: our handler owns it).
- * Bytes after the first request's headers (a body, pipelined requests) pass
- * through unexamined; evhttp's own limits remain as a backstop for those.
+ * Lifetime: a connection whose socket went (error, end, deadline) is
+ * "dead": its bufferevent is freed at once, the struct when nothing refers
+ * to it any more: from the loop (the resume event), never inside a deeper
+ * call, and only after the handler of a request in progress has replied.
+ * A request's struct req is the router's; this file frees one only when it
+ * was still being read.
+ *
+ * Output: an answer is queued whole; the next pipelined request is read
+ * only when the output has drained below CONN_OUTPUT_HIGH, so a client that
+ * does not read holds at most one answer, and is dropped when nothing could
+ * be written for request_timeout seconds.
  */
 #include "meent.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <sys/queue.h>
 
-enum conn_state { CONN_IDLE, CONN_HEADERS, CONN_BODY, CONN_HANDLING };
+#include <event2/keyvalq_struct.h>
+
+#define CONN_OUTPUT_HIGH	(256 * 1024)	/* read on below this */
+#define CONN_INPUT_HIGH		(256 * 1024)	/* stop reading above this */
+#define CONN_LINGER_SECONDS	2
+#define CONN_LINGER_BYTES	(1024 * 1024)
+#define CONN_CHUNK_LINE_MAX	1024
+
+enum conn_state { CONN_IDLE, CONN_HEAD, CONN_BODY, CONN_HANDLING,
+    CONN_CLOSING, CONN_LINGER };
+
+enum conn_body { BODY_LENGTH, BODY_CHUNK_SIZE, BODY_CHUNK_DATA,
+    BODY_CHUNK_END, BODY_TRAILER };
 
 struct conn {
 	struct worker		*w;
-	struct event_base	*base;
-	struct bufferevent	*bev;		/* the filter evhttp reads */
+	struct bufferevent	*bev;		/* NULL once dead */
 	struct event		*deadline;
-	struct event		*writable;	/* output waits for the socket */
+	struct event		*resume;	/* go on from the loop */
 	enum conn_state		 state;
-	int			 fd;
-	bool			 refused;	/* answered here; discard input */
-	bool			 over_cap;
-	bool			 inflight;	/* counted in worker inflight */
+	struct req		*req;		/* being read or handled */
+	/* The body being read. */
+	enum conn_body		 body_mode;
+	size_t			 body_cap;
+	uint64_t		 body_left;	/* of the length, or the chunk */
+	size_t			 trailer_bytes;
+	bool			 body_pending;	/* announced, not all read */
+	bool			 keep_alive;	/* the request allows it */
+	bool			 eof;		/* the client's side ended */
+	bool			 dead;
+	bool			 inflight;	/* counted in the worker */
+	size_t			 lingered;
+	char			 peer[INET6_ADDRSTRLEN];
 	struct conn		*prev, *next;	/* the worker's list */
 };
 
 static _Atomic int conn_count;
 static _Atomic unsigned long conn_refusals[CONN_REFUSE_MAX];
-static struct conn **conn_by_fd;
-static size_t conn_by_fd_len;
 
-/* Size the fd table once, before any worker starts. */
-void
-conn_init(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > 1 << 20)
-		rl.rlim_cur = 1 << 20;
-	conn_by_fd_len = (size_t)rl.rlim_cur;
-	conn_by_fd = xcalloc(conn_by_fd_len, sizeof *conn_by_fd);
-}
+static void conn_process(struct conn *);
 
 int
 conn_open_count(void)
@@ -90,67 +104,6 @@ conn_refused(enum conn_refusal why)
 	return atomic_load(&conn_refusals[why]);
 }
 
-static void conn_want_write(struct conn *);
-
-static void
-conn_arm(struct conn *c, int seconds)
-{
-	struct timeval tv = { seconds, 0 };
-
-	evtimer_add(c->deadline, &tv);
-}
-
-static void
-conn_learn_fd(struct conn *c)
-{
-	evutil_socket_t fd;
-
-	if (c->fd >= 0)
-		return;
-	fd = bufferevent_getfd(c->bev);
-	if (fd >= 0 && (size_t)fd < conn_by_fd_len) {
-		c->fd = fd;
-		conn_by_fd[fd] = c;
-	}
-}
-
-/*
- * Answer with a problem+json written straight to the socket, then stop
- * reading. The response is small and the socket's send buffer is empty in
- * the states where this is called, so one send() suffices; if it does not,
- * the client sees a closed connection, which is the refusal too.
- */
-static void
-conn_refuse(struct conn *c, enum conn_refusal why, int status,
-    const char *title, const char *detail)
-{
-	char body[512], head[512];
-	int blen, hlen;
-
-	atomic_fetch_add(&conn_refusals[why], 1);
-	c->refused = true;
-	conn_learn_fd(c);
-	blen = snprintf(body, sizeof body, "{\"status\":%d,\"title\":\"%s\","
-	    "\"detail\":\"%s\"}", status, title, detail);
-	hlen = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: application/problem+json\r\n"
-	    "Content-Length: %d\r\n"
-	    "API-Version: " MEENT_API_VERSION "\r\n"
-	    "Connection: close\r\n%s\r\n", status, http_reason(status), blen,
-	    status == 503 ? "Retry-After: 5\r\n" : "");
-	if (c->fd >= 0) {
-		(void)send(c->fd, head, (size_t)hlen, MSG_NOSIGNAL | MSG_MORE);
-		(void)send(c->fd, body, (size_t)blen, MSG_NOSIGNAL);
-		shutdown(c->fd, SHUT_WR);
-	}
-	metrics_count_status(-1, status);
-	if (server_access_log(worker_server(c->w)))
-		log_access("-", conn_refusal_name(why), status, 0.0,
-		    (size_t)blen);
-	/* Give the client a moment to read the answer, then close. */
-	conn_arm(c, 2);
-}
-
 const char *
 conn_refusal_name(enum conn_refusal why)
 {
@@ -160,284 +113,63 @@ conn_refusal_name(enum conn_refusal why)
 		[CONN_REFUSE_CONNECTIONS] = "conn.connections",
 		[CONN_REFUSE_DEADLINE] = "conn.deadline",
 		[CONN_REFUSE_REQUEST] = "conn.request",
+		[CONN_REFUSE_SLOW_READER] = "conn.slow_reader",
 	};
 
 	return names[why];
 }
 
-/*
- * Find the method, the target and Content-Length in a complete header block
- * (request line and headers, up to the blank line). evhttp parses the block
- * again, properly; this only finds what the guard needs. Returns CONN_HEAD_OK
- * (content_length -1 when there is none), or why the head is refused.
- */
-int
-conn_parse_head(const char *h, size_t len, struct conn_head *out)
+const char *
+conn_peer(const struct conn *c)
 {
-	const char *sp1, *sp2, *line_end, *p;
-	size_t mlen, tlen;
-
-	out->method[0] = out->target[0] = '\0';
-	out->content_length = -1;
-	line_end = memmem(h, len, "\r\n", 2);
-	if (line_end == NULL)
-		return CONN_HEAD_OK;	/* evhttp answers the malformed line */
-	sp1 = memchr(h, ' ', (size_t)(line_end - h));
-	if (sp1 == NULL)
-		return CONN_HEAD_OK;
-	sp2 = memchr(sp1 + 1, ' ', (size_t)(line_end - sp1 - 1));
-	if (sp2 == NULL)
-		return CONN_HEAD_OK;
-	mlen = (size_t)(sp1 - h);
-	tlen = (size_t)(sp2 - sp1 - 1);
-	if (tlen >= sizeof out->target)
-		return CONN_HEAD_URI_TOO_LONG;
-	if (mlen >= sizeof out->method)
-		return CONN_HEAD_BAD_METHOD;
-	memcpy(out->method, h, mlen);
-	out->method[mlen] = '\0';
-	if (!http_method_known(out->method))
-		return CONN_HEAD_BAD_METHOD;
-	memcpy(out->target, sp1 + 1, tlen);
-	out->target[tlen] = '\0';
-
-	for (p = line_end; p + 2 < h + len; ) {
-		const char *next = memmem(p + 2, (size_t)(h + len - p - 2),
-		    "\r\n", 2);
-		size_t n;
-
-		if (next == NULL)
-			break;
-		n = (size_t)(next - (p + 2));
-		if (n > 15 && strncasecmp(p + 2, "content-length:", 15) == 0) {
-			char num[32];
-
-			n -= 15;
-			if (n < sizeof num) {
-				memcpy(num, p + 17, n);
-				num[n] = '\0';
-				out->content_length = strtoll(num, NULL, 10);
-			}
-		}
-		p = next;
-	}
-	return CONN_HEAD_OK;
+	return c->peer;
 }
 
-/*
- * Check a complete header block against the route's body cap. Returns 0
- * to pass it on, or -1 once refused.
- */
-static int
-conn_check_head(struct conn *c, const char *h, size_t len)
+struct conn *
+conn_next(struct conn *c)
 {
-	struct conn_head head;
-	size_t cap;
-
-	switch (conn_parse_head(h, len, &head)) {
-	case CONN_HEAD_URI_TOO_LONG:
-		conn_refuse(c, CONN_REFUSE_REQUEST, 414, "URI te lang",
-		    "Het adres van het verzoek is langer dan 1023 tekens.");
-		return -1;
-	case CONN_HEAD_BAD_METHOD:
-		conn_refuse(c, CONN_REFUSE_REQUEST, 501, "Methode onbekend",
-		    "Deze server kent de methode van het verzoek niet.");
-		return -1;
-	}
-	if (head.content_length <= 0)
-		return 0;
-	cap = router_body_cap(head.method, head.target, worker_config(c->w));
-	if ((unsigned long long)head.content_length > cap) {
-		char detail[160];
-
-		snprintf(detail, sizeof detail, "De inhoud van het verzoek "
-		    "mag hier hoogstens %zu bytes zijn.", cap);
-		conn_refuse(c, CONN_REFUSE_BODY, 413, "Inhoud te groot",
-		    detail);
-		return -1;
-	}
-	return 0;
-}
-
-static enum bufferevent_filter_result
-conn_input_cb(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
-    enum bufferevent_flush_mode mode, void *ctx)
-{
-	struct conn *c = ctx;
-	const struct config *cfg = worker_config(c->w);
-	size_t len = evbuffer_get_length(src);
-	struct evbuffer_ptr end;
-
-	(void)limit;
-	(void)mode;
-	conn_learn_fd(c);
-	if (c->refused) {
-		evbuffer_drain(src, len);
-		return BEV_OK;
-	}
-	if (c->over_cap) {
-		evbuffer_drain(src, len);
-		conn_refuse(c, CONN_REFUSE_CONNECTIONS, 503, "Te druk",
-		    "De server heeft te veel open verbindingen; probeer het "
-		    "zo opnieuw.");
-		return BEV_OK;
-	}
-	if (c->state == CONN_IDLE && len > 0) {
-		c->state = CONN_HEADERS;
-		conn_arm(c, cfg->header_timeout);
-	}
-	if (c->state != CONN_HEADERS) {
-		evbuffer_add_buffer(dst, src);
-		return BEV_OK;
-	}
-	/* Leading blank lines before a request are allowed (RFC 9112 2.2). */
-	end = evbuffer_search(src, "\r\n\r\n", 4, NULL);
-	if (end.pos < 0) {
-		if (len > cfg->max_header_bytes) {
-			evbuffer_drain(src, len);
-			conn_refuse(c, CONN_REFUSE_HEADERS, 431,
-			    "Headers te groot", "De regel en headers van het "
-			    "verzoek zijn samen te groot.");
-			return BEV_OK;
-		}
-		return BEV_NEED_MORE;
-	}
-	if ((size_t)end.pos + 4 > cfg->max_header_bytes) {
-		evbuffer_drain(src, len);
-		conn_refuse(c, CONN_REFUSE_HEADERS, 431, "Headers te groot",
-		    "De regel en headers van het verzoek zijn samen te groot.");
-		return BEV_OK;
-	}
-	if (conn_check_head(c, (const char *)evbuffer_pullup(src,
-	    end.pos + 4), (size_t)end.pos + 4) == -1) {
-		evbuffer_drain(src, evbuffer_get_length(src));
-		return BEV_OK;
-	}
-	c->state = CONN_BODY;
-	conn_arm(c, cfg->request_timeout);
-	evbuffer_add_buffer(dst, src);
-	return BEV_OK;
-}
-
-/*
- * Output goes straight to the socket, not through the inner bufferevent:
- * the filter tells evhttp "written" as soon as its own buffer is empty, and
- * evhttp may then close the socket; bytes still waiting in an inner buffer
- * would be lost. Writing here means "empty" is "in the kernel". What the
- * socket does not take stays in src (BEV_NEED_MORE) until it is writable.
- */
-static enum bufferevent_filter_result
-conn_output_cb(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
-    enum bufferevent_flush_mode mode, void *ctx)
-{
-	struct conn *c = ctx;
-
-	(void)limit;
-	(void)mode;
-	/*
-	 * Nothing to write is not "written": BEV_OK here would make libevent
-	 * call evhttp's write callback, which then finishes the *next*
-	 * request before it was even read, and closes the connection.
-	 */
-	if (evbuffer_get_length(src) == 0)
-		return BEV_NEED_MORE;
-	conn_learn_fd(c);
-	if (c->fd < 0) {
-		evbuffer_add_buffer(dst, src);
-		return BEV_OK;
-	}
-	while (evbuffer_get_length(src) > 0) {
-		int n = evbuffer_write(src, c->fd);
-
-		if (n > 0)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == EINTR))
-			break;
-		/* The peer went away: drop the rest; reading sees the end. */
-		evbuffer_drain(src, evbuffer_get_length(src));
-		shutdown(c->fd, SHUT_RDWR);
-		return BEV_OK;
-	}
-	if (evbuffer_get_length(src) > 0) {
-		conn_want_write(c);
-		return BEV_NEED_MORE;
-	}
-	return BEV_OK;
-}
-
-/* The socket can take more, or evhttp queued a response: push it. */
-static void
-conn_writable_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn *c = arg;
-
-	(void)fd;
-	(void)what;
-	/* Another path may have written it meanwhile. */
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		return;
-	/* May free c (evhttp closes the connection once all is written). */
-	bufferevent_flush(c->bev, EV_WRITE, BEV_FLUSH);
+	return c->next;
 }
 
 static void
-conn_want_write(struct conn *c)
+conn_arm(struct conn *c, int seconds)
 {
-	conn_learn_fd(c);
-	if (c->fd < 0)
-		return;
-	if (c->writable == NULL)
-		c->writable = event_new(c->base, c->fd, EV_WRITE,
-		    conn_writable_cb, c);
-	if (!event_pending(c->writable, EV_WRITE, NULL))
-		event_add(c->writable, NULL);
+	struct timeval tv = { seconds, 0 };
+
+	evtimer_add(c->deadline, &tv);
 }
 
 /*
- * evhttp added output. It often does so while the filter's writing is
- * disabled, and enabling it later does not run the filter (libevent 2.1):
- * so the push is scheduled here, for when the socket is writable.
+ * A request is in flight from its head until its answer is written (or the
+ * connection died): draining waits for these.
  */
 static void
-conn_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-    void *arg)
+conn_inflight_begin(struct conn *c)
 {
-	(void)buf;
-	if (info->n_added > 0)
-		conn_want_write(arg);
-}
-
-/*
- * A deadline passed: shut the socket down. evhttp sees the end of the
- * stream and frees the connection itself, which frees us (conn_free_cb).
- */
-static void
-conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn *c = arg;
-
-	(void)fd;
-	(void)what;
-	if (c->state == CONN_HANDLING && !c->refused)
-		return;
-	if (c->state == CONN_HEADERS || c->state == CONN_BODY)
-		atomic_fetch_add(&conn_refusals[CONN_REFUSE_DEADLINE], 1);
-	conn_learn_fd(c);
-	if (c->fd >= 0)
-		shutdown(c->fd, SHUT_RDWR);
+	if (!c->inflight) {
+		c->inflight = true;
+		worker_inflight_start(c->w);
+	}
 }
 
 static void
-conn_free_cb(void *ctx)
+conn_inflight_end(struct conn *c)
 {
-	struct conn *c = ctx;
-
-	if (c->fd >= 0 && (size_t)c->fd < conn_by_fd_len &&
-	    conn_by_fd[c->fd] == c)
-		conn_by_fd[c->fd] = NULL;
-	if (c->inflight)
+	if (c->inflight) {
+		c->inflight = false;
 		worker_inflight_done(c->w);
+	}
+}
+
+/* Free what is left of c. Only from the loop (conn_resume_cb, or at exit). */
+static void
+conn_free(struct conn *c)
+{
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	conn_inflight_end(c);
+	if (c->req != NULL)
+		router_req_free(c->req);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -445,106 +177,611 @@ conn_free_cb(void *ctx)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	event_free(c->deadline);
-	if (c->writable != NULL)
-		event_free(c->writable);
+	event_free(c->resume);
 	atomic_fetch_sub(&conn_count, 1);
 	free(c);
 }
 
 /*
- * evhttp's bevcb: a new connection was accepted on w. Returns the filter
- * that evhttp will read from and write to.
+ * The socket is done with: close it now; free the rest from the loop once
+ * no handler holds the request.
  */
-struct bufferevent *
-conn_new_bev(struct event_base *base, void *arg)
+static void
+conn_die(struct conn *c)
 {
-	struct worker *w = arg;
+	if (c->dead)
+		return;
+	c->dead = true;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	evtimer_del(c->deadline);
+	if (c->state != CONN_HANDLING || c->req == NULL) {
+		conn_inflight_end(c);
+		event_active(c->resume, EV_TIMEOUT, 0);
+	}
+}
+
+static void
+conn_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->dead) {
+		if (c->state != CONN_HANDLING || c->req == NULL)
+			conn_free(c);
+		return;
+	}
+	conn_process(c);
+}
+
+/* Write "Date: ..." for now into buf (30 bytes), cached per second. */
+static void
+conn_date(char out[40])
+{
+	static _Thread_local time_t last;
+	static _Thread_local char cached[40];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != last) {
+		gmtime_r(&now, &tm);
+		strftime(cached, sizeof cached, "%a, %d %b %Y %H:%M:%S GMT",
+		    &tm);
+		last = now;
+	}
+	memcpy(out, cached, sizeof cached);
+}
+
+/* After the last answer: write it out, then linger and close. */
+static void
+conn_start_closing(struct conn *c)
+{
+	c->state = CONN_CLOSING;
+	evtimer_del(c->deadline);
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		event_active(c->resume, EV_TIMEOUT, 0);
+}
+
+/*
+ * An answer from this file itself (the request could not be parsed, or a
+ * deadline passed): problem+json, and the connection closes.
+ */
+static void
+conn_fail(struct conn *c, enum conn_refusal why, int status,
+    const char *detail)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	char date[40];
+	json_t *j;
+	char *body;
+
+	atomic_fetch_add(&conn_refusals[why], 1);
+	j = json_pack("{s:i, s:s, s:s}", "status", status, "title",
+	    http_reason(status), "detail", detail);
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	conn_date(date);
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/problem+json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "API-Version: " MEENT_API_VERSION "\r\n"
+	    "Date: %s\r\n"
+	    "%s"
+	    "Connection: close\r\n\r\n%s", status, http_reason(status),
+	    strlen(body), date, status == 503 ? "Retry-After: 5\r\n" : "",
+	    body);
+	free(body);
+	metrics_count_status(-1, status);
+	if (server_access_log(worker_server(c->w)))
+		log_access("-", conn_refusal_name(why), status, 0.0,
+		    (size_t)0);
+	if (c->req != NULL) {
+		router_req_free(c->req);
+		c->req = NULL;
+	}
+	conn_start_closing(c);
+}
+
+/*
+ * The handler of c's request answers (reply.c). status, the fields and the
+ * body (drained) go out as one HTTP/1.1 response; without the body for HEAD
+ * and for 204/304. From here on c no longer refers to r.
+ */
+void
+conn_respond(struct conn *c, struct req *r, int status,
+    struct evkeyvalq *fields, struct evbuffer *body)
+{
+	struct evbuffer *out;
+	struct evkeyval *kv;
+	bool close, no_body = status == 204 || status == 304;
+	char date[40];
+
+	if (c->req == r)
+		c->req = NULL;
+	if (c->dead) {
+		evbuffer_drain(body, evbuffer_get_length(body));
+		conn_inflight_end(c);
+		event_active(c->resume, EV_TIMEOUT, 0);
+		return;
+	}
+	close = !c->keep_alive || c->eof || c->body_pending ||
+	    worker_draining(c->w);
+	out = bufferevent_get_output(c->bev);
+	conn_date(date);
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status,
+	    http_reason(status), date);
+	TAILQ_FOREACH(kv, fields, next)
+		evbuffer_add_printf(out, "%s: %s\r\n", kv->key, kv->value);
+	if (!no_body)
+		evbuffer_add_printf(out, "Content-Length: %zu\r\n",
+		    evbuffer_get_length(body));
+	if (close)
+		evbuffer_add(out, "Connection: close\r\n", 19);
+	else if (r->minor == 0)
+		evbuffer_add(out, "Connection: keep-alive\r\n", 24);
+	evbuffer_add(out, "\r\n", 2);
+	if (no_body || r->method == EVHTTP_REQ_HEAD)
+		evbuffer_drain(body, evbuffer_get_length(body));
+	else
+		evbuffer_add_buffer(out, body);
+	if (close) {
+		conn_start_closing(c);
+		return;
+	}
+	c->state = CONN_IDLE;
+	bufferevent_enable(c->bev, EV_READ);
+	/* The next request, if one is waiting, from the loop. */
+	if (evbuffer_get_length(out) < CONN_OUTPUT_HIGH)
+		event_active(c->resume, EV_TIMEOUT, 0);
+}
+
+/* Let a handler run: no deadline, nothing read, until it answers. */
+static void
+conn_handle(struct conn *c)
+{
+	struct req *r = c->req;
+
+	c->state = CONN_HANDLING;
+	c->body_pending = false;
+	evtimer_del(c->deadline);
+	bufferevent_disable(c->bev, EV_READ);
+	router_run(r);
+}
+
+/*
+ * Read a head from the input. Returns 1 when the connection moved on (to
+ * BODY or HANDLING, or an answer was queued), 0 when more bytes are needed.
+ */
+static int
+conn_read_head(struct conn *c)
+{
+	const struct config *cfg = worker_config(c->w);
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t len = evbuffer_get_length(in), max = cfg->max_header_bytes;
+	struct evkeyvalq *fields;
+	struct http_head h;
+	struct req *r;
+	const char *why;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	if (c->state == CONN_IDLE) {
+		c->state = CONN_HEAD;
+		conn_arm(c, cfg->header_timeout);
+	}
+	fields = xcalloc(1, sizeof *fields);
+	TAILQ_INIT(fields);
+	rc = http_parse_head((const char *)evbuffer_pullup(in, (ev_ssize_t)
+	    (len < max ? len : max)), len < max ? len : max, max, &h, fields,
+	    &why);
+	if (rc == HTTP_PARSE_MORE) {
+		evhttp_clear_headers(fields);
+		free(fields);
+		return 0;
+	}
+	if (rc != 0) {
+		evhttp_clear_headers(fields);
+		free(fields);
+		conn_fail(c, rc == 431 ? CONN_REFUSE_HEADERS :
+		    CONN_REFUSE_REQUEST, rc, why);
+		return 1;
+	}
+	evbuffer_drain(in, h.length);
+	c->keep_alive = !h.close;
+	c->body_pending = h.chunked || h.content_length > 0;
+	r = router_req_new(c->w, c, &h, fields);
+	c->req = r;
+	conn_inflight_begin(c);
+	/* The route, the cap, the caller: decided before the body is read. */
+	if (router_admit(r, h.chunked ? -1 : h.content_length > 0 ?
+	    h.content_length : 0, &c->body_cap) == -1) {
+		router_req_free(r);	/* answered */
+		return 1;
+	}
+	if (!c->body_pending) {
+		conn_handle(c);
+		return 1;
+	}
+	if (h.expect_continue)
+		evbuffer_add(bufferevent_get_output(c->bev),
+		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	c->state = CONN_BODY;
+	c->body_mode = h.chunked ? BODY_CHUNK_SIZE : BODY_LENGTH;
+	c->body_left = h.chunked ? 0 : (uint64_t)h.content_length;
+	c->trailer_bytes = 0;
+	conn_arm(c, cfg->request_timeout);
+	return 1;
+}
+
+/* A body that broke the rules: answered through the router's request. */
+static void
+conn_body_refuse(struct conn *c, int status, const char *detail)
+{
+	struct req *r = c->req;
+
+	atomic_fetch_add(&conn_refusals[status == 413 ? CONN_REFUSE_BODY :
+	    status == 408 ? CONN_REFUSE_DEADLINE : CONN_REFUSE_REQUEST], 1);
+	reply_problem(r, status, status == 413 ? "Inhoud te groot" :
+	    status == 408 ? "Te langzaam" : "Ongeldig verzoek", "%s", detail);
+	router_req_free(r);
+}
+
+/* 413: the body is over the route's cap. */
+static void
+conn_body_too_large(struct conn *c)
+{
+	char detail[160];
+
+	snprintf(detail, sizeof detail, "De inhoud van het verzoek mag hier "
+	    "hoogstens %zu bytes zijn.", c->body_cap);
+	conn_body_refuse(c, 413, detail);
+}
+
+/*
+ * Move what the input has of the body_left bytes still to come into the
+ * request. The cap was checked against the announced length (router_admit,
+ * or the chunk's size line).
+ */
+static void
+conn_take(struct conn *c, struct evbuffer *in)
+{
+	size_t have = evbuffer_get_length(in);
+	size_t take = c->body_left < have ? (size_t)c->body_left : have;
+
+	evbuffer_remove_buffer(in, req_body(c->req), take);
+	c->body_left -= take;
+}
+
+/* One CRLF-ended line of a chunked body, or NULL (more bytes needed). */
+static char *
+conn_chunk_line(struct evbuffer *in, size_t *len, bool *too_long)
+{
+	struct evbuffer_ptr eol = evbuffer_search(in, "\r\n", 2, NULL);
+	char *line;
+
+	*too_long = false;
+	if (eol.pos < 0) {
+		*too_long = evbuffer_get_length(in) > CONN_CHUNK_LINE_MAX;
+		return NULL;
+	}
+	if ((size_t)eol.pos > CONN_CHUNK_LINE_MAX) {
+		*too_long = true;
+		return NULL;
+	}
+	line = xmalloc((size_t)eol.pos + 1);
+	evbuffer_remove(in, line, (size_t)eol.pos);
+	evbuffer_drain(in, 2);
+	line[eol.pos] = '\0';
+	*len = (size_t)eol.pos;
+	return line;
+}
+
+/*
+ * Read a chunked body: size lines, data, CRLF after each chunk, the last
+ * chunk "0", trailer fields (checked, then dropped), the empty line.
+ * Returns 1 when done, 0 for more bytes, -1 after a refusal.
+ */
+static int
+conn_read_chunked(struct conn *c, struct evbuffer *in)
+{
+	const struct config *cfg = worker_config(c->w);
+
+	for (;;) {
+		char *line, two[2];
+		size_t len, nl, vl;
+		bool too_long;
+		const char *v, *why;
+		uint64_t size;
+
+		switch (c->body_mode) {
+		case BODY_CHUNK_DATA:
+			conn_take(c, in);
+			if (c->body_left > 0)
+				return 0;
+			c->body_mode = BODY_CHUNK_END;
+			break;
+		case BODY_CHUNK_END:
+			if (evbuffer_get_length(in) < 2)
+				return 0;
+			evbuffer_remove(in, two, 2);
+			if (memcmp(two, "\r\n", 2) != 0) {
+				conn_body_refuse(c, 400, "Na een stuk van de "
+				    "inhoud (chunk) hoort CRLF.");
+				return -1;
+			}
+			c->body_mode = BODY_CHUNK_SIZE;
+			break;
+		case BODY_CHUNK_SIZE:
+			line = conn_chunk_line(in, &len, &too_long);
+			if (line == NULL && !too_long)
+				return 0;
+			if (line == NULL || http_parse_chunk_size(line, len,
+			    &size) == -1) {
+				free(line);
+				conn_body_refuse(c, 400, "De grootte van een "
+				    "stuk van de inhoud (chunk) is geen geldig "
+				    "hexadecimaal getal.");
+				return -1;
+			}
+			free(line);
+			if (size == 0) {
+				c->body_mode = BODY_TRAILER;
+				break;
+			}
+			if (size > c->body_cap - evbuffer_get_length(
+			    req_body(c->req))) {
+				conn_body_too_large(c);
+				return -1;
+			}
+			c->body_left = size;
+			c->body_mode = BODY_CHUNK_DATA;
+			break;
+		case BODY_TRAILER:
+			line = conn_chunk_line(in, &len, &too_long);
+			if (line == NULL && !too_long)
+				return 0;
+			if (line != NULL && len == 0) {
+				free(line);
+				return 1;
+			}
+			c->trailer_bytes += len + 2;
+			if (line == NULL || c->trailer_bytes >
+			    cfg->max_header_bytes || http_parse_field(line, len,
+			    &nl, &v, &vl, &why) != 0) {
+				free(line);
+				conn_body_refuse(c, 400, "De afsluitende "
+				    "headers (trailer) van de inhoud zijn niet "
+				    "geldig of te groot.");
+				return -1;
+			}
+			free(line);
+			break;
+		case BODY_LENGTH:
+			return -1;
+		}
+	}
+}
+
+/* Read body bytes. Returns 1 when the request moved on, 0 for more. */
+static int
+conn_read_body(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	int rc;
+
+	if (c->body_mode == BODY_LENGTH) {
+		conn_take(c, in);
+		rc = c->body_left == 0 ? 1 : 0;
+	} else
+		rc = conn_read_chunked(c, in);
+	if (rc == -1)
+		return 1;
+	if (rc == 0)
+		return 0;
+	conn_handle(c);
+	return 1;
+}
+
+/* Discard what a closing client still sends; close at its end. */
+static void
+conn_linger(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	c->lingered += evbuffer_get_length(in);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (c->eof || c->lingered > CONN_LINGER_BYTES)
+		conn_die(c);
+}
+
+/* Read on as far as the bytes in hand allow. */
+static void
+conn_process(struct conn *c)
+{
+	for (;;) {
+		int moved;
+
+		if (c->dead)
+			return;
+		switch (c->state) {
+		case CONN_IDLE:
+		case CONN_HEAD:
+			if (evbuffer_get_length(bufferevent_get_output(c->bev))
+			    >= CONN_OUTPUT_HIGH)
+				return;		/* conn_write_cb resumes */
+			moved = conn_read_head(c);
+			break;
+		case CONN_BODY:
+			moved = conn_read_body(c);
+			break;
+		case CONN_CLOSING:
+			if (evbuffer_get_length(bufferevent_get_output(c->bev))
+			    > 0)
+				return;
+			/* All written: shut our side, read what is left. */
+			shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+			c->state = CONN_LINGER;
+			conn_arm(c, CONN_LINGER_SECONDS);
+			bufferevent_enable(c->bev, EV_READ);
+			moved = 1;
+			break;
+		case CONN_LINGER:
+			conn_linger(c);
+			return;
+		default:
+			return;
+		}
+		if (moved)
+			continue;
+		/*
+		 * Waiting for bytes: none will come after the end. Between
+		 * requests, the last answer still goes out first.
+		 */
+		if (c->eof && c->state == CONN_IDLE)
+			conn_start_closing(c);
+		else if (c->eof)
+			conn_die(c);
+		else if (c->state == CONN_IDLE)
+			conn_arm(c, worker_config(c->w)->keepalive_timeout);
+		return;
+	}
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+/* The output drained: the answer is out. */
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (c->state == CONN_IDLE || c->state == CONN_CLOSING)
+		conn_inflight_end(c);
+	conn_process(c);
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_EOF) {
+		c->eof = true;
+		/* A half-closed client may still wait for its answer. */
+		if (c->state != CONN_HANDLING && c->state != CONN_CLOSING)
+			conn_process(c);
+		return;
+	}
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
+		atomic_fetch_add(&conn_refusals[CONN_REFUSE_SLOW_READER], 1);
+	conn_die(c);
+}
+
+static void
+conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	switch (c->state) {
+	case CONN_HEAD:
+		conn_fail(c, CONN_REFUSE_DEADLINE, 408, "De headers van het "
+		    "verzoek kwamen niet op tijd binnen.");
+		break;
+	case CONN_BODY:
+		conn_body_refuse(c, 408, "De inhoud van het verzoek kwam niet "
+		    "op tijd binnen.");
+		break;
+	default:
+		conn_die(c);
+		break;
+	}
+}
+
+/*
+ * A socket was accepted on w's loop (server.c). Takes fd. Past
+ * max_connections it is answered 503 and closed.
+ */
+void
+conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa)
+{
+	const struct config *cfg = worker_config(w);
+	struct event_base *base = worker_base(w);
 	struct conn *c = xcalloc(1, sizeof *c);
-	struct bufferevent *sock;
+	struct timeval wtv = { cfg->request_timeout, 0 };
+	int one = 1;
 
 	c->w = w;
-	c->base = base;
-	c->fd = -1;
-	c->state = CONN_IDLE;
-	if (atomic_fetch_add(&conn_count, 1) >= worker_config(w)->max_connections)
-		c->over_cap = true;
-	sock = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (sock == NULL)
-		fatal("bufferevent_socket_new");
-	c->bev = bufferevent_filter_new(sock, conn_input_cb, conn_output_cb,
-	    BEV_OPT_CLOSE_ON_FREE, conn_free_cb, c);
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a6 =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		/* An IPv4 client on a dual-stack socket is an IPv4 client. */
+		if (IN6_IS_ADDR_V4MAPPED(a6))
+			inet_ntop(AF_INET, &a6->s6_addr[12], c->peer,
+			    sizeof c->peer);
+		else
+			inet_ntop(AF_INET6, a6, c->peer, sizeof c->peer);
+	} else if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    c->peer, sizeof c->peer);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
-		fatal("bufferevent_filter_new");
-	evbuffer_add_cb(bufferevent_get_output(c->bev), conn_outbuf_cb, c);
+		fatal("bufferevent_socket_new");
 	c->deadline = evtimer_new(base, conn_deadline_cb, c);
+	c->resume = event_new(base, -1, 0, conn_resume_cb, c);
 	c->next = *worker_conn_list(w);
 	if (c->next != NULL)
 		c->next->prev = c;
 	*worker_conn_list(w) = c;
-	conn_arm(c, worker_config(w)->header_timeout);
-	return c->bev;
-}
-
-/* The guard of the connection a request came on, or NULL. */
-struct conn *
-conn_of_request(struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	evutil_socket_t fd;
-
-	if (evcon == NULL)
-		return NULL;
-	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
-	if (fd < 0 || (size_t)fd >= conn_by_fd_len)
-		return NULL;
-	return conn_by_fd[fd];
-}
-
-/* evhttp handed us a request on c: our handler owns the time now. */
-void
-conn_request_started(struct conn *c)
-{
-	if (c == NULL)
-		return;
-	c->state = CONN_HANDLING;
-	c->inflight = true;
-	worker_inflight_start(c->w);
-	evtimer_del(c->deadline);
-}
-
-/* The response went out: back to waiting for the next request. */
-void
-conn_request_done(struct conn *c)
-{
-	if (c == NULL)
-		return;
-	if (c->inflight) {
-		c->inflight = false;
-		worker_inflight_done(c->w);
-	}
-	if (c->refused)
-		return;
-	/* Pipelined bytes already went to evhttp: let them pass. */
-	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
-		c->state = CONN_BODY;
-		conn_arm(c, worker_config(c->w)->request_timeout);
-		return;
-	}
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
+	    c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CONN_INPUT_HIGH);
+	/* A client that reads nothing of an answer for this long goes. */
+	bufferevent_set_timeouts(c->bev, NULL, &wtv);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->state = CONN_IDLE;
-	conn_arm(c, worker_config(c->w)->keepalive_timeout);
+	if (atomic_fetch_add(&conn_count, 1) >= cfg->max_connections) {
+		conn_fail(c, CONN_REFUSE_CONNECTIONS, 503, "De server heeft te "
+		    "veel open verbindingen; probeer het zo opnieuw.");
+		return;
+	}
+	conn_arm(c, cfg->keepalive_timeout);
 }
 
 /* Draining: close c now if it is between requests. */
 void
 conn_close_if_idle(struct conn *c)
 {
-	conn_learn_fd(c);
-	if (c->state == CONN_IDLE && c->fd >= 0)
-		shutdown(c->fd, SHUT_RDWR);
+	if (!c->dead && c->state == CONN_IDLE &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0)
+		conn_die(c);
 }
 
-struct conn *
-conn_next(struct conn *c)
+/* The worker's loop has ended: free every connection it still has. */
+void
+conn_free_all(struct worker *w)
 {
-	return c->next;
+	while (*worker_conn_list(w) != NULL) {
+		struct conn *c = *worker_conn_list(w);
+
+		if (c->state == CONN_HANDLING && c->req != NULL) {
+			/* Its handler never answered; nobody will now. */
+			c->req = NULL;
+		}
+		conn_free(c);
+	}
 }

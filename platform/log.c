@@ -71,11 +71,17 @@ log_set_level(int min_level)
 	atomic_store(&log_min_level, min_level);
 }
 
-/* The request id is borrowed: it must live until log_set_rid(NULL). */
-void
+/*
+ * The request id of what this thread logs from now on; returns the one it
+ * replaces. Borrowed: it must live until it is replaced.
+ */
+const char *
 log_set_rid(const char *rid)
 {
+	const char *prev = log_rid;
+
 	log_rid = rid;
+	return prev;
 }
 
 static void

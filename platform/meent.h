@@ -153,21 +153,30 @@ struct route {
 	route_handler	 handler;
 	enum access	 access;
 	unsigned	 flags;
-	size_t		 max_body;	/* 0: the configured default */
+	size_t		 max_body;	/* most body bytes; 0: none */
 	const char	*name;		/* label in logs and metrics */
 };
 
 #define ROUTE_MAX_PARAMS 4
 
-/* One request, from dispatch to reply. */
+/* One request, from its head to its reply (router.c makes and frees it). */
 struct req {
-	struct evhttp_request	*ev;
+	struct conn		*conn;		/* the connection it came on */
 	struct worker		*w;
 	struct server		*srv;
 	struct db		*db;
 	const struct route	*route;
 	int			 route_index;
-	int			 method;
+	int			 plugin_route;	/* or -1 */
+	int			 method;	/* EVHTTP_REQ_* */
+	int			 minor;		/* HTTP/1.minor */
+	char			*target;	/* as sent: path?query */
+	char			*path;		/* not decoded */
+	const char		*query_string;	/* in target, or NULL */
+	struct evkeyvalq	*in_headers;
+	struct evkeyvalq	*out_headers;
+	struct evbuffer		*body;
+	char			 peer[46];	/* the socket's peer address */
 	char			 rid[17];
 	double			 start_ms;
 	char			*params[ROUTE_MAX_PARAMS];
@@ -183,7 +192,21 @@ struct req {
 
 enum conn_refusal { CONN_REFUSE_HEADERS, CONN_REFUSE_BODY,
     CONN_REFUSE_CONNECTIONS, CONN_REFUSE_DEADLINE, CONN_REFUSE_REQUEST,
-    CONN_REFUSE_MAX };
+    CONN_REFUSE_SLOW_READER, CONN_REFUSE_MAX };
+
+/* A request's head as http_parse.c reads it. */
+#define HTTP_TARGET_MAX	1024
+#define HTTP_PARSE_MORE	(-1)
+struct http_head {
+	int		 method;		/* EVHTTP_REQ_* */
+	char		 target[HTTP_TARGET_MAX + 1];
+	int		 minor;			/* HTTP/1.minor */
+	long long	 content_length;	/* -1: none */
+	bool		 chunked;
+	bool		 close;			/* no keep-alive after it */
+	bool		 expect_continue;
+	size_t		 length;		/* bytes, blank line included */
+};
 
 #define PILOT_NSECTIONS	5
 
@@ -314,7 +337,7 @@ char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 log_init(const char *, int);
 int	 log_reopen(void);
 void	 log_set_level(int);
-void	 log_set_rid(const char *);
+const char *log_set_rid(const char *);
 void	 log_vemit(int, const char *, const char *, va_list)
 	     __attribute__((format(printf, 3, 0)));
 void	 log_emit(int, const char *, const char *, ...)
@@ -405,7 +428,8 @@ int	 plugin_validate(struct db *, const struct meent_item *, json_t *,
 	     json_t *);
 void	 plugin_publish(const struct meent_item *);
 unsigned long plugin_events_dropped(void);
-int	 plugin_dispatch(struct req *, const char *);
+int	 plugin_route_find(int, const char *);
+void	 plugin_route_run(struct req *, int);
 void	 plugin_metrics(struct evbuffer *);
 
 /* jobs.c */
@@ -886,25 +910,23 @@ const char *http_method_name(int);
 int	 http_method_type(const char *);
 bool	 http_method_known(const char *);
 
+/* http_parse.c */
+int	 http_parse_head(const char *, size_t, size_t, struct http_head *,
+	     struct evkeyvalq *, const char **);
+int	 http_parse_field(const char *, size_t, size_t *, const char **,
+	     size_t *, const char **);
+int	 http_parse_chunk_size(const char *, size_t, uint64_t *);
+
 /* conn.c */
-struct conn_head {
-	char		 method[16];
-	char		 target[1024];
-	long long	 content_length;
-};
-#define CONN_HEAD_OK		0
-#define CONN_HEAD_URI_TOO_LONG	1
-#define CONN_HEAD_BAD_METHOD	2
-int	 conn_parse_head(const char *, size_t, struct conn_head *);
-void	 conn_init(void);
 int	 conn_open_count(void);
 unsigned long conn_refused(enum conn_refusal);
 const char *conn_refusal_name(enum conn_refusal);
-struct bufferevent *conn_new_bev(struct event_base *, void *);
-struct conn *conn_of_request(struct evhttp_request *);
-void	 conn_request_started(struct conn *);
-void	 conn_request_done(struct conn *);
+void	 conn_accept(struct worker *, int, const struct sockaddr *);
+void	 conn_respond(struct conn *, struct req *, int, struct evkeyvalq *,
+	     struct evbuffer *);
+const char *conn_peer(const struct conn *);
 void	 conn_close_if_idle(struct conn *);
+void	 conn_free_all(struct worker *);
 struct conn *conn_next(struct conn *);
 
 /* server.c */
@@ -933,9 +955,10 @@ const char *routes_access_name(enum access);
 
 /* router.c */
 int	 router_match(int, const char *, char **, int *, unsigned *);
-size_t	 router_body_cap(const char *, const char *, const struct config *);
-size_t	 router_max_body(const struct config *);
-void	 router_dispatch_cb(struct evhttp_request *, void *);
+struct req *router_req_new(struct worker *, struct conn *,
+	     const struct http_head *, struct evkeyvalq *);
+int	 router_admit(struct req *, long long, size_t *);
+void	 router_run(struct req *);
 void	 router_req_free(struct req *);
 void	 router_print(FILE *);
 
@@ -1059,6 +1082,7 @@ bool	 web_csrf_valid(struct req *, const char *);
 /* req.c */
 const char *req_query(struct req *, const char *);
 const char *req_header(struct req *, const char *);
+struct evbuffer *req_body(struct req *);
 void	 req_invalid(struct req *, const char *, const char *, ...)
 	     __attribute__((format(printf, 3, 4)));
 bool	 req_has_invalid(struct req *);
@@ -1071,6 +1095,7 @@ long	 req_number(const char *);
 
 /* reply.c */
 void	 reply_send(struct req *, int, const char *, struct evbuffer *);
+void	 reply_header(struct req *, const char *, const char *);
 void	 reply_json(struct req *, int, json_t *);
 void	 reply_text(struct req *, int, const char *, const char *, size_t);
 void	 reply_problem(struct req *, int, const char *, const char *, ...)

@@ -651,27 +651,29 @@ plugin_thread_main(void *arg)
 	return NULL;
 }
 
-/*
- * A request under /plugins/: find the plugin's route and call it.
- * Returns 0 if one was found (it replied), -1 if none.
- */
+/* The plugin route for method and path (under /plugins/), or -1. */
 int
-plugin_dispatch(struct req *r, const char *path)
+plugin_route_find(int method, const char *path)
 {
-	for (size_t i = 0; i < plugin_nroutes; i++) {
-		const struct plugin_route *rt = &plugin_routes[i];
-		int method = r->method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET :
-		    r->method;
-
-		if (rt->method == method && strcmp(rt->path, path) == 0) {
-			plugin_db = r->db;
-			rt->fn(rt->ctx, (struct meent_request *)r);
-			plugin_db = NULL;
-			if (!r->replied)
-				reply_problem(r, 500, "Interne fout", "De plugin "
-				    "gaf geen antwoord.");
-			return 0;
-		}
-	}
+	if (method == EVHTTP_REQ_HEAD)
+		method = EVHTTP_REQ_GET;
+	for (size_t i = 0; i < plugin_nroutes; i++)
+		if (plugin_routes[i].method == method &&
+		    strcmp(plugin_routes[i].path, path) == 0)
+			return (int)i;
 	return -1;
+}
+
+/* Call plugin route i (from plugin_route_find) for r; it must reply. */
+void
+plugin_route_run(struct req *r, int i)
+{
+	const struct plugin_route *rt = &plugin_routes[i];
+
+	plugin_db = r->db;
+	rt->fn(rt->ctx, (struct meent_request *)r);
+	plugin_db = NULL;
+	if (!r->replied)
+		reply_problem(r, 500, "Interne fout", "De plugin gaf geen "
+		    "antwoord.");
 }

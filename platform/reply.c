@@ -95,8 +95,13 @@ reply_common_headers(struct req *r, struct evkeyvalq *h, const char *ctype)
 	evhttp_add_header(h, "Cache-Control", r->who.kind ==
 	    PRINCIPAL_ANONYMOUS ? "no-cache" : "private, no-cache");
 	evhttp_add_header(h, "Vary", "Authorization, Cookie");
-	if (worker_draining(r->w))
-		evhttp_add_header(h, "Connection", "close");
+}
+
+/* Add a header to r's response (before reply_send). */
+void
+reply_header(struct req *r, const char *name, const char *value)
+{
+	evhttp_add_header(r->out_headers, name, value);
 }
 
 /*
@@ -106,7 +111,7 @@ reply_common_headers(struct req *r, struct evkeyvalq *h, const char *ctype)
 void
 reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+	struct evkeyvalq *h = r->out_headers;
 	const char *name = r->route != NULL ? r->route->name : "-";
 	char etag[64];
 	size_t bytes;
@@ -139,11 +144,17 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 	}
 	r->status = status;
 	bytes = evbuffer_get_length(body);
-	evhttp_send_reply(r->ev, status, http_reason(status), body);
+	conn_respond(r->conn, r, status, h, body);
 	ms = clock_ms() - r->start_ms;
 	metrics_observe(r->route_index, status, ms);
-	if (server_access_log(r->srv))
-		log_access(http_method_name(r->method), name, status, ms, bytes);
+	if (server_access_log(r->srv)) {
+		/* A refusal before the handler, or a job's reply: r's id too. */
+		const char *prev = log_set_rid(r->rid);
+
+		log_access(http_method_name(r->method), name, status, ms,
+		    bytes);
+		log_set_rid(prev);
+	}
 }
 
 static void
@@ -213,7 +224,7 @@ static bool
 reply_wants_html(struct req *r)
 {
 	const char *accept = req_header(r, "Accept");
-	const char *path = evhttp_request_get_uri(r->ev);
+	const char *path = r->target;
 
 	if (r->route != NULL)
 		return (r->route->flags & ROUTE_WEB) != 0;
@@ -285,9 +296,7 @@ reply_invalid(struct req *r)
 void
 reply_unauthorized(struct req *r, const char *detail)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-
-	evhttp_add_header(h, "WWW-Authenticate", req_header(r,
+	reply_header(r, "WWW-Authenticate", req_header(r,
 	    "Authorization") != NULL ? "Bearer realm=\"meent\", "
 	    "error=\"invalid_token\"" : "Bearer realm=\"meent\"");
 	reply_problem(r, 401, "Niet ingelogd", "%s", detail);
@@ -297,7 +306,6 @@ reply_unauthorized(struct req *r, const char *detail)
 void
 reply_not_allowed(struct req *r, unsigned allow)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
 	static const int order[] = { EVHTTP_REQ_GET, EVHTTP_REQ_HEAD,
 	    EVHTTP_REQ_POST, EVHTTP_REQ_PUT, EVHTTP_REQ_PATCH,
 	    EVHTTP_REQ_DELETE, EVHTTP_REQ_OPTIONS };
@@ -310,7 +318,7 @@ reply_not_allowed(struct req *r, unsigned allow)
 			strcat(list, ", ");
 		strcat(list, http_method_name(order[i]));
 	}
-	evhttp_add_header(h, "Allow", list);
+	reply_header(r, "Allow", list);
 	if (r->method == EVHTTP_REQ_OPTIONS) {
 		struct evbuffer *b = evbuffer_new();
 
@@ -328,8 +336,7 @@ reply_redirect(struct req *r, const char *location)
 {
 	struct evbuffer *b = evbuffer_new();
 
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Location",
-	    location);
+	reply_header(r, "Location", location);
 	reply_send(r, 303, NULL, b);
 	evbuffer_free(b);
 }

@@ -28,11 +28,18 @@ req_query(struct req *r, const char *name)
 	return evhttp_find_header(r->query, name);
 }
 
+/* A request header's value, or NULL. Borrowed from r. */
 const char *
 req_header(struct req *r, const char *name)
 {
-	return evhttp_find_header(evhttp_request_get_input_headers(r->ev),
-	    name);
+	return evhttp_find_header(r->in_headers, name);
+}
+
+/* The request's body, all of it (conn.c read it before the handler ran). */
+struct evbuffer *
+req_body(struct req *r)
+{
+	return r->body;
 }
 
 /* Note an invalid field; reply_invalid() sends them all. */
@@ -103,11 +110,10 @@ req_page(struct req *r, int *page, int *page_size)
 static char *
 req_link(struct req *r, int page, int page_size)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
 	struct evbuffer *b = evbuffer_new();
 	struct evkeyval *kv;
 
-	evbuffer_add_printf(b, "%s?", evhttp_uri_get_path(uri));
+	evbuffer_add_printf(b, "%s?", r->path);
 	TAILQ_FOREACH(kv, r->query, next) {
 		char *k, *v;
 
@@ -155,7 +161,7 @@ req_links(struct req *r, int page, int page_size, long total)
 int
 req_body_json(struct req *r, json_t **out)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+	struct evbuffer *in = r->body;
 	const char *ctype = req_header(r, "Content-Type");
 	size_t len = evbuffer_get_length(in);
 	json_error_t jerr;

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The router: from an evhttp request to a handler of routes_table[].
+ * The router: from a parsed request to a handler of routes_table[].
  *
- * Order of checks, each answered as problem+json: the path (trailing slash
- * and unknown paths 404, known paths with another method 405 + Allow), the
- * query string (400), the body size (413; the connection guard usually
- * refused it already from Content-Length), credentials (401), the route's
- * access level and, for web forms, same origin (403). Only then the handler
- * runs; it must reply exactly once (a handler that does not gets a 500).
+ * Two steps, because a body is read only when the request may have one.
+ * router_admit(), as soon as the head has arrived (conn.c), checks in this
+ * order, each answered as problem+json or a Dutch page: the path (trailing
+ * slash and unknown paths 404, known paths with another method 405 +
+ * Allow), the query string (400), the body's announced size against the
+ * route's cap (413; a route with cap 0 takes no body), credentials (401),
+ * the route's access level and, for web forms, same origin (403). Then
+ * conn.c reads the body, and router_run() calls the handler; it must reply
+ * exactly once (a handler that does not gets a 500).
  */
 #include "meent.h"
 
@@ -113,63 +116,49 @@ router_match(int method, const char *path, char **params, int *nparams,
 	return -2;
 }
 
-/* The body cap of the route a raw request target goes to (for the guard). */
-size_t
-router_body_cap(const char *method, const char *target,
-    const struct config *cfg)
+static struct evkeyvalq *
+router_fields_new(void)
 {
-	char *path, *q, *params[ROUTE_MAX_PARAMS];
-	int np, idx;
-	unsigned allow;
+	struct evkeyvalq *q = xcalloc(1, sizeof *q);
 
-	path = xstrdup(target);
-	if ((q = strpbrk(path, "?#")) != NULL)
-		*q = '\0';
-	idx = router_match(http_method_type(method), path, params, &np, &allow);
-	while (np > 0)
-		free(params[--np]);
-	free(path);
-	if (idx >= 0 && routes_table[idx].max_body != 0)
-		return routes_table[idx].max_body;
-	return cfg->max_body_bytes;
+	TAILQ_INIT(q);
+	return q;
 }
 
-/* The largest body any route takes: evhttp's own (backstop) cap. */
-size_t
-router_max_body(const struct config *cfg)
-{
-	size_t max = cfg->max_body_bytes;
-
-	for (size_t i = 0; i < routes_count; i++)
-		if (routes_table[i].max_body > max)
-			max = routes_table[i].max_body;
-	return max;
-}
-
-static void
-router_complete_cb(struct evhttp_request *ev, void *arg)
-{
-	(void)ev;
-	conn_request_done(arg);
-}
-
-static struct req *
-router_req_new(struct worker *w, struct evhttp_request *ev)
+/*
+ * A request whose head c has just read: h's method and target, and the
+ * fields (taken). Freed with router_req_free().
+ */
+struct req *
+router_req_new(struct worker *w, struct conn *c, const struct http_head *h,
+    struct evkeyvalq *fields)
 {
 	struct req *r = xcalloc(1, sizeof *r);
 	unsigned char id[8];
+	char *q;
 
-	r->ev = ev;
+	r->conn = c;
 	r->w = w;
 	r->srv = worker_server(w);
 	r->db = worker_db(w);
 	r->route_index = -1;
-	r->method = (int)evhttp_request_get_command(ev);
+	r->plugin_route = -1;
+	r->method = h->method;
+	r->minor = h->minor;
+	r->target = xstrdup(h->target);
+	r->path = xstrdup(h->target);
+	if ((q = strchr(r->path, '?')) != NULL) {
+		*q = '\0';
+		r->query_string = r->target + (q - r->path) + 1;
+	}
+	r->in_headers = fields;
+	r->out_headers = router_fields_new();
+	r->body = evbuffer_new();
+	snprintf(r->peer, sizeof r->peer, "%s", conn_peer(c));
 	r->start_ms = clock_ms();
 	randombytes_buf(id, sizeof id);
 	sodium_bin2hex(r->rid, sizeof r->rid, id, sizeof id);
-	r->query = xcalloc(1, sizeof *r->query);
-	TAILQ_INIT(r->query);
+	r->query = router_fields_new();
 	return r;
 }
 
@@ -181,6 +170,13 @@ router_req_free(struct req *r)
 		free(r->params[i]);
 	evhttp_clear_headers(r->query);
 	free(r->query);
+	evhttp_clear_headers(r->in_headers);
+	free(r->in_headers);
+	evhttp_clear_headers(r->out_headers);
+	free(r->out_headers);
+	evbuffer_free(r->body);
+	free(r->target);
+	free(r->path);
 	json_decref(r->invalid);
 	json_decref(r->warnings);
 	free(r);
@@ -247,84 +243,107 @@ router_federate(struct req *r)
 		fed_pull_announce();
 }
 
-static void
-router_dispatch(struct req *r)
+/*
+ * 413 when the announced body (content_length; -1 for chunked, 0 for none)
+ * cannot be taken. Returns 0, or -1 after replying.
+ */
+static int
+router_check_body(struct req *r, long long content_length, size_t cap)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
-	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
-	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
-	unsigned allow;
-	size_t body_len, cap;
+	if (content_length == 0)
+		return 0;
+	if (cap == 0) {
+		reply_problem(r, 413, "Inhoud te groot", "Dit adres neemt geen "
+		    "inhoud aan.");
+		return -1;
+	}
+	if (content_length > 0 && (unsigned long long)content_length > cap) {
+		reply_problem(r, 413, "Inhoud te groot", "De inhoud van het "
+		    "verzoek mag hier hoogstens %zu bytes zijn.", cap);
+		return -1;
+	}
+	return 0;
+}
 
-	if (path == NULL || *path == '\0')
-		path = "/";
-	r->route_index = router_match(r->method, path, r->params, &r->nparams,
-	    &allow);
+/*
+ * Decide on r as soon as its head is in: route, query, the body's size
+ * (content_length: as announced, -1 for chunked, 0 for none), credentials,
+ * access. Returns 0 with *cap, the most body bytes the route takes; or -1
+ * after replying (the body is then never read).
+ */
+int
+router_admit(struct req *r, long long content_length, size_t *cap)
+{
+	unsigned allow;
+
+	*cap = 0;
+	r->route_index = router_match(r->method, r->path, r->params,
+	    &r->nparams, &allow);
 	if (r->route_index == -2) {
 		/* 405 with Allow; for OPTIONS, 204 with Allow. */
 		reply_not_allowed(r, allow);
-		return;
+		return -1;
 	}
-	if (r->route_index < 0) {
-		if (strncmp(path, "/plugins/", 9) == 0 &&
-		    evhttp_parse_query_str(query != NULL ? query : "",
-		    r->query) == 0 && plugin_dispatch(r, path) == 0)
-			return;
-		reply_problem(r, 404, "Niet gevonden", "Dit adres bestaat niet.");
-		return;
-	}
-	r->route = &routes_table[r->route_index];
-	if (query != NULL && evhttp_parse_query_str(query, r->query) == -1) {
+	if (r->query_string != NULL &&
+	    evhttp_parse_query_str(r->query_string, r->query) == -1) {
 		req_invalid(r, "query", "de querystring is niet geldig");
 		reply_invalid(r);
-		return;
+		return -1;
 	}
-	body_len = evbuffer_get_length(evhttp_request_get_input_buffer(r->ev));
-	cap = r->route->max_body != 0 ? r->route->max_body :
-	    worker_config(r->w)->max_body_bytes;
-	if (body_len > cap) {
-		reply_problem(r, 413, "Inhoud te groot", "De inhoud van het "
-		    "verzoek mag hier hoogstens %zu bytes zijn.", cap);
-		return;
+	if (r->route_index < 0) {
+		/* Plugins' own routes are public and read no body. */
+		if (strncmp(r->path, "/plugins/", 9) == 0 &&
+		    (r->plugin_route = plugin_route_find(r->method,
+		    r->path)) >= 0)
+			return router_check_body(r, content_length, 0);
+		reply_problem(r, 404, "Niet gevonden", "Dit adres bestaat niet.");
+		return -1;
 	}
+	r->route = &routes_table[r->route_index];
+	*cap = r->route->max_body;
+	if (*cap > worker_config(r->w)->max_body_bytes)
+		*cap = worker_config(r->w)->max_body_bytes;
+	if (router_check_body(r, content_length, *cap) == -1)
+		return -1;
 	switch (auth_identify(r)) {
 	case AUTH_OK:
 		break;
 	case AUTH_INVALID:
 		reply_unauthorized(r, "Het token is onbekend, verlopen of "
 		    "ingetrokken.");
-		return;
+		return -1;
 	default:
 		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De "
 		    "gegevens zijn nu niet bereikbaar; probeer het zo opnieuw.");
-		return;
+		return -1;
 	}
-	if (router_check_access(r) == -1)
-		return;
-	r->route->handler(r);
-	if (!r->replied && !r->async) {
-		log_emit(LOG_ERROR, "router.noreply", "%s did not reply",
-		    r->route->name);
-		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
-	}
-	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD &&
-	    r->status < 400)
-		router_federate(r);
+	return router_check_access(r);
 }
 
-/* evhttp's callback for every request on a worker. */
+/*
+ * The body is in: run the handler. Frees r, unless the handler handed it to
+ * a job (r->async), which frees it after replying.
+ */
 void
-router_dispatch_cb(struct evhttp_request *ev, void *arg)
+router_run(struct req *r)
 {
-	struct worker *w = arg;
-	struct conn *c = conn_of_request(ev);
-	struct req *r;
+	const char *name;
 
-	conn_request_started(c);
-	evhttp_request_set_on_complete_cb(ev, router_complete_cb, c);
-	r = router_req_new(w, ev);
 	log_set_rid(r->rid);
-	router_dispatch(r);
+	if (r->plugin_route >= 0) {
+		plugin_route_run(r, r->plugin_route);
+		name = "plugin";
+	} else {
+		r->route->handler(r);
+		name = r->route->name;
+	}
+	if (!r->replied && !r->async) {
+		log_emit(LOG_ERROR, "router.noreply", "%s did not reply", name);
+		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
+	}
+	if (r->route != NULL && r->method != EVHTTP_REQ_GET &&
+	    r->method != EVHTTP_REQ_HEAD && r->status < 400)
+		router_federate(r);
 	log_set_rid(NULL);
 	if (!r->async)
 		router_req_free(r);

@@ -67,7 +67,7 @@ const struct route routes_table[] = {
 	{ DELETE, "/api/v1/datasets/{id}", api_datasets_delete, ACCESS_EDITOR,
 	    ROUTE_OWN, 0, "datasets.delete" },
 	{ POST, "/api/v1/datasets/{id}/publicatie", api_datasets_publish,
-	    ACCESS_EDITOR, ROUTE_OWN, 0, "datasets.publish" },
+	    ACCESS_EDITOR, ROUTE_OWN, 16384, "datasets.publish" },
 	{ GET, "/api/v1/ik", api_ik_get, ACCESS_VIEWER, 0, 0, "ik" },
 	{ GET, "/api/v1/pilots", api_pilots_list, ACCESS_PUBLIC, 0, 0,
 	    "pilots.list" },

@@ -2,9 +2,9 @@
 /*
  * The HTTP server: one listening socket, N worker threads.
  *
- * evhttp is not thread-safe, so each worker owns an event_base, an evhttp
- * and a SQLite connection, and nothing else touches them. Each worker
- * accepts on its own dup(2) of the listening socket: evhttp closes the
+ * Each worker owns an event_base, a listener, its connections (conn.c) and
+ * a SQLite connection, and nothing else touches them. Each worker accepts
+ * on its own dup(2) of the listening socket: its listener closes the
  * descriptor it was given when it is freed, once per worker.
  *
  * Threads talk only through event_active() (meentd's main sets libevent up
@@ -23,11 +23,12 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <event2/http.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 
 #define SERVER_DRAIN_SECONDS 10
@@ -37,8 +38,8 @@ struct worker {
 	int			 index;
 	pthread_t		 thread;
 	struct event_base	*base;
-	struct evhttp		*http;
-	struct evhttp_bound_socket *bound;
+	struct evconnlistener	*listener;
+	struct event		*accept_pause;
 	struct db		*db;
 	struct event		*stop_ev;
 	struct event		*drain_tick;
@@ -154,6 +155,18 @@ server_port(struct server *srv)
 	return srv->port;
 }
 
+/* As many open files as the hard limit allows: each connection is one. */
+static void
+server_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 /* "ADDR:PORT" or "[ADDR6]:PORT" into a bound, listening socket. */
 static int
 server_listen(const char *spec, int *port_out, char **err)
@@ -240,9 +253,9 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	w->draining = true;
 	w->drain_until = clock_ms() + SERVER_DRAIN_SECONDS * 1000.0;
-	if (w->bound != NULL) {
-		evhttp_del_accept_socket(w->http, w->bound);
-		w->bound = NULL;
+	if (w->listener != NULL) {
+		evconnlistener_free(w->listener);
+		w->listener = NULL;
 	}
 	for (struct conn *c = w->conns; c != NULL; c = conn_next(c))
 		conn_close_if_idle(c);
@@ -261,17 +274,51 @@ worker_main(void *arg)
 	plugin_worker_fini(w->index);
 	/* Uploads still being protected answer before their connections go. */
 	jobs_drain(w->base);
-	/* Freeing evhttp closes the connections left; their guards go too. */
-	evhttp_free(w->http);
-	w->http = NULL;
+	conn_free_all(w);
 	cache_thread_free();
 	return NULL;
+}
+
+/* A connection was accepted on w's listener. */
+static void
+worker_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	(void)l;
+	(void)salen;
+	conn_accept(arg, fd, sa);
+}
+
+static void
+worker_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->listener != NULL)
+		evconnlistener_enable(w->listener);
+}
+
+/*
+ * accept(2) failed (EMFILE, ENFILE, ENOBUFS): the socket stays readable, so
+ * retrying at once would spin. Pause accepting for a moment instead.
+ */
+static void
+worker_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval pause = { 0, 100 * 1000 };
+
+	log_emit(LOG_WARN, "server.accept", "accept: %s; pausing 100 ms",
+	    strerror(errno));
+	evconnlistener_disable(l);
+	evtimer_add(w->accept_pause, &pause);
 }
 
 static int
 worker_init(struct server *srv, struct worker *w, int index, char **err)
 {
-	const struct config *cfg = srv->cfg;
 	int fd;
 
 	w->srv = srv;
@@ -280,36 +327,24 @@ worker_init(struct server *srv, struct worker *w, int index, char **err)
 	if (w->db == NULL)
 		return -1;
 	w->base = event_base_new();
-	w->http = evhttp_new(w->base);
-	if (w->base == NULL || w->http == NULL) {
+	if (w->base == NULL) {
 		*err = xasprintf("cannot create an event base");
 		return -1;
 	}
-	evhttp_set_bevcb(w->http, conn_new_bev, w);
-	evhttp_set_gencb(w->http, router_dispatch_cb, w);
-	/* Backstops: the guard answers these limits before evhttp would. */
-	evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes *
-	    2);
-	evhttp_set_max_body_size(w->http, (ev_ssize_t)router_max_body(cfg));
-	evhttp_set_timeout(w->http, (cfg->keepalive_timeout >
-	    cfg->request_timeout ? cfg->keepalive_timeout :
-	    cfg->request_timeout) + 5);
-	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-	    EVHTTP_REQ_PATCH);
-	evhttp_set_default_content_type(w->http, NULL);	/* each reply says */
 	fd = dup(srv->listen_fd);
 	if (fd == -1) {
 		*err = xasprintf("dup: %s", strerror(errno));
 		return -1;
 	}
-	w->bound = evhttp_accept_socket_with_handle(w->http, fd);
-	if (w->bound == NULL) {
+	w->listener = evconnlistener_new(w->base, worker_accept_cb, w,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (w->listener == NULL) {
 		close(fd);
 		*err = xasprintf("cannot accept on the listening socket");
 		return -1;
 	}
+	evconnlistener_set_error_cb(w->listener, worker_accept_error_cb);
+	w->accept_pause = evtimer_new(w->base, worker_accept_resume_cb, w);
 	w->stop_ev = event_new(w->base, -1, 0, worker_stop_cb, w);
 	return 0;
 }
@@ -317,8 +352,10 @@ worker_init(struct server *srv, struct worker *w, int index, char **err)
 static void
 worker_free(struct worker *w)
 {
-	if (w->http != NULL)
-		evhttp_free(w->http);
+	if (w->listener != NULL)
+		evconnlistener_free(w->listener);
+	if (w->accept_pause != NULL)
+		event_free(w->accept_pause);
 	if (w->stop_ev != NULL)
 		event_free(w->stop_ev);
 	if (w->drain_tick != NULL)
@@ -388,7 +425,7 @@ server_start(struct config *cfg, char **err)
 	}
 	db_close(db);
 
-	conn_init();
+	server_raise_nofile();
 	static_init(cfg);
 	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
 	if (srv->listen_fd == -1)

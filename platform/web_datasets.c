@@ -308,7 +308,7 @@ web_datasets_fields_read(struct req *r, struct evbuffer *body,
 void
 web_datasets_create(struct req *r)
 {
-	struct evbuffer *body = evhttp_request_get_input_buffer(r->ev), *csv;
+	struct evbuffer *body = req_body(r), *csv;
 	struct multipart_part parts[MULTIPART_MAX_PARTS];
 	const struct multipart_part *file;
 	struct dataset_request rq;

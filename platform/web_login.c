@@ -53,7 +53,7 @@ web_login_form(struct req *r)
 int
 web_form(struct req *r, struct evkeyvalq *out)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+	struct evbuffer *in = req_body(r);
 	const char *ctype = req_header(r, "Content-Type");
 	size_t len = evbuffer_get_length(in);
 	char *body;
@@ -114,14 +114,11 @@ static bool
 web_login_allowed(struct req *r, const char *email)
 {
 	struct ratelimit *rl = server_login_limit(r->srv);
-	struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
-	char *addr = NULL, key[300];
-	ev_uint16_t port;
+	char key[300];
 	bool ok;
 	size_t i;
 
-	evhttp_connection_get_peer(evcon, &addr, &port);
-	snprintf(key, sizeof key, "ip:%s", addr != NULL ? addr : "");
+	snprintf(key, sizeof key, "ip:%s", r->peer);
 	ok = ratelimit_allow(rl, key, strlen(key));
 	snprintf(key, sizeof key, "mail:%s", email);
 	for (i = 5; key[i] != '\0'; i++)
@@ -152,8 +149,7 @@ web_login_post(struct req *r)
 		goto out;
 	}
 	if (!web_login_allowed(r, email)) {
-		evhttp_add_header(evhttp_request_get_output_headers(r->ev),
-		    "Retry-After", "60");
+		reply_header(r, "Retry-After", "60");
 		web_login_page(r, 429, email, "Te veel pogingen. Wacht een "
 		    "minuut en probeer het opnieuw.");
 		goto out;
@@ -166,8 +162,7 @@ web_login_post(struct req *r)
 		    cookie, cfg->session_hours * 3600, server_secure(r->srv) ?
 		    "; Secure" : "");
 		sodium_memzero(cookie, sizeof cookie);
-		evhttp_add_header(evhttp_request_get_output_headers(r->ev),
-		    "Set-Cookie", header);
+		reply_header(r, "Set-Cookie", header);
 		log_emit(LOG_INFO, "auth.login", "user %ld logged in",
 		    who.user_id);
 		reply_redirect(r, "/");
@@ -198,7 +193,6 @@ web_logout_post(struct req *r)
 	snprintf(header, sizeof header, "%s=; Path=/; HttpOnly; SameSite=Lax; "
 	    "Max-Age=0%s", auth_cookie_name(r->srv), server_secure(r->srv) ?
 	    "; Secure" : "");
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev),
-	    "Set-Cookie", header);
+	reply_header(r, "Set-Cookie", header);
 	reply_redirect(r, "/");
 }

@@ -41,10 +41,13 @@ t.ok("meent_db_errors_total 0" in text, "database errors counter")
 t.ok("# TYPE meent_http_request_duration_seconds histogram" in text,
      "histogram TYPE line")
 
-# The config file's max_body_bytes (64k) applies.
-raw = m.raw(b"POST /inloggen HTTP/1.1\r\nHost: x\r\nContent-Length: 70000"
-            b"\r\n\r\n")
-t.ok(raw.startswith(b"HTTP/1.1 413"), "a config file value applies (64k)")
+# The config file's max_body_bytes (64k) applies: it lowers the 1.1 MB cap
+# of a pilot, and is decided before credentials (otherwise this were 401).
+raw = m.raw(b"POST /api/v1/pilots HTTP/1.1\r\nHost: x\r\nContent-Length: 70000"
+            b"\r\nContent-Type: application/json\r\n\r\n")
+t.ok(raw.startswith(b"HTTP/1.1 413"), "a config file value applies (64k)",
+     raw[:200])
+t.ok(b"65536" in raw, "the 413 names the lowered cap", raw[:400])
 
 # SIGHUP: reload with the log moved to a file; a bad file is refused.
 with open(m.config_path, "a") as f:

@@ -30,7 +30,7 @@ test_defaults(void **state)
 	(void)state;
 	config_init(&c);
 	assert_int_equal(c.max_header_bytes, 8192);
-	assert_int_equal(c.max_body_bytes, 1 << 20);
+	assert_int_equal(c.max_body_bytes, DATASET_MAX_BYTES + 64 * 1024);
 	assert_int_equal(c.header_timeout, 10);
 	assert_int_equal(c.request_timeout, 30);
 	assert_string_equal(c.listen, "127.0.0.1:8080");
