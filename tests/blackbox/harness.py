@@ -22,6 +22,17 @@ TOP_BUILD = os.environ.get("MEENT_BUILD", os.getcwd())
 TOP_SRC = os.environ.get("MEENT_SRC", os.path.join(os.path.dirname(__file__), "..", ".."))
 MEENTD = os.path.join(TOP_BUILD, "platform", "meentd")
 MEENTCTL = os.path.join(TOP_BUILD, "platform", "meentctl")
+# The release build (-O2, no sanitizers), where scripts/test made one: for
+# what must hold there too, and for memory figures ASan would distort.
+RELEASE_BUILD = os.environ.get("MEENT_RELEASE")
+
+
+def release_meentd():
+    """meentd of the release build; a test that needs it fails without."""
+    if not RELEASE_BUILD:
+        raise RuntimeError("MEENT_RELEASE is not set: scripts/test builds "
+                           "build/release and sets it")
+    return os.path.join(RELEASE_BUILD, "platform", "meentd")
 CONTENT = os.path.join(TOP_SRC, "content")
 # Sanitizer builds start slower; leaks are reported at exit.
 os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
@@ -91,7 +102,7 @@ class Instance:
     """A meentd with its own data directory."""
 
     def __init__(self, threads=2, settings=None, config_text=None, init=True,
-                 name="meent test"):
+                 name="meent test", release=False):
         self.dir = tempfile.mkdtemp(prefix="meent-test-")
         self.data = os.path.join(self.dir, "data")
         self.log_path = os.path.join(self.dir, "meentd.log")
@@ -106,9 +117,10 @@ class Instance:
                 f.write(config_text)
         self.threads = threads
         self.settings = settings or {}
+        self.meentd = release_meentd() if release else MEENTD
 
     def argv(self):
-        a = [MEENTD, "--data", self.data, "--listen", "127.0.0.1:0",
+        a = [self.meentd, "--data", self.data, "--listen", "127.0.0.1:0",
              "--threads", str(self.threads), "--content", CONTENT]
         if self.config_path:
             a += ["--config", self.config_path]
@@ -221,6 +233,16 @@ class Instance:
 
     def kill(self, sig):
         self.proc.send_signal(sig)
+
+    def memory(self):
+        """(VmRSS, VmHWM) of meentd in bytes: now, and the peak so far."""
+        got = {}
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k in ("VmRSS", "VmHWM"):
+                    got[k] = int(v.split()[0]) * 1024
+        return got["VmRSS"], got["VmHWM"]
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         """Stop meentd; returns its exit code (None if it had to be killed)."""
