@@ -3,53 +3,218 @@
  * The peers this instance pulls from (table peers): added, listed and
  * removed by meentctl, read by the pull scheduler, and their state
  * (cursor, epoch, counters, last success and error) kept up to date by it.
+ * A peer's URL is stored in one spelling (fed_peer_url_normalise), so that
+ * the UNIQUE constraint on it keeps a peer from being added twice.
  */
 #include "meent.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include <curl/curl.h>
 
 #define FED_PEER_URL_MAX	500
 
 /*
- * Is this a peer's base URL? https://host[:port][/path], or http:// (used
- * only where the test setting allows it, and only to loopback). Nothing
- * else: no file://, no credentials, no query or fragment.
+ * Is this host, as curl's URL API gives it (IPv6 in brackets, IPv4 in
+ * dotted quads however it was written), a loopback address?
  */
-bool
-fed_peer_url_valid(const char *url, const char **why)
+static bool
+fed_peer_host_loopback(const char *host)
 {
-	const char *host;
-	size_t len = strlen(url);
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t len = strlen(host);
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return ntohl(a4.s_addr) >> 24 == 127;
+	if (len < 3 || host[0] != '[' || host[len - 1] != ']' ||
+	    len - 2 >= sizeof buf)
+		return false;
+	memcpy(buf, host + 1, len - 2);
+	buf[len - 2] = '\0';
+	if (inet_pton(AF_INET6, buf, &a6) != 1)
+		return false;
+	return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) &&
+	    a6.s6_addr[12] == 127);
+}
+
+/* Why curl_url_set() refused a URL, in words for the operator. */
+static const char *
+fed_peer_url_error(CURLUcode rc)
+{
+	switch (rc) {
+	case CURLUE_BAD_SCHEME:
+	case CURLUE_UNSUPPORTED_SCHEME:
+		return "only https:// URLs (http:// only to a loopback "
+		    "address, for tests)";
+	case CURLUE_BAD_SLASHES:
+		return "scheme://host[:port][/path]: two slashes after the "
+		    "scheme";
+	case CURLUE_BAD_IPV6:
+		return "a malformed IPv6 address (written as [2001:db8::1])";
+	case CURLUE_BAD_PORT_NUMBER:
+		return "the port must be a number from 1 to 65535";
+	case CURLUE_NO_HOST:
+		return "no host";
+	case CURLUE_BAD_HOSTNAME:
+		return "a malformed host name";
+	case CURLUE_BAD_LOGIN:
+	case CURLUE_BAD_USER:
+	case CURLUE_BAD_PASSWORD:
+		return "no user name or password in the URL";
+	default:
+		return "not a URL: scheme://host[:port][/path]";
+	}
+}
+
+/*
+ * A peer's base URL, checked and in the one spelling it is stored under,
+ * so that one peer cannot be added twice: parsed by libcurl's URL API
+ * (schemes it does not support refused), https:// or http:// to a
+ * loopback address (the pull refuses http:// unless the test setting
+ * federation_allow_http_loopback is on), a host, no user info, query,
+ * fragment or IPv6 zone, a port from 1 to 65535, printable ASCII only.
+ * The scheme and host come out in lower case, without the scheme's
+ * default port and without trailing slashes:
+ * "HTTPS://Meent.Example.NL:443/a/" is "https://meent.example.nl/a".
+ *
+ * Returns the URL (the caller frees it), or NULL with *why set to a static
+ * sentence saying what is wrong. url is borrowed.
+ */
+char *
+fed_peer_url_normalise(const char *url, const char **why)
+{
+	CURLU *u;
+	CURLUcode rc;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	char *part = NULL, *out = NULL, *end;
+	size_t len = strlen(url), slen;
+	long pn = 0;
+	bool http;
 
 	*why = NULL;
 	if (len == 0 || len > FED_PEER_URL_MAX) {
 		*why = "the URL must be 1 to 500 characters";
-		return false;
-	}
-	if (strncasecmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else {
-		*why = "only https:// URLs (http:// only to loopback, for tests)";
-		return false;
-	}
-	if (*host == '\0' || *host == '/' || strpbrk(url, "@?# \t\r\n\\") !=
-	    NULL) {
-		*why = "a base URL: scheme, host, optional port and path";
-		return false;
+		return NULL;
 	}
 	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
-		if (*p < 0x21 || *p > 0x7e) {
-			*why = "printable ASCII only";
-			return false;
+		if (*p < 0x21 || *p > 0x7e || *p == '\\') {
+			*why = "printable ASCII only: no spaces, control "
+			    "characters, backslashes or other alphabets";
+			return NULL;
 		}
-	return true;
+	if ((u = curl_url()) == NULL)
+		fatal("curl_url");
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc != CURLUE_OK) {
+		*why = fed_peer_url_error(rc);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)) {
+		*why = fed_peer_url_error(CURLUE_UNSUPPORTED_SCHEME);
+		goto out;
+	}
+	http = strcmp(scheme, "http") == 0;
+	/* curl reads "https:/h" and "https:///h" as https://h: we do not. */
+	slen = strlen(scheme);
+	if (strncmp(url + slen, "://", 3) != 0) {
+		*why = fed_peer_url_error(CURLUE_BAD_SLASHES);
+		goto out;
+	}
+	if (url[slen + 3] == '/') {
+		*why = "no host";
+		goto out;
+	}
+	/* curl drops an empty fragment ("...#") without a word. */
+	if (strchr(url, '#') != NULL) {
+		*why = "no fragment (#...) in a peer's base URL";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_OPTIONS, &part, 0) == CURLUE_OK) {
+		*why = fed_peer_url_error(CURLUE_BAD_LOGIN);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK) {
+		*why = "no query (?...) in a peer's base URL";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK) {
+		*why = "no fragment (#...) in a peer's base URL";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_ZONEID, &part, 0) == CURLUE_OK) {
+		*why = "no IPv6 zone (%25...) in a peer's base URL";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		*why = "no host";
+		goto out;
+	}
+	/* curl decodes %XX in a host name: what comes out is checked here. */
+	for (char *h = host; *h != '\0'; h++) {
+		if (*h >= 'A' && *h <= 'Z')
+			*h = (char)(*h - 'A' + 'a');
+		if (strchr(host[0] == '[' ? "0123456789abcdef:.[]" :
+		    "abcdefghijklmnopqrstuvwxyz0123456789.-_", *h) == NULL) {
+			*why = fed_peer_url_error(CURLUE_BAD_HOSTNAME);
+			goto out;
+		}
+	}
+	/* An empty label; a final dot is the DNS root, and left alone. */
+	if (host[0] == '\0' || host[0] == '.' || strstr(host, "..") != NULL) {
+		*why = fed_peer_url_error(CURLUE_BAD_HOSTNAME);
+		goto out;
+	}
+	if (http && !fed_peer_host_loopback(host)) {
+		*why = "http:// only to a loopback address (127.0.0.1, [::1]), "
+		    "for tests with federation_allow_http_loopback; use "
+		    "https://";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK) {
+		pn = strtol(port, &end, 10);
+		if (*port == '\0' || *end != '\0' || pn < 1 || pn > 65535) {
+			*why = fed_peer_url_error(CURLUE_BAD_PORT_NUMBER);
+			goto out;
+		}
+		if (pn == (http ? 80 : 443))
+			pn = 0;
+	}
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+		*why = fed_peer_url_error(CURLUE_MALFORMED_INPUT);
+		goto out;
+	}
+	len = strlen(path);
+	while (len > 0 && path[len - 1] == '/')
+		path[--len] = '\0';
+	out = pn != 0 ? xasprintf("%s://%s:%ld%s", scheme, host, pn, path) :
+	    xasprintf("%s://%s%s", scheme, host, path);
+	if (strlen(out) > FED_PEER_URL_MAX) {
+		free(out);
+		out = NULL;
+		*why = "the URL must be 1 to 500 characters";
+	}
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(part);
+	curl_url_cleanup(u);
+	return out;
 }
 
-/* Add a peer; the URL loses a trailing slash. 0, or -1 with *err. */
+/*
+ * Add a peer under its normalised URL (fed_peer_url_normalise). 0, or -1
+ * with *err (the caller frees it); url is borrowed.
+ */
 int
 fed_peer_add(struct db *db, const char *url, const unsigned char key[32],
     bool relay, int interval, char **err)
@@ -59,13 +224,10 @@ fed_peer_add(struct db *db, const char *url, const unsigned char key[32],
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!fed_peer_url_valid(url, &why)) {
+	if ((u = fed_peer_url_normalise(url, &why)) == NULL) {
 		*err = xasprintf("%s: %s", url, why);
 		return -1;
 	}
-	u = xstrdup(url);
-	while (strlen(u) > 8 && u[strlen(u) - 1] == '/')
-		u[strlen(u) - 1] = '\0';
 	st = db_stmt(db, "INSERT INTO peers (url, public_key, relay, interval,"
 	    " added) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (st == NULL) {
@@ -81,8 +243,13 @@ fed_peer_add(struct db *db, const char *url, const unsigned char key[32],
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		*err = xasprintf("%s: %s", u, rc == SQLITE_CONSTRAINT ?
-		    "is a peer already" : "cannot store");
+		/* Extended result codes are on (db.c). */
+		if (rc != SQLITE_CONSTRAINT_UNIQUE)
+			*err = xasprintf("%s: cannot store", u);
+		else if (strcmp(u, url) == 0)
+			*err = xasprintf("%s is a peer already", u);
+		else
+			*err = xasprintf("%s is a peer already, as %s", url, u);
 		free(u);
 		return -1;
 	}
@@ -90,17 +257,27 @@ fed_peer_add(struct db *db, const char *url, const unsigned char key[32],
 	return 0;
 }
 
-/* Remove a peer and its quarantine; its applied items stay. */
+/*
+ * Remove a peer and its quarantine; its applied items stay. The URL may
+ * be spelled as it was added or as it is stored. 0, MEENT_NOTFOUND, or -1.
+ */
 int
 fed_peer_remove(struct db *db, const char *url)
 {
 	sqlite3_stmt *st = db_stmt(db, "DELETE FROM peers WHERE url = ?1 OR"
-	    " url = rtrim(?1, '/')");
+	    " url = rtrim(?1, '/') OR url = ?2");
+	const char *why;
+	char *u;
+	int rc;
 
 	if (st == NULL)
 		return -1;
+	u = fed_peer_url_normalise(url, &why);
 	db_bind_text(st, 1, url);
-	if (db_step_done(db, st, "peer remove") == -1)
+	db_bind_text(st, 2, u != NULL ? u : url);
+	rc = db_step_done(db, st, "peer remove");
+	free(u);
+	if (rc == -1)
 		return -1;
 	return sqlite3_changes(db_handle(db)) > 0 ? 0 : MEENT_NOTFOUND;
 }

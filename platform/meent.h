@@ -568,7 +568,7 @@ long long fed_feed_version(struct db *, const char *, const char *,
 	     const char *);
 
 /* fed_peer.c */
-bool	 fed_peer_url_valid(const char *, const char **);
+char	*fed_peer_url_normalise(const char *, const char **);
 int	 fed_peer_add(struct db *, const char *, const unsigned char[32], bool,
 	     int, char **);
 int	 fed_peer_remove(struct db *, const char *);

@@ -704,42 +704,57 @@ out:
 	return rc;
 }
 
+/*
+ * Pin a peer. Its URL is checked and stored in one spelling (see
+ * fed_peer_url_normalise), which is the one printed.
+ */
 static int
 ctl_peer_add(struct ctl *c)
 {
 	static const char *const valued[] = { "--key", "--interval", NULL };
 	static const char *const flags[] = { "--relay", NULL };
-	const char *b64, *iv;
+	const char *b64, *iv, *why;
 	unsigned char key[32];
 	long interval = 60;
-	char *end, *err = NULL;
+	char *end, *url = NULL, *err = NULL;
 	struct db *db;
 	int rc;
 
 	if (!ctl_opts_valid(c, 1, valued, flags) ||
 	    (b64 = ctl_opt(c, "--key")) == NULL)
 		return CTL_USAGE;
-	if (!fed_sign_base64_decode(b64, key, sizeof key))
-		return ctl_fail("--key: the peer's publicKey from its "
+	if ((url = fed_peer_url_normalise(c->argv[0], &why)) == NULL)
+		return ctl_fail("%s: %s", c->argv[0], why);
+	if (!fed_sign_base64_decode(b64, key, sizeof key)) {
+		rc = ctl_fail("--key: the peer's publicKey from its "
 		    "/.well-known/meent (base64 of 32 bytes)");
+		goto out;
+	}
 	if ((iv = ctl_opt(c, "--interval")) != NULL) {
 		interval = strtol(iv, &end, 10);
 		if (*iv == '\0' || *end != '\0' || interval < 1 ||
-		    interval > 86400)
-			return ctl_fail("--interval: 1 to 86400 seconds");
+		    interval > 86400) {
+			rc = ctl_fail("--interval: 1 to 86400 seconds");
+			goto out;
+		}
 	}
-	if ((db = ctl_open(c)) == NULL)
-		return 1;
+	if ((db = ctl_open(c)) == NULL) {
+		rc = 1;
+		goto out;
+	}
 	rc = fed_peer_add(db, c->argv[0], key, ctl_opt(c, "--relay") != NULL,
 	    (int)interval, &err);
 	db_close(db);
 	if (rc == -1) {
 		rc = ctl_fail("%s", err);
-		free(err);
-		return rc;
+		goto out;
 	}
-	printf("peer %s added; meentd pulls it within a second\n", c->argv[0]);
-	return 0;
+	printf("peer %s added; meentd pulls it within a second\n", url);
+	rc = 0;
+out:
+	free(err);
+	free(url);
+	return rc;
 }
 
 static int

@@ -11,7 +11,9 @@
  *   response's size, enforced while it arrives;
  * - the SSRF guard runs in curl's open-socket callback, on the address
  *   curl is about to connect to, after DNS: private, loopback, link-local,
- *   multicast and unspecified addresses are refused unless allowed. The
+ *   multicast, unspecified, reserved and documentation addresses are
+ *   refused unless allowed, and an IPv4 address inside an IPv6 one
+ *   (IPv4-mapped and -compatible, NAT64, 6to4) by the IPv4 rules. The
  *   address checked is the address used, so DNS rebinding cannot slip by.
  *
  * Shutdown: the multi handle is cleaned up before the event base is freed,
@@ -68,35 +70,133 @@ static struct {
 	int			 active;
 } ob = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
-/* Is this address one meent must not reach unless told it may? */
+/*
+ * The SSRF guard's address rules. IPv4: every special-purpose range of
+ * RFC 6890 and its successors that is not a public unicast destination.
+ * 240/4 holds 255.255.255.255 (limited broadcast).
+ */
+static const struct outbound_v4_range {
+	uint32_t	 net;
+	int		 bits;
+} outbound_v4_refused[] = {
+	{ 0x00000000, 8 },	/* 0/8 "this network" */
+	{ 0x0a000000, 8 },	/* 10/8 private */
+	{ 0x64400000, 10 },	/* 100.64/10 shared address space (CGN) */
+	{ 0x7f000000, 8 },	/* 127/8 loopback */
+	{ 0xa9fe0000, 16 },	/* 169.254/16 link-local, cloud metadata */
+	{ 0xac100000, 12 },	/* 172.16/12 private */
+	{ 0xc0000000, 24 },	/* 192.0.0/24 IETF protocol assignments */
+	{ 0xc0000200, 24 },	/* 192.0.2/24 documentation (TEST-NET-1) */
+	{ 0xc0a80000, 16 },	/* 192.168/16 private */
+	{ 0xc6120000, 15 },	/* 198.18/15 benchmarking */
+	{ 0xc6336400, 24 },	/* 198.51.100/24 documentation (TEST-NET-2) */
+	{ 0xcb007100, 24 },	/* 203.0.113/24 documentation (TEST-NET-3) */
+	{ 0xe0000000, 4 },	/* 224/4 multicast */
+	{ 0xf0000000, 4 },	/* 240/4 reserved, and the broadcast address */
+};
+
+/*
+ * IPv6, by prefix, first match wins. Where a prefix embeds an IPv4
+ * address that the network may connect to (the kernel for IPv4-mapped, a
+ * translator or relay for the others), v4 is the byte offset of that
+ * address and the IPv4 rules decide; OUTBOUND_V6_REFUSE refuses the prefix
+ * outright. An address matching no row is refused unless it is in
+ * 2000::/3, the only global unicast space IANA allocates.
+ */
+#define OUTBOUND_V6_REFUSE	(-1)
+
+static const struct outbound_v6_prefix {
+	uint8_t		 net[16];
+	int		 bits;
+	int		 v4;
+} outbound_v6_prefixes[] = {
+	/* ::/128 unspecified and ::1/128 loopback, before ::/96 */
+	{ { 0 }, 128, OUTBOUND_V6_REFUSE },
+	{ { [15] = 1 }, 128, OUTBOUND_V6_REFUSE },
+	/* ::a.b.c.d IPv4-compatible (deprecated, RFC 4291) */
+	{ { 0 }, 96, 12 },
+	/* ::ffff:a.b.c.d IPv4-mapped: the kernel connects over IPv4 */
+	{ { [10] = 0xff, [11] = 0xff }, 96, 12 },
+	/* 64:ff9b::a.b.c.d NAT64 well-known prefix (RFC 6052) */
+	{ { 0x00, 0x64, 0xff, 0x9b }, 96, 12 },
+	/*
+	 * 64:ff9b:1::/48 NAT64 local use (RFC 8215): the operator picks the
+	 * prefix length, so where the IPv4 address sits is unknown.
+	 */
+	{ { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 48, OUTBOUND_V6_REFUSE },
+	/* 100::/64 discard only (RFC 6666) */
+	{ { 0x01, 0x00 }, 64, OUTBOUND_V6_REFUSE },
+	/* 2001::/32 Teredo: its IPv4 address is obfuscated, so refused */
+	{ { 0x20, 0x01, 0x00, 0x00 }, 32, OUTBOUND_V6_REFUSE },
+	/* 2001:2::/48 benchmarking (RFC 5180) */
+	{ { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00 }, 48, OUTBOUND_V6_REFUSE },
+	/* 2001:db8::/32 and 3fff::/20 documentation (RFC 3849, RFC 9637) */
+	{ { 0x20, 0x01, 0x0d, 0xb8 }, 32, OUTBOUND_V6_REFUSE },
+	{ { 0x3f, 0xff, 0x00 }, 20, OUTBOUND_V6_REFUSE },
+	/* 2002:a.b.c.d::/48 6to4 (RFC 3056) */
+	{ { 0x20, 0x02 }, 16, 2 },
+	/*
+	 * Outside 2000::/3 anyway; kept as rows so that the rules read whole:
+	 * fc00::/7 unique local, fe80::/10 link-local, fec0::/10 site-local
+	 * (deprecated), ff00::/8 multicast.
+	 */
+	{ { 0xfc }, 7, OUTBOUND_V6_REFUSE },
+	{ { 0xfe, 0x80 }, 10, OUTBOUND_V6_REFUSE },
+	{ { 0xfe, 0xc0 }, 10, OUTBOUND_V6_REFUSE },
+	{ { 0xff }, 8, OUTBOUND_V6_REFUSE },
+};
+
+static bool
+outbound_v4_refused_addr(uint32_t a)
+{
+	for (size_t i = 0; i < nitems(outbound_v4_refused); i++)
+		if ((a ^ outbound_v4_refused[i].net) >>
+		    (32 - outbound_v4_refused[i].bits) == 0)
+			return true;
+	return false;
+}
+
+/* Do the first bits of a match net? */
+static bool
+outbound_v6_match(const uint8_t *a, const uint8_t *net, int bits)
+{
+	int whole = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, net, (size_t)whole) != 0)
+		return false;
+	return rest == 0 || ((a[whole] ^ net[whole]) & (0xff << (8 - rest)) &
+	    0xff) == 0;
+}
+
+/*
+ * Is this address one meent must not reach unless told it may? An address
+ * of another family than IPv4 and IPv6 is refused. sa is borrowed.
+ */
 bool
 outbound_address_private(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET) {
-		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
 
-		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-		    (a >> 16) == 0xa9fe ||		/* 169.254/16 */
-		    (a >> 20) == 0xac1 ||		/* 172.16/12 */
-		    (a >> 16) == 0xc0a8 ||		/* 192.168/16 */
-		    (a >> 22) == (0x64400000 >> 22) ||	/* 100.64/10 */
-		    (a >> 28) == 0xe ||			/* multicast */
-		    (a >> 28) == 0xf;			/* reserved */
+		return outbound_v4_refused_addr(ntohl(in->sin_addr.s_addr));
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a =
-		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		const uint8_t *b = a->s6_addr;
+		const uint8_t *b =
+		    ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
 
-		if (IN6_IS_ADDR_V4MAPPED(a)) {
-			struct sockaddr_in v4 = { .sin_family = AF_INET };
+		for (size_t i = 0; i < nitems(outbound_v6_prefixes); i++) {
+			const struct outbound_v6_prefix *p =
+			    &outbound_v6_prefixes[i];
 
-			memcpy(&v4.sin_addr, b + 12, 4);
-			return outbound_address_private((struct sockaddr *)&v4);
+			if (!outbound_v6_match(b, p->net, p->bits))
+				continue;
+			if (p->v4 == OUTBOUND_V6_REFUSE)
+				return true;
+			return outbound_v4_refused_addr((uint32_t)b[p->v4] <<
+			    24 | (uint32_t)b[p->v4 + 1] << 16 |
+			    (uint32_t)b[p->v4 + 2] << 8 | b[p->v4 + 3]);
 		}
-		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
-		    IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_MULTICAST(a) ||
-		    (b[0] & 0xfe) == 0xfc;		/* fc00::/7 */
+		return (b[0] & 0xe0) != 0x20;	/* outside 2000::/3 */
 	}
 	return true;
 }

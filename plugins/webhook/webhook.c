@@ -11,6 +11,9 @@
  *	X-Meent-Delivery: <id of this delivery>
  *	X-Meent-Signature: sha256=<HMAC-SHA256 of the body with the secret, hex>
  *
+ * The key is the whole secret, every byte of it (at least 16), so that
+ * hmac.new(secret, body, "sha256") at the receiver gives the same digest.
+ *
  * A delivery that fails (no answer, not 2xx) is tried again after 1, 2,
  * 4, ... seconds (with jitter) until it has been tried "attempts" times;
  * then it is given up and logged. At most "queue" deliveries are under way
@@ -123,6 +126,25 @@ delivery_send(struct delivery *d, long delay_ms)
 	}
 }
 
+/*
+ * HMAC-SHA256 of body with the whole secret as the key (RFC 2104: a key
+ * longer than SHA-256's 64-byte block is hashed first), as any standard
+ * HMAC receiver computes it. The secret is borrowed; mac is filled.
+ */
+static void
+webhook_sign(const struct ctx *c, const char *body,
+    unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)c->secret,
+	    strlen(c->secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+	    strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof st);
+}
+
 static void
 on_publish(void *arg, const struct meent_item *item)
 {
@@ -149,8 +171,7 @@ on_publish(void *arg, const struct meent_item *item)
 	    "url", item->url != NULL ? item->url : "", "tijd", when);
 	body = json_dumps(ev, JSON_COMPACT);
 	json_decref(ev);
-	crypto_auth_hmacsha256(mac, (const unsigned char *)body, strlen(body),
-	    (const unsigned char *)c->secret);
+	webhook_sign(c, body, mac);
 	sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
 	for (int n = 0; (url = c->s->arg(NAME, "url", n)) != NULL; n++) {
 		struct delivery *d;

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 """meentctl: init refuses to overwrite, usage errors exit 2, backup while
-meentd runs, check, and a database newer than the binary is refused."""
+meentd runs, check, a database newer than the binary is refused, and peer
+add refuses malformed URLs and stores each peer in one spelling."""
+import base64
 import os
 import sqlite3
 import stat
@@ -88,6 +90,63 @@ p = subprocess.run(n.argv(), capture_output=True, text=True, timeout=30)
 t.ok(p.returncode != 0 and "chmod 600" in p.stderr,
      "a key file readable by others is refused", p.stderr)
 n.close()
+# peer add: one strict URL parser, one spelling stored.
+KEY = base64.b64encode(bytes(range(32))).decode()
+q = Instance()
+for url, why in [
+        ("http://example.com", "loopback"),
+        ("http://localhost:8080", "loopback"),
+        ("http://10.0.0.1", "loopback"),
+        ("https://[::1", "IPv6"),
+        ("https://meent.example.nl:99999", "65535"),
+        ("https://meent.example.nl:0", "65535"),
+        ("https://user:geheim@meent.example.nl", "user"),
+        ("https://@meent.example.nl", "user"),
+        ("https://meent.example.nl/?a=1", "query"),
+        ("https://meent.example.nl/#boven", "fragment"),
+        ("https://meent.example.nl#", "fragment"),
+        ("https://", "host"),
+        ("https:///meent.example.nl", "host"),
+        ("https:/meent.example.nl", "slashes"),
+        ("ftp://meent.example.nl", "https://"),
+        ("meent.example.nl", "https://"),
+        ("https://meent example.nl", "ASCII"),
+        ("https://[fe80::1%25eth0]", "zone")]:
+    p = q.ctl("peer", "add", url, "--key", KEY)
+    lines = p.stderr.strip().splitlines()
+    t.ok(p.returncode == 1 and len(lines) == 1 and
+         lines[0].startswith("meentctl: " + url + ": ") and why in lines[0],
+         "peer add %s: refused, exit 1, one line naming it (%s)" % (url, why),
+         (p.returncode, p.stderr))
+t.eq(q.ctl("peer", "list").stdout, "", "nothing refused was stored")
+p = q.ctl("peer", "add", "HTTPS://Meent.Example.NL:443/", "--key", KEY)
+t.ok(p.returncode == 0 and "peer https://meent.example.nl added" in p.stdout,
+     "peer add stores scheme and host in lower case, without the default "
+     "port and the trailing slash", (p.stdout, p.stderr))
+for url in ("https://meent.example.nl", "https://MEENT.example.nl//",
+            "https://meent.example.nl:0443/x/.."):
+    p = q.ctl("peer", "add", url, "--key", KEY)
+    t.ok(p.returncode == 1 and "is a peer already" in p.stderr and
+         len(p.stderr.strip().splitlines()) == 1,
+         "%s: the same peer, refused" % url, (p.returncode, p.stderr))
+for url, stored in [("https://meent.example.nl:8443/meent/",
+                     "https://meent.example.nl:8443/meent"),
+                    ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+                    ("http://[::1]:8080", "http://[::1]:8080")]:
+    p = q.ctl("peer", "add", url, "--key", KEY)
+    t.ok(p.returncode == 0 and "peer %s added" % stored in p.stdout,
+         "peer add %s: stored as %s" % (url, stored), (p.stdout, p.stderr))
+listed = [l.split("\t")[0] for l in q.ctl("peer", "list").stdout.splitlines()]
+t.eq(listed, ["https://meent.example.nl",
+              "https://meent.example.nl:8443/meent",
+              "http://127.0.0.1:8080", "http://[::1]:8080"],
+     "peer list: each once, in its stored spelling")
+p = q.ctl("peer", "remove", "https://Meent.Example.NL/")
+t.ok(p.returncode == 0, "peer remove takes any spelling of it", p.stderr)
+p = q.ctl("peer", "remove", "https://meent.example.nl")
+t.eq(p.returncode, 1, "and it is gone")
+q.close()
+
 # Without init, meentd says what to do.
 e = Instance(init=False)
 p = subprocess.run(e.argv(), capture_output=True, text=True, timeout=30)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The webhook plugin against a receiver started by this test: signed events
-for public content only, verified with HMAC-SHA256; retries after failures
+for public content only, verified with HMAC-SHA256 (Python's hmac, for
+secrets of 16, 26, 32, 40 and 100 bytes); retries after failures
 with backoff; giving up after the limit; a hanging receiver never slows a
 request; the SSRF guard refuses loopback targets unless allowed; outcomes
 counted in /metrics."""
@@ -159,6 +160,50 @@ t.eq(metric(m, "refused"), 1,
 t.ok("not allowed" in m.log(), "and logged with the reason")
 t.eq(len(rx.events), n_before, "and nothing reached it")
 finish(t, m, done=False)
+
+# The whole secret is the key, whatever its length: a standard HMAC
+# receiver verifies secrets shorter than, as long as, and longer than
+# SHA-256's 32-byte output, and longer than its 64-byte block (which HMAC
+# hashes first). No spaces or '#', as on a plugin line in meentd.conf.
+ALPHABET = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            "-_.~!$%&()*+,;:<>?@[]^{|}/=")
+
+
+def secret_of(n):
+    return "".join(ALPHABET[(7 * i + n) % len(ALPHABET)] for i in range(n))
+
+
+def wait_event_for(pid, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with rx.lock:
+            for h, b in rx.events:
+                if json.loads(b).get("id") == pid:
+                    return h, b
+        time.sleep(0.1)
+    return None, None
+
+
+for n in (16, 32, 40, 100):
+    secret = secret_of(n)
+    assert len(secret.encode()) == n and " " not in secret and "#" not in secret
+    m = Instance(settings={"plugin": "%s url=%s secret=%s allow_private=true"
+                           % (WEBHOOK, hook, secret)}).start()
+    tok = m.token("GM0275", "editor")
+    r = m.request("POST", "/api/v1/pilots", token=tok,
+                  body=dict(pilot, titel="Geheim van %d bytes" % n))
+    headers, body = wait_event_for(r.json()["id"] if r.status == 201 else "")
+    sig = (headers or {}).get("X-Meent-Signature", "")
+    want = "sha256=" + hmac.new(secret.encode(), body or b"",
+                                hashlib.sha256).hexdigest()
+    t.ok(body is not None and hmac.compare_digest(sig, want),
+         "a %d-byte secret: the signature is hmac.new(secret, body, sha256)"
+         % n, "got %r, want %r" % (sig, want))
+    truncated = "sha256=" + hmac.new(secret[:n - 1].encode(), body or b"",
+                                     hashlib.sha256).hexdigest()
+    t.ok(not hmac.compare_digest(sig, truncated),
+         "a %d-byte secret: its last byte counts" % n)
+    finish(t, m, done=False)
 
 # Bad configuration: no secret, no url.
 import subprocess

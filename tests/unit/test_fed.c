@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
@@ -116,23 +117,168 @@ test_base64_and_uuid(void **state)
 	assert_false(fed_sign_uuid_valid(NULL));
 }
 
+/* A peer URL and what it is stored as; NULL: refused. */
+static const struct {
+	const char	*url;
+	const char	*stored;
+} peer_urls[] = {
+	{ "https://meent.example.nl", "https://meent.example.nl" },
+	{ "https://meent.example.nl/", "https://meent.example.nl" },
+	{ "https://meent.example.nl//", "https://meent.example.nl" },
+	{ "https://meent.example.nl:8443/a", "https://meent.example.nl:8443/a" },
+	{ "https://meent.example.nl:8443/a/b/",
+	    "https://meent.example.nl:8443/a/b" },
+	/* one peer, many spellings */
+	{ "HTTPS://Meent.Example.NL", "https://meent.example.nl" },
+	{ "hTtPs://MEENT.example.nl:443/", "https://meent.example.nl" },
+	{ "https://meent.example.nl.:443", "https://meent.example.nl." },
+	{ "https://meent.example.nl:0443", "https://meent.example.nl" },
+	{ "https://meent.example.nl/x/../", "https://meent.example.nl" },
+	{ "https://meent.example.nl/Pad/", "https://meent.example.nl/Pad" },
+	{ "https://meent.example.nl:", "https://meent.example.nl" },
+	/* ports: 1 to 65535 */
+	{ "https://meent.example.nl:1", "https://meent.example.nl:1" },
+	{ "https://meent.example.nl:65535", "https://meent.example.nl:65535" },
+	{ "https://meent.example.nl:0", NULL },
+	{ "https://meent.example.nl:65536", NULL },
+	{ "https://meent.example.nl:99999", NULL },
+	{ "https://meent.example.nl:-1", NULL },
+	{ "https://meent.example.nl:+443", NULL },
+	{ "https://meent.example.nl:44x", NULL },
+	/* IPv6 */
+	{ "https://[2001:DB8::0001]:8443/", "https://[2001:db8::1]:8443" },
+	{ "https://[::1", NULL },
+	{ "https://[::1]x", NULL },
+	{ "https://[fe80::1%25eth0]/", NULL },
+	{ "https://[zz::1]", NULL },
+	/* http: only to a loopback address */
+	{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
+	{ "http://127.0.0.1:80/", "http://127.0.0.1" },
+	{ "HTTP://127.1.2.3:8080/", "http://127.1.2.3:8080" },
+	{ "http://[::1]:8080", "http://[::1]:8080" },
+	{ "http://[::ffff:127.0.0.1]:8080", "http://[::ffff:127.0.0.1]:8080" },
+	{ "http://example.com", NULL },
+	{ "http://localhost:8080", NULL },
+	{ "http://128.0.0.1", NULL },
+	{ "http://126.255.255.255", NULL },
+	{ "http://10.0.0.1", NULL },
+	{ "http://[::2]", NULL },
+	{ "http://127.0.0.1.example.com", NULL },
+	/* other schemes */
+	{ "file:///etc/passwd", NULL },
+	{ "ftp://example.nl", NULL },
+	{ "gopher://example.nl", NULL },
+	{ "ws://example.nl", NULL },
+	{ "javascript:alert(1)", NULL },
+	{ "example.nl", NULL },
+	{ "//example.nl", NULL },
+	{ "", NULL },
+	/* no host */
+	{ "https://", NULL },
+	{ "https:///", NULL },
+	{ "https:///meent.example.nl", NULL },
+	{ "https://:443", NULL },
+	{ "https://.", NULL },
+	{ "https://..", NULL },
+	{ "https://../", NULL },
+	{ "https://.meent.example.nl", NULL },
+	{ "https://meent..example.nl", NULL },
+	{ "https://%4Deent.example.nl", "https://meent.example.nl" },
+	{ "https://meent%cc.nl", NULL },
+	{ "https://meent%2f.nl", NULL },
+	{ "https://meent%00.nl", NULL },
+	{ "https://meent%20.nl", NULL },
+	{ "https://meent.example.nl..", NULL },
+	/* the shape around the host */
+	{ "https:/meent.example.nl", NULL },
+	{ "https:meent.example.nl", NULL },
+	/* user info, query, fragment */
+	{ "https://user@example.nl", NULL },
+	{ "https://user:pw@example.nl", NULL },
+	{ "https://:pw@example.nl", NULL },
+	{ "https://@example.nl", NULL },
+	{ "https://example.nl/?a=1", NULL },
+	{ "https://example.nl?", NULL },
+	{ "https://example.nl/#top", NULL },
+	{ "https://example.nl#", NULL },
+	/* bytes */
+	{ "https://exa mple.nl", NULL },
+	{ "https://example.nl/\\x", NULL },
+	{ "https://example.nl/\t", NULL },
+	{ "https://m\xc3\xa9" "ent.nl", NULL },
+	{ "https://exa_mple.nl;x", NULL },
+};
+
 static void
 test_peer_url(void **state)
 {
 	const char *why;
+	char long_url[520];
+	char *got;
+	int failed = 0;
 
 	(void)state;
-	assert_true(fed_peer_url_valid("https://meent.example.nl", &why));
-	assert_true(fed_peer_url_valid("https://meent.example.nl:8443/a", &why));
-	assert_true(fed_peer_url_valid("http://127.0.0.1:8080", &why));
-	assert_false(fed_peer_url_valid("file:///etc/passwd", &why));
-	assert_non_null(why);
-	assert_false(fed_peer_url_valid("ftp://example.nl", &why));
-	assert_false(fed_peer_url_valid("https://", &why));
-	assert_false(fed_peer_url_valid("https://user@example.nl", &why));
-	assert_false(fed_peer_url_valid("https://example.nl/?a=1", &why));
-	assert_false(fed_peer_url_valid("https://exa mple.nl", &why));
-	assert_false(fed_peer_url_valid("gopher://example.nl", &why));
+	for (size_t i = 0; i < nitems(peer_urls); i++) {
+		got = fed_peer_url_normalise(peer_urls[i].url, &why);
+		if (got == NULL ? peer_urls[i].stored != NULL :
+		    peer_urls[i].stored == NULL ||
+		    strcmp(got, peer_urls[i].stored) != 0) {
+			print_error("%s: got %s, want %s\n", peer_urls[i].url,
+			    got != NULL ? got : "refused", peer_urls[i].stored
+			    != NULL ? peer_urls[i].stored : "refused");
+			failed++;
+		}
+		/* A refusal says why; what is stored is stored as itself. */
+		if (got == NULL && why == NULL) {
+			print_error("%s: refused without a reason\n",
+			    peer_urls[i].url);
+			failed++;
+		}
+		if (got != NULL) {
+			char *again = fed_peer_url_normalise(got, &why);
+
+			if (again == NULL || strcmp(again, got) != 0) {
+				print_error("%s: not stable\n", got);
+				failed++;
+			}
+			free(again);
+		}
+		free(got);
+	}
+	assert_int_equal(failed, 0);
+
+	/* 500 characters at most, before and after. */
+	memset(long_url, 'a', sizeof long_url - 1);
+	long_url[sizeof long_url - 1] = '\0';
+	memcpy(long_url, "https://x.nl/", 13);
+	long_url[500] = '\0';
+	got = fed_peer_url_normalise(long_url, &why);
+	assert_non_null(got);
+	free(got);
+	long_url[500] = 'a';
+	long_url[501] = '\0';
+	assert_null(fed_peer_url_normalise(long_url, &why));
+	assert_non_null(strstr(why, "500"));
+
+	/* The reasons name what is wrong. */
+	assert_null(fed_peer_url_normalise("http://example.com", &why));
+	assert_non_null(strstr(why, "loopback"));
+	assert_null(fed_peer_url_normalise("https://[::1", &why));
+	assert_non_null(strstr(why, "IPv6"));
+	assert_null(fed_peer_url_normalise("https://e.nl:99999", &why));
+	assert_non_null(strstr(why, "65535"));
+	assert_null(fed_peer_url_normalise("https://e.nl:0", &why));
+	assert_non_null(strstr(why, "65535"));
+	assert_null(fed_peer_url_normalise("https://u:p@e.nl", &why));
+	assert_non_null(strstr(why, "user"));
+	assert_null(fed_peer_url_normalise("https://e.nl/?a", &why));
+	assert_non_null(strstr(why, "query"));
+	assert_null(fed_peer_url_normalise("https://e.nl/#a", &why));
+	assert_non_null(strstr(why, "fragment"));
+	assert_null(fed_peer_url_normalise("ftp://e.nl", &why));
+	assert_non_null(strstr(why, "https://"));
+	assert_null(fed_peer_url_normalise("https:///e.nl", &why));
+	assert_non_null(strstr(why, "host"));
 }
 
 int
