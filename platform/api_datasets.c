@@ -167,7 +167,7 @@ api_datasets_submit(struct req *r, const struct dataset_request *rq,
 	job->answer = answer;
 	job->body = evbuffer_new();
 	evbuffer_add_buffer(job->body, body);
-	if (jobs_submit(worker_base(r->w), api_datasets_run,
+	if (jobs_submit(JOBS_UPLOAD, worker_base(r->w), api_datasets_run,
 	    api_datasets_done, job) == -1) {
 		csvstream_wipe(job->body);
 		evbuffer_free(job->body);

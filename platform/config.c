@@ -20,7 +20,7 @@
 #include <string.h>
 
 enum config_kind { CONFIG_STR, CONFIG_INT, CONFIG_SIZE, CONFIG_BOOL,
-    CONFIG_LEVEL, CONFIG_LIST };
+    CONFIG_LEVEL, CONFIG_LIST, CONFIG_NETS };
 
 struct config_key {
 	const char *name;
@@ -64,6 +64,8 @@ static const struct config_key config_keys[] = {
 	    "seconds an idle connection stays open" },
 	{ "login_per_minute", CONFIG_INT, OFF(login_per_minute), 1, 10000,
 	    "login attempts per account and per address per minute" },
+	{ "trusted_proxy", CONFIG_NETS, OFF(trusted_proxy), 0, 0,
+	    "reverse proxies whose Forwarded headers are believed (repeat)" },
 	{ "session_hours", CONFIG_INT, OFF(session_hours), 1, 24 * 90,
 	    "lifetime of a web session" },
 	{ "domein", CONFIG_LIST, OFF(domeinen), 0, 0,
@@ -72,6 +74,10 @@ static const struct config_key config_keys[] = {
 	    "a plugin: PATH key=value ... (repeat; loaded in order)" },
 	{ "plugin_optional", CONFIG_BOOL, OFF(plugin_optional), 0, 1,
 	    "start without a plugin that fails to load" },
+	{ "login_threads", CONFIG_INT, OFF(login_threads), 1, 16,
+	    "threads that check passwords (Argon2id, 64 MiB each)" },
+	{ "login_queue", CONFIG_INT, OFF(login_queue), 0, 1024,
+	    "logins waiting for a thread; past it, 503" },
 	{ "upload_threads", CONFIG_INT, OFF(upload_threads), 1, 64,
 	    "threads that protect uploaded datasets" },
 	{ "upload_queue", CONFIG_INT, OFF(upload_queue), 0, 1024,
@@ -115,6 +121,8 @@ config_init(struct config *c)
 	c->login_per_minute = 10;
 	c->session_hours = 12;
 	c->upload_threads = 2;
+	c->login_threads = 1;
+	c->login_queue = 16;
 	c->upload_queue = 4;
 	c->sdc_min_frequency = 10;
 	c->sdc_dominance_n = 1;
@@ -133,7 +141,7 @@ config_free(struct config *c)
 
 		if (k->kind == CONFIG_STR)
 			free(*(char **)field);
-		else if (k->kind == CONFIG_LIST)
+		else if (k->kind == CONFIG_LIST || k->kind == CONFIG_NETS)
 			strlist_free((struct strlist *)field);
 	}
 	memset(c, 0, sizeof *c);
@@ -174,6 +182,30 @@ config_parse_number(const char *v, long long *out)
 }
 
 /*
+ * Addresses and networks ("10.0.0.0/8 ::1"), separated by spaces or
+ * commas, each checked; added to the list.
+ */
+static int
+config_set_nets(void *field, const char *name, const char *value, char **err)
+{
+	char *copy = xstrdup(value), *tok, *save = NULL;
+	int rc = 0;
+
+	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save)) {
+		if (!proxy_net_valid(tok)) {
+			*err = xasprintf("%s: '%s' is not an address or "
+			    "ADDRESS/PREFIX", name, tok);
+			rc = -1;
+			break;
+		}
+		strlist_add((struct strlist *)field, tok);
+	}
+	free(copy);
+	return rc;
+}
+
+/*
  * Set one key. On error returns -1 and *err (caller frees) says why.
  */
 int
@@ -196,6 +228,8 @@ config_set(struct config *c, const char *name, const char *value, char **err)
 	case CONFIG_LIST:
 		strlist_add((struct strlist *)field, value);
 		return 0;
+	case CONFIG_NETS:
+		return config_set_nets(field, name, value, err);
 	case CONFIG_BOOL:
 		if (strcmp(value, "true") == 0 || strcmp(value, "on") == 0 ||
 		    strcmp(value, "yes") == 0)

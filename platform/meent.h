@@ -75,9 +75,12 @@ struct config {
 	struct strlist	 domeinen;	/* empty: the default list */
 	struct strlist	 plugins;	/* "PATH key=value ..." */
 	bool		 plugin_optional;
+	struct strlist	 trusted_proxy;	/* addresses, ADDR/PREFIX */
 	/* Dataset uploads: the job pool and disclosure control. */
 	int		 upload_threads;
 	int		 upload_queue;
+	int		 login_threads;
+	int		 login_queue;
 	int		 sdc_min_frequency;
 	int		 sdc_dominance_n;
 	int		 sdc_dominance_k;
@@ -177,6 +180,7 @@ struct req {
 	struct evkeyvalq	*out_headers;
 	struct evbuffer		*body;
 	char			 peer[46];	/* the socket's peer address */
+	char			 client[46];	/* the client's, past proxies */
 	char			 rid[17];
 	double			 start_ms;
 	char			*params[ROUTE_MAX_PARAMS];
@@ -433,8 +437,9 @@ void	 plugin_route_run(struct req *, int);
 void	 plugin_metrics(struct evbuffer *);
 
 /* jobs.c */
-void	 jobs_start(int, int);
-int	 jobs_submit(struct event_base *, void (*)(void *),
+enum jobs_pool_id { JOBS_UPLOAD, JOBS_PASSWORD, JOBS_POOLS };
+void	 jobs_start(enum jobs_pool_id, int, int);
+int	 jobs_submit(enum jobs_pool_id, struct event_base *, void (*)(void *),
 	     void (*)(void *, bool), void *);
 void	 jobs_drain(struct event_base *);
 void	 jobs_stop(void);
@@ -873,8 +878,8 @@ bool	 password_verify(const char *, const char *, size_t);
 bool	 user_email_valid(const char *);
 long	 user_add(struct db *, const char *, const char *, const char *,
 	     enum role, const char *, size_t, char **);
-int	 user_authenticate(struct db *, const char *, const char *, size_t,
-	     struct principal *);
+int	 user_login_lookup(struct db *, const char *, struct principal *,
+	     char *);
 
 /* session.c */
 int	 session_create(struct db *, long, int, char[SESSION_LEN + 1]);
@@ -910,6 +915,27 @@ const char *http_method_name(int);
 int	 http_method_type(const char *);
 bool	 http_method_known(const char *);
 
+/* login_guard.c */
+#define LOGIN_DEVICE_LEN	43	/* base64url of 32 bytes */
+struct login_guard;
+struct login_guard *login_guard_new(const unsigned char *, int);
+void	 login_guard_free(struct login_guard *);
+int	 login_guard_check(struct login_guard *, const char *, const char *,
+	     const char *);
+void	 login_guard_result(struct login_guard *, const char *, const char *,
+	     bool);
+void	 login_guard_device_new(struct login_guard *, const char *, char *);
+bool	 login_guard_device_valid(struct login_guard *, const char *,
+	     const char *);
+
+/* proxy.c */
+bool	 proxy_net_valid(const char *);
+bool	 proxy_trusted(const struct strlist *, const char *);
+void	 proxy_client_addr(const struct strlist *, const char *, const char *,
+	     const char *, char *);
+bool	 proxy_https(const struct strlist *, const char *, const char *,
+	     const char *);
+
 /* http_parse.c */
 int	 http_parse_head(const char *, size_t, size_t, struct http_head *,
 	     struct evkeyvalq *, const char **);
@@ -940,7 +966,7 @@ void	 worker_inflight_done(struct worker *);
 struct conn **worker_conn_list(struct worker *);
 const struct instance *server_instance(struct server *);
 const struct config *server_config(struct server *);
-struct ratelimit *server_login_limit(struct server *);
+struct login_guard *server_login_guard(struct server *);
 bool	 server_secure(struct server *);
 bool	 server_access_log(struct server *);
 void	 server_set_access_log(struct server *, bool);

@@ -155,6 +155,9 @@ router_req_new(struct worker *w, struct conn *c, const struct http_head *h,
 	r->out_headers = router_fields_new();
 	r->body = evbuffer_new();
 	snprintf(r->peer, sizeof r->peer, "%s", conn_peer(c));
+	proxy_client_addr(&worker_config(w)->trusted_proxy, r->peer,
+	    req_header(r, "Forwarded"), req_header(r, "X-Forwarded-For"),
+	    r->client);
 	r->start_ms = clock_ms();
 	randombytes_buf(id, sizeof id);
 	sodium_bin2hex(r->rid, sizeof r->rid, id, sizeof id);

@@ -57,7 +57,7 @@ struct server {
 	int			 port;
 	int			 nworkers;
 	struct worker		*workers;
-	struct ratelimit	*login_limit;
+	struct login_guard	*login_guard;
 	_Atomic bool		 access_log;
 	bool			 secure;
 };
@@ -125,10 +125,10 @@ server_config(struct server *srv)
 	return srv->cfg;
 }
 
-struct ratelimit *
-server_login_limit(struct server *srv)
+struct login_guard *
+server_login_guard(struct server *srv)
 {
-	return srv->login_limit;
+	return srv->login_guard;
 }
 
 bool
@@ -407,8 +407,6 @@ server_start(struct config *cfg, char **err)
 	srv->db_path = xasprintf("%s/meent.db", cfg->data_dir);
 	srv->secure = strncmp(cfg->base_url, "https://", 8) == 0;
 	atomic_store(&srv->access_log, cfg->access_log);
-	srv->login_limit = ratelimit_new(cfg->login_per_minute,
-	    cfg->login_per_minute);
 
 	if (access(srv->db_path, F_OK) == -1) {
 		*err = xasprintf("%s has no database: run 'meentctl --data %s "
@@ -424,6 +422,8 @@ server_start(struct config *cfg, char **err)
 		goto fail;
 	}
 	db_close(db);
+	srv->login_guard = login_guard_new(srv->instance.secret_key,
+	    cfg->login_per_minute);
 
 	server_raise_nofile();
 	static_init(cfg);
@@ -436,7 +436,8 @@ server_start(struct config *cfg, char **err)
 	for (int i = 0; i < srv->nworkers; i++)
 		if (worker_init(srv, &srv->workers[i], i, err) == -1)
 			goto fail;
-	jobs_start(cfg->upload_threads, cfg->upload_queue);
+	jobs_start(JOBS_UPLOAD, cfg->upload_threads, cfg->upload_queue);
+	jobs_start(JOBS_PASSWORD, cfg->login_threads, cfg->login_queue);
 	if (server_federation_start(srv, err) == -1)
 		goto fail;
 	for (int i = 0; i < srv->nworkers; i++)
@@ -453,7 +454,7 @@ fail:
 	free(srv->workers);
 	if (srv->listen_fd != -1)
 		close(srv->listen_fd);
-	ratelimit_free(srv->login_limit);
+	login_guard_free(srv->login_guard);
 	instance_free(&srv->instance);
 	free(srv->db_path);
 	free(srv);
@@ -474,7 +475,7 @@ server_stop(struct server *srv)
 		worker_free(&srv->workers[i]);
 	free(srv->workers);
 	close(srv->listen_fd);
-	ratelimit_free(srv->login_limit);
+	login_guard_free(srv->login_guard);
 	instance_free(&srv->instance);
 	free(srv->db_path);
 	free(srv);

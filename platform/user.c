@@ -106,19 +106,24 @@ user_dummy_hash(void)
 }
 
 /*
- * Check an e-mail address and password. On success fills *p and returns
- * AUTH_OK. An unknown address costs the same hashing as a wrong password, so
- * that timing does not tell which addresses exist.
+ * The first half of a login, on a worker: the account of email into *p and
+ * its password hash into hash. The second half, password_verify(), runs on
+ * the password pool. An unknown or disabled address gets a dummy hash that
+ * no password matches, so that it costs the same hashing as a wrong
+ * password and timing does not tell which addresses exist: AUTH_INVALID
+ * with hash filled. AUTH_FAILED: the database failed.
  */
 int
-user_authenticate(struct db *db, const char *email, const char *pw,
-    size_t pwlen, struct principal *p)
+user_login_lookup(struct db *db, const char *email, struct principal *p,
+    char *hash)
 {
 	sqlite3_stmt *st;
-	char hash[PASSWORD_HASH_LEN];
 	int rc;
 
-	if (!password_acceptable(pw, pwlen) || !user_email_valid(email))
+	memset(p, 0, sizeof *p);
+	pthread_once(&user_dummy_once, user_dummy_hash);
+	memcpy(hash, user_dummy, PASSWORD_HASH_LEN);
+	if (!user_email_valid(email))
 		return AUTH_INVALID;
 	st = db_stmt(db, "SELECT id, gemeente, role, password_hash"
 	    " FROM users WHERE email = ?1 AND disabled = 0");
@@ -128,23 +133,14 @@ user_authenticate(struct db *db, const char *email, const char *pw,
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return AUTH_FAILED;
-		pthread_once(&user_dummy_once, user_dummy_hash);
-		(void)password_verify(user_dummy, pw, pwlen);
-		return AUTH_INVALID;
+		return rc == SQLITE_DONE ? AUTH_INVALID : AUTH_FAILED;
 	}
-	memset(p, 0, sizeof *p);
 	p->user_id = sqlite3_column_int64(st, 0);
 	snprintf(p->gemeente, sizeof p->gemeente, "%s",
 	    sqlite3_column_text(st, 1));
 	p->role = role_parse((const char *)sqlite3_column_text(st, 2));
-	snprintf(hash, sizeof hash, "%s", sqlite3_column_text(st, 3));
-	sqlite3_reset(st);
-	if (!password_verify(hash, pw, pwlen)) {
-		memset(p, 0, sizeof *p);
-		return AUTH_INVALID;
-	}
 	p->kind = PRINCIPAL_SESSION;
+	snprintf(hash, PASSWORD_HASH_LEN, "%s", sqlite3_column_text(st, 3));
+	sqlite3_reset(st);
 	return AUTH_OK;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * Logging in and out of the web pages: /inloggen (a form, and its POST) and
- * /uitloggen. Attempts are rate-limited per address and per account before
- * any password is hashed. Failures say only that the pair did not match.
+ * /uitloggen. Attempts pass the login guard (login_guard.c: per address,
+ * per account, per known browser) before any password is hashed; the hash
+ * is checked on the password pool (jobs.c). Failures say only that the
+ * pair did not match.
  */
 #include "meent.h"
 
@@ -110,72 +112,198 @@ web_form_checked(struct req *r, struct evkeyvalq *form)
 	return 0;
 }
 
-static bool
-web_login_allowed(struct req *r, const char *email)
-{
-	struct ratelimit *rl = server_login_limit(r->srv);
-	char key[300];
-	bool ok;
-	size_t i;
+/* A login on its way through the password pool. */
+struct web_login_job {
+	struct req		*r;
+	struct principal	 who;
+	char			 hash[PASSWORD_HASH_LEN];
+	char			*email;
+	char			*pw;		/* sodium_malloc'ed, wiped */
+	size_t			 pwlen;
+	char			 device[LOGIN_DEVICE_LEN + 1]; /* or "" */
+	bool			 match;
+};
 
-	snprintf(key, sizeof key, "ip:%s", r->peer);
-	ok = ratelimit_allow(rl, key, strlen(key));
-	snprintf(key, sizeof key, "mail:%s", email);
-	for (i = 5; key[i] != '\0'; i++)
-		key[i] = (char)tolower((unsigned char)key[i]);
-	/* Both buckets pay, so neither can be spent through the other. */
-	ok = ratelimit_allow(rl, key, strlen(key)) && ok;
-	return ok;
+/* The device cookie's name: __Host- needs Secure, which needs https. */
+static const char *
+web_login_device_name(struct req *r)
+{
+	return server_secure(r->srv) ? "__Host-meent_apparaat" :
+	    "meent_apparaat";
 }
 
+/* This browser's device cookie for email, if it has a valid one. */
+static void
+web_login_device(struct req *r, const char *email,
+    char out[LOGIN_DEVICE_LEN + 1])
+{
+	const char *cookie = req_header(r, "Cookie");
+
+	out[0] = '\0';
+	if (cookie == NULL || !auth_cookie_value(cookie,
+	    web_login_device_name(r), out, LOGIN_DEVICE_LEN + 1) ||
+	    !login_guard_device_valid(server_login_guard(r->srv), email, out))
+		out[0] = '\0';
+}
+
+/* Signed in: the session cookie, a device cookie, and to the home page. */
+static void
+web_login_success(struct req *r, struct web_login_job *job)
+{
+	const struct config *cfg = server_config(r->srv);
+	char cookie[SESSION_LEN + 1], device[LOGIN_DEVICE_LEN + 1];
+	char header[256];
+	const char *secure = server_secure(r->srv) ? "; Secure" : "";
+
+	if (session_create(r->db, job->who.user_id, cfg->session_hours,
+	    cookie) != 0) {
+		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "Inloggen "
+		    "lukt nu niet; probeer het zo opnieuw.");
+		return;
+	}
+	snprintf(header, sizeof header, "%s=%s; Path=/; HttpOnly; "
+	    "SameSite=Lax; Max-Age=%d%s", auth_cookie_name(r->srv), cookie,
+	    cfg->session_hours * 3600, secure);
+	sodium_memzero(cookie, sizeof cookie);
+	reply_header(r, "Set-Cookie", header);
+	/* This browser is known to this account from now on (a year). */
+	login_guard_device_new(server_login_guard(r->srv), job->email, device);
+	snprintf(header, sizeof header, "%s=%s; Path=/; HttpOnly; "
+	    "SameSite=Strict; Max-Age=31536000%s", web_login_device_name(r),
+	    device, secure);
+	reply_header(r, "Set-Cookie", header);
+	log_emit(LOG_INFO, "auth.login", "user %ld logged in",
+	    job->who.user_id);
+	reply_redirect(r, "/");
+}
+
+/* On the password pool: the one expensive step. */
+static void
+web_login_run(void *arg)
+{
+	struct web_login_job *job = arg;
+
+	job->match = password_verify(job->hash, job->pw, job->pwlen);
+}
+
+static void
+web_login_job_free(struct web_login_job *job)
+{
+	sodium_free(job->pw);
+	sodium_memzero(job->hash, sizeof job->hash);
+	free(job->email);
+	free(job);
+}
+
+/* Back on the worker: the outcome, to the guard and to the person. */
+static void
+web_login_done(void *arg, bool ran)
+{
+	struct web_login_job *job = arg;
+	struct req *r = job->r;
+	const char *prev = log_set_rid(r->rid);
+	bool ok = ran && job->match && job->who.kind == PRINCIPAL_SESSION;
+
+	if (!ran)
+		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De server "
+		    "stopt; probeer het zo opnieuw.");
+	else {
+		login_guard_result(server_login_guard(r->srv), job->email,
+		    job->device[0] != '\0' ? job->device : NULL, ok);
+		if (ok)
+			web_login_success(r, job);
+		else
+			web_login_page(r, 401, job->email, "Het e-mailadres "
+			    "of het wachtwoord klopt niet.");
+	}
+	log_set_rid(prev);
+	web_login_job_free(job);
+	router_req_free(r);
+}
+
+/*
+ * 429: wait this many seconds. The page says how long, in words a person
+ * can act on.
+ */
+static void
+web_login_wait(struct req *r, const char *email, int seconds)
+{
+	char retry[16], *msg;
+
+	snprintf(retry, sizeof retry, "%d", seconds);
+	reply_header(r, "Retry-After", retry);
+	msg = seconds < 90 ? xasprintf("Te veel pogingen. Probeer het over "
+	    "%d seconden opnieuw.", seconds) : xasprintf("Te veel pogingen. "
+	    "Probeer het over %d minuten opnieuw.", (seconds + 59) / 60);
+	web_login_page(r, 429, email, msg);
+	free(msg);
+}
+
+/*
+ * POST /inloggen. The limits first (login_guard.c), then the account, then
+ * the password on the password pool, so that logins can never keep the
+ * workers from serving reads.
+ */
 void
 web_login_post(struct req *r)
 {
 	struct evkeyvalq form;
 	const char *email, *pw;
-	struct principal who;
-	char cookie[SESSION_LEN + 1], header[256];
-	const struct config *cfg = server_config(r->srv);
-	int rc;
+	struct web_login_job *job;
+	int wait, rc;
 
 	if (web_form(r, &form) == -1)
 		return;
 	email = evhttp_find_header(&form, "email");
 	pw = evhttp_find_header(&form, "wachtwoord");
-	if (email == NULL || pw == NULL || strlen(email) > 254 ||
-	    strlen(pw) > PASSWORD_MAX) {
+	if (email == NULL || pw == NULL || *email == '\0' || *pw == '\0' ||
+	    strlen(email) > 254) {
 		web_login_page(r, 400, "", "Vul uw e-mailadres en wachtwoord "
 		    "in.");
 		goto out;
 	}
-	if (!web_login_allowed(r, email)) {
-		reply_header(r, "Retry-After", "60");
-		web_login_page(r, 429, email, "Te veel pogingen. Wacht een "
-		    "minuut en probeer het opnieuw.");
+	if (!password_acceptable(pw, strlen(pw))) {
+		/* No account has a password of this length: nothing to hash. */
+		web_login_page(r, 401, email, "Het e-mailadres of het "
+		    "wachtwoord klopt niet.");
 		goto out;
 	}
-	rc = user_authenticate(r->db, email, pw, strlen(pw), &who);
-	if (rc == AUTH_OK && session_create(r->db, who.user_id,
-	    cfg->session_hours, cookie) == 0) {
-		snprintf(header, sizeof header, "%s=%s; Path=/; HttpOnly; "
-		    "SameSite=Lax; Max-Age=%d%s", auth_cookie_name(r->srv),
-		    cookie, cfg->session_hours * 3600, server_secure(r->srv) ?
-		    "; Secure" : "");
-		sodium_memzero(cookie, sizeof cookie);
-		reply_header(r, "Set-Cookie", header);
-		log_emit(LOG_INFO, "auth.login", "user %ld logged in",
-		    who.user_id);
-		reply_redirect(r, "/");
+	job = xcalloc(1, sizeof *job);
+	job->r = r;
+	job->email = xstrdup(email);
+	web_login_device(r, email, job->device);
+	wait = login_guard_check(server_login_guard(r->srv), r->client, email,
+	    job->device[0] != '\0' ? job->device : NULL);
+	if (wait > 0) {
+		web_login_job_free(job);
+		web_login_wait(r, email, wait);
 		goto out;
 	}
+	rc = user_login_lookup(r->db, email, &job->who, job->hash);
 	if (rc == AUTH_FAILED) {
+		web_login_job_free(job);
 		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "Inloggen "
 		    "lukt nu niet; probeer het zo opnieuw.");
 		goto out;
 	}
-	web_login_page(r, 401, email, "Het e-mailadres of het wachtwoord "
-	    "klopt niet.");
+	job->pwlen = strlen(pw);
+	job->pw = sodium_malloc(job->pwlen + 1);
+	if (job->pw == NULL)
+		fatal("sodium_malloc");
+	memcpy(job->pw, pw, job->pwlen + 1);
+	if (jobs_submit(JOBS_PASSWORD, worker_base(r->w), web_login_run,
+	    web_login_done, job) == -1) {
+		web_login_job_free(job);
+		reply_header(r, "Retry-After", "5");
+		web_login_page(r, 503, email, "Er wordt nu erg veel ingelogd. "
+		    "Probeer het over een paar seconden opnieuw.");
+		goto out;
+	}
+	r->async = true;
 out:
+	/* The form holds the password: wipe it before it is freed. */
+	if (pw != NULL)
+		sodium_memzero((char *)pw, strlen(pw));
 	evhttp_clear_headers(&form);
 }
 

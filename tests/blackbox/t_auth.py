@@ -164,7 +164,7 @@ t.ok("Max-Age=0" in (r.header("Set-Cookie") or ""), "logout clears the cookie")
 r = m.get("/api/v1/ik", headers={"Cookie": value})
 t.eq(r.status, 401, "the session is gone after logout")
 
-# Rate limit: 5 attempts a minute per account, before any hashing.
+# Rate limit: 5 attempts a minute per address, before any hashing.
 codes = []
 t0 = time.time()
 for i in range(8):
