@@ -7,6 +7,7 @@
  */
 #include "meent.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -93,23 +94,25 @@ auth_identify(struct req *r)
 
 /*
  * Did this state-changing request come from our own pages? The Origin must
- * be this site (scheme of the base URL and the Host asked for); without an
- * Origin, Sec-Fetch-Site must say same-origin. Neither: refused.
+ * be the origin of the configured base URL (not the Host the request names:
+ * a rebound DNS name would match its own Host); without an Origin,
+ * Sec-Fetch-Site must say same-origin. Neither: refused.
  */
 bool
 auth_same_origin(struct req *r)
 {
 	const char *origin = req_header(r, "Origin");
-	const char *host = req_header(r, "Host");
 	const char *site = req_header(r, "Sec-Fetch-Site");
-	const char *scheme = server_secure(r->srv) ? "https://" : "http://";
-	size_t slen = strlen(scheme);
+	char *norm;
+	bool same;
 
 	if (origin != NULL) {
-		if (host == NULL || strcmp(origin, "null") == 0)
+		if (strcmp(origin, "null") == 0 ||
+		    (norm = http_origin(origin)) == NULL)
 			return false;
-		return strncmp(origin, scheme, slen) == 0 &&
-		    strcasecmp(origin + slen, host) == 0;
+		same = strcmp(norm, server_origin(r->srv)) == 0;
+		free(norm);
+		return same;
 	}
 	return site != NULL && strcmp(site, "same-origin") == 0;
 }

@@ -109,7 +109,6 @@ config_init(struct config *c)
 	config_free(c);
 	c->listen = xstrdup("127.0.0.1:8080");
 	c->content_dir = xstrdup(MEENT_CONTENT_DIR);
-	c->base_url = xstrdup("http://127.0.0.1:8080");
 	c->log_level = LOG_INFO;
 	c->access_log = true;
 	c->max_connections = 1024;

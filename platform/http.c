@@ -4,8 +4,10 @@
  */
 #include "meent.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <event2/http.h>
 
 const char *
@@ -77,4 +79,41 @@ bool
 http_method_known(const char *name)
 {
 	return http_method_type(name) != 0;
+}
+
+/*
+ * The origin of an http(s) URL, "scheme://host[:port]", normalised as
+ * browsers send it in Origin: scheme and host in lower case, the port only
+ * when it is not the scheme's default. Caller frees; NULL when url is not
+ * an absolute http or https URL (curl's URL parser decides).
+ */
+char *
+http_origin(const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL;
+
+	if (u == NULL)
+		fatal("curl_url");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+		goto out;
+	for (char *p = host; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+	    strcmp(port, strcmp(scheme, "https") == 0 ? "443" : "80") == 0) {
+		curl_free(port);
+		port = NULL;
+	}
+	out = port != NULL ? xasprintf("%s://%s:%s", scheme, host, port) :
+	    xasprintf("%s://%s", scheme, host);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
 }

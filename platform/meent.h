@@ -914,6 +914,7 @@ const char *http_reason(int);
 const char *http_method_name(int);
 int	 http_method_type(const char *);
 bool	 http_method_known(const char *);
+char	*http_origin(const char *);
 
 /* login_guard.c */
 #define LOGIN_DEVICE_LEN	43	/* base64url of 32 bytes */
@@ -968,6 +969,7 @@ const struct instance *server_instance(struct server *);
 const struct config *server_config(struct server *);
 struct login_guard *server_login_guard(struct server *);
 bool	 server_secure(struct server *);
+const char *server_origin(struct server *);
 bool	 server_access_log(struct server *);
 void	 server_set_access_log(struct server *, bool);
 int	 server_port(struct server *);

@@ -60,6 +60,7 @@ struct server {
 	struct login_guard	*login_guard;
 	_Atomic bool		 access_log;
 	bool			 secure;
+	char			*origin;	/* of the base URL */
 };
 
 const struct config *
@@ -135,6 +136,13 @@ bool
 server_secure(struct server *srv)
 {
 	return srv->secure;
+}
+
+/* "scheme://host[:port]" of the public base URL: what Origin must be. */
+const char *
+server_origin(struct server *srv)
+{
+	return srv->origin;
 }
 
 bool
@@ -405,7 +413,6 @@ server_start(struct config *cfg, char **err)
 	srv->cfg = cfg;
 	srv->listen_fd = -1;
 	srv->db_path = xasprintf("%s/meent.db", cfg->data_dir);
-	srv->secure = strncmp(cfg->base_url, "https://", 8) == 0;
 	atomic_store(&srv->access_log, cfg->access_log);
 
 	if (access(srv->db_path, F_OK) == -1) {
@@ -424,6 +431,16 @@ server_start(struct config *cfg, char **err)
 	db_close(db);
 	srv->login_guard = login_guard_new(srv->instance.secret_key,
 	    cfg->login_per_minute);
+	/* base_url in meentd.conf, or else the one given to meentctl init. */
+	srv->origin = http_origin(cfg->base_url != NULL ? cfg->base_url :
+	    srv->instance.base_url);
+	if (srv->origin == NULL) {
+		*err = xasprintf("base_url '%s' is not an http(s) URL",
+		    cfg->base_url != NULL ? cfg->base_url :
+		    srv->instance.base_url);
+		goto fail;
+	}
+	srv->secure = strncmp(srv->origin, "https://", 8) == 0;
 
 	server_raise_nofile();
 	static_init(cfg);
@@ -455,6 +472,7 @@ fail:
 	if (srv->listen_fd != -1)
 		close(srv->listen_fd);
 	login_guard_free(srv->login_guard);
+	free(srv->origin);
 	instance_free(&srv->instance);
 	free(srv->db_path);
 	free(srv);
@@ -476,6 +494,7 @@ server_stop(struct server *srv)
 	free(srv->workers);
 	close(srv->listen_fd);
 	login_guard_free(srv->login_guard);
+	free(srv->origin);
 	instance_free(&srv->instance);
 	free(srv->db_path);
 	free(srv);

@@ -88,6 +88,15 @@ class Response:
         return "<%d %s>" % (self.status, self.body[:300])
 
 
+def free_port():
+    """A port nobody listens on now (the kernel's pick)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def ctl(data_dir, *args, input=None, check=False):
     """Run meentctl on data_dir; returns the CompletedProcess."""
     p = subprocess.run([MEENTCTL, "--data", data_dir, "--content", CONTENT] +
@@ -118,10 +127,15 @@ class Instance:
         self.threads = threads
         self.settings = settings or {}
         self.meentd = release_meentd() if release else MEENTD
+        self.port = None
 
-    def argv(self):
-        a = [self.meentd, "--data", self.data, "--listen", "127.0.0.1:0",
-             "--threads", str(self.threads), "--content", CONTENT]
+    def argv(self, port=0):
+        a = [self.meentd, "--data", self.data, "--listen",
+             "127.0.0.1:%d" % port, "--threads", str(self.threads),
+             "--content", CONTENT]
+        if port and "base_url" not in self.settings:
+            # Forms are checked against the base URL's origin.
+            a += ["--set", "base_url=http://127.0.0.1:%d" % port]
         if self.config_path:
             a += ["--config", self.config_path]
         for k, v in self.settings.items():
@@ -129,21 +143,39 @@ class Instance:
         return a
 
     def start(self, extra=(), wait=True):
-        self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.argv() + list(extra),
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=self.logf)
-        if wait:
-            self.port = self.wait_port()
+        """Start meentd on a free port, chosen here so that the base URL can
+        name it (a restart keeps its port); if another process took the
+        port first, another is tried."""
+        for attempt in range(5):
+            if self.port is None:
+                self.port = free_port()
+            self.logf = open(self.log_path, "ab")
+            self.log_mark = len(self.log())
+            self.proc = subprocess.Popen(self.argv(self.port) + list(extra),
+                                         stdout=subprocess.DEVNULL,
+                                         stderr=self.logf)
+            if not wait:
+                return self
+            try:
+                self.wait_port()
+                return self
+            except RuntimeError:
+                if "Address already in use" not in self.log()[self.log_mark:] \
+                        or attempt == 4:
+                    raise
+                self.logf.close()
+                self.port = None
         return self
 
     def wait_port(self, timeout=30):
+        """Wait until this start of meentd listens; returns its port."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("meentd exited %d: %s" %
                                    (self.proc.returncode, self.log()))
-            m = re.search(r'"event":"server.start".*?\(port (\d+)\)', self.log())
+            m = re.search(r'"event":"server.start".*?\(port (\d+)\)',
+                          self.log()[self.log_mark:])
             if m:
                 return int(m.group(1))
             time.sleep(0.05)

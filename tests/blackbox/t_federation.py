@@ -21,19 +21,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey, Ed25519PublicKey)
 
-from harness import Instance, Tap, finish
+from harness import Instance, Tap, finish, free_port
 
 t = Tap()
 T0 = time.time()
 ALL = []
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Node(Instance):
@@ -50,32 +42,6 @@ class Node(Instance):
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         ALL.append(self)
-
-    def argv(self):
-        return ["127.0.0.1:%d" % self.port if a == "127.0.0.1:0" else a
-                for a in super().argv()]
-
-    def start(self, extra=(), wait=True):
-        offset = os.path.getsize(self.log_path) \
-            if os.path.exists(self.log_path) else 0
-        if getattr(self, "logf", None) is not None:
-            self.logf.close()
-        self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.argv() + list(extra),
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=self.logf)
-        deadline = time.time() + 30
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("meentd exited %d: %s" %
-                                   (self.proc.returncode, self.log()))
-            with open(self.log_path, "rb") as f:
-                f.seek(offset)
-                if b'"event":"server.start"' in f.read():
-                    return self
-            if time.time() > deadline:
-                raise RuntimeError("meentd did not start: " + self.log())
-            time.sleep(0.05)
 
     def sigkill(self):
         self.proc.send_signal(signal.SIGKILL)
