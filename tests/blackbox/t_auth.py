@@ -137,6 +137,16 @@ t.eq(r.status, 403, "a login form without Origin: 403")
 r = m.request("POST", "/inloggen", body=good, headers={
     "Content-Type": form, "Origin": "http://evil.example"})
 t.eq(r.status, 403, "a login form from another origin: 403")
+# DNS rebinding: a name of the attacker's that resolves to this server
+# sends its own Host, and an Origin that matches it. The base URL decides.
+rebound = "rebound.example:%d" % m.port
+r = m.request("POST", "/inloggen", body=good, headers={
+    "Content-Type": form, "Host": rebound, "Origin": "http://" + rebound})
+t.eq(r.status, 403, "Origin equal to a rebound Host, not the base URL: 403")
+r = m.request("POST", "/inloggen", body="email=", headers={
+    "Content-Type": form, "Origin": origin().upper().replace("HTTP", "http")})
+t.eq(r.status, 400, "the host's case does not matter (past the origin check "
+     "to the form's own 400)")
 r = m.request("POST", "/inloggen", body=good, headers={
     "Content-Type": form, "Origin": origin()})
 t.eq(r.status, 303, "login: 303")
