@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Fuzz target: raw bytes over whole connections, against the real server.
+ * LLVMFuzzerInitialize starts meentd's server in this process (a real
+ * database with the seed content, one worker thread, listening on a
+ * loopback port); each input is written to a new TCP connection, which is
+ * then half-closed, and everything the server answers is read until it
+ * closes. An input holds as many pipelined requests as it likes; "\n@@\n"
+ * splits it over several connections, so that requests on parallel
+ * connections interleave.
+ *
+ * The invariants: the server never crashes or reports a sanitizer error
+ * (ASan/UBSan abort the process), every connection ends (the read below
+ * would time out and abort otherwise), and every answer starts with a
+ * status line.
+ */
+#include "meent.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/thread.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int LLVMFuzzerInitialize(int *, char ***);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define FUZZ_CONNS_MAX	4
+#define FUZZ_WAIT_MS	10000
+
+static struct config cfg;
+static int port;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char dir[] = "/tmp/meent-fuzz-conn-XXXXXX", *path, *err = NULL;
+	struct server *srv;
+	struct db *db;
+
+	(void)argc;
+	(void)argv;
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() == -1 || evthread_use_pthreads() == -1 ||
+	    mkdtemp(dir) == NULL)
+		abort();
+	log_init(NULL, LOG_FATAL);
+	config_init(&cfg);
+	path = xasprintf("%s/meent.db", dir);
+	if ((db = db_open(path, DB_CREATE, &err)) == NULL ||
+	    migrate_apply(db, &err) == -1 ||
+	    instance_create(db, dir, "fuzz", "http://127.0.0.1", &err) == -1 ||
+	    refdata_load_gemeenten(db, MEENT_CONTENT_DIR, &err) < 0)
+		abort();
+	db_close(db);
+	free(path);
+	config_set(&cfg, "data", dir, &err);
+	config_set(&cfg, "listen", "127.0.0.1:0", &err);
+	config_set(&cfg, "threads", "1", &err);
+	config_set(&cfg, "content", MEENT_CONTENT_DIR, &err);
+	config_set(&cfg, "seed", MEENT_CONTENT_DIR, &err);
+	config_set(&cfg, "access_log", "false", &err);
+	/* Short deadlines: an input that stops midway costs little. */
+	config_set(&cfg, "header_timeout", "1", &err);
+	config_set(&cfg, "request_timeout", "1", &err);
+	config_set(&cfg, "keepalive_timeout", "1", &err);
+	if (seed_load_dir(&cfg, &err) == -1 || outbound_start(&err) == -1 ||
+	    (srv = server_start(&cfg, &err)) == NULL) {
+		fprintf(stderr, "fuzz_conn: %s\n", err);
+		abort();
+	}
+	port = server_port(srv);
+	return 0;
+}
+
+static int
+fuzz_connect(void)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+		abort();
+	return fd;
+}
+
+/* Write all of data (the server may close early: that ends it). */
+static void
+fuzz_send(int fd, const uint8_t *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return;
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Read until the server closes; abort if it never does. */
+static void
+fuzz_drain(int fd)
+{
+	char buf[65536];
+	bool first = true;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, FUZZ_WAIT_MS) != 1) {
+			fprintf(stderr, "fuzz_conn: a connection never ended\n");
+			abort();
+		}
+		n = recv(fd, buf, sizeof buf, 0);
+		if (n < 0 && errno == ECONNRESET)
+			return;
+		if (n <= 0)
+			return;
+		if (first && n >= 5 && memcmp(buf, "HTTP/", 5) != 0) {
+			fprintf(stderr, "fuzz_conn: an answer without a status "
+			    "line\n");
+			abort();
+		}
+		first = false;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fds[FUZZ_CONNS_MAX];
+	int n = 0;
+
+	/* Split on "\n@@\n" into up to FUZZ_CONNS_MAX connections. */
+	while (n < FUZZ_CONNS_MAX) {
+		const uint8_t *cut = n + 1 < FUZZ_CONNS_MAX ?
+		    memmem(data, size, "\n@@\n", 4) : NULL;
+		size_t len = cut != NULL ? (size_t)(cut - data) : size;
+
+		fds[n] = fuzz_connect();
+		fuzz_send(fds[n], data, len);
+		shutdown(fds[n], SHUT_WR);
+		n++;
+		if (cut == NULL)
+			break;
+		data = cut + 4;
+		size -= len + 4;
+	}
+	for (int i = 0; i < n; i++) {
+		fuzz_drain(fds[i]);
+		close(fds[i]);
+	}
+	return 0;
+}
