@@ -512,8 +512,8 @@ static void
 api_richtlijnen_undecided(struct req *r, int rc)
 {
 	if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
-		    r->params[1]);
+		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel "
+		    "%s.", r->params[1]);
 	else if (rc == MEENT_CONFLICT)
 		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
 		    "besloten.");

@@ -218,7 +218,8 @@ web_richtlijn_decide(struct req *r)
 	id = req_number(r->params[1]);
 	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
 	if (p == NULL) {
-		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er niet.");
+		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
+		    "niet.");
 		return;
 	}
 	json_decref(p);
@@ -249,7 +250,8 @@ web_richtlijn_decide(struct req *r)
 	else if (rc == MEENT_CONFLICT && conflicts != NULL)
 		web_richtlijn_conflict(r, &g, id, conflicts);
 	else if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er niet.");
+		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
+		    "niet.");
 	else if (rc == MEENT_CONFLICT)
 		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
 		    "besloten.");

@@ -325,9 +325,12 @@ def rows_of(gemeente):
         if "gemeente" in cols:
             out[name] = sorted(repr(row) for row in m.sql(
                 'SELECT * FROM "%s" WHERE gemeente = ?' % name, (gemeente,)))
-    out["sessions"] = sorted(repr(row) for row in m.sql(
-        "SELECT s.* FROM sessions s JOIN users u ON u.id = s.user_id "
-        "WHERE u.gemeente = ?", (gemeente,)))
+    for name, sql in (
+            ("sessions", "SELECT s.* FROM sessions s JOIN users u ON "
+             "u.id = s.user_id WHERE u.gemeente = ?"),
+            ("pilot_texts", "SELECT t.* FROM pilot_texts t JOIN pilots p "
+             "ON p.pk = t.pk WHERE p.gemeente = ?")):
+        out[name] = sorted(repr(row) for row in m.sql(sql, (gemeente,)))
     return out
 
 
