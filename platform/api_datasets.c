@@ -312,7 +312,26 @@ api_datasets_get(struct req *r)
 	}
 }
 
-/* A publish or remove's MEENT_* from the store: 0, or -1 after replying. */
+/*
+ * Is dataset id (the path's) one the caller sees but that belongs to another
+ * municipality? Then a write on it is 403, not 404 (DESIGN §4).
+ */
+static bool
+api_datasets_foreign(struct req *r)
+{
+	json_t *d;
+	int rc = dataset_store_get(r->db, r->params[0], r->who.gemeente, &d);
+	bool foreign = (rc == MEENT_OK || rc == MEENT_CONFLICT) &&
+	    !req_own(r, json_string_value(json_object_get(d, "gemeente")));
+
+	json_decref(d);
+	return foreign;
+}
+
+/*
+ * A publish or remove's MEENT_* from the store on the path's dataset: 0, or
+ * -1 after replying.
+ */
 int
 api_datasets_store_reply(struct req *r, int rc)
 {
@@ -325,8 +344,12 @@ api_datasets_store_reply(struct req *r, int rc)
 		    "worden.");
 		break;
 	case MEENT_NOTFOUND:
-		reply_problem(r, 404, "Niet gevonden", "Deze dataset bestaat "
-		    "niet of is niet van uw gemeente.");
+		if (api_datasets_foreign(r))
+			reply_problem(r, 403, "Verboden", "Deze dataset is van "
+			    "een andere gemeente.");
+		else
+			reply_problem(r, 404, "Niet gevonden", "Deze dataset "
+			    "bestaat niet of is niet van uw gemeente.");
 		break;
 	default:
 		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");

@@ -506,6 +506,21 @@ api_richtlijnen_voorstel(struct req *r)
 		reply_json(r, 200, p);
 }
 
+/* A decision that was not taken: rc from the store (404, 409, 500). */
+static void
+api_richtlijnen_undecided(struct req *r, int rc)
+{
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel "
+		    "%s.", r->params[1]);
+	else if (rc == MEENT_CONFLICT)
+		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
+		    "besloten.");
+	else
+		reply_problem(r, 500, "Interne fout", "Het besluit kon niet "
+		    "opgeslagen worden.");
+}
+
 /* PATCH a proposal: a maintainer accepts (a merged revision) or rejects. */
 void
 api_richtlijnen_decide(struct req *r)
@@ -515,6 +530,7 @@ api_richtlijnen_decide(struct req *r)
 	const char *status, *reden;
 	json_t *body, *p;
 	long id;
+	int rc;
 
 	/* Accepting credits the proposer: the revision is theirs. */
 
@@ -549,17 +565,23 @@ api_richtlijnen_decide(struct req *r)
 	if (req_has_invalid(r)) {
 		reply_invalid(r);
 	} else if (strcmp(status, "afgewezen") == 0) {
-		if (guideline_store_decide(r->db, id, "afgewezen", reden, 0) != 0)
-			reply_problem(r, 500, "Interne fout", "Het besluit kon "
-			    "niet opgeslagen worden.");
-		else
+		rc = guideline_store_decide(r->db, g.pk, id, "afgewezen", reden,
+		    0);
+		if (rc == 0)
 			reply_json(r, 200, guideline_store_proposal(r->db, g.pk,
 			    id));
+		else
+			api_richtlijnen_undecided(r, rc);
 	} else {
 		json_t *conflicts;
-		int rc = guideline_store_accept(r->db, &g, id, &rev, &conflicts);
 
-		api_richtlijnen_written(r, &g, &rev, rc, conflicts);
+		rc = guideline_store_accept(r->db, &g, id, &rev, &conflicts);
+		if (rc == MEENT_NOTFOUND || (rc == MEENT_CONFLICT &&
+		    conflicts == NULL)) {
+			revision_free(&rev);
+			api_richtlijnen_undecided(r, rc);
+		} else
+			api_richtlijnen_written(r, &g, &rev, rc, conflicts);
 	}
 	json_decref(body);
 	json_decref(p);

@@ -256,37 +256,47 @@ dataset_label_cmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static const struct dataset_dim *dataset_sort_dim;
+/*
+ * A label and where it was, for sorting: the comparison needs nothing but
+ * its two arguments. (A file-level pointer to the dimension being sorted was
+ * shared by the two job threads, which sort different uploads at once.)
+ */
+struct dataset_sort_item {
+	const char	*label;
+	int		 index;
+};
 
 static int
 dataset_sort_cb(const void *a, const void *b)
 {
-	const int *x = a, *y = b;
+	const struct dataset_sort_item *x = a, *y = b;
 
-	return dataset_label_cmp(dataset_sort_dim->labels[*x],
-	    dataset_sort_dim->labels[*y]);
+	return dataset_label_cmp(x->label, y->label);
 }
 
 /* Sort d's labels; *remap (caller frees) maps old index to new. */
 static int *
 dataset_dim_sort(struct dataset_dim *d)
 {
-	int *order = xcalloc((size_t)d->nlabels + 1, sizeof *order);
+	struct dataset_sort_item *items = xcalloc((size_t)d->nlabels + 1,
+	    sizeof *items);
 	int *remap = xcalloc((size_t)d->nlabels + 1, sizeof *remap);
 	char **sorted = xcalloc((size_t)d->nlabels + 1, sizeof *sorted);
 
-	for (int i = 0; i < d->nlabels; i++)
-		order[i] = i;
-	dataset_sort_dim = d;
-	qsort(order, (size_t)d->nlabels, sizeof *order, dataset_sort_cb);
 	for (int i = 0; i < d->nlabels; i++) {
-		remap[order[i]] = i;
-		sorted[i] = d->labels[order[i]];
+		items[i].label = d->labels[i];
+		items[i].index = i;
+	}
+	/* Labels are distinct (dataset_dim_index): no order is left open. */
+	qsort(items, (size_t)d->nlabels, sizeof *items, dataset_sort_cb);
+	for (int i = 0; i < d->nlabels; i++) {
+		remap[items[i].index] = i;
+		sorted[i] = d->labels[items[i].index];
 	}
 	free(d->labels);
 	d->labels = sorted;
 	d->caplabels = d->nlabels + 1;
-	free(order);
+	free(items);
 	return remap;
 }
 

@@ -542,49 +542,79 @@ guideline_store_proposals(struct db *db, long pk)
 	return list;
 }
 
-/* Close a proposal: aanvaard (with the revision it became) or afgewezen. */
+/*
+ * Close open proposal id of guideline pk: aanvaard (with the revision it
+ * became) or afgewezen. The proposal is named by its guideline and its id
+ * together: another guideline's proposal is not there, whatever its id.
+ * Returns 0, MEENT_NOTFOUND (pk has no proposal id), MEENT_CONFLICT (it was
+ * decided already) or -1.
+ */
 int
-guideline_store_decide(struct db *db, long id, const char *status,
+guideline_store_decide(struct db *db, long pk, long id, const char *status,
     const char *reden, long versie)
 {
 	sqlite3_stmt *st = db_stmt(db, "UPDATE richtlijn_voorstellen SET"
-	    " status = ?2, reden = ?3, versie = ?4, besloten = ?5"
-	    " WHERE pk = ?1 AND status = 'open'");
+	    " status = ?3, reden = ?4, versie = ?5, besloten = ?6"
+	    " WHERE richtlijn = ?1 AND pk = ?2 AND status = 'open'");
+	int rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	db_bind_text(st, 3, reden);
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	db_bind_text(st, 4, reden);
 	if (versie > 0)
-		sqlite3_bind_int64(st, 4, versie);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+		sqlite3_bind_int64(st, 5, versie);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
 	if (db_step_done(db, st, "decide") == -1)
 		return -1;
-	cache_bump();
-	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_CONFLICT;
+	if (sqlite3_changes(db_handle(db)) == 1) {
+		cache_bump();
+		return 0;
+	}
+	st = db_stmt(db, "SELECT 1 FROM richtlijn_voorstellen"
+	    " WHERE richtlijn = ?1 AND pk = ?2");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MEENT_CONFLICT;
+	return rc == SQLITE_DONE ? MEENT_NOTFOUND : -1;
 }
 
 /*
  * Accept open proposal id of g: its text becomes a revision on its base,
  * merged like any revision and credited to the proposer, and the proposal
- * is closed with that revision. rev gets what was written (free with
- * revision_free). Returns 0, MEENT_CONFLICT (*conflicts; the proposal
- * stays open), MEENT_NOTFOUND (no such open proposal) or -1.
+ * is closed with that revision, in one transaction (two maintainers
+ * accepting at once make one revision). rev gets what was written (free
+ * with revision_free). Returns 0, MEENT_CONFLICT (with *conflicts: the
+ * proposal collides with later edits and stays open; without: it was
+ * decided already), MEENT_NOTFOUND (g has no proposal id) or -1.
  */
 int
 guideline_store_accept(struct db *db, struct guideline *g, long id,
     struct revision *rev, json_t **conflicts)
 {
-	json_t *p = guideline_store_proposal(db, g->pk, id);
+	json_t *p = NULL;
 	int rc;
 
 	*conflicts = NULL;
 	memset(rev, 0, sizeof *rev);
-	if (p == NULL || strcmp(json_string_value(json_object_get(p,
-	    "status")), "open") != 0) {
-		json_decref(p);
-		return MEENT_NOTFOUND;
+	if (db_begin(db) == -1)
+		return -1;
+	p = guideline_store_proposal(db, g->pk, id);
+	if (p == NULL) {
+		rc = MEENT_NOTFOUND;
+		goto out;
+	}
+	if (strcmp(json_string_value(json_object_get(p, "status")), "open") !=
+	    0) {
+		rc = MEENT_CONFLICT;
+		goto out;
 	}
 	rev->basis = (long)json_integer_value(json_object_get(p, "basis"));
 	rev->owned = xstrdup(json_string_value(json_object_get(p, "tekst")));
@@ -597,12 +627,17 @@ guideline_store_accept(struct db *db, struct guideline *g, long id,
 	rev->gemeente = rev->owned_gemeente;
 	rev->voorstel = id;
 	rev->aangemaakt = time(NULL);
-	json_decref(p);
 	rc = guideline_store_revise(db, g, rev, conflicts);
-	if (rc == 0 && guideline_store_decide(db, id, "aanvaard", NULL,
+	if (rc == 0 && guideline_store_decide(db, g->pk, id, "aanvaard", NULL,
 	    rev->versie) != 0)
 		rc = -1;
-	return rc;
+out:
+	json_decref(p);
+	if (rc != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db) == -1 ? -1 : 0;
 }
 
 /* ----- adoptions ----- */

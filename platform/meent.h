@@ -537,8 +537,8 @@ int	 guideline_store_propose(struct db *, const struct guideline *,
 	     const struct revision *, long *);
 json_t	*guideline_store_proposal(struct db *, long, long);
 json_t	*guideline_store_proposals(struct db *, long);
-int	 guideline_store_decide(struct db *, long, const char *, const char *,
-	     long);
+int	 guideline_store_decide(struct db *, long, long, const char *,
+	     const char *, long);
 int	 guideline_store_accept(struct db *, struct guideline *, long,
 	     struct revision *, json_t **);
 int	 guideline_store_adopt(struct db *, long, const char *, long);

@@ -477,20 +477,23 @@ static void
 outbound_wakeup_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct outbound_transfer *list, *t;
+	bool stopping;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
+	/* stopping is outbound_stop()'s, set under the lock: read it there. */
 	pthread_mutex_lock(&ob.mu);
 	list = ob.queue;
 	ob.queue = ob.queue_tail = NULL;
 	ob.queued = 0;
+	stopping = ob.stopping;
 	pthread_mutex_unlock(&ob.mu);
 	while ((t = list) != NULL) {
 		list = t->next;
 		t->next = NULL;
 		outbound_live_add(t);
-		if (ob.stopping) {
+		if (stopping) {
 			outbound_finish(t, OUTBOUND_FAILED, 0);
 			continue;
 		}
@@ -503,7 +506,7 @@ outbound_wakeup_cb(evutil_socket_t fd, short what, void *arg)
 		} else
 			outbound_start_transfer(t);
 	}
-	if (ob.stopping)
+	if (stopping)
 		event_base_loopbreak(ob.base);
 }
 

@@ -200,7 +200,7 @@ web_richtlijn_decide(struct req *r)
 	struct guideline g;
 	struct evkeyvalq form;
 	struct revision rev = { 0 };
-	json_t *conflicts = NULL;
+	json_t *conflicts = NULL, *p;
 	const char *status, *reden;
 	char location[160];
 	long id;
@@ -214,9 +214,17 @@ web_richtlijn_decide(struct req *r)
 		    "over voorstellen.");
 		return;
 	}
+	/* The proposal must be one of this guideline's (404 otherwise). */
+	id = req_number(r->params[1]);
+	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
+	if (p == NULL) {
+		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
+		    "niet.");
+		return;
+	}
+	json_decref(p);
 	if (web_form_checked(r, &form) == -1)
 		return;
-	id = req_number(r->params[1]);
 	status = evhttp_find_header(&form, "status");
 	reden = evhttp_find_header(&form, "reden");
 	if (reden != NULL && (*reden == '\0' || strlen(reden) > 500))
@@ -230,7 +238,8 @@ web_richtlijn_decide(struct req *r)
 		return;
 	}
 	if (strcmp(status, "afgewezen") == 0)
-		rc = guideline_store_decide(r->db, id, "afgewezen", reden, 0);
+		rc = guideline_store_decide(r->db, g.pk, id, "afgewezen", reden,
+		    0);
 	else
 		rc = guideline_store_accept(r->db, &g, id, &rev, &conflicts);
 	evhttp_clear_headers(&form);
@@ -240,7 +249,10 @@ web_richtlijn_decide(struct req *r)
 		reply_redirect(r, location);
 	else if (rc == MEENT_CONFLICT && conflicts != NULL)
 		web_richtlijn_conflict(r, &g, id, conflicts);
-	else if (rc == MEENT_NOTFOUND || rc == MEENT_CONFLICT)
+	else if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
+		    "niet.");
+	else if (rc == MEENT_CONFLICT)
 		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
 		    "besloten.");
 	else

@@ -34,8 +34,11 @@ def release_meentd():
                            "build/release and sets it")
     return os.path.join(RELEASE_BUILD, "platform", "meentd")
 CONTENT = os.path.join(TOP_SRC, "content")
-# Sanitizer builds start slower; leaks are reported at exit.
+# Sanitizer builds start slower; leaks are reported at exit. A TSan build
+# (--enable-tsan) reads its suppressions, each with its reason.
 os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+os.environ.setdefault("TSAN_OPTIONS", "suppressions=%s:second_deadlock_stack=1"
+                      % os.path.join(TOP_SRC, "tests", "tsan.supp"))
 
 
 class Tap:
@@ -296,11 +299,13 @@ class Instance:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def sanitizer_report(self):
-        """What ASan/UBSan wrote to the log, if anything."""
+        """What ASan/UBSan/TSan wrote to the log, if anything."""
         text = self.log()
         hits = [l for l in text.splitlines()
                 if "ERROR: AddressSanitizer" in l or "runtime error:" in l
-                or "ERROR: LeakSanitizer" in l]
+                or "ERROR: LeakSanitizer" in l
+                or "WARNING: ThreadSanitizer" in l
+                or "ERROR: ThreadSanitizer" in l]
         return "\n".join(hits)
 
     def __enter__(self):
