@@ -68,13 +68,19 @@ xstrdup(const char *s)
 	return p;
 }
 
+/*
+ * The first n bytes of s (fewer if a NUL comes first), NUL-terminated.
+ * s need not be NUL-terminated: nothing past s[n - 1] is read (strndup's
+ * interceptors under ASan's strict_string_checks would read on).
+ */
 char *
 xstrndup(const char *s, size_t n)
 {
-	char *p = strndup(s, n);
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
 
-	if (p == NULL)
-		fatal("out of memory (strndup)");
+	memcpy(p, s, len);
+	p[len] = '\0';
 	return p;
 }
 

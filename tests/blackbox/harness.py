@@ -36,7 +36,9 @@ def release_meentd():
 CONTENT = os.path.join(TOP_SRC, "content")
 # Sanitizer builds start slower; leaks are reported at exit. A TSan build
 # (--enable-tsan) reads its suppressions, each with its reason.
-os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:"
+                      "strict_string_checks=1")
+os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 os.environ.setdefault("TSAN_OPTIONS", "suppressions=%s:second_deadlock_stack=1"
                       % os.path.join(TOP_SRC, "tests", "tsan.supp"))
 
