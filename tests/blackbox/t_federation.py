@@ -40,8 +40,13 @@ class Node(Instance):
         super().__init__(threads=threads, settings=settings, name=name)
         self.name = name
         self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
         ALL.append(self)
+
+    @property
+    def url(self):
+        """The URL its subscribers pin (the port may change if another
+        process took it before the first start)."""
+        return "http://127.0.0.1:%d" % self.port
 
     def sigkill(self):
         self.proc.send_signal(signal.SIGKILL)
