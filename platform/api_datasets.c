@@ -15,6 +15,8 @@
  */
 #include "meent.h"
 
+#include <sodium.h>
+
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +43,11 @@ api_datasets_rules(const struct config *cfg, struct sdc_rules *rules)
 	rules->dominance_n = cfg->sdc_dominance_n;
 	rules->dominance_k = cfg->sdc_dominance_k;
 	rules->p_percent = cfg->sdc_p_percent;
+	rules->coalition = cfg->sdc_coalition;
 	rules->protection_percent = cfg->sdc_protection_percent;
 	rules->round_base = cfg->sdc_round_base;
+	rules->noise_count = cfg->sdc_noise_count;
+	rules->noise_magnitude = cfg->sdc_noise_magnitude;
 }
 
 /*
@@ -86,6 +91,9 @@ api_datasets_request(struct req *r, const char *vorm, const char *indicator,
 	}
 	snprintf(rq->gemeente, sizeof rq->gemeente, "%s", r->who.gemeente);
 	api_datasets_rules(worker_config(r->w), &rq->rules);
+	/* The municipality's record keys (cellkey.c); wiped with the job. */
+	cellkey_derive(server_instance(r->srv)->secret_key, rq->gemeente,
+	    rq->cellkey);
 }
 
 static void
@@ -94,6 +102,7 @@ api_datasets_run(void *arg)
 	struct dataset_job *job = arg;
 
 	dataset_process(&job->rq, job->body, &job->res);
+	sodium_memzero(job->rq.cellkey, sizeof job->rq.cellkey);
 }
 
 /* Store the protected table as a concept; its id goes to job->id. */
@@ -110,16 +119,19 @@ api_datasets_store(struct dataset_job *job)
 		.vorm = job->rq.microdata ? "microdata" : "tabel",
 		.publishable = job->res.publishable,
 	};
-	char *rapport, *tabel;
+	char *rapport, *eigen, *tabel;
 	int rc;
 
 	instance_uuid(job->id);
 	rapport = json_dumps(job->res.report, JSON_COMPACT);
+	eigen = json_dumps(job->res.report_own, JSON_COMPACT);
 	tabel = json_dumps(job->res.table, JSON_COMPACT);
 	row.rapport = rapport;
+	row.rapport_eigen = eigen;
 	row.tabel = tabel;
 	rc = dataset_store_insert(r->db, &row);
 	free(rapport);
+	free(eigen);
 	free(tabel);
 	if (rc == 0)
 		cache_bump();
@@ -205,9 +217,10 @@ api_datasets_answer(struct req *r, const struct dataset_result *res,
 	self = xasprintf("/api/v1/datasets/%s", id);
 	publish = xasprintf("%s/publicatie", self);
 	reply_header(r, "Location", self);
-	body = json_pack("{s:s, s:s, s:b, s:O, s:O, s:{s:{s:s}, s:{s:s}}}",
+	body = json_pack("{s:s, s:s, s:b, s:O, s:O, s:O, s:{s:{s:s}, s:{s:s}}}",
 	    "id", id, "status", "concept", "publiceerbaar", res->publishable,
-	    "rapport", res->report, "tabel", res->table, "_links",
+	    "rapport", res->report, "rapportEigen", res->report_own,
+	    "tabel", res->table, "_links",
 	    "self", "href", self, "publicatie", "href", publish);
 	free(self);
 	free(publish);

@@ -90,6 +90,12 @@ static const struct config_key config_keys[] = {
 	    "... may not exceed k percent of a cell" },
 	{ "sdc_p_percent", CONFIG_INT, OFF(sdc_p_percent), 1, 100,
 	    "p%-rule: a cell's others must hide the largest by p percent" },
+	{ "sdc_coalition", CONFIG_INT, OFF(sdc_coalition), 1, SDC_TOPN - 1,
+	    "... against a coalition of this many other contributors" },
+	{ "sdc_noise_count", CONFIG_INT, OFF(sdc_noise_count), 1, 10,
+	    "cell-key noise on published counts: -d .. d" },
+	{ "sdc_noise_magnitude", CONFIG_INT, OFF(sdc_noise_magnitude), 1, 100,
+	    "cell-key noise on amounts: percent of the largest contribution" },
 	{ "sdc_protection_percent", CONFIG_INT, OFF(sdc_protection_percent),
 	    1, 100, "audit: a suppressed cell's interval, percent of it" },
 	{ "sdc_round_base", CONFIG_INT, OFF(sdc_round_base), 0, 100,
@@ -124,9 +130,12 @@ config_init(struct config *c)
 	c->login_queue = 16;
 	c->upload_queue = 4;
 	c->sdc_min_frequency = 10;
-	c->sdc_dominance_n = 1;
-	c->sdc_dominance_k = 75;
+	c->sdc_dominance_n = 2;
+	c->sdc_dominance_k = 85;
 	c->sdc_p_percent = 10;
+	c->sdc_coalition = 2;
+	c->sdc_noise_count = 2;
+	c->sdc_noise_magnitude = 30;
 	c->sdc_protection_percent = 30;
 	c->sdc_round_base = 0;
 }

@@ -9,17 +9,26 @@
  *    to three breakdown columns; indicator and periode columns, when
  *    present, must match the upload's.
  *  - microdata: one row per person, case or visit, with declared roles:
- *    identificerend (dropped unread), quasi (generalised: age to 5-year
- *    bands, postcode to its 4 digits, a date to its month), dimensie, and
- *    at most one meetwaarde (summed, or averaged with :gemiddelde). Without
- *    a meetwaarde the table counts rows. Columns without a role are
- *    dropped, and said so in the report.
+ *    identificerend, quasi (generalised: age to 5-year bands, postcode to
+ *    its 4 digits, a date to its month), dimensie, and at most one
+ *    meetwaarde (summed, or averaged with :gemiddelde). Columns without a
+ *    role are dropped, and said so in the report.
+ *
+ * Units are persons. With an identifying column, each row's value there is
+ * turned into a keyed pseudonym (cellkey.c) and forgotten; rows are then
+ * grouped per person, so that a person with twelve monthly rows is one
+ * unit holding their total (or mean), counted once, in the cell that
+ * holds most of their rows (or amount). Without one, each row is a unit,
+ * and the report says so. Each unit carries a record key for the cell-key
+ * noise.
  *
  * Every column except the declared identifying ones is scanned for direct
  * identifiers (identifier.c); one found fails the upload with row, column
- * and reason, before any table is made. Raw values never leave this file:
- * not in errors, reports or logs. Category labels survive only as the
- * labels of cells that disclosure control (sdc.c) then protects.
+ * and reason, before any table is made. Column names and category labels
+ * are published, so each is checked on its own (identifier_label()), and a
+ * category with fewer persons than the minimum frequency is merged into
+ * "overig" before its label could be released. Raw values never leave
+ * this file: not in errors, reports or logs.
  */
 #include "meent.h"
 
@@ -35,6 +44,7 @@
 
 #define DATASET_LABEL_MAX	100
 #define DATASET_MAX_CATEGORIES	1000
+#define DATASET_OTHER		"overig"
 
 enum dataset_gen { GEN_UNDECIDED, GEN_NONE, GEN_AGE, GEN_YEAR, GEN_POSTCODE,
     GEN_DATE };
@@ -49,8 +59,9 @@ struct dataset_dim {
 	size_t		 nslots;
 };
 
-/* A microdata row, reduced to what the table needs. */
+/* A microdata row, reduced to what the table needs; later a person. */
 struct dataset_unit {
+	uint64_t	 who;		/* keyed pseudonym (cellkey.c) */
 	uint16_t	 c[SDC_MAX_DIMS];
 	double		 v;
 };
@@ -61,6 +72,7 @@ struct dataset_cell {
 	double		 value;
 	long		 units;
 	long		 row;
+	uint32_t	 ckey;		/* from the row's labels and figures */
 };
 
 struct dataset_parse {
@@ -75,10 +87,14 @@ struct dataset_parse {
 	int				 measure;	/* column, or -1 */
 	bool				 mean;
 	int				 units_col, ind_col, per_col;
+	int				 person_col;	/* or -1: rows */
 	struct dataset_unit		*units;
 	struct dataset_cell		*cells;
 	size_t				 n, cap;
 	long				 rows;
+	long				 persons;
+	int				 merged;	/* rare categories */
+	struct evbuffer			*canon;		/* scratch */
 };
 
 static const char *const dataset_role_names[] = {
@@ -538,11 +554,17 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 	ps->role = xcalloc(n, sizeof *ps->role);
 	ps->idcol = xcalloc(n, sizeof *ps->idcol);
 	ps->measure = ps->units_col = ps->ind_col = ps->per_col = -1;
+	ps->person_col = -1;
 	for (size_t i = 0; i < n; i++) {
 		ps->names[i] = xstrdup(f[i]);
 		if (f[i][0] == '\0')
 			return dataset_fail(err, 1, (int)i + 1, "kolom "
 			    "zonder naam");
+		/* Column names are published: none may be an identifier. */
+		if (identifier_label(f[i], strlen(f[i])) != IDENTIFIER_NONE)
+			return dataset_fail(err, 1, (int)i + 1, "de kolomnaam "
+			    "lijkt op een direct identificerend gegeven; geef "
+			    "de kolom een gewone naam");
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(ps->names[k], f[i]) == 0)
 				return dataset_fail(err, 1, (int)i + 1,
@@ -565,6 +587,10 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 			bool mean = false;
 
 			ps->role[i] = dataset_declared(rq, name, &mean);
+			/* The first identifying column tells persons apart. */
+			if (ps->role[i] == DATASET_ROLE_IDENTIFYING &&
+			    ps->person_col == -1)
+				ps->person_col = i;
 			if (ps->role[i] == DATASET_ROLE_MEASURE) {
 				ps->measure = i;
 				ps->mean = mean;
@@ -591,6 +617,11 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 				return -1;
 		}
 	}
+	if (!rq->microdata && strcmp(rq->soort, "bedrag") == 0)
+		return dataset_fail(err, 1, 0, "bedragen in een tabel kan meent "
+		    "niet controleren: of één of twee personen bijna het hele "
+		    "bedrag van een cel hebben, staat niet in een tabel. Stuur "
+		    "microdata: een rij per persoon, met de rol meetwaarde");
 	if (!rq->microdata && ps->measure == -1)
 		return dataset_fail(err, 1, 0, "een tabel heeft een kolom "
 		    "waarde");
@@ -599,6 +630,69 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 		return dataset_fail(err, 1, 0, "een tabel met bedragen of "
 		    "ratio's heeft een kolom aantal: het aantal eenheden "
 		    "achter elke cel");
+	return 0;
+}
+
+/*
+ * The keyed pseudonym (cellkey.c) of the fields of one row, all of them but
+ * skip (-1: none), joined by a separator no CSV field holds: what tells a
+ * unit apart when there is no identifying column, or a table's cell.
+ */
+static uint64_t
+dataset_pseudonym(struct dataset_parse *ps, const char *kind,
+    const char *const *f, size_t n, int skip)
+{
+	size_t len;
+	uint64_t who;
+
+	if (ps->canon == NULL)
+		ps->canon = evbuffer_new();
+	for (size_t i = 0; i < n; i++) {
+		if ((int)i == skip || (int)i == ps->ind_col ||
+		    (int)i == ps->per_col)
+			continue;
+		evbuffer_add(ps->canon, f[i], strlen(f[i]));
+		evbuffer_add(ps->canon, "\x1f", 1);
+	}
+	len = evbuffer_get_length(ps->canon);
+	who = cellkey_pseudonym(ps->rq->cellkey, kind,
+	    evbuffer_pullup(ps->canon, (ev_ssize_t)len), len);
+	csvstream_wipe(ps->canon);
+	return who;
+}
+
+/*
+ * Who a microdata row belongs to: the pseudonym of its identifying value
+ * (spaces, dots and dashes dropped, letters in upper case, so that one
+ * person written two ways is one person), or of the whole row.
+ */
+static int
+dataset_unit_who(struct dataset_parse *ps, const char *const *f,
+    const size_t *len, size_t n, long row, struct dataset_unit *u,
+    struct csvstream_error *err)
+{
+	char norm[CSVSTREAM_MAX_FIELD + 1];
+	const char *v;
+	size_t k = 0;
+
+	if (ps->person_col < 0) {
+		u->who = dataset_pseudonym(ps, "rij", f, n, -1);
+		return 0;
+	}
+	v = f[ps->person_col];
+	for (size_t i = 0; i < len[ps->person_col]; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == ' ' || ch == '.' || ch == '-' || ch == '\t')
+			continue;
+		norm[k++] = (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+	}
+	if (k == 0)
+		return dataset_fail(err, row, ps->person_col + 1, "de "
+		    "identificerende kolom is leeg: elke rij hoort bij een "
+		    "persoon");
+	u->who = cellkey_pseudonym(ps->rq->cellkey, "persoon", norm, k);
+	sodium_memzero(norm, k);
 	return 0;
 }
 
@@ -629,8 +723,8 @@ dataset_units(double v, long row, int col,
 
 /* One table row: a cell. */
 static int
-dataset_table_row(struct dataset_parse *ps, const char *const *f, long row,
-    struct dataset_cell *c, struct csvstream_error *err)
+dataset_table_row(struct dataset_parse *ps, const char *const *f, size_t n,
+    long row, struct dataset_cell *c, struct csvstream_error *err)
 {
 	double v, u;
 
@@ -651,10 +745,19 @@ dataset_table_row(struct dataset_parse *ps, const char *const *f, long row,
 	} else if (dataset_units(v, row, ps->measure, &c->units,
 	    err) == -1)
 		return -1;
+	if (c->units == 0 && v != 0)
+		return dataset_fail(err, row, ps->units_col + 1, "een cel met "
+		    "aantal 0 kan geen waarde hebben");
+	if (ps->units_col >= 0 && strcmp(ps->rq->soort, "aantal") == 0 &&
+	    v != (double)c->units)
+		return dataset_fail(err, row, ps->units_col + 1, "bij een "
+		    "indicator die telt is de waarde het aantal: waarde en "
+		    "aantal verschillen");
 	/* A ratio is not additive; its numerator is: protect that. */
 	c->value = strcmp(ps->rq->soort, "ratio") == 0 ? v * (double)c->units :
 	    v;
 	c->row = row;
+	c->ckey = cellkey_record(dataset_pseudonym(ps, "cel", f, n, -1));
 	return 0;
 }
 
@@ -688,12 +791,14 @@ dataset_row_cb(const char *const *f, const size_t *len, size_t n, long row,
 		if (ps->measure >= 0 && dataset_number(f[ps->measure], row,
 		    ps->measure, &u->v, err) == -1)
 			return -1;
+		if (dataset_unit_who(ps, f, len, n, row, u, err) == -1)
+			return -1;
 	} else {
 		struct dataset_cell *c = &ps->cells[ps->n];
 
 		for (int k = 0; k < ps->ndims; k++)
 			c->c[k] = (uint16_t)coord[k];
-		if (dataset_table_row(ps, f, row, c, err) == -1)
+		if (dataset_table_row(ps, f, n, row, c, err) == -1)
 			return -1;
 	}
 	ps->n++;
@@ -746,12 +851,245 @@ dataset_remap(struct dataset_parse *ps)
 	}
 }
 
-/* Fill t from the rows; false after a problem (a duplicate cell). */
+/* --- Persons --------------------------------------------------------------- */
+
+static int
+dataset_unit_cmp(const void *a, const void *b)
+{
+	const struct dataset_unit *x = a, *y = b;
+
+	if (x->who != y->who)
+		return x->who < y->who ? -1 : 1;
+	return memcmp(x->c, y->c, sizeof x->c);
+}
+
+/*
+ * With an identifying column: one unit per person, in the cell that holds
+ * most of their amount (or, counting, of their rows; a tie goes to the
+ * first cell in order), holding their total (or, for a mean, the mean of
+ * their rows; counting, 1). The rows are sorted by pseudonym in place and
+ * the array shrinks to the persons.
+ */
+static void
+dataset_persons(struct dataset_parse *ps)
+{
+	size_t out = 0, a = 0;
+	bool count = ps->measure < 0;
+
+	if (ps->person_col < 0) {
+		ps->persons = (long)ps->n;
+		return;
+	}
+	qsort(ps->units, ps->n, sizeof *ps->units, dataset_unit_cmp);
+	while (a < ps->n) {
+		size_t b = a, best = a;
+		double total = 0, best_w = -1;
+
+		while (b < ps->n && ps->units[b].who == ps->units[a].who)
+			b++;
+		for (size_t k = a; k < b; ) {
+			size_t e = k;
+			double w = 0;
+
+			while (e < b && memcmp(ps->units[e].c, ps->units[k].c,
+			    sizeof ps->units[k].c) == 0) {
+				w += count || ps->mean ? 1 : ps->units[e].v;
+				total += ps->units[e].v;
+				e++;
+			}
+			if (w > best_w) {
+				best_w = w;
+				best = k;
+			}
+			k = e;
+		}
+		ps->units[out].who = ps->units[a].who;
+		memcpy(ps->units[out].c, ps->units[best].c,
+		    sizeof ps->units[out].c);
+		ps->units[out].v = count ? 1 : ps->mean ?
+		    total / (double)(b - a) : total;
+		out++;
+		a = b;
+	}
+	sodium_memzero(ps->units + out, (ps->n - out) * sizeof *ps->units);
+	ps->n = out;
+	ps->persons = (long)out;
+}
+
+/* --- Labels that are safe to publish ----------------------------------------- */
+
+/* Whether dimension k's labels are free text (not generalised by meent). */
 static bool
+dataset_dim_free_text(const struct dataset_parse *ps, int k)
+{
+	return ps->dims[k].gen == GEN_NONE;
+}
+
+/*
+ * Every free-text label is published: any one that looks like a direct
+ * identifier refuses the upload (the label itself is never repeated).
+ * Returns false after noting problems.
+ */
+static bool
+dataset_labels_safe(struct dataset_parse *ps)
+{
+	bool ok = true;
+
+	for (int k = 0; k < ps->ndims; k++) {
+		struct dataset_dim *d = &ps->dims[k];
+
+		if (!dataset_dim_free_text(ps, k))
+			continue;
+		for (int i = 0; i < d->nlabels; i++) {
+			enum identifier_kind kind = identifier_label(
+			    d->labels[i], strlen(d->labels[i]));
+			char *why;
+
+			if (kind == IDENTIFIER_NONE)
+				continue;
+			why = xasprintf("een categorie lijkt op een direct "
+			    "identificerend gegeven (%s). Categorieën worden "
+			    "gepubliceerd: gebruik codes of bredere groepen; "
+			    "er is niets bewaard", identifier_reason(kind));
+			dataset_problem(ps, ps->names[d->column], 0,
+			    d->column + 1, why);
+			free(why);
+			ok = false;
+			break;
+		}
+	}
+	return ok;
+}
+
+/* The coordinates of unit or cell i, whichever shape this is. */
+static uint16_t *
+dataset_coords(struct dataset_parse *ps, size_t i)
+{
+	return ps->rq->microdata ? ps->units[i].c : ps->cells[i].c;
+}
+
+/*
+ * Merge dimension k's rare categories (fewer than min_frequency units in
+ * its margin) into "overig", and drop their labels. Postcodes and free
+ * text only: ages, years and months are meent's own code lists. Returns
+ * whether anything was merged.
+ */
+static bool
+dataset_merge_dim(struct dataset_parse *ps, int k)
+{
+	struct dataset_dim *d = &ps->dims[k];
+	long *units = xcalloc((size_t)d->nlabels + 1, sizeof *units);
+	int *remap, other, nkeep = 0, nrare = 0;
+	char **kept;
+
+	for (size_t i = 0; i < ps->n; i++)
+		units[dataset_coords(ps, i)[k]] += ps->rq->microdata ? 1 :
+		    ps->cells[i].units;
+	for (int c = 0; c < d->nlabels; c++)
+		nrare += units[c] < ps->rq->rules.min_frequency &&
+		    strcmp(d->labels[c], DATASET_OTHER) != 0;
+	if (nrare == 0) {
+		free(units);
+		return false;
+	}
+	other = dataset_dim_index(d, DATASET_OTHER);
+	remap = xcalloc((size_t)d->nlabels + 1, sizeof *remap);
+	kept = xcalloc((size_t)d->nlabels + 1, sizeof *kept);
+	for (int c = 0; c < d->nlabels; c++) {
+		if (c != other && units[c] < ps->rq->rules.min_frequency) {
+			remap[c] = -1;
+			free(d->labels[c]);
+			continue;
+		}
+		remap[c] = nkeep;
+		kept[nkeep++] = d->labels[c];
+	}
+	for (int c = 0; c < d->nlabels; c++)
+		if (remap[c] == -1)
+			remap[c] = remap[other];
+	for (size_t i = 0; i < ps->n; i++) {
+		uint16_t *co = dataset_coords(ps, i);
+
+		co[k] = (uint16_t)remap[co[k]];
+	}
+	free(d->labels);
+	d->labels = kept;
+	d->nlabels = nkeep;
+	d->caplabels = nkeep + 1;
+	/* The hash of labels is stale now; nothing looks up after this. */
+	free(d->slots);
+	d->slots = NULL;
+	d->nslots = 0;
+	free(units);
+	free(remap);
+	return true;
+}
+
+static int
+dataset_cell_cmp(const void *a, const void *b)
+{
+	const struct dataset_cell *x = a, *y = b;
+
+	return memcmp(x->c, y->c, sizeof x->c);
+}
+
+/*
+ * A table upload's cells sorted by coordinates; two rows for one cell are
+ * a problem (false), unless merge: then they are cells merged into
+ * "overig", summed (their keys too).
+ */
+static bool
+dataset_cells_combine(struct dataset_parse *ps, bool merge)
+{
+	size_t out = 0;
+
+	qsort(ps->cells, ps->n, sizeof *ps->cells, dataset_cell_cmp);
+	for (size_t i = 0; i < ps->n; i++) {
+		struct dataset_cell *c = &ps->cells[i];
+
+		if (out > 0 && memcmp(ps->cells[out - 1].c, c->c,
+		    sizeof c->c) == 0) {
+			if (!merge) {
+				dataset_problem(ps, "body", c->row, 0, "deze "
+				    "combinatie van categorieën staat er twee "
+				    "keer in");
+				return false;
+			}
+			ps->cells[out - 1].value += c->value;
+			ps->cells[out - 1].units += c->units;
+			ps->cells[out - 1].ckey += c->ckey;
+			continue;
+		}
+		ps->cells[out++] = *c;
+	}
+	ps->n = out;
+	return true;
+}
+
+/* Rare categories into "overig", in every dimension that has them. */
+static void
+dataset_merge_rare(struct dataset_parse *ps)
+{
+	bool any = false;
+
+	for (int k = 0; k < ps->ndims; k++)
+		if (dataset_dim_free_text(ps, k) ||
+		    ps->dims[k].gen == GEN_POSTCODE)
+			if (dataset_merge_dim(ps, k)) {
+				any = true;
+				ps->merged++;
+			}
+	if (any && !ps->rq->microdata)
+		(void)dataset_cells_combine(ps, true);
+}
+
+/* --- Filling and publishing ------------------------------------------------- */
+
+/* Fill t from the units (persons, or rows) or the cells. */
+static void
 dataset_fill(struct dataset_parse *ps, struct sdc_table *t)
 {
 	int coord[SDC_MAX_DIMS] = { 0 };
-	bool *seen;
 
 	if (ps->rq->microdata) {
 		t->magnitude = ps->measure >= 0;
@@ -759,44 +1097,50 @@ dataset_fill(struct dataset_parse *ps, struct sdc_table *t)
 		for (size_t i = 0; i < ps->n; i++) {
 			for (int k = 0; k < ps->ndims; k++)
 				coord[k] = ps->units[i].c[k];
-			sdc_add_unit(t, coord, ps->units[i].v);
+			sdc_add_unit(t, coord, ps->units[i].v,
+			    cellkey_record(ps->units[i].who));
 		}
-		return true;
+		return;
 	}
 	t->count = strcmp(ps->rq->soort, "aantal") == 0;
-	seen = xcalloc(t->ncells, sizeof *seen);
 	for (size_t i = 0; i < ps->n; i++) {
-		size_t idx;
-
 		for (int k = 0; k < ps->ndims; k++)
 			coord[k] = ps->cells[i].c[k];
-		idx = sdc_index(t, coord);
-		if (seen[idx]) {
-			dataset_problem(ps, "body", ps->cells[i].row, 0,
-			    "deze combinatie van categorieën staat er twee "
-			    "keer in");
-			free(seen);
-			return false;
-		}
-		seen[idx] = true;
-		sdc_set_cell(t, coord, ps->cells[i].value, ps->cells[i].units);
+		sdc_set_cell(t, coord, ps->cells[i].value, ps->cells[i].units,
+		    ps->cells[i].ckey);
 	}
-	free(seen);
 	sdc_fill_totals(t);
-	return true;
 }
 
-/* The published figure of a safe cell. */
+/* The published figure of a safe cell (a mean or ratio from both noisy). */
 static double
 dataset_published_value(struct dataset_parse *ps, const struct sdc_cell *c)
 {
 	bool ratio = !ps->rq->microdata && strcmp(ps->rq->soort, "ratio") == 0;
 
-	if ((ratio || ps->mean) && c->units > 0)
-		return c->value / (double)c->units;
+	if ((ratio || ps->mean) && c->pub_units > 0)
+		return c->pub_value / (double)c->pub_units;
 	if (ratio || ps->mean)
 		return 0;
 	return c->pub_value;
+}
+
+/*
+ * How the table was protected, with the public parameters (the rules are
+ * public, docs/privacy.md): what another instance checks before it shows a
+ * federated table (fed_items.c), and what a reader can know.
+ */
+static json_t *
+dataset_protection_json(struct dataset_parse *ps)
+{
+	const struct sdc_rules *r = &ps->rq->rules;
+
+	return json_pack("{s:s, s:i, s:s, s:I, s:i, s:i}",
+	    "methode", DATASET_PROTECTION_METHOD, "versie", 1,
+	    "eenheid", ps->person_col >= 0 ? "persoon" : "rij",
+	    "minimumEenheden", (json_int_t)r->min_frequency,
+	    "ruisAantal", r->noise_count,
+	    "ruisBedragProcent", (int)r->noise_magnitude);
 }
 
 static json_t *
@@ -830,7 +1174,8 @@ dataset_table_json(struct dataset_parse *ps, const struct sdc_table *t)
 			    coord, "waarde", "aantal", "geheim", 1);
 		json_array_append_new(cells, cell);
 	}
-	return json_pack("{s:o, s:o}", "dimensies", dims, "cellen", cells);
+	return json_pack("{s:o, s:o, s:o}", "dimensies", dims, "cellen", cells,
+	    "bescherming", dataset_protection_json(ps));
 }
 
 static json_t *
@@ -873,29 +1218,61 @@ dataset_columns_json(struct dataset_parse *ps)
 	return cols;
 }
 
+/*
+ * The report everyone may read: what was done, and nothing that narrows a
+ * secret cell (no numbers of rows or persons, which would give a secret
+ * grand total and undo the noise; no counts per rule, which let a prober
+ * find the rules' parameters, and which the secret cells' pattern does not
+ * need).
+ */
 static json_t *
-dataset_report_json(struct dataset_parse *ps, const struct sdc_report *rep,
-    int round_base)
+dataset_report_json(struct dataset_parse *ps, const struct sdc_report *rep)
 {
-	return json_pack("{s:s, s:I, s:o, s:I, s:I, s:{s:{s:I, s:I, s:I}, "
-	    "s:I}, s:{s:I, s:s, s:b}, s:o, s:b}",
+	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:b, s:{s:s}, s:o, "
+	    "s:b}",
 	    "vorm", ps->rq->microdata ? "microdata" : "tabel",
-	    "rijen", (json_int_t)ps->rows,
+	    "eenheid", ps->person_col >= 0 ? "persoon" : "rij",
 	    "kolommen", dataset_columns_json(ps),
 	    "cellen", (json_int_t)rep->cells,
 	    "gepubliceerd", (json_int_t)rep->published,
+	    "geheim", (json_int_t)(rep->cells - rep->published),
+	    "samengevoegd", ps->merged > 0,
+	    "controle",
+	    "oordeel", rep->audit_ok ? "geslaagd" : "afgekeurd",
+	    "bescherming", dataset_protection_json(ps),
+	    "publiceerbaar", rep->audit_ok);
+}
+
+/*
+ * The uploader's own report: the public one, and what only they may see
+ * (they have the data anyway): rows, persons, suppressions per rule, the
+ * audit's size and whether it had to fall back, rounding.
+ */
+static json_t *
+dataset_report_own_json(struct dataset_parse *ps, const struct sdc_report *rep,
+    int round_base)
+{
+	json_t *own = dataset_report_json(ps, rep);
+
+	json_object_update_new(own, json_pack("{s:I, s:I, s:s*, s:i, "
+	    "s:{s:{s:I, s:I, s:I, s:I}, s:I}, s:{s:I, s:b}, s:o}",
+	    "rijen", (json_int_t)ps->rows,
+	    "eenheden", (json_int_t)ps->persons,
+	    "persoonskolom", ps->person_col >= 0 ?
+	    ps->names[ps->person_col] : NULL,
+	    "samengevoegdeDimensies", ps->merged,
 	    "onderdrukt",
 	    "primair",
 	    "frequentie", (json_int_t)rep->by_status[SDC_FREQUENCY],
 	    "dominantie", (json_int_t)rep->by_status[SDC_DOMINANCE],
 	    "p-procent", (json_int_t)rep->by_status[SDC_PPERCENT],
+	    "identiek", (json_int_t)rep->by_status[SDC_IDENTICAL],
 	    "secundair", (json_int_t)rep->by_status[SDC_SECONDARY],
-	    "controle",
+	    "controleDetails",
 	    "cellen", (json_int_t)rep->audited,
-	    "oordeel", rep->audit_ok ? "geslaagd" : "afgekeurd",
 	    "verruimd", rep->escalated,
-	    "afronding", rep->rounded ? json_integer(round_base) : json_null(),
-	    "publiceerbaar", rep->audit_ok);
+	    "afronding", rep->rounded ? json_integer(round_base) : json_null()));
+	return own;
 }
 
 static void
@@ -908,6 +1285,10 @@ dataset_parse_free(struct dataset_parse *ps)
 	free(ps->idcol);
 	for (int k = 0; k < ps->ndims; k++)
 		dataset_dim_free(&ps->dims[k]);
+	if (ps->canon != NULL) {
+		csvstream_wipe(ps->canon);
+		evbuffer_free(ps->canon);
+	}
 	/* Reduced rows are still derived from raw data: wipe them. */
 	if (ps->units != NULL)
 		sodium_memzero(ps->units, ps->cap * sizeof *ps->units);
@@ -917,7 +1298,10 @@ dataset_parse_free(struct dataset_parse *ps)
 	free(ps->cells);
 }
 
-/* Build, protect and describe the table. */
+/*
+ * Build, protect and describe the table: persons first, then the labels
+ * checked and the rare ones merged, then disclosure control.
+ */
 static void
 dataset_protect(struct dataset_parse *ps)
 {
@@ -926,6 +1310,15 @@ dataset_protect(struct dataset_parse *ps)
 	struct sdc_report rep;
 	int ncat[SDC_MAX_DIMS];
 
+	if (ps->rq->microdata)
+		dataset_persons(ps);
+	else if (!dataset_cells_combine(ps, false))
+		return;
+	else
+		ps->persons = 0;
+	if (!dataset_labels_safe(ps))
+		return;
+	dataset_merge_rare(ps);
 	dataset_remap(ps);
 	for (int k = 0; k < ps->ndims; k++)
 		ncat[k] = ps->dims[k].nlabels;
@@ -934,15 +1327,17 @@ dataset_protect(struct dataset_parse *ps)
 		    "minder uitsplitsingen of minder categorieën");
 		return;
 	}
-	if (dataset_fill(ps, &t)) {
-		memset(&rep, 0, sizeof rep);
-		if (sdc_protect(&t, &ps->rq->rules, &rep) == -1)
-			rep.audit_ok = false;
-		res->publishable = rep.audit_ok;
-		res->report = dataset_report_json(ps, &rep,
-		    ps->rq->rules.round_base);
-		res->table = dataset_table_json(ps, &t);
-	}
+	dataset_fill(ps, &t);
+	if (!ps->rq->microdata)
+		ps->persons = (long)t.cells[t.ncells - 1].units;
+	memset(&rep, 0, sizeof rep);
+	if (sdc_protect(&t, &ps->rq->rules, &rep) == -1)
+		rep.audit_ok = false;
+	res->publishable = rep.audit_ok;
+	res->report = dataset_report_json(ps, &rep);
+	res->report_own = dataset_report_own_json(ps, &rep,
+	    ps->rq->rules.round_base);
+	res->table = dataset_table_json(ps, &t);
 	sdc_table_free(&t);
 }
 
@@ -977,6 +1372,7 @@ dataset_result_free(struct dataset_result *res)
 {
 	json_decref(res->problems);
 	json_decref(res->report);
+	json_decref(res->report_own);
 	json_decref(res->table);
 	memset(res, 0, sizeof *res);
 }

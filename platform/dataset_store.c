@@ -12,7 +12,7 @@
 
 #define DATASET_COLUMNS \
 	"id, gemeente, indicator, periode, vorm, status, publiceerbaar, " \
-	"rapport, versie, aangemaakt, gewijzigd, tabel"
+	"rapport, versie, aangemaakt, gewijzigd, tabel, rapport_eigen"
 
 /* Store a new concept. Returns 0 or -1. */
 int
@@ -20,8 +20,8 @@ dataset_store_insert(struct db *db, const struct dataset_row *d)
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO datasets (id, origin,"
 	    " gemeente, indicator, periode, vorm, status, publiceerbaar,"
-	    " rapport, tabel, aangemaakt, gewijzigd) VALUES (?, ?, ?, ?, ?, ?,"
-	    " 'concept', ?, ?, ?, ?, ?)");
+	    " rapport, tabel, aangemaakt, gewijzigd, rapport_eigen) VALUES"
+	    " (?, ?, ?, ?, ?, ?, 'concept', ?, ?, ?, ?, ?, ?)");
 	time_t now = time(NULL);
 
 	if (st == NULL)
@@ -37,6 +37,7 @@ dataset_store_insert(struct db *db, const struct dataset_row *d)
 	db_bind_text(st, 9, d->tabel);
 	sqlite3_bind_int64(st, 10, now);
 	sqlite3_bind_int64(st, 11, now);
+	db_bind_text(st, 12, d->rapport_eigen);
 	return db_step_done(db, st, "dataset insert");
 }
 
@@ -50,8 +51,12 @@ dataset_store_json(sqlite3_stmt *st, int i)
 	return j != NULL ? j : json_null();
 }
 
+/*
+ * A row as JSON; with_table adds the cells, own (the viewer is the
+ * uploading municipality) the uploader's own report.
+ */
 static json_t *
-dataset_store_row_json(sqlite3_stmt *st, bool with_table)
+dataset_store_row_json(sqlite3_stmt *st, bool with_table, bool own)
 {
 	const char *status = (const char *)sqlite3_column_text(st, 5);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:I,"
@@ -70,6 +75,9 @@ dataset_store_row_json(sqlite3_stmt *st, bool with_table)
 
 	if (with_table && strcmp(status, "ingetrokken") != 0)
 		json_object_set_new(o, "tabel", dataset_store_json(st, 11));
+	if (own && sqlite3_column_type(st, 12) != SQLITE_NULL)
+		json_object_set_new(o, "rapportEigen", dataset_store_json(st,
+		    12));
 	return o;
 }
 
@@ -94,7 +102,9 @@ dataset_store_get(struct db *db, const char *id, const char *viewer,
 	db_bind_text(st, 2, viewer != NULL ? viewer : "");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*out = dataset_store_row_json(st, true);
+		*out = dataset_store_row_json(st, true, viewer != NULL &&
+		    strcmp(viewer, (const char *)sqlite3_column_text(st, 1)) ==
+		    0);
 		rc = strcmp(json_string_value(json_object_get(*out, "status")),
 		    "ingetrokken") == 0 ? MEENT_CONFLICT : MEENT_OK;
 	} else
@@ -124,7 +134,8 @@ dataset_store_list(struct db *db, const char *indicator, const char *gemeente,
 	db_bind_text(st, 2, indicator);
 	db_bind_text(st, 3, gemeente);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, dataset_store_row_json(st, false));
+		json_array_append_new(list, dataset_store_row_json(st, false,
+		    false));
 	sqlite3_reset(st);
 	return list;
 }
@@ -260,7 +271,11 @@ fail:
 }
 
 
-/* Take a published table's figure out of the comparison again. */
+/*
+ * A published table id is about to be withdrawn: its figure leaves the
+ * comparison, and the newest other published table of the same
+ * municipality, indicator and period (if any) gives the figure instead.
+ */
 int
 dataset_store_figure_remove(struct db *db, const char *id,
     const char *gemeente)
@@ -269,12 +284,30 @@ dataset_store_figure_remove(struct db *db, const char *id,
 	    " bron = 'upload ' || ?2 AND (indicator, periode) = (SELECT"
 	    " indicator, periode FROM datasets WHERE id = ?1 AND gemeente = ?2"
 	    " AND status = 'gepubliceerd') AND gemeente = ?2");
+	char other[37] = "";
+	int rc;
 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, gemeente);
-	return db_step_done(db, st, "dataset figure");
+	if (db_step_done(db, st, "dataset figure") == -1)
+		return -1;
+	st = db_stmt(db, "SELECT o.id FROM datasets o, datasets d WHERE"
+	    " d.id = ?1 AND o.gemeente = d.gemeente AND o.indicator ="
+	    " d.indicator AND o.periode = d.periode AND o.id <> d.id AND"
+	    " o.status = 'gepubliceerd' ORDER BY o.gewijzigd DESC, o.pk DESC"
+	    " LIMIT 1");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(other, sizeof other, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return other[0] != '\0' ? dataset_store_feed_comparison(db, other) : 0;
 }
 
 /*

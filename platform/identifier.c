@@ -23,6 +23,8 @@
  */
 #include "meent.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define IDENTIFIER_VALUE_MAX	256	/* longer: not looked at */
@@ -116,6 +118,7 @@ static const char *identifier_reasons[] = {
 	[IDENTIFIER_IBAN] = "IBAN-rekeningnummer",
 	[IDENTIFIER_POSTCODE_HOUSE] = "postcode met huisnummer",
 	[IDENTIFIER_NAME] = "naam van een persoon",
+	[IDENTIFIER_DATE] = "volledige datum (mogelijk een geboortedatum)",
 };
 
 /* ASCII only: the C locale's ctype would do, but values may be any bytes. */
@@ -910,4 +913,169 @@ identifier_reason(enum identifier_kind k)
 	if (k <= IDENTIFIER_NONE || k >= (int)nitems(identifier_reasons))
 		return NULL;
 	return identifier_reasons[k];
+}
+
+/* --- One label ------------------------------------------------------------ */
+
+#define IDENTIFIER_LABEL_MAX	128
+
+/*
+ * s with full-width forms (U+FF01..U+FF5E), the ideographic space and the
+ * no-break space folded to ASCII, into out (at most IDENTIFIER_LABEL_MAX
+ * bytes). Returns its length, or -1 if it does not fit.
+ */
+static int
+identifier_fold(const char *s, size_t len, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = p[i];
+
+		if (n == IDENTIFIER_LABEL_MAX)
+			return -1;
+		if (ch == 0xef && i + 2 < len && (p[i + 1] == 0xbc ||
+		    p[i + 1] == 0xbd)) {
+			unsigned cp = (unsigned)(ch & 0x0f) << 12 |
+			    (unsigned)(p[i + 1] & 0x3f) << 6 |
+			    (unsigned)(p[i + 2] & 0x3f);
+
+			if (cp >= 0xff01 && cp <= 0xff5e) {
+				out[n++] = (char)(cp - 0xff01 + 0x21);
+				i += 2;
+				continue;
+			}
+		}
+		if (ch == 0xe3 && i + 2 < len && p[i + 1] == 0x80 &&
+		    p[i + 2] == 0x80) {
+			out[n++] = ' ';
+			i += 2;
+			continue;
+		}
+		if (ch == 0xc2 && i + 1 < len && p[i + 1] == 0xa0) {
+			out[n++] = ' ';
+			i++;
+			continue;
+		}
+		out[n++] = (char)ch;
+	}
+	return (int)n;
+}
+
+/* A full date: YYYY-MM-DD, DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYYMMDD. */
+static bool
+identifier_full_date(const char *s, size_t len)
+{
+	int y, m, d;
+
+	if (len == 10 && identifier_is_digit(s[0]) && s[4] == '-' &&
+	    s[7] == '-' && sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3)
+		;
+	else if (len == 10 && (s[2] == '-' || s[2] == '/' || s[2] == '.') &&
+	    s[5] == s[2] && sscanf(s, "%2d%*c%2d%*c%4d", &d, &m, &y) == 3)
+		;
+	else if (len == 8 && (s[0] == '1' || s[0] == '2') &&
+	    sscanf(s, "%4d%2d%2d", &y, &m, &d) == 3) {
+		for (size_t i = 0; i < len; i++)
+			if (!identifier_is_digit(s[i]))
+				return false;
+	} else
+		return false;
+	return y >= 1850 && y <= 2150 && m >= 1 && m <= 12 && d >= 1 &&
+	    d <= 31;
+}
+
+/*
+ * A number in scientific notation ("1.23456782E8", as spreadsheets write
+ * long numbers) as its whole-number digits, into out; false if s is not
+ * one or is not whole.
+ */
+static bool
+identifier_scientific(const char *s, size_t len, char *out)
+{
+	char digits[32];
+	size_t nd = 0, i = 0, frac = 0;
+	long exp;
+	char *end;
+	char buf[64];
+
+	if (len >= sizeof buf)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	for (; i < len && (identifier_is_digit(buf[i]) || buf[i] == '.' ||
+	    buf[i] == ','); i++) {
+		if (buf[i] == '.' || buf[i] == ',') {
+			if (frac > 0)
+				return false;
+			frac = 1;
+			continue;
+		}
+		if (nd + 1 >= sizeof digits)
+			return false;
+		digits[nd++] = buf[i];
+		if (frac > 0)
+			frac++;
+	}
+	if (nd == 0 || i >= len || (buf[i] != 'e' && buf[i] != 'E'))
+		return false;
+	exp = strtol(buf + i + 1, &end, 10);
+	if (end == buf + i + 1 || *end != '\0' || exp < 0 || exp > 18)
+		return false;
+	frac = frac > 0 ? frac - 1 : 0;
+	if ((long)frac > exp)
+		return false;
+	for (long k = 0; k < exp - (long)frac; k++) {
+		if (nd + 1 >= sizeof digits)
+			return false;
+		digits[nd++] = '0';
+	}
+	memcpy(out, digits, nd);
+	out[nd] = '\0';
+	return true;
+}
+
+/*
+ * Does one category label (or a column's name) look like a direct
+ * identifier? Unlike identifier_value(), one occurrence is enough (a label
+ * is published, so a single BSN or name among labels is one too many), and
+ * the label is tried as written and normalised: full-width characters
+ * folded, spaces, dots, dashes, slashes and underscores taken out, upper
+ * case, scientific notation expanded. A full date counts too.
+ */
+enum identifier_kind
+identifier_label(const char *s, size_t len)
+{
+	char folded[IDENTIFIER_LABEL_MAX + 1], bare[IDENTIFIER_LABEL_MAX + 1];
+	char sci[40];
+	enum identifier_kind k;
+	size_t nb = 0;
+	int n;
+
+	s = identifier_trim(s, &len);
+	if (len == 0)
+		return IDENTIFIER_NONE;
+	if ((n = identifier_fold(s, len, folded)) == -1)
+		return identifier_value(s, len);	/* long: free text */
+	folded[n] = '\0';
+	if ((k = identifier_value(folded, (size_t)n)) != IDENTIFIER_NONE)
+		return k;
+	if (identifier_full_date(folded, (size_t)n))
+		return IDENTIFIER_DATE;
+	for (int i = 0; i < n; i++)
+		if (strchr(" .-/_\t", folded[i]) == NULL)
+			bare[nb++] = (char)(identifier_is_lower(
+			    (unsigned char)folded[i]) ? folded[i] - 32 :
+			    folded[i]);
+	bare[nb] = '\0';
+	if (nb > 0 && nb != (size_t)n &&
+	    (k = identifier_value(bare, nb)) != IDENTIFIER_NONE)
+		return k;
+	if (nb > 0 && identifier_iban_valid(bare, nb))
+		return IDENTIFIER_IBAN;
+	if (identifier_scientific(folded, (size_t)n, sci) &&
+	    (k = identifier_value(sci, strlen(sci))) != IDENTIFIER_NONE)
+		return k;
+	return IDENTIFIER_NONE;
 }

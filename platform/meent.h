@@ -85,6 +85,9 @@ struct config {
 	int		 sdc_dominance_n;
 	int		 sdc_dominance_k;
 	int		 sdc_p_percent;
+	int		 sdc_coalition;
+	int		 sdc_noise_count;
+	int		 sdc_noise_magnitude;
 	int		 sdc_protection_percent;
 	int		 sdc_round_base;
 	/* Federation. */
@@ -616,7 +619,7 @@ int	 csvfile_column(const char *const *, size_t, const char *);
 /* identifier.c: direct identifiers in uploaded data */
 enum identifier_kind { IDENTIFIER_NONE, IDENTIFIER_BSN, IDENTIFIER_EMAIL,
     IDENTIFIER_PHONE, IDENTIFIER_IBAN, IDENTIFIER_POSTCODE_HOUSE,
-    IDENTIFIER_NAME };
+    IDENTIFIER_NAME, IDENTIFIER_DATE };	/* DATE: labels only */
 /* What one column has seen so far; zero it before the first value. */
 struct identifier_column {
 	bool		 header_bsn, header_name;	/* from its name */
@@ -627,6 +630,7 @@ struct identifier_column {
 bool	 identifier_bsn_valid(const char *, size_t);
 bool	 identifier_iban_valid(const char *, size_t);
 enum identifier_kind identifier_value(const char *, size_t);
+enum identifier_kind identifier_label(const char *, size_t);
 void	 identifier_column_header(struct identifier_column *, const char *);
 void	 identifier_column_add(struct identifier_column *, const char *,
 	     size_t, long);
@@ -640,16 +644,22 @@ const char *identifier_reason(enum identifier_kind);
 #define SDC_MAX_CELLS	5000	/* totals included; bounds the audit's time */
 
 enum sdc_status { SDC_SAFE, SDC_FREQUENCY, SDC_DOMINANCE, SDC_PPERCENT,
-    SDC_SECONDARY };
+    SDC_IDENTICAL, SDC_SECONDARY };
 
-/* An instance's rules (config keys sdc_*). p and k are never shown. */
+/*
+ * An instance's rules (config keys sdc_*). They are public (docs/privacy.md):
+ * protection must hold when an attacker knows them.
+ */
 struct sdc_rules {
 	long		 min_frequency;		/* units per cell (10) */
 	int		 dominance_n;		/* (n,k)-dominance: the n ... */
-	double		 dominance_k;		/* ... largest over k% (1, 75) */
-	double		 p_percent;		/* p%-rule (10) */
+	double		 dominance_k;		/* ... largest over k% (2, 85) */
+	double		 p_percent;		/* p%-rule (10) ... */
+	int		 coalition;		/* ... against this many (2) */
 	double		 protection_percent;	/* audit: interval (30) */
 	int		 round_base;		/* 0: none, or e.g. 5 */
+	int		 noise_count;		/* cell-key: counts -d..d (2) */
+	double		 noise_magnitude;	/* ... amounts, % of top (30) */
 };
 
 /* One cell; coord[d] == ncat[d] is dimension d's total. */
@@ -658,8 +668,11 @@ struct sdc_cell {
 	double		 value;		/* sum of contributions, or a count */
 	long		 units;		/* contributors (rows, persons) */
 	double		 top[SDC_TOPN];	/* largest contributions, descending */
+	double		 low;		/* smallest contribution */
+	uint32_t	 ckey;		/* cell key: sum of record keys */
 	enum sdc_status	 status;
-	double		 lower, upper;	/* the audit's interval (suppressed) */
+	double		 lower, upper;	/* the audit's interval of the value */
+	double		 ulower, uupper; /* ... of the units */
 	double		 pub_value;	/* published (rounded) value */
 	long		 pub_units;	/* published (rounded) units */
 };
@@ -679,7 +692,7 @@ struct sdc_report {
 	size_t		 cells;			/* all, totals included */
 	size_t		 published;
 	size_t		 by_status[SDC_SECONDARY + 1];
-	size_t		 audited;		/* primary cells checked by LP */
+	size_t		 audited;		/* secret cells checked by LP */
 	bool		 audit_ok;
 	bool		 escalated;		/* fell back to full suppression */
 	bool		 rounded;
@@ -689,8 +702,9 @@ void	 sdc_rules_defaults(struct sdc_rules *);
 int	 sdc_table_init(struct sdc_table *, int, const int *);
 void	 sdc_table_free(struct sdc_table *);
 size_t	 sdc_index(const struct sdc_table *, const int *);
-void	 sdc_add_unit(struct sdc_table *, const int *, double);
-void	 sdc_set_cell(struct sdc_table *, const int *, double, long);
+void	 sdc_add_unit(struct sdc_table *, const int *, double, uint32_t);
+void	 sdc_set_cell(struct sdc_table *, const int *, double, long,
+	     uint32_t);
 void	 sdc_fill_totals(struct sdc_table *);
 void	 sdc_primary(struct sdc_table *, const struct sdc_rules *);
 void	 sdc_secondary(struct sdc_table *);
@@ -699,6 +713,15 @@ int	 sdc_audit(struct sdc_table *, const struct sdc_rules *, size_t *,
 int	 sdc_protect(struct sdc_table *, const struct sdc_rules *,
 	     struct sdc_report *);
 const char *sdc_status_name(enum sdc_status);
+
+/* cellkey.c */
+#define CELLKEY_KEYBYTES	32
+void	 cellkey_derive(const unsigned char *, const char *, unsigned char *);
+uint64_t cellkey_pseudonym(const unsigned char *, const char *, const void *,
+	     size_t);
+uint32_t cellkey_record(uint64_t);
+int	 cellkey_count_noise(uint32_t, int);
+double	 cellkey_eta(uint32_t);
 
 /* csvstream.c */
 #define CSVSTREAM_MAX_FIELDS	64
@@ -735,14 +758,17 @@ struct dataset_request {
 	struct dataset_column_role roles[DATASET_MAX_ROLES];
 	size_t		 nroles;
 	struct sdc_rules rules;
+	unsigned char	 cellkey[CELLKEY_KEYBYTES];	/* record keys' key */
 };
 /* What came out: problems (refused), or a report and a protected table. */
 struct dataset_result {
 	json_t		*problems;
-	json_t		*report;
+	json_t		*report;	/* for everyone */
+	json_t		*report_own;	/* for the uploader's municipality */
 	json_t		*table;
 	bool		 publishable;
 };
+#define DATASET_PROTECTION_METHOD	"celsleutel"
 const char *dataset_role_name(enum dataset_role);
 int	 dataset_roles_parse(const char *, struct dataset_request *,
 	     const char **);
@@ -755,6 +781,7 @@ struct dataset_row {
 	const char	*id, *origin, *gemeente, *indicator, *periode, *vorm;
 	bool		 publishable;
 	const char	*rapport, *tabel;	/* JSON text */
+	const char	*rapport_eigen;		/* the uploader's, JSON text */
 };
 int	 dataset_store_insert(struct db *, const struct dataset_row *);
 int	 dataset_store_get(struct db *, const char *, const char *, json_t **);

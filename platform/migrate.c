@@ -424,6 +424,18 @@ static const struct migration migrations[] = {
 	    "  SELECT 'pilot', id FROM pilots ORDER BY pk;"
 	    "INSERT INTO fed_outbox (kind, item)"
 	    "  SELECT 'dataset', id FROM datasets WHERE status <> 'concept';" },
+	{ 8,
+	    /*
+	     * The uploader's own report (rows, persons, counts per rule) is
+	     * kept apart from the one everyone reads; reports stored before
+	     * are moved there, and their public copy loses what narrowed a
+	     * secret cell (docs/privacy.md).
+	     */
+	    "ALTER TABLE datasets ADD COLUMN rapport_eigen TEXT;"
+	    "UPDATE datasets SET rapport_eigen = rapport,"
+	    "  rapport = json_remove(rapport, '$.rijen', '$.onderdrukt',"
+	    "  '$.controle.cellen', '$.controle.verruimd', '$.afronding')"
+	    "  WHERE json_valid(rapport);" },
 };
 
 int

@@ -8,27 +8,40 @@
  * table are its relations: along dimension d, the inner cells sum to the
  * cell whose coord[d] is the total.
  *
- * Protection runs in four steps:
+ * Units are persons (dataset.c groups rows per person before they come
+ * here) or, without an identifying column, rows. Protection runs in five
+ * steps:
  *
- * 1. primary: a cell with too few units (minimum frequency), or whose
- *    largest contributions make up too much of it ((n,k)-dominance, the
- *    p%-rule), is suppressed.
+ * 1. primary: a cell with too few units (minimum frequency), whose largest
+ *    contributions make up too much of it ((n,k)-dominance), whose largest
+ *    contributor a coalition of the next ones could estimate too closely
+ *    (the p%-rule against a coalition), or whose contributions are all the
+ *    same (each then equals the mean: all zero, or one amount for all) is
+ *    suppressed.
  * 2. secondary: a relation with exactly one suppressed cell would give it
  *    away by subtraction, so a second cell (the smallest published one)
  *    is suppressed, until no relation has exactly one.
- * 3. audit: zero-or-two per relation is not enough (suppressions in
- *    different relations can still pin a cell down). An LP over the
- *    suppressed cells, with the published ones as constants, gives the
- *    interval an attacker can derive for each primary cell; the interval
- *    must reach the cell's protection level on both sides.
+ * 3. audit, with what an attacker knows (the rules are public): zero-or-two
+ *    per relation is not enough. Two audits, each an LP over the suppressed
+ *    cells with the published ones as constants:
+ *    - of the units (every table): counts are whole numbers; a cell secret
+ *      for its frequency holds 1 .. min_frequency - 1 units; any other
+ *      secret cell at least min_frequency (an empty cell is never made
+ *      secret: it would protect nothing, and its "none or many" would be
+ *      an either-or an attacker could use). An integer program then gives
+ *      each secret cell the interval an attacker can derive; a frequency
+ *      cell's must hold at least ceil(min_frequency / 2) whole numbers;
+ *    - of the values (tables of amounts): the interval of every primary
+ *      cell must reach its protection level on both sides.
  * 4. repair: for a cell that fails, one more suppression per round in a
  *    relation whose constraint binds its bound (the LP's dual values say
  *    which), else next to it; after SDC_ROUNDS rounds everything but the
  *    grand total is suppressed. A table that cannot be audited (the LP
  *    fails, or takes longer than SDC_BUDGET) is never reported as safe.
- *
- * Only primary cells get an interval (lower, upper); every other cell
- * keeps its own value there.
+ * 5. publication: published cells get cell-key noise (cellkey.c), the same
+ *    for the same units in every table, so that tables compared across
+ *    releases show a person's value only to within the noise. The audit saw
+ *    exact values: noise only widens what anyone can derive.
  *
  * Values are non-negative in the ordinary case (counts, amounts); the LP
  * then bounds its variables below by 0, which is what an attacker knows.
@@ -51,11 +64,15 @@
 /* Relative slack for a bound that misses only through rounding noise. */
 #define SDC_EPSILON	1e-7
 
+/* What an audit looks at: the values, or the units (whole numbers). */
+enum sdc_view { SDC_VIEW_VALUE, SDC_VIEW_UNITS };
+
 static const char *sdc_status_names[] = {
 	[SDC_SAFE] = "veilig",
 	[SDC_FREQUENCY] = "frequentie",
 	[SDC_DOMINANCE] = "dominantie",
 	[SDC_PPERCENT] = "p-procent",
+	[SDC_IDENTICAL] = "identiek",
 	[SDC_SECONDARY] = "secundair",
 };
 
@@ -72,11 +89,14 @@ sdc_rules_defaults(struct sdc_rules *r)
 {
 	memset(r, 0, sizeof *r);
 	r->min_frequency = 10;
-	r->dominance_n = 1;
-	r->dominance_k = 75;
+	r->dominance_n = 2;
+	r->dominance_k = 85;
 	r->p_percent = 10;
+	r->coalition = 2;
 	r->protection_percent = 30;
 	r->round_base = 0;
+	r->noise_count = 2;
+	r->noise_magnitude = 30;
 }
 
 /* Distance between neighbours along dimension d (row-major). */
@@ -175,12 +195,14 @@ sdc_top_insert(struct sdc_cell *c, double x)
 }
 
 /*
- * One unit adds to its inner cell and to the 2^ndims - 1 totals it lies
- * in: bit d of mask moves coordinate d to the total. Called once per row
- * of microdata, so no allocation and no search.
+ * One unit (a person, or a row) adds to its inner cell and to the
+ * 2^ndims - 1 totals it lies in: bit d of mask moves coordinate d to the
+ * total. rkey is its record key (cellkey.c), summed into each cell's key.
+ * Called once per unit, so no allocation and no search.
  */
 void
-sdc_add_unit(struct sdc_table *t, const int *coord, double contribution)
+sdc_add_unit(struct sdc_table *t, const int *coord, double contribution,
+    uint32_t rkey)
 {
 	size_t base, off[SDC_MAX_DIMS];
 
@@ -198,14 +220,21 @@ sdc_add_unit(struct sdc_table *t, const int *coord, double contribution)
 		}
 		c = &t->cells[i];
 		sdc_top_insert(c, contribution);
+		if (c->units == 0 || contribution < c->low)
+			c->low = contribution;
 		c->value += contribution;
 		c->units++;
+		c->ckey += rkey;	/* modulo 2^32 */
 	}
 }
 
-/* An aggregated table's inner cell; totals come from sdc_fill_totals(). */
+/*
+ * An aggregated table's inner cell, with its cell key; totals come from
+ * sdc_fill_totals().
+ */
 void
-sdc_set_cell(struct sdc_table *t, const int *coord, double value, long units)
+sdc_set_cell(struct sdc_table *t, const int *coord, double value, long units,
+    uint32_t ckey)
 {
 	struct sdc_cell *c;
 
@@ -213,6 +242,7 @@ sdc_set_cell(struct sdc_table *t, const int *coord, double value, long units)
 	c = &t->cells[sdc_index(t, coord)];
 	c->value = value;
 	c->units = units;
+	c->ckey = ckey;
 }
 
 static int
@@ -225,7 +255,10 @@ sdc_ntotals(const struct sdc_table *t, const struct sdc_cell *c)
 	return n;
 }
 
-/* Every total as the sum of its inner cells; no top[] (not microdata). */
+/*
+ * Every total as the sum of its inner cells, its key the sum of theirs;
+ * no top[] (not microdata).
+ */
 void
 sdc_fill_totals(struct sdc_table *t)
 {
@@ -235,6 +268,7 @@ sdc_fill_totals(struct sdc_table *t)
 		if (sdc_ntotals(t, &t->cells[i]) > 0) {
 			t->cells[i].value = 0;
 			t->cells[i].units = 0;
+			t->cells[i].ckey = 0;
 		}
 		memset(t->cells[i].top, 0, sizeof t->cells[i].top);
 	}
@@ -255,8 +289,28 @@ sdc_fill_totals(struct sdc_table *t)
 			}
 			t->cells[j].value += c->value;
 			t->cells[j].units += c->units;
+			t->cells[j].ckey += c->ckey;
 		}
 	}
+}
+
+/*
+ * What the largest contributor's value is hidden by from a coalition of
+ * the next r->coalition contributors: everything else in the cell.
+ */
+static double
+sdc_coalition_rest(const struct sdc_rules *r, const struct sdc_cell *c)
+{
+	double rest = c->value;
+	int n = r->coalition + 1;
+
+	if (n > SDC_TOPN)
+		n = SDC_TOPN;
+	if (n > c->units)
+		n = (int)c->units;
+	for (int i = 0; i < n; i++)
+		rest -= c->top[i];
+	return rest > 0 ? rest : 0;
 }
 
 /* The rule a cell breaks, or SDC_SAFE. */
@@ -264,14 +318,19 @@ static enum sdc_status
 sdc_rule(const struct sdc_table *t, const struct sdc_rules *r,
     const struct sdc_cell *c)
 {
-	double x1, x2, sum;
+	double sum;
 	int n;
 
 	if (c->units <= 0)
 		return SDC_SAFE;	/* empty: nobody to disclose */
 	if (c->units < r->min_frequency)
 		return SDC_FREQUENCY;
-	if (!t->magnitude || c->value <= 0)
+	if (!t->magnitude)
+		return SDC_SAFE;
+	/* All the same (all zero, say): each person's value is the mean. */
+	if (c->top[0] == c->low)
+		return SDC_IDENTICAL;
+	if (c->value <= 0)
 		return SDC_SAFE;
 
 	/* Only SDC_TOPN contributions are kept: n is capped there. */
@@ -288,13 +347,10 @@ sdc_rule(const struct sdc_table *t, const struct sdc_rules *r,
 			return SDC_DOMINANCE;
 	}
 
-	/* The second largest contributor learns x1 to within p%. */
-	if (r->p_percent > 0) {
-		x1 = c->top[0];
-		x2 = c->units >= 2 ? c->top[1] : 0;
-		if (c->value - x1 - x2 < r->p_percent / 100 * x1)
-			return SDC_PPERCENT;
-	}
+	/* A coalition of the next contributors learns x1 to within p%. */
+	if (r->p_percent > 0 &&
+	    sdc_coalition_rest(r, c) < r->p_percent / 100 * c->top[0])
+		return SDC_PPERCENT;
 	return SDC_SAFE;
 }
 
@@ -307,13 +363,22 @@ sdc_primary(struct sdc_table *t, const struct sdc_rules *r)
 
 		c->status = sdc_rule(t, r, c);
 		c->lower = c->upper = c->value;
+		c->ulower = c->uupper = (double)c->units;
 	}
 }
 
 static bool
 sdc_is_primary(enum sdc_status s)
 {
-	return s == SDC_FREQUENCY || s == SDC_DOMINANCE || s == SDC_PPERCENT;
+	return s == SDC_FREQUENCY || s == SDC_DOMINANCE ||
+	    s == SDC_PPERCENT || s == SDC_IDENTICAL;
+}
+
+/* What view v of a cell is: its value, or its units. */
+static double
+sdc_quantity(const struct sdc_cell *c, enum sdc_view v)
+{
+	return v == SDC_VIEW_UNITS ? (double)c->units : c->value;
 }
 
 /*
@@ -363,13 +428,19 @@ sdc_better(const struct sdc_table *t, size_t a, size_t b)
 	return a < b;
 }
 
-/* The best published cell among n, or SDC_NONE. */
+/*
+ * The best published cell among n, or SDC_NONE. Never an empty one: hiding
+ * it protects nothing, and the rule "a secret cell that is not small holds
+ * at least min_frequency units" must hold for the audit (sdc_units_bounds).
+ * A relation with a secret cell always has a non-empty total to take.
+ */
 static size_t
 sdc_pick(const struct sdc_table *t, const size_t *cells, size_t n,
     size_t best)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (t->cells[cells[i]].status != SDC_SAFE)
+		if (t->cells[cells[i]].status != SDC_SAFE ||
+		    t->cells[cells[i]].units <= 0)
 			continue;
 		if (best == SDC_NONE || sdc_better(t, cells[i], best))
 			best = cells[i];
@@ -439,8 +510,10 @@ sdc_secondary(struct sdc_table *t)
 
 /* The smallest value any cell can take: what the attacker assumes. */
 static double
-sdc_lowest(const struct sdc_table *t)
+sdc_lowest(const struct sdc_table *t, enum sdc_view v)
 {
+	if (v == SDC_VIEW_UNITS)
+		return 0;
 	for (size_t i = 0; i < t->ncells; i++) {
 		if (t->cells[i].value < 0)
 			return -INFINITY;
@@ -448,52 +521,107 @@ sdc_lowest(const struct sdc_table *t)
 	return 0;
 }
 
+/* The mean contribution in the table: the scale of one person's amount. */
+static double
+sdc_mean_unit(const struct sdc_table *t)
+{
+	const struct sdc_cell *g = &t->cells[t->ncells - 1];
+
+	return g->units > 0 ? fabs(g->value) / (double)g->units : 0;
+}
+
 /*
- * How far the interval must reach either side of the cell's value. For a
- * small count, a share of the value but at least one unit. For a magnitude
- * cell, also enough that the second largest contributor, subtracting its
+ * How far a primary cell's interval must reach either side of its value.
+ * Units: a frequency cell's interval must hold ceil(min_frequency / 2)
+ * whole numbers; other cells need nothing (their counts are not secret by
+ * the rules). Values: for a small count, a share of the value but at least
+ * one unit; for identical contributions, a share of the value or of a
+ * typical person's amount (a cell of zeros must not be pinned to zero);
+ * for a magnitude cell, also enough that the coalition, subtracting its
  * own share from the upper bound, cannot get within p% of the largest:
- * the p%-rule's shortfall, p/100 * x1 - (v - x1 - x2).
+ * the p%-rule's shortfall, p/100 * x1 - rest.
  */
 static double
-sdc_protection(const struct sdc_rules *r, const struct sdc_cell *c)
+sdc_protection(const struct sdc_table *t, const struct sdc_rules *r,
+    const struct sdc_cell *c, enum sdc_view v)
 {
-	double p, x1, x2, need;
+	double p, need, typical;
 
-	if (c->status == SDC_FREQUENCY) {
-		p = r->protection_percent / 100 * fabs(c->value);
-		return p > 1 ? p : 1;
+	if (v == SDC_VIEW_UNITS) {
+		if (c->status != SDC_FREQUENCY)
+			return 0;
+		/* Width hi - lo, as a reach either side of the middle. */
+		return (ceil(r->min_frequency / 2.0) - 1) / 2;
 	}
-	x1 = c->top[0];
-	x2 = c->units >= 2 ? c->top[1] : 0;
-	p = r->protection_percent / 100 * c->value;
-	need = r->p_percent / 100 * x1 - (c->value - x1 - x2);
+	p = r->protection_percent / 100 * fabs(c->value);
+	if (c->status == SDC_FREQUENCY)
+		return p > 1 ? p : 1;
+	if (c->status == SDC_IDENTICAL) {
+		typical = r->protection_percent / 100 * sdc_mean_unit(t);
+		return p > typical ? p : typical;
+	}
+	need = r->p_percent / 100 * c->top[0] - sdc_coalition_rest(r, c);
 	return p > need ? p : need;
 }
 
-/* Whether a primary cell's audited interval is wide enough. */
+/*
+ * Whether a primary cell's audited interval is wide enough. For units, the
+ * width counts (the range the rules already give, 1 .. t - 1, decides
+ * where it lies); for values, each side must reach the level.
+ */
 static bool
-sdc_passes(const struct sdc_rules *r, const struct sdc_cell *c,
-    double lowest)
+sdc_passes(const struct sdc_table *t, const struct sdc_rules *r,
+    const struct sdc_cell *c, enum sdc_view v, double lowest)
 {
-	double v = c->value, p = sdc_protection(r, c), low;
-	double eps = SDC_EPSILON * (fabs(v) > 1 ? fabs(v) : 1);
+	double q = sdc_quantity(c, v), p = sdc_protection(t, r, c, v), low;
+	double eps = SDC_EPSILON * (fabs(q) > 1 ? fabs(q) : 1);
 
-	low = v - p > lowest ? v - p : lowest;
-	return c->upper >= v + p - eps && c->lower <= low + eps;
+	if (v == SDC_VIEW_UNITS)
+		return c->uupper - c->ulower >= 2 * p - eps;
+	low = q - p > lowest ? q - p : lowest;
+	return c->upper >= q + p - eps && c->lower <= low + eps;
+}
+
+/*
+ * What the rules tell an attacker about a secret cell's units: a frequency
+ * cell holds 1 .. t - 1; any other secret cell passed the frequency rule
+ * and is not empty (sdc_pick, sdc_escalate), so at least t; whole numbers
+ * throughout. For a table of two dimensions the relations' matrix is
+ * totally unimodular, so the LP's extremes are whole already; for three,
+ * lp_solve's branch and bound finds them.
+ */
+static void
+sdc_units_bounds(lprec *lp, const struct sdc_table *t,
+    const struct sdc_rules *r, const int *col)
+{
+	double m = (double)t->cells[t->ncells - 1].units, tt = r->min_frequency;
+
+	for (size_t i = 0; i < t->ncells; i++) {
+		int j = col[i];
+
+		if (j == 0)
+			continue;
+		if (t->ndims > 2)
+			set_int(lp, j, TRUE);
+		if (t->cells[i].status == SDC_FREQUENCY)
+			set_bounds(lp, j, 1, tt - 1);
+		else
+			set_bounds(lp, j, tt, m > tt ? m : tt);
+	}
 }
 
 /*
  * The LP: one column per suppressed cell (col[i], from 1), one equality
  * per relation that holds one: sum of the suppressed inner cells minus the
- * suppressed total equals what the published cells leave over. rows, if
- * not NULL, gets each row's relation as total * SDC_MAX_DIMS + d; it has
- * room for ndims per cell. Returns NULL if lp_solve cannot make it; the
- * caller deletes it.
+ * suppressed total equals what the published cells leave over. For the
+ * units view, also what the rules say of each secret cell's units
+ * (sdc_units_bounds). rows, if not NULL, gets each relation row's relation
+ * as total * SDC_MAX_DIMS + d; it has room for ndims per cell. Returns
+ * NULL if lp_solve cannot make it; the caller deletes it.
  */
 static lprec *
-sdc_audit_lp(const struct sdc_table *t, const int *col, int ncols,
-    double lowest, size_t *rows)
+sdc_audit_lp(const struct sdc_table *t, const struct sdc_rules *r,
+    const int *col, int ncols, enum sdc_view v, double lowest, size_t *rows)
 {
 	size_t m = sdc_max_ncat(t) + 1, *rel, n;
 	REAL *row, rhs;
@@ -520,7 +648,7 @@ sdc_audit_lp(const struct sdc_table *t, const int *col, int ncols,
 				double sign = j == n - 1 ? -1 : 1;
 
 				if (c->status == SDC_SAFE)
-					rhs -= sign * c->value;
+					rhs -= sign * sdc_quantity(c, v);
 				else {
 					row[k] = sign;
 					colno[k++] = col[rel[j]];
@@ -535,6 +663,8 @@ sdc_audit_lp(const struct sdc_table *t, const int *col, int ncols,
 		}
 	}
 	set_add_rowmode(lp, FALSE);
+	if (v == SDC_VIEW_UNITS)
+		sdc_units_bounds(lp, t, r, col);
 	if (lowest < 0) {
 		for (int j = 1; j <= ncols; j++)
 			set_unbounded(lp, j);
@@ -613,32 +743,49 @@ sdc_audit_extreme(lprec *lp, int j, bool maximise, double deadline,
 	return 0;
 }
 
+/* Where view v keeps a cell's interval. */
+static double *
+sdc_lo(struct sdc_cell *c, enum sdc_view v)
+{
+	return v == SDC_VIEW_UNITS ? &c->ulower : &c->lower;
+}
+
+static double *
+sdc_hi(struct sdc_cell *c, enum sdc_view v)
+{
+	return v == SDC_VIEW_UNITS ? &c->uupper : &c->upper;
+}
+
 /*
- * Audits the primary cells; all: every one afresh, else only those whose
- * stored interval falls short. That is enough in the repair rounds, since
- * suppressing more only turns constants into variables: an interval
- * can only widen, so a cell that passed keeps passing, with its older,
- * narrower interval as a conservative record. *checked counts the primary
- * cells, *failed those too narrow. Returns -1 if the LP could not be
- * built or solved, or ran past the deadline (the counts are then partial
- * and the table must not be published).
+ * Audits the secret cells in view v; all: every one afresh, else only the
+ * primary ones whose stored interval falls short. That is enough in the
+ * repair rounds, since suppressing more only turns constants into
+ * variables: an interval can only widen, so a cell that passed keeps
+ * passing, with its older, narrower interval as a conservative record.
+ * Secondary cells get their interval too (for the uploader's report).
+ * *checked counts the secret cells audited, *failed the primary ones too
+ * narrow. Returns -1 if the LP could not be built or solved, or ran past
+ * the deadline (the counts are then partial and the table must not be
+ * published).
  */
 static int
-sdc_audit_run(struct sdc_table *t, const struct sdc_rules *r, bool all,
-    double deadline, size_t *checked, size_t *failed)
+sdc_audit_run(struct sdc_table *t, const struct sdc_rules *r,
+    enum sdc_view v, bool all, double deadline, size_t *checked,
+    size_t *failed)
 {
-	double lowest = sdc_lowest(t);
+	double lowest = sdc_lowest(t, v);
 	int *col, ncols = 0, ret = 0;
 	lprec *lp = NULL;
 
 	*checked = *failed = 0;
 	for (size_t i = 0; all && i < t->ncells; i++)
-		t->cells[i].lower = t->cells[i].upper = t->cells[i].value;
+		*sdc_lo(&t->cells[i], v) = *sdc_hi(&t->cells[i], v) =
+		    sdc_quantity(&t->cells[i], v);
 	if (t->ndims == 0) {
 		/* The lone cell is in no relation: nothing narrows it. */
 		if (t->cells[0].status != SDC_SAFE) {
-			t->cells[0].lower = lowest;
-			t->cells[0].upper = INFINITY;
+			*sdc_lo(&t->cells[0], v) = lowest;
+			*sdc_hi(&t->cells[0], v) = INFINITY;
 		}
 		return 0;
 	}
@@ -650,25 +797,26 @@ sdc_audit_run(struct sdc_table *t, const struct sdc_rules *r, bool all,
 	}
 	for (size_t i = 0; i < t->ncells; i++) {
 		struct sdc_cell *c = &t->cells[i];
+		bool primary = sdc_is_primary(c->status);
 
-		if (!sdc_is_primary(c->status))
+		if (c->status == SDC_SAFE || (!all && !primary))
 			continue;
 		(*checked)++;
-		if (!all && sdc_passes(r, c, lowest))
+		if (!all && sdc_passes(t, r, c, v, lowest))
 			continue;
-		if (lp == NULL &&
-		    (lp = sdc_audit_lp(t, col, ncols, lowest, NULL)) == NULL) {
+		if (lp == NULL && (lp = sdc_audit_lp(t, r, col, ncols, v,
+		    lowest, NULL)) == NULL) {
 			ret = -1;
 			goto out;
 		}
 		if (sdc_audit_extreme(lp, col[i], false, deadline,
-		    &c->lower) != 0 ||
+		    sdc_lo(c, v)) != 0 ||
 		    sdc_audit_extreme(lp, col[i], true, deadline,
-		    &c->upper) != 0) {
+		    sdc_hi(c, v)) != 0) {
 			ret = -1;
 			goto out;
 		}
-		if (!sdc_passes(r, c, lowest))
+		if (primary && !sdc_passes(t, r, c, v, lowest))
 			(*failed)++;
 	}
 
@@ -680,35 +828,49 @@ out:
 }
 
 /*
- * Audits every primary cell: its interval goes into lower and upper (the
- * other cells get their own value there). *checked counts the cells
- * audited, *failed those too narrow. Returns -1 if the LP could not be
- * built or solved (the counts are then partial and the table must not be
- * published).
+ * Audits every secret cell of t in both views (units always; values when
+ * they are not the units): its intervals go into ulower/uupper and
+ * lower/upper (published cells get their own figures there). *checked
+ * counts the audits, *failed the primary cells too narrow. Returns -1 if
+ * an LP could not be built or solved (the counts are then partial and the
+ * table must not be published).
  */
 int
 sdc_audit(struct sdc_table *t, const struct sdc_rules *r, size_t *checked,
     size_t *failed)
 {
-	return sdc_audit_run(t, r, true, sdc_now() + SDC_BUDGET, checked,
+	double deadline = sdc_now() + SDC_BUDGET;
+	size_t c2 = 0, f2 = 0;
+	int ret;
+
+	ret = sdc_audit_run(t, r, SDC_VIEW_UNITS, true, deadline, checked,
 	    failed);
+	if (ret == 0 && !t->count)
+		ret = sdc_audit_run(t, r, SDC_VIEW_VALUE, true, deadline, &c2,
+		    &f2);
+	*checked += c2;
+	*failed += f2;
+	return ret;
 }
 
 /*
  * For repair, whether a beats b next to a cell whose interval falls short
- * by need. The position comes first as in sdc_better(); then a cell that
- * can absorb the shortfall (moving need from the primary cell to it keeps
- * both non-negative), the smallest such; failing that the largest, which
- * gets the furthest. Always taking the smallest, a cell dominated by one
- * large contributor needs many rounds of tiny suppressions.
+ * by need (in view v). The position comes first as in sdc_better(); then a
+ * cell that can absorb the shortfall (moving need from the primary cell to
+ * it keeps both non-negative), the smallest such; failing that the
+ * largest, which gets the furthest. Always taking the smallest, a cell
+ * dominated by one large contributor needs many rounds of tiny
+ * suppressions.
  */
 static bool
-sdc_widen_better(const struct sdc_table *t, size_t a, size_t b, double need)
+sdc_widen_better(const struct sdc_table *t, size_t a, size_t b, double need,
+    enum sdc_view v)
 {
 	const struct sdc_cell *ca = &t->cells[a], *cb = &t->cells[b];
 	int ta = sdc_ntotals(t, ca), tb = sdc_ntotals(t, cb);
 	bool ea = ca->units <= 0, eb = cb->units <= 0;
-	bool fa = ca->value >= need, fb = cb->value >= need;
+	double qa = sdc_quantity(ca, v), qb = sdc_quantity(cb, v);
+	bool fa = qa >= need, fb = qb >= need;
 
 	if (ta != tb)
 		return ta < tb;
@@ -716,20 +878,24 @@ sdc_widen_better(const struct sdc_table *t, size_t a, size_t b, double need)
 		return !ea;
 	if (fa != fb)
 		return fa;
-	if (ca->value != cb->value)
-		return fa ? ca->value < cb->value : ca->value > cb->value;
+	if (qa != qb)
+		return fa ? qa < qb : qa > qb;
 	return a < b;
 }
 
-/* How far a failing primary cell's interval falls short. */
+/* How far a failing primary cell's interval falls short, in view v. */
 static double
-sdc_shortfall(const struct sdc_rules *r, const struct sdc_cell *c,
-    double lowest)
+sdc_shortfall(const struct sdc_table *t, const struct sdc_rules *r,
+    struct sdc_cell *c, enum sdc_view v, double lowest)
 {
-	double v = c->value, p = sdc_protection(r, c);
-	double low = v - p > lowest ? v - p : lowest;
-	double up = v + p - c->upper, down = c->lower - low;
+	double q = sdc_quantity(c, v), p = sdc_protection(t, r, c, v);
+	double low, up, down;
 
+	if (v == SDC_VIEW_UNITS)
+		return 2 * p - (c->uupper - c->ulower);
+	low = q - p > lowest ? q - p : lowest;
+	up = q + p - c->upper;
+	down = c->lower - low;
 	return up > down ? up : down;
 }
 
@@ -765,14 +931,16 @@ sdc_bottleneck(const struct sdc_table *t, size_t i, size_t *rel, double *cap)
 /* The best published cell for repair in the relation along d at total. */
 static size_t
 sdc_widen_pick(const struct sdc_table *t, int d, size_t total, double need,
-    size_t *rel, size_t pick)
+    enum sdc_view v, size_t *rel, size_t pick)
 {
 	size_t n = sdc_relation(t, d, total, rel);
 
 	for (size_t k = 0; k < n; k++) {
-		if (t->cells[rel[k]].status != SDC_SAFE)
+		if (t->cells[rel[k]].status != SDC_SAFE ||
+		    t->cells[rel[k]].units <= 0)
 			continue;
-		if (pick == SDC_NONE || sdc_widen_better(t, rel[k], pick, need))
+		if (pick == SDC_NONE ||
+		    sdc_widen_better(t, rel[k], pick, need, v))
 			pick = rel[k];
 	}
 	return pick;
@@ -783,7 +951,8 @@ sdc_widen_pick(const struct sdc_table *t, int d, size_t total, double need,
  * the relations whose rows have a dual value, the constraints that bind.
  * Suppressing a published cell there loosens that row. The binding row is
  * often not through the cell itself (a partner's other relation, a total
- * further out), which a search next to the cell never finds. Returns
+ * further out), which a search next to the cell never finds. Values only
+ * (the units' program has rows of its own past the relations). Returns
  * SDC_NONE if the LP gives no answer.
  */
 static size_t
@@ -802,7 +971,7 @@ sdc_widen_dual(const struct sdc_table *t, lprec *lp, const size_t *rows,
 		if (fabs(duals[k]) < 1e-9)
 			continue;
 		pick = sdc_widen_pick(t, (int)(rows[k] % SDC_MAX_DIMS),
-		    rows[k] / SDC_MAX_DIMS, need, rel, pick);
+		    rows[k] / SDC_MAX_DIMS, need, SDC_VIEW_VALUE, rel, pick);
 	}
 	return pick;
 }
@@ -814,39 +983,41 @@ sdc_widen_dual(const struct sdc_table *t, lprec *lp, const size_t *rows,
  */
 static size_t
 sdc_widen_near(const struct sdc_table *t, const struct sdc_rules *r,
-    size_t i, double lowest, size_t *rel)
+    size_t i, enum sdc_view v, double lowest, size_t *rel)
 {
-	const struct sdc_cell *c = &t->cells[i];
-	double p = sdc_protection(r, c), cap, need;
+	struct sdc_cell *c = &t->cells[i];
+	double p = sdc_protection(t, r, c, v), cap, need;
 	size_t pick = SDC_NONE;
 	int d;
 
-	d = sdc_bottleneck(t, i, rel, &cap);
-	if (d >= 0 && c->upper < c->value + p && cap < p)
-		return sdc_widen_pick(t, d, sdc_relation_total(t, d, i),
-		    p - cap, rel, SDC_NONE);
-	need = sdc_shortfall(r, c, lowest);
+	if (v == SDC_VIEW_VALUE) {
+		d = sdc_bottleneck(t, i, rel, &cap);
+		if (d >= 0 && c->upper < c->value + p && cap < p)
+			return sdc_widen_pick(t, d, sdc_relation_total(t, d,
+			    i), p - cap, v, rel, SDC_NONE);
+	}
+	need = sdc_shortfall(t, r, c, v, lowest);
 	for (d = 0; d < t->ndims; d++)
 		pick = sdc_widen_pick(t, d, sdc_relation_total(t, d, i),
-		    need, rel, pick);
+		    need, v, rel, pick);
 	return pick;
 }
 
 /*
- * One more suppression for each failing primary cell: where the LP's
- * binding rows say, else next to the cell. The LP is built once per round
- * from the table as it was; cells suppressed during the round stay
- * constants in it, which only makes later picks in the round cautious.
- * Returns how many were added.
+ * One more suppression for each failing primary cell in view v: where the
+ * LP's binding rows say (values), else next to the cell. The LP is built
+ * once per round from the table as it was; cells suppressed during the
+ * round stay constants in it, which only makes later picks in the round
+ * cautious. Returns how many were added.
  */
 static size_t
-sdc_widen(struct sdc_table *t, const struct sdc_rules *r, double deadline,
-    size_t *rel)
+sdc_widen(struct sdc_table *t, const struct sdc_rules *r, enum sdc_view v,
+    double deadline, size_t *rel)
 {
-	double lowest = sdc_lowest(t), p;
+	double lowest = sdc_lowest(t, v), p;
 	size_t added = 0, pick, *rows;
 	int *col, ncols = 0;
-	lprec *lp;
+	lprec *lp = NULL;
 
 	col = xcalloc(t->ncells, sizeof *col);
 	rows = xreallocarray(NULL, t->ncells, (size_t)t->ndims * sizeof *rows);
@@ -854,20 +1025,22 @@ sdc_widen(struct sdc_table *t, const struct sdc_rules *r, double deadline,
 		if (t->cells[i].status != SDC_SAFE)
 			col[i] = ++ncols;
 	}
-	lp = sdc_audit_lp(t, col, ncols, lowest, rows);
+	if (v == SDC_VIEW_VALUE)
+		lp = sdc_audit_lp(t, r, col, ncols, v, lowest, rows);
 	for (size_t i = 0; i < t->ncells; i++) {
-		const struct sdc_cell *c = &t->cells[i];
+		struct sdc_cell *c = &t->cells[i];
 
-		if (!sdc_is_primary(c->status) || sdc_passes(r, c, lowest))
+		if (!sdc_is_primary(c->status) ||
+		    sdc_passes(t, r, c, v, lowest))
 			continue;
-		p = sdc_protection(r, c);
+		p = sdc_protection(t, r, c, v);
 		pick = SDC_NONE;
 		if (lp != NULL && col[i] > 0)
 			pick = sdc_widen_dual(t, lp, rows, col[i],
-			    c->upper < c->value + p, sdc_shortfall(r, c,
-			    lowest), deadline, rel);
+			    c->upper < c->value + p, sdc_shortfall(t, r, c,
+			    v, lowest), deadline, rel);
 		if (pick == SDC_NONE)
-			pick = sdc_widen_near(t, r, i, lowest, rel);
+			pick = sdc_widen_near(t, r, i, v, lowest, rel);
 		if (pick != SDC_NONE) {
 			t->cells[pick].status = SDC_SECONDARY;
 			added++;
@@ -880,14 +1053,19 @@ sdc_widen(struct sdc_table *t, const struct sdc_rules *r, double deadline,
 	return added;
 }
 
-/* The last resort: only the grand total may still be published. */
+/*
+ * The last resort: only the grand total and the empty cells may still be
+ * published (an empty cell's 0 tells nothing about anyone, and hiding it
+ * would break the audit's "a secret cell that is not small holds at least
+ * min_frequency units").
+ */
 static void
 sdc_escalate(struct sdc_table *t)
 {
 	size_t grand = t->ncells - 1;	/* every coordinate a total */
 
 	for (size_t i = 0; i < grand; i++) {
-		if (t->cells[i].status == SDC_SAFE)
+		if (t->cells[i].status == SDC_SAFE && t->cells[i].units > 0)
 			t->cells[i].status = SDC_SECONDARY;
 	}
 }
@@ -901,9 +1079,11 @@ sdc_round_long(long v, long base)
 }
 
 /*
- * Published figures. Rounding happens after the audit, which saw exact
- * values: rounding published cells only widens what an attacker can
- * derive, so the audited intervals stay a lower bound on protection.
+ * Published figures: cell-key noise on every published cell with units
+ * (cellkey.c), then rounding if asked. The audit saw exact values: noise
+ * and rounding only widen what an attacker can derive, so the audited
+ * intervals stay a lower bound on protection. An empty cell stays 0 (its
+ * key is 0: nobody is in it).
  */
 static void
 sdc_publish(struct sdc_table *t, const struct sdc_rules *r,
@@ -913,6 +1093,7 @@ sdc_publish(struct sdc_table *t, const struct sdc_rules *r,
 	rep->rounded = r->round_base > 0;
 	for (size_t i = 0; i < t->ncells; i++) {
 		struct sdc_cell *c = &t->cells[i];
+		double eta, scale;
 
 		rep->by_status[c->status]++;
 		if (c->status != SDC_SAFE) {
@@ -923,51 +1104,88 @@ sdc_publish(struct sdc_table *t, const struct sdc_rules *r,
 		rep->published++;
 		c->pub_value = c->value;
 		c->pub_units = c->units;
+		if (c->units > 0) {
+			c->pub_units += cellkey_count_noise(c->ckey,
+			    r->noise_count);
+			if (c->pub_units < 0)
+				c->pub_units = 0;
+			/* One person's scale: the largest, or the mean. */
+			scale = t->magnitude ? c->top[0] :
+			    fabs(c->value) / (double)c->units;
+			eta = cellkey_eta(c->ckey);
+			/* Amounts to the cent: noise gives no precision. */
+			c->pub_value = t->count ? (double)c->pub_units :
+			    round((c->value + r->noise_magnitude / 100 *
+			    scale * eta) * 100) / 100;
+		}
 		if (r->round_base > 0) {
-			c->pub_units = sdc_round_long(c->units, r->round_base);
+			c->pub_units = sdc_round_long(c->pub_units,
+			    r->round_base);
 			if (t->count)
-				c->pub_value = round(c->value / r->round_base) *
-				    r->round_base;
+				c->pub_value = (double)c->pub_units;
 		}
 	}
 }
 
+/* One view's audit and repair rounds; ret and failed as sdc_audit_run. */
+static int
+sdc_protect_view(struct sdc_table *t, const struct sdc_rules *r,
+    enum sdc_view v, double deadline, size_t *rel, size_t *checked,
+    size_t *failed)
+{
+	int ret = sdc_audit_run(t, r, v, true, deadline, checked, failed);
+
+	for (int pass = 0; ret == 0 && *failed > 0 && pass < SDC_ROUNDS;
+	    pass++) {
+		if (sdc_widen(t, r, v, deadline, rel) == 0)
+			break;
+		sdc_secondary(t);
+		ret = sdc_audit_run(t, r, v, false, deadline, checked, failed);
+	}
+	return ret;
+}
+
 /*
  * The whole pipeline; rep is overwritten, t's statuses and published
- * figures are set. Returns 0, or -1 if the LP failed or the time ran out,
- * and then rep->audit_ok is false: the caller must not publish. A table
- * that still fails after escalation comes back with audit_ok false too.
+ * figures are set. The units are audited first, then the values; what the
+ * values' repair suppresses can only widen the units' intervals, so one
+ * last audit of the units (from scratch) closes it. Returns 0, or -1 if an
+ * LP failed or the time ran out, and then rep->audit_ok is false: the
+ * caller must not publish. A table that still fails after escalation comes
+ * back with audit_ok false too.
  */
 int
 sdc_protect(struct sdc_table *t, const struct sdc_rules *r,
     struct sdc_report *rep)
 {
-	size_t checked, failed, *rel = NULL;
+	size_t checked = 0, failed = 0, vchecked, vfailed = 0, *rel = NULL;
 	double deadline = sdc_now() + SDC_BUDGET;
 	int ret;
 
 	memset(rep, 0, sizeof *rep);
 	sdc_primary(t, r);
 	sdc_secondary(t);
-	ret = sdc_audit_run(t, r, true, deadline, &checked, &failed);
 	if (t->ndims > 0)
 		rel = xreallocarray(NULL, sdc_max_ncat(t) + 1, sizeof *rel);
-	for (int pass = 0; ret == 0 && failed > 0 && pass < SDC_ROUNDS;
-	    pass++) {
-		if (sdc_widen(t, r, deadline, rel) == 0)
-			break;
-		sdc_secondary(t);
-		ret = sdc_audit_run(t, r, false, deadline, &checked, &failed);
+	ret = sdc_protect_view(t, r, SDC_VIEW_UNITS, deadline, rel, &checked,
+	    &failed);
+	if (ret == 0 && failed == 0 && !t->count) {
+		ret = sdc_protect_view(t, r, SDC_VIEW_VALUE, deadline, rel,
+		    &vchecked, &vfailed);
+		if (ret == 0)
+			ret = sdc_audit_run(t, r, SDC_VIEW_UNITS, true,
+			    deadline, &checked, &failed);
+		failed += vfailed;
 	}
 	if (ret == 0 && failed > 0) {
 		sdc_escalate(t);
 		rep->escalated = true;
 		sdc_secondary(t);
-		ret = sdc_audit_run(t, r, false, deadline, &checked, &failed);
+		ret = sdc_audit(t, r, &checked, &failed);
 	}
 	free(rel);
 	sdc_publish(t, r, rep);
-	rep->audited = checked;
+	rep->audited = rep->cells - rep->published;	/* every secret cell */
 	rep->audit_ok = ret == 0 && failed == 0;
 	return ret;
 }

@@ -165,38 +165,90 @@ web_datasets_table(struct evbuffer *b, json_t *tabel)
 	html_out(b, "</tbody></table>\n");
 }
 
+/* How a table was protected, in words (the parameters are public). */
 static void
-web_datasets_report(struct evbuffer *b, json_t *rapport)
+web_datasets_protection(struct evbuffer *b, json_t *rapport)
 {
-	json_t *sup = json_object_get(rapport, "onderdrukt");
-	json_t *pri = json_object_get(sup, "primair");
+	json_t *bes = json_object_get(rapport, "bescherming");
+	const char *unit = json_string_value(json_object_get(rapport,
+	    "eenheid"));
+	bool persons = unit != NULL && strcmp(unit, "persoon") == 0;
+
+	if (!json_is_object(bes)) {
+		html_out(b, "<p>Deze tabel is beschermd met een oudere methode, "
+		    "zonder ruis.</p>\n");
+		return;
+	}
+	html_out(b, "<p>Elke cel telt %s. Een cel met minder dan %l %s is "
+	    "geheim, net als cellen waarin één of twee bijdragen bijna alles "
+	    "zijn, of waarin iedereen hetzelfde bedrag heeft. Cellen waarmee "
+	    "je een geheime cel zou kunnen terugrekenen zijn ook geheim.</p>\n"
+	    "<p>Alle getallen hebben een kleine, vaste afwijking (ruis): "
+	    "aantallen tot %l meer of minder, bedragen tot %l%% van de "
+	    "grootste bijdrage. Dezelfde mensen krijgen altijd dezelfde ruis. "
+	    "Zo kan niemand door tabellen te vergelijken iets over één persoon "
+	    "terugrekenen. Daardoor tellen cellen niet altijd precies op tot "
+	    "het totaal.</p>\n", persons ? "personen" : "rijen (er was geen "
+	    "kolom die personen aanwijst: iemand met meer rijen telt vaker "
+	    "mee)", (long)json_integer_value(json_object_get(bes,
+	    "minimumEenheden")), persons ? "personen" : "rijen",
+	    (long)json_integer_value(json_object_get(bes, "ruisAantal")),
+	    (long)json_integer_value(json_object_get(bes,
+	    "ruisBedragProcent")));
+}
+
+/*
+ * The report: what everyone may read, and, for the uploading municipality,
+ * its own figures (rows, persons, why each cell is secret).
+ */
+static void
+web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
+{
 	json_t *ctl = json_object_get(rapport, "controle"), *c;
-	json_t *afr = json_object_get(rapport, "afronding");
 	size_t i;
 
-	html_out(b, "<h2>Verslag</h2>\n<dl>\n<dt>Rijen gelezen</dt><dd>%l</dd>\n"
-	    "<dt>Cellen</dt><dd>%l, waarvan %l gepubliceerd</dd>\n"
-	    "<dt>Geheim door te weinig eenheden</dt><dd>%l</dd>\n"
-	    "<dt>Geheim door een dominante bijdrage</dt><dd>%l</dd>\n"
-	    "<dt>Geheim door de p%%-regel</dt><dd>%l</dd>\n"
-	    "<dt>Geheim om terugrekenen te voorkomen (secundair)</dt>"
-	    "<dd>%l</dd>\n<dt>Controle (lineaire programmering, %l cellen)</dt>"
-	    "<dd>%s%s</dd>\n",
-	    (long)json_integer_value(json_object_get(rapport, "rijen")),
+	html_out(b, "<h2>Verslag</h2>\n");
+	web_datasets_protection(b, rapport);
+	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%l, waarvan %l gepubliceerd en %l "
+	    "geheim</dd>\n<dt>Controle</dt><dd>%s</dd>\n",
 	    (long)json_integer_value(json_object_get(rapport, "cellen")),
 	    (long)json_integer_value(json_object_get(rapport, "gepubliceerd")),
-	    (long)json_integer_value(json_object_get(pri, "frequentie")),
-	    (long)json_integer_value(json_object_get(pri, "dominantie")),
-	    (long)json_integer_value(json_object_get(pri, "p-procent")),
-	    (long)json_integer_value(json_object_get(sup, "secundair")),
-	    (long)json_integer_value(json_object_get(ctl, "cellen")),
-	    json_string_value(json_object_get(ctl, "oordeel")),
-	    json_is_true(json_object_get(ctl, "verruimd")) ? " (na extra "
-	    "onderdrukking)" : "");
-	if (json_is_integer(afr))
-		html_out(b, "<dt>Afronding</dt><dd>aantallen op %l</dd>\n",
-		    (long)json_integer_value(afr));
-	html_out(b, "</dl>\n<h3>Kolommen</h3>\n<ul>\n");
+	    (long)json_integer_value(json_object_get(rapport, "geheim")),
+	    json_string_value(json_object_get(ctl, "oordeel")));
+	if (json_is_true(json_object_get(rapport, "samengevoegd")))
+		html_out(b, "<dt>Kleine groepen</dt><dd>categorieën met te "
+		    "weinig personen zijn samengevoegd tot \"overig\"</dd>\n");
+	html_out(b, "</dl>\n");
+	if (json_is_object(eigen)) {
+		json_t *sup = json_object_get(eigen, "onderdrukt");
+		json_t *pri = json_object_get(sup, "primair");
+		json_t *det = json_object_get(eigen, "controleDetails");
+
+		html_out(b, "<h3>Alleen voor uw gemeente</h3>\n<dl>\n"
+		    "<dt>Rijen gelezen</dt><dd>%l</dd>\n"
+		    "<dt>Eenheden (%s)</dt><dd>%l</dd>\n"
+		    "<dt>Geheim door te weinig eenheden</dt><dd>%l</dd>\n"
+		    "<dt>Geheim door een of twee grote bijdragen</dt>"
+		    "<dd>%l</dd>\n<dt>Geheim omdat de grootste bijdrage te "
+		    "schatten is</dt><dd>%l</dd>\n<dt>Geheim omdat iedereen "
+		    "hetzelfde heeft</dt><dd>%l</dd>\n<dt>Geheim om terugrekenen "
+		    "te voorkomen</dt><dd>%l</dd>\n<dt>Gecontroleerde "
+		    "cellen</dt><dd>%l%s</dd>\n</dl>\n",
+		    (long)json_integer_value(json_object_get(eigen, "rijen")),
+		    json_string_value(json_object_get(eigen,
+		    "persoonskolom")) != NULL ? "personen" : "rijen",
+		    (long)json_integer_value(json_object_get(eigen,
+		    "eenheden")),
+		    (long)json_integer_value(json_object_get(pri, "frequentie")),
+		    (long)json_integer_value(json_object_get(pri, "dominantie")),
+		    (long)json_integer_value(json_object_get(pri, "p-procent")),
+		    (long)json_integer_value(json_object_get(pri, "identiek")),
+		    (long)json_integer_value(json_object_get(sup, "secundair")),
+		    (long)json_integer_value(json_object_get(det, "cellen")),
+		    json_is_true(json_object_get(det, "verruimd")) ? " (alles "
+		    "behalve het totaal is geheim gemaakt)" : "");
+	}
+	html_out(b, "<h3>Kolommen</h3>\n<ul>\n");
 	json_array_foreach(json_object_get(rapport, "kolommen"), i, c)
 		html_out(b, "<li>%s: %s</li>\n", json_string_value(
 		    json_object_get(c, "naam")), json_string_value(
@@ -244,7 +296,8 @@ web_datasets_page(struct req *r, int status, json_t *d)
 		html_out(b, "<p role=\"status\">De controle is niet geslaagd: "
 		    "deze tabel kan niet gepubliceerd worden.</p>\n");
 	web_datasets_actions(r, b, d);
-	web_datasets_report(b, json_object_get(d, "rapport"));
+	web_datasets_report(b, json_object_get(d, "rapport"),
+	    json_object_get(d, "rapportEigen"));
 	if (json_is_object(json_object_get(d, "tabel")))
 		web_datasets_table(b, json_object_get(d, "tabel"));
 	html_page_end(b);

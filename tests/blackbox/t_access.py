@@ -144,8 +144,8 @@ pilot_b_pub = pilot(B, "openbaar")
 pilot_b_concept = pilot(B, "concept")
 pilot_a = pilot(A, "openbaar")
 
-TABLE = "wijk,waarde,aantal\n" + "".join(
-    "%s,%d,%d\n" % (w, 100 + i, 20 + i) for i, w in
+TABLE = "wijk,waarde\n" + "".join(
+    "%s,%d\n" % (w, 20 + i) for i, w in
     enumerate(["Noord", "Zuid", "Oost", "West", "Centrum"]))
 
 

@@ -232,8 +232,8 @@ try:
     with open(ind, "w") as f:
         json.dump({"id": "bijstand-uitkeringen", "naam":
                    "Bijstandsuitkeringen", "omschrijving":
-                   "Lopende uitkeringen", "eenheid": "euro", "soort":
-                   "bedrag", "richting": "neutraal",
+                   "Lopende uitkeringen", "eenheid": "uitkeringen",
+                   "soort": "aantal", "richting": "neutraal",
                    "bron": "eigen registratie"}, f)
     A.ctl("indicator", "add", ind, check=True)
 
@@ -243,8 +243,8 @@ try:
                                     "periode": periode})
         return inst.request("POST", "/api/v1/datasets?" + q, token=token,
                             headers={"Content-Type": "text/csv"},
-                            body="wijk,waarde,aantal\nNoord,12000,30\n"
-                            "Zuid,9000,40\nOost,15000,60\n")
+                            body="wijk,waarde\nNoord,30\nZuid,40\n"
+                            "Oost,60\n")
 
     r = upload(A, ed_a, "2025")
     DS = r.json()["id"] if r.status == 201 else "none"

@@ -426,6 +426,56 @@ test_column_order(void **state)
 	assert_int_equal(row, 0);
 }
 
+/*
+ * One label, as it would be published: any identifier-like value counts,
+ * also written with dots, dashes, spaces, full-width digits, lower case or
+ * as a spreadsheet's scientific notation.
+ */
+static void
+test_label(void **state)
+{
+	static const struct {
+		const char		*label;
+		enum identifier_kind	 want;
+	} cases[] = {
+		{ "111222333", IDENTIFIER_BSN },
+		{ "111.222.333", IDENTIFIER_BSN },
+		{ "111-222-333", IDENTIFIER_BSN },
+		{ " 111 222 333 ", IDENTIFIER_BSN },
+		{ "\xef\xbc\x91\xef\xbc\x91\xef\xbc\x91\xef\xbc\x92"
+		  "\xef\xbc\x92\xef\xbc\x92\xef\xbc\x93\xef\xbc\x93"
+		  "\xef\xbc\x93", IDENTIFIER_BSN },
+		{ "1.11222333E8", IDENTIFIER_BSN },
+		{ "1,11222333e+8", IDENTIFIER_BSN },
+		{ "jan.jansen@example.nl", IDENTIFIER_EMAIL },
+		{ "jan(at)example.nl", IDENTIFIER_NONE },
+		{ "06-12345678", IDENTIFIER_PHONE },
+		{ "nl91 abna 0417 1643 00", IDENTIFIER_IBAN },
+		{ "1234 AB 12", IDENTIFIER_POSTCODE_HOUSE },
+		{ "12-03-1985", IDENTIFIER_DATE },
+		{ "1985-03-12", IDENTIFIER_DATE },
+		{ "19850312", IDENTIFIER_DATE },
+		{ "Jan de Vries", IDENTIFIER_NAME },
+		{ "Noord", IDENTIFIER_NONE },
+		{ "18-24", IDENTIFIER_NONE },
+		{ "2024-05", IDENTIFIER_NONE },
+		{ "65 jaar en ouder", IDENTIFIER_NONE },
+		{ "WK027501", IDENTIFIER_NONE },
+		{ "1000000", IDENTIFIER_NONE },
+		{ "", IDENTIFIER_NONE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < nitems(cases); i++) {
+		enum identifier_kind k = identifier_label(cases[i].label,
+		    strlen(cases[i].label));
+
+		if (k != cases[i].want)
+			fail_msg("label %zu: got %d, want %d", i, k,
+			    cases[i].want);
+	}
+}
+
 static void
 test_reason(void **state)
 {
@@ -433,9 +483,9 @@ test_reason(void **state)
 	assert_null(identifier_reason(IDENTIFIER_NONE));
 	assert_string_equal(identifier_reason(IDENTIFIER_BSN),
 	    "burgerservicenummer (voldoet aan de elfproef)");
-	for (int k = IDENTIFIER_BSN; k <= IDENTIFIER_NAME; k++)
+	for (int k = IDENTIFIER_BSN; k <= IDENTIFIER_DATE; k++)
 		assert_non_null(identifier_reason(k));
-	assert_null(identifier_reason(IDENTIFIER_NAME + 1));
+	assert_null(identifier_reason(IDENTIFIER_DATE + 1));
 }
 
 int
@@ -457,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_column_email),
 		cmocka_unit_test(test_column_names),
 		cmocka_unit_test(test_column_order),
+		cmocka_unit_test(test_label),
 		cmocka_unit_test(test_reason),
 	};
 

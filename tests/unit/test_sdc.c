@@ -60,7 +60,7 @@ set_count(struct sdc_table *t, int a, int b, int c, long n)
 {
 	int coord[SDC_MAX_DIMS] = { a, b, c };
 
-	sdc_set_cell(t, coord, (double)n, n);
+	sdc_set_cell(t, coord, (double)n, n, 0);
 }
 
 static void
@@ -116,9 +116,9 @@ test_add_unit(void **state)
 	(void)state;
 	assert_int_equal(sdc_table_init(&t, 2, shape), 0);
 	t.magnitude = true;
-	sdc_add_unit(&t, a, 5);
-	sdc_add_unit(&t, a, 7);
-	sdc_add_unit(&t, b, 3);
+	sdc_add_unit(&t, a, 5, 0);
+	sdc_add_unit(&t, a, 7, 0);
+	sdc_add_unit(&t, b, 3, 0);
 
 	/* (0,1): 5 + 7, top 7, 5. */
 	assert_true(cell_at(&t, 0, 1, 0)->value == 12);
@@ -144,7 +144,7 @@ test_add_unit(void **state)
 	/* Seven units 1..7 in (1,0): top keeps 7, 6, 5, 4, 3. */
 	b[1] = 0;
 	for (size_t i = 0; i < nitems(many); i++)
-		sdc_add_unit(&t, b, many[i]);
+		sdc_add_unit(&t, b, many[i], 0);
 	for (int i = 0; i < SDC_TOPN; i++)
 		assert_true(cell_at(&t, 1, 0, 0)->top[i] == 7 - i);
 	assert_true(cell_at(&t, 1, 0, 0)->value == 28);
@@ -176,38 +176,51 @@ test_primary(void **state)
 	/* 0: three units of 50: 3 < 10, frequency. */
 	c[0] = 0;
 	for (int i = 0; i < 3; i++)
-		sdc_add_unit(&t, c, 50);
-	/* 1: 1000 and eleven of 10 = 1110; 1000 > 0.75 * 1110 = 832.5. */
-	c[0] = 1;
-	sdc_add_unit(&t, c, 1000);
-	for (int i = 0; i < 11; i++)
-		sdc_add_unit(&t, c, 10);
+		sdc_add_unit(&t, c, 50, 0);
+	assert_int_equal(r.dominance_n, 2);
+	assert_int_equal(r.coalition, 2);
 	/*
-	 * 2: 100, 90 and ten of 0.9 = 199. Not dominant (100 < 149.25),
-	 * but 199 - 100 - 90 = 9 < 10% of 100: the second largest knows
-	 * the largest to within 9, the p%-rule.
+	 * 1: 1000 and eleven of 10 = 1110; the two largest, 1010, are over
+	 * 85% of it (943.5): (2,85)-dominance.
+	 */
+	c[0] = 1;
+	sdc_add_unit(&t, c, 1000, 0);
+	for (int i = 0; i < 11; i++)
+		sdc_add_unit(&t, c, 10, 0);
+	/*
+	 * 2: 100, 50, 40 and ten of 0.5 = 195. Not dominant (150 <= 165.75),
+	 * and the second largest alone would not know the largest to within
+	 * 10% (195 - 100 - 50 = 45 > 10). But the second and third together
+	 * know it to within 195 - 190 = 5 < 10: the p%-rule against a
+	 * coalition of two.
 	 */
 	c[0] = 2;
-	sdc_add_unit(&t, c, 100);
-	sdc_add_unit(&t, c, 90);
+	sdc_add_unit(&t, c, 100, 0);
+	sdc_add_unit(&t, c, 50, 0);
+	sdc_add_unit(&t, c, 40, 0);
 	for (int i = 0; i < 10; i++)
-		sdc_add_unit(&t, c, 0.9);
-	/* 3: twelve even units of 10: safe. */
+		sdc_add_unit(&t, c, 0.5, 0);
+	/* 3: twelve units of 5 .. 16 = 126: safe. */
 	c[0] = 3;
 	for (int i = 0; i < 12; i++)
-		sdc_add_unit(&t, c, 10);
+		sdc_add_unit(&t, c, 5 + i, 0);
 
 	/*
-	 * Total: 150 + 1110 + 199 + 120 = 1579 over 39 units, top 1000, 100:
-	 * 1000 < 1184.25 and 1579 - 1100 = 479 > 100: safe.
+	 * Total: 150 + 1110 + 195 + 126 = 1581 over 40 units, top 1000, 100,
+	 * 50: 1100 < 1343.85 and 1581 - 1150 = 431 > 100: safe.
 	 */
 	sdc_primary(&t, &r);
 	assert_int_equal(t.cells[0].status, SDC_FREQUENCY);
 	assert_int_equal(t.cells[1].status, SDC_DOMINANCE);
 	assert_int_equal(t.cells[2].status, SDC_PPERCENT);
 	assert_int_equal(t.cells[3].status, SDC_SAFE);
-	assert_true(fabs(t.cells[4].value - 1579) < 1e-9);
+	assert_true(fabs(t.cells[4].value - 1581) < 1e-9);
 	assert_int_equal(t.cells[4].status, SDC_SAFE);
+	/* With a coalition of one, cell 2 would have been published. */
+	r.coalition = 1;
+	sdc_primary(&t, &r);
+	assert_int_equal(t.cells[2].status, SDC_SAFE);
+	r.coalition = 2;
 
 	/* A count table has no magnitude rules: only frequency. */
 	t.magnitude = false;
@@ -220,7 +233,45 @@ test_primary(void **state)
 	assert_string_equal(sdc_status_name(SDC_FREQUENCY), "frequentie");
 	assert_string_equal(sdc_status_name(SDC_DOMINANCE), "dominantie");
 	assert_string_equal(sdc_status_name(SDC_PPERCENT), "p-procent");
+	assert_string_equal(sdc_status_name(SDC_IDENTICAL), "identiek");
 	assert_string_equal(sdc_status_name(SDC_SECONDARY), "secundair");
+	sdc_table_free(&t);
+}
+
+/*
+ * Cells whose contributions are all the same tell each person's value:
+ * all zero, or one amount for all (the mean). Counting tables have no
+ * contributions to speak of.
+ */
+static void
+test_identical(void **state)
+{
+	struct sdc_table t;
+	struct sdc_rules r;
+	int shape[1] = { 3 };
+	int c[1];
+
+	(void)state;
+	sdc_rules_defaults(&r);
+	assert_int_equal(sdc_table_init(&t, 1, shape), 0);
+	t.magnitude = true;
+	c[0] = 0;
+	for (int i = 0; i < 12; i++)
+		sdc_add_unit(&t, c, 0, 0);
+	c[0] = 1;
+	for (int i = 0; i < 12; i++)
+		sdc_add_unit(&t, c, 250, 0);
+	c[0] = 2;
+	for (int i = 0; i < 12; i++)
+		sdc_add_unit(&t, c, 250 + i, 0);
+	sdc_primary(&t, &r);
+	assert_int_equal(t.cells[0].status, SDC_IDENTICAL);
+	assert_int_equal(t.cells[1].status, SDC_IDENTICAL);
+	assert_int_equal(t.cells[2].status, SDC_SAFE);
+	t.magnitude = false;
+	sdc_primary(&t, &r);
+	assert_int_equal(t.cells[0].status, SDC_SAFE);
+	assert_int_equal(t.cells[1].status, SDC_SAFE);
 	sdc_table_free(&t);
 }
 
@@ -279,7 +330,7 @@ test_audit_exact(void **state)
 		for (int j = 0; j < 2; j++) {
 			coord[0] = i;
 			coord[1] = j;
-			sdc_set_cell(&t, coord, v[i][j], 5);
+			sdc_set_cell(&t, coord, v[i][j], 5, 0);
 		}
 	}
 	sdc_fill_totals(&t);
@@ -300,8 +351,11 @@ test_audit_exact(void **state)
 	 * (e.g. d: 80 >= 65 and 30 <= 35).
 	 */
 	assert_int_equal(sdc_audit(&t, &r, &checked, &failed), 0);
-	assert_int_equal(checked, 4);
+	assert_int_equal(checked, 8);		/* units and values */
 	assert_int_equal(failed, 0);
+	/* Units: 5 each, totals 10: each is 1 .. 9, whole numbers. */
+	assert_true(fabs(cell_at(&t, 0, 0, 0)->ulower - 1) < 1e-6);
+	assert_true(fabs(cell_at(&t, 0, 0, 0)->uupper - 9) < 1e-6);
 	assert_true(fabs(cell_at(&t, 0, 0, 0)->lower - 0) < 1e-6);
 	assert_true(fabs(cell_at(&t, 0, 0, 0)->upper - 50) < 1e-6);
 	assert_true(fabs(cell_at(&t, 0, 1, 0)->lower - 0) < 1e-6);
@@ -332,7 +386,7 @@ test_audit_repair(void **state)
 		for (int j = 0; j < 2; j++) {
 			coord[0] = i;
 			coord[1] = j;
-			sdc_set_cell(&t, coord, v[i][j], u[i][j]);
+			sdc_set_cell(&t, coord, v[i][j], u[i][j], 0);
 		}
 	}
 	sdc_fill_totals(&t);
@@ -345,8 +399,11 @@ test_audit_repair(void **state)
 	 * a <= 32: the upper bound misses 30 + 30% = 39.
 	 */
 	assert_int_equal(sdc_audit(&t, &r, &checked, &failed), 0);
-	assert_int_equal(checked, 1);
+	assert_int_equal(checked, 8);		/* four secret, two views */
 	assert_int_equal(failed, 1);
+	/* Units: a + c = 23 with c none or >= 10: a may still be 1 .. 9. */
+	assert_true(fabs(cell_at(&t, 0, 0, 0)->ulower - 1) < 1e-6);
+	assert_true(fabs(cell_at(&t, 0, 0, 0)->uupper - 9) < 1e-6);
 	assert_true(fabs(cell_at(&t, 0, 0, 0)->upper - 32) < 1e-6);
 	assert_true(fabs(cell_at(&t, 0, 0, 0)->lower - 0) < 1e-6);
 
@@ -358,7 +415,7 @@ test_audit_repair(void **state)
 	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
 	assert_true(rep.audit_ok);
 	assert_false(rep.escalated);
-	assert_int_equal(rep.audited, 1);
+	assert_int_equal(rep.audited, rep.cells - rep.published);
 	assert_true(suppressed(cell_at(&t, 2, 0, 0)));
 	assert_true(cell_at(&t, 0, 0, 0)->upper >= 39);
 	assert_true(cell_at(&t, 0, 0, 0)->lower <= 21);
@@ -392,9 +449,9 @@ test_widen_total(void **state)
 	sdc_rules_defaults(&r);
 	assert_int_equal(sdc_table_init(&t, 1, shape), 0);
 	c[0] = 0;
-	sdc_set_cell(&t, c, 30, 3);
+	sdc_set_cell(&t, c, 30, 3, 0);
 	c[0] = 1;
-	sdc_set_cell(&t, c, 1, 50);
+	sdc_set_cell(&t, c, 1, 50, 0);
 	sdc_fill_totals(&t);
 	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
 	assert_true(rep.audit_ok);
@@ -429,13 +486,13 @@ test_negative(void **state)
 		for (int j = 0; j < 2; j++) {
 			coord[0] = i;
 			coord[1] = j;
-			sdc_set_cell(&t, coord, v[i][j], u[i][j]);
+			sdc_set_cell(&t, coord, v[i][j], u[i][j], 0);
 		}
 	}
 	sdc_fill_totals(&t);
 	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
 	assert_true(rep.audit_ok);
-	assert_int_equal(rep.audited, 1);
+	assert_int_equal(rep.audited, 4);
 	assert_true(isinf(cell_at(&t, 0, 0, 0)->lower) &&
 	    cell_at(&t, 0, 0, 0)->lower < 0);
 	assert_true(isinf(cell_at(&t, 0, 0, 0)->upper) &&
@@ -500,17 +557,19 @@ test_small(void **state)
 
 	/* No dimensions: one cell, primary rule only, no LP. */
 	assert_int_equal(sdc_table_init(&t, 0, NULL), 0);
-	sdc_set_cell(&t, NULL, 4, 4);
+	sdc_set_cell(&t, NULL, 4, 4, 0);
 	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
 	assert_true(rep.audit_ok);
 	assert_int_equal(rep.published, 0);
 	assert_int_equal(rep.by_status[SDC_FREQUENCY], 1);
 	assert_true(isinf(t.cells[0].upper));
-	sdc_set_cell(&t, NULL, 40, 40);
+	sdc_set_cell(&t, NULL, 40, 40, 0x12345678);
 	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
 	assert_true(rep.audit_ok);
 	assert_int_equal(rep.published, 1);
-	assert_true(t.cells[0].pub_value == 40);
+	/* Published with its noise: at most 2 units, 30% of one's share. */
+	assert_true(labs(t.cells[0].pub_units - 40) <= 2);
+	assert_true(fabs(t.cells[0].pub_value - 40) <= 0.3 + 1e-9);
 	sdc_table_free(&t);
 }
 
@@ -526,6 +585,7 @@ test_rounding(void **state)
 	(void)state;
 	sdc_rules_defaults(&r);
 	r.round_base = 5;
+	r.noise_count = 0;	/* rounding alone here; noise: test_noise */
 	assert_int_equal(sdc_table_init(&t, 2, shape), 0);
 	t.count = true;
 	for (int i = 0; i < 3; i++)
@@ -566,6 +626,88 @@ test_rounding(void **state)
 	sdc_table_free(&t);
 }
 
+/*
+ * The attack the continuous audit missed: two secret cells of a row that
+ * sum to 2 are each 1, because a cell secret for its frequency holds at
+ * least one unit, and units are whole. The LP relaxation gave [0, 2] and
+ * passed; the integer program gives exactly 1 and repairs.
+ */
+static void
+test_integer_attack(void **state)
+{
+	struct sdc_table t;
+	struct sdc_rules r;
+	struct sdc_report rep;
+	int shape[2] = { 3, 3 };
+	const long n[3][3] = { { 1, 1, 30 }, { 1, 1, 40 }, { 20, 25, 35 } };
+	size_t checked, failed;
+
+	(void)state;
+	sdc_rules_defaults(&r);
+	assert_int_equal(sdc_table_init(&t, 2, shape), 0);
+	t.count = true;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			set_count(&t, i, j, 0, n[i][j]);
+	sdc_fill_totals(&t);
+	sdc_primary(&t, &r);
+	sdc_secondary(&t);
+	assert_int_equal(sdc_audit(&t, &r, &checked, &failed), 0);
+	assert_int_equal(failed, 4);
+	assert_true(fabs(cell_at(&t, 0, 0, 0)->ulower - 1) < 1e-6);
+	assert_true(fabs(cell_at(&t, 0, 0, 0)->uupper - 1) < 1e-6);
+
+	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
+	assert_true(rep.audit_ok);
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++) {
+			const struct sdc_cell *c = cell_at(&t, i, j, 0);
+
+			assert_true(suppressed(c));
+			/* ceil(10 / 2) whole numbers at least: width >= 4. */
+			assert_true(c->uupper - c->ulower >= 4 - 1e-9);
+		}
+	check_relations(&t);
+	sdc_table_free(&t);
+}
+
+/*
+ * Cell-key noise: a function of the key alone (the same units, the same
+ * noise), within -d .. d, spread evenly; eta within [-1, 1) and not the
+ * count noise in disguise.
+ */
+static void
+test_noise(void **state)
+{
+	long seen[5] = { 0 };
+	uint32_t k = 1;
+	double lo = 1, hi = -1;
+	int same = 0;
+
+	(void)state;
+	for (int i = 0; i < 50000; i++) {
+		int e;
+		double eta;
+
+		k = k * 1664525u + 1013904223u;
+		e = cellkey_count_noise(k, 2);
+		assert_true(e >= -2 && e <= 2);
+		assert_int_equal(e, cellkey_count_noise(k, 2));
+		seen[e + 2]++;
+		eta = cellkey_eta(k);
+		assert_true(eta >= -1 && eta < 1);
+		assert_true(eta == cellkey_eta(k));
+		lo = eta < lo ? eta : lo;
+		hi = eta > hi ? eta : hi;
+		same += (eta > 0) == (e > 0);
+	}
+	for (int i = 0; i < 5; i++)
+		assert_true(seen[i] > 9000 && seen[i] < 11000);
+	assert_true(lo < -0.99 && hi > 0.99);
+	assert_true(same > 20000 && same < 30000);
+	assert_int_equal(cellkey_count_noise(12345, 0), 0);
+}
+
 static uint32_t
 lcg(uint32_t *s)
 {
@@ -600,18 +742,18 @@ test_large(void **state)
 
 				for (int k = 0; k < units; k++)
 					sdc_add_unit(&t, coord,
-					    1 + lcg(&seed) % 100);
+					    1 + lcg(&seed) % 100, 0);
 				if (lcg(&seed) % 10 == 0)
-					sdc_add_unit(&t, coord, 5000);
+					sdc_add_unit(&t, coord, 5000, 0);
 			}
 	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
 	assert_true(rep.audit_ok);
 	assert_false(rep.escalated);
 	assert_int_equal(rep.cells, 594);
 	primary = rep.by_status[SDC_FREQUENCY] + rep.by_status[SDC_DOMINANCE] +
-	    rep.by_status[SDC_PPERCENT];
+	    rep.by_status[SDC_PPERCENT] + rep.by_status[SDC_IDENTICAL];
 	assert_true(primary > 0);
-	assert_int_equal(rep.audited, primary);
+	assert_int_equal(rep.audited, rep.cells - rep.published);
 	assert_true(rep.published > 0);
 	check_relations(&t);
 	/* Generous for sanitizers; it takes well under a second normally. */
@@ -626,6 +768,9 @@ main(void)
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_add_unit),
 		cmocka_unit_test(test_primary),
+		cmocka_unit_test(test_identical),
+		cmocka_unit_test(test_integer_attack),
+		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_secondary),
 		cmocka_unit_test(test_audit_exact),
 		cmocka_unit_test(test_audit_repair),
