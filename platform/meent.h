@@ -39,6 +39,7 @@ struct worker;
 #define MEENT_NOTFOUND		(-2)
 #define MEENT_CONFLICT		(-3)
 #define MEENT_INTERRUPTED	(-4)	/* a database deadline passed */
+#define MEENT_INVALID		(-5)	/* the result would break a limit */
 
 #define nitems(a)		(sizeof (a) / sizeof (a)[0])
 
@@ -385,6 +386,7 @@ char	*fts_query(const char *, const char **);
 
 /* markdown.c */
 char	*markdown_render(const char *, size_t);
+int	 markdown_check(const char *, size_t, size_t, char *, size_t);
 
 /* pilot.c */
 extern const char *const pilot_sections[PILOT_NSECTIONS];
@@ -489,10 +491,10 @@ char	*merge_diff_html(const char *);
 /* guideline.c */
 #define GUIDELINE_SLUG_MAX	80
 #define GUIDELINE_TITLE_MAX	150
-#define GUIDELINE_TEXT_MAX	(1000 * 1000)
+#define GUIDELINE_TEXT_MAX	(250 * 1000)	/* bytes; see markdown.c */
 #define GUIDELINE_MESSAGE_MAX	200
 bool	 guideline_slug_valid(const char *);
-bool	 guideline_text_valid(const char *, size_t);
+bool	 guideline_text_valid(const char *, size_t, char *, size_t);
 void	 guideline_render(const char *, char **, json_t **);
 
 /* guideline_store.c */
