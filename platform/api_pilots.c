@@ -17,8 +17,6 @@
 
 #include <event2/http.h>
 
-#define API_PILOTS_Q_MAX	200
-
 static bool
 api_pilots_member(struct req *r)
 {
@@ -505,9 +503,7 @@ api_pilots_query(struct req *r, struct pilot_query *q)
 	q->q = req_query(r, "q");
 	if (q->q != NULL && *q->q == '\0')
 		q->q = NULL;
-	if (q->q != NULL && strlen(q->q) > API_PILOTS_Q_MAX)
-		req_invalid(r, "q", "hoogstens %d tekens", API_PILOTS_Q_MAX);
-	else if (q->q != NULL) {
+	if (q->q != NULL) {
 		const char *why;
 
 		q->fts = fts_query(q->q, &why);
@@ -539,6 +535,30 @@ api_pilots_query(struct req *r, struct pilot_query *q)
 }
 
 /*
+ * Run q (parsed by api_pilots_query) under the search budget: the
+ * configured wall-clock time (and, for tests, VM steps) for both of its
+ * statements together. Returns what pilot_store_list() does;
+ * MEENT_INTERRUPTED when the budget ran out. Shared with the web pages.
+ */
+int
+api_pilots_run(struct req *r, const struct pilot_query *q, json_t **items,
+    long *total, json_t **facets)
+{
+	const struct config *cfg = server_config(r->srv);
+	double t0 = clock_ms();
+	int rc;
+
+	db_deadline_set(r->db, cfg->search_budget_ms, cfg->search_budget_steps);
+	rc = pilot_store_list(r->db, q, items, total, facets);
+	db_deadline_clear(r->db);
+	if (rc == MEENT_INTERRUPTED)
+		log_emit(LOG_WARN, "search.interrupted", "a %s stopped after "
+		    "%.0f ms", q->fts != NULL ? "search" : "list",
+		    clock_ms() - t0);
+	return rc;
+}
+
+/*
  * Run q (parsed by api_pilots_query) and reply with the page, or with the
  * error. search: the answer of /_zoek rather than of the list.
  */
@@ -551,6 +571,7 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 	char *key, *s;
 	size_t len;
 	long total;
+	int rc;
 
 	if (search && q->q == NULL)
 		req_invalid(r, "q", "verplicht: waar zoekt u naar?");
@@ -567,12 +588,15 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 		free(key);
 		return;
 	}
-	items = pilot_store_list(r->db, q, &total, &facets);
-	if (items == NULL && total == -1) {
+	rc = api_pilots_run(r, q, &items, &total, &facets);
+	if (rc == MEENT_CONFLICT) {
 		req_invalid(r, "q", "geen geldige zoekvraag (let op AND, OR, "
 		    "NOT en haakjes)");
 		reply_invalid(r);
-	} else if (items == NULL)
+	} else if (rc == MEENT_INTERRUPTED)
+		reply_problem(r, 503, "Zoekopdracht te zwaar",
+		    API_PILOTS_TOO_LONG);
+	else if (rc != 0)
 		reply_problem(r, 500, "Interne fout", "De pilots konden niet "
 		    "gelezen worden.");
 	else {

@@ -48,14 +48,15 @@ static const char *
 api_richtlijnen_text(struct req *r, json_t *body)
 {
 	json_t *v = json_object_get(body, "tekst");
+	char why[200];
 
 	if (!json_is_string(v)) {
 		req_invalid(r, "tekst", "verplicht: de Markdown van de richtlijn");
 		return NULL;
 	}
-	if (!guideline_text_valid(json_string_value(v), json_string_length(v))) {
-		req_invalid(r, "tekst", "hoogstens %d bytes, zonder stuurtekens",
-		    GUIDELINE_TEXT_MAX);
+	if (!guideline_text_valid(json_string_value(v), json_string_length(v),
+	    why, sizeof why)) {
+		req_invalid(r, "tekst", "%s", why);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -341,6 +342,11 @@ api_richtlijnen_written(struct req *r, struct guideline *g,
 	if (rc == MEENT_NOTFOUND) {
 		req_invalid(r, "basis", "versie %ld bestaat niet (de nieuwste is "
 		    "%ld)", rev->basis, g->head);
+		reply_invalid(r);
+	} else if (rc == MEENT_INVALID) {
+		req_invalid(r, "tekst", "samen met de wijzigingen sinds versie "
+		    "%ld wordt de tekst te groot (hoogstens %d kB); maak hem "
+		    "korter", rev->basis, GUIDELINE_TEXT_MAX / 1000);
 		reply_invalid(r);
 	} else if (rc == MEENT_CONFLICT) {
 		api_richtlijnen_conflict(r, g, rev->tekst, conflicts);

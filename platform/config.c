@@ -100,6 +100,10 @@ static const struct config_key config_keys[] = {
 	    1, 100, "audit: a suppressed cell's interval, percent of it" },
 	{ "sdc_round_base", CONFIG_INT, OFF(sdc_round_base), 0, 100,
 	    "round published counts to this base; 0 does not round" },
+	{ "search_budget_ms", CONFIG_INT, OFF(search_budget_ms), 10, 60000,
+	    "milliseconds a search may run; past it, 503" },
+	{ "search_budget_steps", CONFIG_INT, OFF(search_budget_steps), 0,
+	    1000000000, "tests only: VM steps a search may run; 0: any" },
 	{ "federation_relay", CONFIG_BOOL, OFF(federation_relay), 0, 1,
 	    "serve other origins' entries onward in the changes feed" },
 	{ "federation_allow_http_loopback", CONFIG_BOOL,
@@ -138,6 +142,8 @@ config_init(struct config *c)
 	c->sdc_noise_magnitude = 30;
 	c->sdc_protection_percent = 30;
 	c->sdc_round_base = 0;
+	c->search_budget_ms = 2000;
+	c->search_budget_steps = 0;
 }
 
 void

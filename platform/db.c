@@ -11,6 +11,11 @@
  * the SQL text's address: SQL in meent is a literal, so the address
  * identifies the statement and no hashing is needed. The few statements
  * assembled at run time (list filters) have a small LRU cache by text.
+ *
+ * A read that a client can make expensive (a search) runs under a deadline
+ * (db_deadline_set): SQLite's progress handler, called every few hundred
+ * VM steps, stops the statement with SQLITE_INTERRUPT once the time (or,
+ * for tests, a number of VM steps) is spent.
  */
 #include "meent.h"
 
@@ -34,7 +39,14 @@ struct db {
 	size_t		 ndynamic;
 	int		 data_version;	/* last seen; 0 before the first */
 	int		 depth;		/* nested db_begin()s: savepoints */
+	/* The deadline armed by db_deadline_set(). */
+	double		 deadline;	/* clock_ms() */
+	long		 steps_left;	/* VM steps; unlimited when not > 0 */
+	int		 every;		/* VM steps between checks */
+	bool		 expired;
 };
+
+#define DB_PROGRESS_STEPS	500	/* VM steps between deadline checks */
 
 static _Atomic unsigned long db_error_count;
 
@@ -145,7 +157,9 @@ db_prepare(struct db *db, const char *sql)
 
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {
-		db_error(db, "prepare");
+		/* Stopped by a deadline (a virtual table's setup): no bug. */
+		if (!db->expired)
+			db_error(db, "prepare");
 		return NULL;
 	}
 	return st;
@@ -214,6 +228,52 @@ db_stmt_text(struct db *db, const char *sql)
 	    (db->ndynamic - i - 1) * sizeof db->dynamic[0]);
 	db->dynamic[db->ndynamic - 1] = hit;
 	return hit.stmt;
+}
+
+static int
+db_progress_cb(void *arg)
+{
+	struct db *db = arg;
+
+	if (db->steps_left > 0 && (db->steps_left -= db->every) <= 0)
+		db->expired = true;
+	if (clock_ms() >= db->deadline)
+		db->expired = true;
+	return db->expired;
+}
+
+/*
+ * Arm a deadline on db: from now until db_deadline_clear(), a statement
+ * still running ms milliseconds from now, or after about steps VM steps
+ * (0: no step budget; tests use it to interrupt without depending on time),
+ * stops and returns SQLITE_INTERRUPT from sqlite3_step(), and every later
+ * step does the same at once; a prepare (an FTS5 table's setup runs SQL)
+ * fails the same way, with db_stmt*() returning NULL unlogged. Meant for
+ * reads: an interrupted write rolls back its whole transaction.
+ */
+void
+db_deadline_set(struct db *db, long ms, long steps)
+{
+	db->deadline = clock_ms() + (double)ms;
+	db->steps_left = steps;
+	db->every = steps > 0 && steps < DB_PROGRESS_STEPS ? (int)steps :
+	    DB_PROGRESS_STEPS;
+	db->expired = false;
+	sqlite3_progress_handler(db->h, db->every, db_progress_cb, db);
+}
+
+void
+db_deadline_clear(struct db *db)
+{
+	sqlite3_progress_handler(db->h, 0, NULL, NULL);
+	db->expired = false;
+}
+
+/* Has the armed deadline passed (and interrupted a statement)? */
+bool
+db_deadline_expired(struct db *db)
+{
+	return db->expired;
 }
 
 /* Run one or more statements without results (schema, pragmas). */

@@ -161,7 +161,7 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	json_decref(invalid);
 	if (rc == -1) {
 		*why = "pilot ongeldig (bijvoorbeeld een domein dat hier niet"
-		    " bestaat)";
+		    " bestaat, of te grote of te zware Markdown)";
 		goto out;
 	}
 	if (strcmp(p.zichtbaarheid, "openbaar") != 0) {
@@ -350,7 +350,7 @@ fed_items_versie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	    !(json_is_null(basis) || json_is_integer(basis)) ||
 	    !fed_items_time(json_object_get(body, "aangemaakt"), &made) ||
 	    !gemeente_exists(db, gemeente) ||
-	    !guideline_text_valid(tekst, strlen(tekst))) {
+	    !guideline_text_valid(tekst, strlen(tekst), NULL, 0)) {
 		*why = FED_Q_INVALID;
 		return -1;
 	}

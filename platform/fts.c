@@ -16,6 +16,9 @@
 #include <libstemmer.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
 
 struct fts_tokenizer {
 	fts5_tokenizer		 parent;
@@ -116,6 +119,38 @@ fts_register(sqlite3 *h)
 	return api->xCreateTokenizer(api, "meent_nl", api, &tok, NULL);
 }
 
+/*
+ * What one search may ask of FTS5. An AND of n phrases costs about n times
+ * the rows that hold their terms, and each prefix phrase ("bijstand*") first
+ * merges the position lists of every indexed term that starts with it;
+ * snippet() and bm25() then walk every instance of every phrase in every
+ * matching row, in both statements of a search (results and facets).
+ * Before these caps, "e* e* e* ..." (66 prefixes fit in 200 bytes) kept a
+ * worker busy for seconds to minutes. Terms are counted after
+ * de-duplication, words inside "phrases" too. A prefix needs 3 characters:
+ * "e*" or "de*" matches nearly every word of a Dutch text (de, een, en, er),
+ * so it finds everything and costs the most; "bij*" or "zorg*" still work.
+ * The time budget (db_deadline_set) is the backstop behind these caps.
+ */
+#define FTS_QUERY_MAX		200	/* bytes, as typed */
+#define FTS_TERMS_MAX		12
+#define FTS_PREFIXES_MAX	4
+#define FTS_PREFIX_MIN		3	/* characters before a * */
+
+#define FTS_STR_(x)	#x
+#define FTS_STR(x)	FTS_STR_(x)
+
+enum fts_kind { FTS_WORD, FTS_PHRASE, FTS_OPERATOR };
+
+/* One part of a query: a word, a "phrase", AND/OR/NOT or a parenthesis. */
+struct fts_part {
+	enum fts_kind	 kind;
+	const char	*s;		/* in the input; a phrase unquoted */
+	size_t		 len;
+	bool		 prefix;
+	int		 words;		/* terms it holds */
+};
+
 static bool
 fts_word_byte(unsigned char c)
 {
@@ -124,64 +159,102 @@ fts_word_byte(unsigned char c)
 	    (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/*
- * Turn what a person typed into an FTS5 query: words stay words (each
- * quoted, so "?" or "<" is no syntax), "phrases" stay phrases, a trailing
- * * makes a prefix, AND/OR/NOT in capitals and parentheses are operators.
- * Returns the query (caller frees), or NULL with *err for an unclosed
- * quote or no words at all. Operator mistakes ("a OR") are left for FTS5
- * to refuse.
- */
-char *
-fts_query(const char *in, const char **err)
+static bool
+fts_space(char c)
 {
-	size_t cap = strlen(in) * 3 + 16, n = 0;
-	char *out = xmalloc(cap);
-	bool words = false;
-	const char *p = in;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-#define PUT(c) (out[n++] = (c))
+/* Characters (not bytes) in a UTF-8 run. */
+static size_t
+fts_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The words in s (len bytes), and the length of the last one in *last. */
+static int
+fts_words(const char *s, size_t len, size_t *last)
+{
+	int n = 0;
+
+	*last = 0;
+	for (size_t i = 0; i < len; ) {
+		size_t w = i;
+
+		while (i < len && fts_word_byte((unsigned char)s[i]))
+			i++;
+		if (i > w) {
+			n++;
+			*last = fts_chars(s + w, i - w);
+		}
+		while (i < len && !fts_word_byte((unsigned char)s[i]))
+			i++;
+	}
+	return n;
+}
+
+static bool
+fts_same(const struct fts_part *a, const struct fts_part *b)
+{
+	return a->kind == b->kind && a->prefix == b->prefix &&
+	    a->len == b->len && strncasecmp(a->s, b->s, a->len) == 0;
+}
+
+/*
+ * Split in into parts; at most FTS_QUERY_MAX, as each takes a byte or more.
+ * Returns how many, or -1 with *err.
+ */
+static int
+fts_split(const char *in, struct fts_part *part, const char **err)
+{
+	const char *p = in;
+	int n = 0;
+
 	while (*p != '\0') {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+		if (fts_space(*p)) {
 			p++;
 			continue;
 		}
 		if (*p == '"') {
 			const char *end = strchr(p + 1, '"');
+			size_t last;
 
 			if (end == NULL) {
-				free(out);
 				*err = "een aanhalingsteken is niet gesloten";
-				return NULL;
+				return -1;
 			}
-			words |= end > p + 1;
-			PUT('"');
-			for (const char *c = p + 1; c < end; c++)
-				PUT(*c);
-			PUT('"');
-			p = end + 1;
-			if (*p == '*')
-				PUT(*p++);
-			PUT(' ');
+			part[n] = (struct fts_part){ FTS_PHRASE, p + 1,
+			    (size_t)(end - p - 1), end[1] == '*', 0 };
+			part[n].words = fts_words(part[n].s, part[n].len,
+			    &last);
+			if (part[n].prefix && last < FTS_PREFIX_MIN)
+				goto short_prefix;
+			p = end + 1 + part[n].prefix;
+			n++;
 			continue;
 		}
 		if (*p == '(' || *p == ')') {
-			PUT(*p++);
-			PUT(' ');
+			part[n++] = (struct fts_part){ FTS_OPERATOR, p++, 1,
+			    false, 0 };
 			continue;
 		}
 		/* A run up to space, quote or parenthesis. */
 		const char *start = p;
 
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' &&
-		    *p != '\r' && *p != '"' && *p != '(' && *p != ')')
+		while (*p != '\0' && !fts_space(*p) && *p != '"' && *p != '(' &&
+		    *p != ')')
 			p++;
 		if ((p - start == 3 && (strncmp(start, "AND", 3) == 0 ||
 		    strncmp(start, "NOT", 3) == 0)) ||
 		    (p - start == 2 && strncmp(start, "OR", 2) == 0)) {
-			memcpy(out + n, start, (size_t)(p - start));
-			n += (size_t)(p - start);
-			PUT(' ');
+			part[n++] = (struct fts_part){ FTS_OPERATOR, start,
+			    (size_t)(p - start), false, 0 };
 			continue;
 		}
 		for (const char *c = start; c < p; ) {
@@ -190,25 +263,89 @@ fts_query(const char *in, const char **err)
 			while (c < p && fts_word_byte((unsigned char)*c))
 				c++;
 			if (c > w) {
-				PUT('"');
-				memcpy(out + n, w, (size_t)(c - w));
-				n += (size_t)(c - w);
-				PUT('"');
-				if (c < p && *c == '*' && c + 1 == p)
-					PUT('*');
-				PUT(' ');
-				words = true;
+				part[n] = (struct fts_part){ FTS_WORD, w,
+				    (size_t)(c - w), c + 1 == p && *c == '*',
+				    1 };
+				if (part[n].prefix && fts_chars(w,
+				    (size_t)(c - w)) < FTS_PREFIX_MIN)
+					goto short_prefix;
+				n++;
 			}
 			while (c < p && !fts_word_byte((unsigned char)*c))
 				c++;
 		}
 	}
-#undef PUT
-	out[n] = '\0';
-	if (!words) {
-		free(out);
+	return n;
+short_prefix:
+	*err = "zet een * alleen achter " FTS_STR(FTS_PREFIX_MIN) " of meer "
+	    "letters, zoals bijstand*";
+	return -1;
+}
+
+/*
+ * Turn what a person typed into an FTS5 query: words stay words (each
+ * quoted, so "?" or "<" is no syntax), "phrases" stay phrases, a trailing
+ * * makes a prefix, AND/OR/NOT in capitals and parentheses are operators.
+ * A query of words and phrases only (no operators) loses its repeated
+ * terms: "zorg* zorg*" is "zorg*". Returns the query (caller frees), or NULL
+ * with *err (a static Dutch reason naming the limit) when the query is too
+ * long, has too many terms or prefixes, a prefix that is too short, an
+ * unclosed quote or no words at all. Operator mistakes ("a OR") are left for
+ * FTS5 to refuse.
+ */
+char *
+fts_query(const char *in, const char **err)
+{
+	struct fts_part part[FTS_QUERY_MAX];
+	struct evbuffer *b;
+	int n, kept = 0, terms = 0, prefixes = 0;
+	bool operators = false;
+
+	if (strlen(in) > FTS_QUERY_MAX) {
+		*err = "hoogstens " FTS_STR(FTS_QUERY_MAX) " tekens";
+		return NULL;
+	}
+	if ((n = fts_split(in, part, err)) == -1)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		operators |= part[i].kind == FTS_OPERATOR;
+	for (int i = 0; i < n; i++) {
+		bool seen = false;
+
+		/* With no operators, parts are ANDed: a repeat is a no-op. */
+		for (int j = 0; j < kept && !operators && !seen; j++)
+			seen = fts_same(&part[j], &part[i]);
+		if (seen)
+			continue;
+		part[kept++] = part[i];
+		terms += part[i].words;
+		prefixes += part[i].prefix;
+	}
+	if (terms == 0) {
 		*err = "geen zoekwoorden";
 		return NULL;
 	}
-	return out;
+	if (terms > FTS_TERMS_MAX) {
+		*err = "gebruik hoogstens " FTS_STR(FTS_TERMS_MAX) " zoek"
+		    "woorden";
+		return NULL;
+	}
+	if (prefixes > FTS_PREFIXES_MAX) {
+		*err = "gebruik hoogstens " FTS_STR(FTS_PREFIXES_MAX)
+		    " woorden met een *";
+		return NULL;
+	}
+	b = evbuffer_new();
+	for (int i = 0; i < kept; i++) {
+		if (part[i].kind == FTS_OPERATOR)
+			evbuffer_add(b, part[i].s, part[i].len);
+		else {
+			evbuffer_add(b, "\"", 1);
+			evbuffer_add(b, part[i].s, part[i].len);
+			evbuffer_add(b, part[i].prefix ? "\"*" : "\"",
+			    part[i].prefix ? 2 : 1);
+		}
+		evbuffer_add(b, " ", 1);
+	}
+	return buffer_take_string(b);
 }

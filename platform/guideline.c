@@ -7,6 +7,7 @@
 #include "meent.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,17 +30,25 @@ guideline_slug_valid(const char *s)
 	return true;
 }
 
-/* Markdown a guideline may hold: no NUL or control bytes but \t \n \r. */
+/*
+ * Markdown a guideline may hold: no NUL or control bytes but \t \n \r,
+ * and what markdown_check() lets through with GUIDELINE_TEXT_MAX bytes.
+ * false with a Dutch reason in why (size bytes; NULL for none).
+ */
 bool
-guideline_text_valid(const char *s, size_t len)
+guideline_text_valid(const char *s, size_t len, char *why, size_t size)
 {
-	if (len > GUIDELINE_TEXT_MAX || strlen(s) != len)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t' &&
-		    s[i] != '\r')
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\0' || ((unsigned char)s[i] < 0x20 &&
+		    s[i] != '\n' && s[i] != '\t' && s[i] != '\r')) {
+			if (why != NULL)
+				snprintf(why, size, "bevat een stuurteken "
+				    "(zoals NUL): alleen tekst, tabs en "
+				    "regeleinden");
 			return false;
-	return true;
+		}
+	}
+	return markdown_check(s, len, GUIDELINE_TEXT_MAX, why, size) == 0;
 }
 
 /* A heading's text as an anchor: "3. Wie beslist?" as "3-wie-beslist". */
@@ -80,19 +89,29 @@ guideline_anchor(const char *text, json_t *seen)
 	return unique;
 }
 
-/* The plain text of a node's inline children. */
+/*
+ * The plain text of a node's inline children, in order. Iterative: emphasis
+ * nests as deep as its input asks ("*" * n), too deep for the stack.
+ */
 static void
 guideline_text_of(cmark_node *n, struct evbuffer *b)
 {
-	for (cmark_node *c = cmark_node_first_child(n); c != NULL;
-	    c = cmark_node_next(c)) {
-		const char *lit = cmark_node_get_literal(c);
+	cmark_iter *it = cmark_iter_new(n);
+	cmark_event_type ev;
 
-		if (lit != NULL && (cmark_node_get_type(c) == CMARK_NODE_TEXT ||
-		    cmark_node_get_type(c) == CMARK_NODE_CODE))
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *c = cmark_iter_get_node(it);
+		const char *lit;
+
+		cmark_node_type type = cmark_node_get_type(c);
+
+		if (ev != CMARK_EVENT_ENTER || (type != CMARK_NODE_TEXT &&
+		    type != CMARK_NODE_CODE))
+			continue;
+		if ((lit = cmark_node_get_literal(c)) != NULL)
 			evbuffer_add(b, lit, strlen(lit));
-		guideline_text_of(c, b);
 	}
+	cmark_iter_free(it);
 }
 
 /*

@@ -215,8 +215,9 @@ fail:
 /*
  * Add a revision on top of r->basis. Same base as the head: it becomes
  * the head. An older base: merged with what came since; *conflicts (caller
- * owns) and MEENT_CONFLICT when the same blocks changed. A base that does
- * not exist: MEENT_NOTFOUND. On success r->versie and r->samengevoegd tell
+ * owns) and MEENT_CONFLICT when the same blocks changed, MEENT_INVALID when
+ * the merged text breaks guideline_text_valid(). A base that does not
+ * exist: MEENT_NOTFOUND. On success r->versie and r->samengevoegd tell
  * what was written (r->tekst may be replaced by the merge; then freed with
  * revision_free).
  */
@@ -248,6 +249,12 @@ guideline_store_revise(struct db *db, struct guideline *g, struct revision *r,
 		rc = merge_three_way(base, head, r->tekst, &merged, conflicts);
 		if (rc != 0)
 			goto out;
+		/* Both sides were within the limits; together they may not. */
+		if (!guideline_text_valid(merged, strlen(merged), NULL, 0)) {
+			free(merged);
+			rc = MEENT_INVALID;
+			goto out;
+		}
 		free(r->owned);
 		r->owned = merged;
 		r->tekst = merged;
@@ -589,11 +596,18 @@ guideline_store_decide(struct db *db, long pk, long id, const char *status,
 /*
  * Accept open proposal id of g: its text becomes a revision on its base,
  * merged like any revision and credited to the proposer, and the proposal
+<<<<<<< HEAD
  * is closed with that revision, in one transaction (two maintainers
  * accepting at once make one revision). rev gets what was written (free
  * with revision_free). Returns 0, MEENT_CONFLICT (with *conflicts: the
  * proposal collides with later edits and stays open; without: it was
  * decided already), MEENT_NOTFOUND (g has no proposal id) or -1.
+=======
+ * is closed with that revision. rev gets what was written (free with
+ * revision_free). Returns 0, MEENT_CONFLICT (*conflicts; the proposal
+ * stays open), MEENT_INVALID (merged, too large; it stays open too),
+ * MEENT_NOTFOUND (no such open proposal) or -1.
+>>>>>>> h-cpu
  */
 int
 guideline_store_accept(struct db *db, struct guideline *g, long id,

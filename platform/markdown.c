@@ -8,13 +8,15 @@
  * safe mode alone still lets data:image through).
  *
  * Markdown is rendered once, when it is written, and the HTML stored beside
- * it. cmark-gfm's parser is linear in its input, so the caps on section
- * sizes bound the time too.
+ * it, on the worker that handles the write. cmark-gfm 0.29.0.gfm.6 (Debian
+ * 12) is not linear on every input: markdown_check() refuses, before
+ * rendering, what makes it slow (see there and tests/bench/markdown.sh).
  */
 #include "meent.h"
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -106,4 +108,133 @@ markdown_render(const char *md, size_t len)
 	cmark_node_free(doc);
 	cmark_parser_free(p);
 	return out;
+}
+
+/*
+ * Limits on the shape of Markdown, from tests/bench/markdown.sh (a release
+ * build of cmark-gfm 0.29.0.gfm.6, CPU time of markdown_render()):
+ *
+ * - "![" openers: the bracket stack keeps every image opener, and each link
+ *   closed after them walks the whole stack. "![[]()" repeated took 0.8 s
+ *   for 100 kB and 16 s for 250 kB in one paragraph (worse than
+ *   quadratic). Inline parsing is per paragraph, so they are counted per
+ *   run of lines without a blank line: 500 of them cost about 1 ms.
+ * - table columns: a header and delimiter row of k columns is about cubic
+ *   in k (0.9 s for 16,000 columns in 100 kB, 19 s for 41,000). The
+ *   columns are counted as | on one line; 256 cost under 1 ms a row.
+ * - nesting: block quotes and list items opened on one line ("> > > "
+ *   or "- - - " or "1. 1. ") cost up to 0.9 s per MB, one container each
+ *   two bytes; 32 levels is more than any text needs.
+ *
+ * What remains is linear, at worst about 1 µs a byte (the autolink
+ * extension on "a@" repeated, and the GFM table's rows): the byte caps of
+ * the fields bound it (pilot sections, guideline texts).
+ */
+#define MARKDOWN_IMAGES_MAX	500	/* "![" in one paragraph */
+#define MARKDOWN_COLUMNS_MAX	256	/* "|" on one line */
+#define MARKDOWN_NESTING_MAX	32	/* containers opened on one line */
+
+/* The containers (block quotes, list items) a line opens at its start. */
+static size_t
+markdown_nesting(const char *s, const char *end)
+{
+	size_t n = 0;
+
+	for (;;) {
+		const char *c = s;
+
+		while (c < end && (*c == ' ' || *c == '\t'))
+			c++;
+		if (c < end && *c == '>') {
+			s = c + 1;
+			n++;
+			continue;
+		}
+		if (c + 1 < end && (*c == '-' || *c == '*' || *c == '+') &&
+		    (c[1] == ' ' || c[1] == '\t')) {
+			s = c + 2;
+			n++;
+			continue;
+		}
+		if (c < end && isdigit((unsigned char)*c)) {
+			const char *d = c;
+
+			while (d < end && d - c < 9 &&
+			    isdigit((unsigned char)*d))
+				d++;
+			if (d + 1 < end && (*d == '.' || *d == ')') &&
+			    (d[1] == ' ' || d[1] == '\t')) {
+				s = d + 2;
+				n++;
+				continue;
+			}
+		}
+		return n;
+	}
+}
+
+/*
+ * Check Markdown (len bytes) before rendering it: at most max bytes, and
+ * none of the shapes that make cmark-gfm slow (the limits above). Returns
+ * 0, or -1 with a reason in Dutch for the person who wrote it in why
+ * (size bytes; NULL for none).
+ */
+int
+markdown_check(const char *md, size_t len, size_t max, char *why,
+    size_t size)
+{
+	const char *end = md + len, *line, *eol, *next;
+	size_t images = 0;
+	char buf[200];
+
+	if (why == NULL) {
+		why = buf;
+		size = sizeof buf;
+	}
+	if (len > max) {
+		snprintf(why, size, "is te lang: hoogstens %zu kB (nu %zu kB)",
+		    max / 1000, (len + 999) / 1000);
+		return -1;
+	}
+	for (line = md; line < end; line = next) {
+		size_t columns = 0;
+		bool blank = true;
+
+		for (eol = line; eol < end && *eol != '\n' && *eol != '\r';
+		    eol++) {
+			if (*eol != ' ' && *eol != '\t')
+				blank = false;
+			if (*eol == '|')
+				columns++;
+			else if (*eol == '!' && eol + 1 < end && eol[1] == '[')
+				images++;
+		}
+		/* A line ends at \n, \r or \r\n (as in cmark). */
+		next = eol;
+		if (next < end && *next++ == '\r' && next < end &&
+		    *next == '\n')
+			next++;
+		if (blank)
+			images = 0;
+		if (columns > MARKDOWN_COLUMNS_MAX) {
+			snprintf(why, size, "heeft een regel met meer dan %d "
+			    "tekens |: een tabel mag hoogstens %d kolommen "
+			    "hebben", MARKDOWN_COLUMNS_MAX,
+			    MARKDOWN_COLUMNS_MAX - 1);
+			return -1;
+		}
+		if (images > MARKDOWN_IMAGES_MAX) {
+			snprintf(why, size, "heeft meer dan %d keer ![ in één "
+			    "alinea: zet er lege regels tussen",
+			    MARKDOWN_IMAGES_MAX);
+			return -1;
+		}
+		if (markdown_nesting(line, eol) > MARKDOWN_NESTING_MAX) {
+			snprintf(why, size, "heeft meer dan %d citaten of "
+			    "lijsten in elkaar op één regel",
+			    MARKDOWN_NESTING_MAX);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -38,6 +38,8 @@ struct worker;
 #define MEENT_ERR		(-1)
 #define MEENT_NOTFOUND		(-2)
 #define MEENT_CONFLICT		(-3)
+#define MEENT_INTERRUPTED	(-4)	/* a database deadline passed */
+#define MEENT_INVALID		(-5)	/* the result would break a limit */
 
 #define nitems(a)		(sizeof (a) / sizeof (a)[0])
 
@@ -90,6 +92,9 @@ struct config {
 	int		 sdc_noise_magnitude;
 	int		 sdc_protection_percent;
 	int		 sdc_round_base;
+	/* The time budget of a search (db_deadline_set). */
+	int		 search_budget_ms;
+	int		 search_budget_steps;
 	/* Federation. */
 	bool		 federation_relay;
 	bool		 federation_allow_http_loopback;
@@ -386,6 +391,9 @@ int	 db_begin(struct db *);
 int	 db_commit(struct db *);
 void	 db_rollback(struct db *);
 int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
+void	 db_deadline_set(struct db *, long, long);
+void	 db_deadline_clear(struct db *);
+bool	 db_deadline_expired(struct db *);
 bool	 db_exists(struct db *, const char *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
@@ -408,6 +416,7 @@ char	*fts_query(const char *, const char **);
 
 /* markdown.c */
 char	*markdown_render(const char *, size_t);
+int	 markdown_check(const char *, size_t, size_t, char *, size_t);
 
 /* pilot.c */
 extern const char *const pilot_sections[PILOT_NSECTIONS];
@@ -495,8 +504,8 @@ int	 pilot_store_update(struct db *, struct pilot *, long);
 int	 pilot_store_delete(struct db *, struct pilot *);
 int	 pilot_store_revive(struct db *, long);
 bool	 pilot_store_visible(const char *, const char *, bool, const char *);
-json_t	*pilot_store_list(struct db *, const struct pilot_query *, long *,
-	     json_t **);
+int	 pilot_store_list(struct db *, const struct pilot_query *, json_t **,
+	     long *, json_t **);
 json_t	*pilot_store_feed(struct db *, int);
 long	 pilot_store_count(struct db *);
 enum pilot_link { PILOT_LINK_GUIDELINE, PILOT_LINK_INDICATOR };
@@ -514,10 +523,10 @@ char	*merge_diff_html(const char *);
 /* guideline.c */
 #define GUIDELINE_SLUG_MAX	80
 #define GUIDELINE_TITLE_MAX	150
-#define GUIDELINE_TEXT_MAX	(1000 * 1000)
+#define GUIDELINE_TEXT_MAX	(250 * 1000)	/* bytes; see markdown.c */
 #define GUIDELINE_MESSAGE_MAX	200
 bool	 guideline_slug_valid(const char *);
-bool	 guideline_text_valid(const char *, size_t);
+bool	 guideline_text_valid(const char *, size_t, char *, size_t);
 void	 guideline_render(const char *, char **, json_t **);
 
 /* guideline_store.c */
@@ -1084,6 +1093,11 @@ void	 api_pilots_put(struct req *);
 void	 api_pilots_patch(struct req *);
 void	 api_pilots_delete(struct req *);
 void	 api_pilots_query(struct req *, struct pilot_query *);
+int	 api_pilots_run(struct req *, const struct pilot_query *, json_t **,
+	     long *, json_t **);
+/* Why a search stopped by its budget is answered 503 (API and pages). */
+#define API_PILOTS_TOO_LONG	"De zoekopdracht duurde te lang; maak hem " \
+	"specifieker."
 void	 api_zoek(struct req *);
 json_t	*api_richtlijnen_head(struct req *, const struct guideline *);
 int	 api_richtlijnen_refuse_foreign(struct req *, const struct guideline *);

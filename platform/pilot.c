@@ -45,7 +45,15 @@ static const char *const pilot_readonly[] = { "id", "origin", "gemeente",
 #define PILOT_SUMMARY_MAX	1000
 #define PILOT_QUESTION_MAX	500
 #define PILOT_CONTACT_MAX	200
-#define PILOT_SECTION_MAX	200000	/* bytes of Markdown */
+#define PILOT_SECTION_MAX	100000	/* characters of Markdown */
+/*
+ * Bytes of Markdown in one section and in all five together, checked with
+ * markdown_check() before any is rendered: at cmark-gfm's worst linear rate
+ * (about 1 µs a byte) a pilot renders in a quarter of a second
+ * (tests/bench/markdown.sh).
+ */
+#define PILOT_SECTION_BYTES	(100 * 1000)
+#define PILOT_MARKDOWN_BYTES	(250 * 1000)
 #define PILOT_LIST_MAX		20
 #define PILOT_TAG_MAX		40
 #define PILOT_STAKEHOLDER_MAX	60
@@ -323,6 +331,33 @@ pilot_unknown_fields(json_t *in, json_t *invalid)
 }
 
 /*
+ * The sections' Markdown against markdown_check(), one by one and all
+ * together, before any of it is rendered; reasons go into invalid.
+ */
+static void
+pilot_markdown_check(const struct pilot *p, json_t *invalid)
+{
+	size_t total = 0, len;
+	char why[200], reason[256];
+
+	for (int i = 0; i < PILOT_NSECTIONS; i++) {
+		len = strlen(p->md[i]);
+		total += len;
+		if (markdown_check(p->md[i], len, PILOT_SECTION_BYTES, why,
+		    sizeof why) == -1)
+			pilot_invalid(invalid, pilot_sections[i], why);
+		else if (total > PILOT_MARKDOWN_BYTES && len > 0) {
+			snprintf(reason, sizeof reason, "de vijf teksten "
+			    "(aanpak, data, resultaten, lessen en privacy) "
+			    "mogen samen hoogstens %d kB zijn (nu %zu kB)",
+			    PILOT_MARKDOWN_BYTES / 1000, (total + 999) / 1000);
+			pilot_invalid(invalid, pilot_sections[i], reason);
+			return;
+		}
+	}
+}
+
+/*
  * Fill p's content from input JSON, validating every field; invalid ones
  * are appended to invalid. Renders the Markdown sections. Returns 0, or -1
  * when anything was invalid (p is then freed). Identity fields (id, origin,
@@ -396,6 +431,7 @@ pilot_from_json(struct pilot *p, json_t *in, const struct strlist *domains,
 		if (p->md[i] == NULL)
 			p->md[i] = xstrdup("");
 	}
+	pilot_markdown_check(p, invalid);
 	if (json_array_size(invalid) > before) {
 		pilot_free(p);
 		return -1;

@@ -669,8 +669,25 @@ pilot_store_facet_add(json_t *facet, const char *key, long add)
 }
 
 /*
+ * Why a list's statement stopped before SQLITE_DONE: MEENT_INTERRUPTED when
+ * the connection's deadline stopped it, MEENT_CONFLICT for a malformed
+ * search query (the client's mistake), otherwise -1 (logged).
+ */
+static int
+pilot_store_list_error(struct db *db, const struct pilot_query *q, int rc,
+    const char *what)
+{
+	if ((rc & 0xff) == SQLITE_INTERRUPT && db_deadline_expired(db))
+		return MEENT_INTERRUPTED;
+	if (q->fts != NULL && (rc & 0xff) == SQLITE_ERROR)
+		return MEENT_CONFLICT;
+	db_error(db, what);
+	return -1;
+}
+
+/*
  * Counts per domain, status and size class of everything matching q, and
- * the total. Returns 0, -1, or MEENT_CONFLICT for a bad search query.
+ * the total. Returns 0, or what pilot_store_list_error() says.
  */
 static int
 pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
@@ -687,6 +704,8 @@ pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
 	evbuffer_add_printf(b, " GROUP BY 1, 2, 3");
 	st = pilot_store_prepare(db, b);
 	*total = 0;
+	/* Preparing reads the FTS5 table's structure: the deadline counts. */
+	rc = db_deadline_expired(db) ? MEENT_INTERRUPTED : -1;
 	if (st == NULL)
 		goto fail;
 	pilot_store_bind_query(st, q);
@@ -704,14 +723,7 @@ pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		/* A malformed MATCH expression is the client's mistake. */
-		if (q->fts != NULL && (rc & 0xff) == SQLITE_ERROR) {
-			json_decref(dom);
-			json_decref(sta);
-			json_decref(kla);
-			return MEENT_CONFLICT;
-		}
-		db_error(db, "pilot_store_facets");
+		rc = pilot_store_list_error(db, q, rc, "pilot_store_facets");
 		goto fail;
 	}
 	*facets = json_pack("{s:o, s:o, s:o}", "domein", dom, "status", sta,
@@ -721,7 +733,7 @@ fail:
 	json_decref(dom);
 	json_decref(sta);
 	json_decref(kla);
-	return -1;
+	return rc;
 }
 
 /* A list item: the summary of a pilot and its municipality's name. */
@@ -764,25 +776,26 @@ pilot_store_item(sqlite3_stmt *st, bool search)
 }
 
 /*
- * A page of pilots matching q, visible to its asker, with *total and
- * *facets (caller owns both JSON values). Returns a JSON array, or NULL:
- * *total -1 for a malformed search query, otherwise a database error.
+ * A page of pilots matching q, visible to its asker: *items (a JSON array),
+ * *total and *facets; the caller owns both JSON values. Returns 0; or,
+ * with *items and *facets NULL, MEENT_CONFLICT for a malformed search
+ * query, MEENT_INTERRUPTED when the connection's deadline (armed by the
+ * caller with db_deadline_set) passed, or -1 on a database error. Never a
+ * partial page: a search stopped half-way is an error, not fewer results.
  */
-json_t *
-pilot_store_list(struct db *db, const struct pilot_query *q, long *total,
-    json_t **facets)
+int
+pilot_store_list(struct db *db, const struct pilot_query *q, json_t **items,
+    long *total, json_t **facets)
 {
 	struct evbuffer *b;
 	sqlite3_stmt *st;
-	json_t *items;
 	int rc;
 
+	*items = NULL;
 	*facets = NULL;
 	rc = pilot_store_facets(db, q, total, facets);
-	if (rc != 0) {
-		*total = rc == MEENT_CONFLICT ? -1 : 0;
-		return NULL;
-	}
+	if (rc != 0)
+		return rc;
 	b = evbuffer_new();
 	evbuffer_add_printf(b, "SELECT p.id, p.titel, (SELECT samenvatting"
 	    " FROM pilot_texts WHERE pk = p.pk), p.gemeente, p.provincie,"
@@ -803,6 +816,7 @@ pilot_store_list(struct db *db, const struct pilot_query *q, long *total,
 		evbuffer_add_printf(b, " ORDER BY p.aangemaakt DESC, p.pk DESC");
 	evbuffer_add_printf(b, " LIMIT :limit OFFSET :offset");
 	st = pilot_store_prepare(db, b);
+	rc = db_deadline_expired(db) ? MEENT_INTERRUPTED : -1;
 	if (st == NULL)
 		goto fail;
 	pilot_store_bind_query(st, q);
@@ -810,20 +824,21 @@ pilot_store_list(struct db *db, const struct pilot_query *q, long *total,
 	    q->page_size);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":offset"),
 	    (sqlite3_int64)(q->page - 1) * q->page_size);
-	items = json_array();
+	*items = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(items, pilot_store_item(st, q->fts != NULL));
+		json_array_append_new(*items, pilot_store_item(st,
+		    q->fts != NULL));
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_error(db, "pilot_store_list");
-		json_decref(items);
-		goto fail;
-	}
-	return items;
+	if (rc == SQLITE_DONE)
+		return 0;
+	/* Interrupted or failed: what was read so far is not the answer. */
+	rc = pilot_store_list_error(db, q, rc, "pilot_store_list");
+	json_decref(*items);
+	*items = NULL;
 fail:
 	json_decref(*facets);
 	*facets = NULL;
-	return NULL;
+	return rc;
 }
 
 /* The newest changed public pilots, for the Atom feed. Caller owns. */

@@ -20,11 +20,11 @@
 #define PUT	EVHTTP_REQ_PUT
 #define PATCH	EVHTTP_REQ_PATCH
 
-/* Pilot bodies: five Markdown sections of up to 200 KB and the rest. */
+/* Pilot bodies: 250 kB of Markdown (pilot.c), form-escaped, and the rest. */
 #define PILOT_BODY_MAX	(1100 * 1024)
 /* A dataset upload: the CSV, and a form's other fields around it. */
 #define DATASET_FORM_MAX	(DATASET_MAX_BYTES + 64 * 1024)
-/* A guideline revision: up to 1 MB of Markdown, and JSON's escaping. */
+/* A guideline revision: GUIDELINE_TEXT_MAX of Markdown, and its escaping. */
 #define GUIDELINE_BODY_MAX	(1200 * 1024)
 
 const struct route routes_table[] = {

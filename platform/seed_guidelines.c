@@ -47,8 +47,9 @@ seed_guidelines_revision(struct db *db, struct guideline *g, const char *path,
 	bericht = json_string_value(json_object_get(fm, "bericht"));
 	if (titel == NULL || gemeente == NULL || bericht == NULL ||
 	    !gemeente_exists(db, gemeente) ||
-	    !guideline_text_valid(body, strlen(body))) {
-		*err = xasprintf("needs titel, a known gemeente and bericht");
+	    !guideline_text_valid(body, strlen(body), NULL, 0)) {
+		*err = xasprintf("needs titel, a known gemeente, bericht "
+		    "and Markdown within the limits");
 		goto out;
 	}
 	rev.tekst = body;

@@ -88,6 +88,86 @@ web_pilots_options(struct evbuffer *b, const char *selected,
 		    " selected" : "", labels != NULL ? labels[i] : values[i]);
 }
 
+/* The reason noted for a query parameter, or NULL. */
+static const char *
+web_pilots_reason(struct req *r, const char *name)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(r->invalid, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "name")),
+		    name) == 0)
+			return json_string_value(json_object_get(p, "reason"));
+	return NULL;
+}
+
+/* The search box's label, its reason if any, and the box itself. */
+static void
+web_pilots_q(struct req *r, struct evbuffer *b, const char *label,
+    const char *value)
+{
+	const char *why = web_pilots_reason(r, "q");
+
+	html_out(b, "<label for=\"q\">%s</label><br>", label);
+	if (why != NULL)
+		html_out(b, "<span class=\"error\" id=\"q-fout\">%s</span><br>",
+		    why);
+	html_out(b, "<input id=\"q\" name=\"q\" type=\"search\" "
+	    "maxlength=\"200\" value=\"%s\"%H>", value, why != NULL ?
+	    " aria-invalid=\"true\" aria-describedby=\"q-fout\"" : "");
+}
+
+/*
+ * Why the page has no results, above the form: the invalid parameters
+ * (400), each linking to its field when the page has one, or the search
+ * that ran out of time (503).
+ */
+static void
+web_pilots_problem(struct req *r, struct evbuffer *b, int status,
+    bool search)
+{
+	static const char *const labels[][2] = {
+		{ "q", "Zoekwoorden" }, { "domein", "Domein" },
+		{ "status", "Status" }, { "grootteklasse", "Inwoners" },
+		{ "provincie", "Provincie" }, { "gemeente", "Gemeente" },
+		{ "tag", "Tag" }, { "sort", "Volgorde" }, { "page", "Pagina" },
+		{ "pageSize", "Aantal per pagina" },
+	};
+	/* The page's fields: the search box, or it and the filters. */
+	size_t nfields = search ? 1 : 5, i, j;
+	json_t *p;
+
+	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "tabindex=\"-1\"><h2>%s</h2>\n", status == 503 ? "Zoeken lukte "
+	    "niet" : "Pas uw zoekvraag aan");
+	if (status == 503) {
+		html_out(b, "<p>%s</p></div>\n", API_PILOTS_TOO_LONG);
+		return;
+	}
+	html_out(b, "<ul>\n");
+	json_array_foreach(r->invalid, i, p) {
+		const char *name = json_string_value(json_object_get(p,
+		    "name"));
+		const char *label = name;
+
+		for (j = 0; j < nitems(labels); j++)
+			if (strcmp(labels[j][0], name) == 0)
+				label = labels[j][1];
+		for (j = 0; j < nfields; j++)
+			if (strcmp(labels[j][0], name) == 0)
+				break;
+		if (j < nfields)
+			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
+			    name, label, json_string_value(json_object_get(p,
+			    "reason")));
+		else
+			html_out(b, "<li>%s: %s</li>\n", label,
+			    json_string_value(json_object_get(p, "reason")));
+	}
+	html_out(b, "</ul></div>\n");
+}
+
 /* The filter form (GET), keeping what was asked. */
 static void
 web_pilots_filters(struct req *r, struct evbuffer *b,
@@ -109,10 +189,10 @@ web_pilots_filters(struct req *r, struct evbuffer *b,
 		klabs[i] = web_pilots_klassen[i + 1];
 	}
 	html_out(b, "<form class=\"filters\" method=\"get\" action=\"/pilots\" "
-	    "role=\"search\">\n<p><label for=\"q\">Zoekwoorden</label><br>"
-	    "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"200\" "
-	    "value=\"%s\"></p>\n<p><label for=\"domein\">Domein</label><br>"
-	    "<select id=\"domein\" name=\"domein\">\n", q->q);
+	    "role=\"search\">\n<p>");
+	web_pilots_q(r, b, "Zoekwoorden", q->q);
+	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>"
+	    "<select id=\"domein\" name=\"domein\">\n");
 	web_pilots_options(b, q->domein, doms, NULL, ndom);
 	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label><br>"
 	    "<select id=\"status\" name=\"status\">\n");
@@ -180,7 +260,9 @@ web_pilots_pager(struct req *r, struct evbuffer *b, json_t *links)
 
 /*
  * The list and search pages share this: run q, show the form, the count,
- * the facets, the results and the pager. search: /zoeken's layout.
+ * the facets, the results and the pager. search: /zoeken's layout. A query
+ * the caps refuse (400) or one that ran out of time (503) gets the same
+ * page with the reason above the form, and no results.
  */
 static void
 web_pilots_results(struct req *r, bool search)
@@ -190,40 +272,42 @@ web_pilots_results(struct req *r, bool search)
 	json_t *items = NULL, *facets = NULL, *links, *p;
 	long total = 0;
 	size_t i;
+	int rc, status = 200;
 
 	api_pilots_query(r, &q);
 	if (!req_has_invalid(r) && (!search || q.q != NULL)) {
-		items = pilot_store_list(r->db, &q, &total, &facets);
-		if (items == NULL && total == -1)
+		rc = api_pilots_run(r, &q, &items, &total, &facets);
+		if (rc == MEENT_CONFLICT)
 			req_invalid(r, "q", "geen geldige zoekvraag (let op AND, "
 			    "OR, NOT en haakjes)");
-		else if (items == NULL) {
+		else if (rc == MEENT_INTERRUPTED)
+			status = 503;
+		else if (rc != 0) {
 			free(q.fts);
 			reply_problem(r, 500, "Interne fout", "De pilots konden "
 			    "niet gelezen worden.");
 			return;
 		}
 	}
-	if (req_has_invalid(r)) {
-		free(q.fts);
-		reply_problem(r, 400, "Ongeldige zoekvraag", "Pas de zoekvraag "
-		    "of de filters aan.");
-		return;
-	}
+	if (req_has_invalid(r))
+		status = 400;
 	b = evbuffer_new();
-	html_page_start(r, b, search ? "Zoeken" : "Pilots");
+	html_page_start(r, b, status != 200 ? (search ? "Fout: zoeken" :
+	    "Fout: pilots") : search ? "Zoeken" : "Pilots");
 	html_out(b, "<h1>%s</h1>\n", search ? "Zoeken" : "Pilots");
-	if (search)
-		html_out(b, "<form method=\"get\" action=\"/zoeken\" role=\"search\">"
-		    "<p><label for=\"q\">Zoek in pilots</label><br><input id=\"q\" "
-		    "name=\"q\" type=\"search\" maxlength=\"200\" value=\"%s\"> "
-		    "<button type=\"submit\">Zoeken</button></p></form>\n"
-		    "<p class=\"hint\">Woordvormen worden samen gevonden: "
-		    "<em>bijstandsuitkeringen</em> vindt ook "
+	if (status != 200)
+		web_pilots_problem(r, b, status, search);
+	if (search) {
+		html_out(b, "<form method=\"get\" action=\"/zoeken\" "
+		    "role=\"search\"><p>");
+		web_pilots_q(r, b, "Zoek in pilots", q.q);
+		html_out(b, " <button type=\"submit\">Zoeken</button></p>"
+		    "</form>\n<p class=\"hint\">Woordvormen worden samen "
+		    "gevonden: <em>bijstandsuitkeringen</em> vindt ook "
 		    "<em>bijstandsuitkering</em>. Gebruik \"aanhalingstekens\" "
-		    "voor een zin en een * voor het begin van een woord.</p>\n",
-		    q.q);
-	else
+		    "voor een zin en een * voor het begin van een woord (na "
+		    "minstens 3 letters). Hoogstens 12 zoekwoorden.</p>\n");
+	} else
 		web_pilots_filters(r, b, &q);
 	if (items != NULL) {
 		links = req_links(r, q.page, q.page_size, total);
@@ -251,7 +335,7 @@ web_pilots_results(struct req *r, bool search)
 		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "
 		    "publiceren</a></p>\n");
 	html_page_end(b);
-	html_reply(r, 200, b);
+	html_reply(r, status, b);
 	evbuffer_free(b);
 	json_decref(items);
 	json_decref(facets);
@@ -429,8 +513,7 @@ web_pilots_recent(struct req *r, struct evbuffer *b, int n)
 
 	q.member = r->who.kind != PRINCIPAL_ANONYMOUS;
 	q.own = q.member ? r->who.gemeente : NULL;
-	items = pilot_store_list(r->db, &q, &total, &facets);
-	if (items == NULL)
+	if (api_pilots_run(r, &q, &items, &total, &facets) != 0)
 		return;
 	html_out(b, "<h2>Nieuwe pilots</h2>\n<ul class=\"pilots\">\n");
 	json_array_foreach(items, i, p)

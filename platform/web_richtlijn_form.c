@@ -69,7 +69,7 @@ web_richtlijn_propose_post(struct req *r)
 	struct evkeyvalq form;
 	struct revision rev = { 0 };
 	const char *tekst, *bericht;
-	char location[160];
+	char location[160], why[200], error[240];
 	long id;
 
 	if (web_richtlijnen_load(r, &g) == -1 ||
@@ -79,9 +79,18 @@ web_richtlijn_propose_post(struct req *r)
 	tekst = evhttp_find_header(&form, "tekst");
 	bericht = evhttp_find_header(&form, "bericht");
 	rev.basis = req_number(evhttp_find_header(&form, "basis"));
-	if (tekst == NULL || !guideline_text_valid(tekst, strlen(tekst)) ||
-	    bericht == NULL || *bericht == '\0' || strlen(bericht) >
-	    GUIDELINE_MESSAGE_MAX || rev.basis < 1 || rev.basis > g.head) {
+	if (tekst != NULL && !guideline_text_valid(tekst, strlen(tekst), why,
+	    sizeof why)) {
+		snprintf(error, sizeof error, "De tekst %s.", why);
+		web_richtlijn_propose_form(r, 400, &g, rev.basis > 0 ?
+		    rev.basis : g.head, tekst, bericht != NULL ? bericht : "",
+		    error);
+		evhttp_clear_headers(&form);
+		return;
+	}
+	if (tekst == NULL || bericht == NULL || *bericht == '\0' ||
+	    strlen(bericht) > GUIDELINE_MESSAGE_MAX || rev.basis < 1 ||
+	    rev.basis > g.head) {
 		web_richtlijn_propose_form(r, 400, &g, rev.basis > 0 ? rev.basis :
 		    g.head, tekst != NULL ? tekst : "", bericht != NULL ?
 		    bericht : "", "Vul de tekst en een reden in (hoogstens 200 "
@@ -249,10 +258,18 @@ web_richtlijn_decide(struct req *r)
 		reply_redirect(r, location);
 	else if (rc == MEENT_CONFLICT && conflicts != NULL)
 		web_richtlijn_conflict(r, &g, id, conflicts);
+<<<<<<< HEAD
 	else if (rc == MEENT_NOTFOUND)
 		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
 		    "niet.");
 	else if (rc == MEENT_CONFLICT)
+=======
+	else if (rc == MEENT_INVALID)
+		reply_problem(r, 400, "Te groot", "Samen met de wijzigingen "
+		    "sinds de basisversie wordt de tekst te groot. Het "
+		    "voorstel blijft open.");
+	else if (rc == MEENT_NOTFOUND || rc == MEENT_CONFLICT)
+>>>>>>> h-cpu
 		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
 		    "besloten.");
 	else

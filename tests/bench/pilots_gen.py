@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Generate N pilots into a meent database, for benchmarks only.
 
-    pilots_gen.py DATA_DIR N
+    pilots_gen.py DATA_DIR N      (PILOTS_SENTENCES=4: a section's length)
 
 Writes rows straight into the pilots tables (one transaction) from the
 sentences of the seed pilots, shuffled, with random municipalities, domains,
@@ -53,7 +53,8 @@ now = int(time.time())
 rows, texts, tag_rows = [], [], []
 for i in range(n):
     g = random.choice(gemeenten)
-    secs = [para(4) for _ in range(5)]
+    secs = [para(int(os.environ.get("PILOTS_SENTENCES", "4")))
+            for _ in range(5)]
     tg = sorted(set(random.sample(tags, 3)))
     rows.append((i + 1, str(uuid.UUID(int=random.getrandbits(128), version=4)),
                  origin, g[0], g[1], g[2], 1,

@@ -17,6 +17,8 @@ PAGES = [
     "/pilots?domein=werk-en-inkomen&status=afgerond",
     "/zoeken",
     "/zoeken?q=bijstandsuitkeringen",
+    "/zoeken?q=e*+e*",
+    "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x",
     SEED_PILOT,
     "/pilots/00000000-0000-4000-8000-000000000000",
     "/richtlijnen",
@@ -34,6 +36,8 @@ t = Tap()
 m = Instance().start(extra=["--seed", CONTENT])
 check_pages(t, m, PAGES, status={
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
+    "/zoeken?q=e*+e*": 400,
+    "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400})
 
 # A logged-in editor: the forms. The browser gets the session cookie.

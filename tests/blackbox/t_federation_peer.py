@@ -9,7 +9,8 @@ nothing changed locally, after which the next good page still applies:
 tampered bodies and fields, a re-serialised body, another key claiming the
 peer's origin, an origin the peer may not speak for, replayed older
 versions (ignored), an entry body over 1 MiB (the rest of the page
-applies), answers of 100 MB (with and without Content-Length), a trickle
+applies), Markdown that markdown_check() refuses (a pilot, a guideline
+revision), answers of 100 MB (with and without Content-Length), a trickle
 below the low-speed limit, truncated JSON and a connection cut short, HTTP
 500 and 404, a redirect to another host (not followed), a /.well-known key
 that is not the pinned one. A page mixing good and bad entries applies the
@@ -664,6 +665,39 @@ def main(state):
          "mixed page: a non-ASCII body verifies and reads back")
     t.eq(field(p.after, "cursor"), peer.pages[-1][1],
          "mixed page: the cursor ends at the page's next")
+
+    # --- Markdown that would make cmark-gfm slow: quarantined ----------
+    mid = str(uuid.uuid4())
+    quarantined("pathological Markdown in a pilot",
+                [pilot_entry(PEER, mid, 1, "Zware Markdown",
+                             aanpak="![[]()" * 600)],
+                [(mid, 1)], ("markdown",), new_ids=[mid])
+
+    def revision(slug, versie, tekst):
+        return entry(PEER, "%s/%d" % (slug, versie), versie, compact({
+            "richtlijn": slug, "richtlijnTitel": "Van de nep-peer",
+            "richtlijnGemeente": "GM0344", "versie": versie,
+            "basis": versie - 1 if versie > 1 else None,
+            "titel": "Van de nep-peer", "tekst": tekst,
+            "gemeente": "GM0344", "bericht": "Versie %d" % versie,
+            "samengevoegd": False, "aangemaakt": "2025-06-01T10:00:00Z"}),
+            kind="richtlijnversie")
+
+    peer.set("page", [revision("nep-richtlijn", 1, "# Kop\n\nGewoon.\n")])
+    p = sub.pull()
+    r = sub.inst.get("/api/v1/richtlijnen/nep-richtlijn")
+    t.ok(sub.delta(p, "applied") == 1 and r.status == 200,
+         "a guideline revision from the peer applies", (r.status, p.lines[-3:]))
+    peer.set("page", [revision("nep-richtlijn", 2, "|a" * 300 + "|\n" +
+                               "|-" * 300 + "|\n")])
+    p = sub.pull()
+    q = field(p.after, "quarantine", []) or []
+    t.ok(sub.delta(p, "quarantined") == 1 and sub.delta(p, "applied") == 0
+         and q and q[0].get("id") == "nep-richtlijn/2",
+         "a revision with a 300-column table: quarantined", json.dumps(q[:1]))
+    t.eq(sub.inst.get("/api/v1/richtlijnen/nep-richtlijn").json().get(
+        "versie"), 1, "the guideline stays at version 1")
+    next_good("pathological Markdown in a revision")
 
     # --- a head below the cursor (same epoch): read again from 0 ---------
     before = field(sub.status(), "cursor")
