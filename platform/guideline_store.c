@@ -596,18 +596,12 @@ guideline_store_decide(struct db *db, long pk, long id, const char *status,
 /*
  * Accept open proposal id of g: its text becomes a revision on its base,
  * merged like any revision and credited to the proposer, and the proposal
-<<<<<<< HEAD
  * is closed with that revision, in one transaction (two maintainers
  * accepting at once make one revision). rev gets what was written (free
  * with revision_free). Returns 0, MEENT_CONFLICT (with *conflicts: the
  * proposal collides with later edits and stays open; without: it was
- * decided already), MEENT_NOTFOUND (g has no proposal id) or -1.
-=======
- * is closed with that revision. rev gets what was written (free with
- * revision_free). Returns 0, MEENT_CONFLICT (*conflicts; the proposal
- * stays open), MEENT_INVALID (merged, too large; it stays open too),
- * MEENT_NOTFOUND (no such open proposal) or -1.
->>>>>>> h-cpu
+ * decided already), MEENT_INVALID (merged, too large; it stays open too),
+ * MEENT_NOTFOUND (g has no proposal id) or -1.
  */
 int
 guideline_store_accept(struct db *db, struct guideline *g, long id,

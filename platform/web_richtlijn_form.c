@@ -258,18 +258,14 @@ web_richtlijn_decide(struct req *r)
 		reply_redirect(r, location);
 	else if (rc == MEENT_CONFLICT && conflicts != NULL)
 		web_richtlijn_conflict(r, &g, id, conflicts);
-<<<<<<< HEAD
 	else if (rc == MEENT_NOTFOUND)
 		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
 		    "niet.");
-	else if (rc == MEENT_CONFLICT)
-=======
 	else if (rc == MEENT_INVALID)
 		reply_problem(r, 400, "Te groot", "Samen met de wijzigingen "
 		    "sinds de basisversie wordt de tekst te groot. Het "
 		    "voorstel blijft open.");
-	else if (rc == MEENT_NOTFOUND || rc == MEENT_CONFLICT)
->>>>>>> h-cpu
+	else if (rc == MEENT_CONFLICT)
 		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
 		    "besloten.");
 	else
