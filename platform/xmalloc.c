@@ -71,10 +71,17 @@ xstrdup(const char *s)
 char *
 xstrndup(const char *s, size_t n)
 {
-	char *p = strndup(s, n);
+	/*
+	 * Not strndup(3): s may be bytes of a buffer with no NUL after them
+	 * (a request head), and only n of them may be looked at; ASan's
+	 * strict_string_checks (scripts/test) reads strndup's source to its NUL.
+	 */
+	const char *nul = memchr(s, '\0', n);
+	size_t len = nul != NULL ? (size_t)(nul - s) : n;
+	char *p = xmalloc(len + 1);
 
-	if (p == NULL)
-		fatal("out of memory (strndup)");
+	memcpy(p, s, len);
+	p[len] = '\0';
 	return p;
 }
 
