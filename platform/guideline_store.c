@@ -437,15 +437,42 @@ fail:
 int
 guideline_store_set_title(struct db *db, long pk, const char *titel)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE richtlijnen SET titel = ?2"
-	    " WHERE pk = ?1");
+	sqlite3_stmt *st;
 
-	if (st == NULL)
+	if (db_begin(db) == -1)
 		return -1;
+	st = db_stmt(db, "UPDATE richtlijnen SET titel = ?2 WHERE pk = ?1");
+	if (st == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, titel, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "guideline title") == -1 ||
+	    db_commit(db) == -1)
+		goto fail;
 	cache_bump();
-	return db_step_done(db, st, "guideline title");
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
+ * A maintainer's PUT: a new title (NULL: kept) and maintainers (NULL:
+ * kept), both or neither. Returns 0 or -1.
+ */
+int
+guideline_store_change(struct db *db, long pk, const char *titel,
+    json_t *maintainers)
+{
+	if (db_begin(db) == -1)
+		return -1;
+	if ((titel != NULL && guideline_store_set_title(db, pk, titel) == -1) ||
+	    (maintainers != NULL && guideline_store_set_maintainers(db, pk,
+	    maintainers) == -1) || db_commit(db) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 /* ----- proposals ----- */
@@ -487,11 +514,13 @@ guideline_store_propose(struct db *db, const struct guideline *g,
 
 	if (r->basis < 1 || r->basis > g->head)
 		return MEENT_NOTFOUND;
+	if (db_begin(db) == -1)
+		return -1;
 	st = db_stmt(db, "INSERT INTO richtlijn_voorstellen (richtlijn, basis,"
 	    " tekst, bericht, gemeente, status, aangemaakt) VALUES (?1, ?2, ?3,"
 	    " ?4, ?5, 'open', ?6)");
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_int64(st, 1, g->pk);
 	sqlite3_bind_int64(st, 2, r->basis);
 	sqlite3_bind_text(st, 3, r->tekst, -1, SQLITE_STATIC);
@@ -499,10 +528,15 @@ guideline_store_propose(struct db *db, const struct guideline *g,
 	sqlite3_bind_text(st, 5, r->gemeente, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->aangemaakt);
 	if (db_step_done(db, st, "propose") == -1)
-		return -1;
+		goto fail;
 	*id = (long)sqlite3_last_insert_rowid(db_handle(db));
+	if (db_commit(db) == -1)
+		goto fail;
 	cache_bump();
 	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* One proposal of pk (with its text), or NULL. */
@@ -542,17 +576,24 @@ guideline_store_proposals(struct db *db, long pk)
 	return list;
 }
 
-/* Close a proposal: aanvaard (with the revision it became) or afgewezen. */
+/*
+ * Close a proposal: aanvaard (with the revision it became) or afgewezen.
+ * Returns 0, MEENT_CONFLICT (it was not open) or -1.
+ */
 int
 guideline_store_decide(struct db *db, long id, const char *status,
     const char *reden, long versie)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE richtlijn_voorstellen SET"
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_begin(db) == -1)
+		return -1;
+	st = db_stmt(db, "UPDATE richtlijn_voorstellen SET"
 	    " status = ?2, reden = ?3, versie = ?4, besloten = ?5"
 	    " WHERE pk = ?1 AND status = 'open'");
-
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	db_bind_text(st, 3, reden);
@@ -560,9 +601,19 @@ guideline_store_decide(struct db *db, long id, const char *status,
 		sqlite3_bind_int64(st, 4, versie);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	if (db_step_done(db, st, "decide") == -1)
-		return -1;
+		goto fail;
+	rc = sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_CONFLICT;
+	if (rc != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	if (db_commit(db) == -1)
+		goto fail;
 	cache_bump();
-	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_CONFLICT;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /*
@@ -576,15 +627,20 @@ int
 guideline_store_accept(struct db *db, struct guideline *g, long id,
     struct revision *rev, json_t **conflicts)
 {
-	json_t *p = guideline_store_proposal(db, g->pk, id);
+	json_t *p;
 	int rc;
 
 	*conflicts = NULL;
 	memset(rev, 0, sizeof *rev);
+	/* The revision and the proposal's close: both, or neither. */
+	if (db_begin(db) == -1)
+		return -1;
+	p = guideline_store_proposal(db, g->pk, id);
 	if (p == NULL || strcmp(json_string_value(json_object_get(p,
 	    "status")), "open") != 0) {
 		json_decref(p);
-		return MEENT_NOTFOUND;
+		db_rollback(db);
+		return db_failure(db) != 0 ? -1 : MEENT_NOTFOUND;
 	}
 	rev->basis = (long)json_integer_value(json_object_get(p, "basis"));
 	rev->owned = xstrdup(json_string_value(json_object_get(p, "tekst")));
@@ -602,6 +658,10 @@ guideline_store_accept(struct db *db, struct guideline *g, long id,
 	if (rc == 0 && guideline_store_decide(db, id, "aanvaard", NULL,
 	    rev->versie) != 0)
 		rc = -1;
+	if (rc == 0 && db_commit(db) == -1)
+		rc = -1;
+	if (rc != 0)
+		db_rollback(db);
 	return rc;
 }
 
@@ -612,37 +672,55 @@ int
 guideline_store_adopt(struct db *db, long pk, const char *gemeente,
     long versie)
 {
-	sqlite3_stmt *st = db_stmt(db, "INSERT INTO richtlijn_adopties"
+	sqlite3_stmt *st;
+
+	if (db_begin(db) == -1)
+		return -1;
+	st = db_stmt(db, "INSERT INTO richtlijn_adopties"
 	    " (richtlijn, gemeente, versie, sinds) VALUES (?1, ?2, ?3, ?4)"
 	    " ON CONFLICT (richtlijn, gemeente) DO UPDATE SET versie = ?3,"
 	    " origin = NULL");	/* adopted here: this instance's now */
-
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
 	if (versie > 0)
 		sqlite3_bind_int64(st, 3, versie);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	if (db_step_done(db, st, "adopt") == -1 || db_commit(db) == -1)
+		goto fail;
 	cache_bump();
-	return db_step_done(db, st, "adopt");
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* Withdraw. Returns 0, MEENT_NOTFOUND (did not follow it) or -1. */
 int
 guideline_store_unadopt(struct db *db, long pk, const char *gemeente)
 {
-	sqlite3_stmt *st = db_stmt(db, "DELETE FROM richtlijn_adopties"
-	    " WHERE richtlijn = ?1 AND gemeente = ?2 AND origin IS NULL");
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
+	if (db_begin(db) == -1)
 		return -1;
+	st = db_stmt(db, "DELETE FROM richtlijn_adopties"
+	    " WHERE richtlijn = ?1 AND gemeente = ?2 AND origin IS NULL");
+	if (st == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "unadopt") == -1)
-		return -1;
+		goto fail;
+	rc = sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
+	if (db_commit(db) == -1)
+		goto fail;
 	cache_bump();
-	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
+	return rc;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* The municipalities following pk: [{gemeente, naam, versie, sinds}]. */

@@ -199,7 +199,7 @@ web_pilots_results(struct req *r, bool search)
 			    "OR, NOT en haakjes)");
 		else if (items == NULL) {
 			free(q.fts);
-			reply_problem(r, 500, "Interne fout", "De pilots konden "
+			reply_db_failed(r, "De pilots konden "
 			    "niet gelezen worden.");
 			return;
 		}
