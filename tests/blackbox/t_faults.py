@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -1039,6 +1040,7 @@ if not any(l.get("event") == "fault.vfs" for l in m.log_lines()):
          "built without --enable-fault-injection (scripts/test builds "
          "build/check with it)")
     finish(t, m)
+    shutil.rmtree(CTL_DIR, ignore_errors=True)
     raise SystemExit(0)
 t.ok(True, "meentd runs with the fault VFS")
 
@@ -1212,3 +1214,4 @@ t.ok(m.proc.poll() is None, "meentd is still up")
 print("# %d fault runs in %.0f s" % (t.n, time.time() - t0))
 peer.shutdown()
 finish(t, m)
+shutil.rmtree(CTL_DIR, ignore_errors=True)
