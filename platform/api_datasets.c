@@ -146,14 +146,17 @@ api_datasets_done(void *arg, bool ran)
 	struct req *r = job->r;
 
 	log_set_rid(r->rid);
+	db_failure_clear(r->db);	/* what fails now is this upload's */
+	r->handling = true;
 	if (!ran)
 		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De server "
 		    "stopt; probeer de upload zo opnieuw.");
 	else if (job->res.problems == NULL && api_datasets_store(job) == -1)
-		reply_problem(r, 500, "Interne fout", "De beschermde tabel kon "
+		reply_db_failed(r, "De beschermde tabel kon "
 		    "niet bewaard worden.");
 	else
 		job->answer(r, &job->res, job->id);
+	db_recover(r->db);
 	log_set_rid(NULL);
 	csvstream_wipe(job->body);
 	evbuffer_free(job->body);
@@ -320,8 +323,7 @@ api_datasets_get(struct req *r)
 		    "niet of is niet zichtbaar.");
 		return;
 	default:
-		reply_problem(r, 500, "Interne fout", "De dataset kon niet "
-		    "gelezen worden.");
+		reply_db_failed(r, "De dataset kon niet gelezen worden.");
 	}
 }
 
@@ -365,7 +367,7 @@ api_datasets_store_reply(struct req *r, int rc)
 			    "bestaat niet of is niet van uw gemeente.");
 		break;
 	default:
-		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
+		reply_db_failed(r, "Er ging iets mis.");
 	}
 	return -1;
 }
@@ -382,7 +384,7 @@ api_datasets_publish(struct req *r)
 	if (dataset_store_get(r->db, r->params[0], r->who.gemeente, &d) !=
 	    MEENT_OK) {
 		json_decref(d);
-		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
+		reply_db_failed(r, "Er ging iets mis.");
 		return;
 	}
 	reply_json(r, 200, d);

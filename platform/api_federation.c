@@ -36,8 +36,7 @@ api_federation_changes(struct req *r)
 	}
 	/* What the outbox still holds belongs in this answer. */
 	if (fed_feed_flush(r->db, in, &flushed) == -1) {
-		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De feed "
-		    "kon niet worden bijgewerkt; probeer het zo opnieuw.");
+		reply_db_failed(r, "De feed kon niet worden bijgewerkt.");
 		return;
 	}
 	if (flushed > 0)

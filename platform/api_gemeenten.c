@@ -38,8 +38,7 @@ api_gemeenten_list(struct req *r)
 	}
 	items = gemeente_list(r->db, &f, page, page_size, &total);
 	if (items == NULL) {
-		reply_problem(r, 500, "Interne fout", "De gemeenten konden "
-		    "niet gelezen worden.");
+		reply_db_failed(r, "De gemeenten konden niet gelezen worden.");
 		return;
 	}
 	body = json_pack("{s:o, s:I, s:i, s:i, s:o}",
@@ -64,8 +63,7 @@ api_gemeenten_get(struct req *r)
 	}
 	g = gemeente_get(r->db, code, &err);
 	if (g == NULL && err != 0) {
-		reply_problem(r, 500, "Interne fout", "De gemeente kon niet "
-		    "gelezen worden.");
+		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
 		return;
 	}
 	if (g == NULL) {

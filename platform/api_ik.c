@@ -12,7 +12,7 @@ api_ik_get(struct req *r)
 
 	g = gemeente_get(r->db, r->who.gemeente, &err);
 	if (g == NULL) {
-		reply_problem(r, 500, "Interne fout", "De gemeente van deze "
+		reply_db_failed(r, "De gemeente van deze "
 		    "inlog kon niet gelezen worden.");
 		return;
 	}

@@ -196,8 +196,7 @@ api_indicatoren_vergelijking(struct req *r)
 	}
 	out = comparison_make(r->db, ind, &q);
 	if (out == NULL) {
-		reply_problem(r, 500, "Interne fout", "De vergelijking kon niet "
-		    "gemaakt worden.");
+		reply_db_failed(r, "De vergelijking kon niet gemaakt worden.");
 	} else {
 		b = api_indicatoren_render(format, ind, out);
 		len = evbuffer_get_length(b);

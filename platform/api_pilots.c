@@ -61,8 +61,7 @@ api_pilots_load(struct req *r, struct pilot *p, bool change)
 	}
 	rc = pilot_store_get(r->db, id, p);
 	if (rc == -1) {
-		reply_problem(r, 500, "Interne fout", "De pilot kon niet gelezen "
-		    "worden.");
+		reply_db_failed(r, "De pilot kon niet gelezen worden.");
 		return -1;
 	}
 	if (rc == MEENT_NOTFOUND || !pilot_store_visible(p->gemeente,
@@ -330,8 +329,7 @@ api_pilots_publish(struct req *r, struct pilot *p)
 {
 	p->aangemaakt = p->gewijzigd = time(NULL);
 	if (pilot_store_insert(r->db, p) == -1) {
-		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "De pilot kon niet opgeslagen worden.");
 		return -1;
 	}
 	log_emit(LOG_INFO, "pilot.create", "pilot %s by %s", p->id,
@@ -437,8 +435,7 @@ api_pilots_change(struct req *r, bool merge)
 	else if (rc == MEENT_NOTFOUND)
 		reply_problem(r, 410, "Verwijderd", "Deze pilot is verwijderd.");
 	else if (rc != 0)
-		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "De pilot kon niet opgeslagen worden.");
 	else {
 		log_emit(LOG_INFO, "pilot.update", "pilot %s now version %ld",
 		    p.id, p.versie);
@@ -474,8 +471,7 @@ api_pilots_delete(struct req *r)
 	p.gewijzigd = time(NULL);
 	if (pilot_store_delete(r->db, &p) == -1) {
 		pilot_free(&p);
-		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
-		    "verwijderd worden.");
+		reply_db_failed(r, "De pilot kon niet verwijderd worden.");
 		return;
 	}
 	log_emit(LOG_INFO, "pilot.delete", "pilot %s deleted", p.id);
@@ -597,8 +593,7 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 		reply_problem(r, 503, "Zoekopdracht te zwaar",
 		    API_PILOTS_TOO_LONG);
 	else if (rc != 0)
-		reply_problem(r, 500, "Interne fout", "De pilots konden niet "
-		    "gelezen worden.");
+		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 	else {
 		if (search)
 			out = json_pack("{s:o, s:s, s:I, s:i, s:i, s:{s:o}, "

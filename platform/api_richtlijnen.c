@@ -86,8 +86,7 @@ api_richtlijnen_load(struct req *r, struct guideline *g)
 		reply_problem(r, 404, "Niet gevonden", "Er is geen richtlijn "
 		    "'%s'.", r->params[0]);
 	else if (rc != 0)
-		reply_problem(r, 500, "Interne fout", "De richtlijn kon niet "
-		    "gelezen worden.");
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
 	return rc == 0 ? 0 : -1;
 }
 
@@ -224,8 +223,7 @@ api_richtlijnen_create(struct req *r)
 		return;
 	}
 	if (rc != 0) {
-		reply_problem(r, 500, "Interne fout", "De richtlijn kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "De richtlijn kon niet opgeslagen worden.");
 		return;
 	}
 	snprintf(location, sizeof location, "/api/v1/richtlijnen/%s", g.slug);
@@ -266,12 +264,9 @@ api_richtlijnen_put(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	if ((titel != NULL && guideline_store_set_title(r->db, g.pk, titel) ==
-	    -1) || (list != NULL && guideline_store_set_maintainers(r->db, g.pk,
-	    list) == -1)) {
+	if (guideline_store_change(r->db, g.pk, titel, list) == -1) {
 		json_decref(body);
-		reply_problem(r, 500, "Interne fout", "De richtlijn kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "De richtlijn kon niet opgeslagen worden.");
 		return;
 	}
 	json_decref(body);
@@ -351,8 +346,7 @@ api_richtlijnen_written(struct req *r, struct guideline *g,
 	} else if (rc == MEENT_CONFLICT) {
 		api_richtlijnen_conflict(r, g, rev->tekst, conflicts);
 	} else if (rc != 0) {
-		reply_problem(r, 500, "Interne fout", "De versie kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "De versie kon niet opgeslagen worden.");
 	} else {
 		snprintf(location, sizeof location,
 		    "/api/v1/richtlijnen/%s/versies/%ld", g->slug, rev->versie);
@@ -482,8 +476,7 @@ api_richtlijnen_propose(struct req *r)
 		return;
 	}
 	if (rc != 0) {
-		reply_problem(r, 500, "Interne fout", "Het voorstel kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "Het voorstel kon niet opgeslagen worden.");
 		return;
 	}
 	snprintf(location, sizeof location,
@@ -523,8 +516,7 @@ api_richtlijnen_undecided(struct req *r, int rc)
 		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
 		    "besloten.");
 	else
-		reply_problem(r, 500, "Interne fout", "Het besluit kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "Het besluit kon niet opgeslagen worden.");
 }
 
 /* PATCH a proposal: a maintainer accepts (a merged revision) or rejects. */
@@ -635,8 +627,7 @@ api_richtlijnen_adopt(struct req *r)
 		return;
 	}
 	if (guideline_store_adopt(r->db, g.pk, r->who.gemeente, versie) != 0) {
-		reply_problem(r, 500, "Interne fout", "De adoptie kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "De adoptie kon niet opgeslagen worden.");
 		return;
 	}
 	reply_json(r, 201, json_pack("{s:s, s:s, s:o}", "slug", g.slug,
@@ -657,8 +648,7 @@ api_richtlijnen_unadopt(struct req *r)
 		reply_problem(r, 404, "Niet gevonden", "Uw gemeente volgt deze "
 		    "richtlijn niet.");
 	else if (rc != 0)
-		reply_problem(r, 500, "Interne fout", "Het intrekken lukte "
-		    "niet.");
+		reply_db_failed(r, "Het intrekken lukte niet.");
 	else
 		reply_text(r, 204, NULL, "", 0);
 }

@@ -27,8 +27,7 @@ api_tokens_list(struct req *r)
 	items = token_list_json(r->db, r->who.gemeente, page, page_size,
 	    &total);
 	if (items == NULL) {
-		reply_problem(r, 500, "Interne fout", "De tokens konden niet "
-		    "gelezen worden.");
+		reply_db_failed(r, "De tokens konden niet gelezen worden.");
 		return;
 	}
 	reply_json(r, 200, json_pack("{s:o, s:I, s:i, s:i, s:o}", "_links",
@@ -100,8 +99,7 @@ api_tokens_create(struct req *r)
 	if (token_create(r->db, r->who.gemeente, role, naam, (int)days, token,
 	    &id) == -1) {
 		json_decref(body);
-		reply_problem(r, 500, "Interne fout", "Het token kon niet "
-		    "gemaakt worden.");
+		reply_db_failed(r, "Het token kon niet gemaakt worden.");
 		return;
 	}
 	snprintf(location, sizeof location, "/api/v1/tokens/%ld", id);
@@ -129,8 +127,7 @@ api_tokens_revoke(struct req *r)
 	}
 	rc = token_gemeente(r->db, id, gemeente);
 	if (rc == -1) {
-		reply_problem(r, 500, "Interne fout", "Het token kon niet "
-		    "gelezen worden.");
+		reply_db_failed(r, "Het token kon niet gelezen worden.");
 		return;
 	}
 	/* Another municipality's token is not there for this caller. */
@@ -141,8 +138,7 @@ api_tokens_revoke(struct req *r)
 	}
 	rc = token_revoke(r->db, id);
 	if (rc == -1) {
-		reply_problem(r, 500, "Interne fout", "Het token kon niet "
-		    "ingetrokken worden.");
+		reply_db_failed(r, "Het token kon niet ingetrokken worden.");
 		return;
 	}
 	if (rc == MEENT_NOTFOUND) {

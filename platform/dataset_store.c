@@ -24,7 +24,7 @@ dataset_store_insert(struct db *db, const struct dataset_row *d)
 	    " (?, ?, ?, ?, ?, ?, 'concept', ?, ?, ?, ?, ?, ?)");
 	time_t now = time(NULL);
 
-	if (st == NULL)
+	if (st == NULL || db_begin(db) == -1)
 		return -1;
 	db_bind_text(st, 1, d->id);
 	db_bind_text(st, 2, d->origin);
@@ -38,7 +38,12 @@ dataset_store_insert(struct db *db, const struct dataset_row *d)
 	sqlite3_bind_int64(st, 10, now);
 	sqlite3_bind_int64(st, 11, now);
 	db_bind_text(st, 12, d->rapport_eigen);
-	return db_step_done(db, st, "dataset insert");
+	if (db_step_done(db, st, "dataset insert") == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 /* A JSON text column, parsed (we wrote it; null if it is not JSON). */

@@ -16,6 +16,15 @@
  * (db_deadline_set): SQLite's progress handler, called every few hundred
  * VM steps, stops the statement with SQLITE_INTERRUPT once the time (or,
  * for tests, a number of VM steps) is spent.
+ *
+ * A failure of the storage is remembered (db_failure()) until
+ * db_failure_clear(), so that the reply can say what kind it was (busy,
+ * disk full, an I/O error) and federation can tell it from a bad entry:
+ * SQLite's error log (db_init) notes it for the thread whose statement
+ * failed, and errors seen here are noted for the connection.
+ * SQLite may roll a transaction back by itself after an I/O error or a
+ * full disk; a statement of a transaction that is gone is then refused
+ * rather than run on its own, and its COMMIT fails.
  */
 #include "meent.h"
 
@@ -44,11 +53,74 @@ struct db {
 	long		 steps_left;	/* VM steps; unlimited when not > 0 */
 	int		 every;		/* VM steps between checks */
 	bool		 expired;
+	int		 failure;	/* the first storage error, or 0 */
+	bool		 stale;		/* to be reopened (db_recover) */
+	char		*path;
+	int		 flags;		/* DB_READONLY */
 };
 
 #define DB_PROGRESS_STEPS	500	/* VM steps between deadline checks */
 
 static _Atomic unsigned long db_error_count;
+static _Thread_local int db_thread_failure;
+
+/* Errors of the storage, not of a statement (constraints, SQL, FTS5). */
+static bool
+db_storage_error(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+	case SQLITE_NOTADB:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* SQLite's error log: every statement that fails, on its thread. */
+static void
+db_log_cb(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+	if (db_thread_failure == 0 && db_storage_error(code))
+		db_thread_failure = code;
+}
+
+/*
+ * Before SQLite's first use (it must come before sqlite3_initialize): note
+ * failed statements through its error log.
+ */
+void
+db_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_LOG, db_log_cb, NULL);
+}
+
+/* Remember the connection's error: the first one since the last clear. */
+static void
+db_failed(struct db *db)
+{
+	int code = sqlite3_extended_errcode(db->h);
+
+	if (db->failure == 0 && db_storage_error(code))
+		db->failure = code;
+}
+
+/* The transaction SQLite rolled back by itself (I/O error, full disk). */
+static bool
+db_lost(struct db *db)
+{
+	return db->depth > 0 && sqlite3_get_autocommit(db->h);
+}
 
 static int
 db_pragmas(sqlite3 *h, bool readonly, char **err)
@@ -73,15 +145,11 @@ db_pragmas(sqlite3 *h, bool readonly, char **err)
 	return 0;
 }
 
-/*
- * Open the database at path. DB_CREATE makes it if missing (only meentctl
- * init does); without it a missing file is an error. Returns NULL and *err
- * (caller frees) on failure.
- */
-struct db *
-db_open(const char *path, int flags, char **err)
+/* A connection to path, set up; NULL and *err (caller frees) on failure. */
+static sqlite3 *
+db_connect(const char *path, int flags, char **err)
 {
-	struct db *db;
+	sqlite3 *h = NULL;
 	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
 
 	if (flags & DB_READONLY)
@@ -90,27 +158,56 @@ db_open(const char *path, int flags, char **err)
 		oflags |= SQLITE_OPEN_READWRITE;
 	if (flags & DB_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
-
-	db = xcalloc(1, sizeof *db);
-	if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
-		*err = xasprintf("%s: %s", path, db->h != NULL ?
-		    sqlite3_errmsg(db->h) : "cannot open");
-		db_close(db);
-		return NULL;
+	if (sqlite3_open_v2(path, &h, oflags, NULL) != SQLITE_OK) {
+		*err = xasprintf("%s: %s", path, h != NULL ?
+		    sqlite3_errmsg(h) : "cannot open");
+		goto fail;
 	}
-	sqlite3_busy_timeout(db->h, 15000);
-	sqlite3_extended_result_codes(db->h, 1);
-	if (db_pragmas(db->h, (flags & DB_READONLY) != 0, err) == -1) {
-		db_close(db);
-		return NULL;
-	}
-	if (fts_register(db->h) != SQLITE_OK) {
+	sqlite3_busy_timeout(h, 15000);
+	sqlite3_extended_result_codes(h, 1);
+	if (db_pragmas(h, (flags & DB_READONLY) != 0, err) == -1)
+		goto fail;
+	if (fts_register(h) != SQLITE_OK) {
 		*err = xasprintf("%s: cannot register the search tokenizer",
 		    path);
+		goto fail;
+	}
+	return h;
+fail:
+	sqlite3_close_v2(h);
+	return NULL;
+}
+
+/*
+ * Open the database at path. DB_CREATE makes it if missing (only meentctl
+ * init does); without it a missing file is an error. Returns NULL and *err
+ * (caller frees) on failure.
+ */
+struct db *
+db_open(const char *path, int flags, char **err)
+{
+	struct db *db = xcalloc(1, sizeof *db);
+
+	db->path = xstrdup(path);
+	db->flags = flags & ~DB_CREATE;
+	if ((db->h = db_connect(path, flags, err)) == NULL) {
 		db_close(db);
 		return NULL;
 	}
 	return db;
+}
+
+/* The cached statements go (with their connection). */
+static void
+db_forget(struct db *db)
+{
+	for (size_t i = 0; i < db->nfixed; i++)
+		sqlite3_finalize(db->fixed[i].stmt);
+	for (size_t i = 0; i < db->ndynamic; i++) {
+		sqlite3_finalize(db->dynamic[i].stmt);
+		free((char *)db->dynamic[i].sql);
+	}
+	db->nfixed = db->ndynamic = 0;
 }
 
 /* NULL is fine. */
@@ -119,14 +216,48 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	for (size_t i = 0; i < db->nfixed; i++)
-		sqlite3_finalize(db->fixed[i].stmt);
-	for (size_t i = 0; i < db->ndynamic; i++) {
-		sqlite3_finalize(db->dynamic[i].stmt);
-		free((char *)db->dynamic[i].sql);
-	}
+	db_forget(db);
 	sqlite3_close_v2(db->h);
+	free(db->path);
 	free(db);
+}
+
+/*
+ * After a failure of the storage, a fresh connection. SQLite rolls a
+ * transaction back by itself after an I/O error, and when that happens
+ * inside a virtual table's update, FTS5 keeps state of the failed
+ * transaction (its row totals) and writes it with the next one: the search
+ * index no longer matches (SQLite 3.40; t_faults finds it). A new
+ * connection starts clean. Call it between requests, when no statement of
+ * db is in use and no transaction is open; the statements are prepared
+ * again as they are asked for. Returns 0, or -1 (logged) when no new
+ * connection could be made: the old one stays, to be replaced next time.
+ */
+int
+db_recover(struct db *db)
+{
+	sqlite3 *h;
+	char *err = NULL;
+
+	if (!db->stale && db_failure(db) == 0)
+		return 0;
+	if (db->depth > 0 || !sqlite3_get_autocommit(db->h))
+		return -1;
+	db->stale = true;
+	if ((h = db_connect(db->path, db->flags, &err)) == NULL) {
+		log_emit(LOG_ERROR, "db.recover", "no new connection: %s", err);
+		free(err);
+		return -1;
+	}
+	db_forget(db);
+	sqlite3_close_v2(db->h);
+	db->h = h;
+	db->data_version = -1;	/* anything may have changed meanwhile */
+	db->failure = db_thread_failure = 0;
+	db->stale = false;
+	log_emit(LOG_INFO, "db.recover", "a new connection after a failure "
+	    "of the storage");
+	return 0;
 }
 
 sqlite3 *
@@ -140,6 +271,7 @@ void
 db_error(struct db *db, const char *what)
 {
 	atomic_fetch_add(&db_error_count, 1);
+	db_failed(db);
 	log_emit(LOG_ERROR, "db.error", "%s: %s (%d)", what,
 	    sqlite3_errmsg(db->h), sqlite3_extended_errcode(db->h));
 }
@@ -148,6 +280,27 @@ unsigned long
 db_errors(void)
 {
 	return atomic_load(&db_error_count);
+}
+
+/*
+ * The first failure of the storage since db_failure_clear(), on this
+ * connection or in a statement of this thread: an SQLite extended result
+ * code (SQLITE_BUSY, SQLITE_FULL, SQLITE_IOERR_READ, ...), or 0.
+ */
+int
+db_failure(struct db *db)
+{
+	return db->failure != 0 ? db->failure : db_thread_failure;
+}
+
+/* Forget the failure; the connection is still renewed (db_recover). */
+void
+db_failure_clear(struct db *db)
+{
+	if (db_failure(db) != 0)
+		db->stale = true;
+	db->failure = 0;
+	db_thread_failure = 0;
 }
 
 static sqlite3_stmt *
@@ -284,6 +437,7 @@ db_exec(struct db *db, const char *sql)
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		atomic_fetch_add(&db_error_count, 1);
+		db_failed(db);
 		log_emit(LOG_ERROR, "db.error", "exec: %s",
 		    msg != NULL ? msg : "?");
 		sqlite3_free(msg);
@@ -302,6 +456,8 @@ db_exec(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
+	if (db_lost(db))
+		return -1;	/* a SAVEPOINT now would begin anew */
 	if (db->depth > 0) {
 		if (db_exec(db, "SAVEPOINT nested") == -1)
 			return -1;
@@ -314,9 +470,18 @@ db_begin(struct db *db)
 int
 db_commit(struct db *db)
 {
+	if (db_lost(db)) {
+		log_emit(LOG_ERROR, "db.error", "commit: the transaction was "
+		    "rolled back after an error");
+		if (db->depth == 1)
+			db_rollback(db);	/* as a failed COMMIT does */
+		return -1;
+	}
 	if (db->depth > 1) {
+		if (db_exec(db, "RELEASE nested") == -1)
+			return -1;	/* the caller rolls back */
 		db->depth--;
-		return db_exec(db, "RELEASE nested");
+		return 0;
 	}
 	if (db_exec(db, "COMMIT") == -1) {
 		db_rollback(db);
@@ -340,11 +505,21 @@ db_rollback(struct db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* Step a statement that returns no rows; 0 or -1 (logged). */
+/*
+ * Step a statement that returns no rows; 0 or -1 (logged). Inside a
+ * transaction SQLite has rolled back, the statement is not run.
+ */
 int
 db_step_done(struct db *db, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc;
+
+	if (db_lost(db)) {
+		log_emit(LOG_ERROR, "db.error", "%s: the transaction was "
+		    "rolled back after an error", what);
+		return -1;
+	}
+	rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

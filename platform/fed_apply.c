@@ -5,7 +5,9 @@
  * on an entry is the point of this file: fields, then the origin's key,
  * then the signature over the exact bytes, and only then is the body
  * parsed. A bad entry is quarantined inside its own savepoint; the page,
- * its counters and the new cursor commit in one transaction.
+ * its counters and the new cursor commit in one transaction. A failure of
+ * the storage (busy, disk full, I/O) is never blamed on an entry: the
+ * whole page is rolled back and read again at the next pull.
  */
 #include "meent.h"
 
@@ -65,6 +67,36 @@ fed_apply_origins(struct db *db, const struct instance *self, json_t *list)
 }
 
 /*
+ * Is what the peer says of itself what is stored already? Then a pull
+ * writes nothing before its pages. -1 when it could not be read.
+ */
+static int
+fed_apply_wellknown_known(struct db *db, const struct fed_peer *p,
+    const char *uuid, const unsigned char key[32], const char *name,
+    const char *url, const char *epoch)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM fed_origins o, peers p"
+	    " WHERE o.uuid = ?1 AND o.public_key = ?2 AND o.name = ?3 AND"
+	    " o.base_url = ?4 AND o.peer = ?5 AND p.id = ?5 AND p.instance = ?1"
+	    " AND p.epoch = ?6");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, uuid);
+	sqlite3_bind_blob(st, 2, key, 32, SQLITE_STATIC);
+	db_bind_text(st, 3, name);
+	db_bind_text(st, 4, url);
+	sqlite3_bind_int64(st, 5, p->id);
+	db_bind_text(st, 6, epoch);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
  * A peer's /.well-known/meent: its key must be the pinned one, its
  * instance must not change, a new epoch resets the cursor. 0, or -1 with
  * *why (static).
@@ -105,6 +137,18 @@ fed_apply_wellknown(struct db *db, const struct instance *self,
 		goto out;
 	}
 	*why = "databasefout";
+	/* Nothing new (a relay's origins may be): nothing to write. */
+	if (!p->relay && strcmp(p->epoch, epoch) == 0) {
+		switch (fed_apply_wellknown_known(db, p, uuid, key, name, url,
+		    epoch)) {
+		case 1:
+			rc = 0;
+			*why = NULL;
+			goto out;
+		case -1:
+			goto out;
+		}
+	}
 	if (db_begin(db) == -1)
 		goto out;
 	/* The pinned key always wins over one a relay introduced. */
@@ -257,6 +301,7 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 	struct pilot_fts_mark fts;
 	unsigned char key[32];
 	const char *why = NULL;
+	long long version;
 	json_t *body;
 	int rc;
 
@@ -274,7 +319,10 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 		why = "handtekening klopt niet met de sleutel van de herkomst";
 		goto quarantine;
 	}
-	if (e.version <= fed_feed_version(db, e.origin, e.kind, e.id)) {
+	version = fed_feed_version(db, e.origin, e.kind, e.id);
+	if (db_failure(db) != 0)
+		return -1;	/* not known to be newer: read it again */
+	if (e.version <= version) {
 		log_emit(LOG_INFO, "fed.ignored", "peer %s: %s %s version %lld"
 		    " is not newer than the one here", p->url, e.kind, e.id,
 		    e.version);
@@ -302,7 +350,16 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 	if (why == NULL)
 		why = "kon niet worden opgeslagen";
 quarantine:
+	/*
+	 * The storage failed, not the entry: the page stops (its cursor
+	 * stays), and the entry is read again at the next pull instead of
+	 * being quarantined and lost.
+	 */
+	if (db_failure(db) != 0)
+		return -1;
 	fed_apply_quarantine(db, p, &e, why);
+	if (db_failure(db) != 0)
+		return -1;
 	c->quarantined++;
 	return 0;
 }
@@ -380,6 +437,7 @@ fed_apply_page(struct db *db, const struct config *cfg,
 		goto out;
 	}
 	*why = "databasefout";
+	db_failure_clear(db);	/* fed_apply_entry asks for this page's */
 	if (db_begin(db) == -1)
 		goto out;
 	pilot_store_fts_defer();	/* the page's index rows at its end */

@@ -133,6 +133,11 @@ fed_feed_export_one(struct db *db, const struct instance *in,
 	body = k->export(db, p->item, &version);
 	prev = fed_feed_previous(db, in->uuid, p->kind, p->item, &prev_version,
 	    &prev_deleted);
+	/* A read that failed is not an item gone: no tombstone for it. */
+	if (db_failure(db) != 0) {
+		json_decref(body);
+		return -1;
+	}
 	if (!json_is_object(body)) {
 		json_decref(body);
 		/* Not public (any more): a tombstone, if it was ever out. */
@@ -215,16 +220,20 @@ fed_feed_flush(struct db *db, const struct instance *in, long *n)
 	int got;
 
 	*n = 0;
+	db_failure_clear(db);	/* fed_feed_export_one asks for the flush's */
 	if (!db_exists(db, "SELECT 1 FROM fed_outbox LIMIT 1", NULL))
-		return 0;
+		return db_failure(db) != 0 ? -1 : 0;
 	batch = xcalloc(FED_FLUSH_BATCH, sizeof *batch);
 	for (;;) {
 		sqlite3_stmt *del;
 
 		if (db_begin(db) == -1)
 			break;
-		if ((got = fed_feed_pending(db, batch, FED_FLUSH_BATCH)) <= 0) {
+		if ((got = fed_feed_pending(db, batch, FED_FLUSH_BATCH)) <= 0 ||
+		    db_failure(db) != 0) {
 			db_rollback(db);
+			if (db_failure(db) != 0)
+				goto fail_committed;
 			break;
 		}
 		del = NULL;

@@ -360,18 +360,22 @@ fed_peer_status(struct db *db)
 	return list;
 }
 
-/* The peers to pull from, for the scheduler (at most max). */
-size_t
+/*
+ * The peers to pull from, for the scheduler (at most max): how many, or -1
+ * when they could not be read.
+ */
+int
 fed_peer_load(struct db *db, struct fed_peer *out, size_t max)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, url, public_key, relay,"
 	    " interval, instance, epoch, cursor, failures FROM peers"
 	    " ORDER BY id");
 	size_t n = 0;
+	int rc = SQLITE_DONE;
 
 	if (st == NULL)
-		return 0;
-	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		return -1;
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct fed_peer *p = &out[n++];
 
 		memset(p, 0, sizeof *p);
@@ -390,22 +394,32 @@ fed_peer_load(struct db *db, struct fed_peer *out, size_t max)
 		p->failures = sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
-	return n;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_error(db, "peers");
+		return -1;
+	}
+	return (int)n;
 }
 
 /* A failed pull: its reason, for peer status. */
 void
 fed_peer_failed(struct db *db, long id, const char *reason)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE peers SET last_error = ?2,"
-	    " last_error_at = ?3, failures = failures + 1 WHERE id = ?1");
+	sqlite3_stmt *st;
 
-	if (st == NULL)
+	if (db_begin(db) == -1)
 		return;
+	st = db_stmt(db, "UPDATE peers SET last_error = ?2,"
+	    " last_error_at = ?3, failures = failures + 1 WHERE id = ?1");
+	if (st == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, reason);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-	db_step_done(db, st, "peer failed");
+	if (db_step_done(db, st, "peer failed") == 0 && db_commit(db) == 0)
+		return;
+fail:
+	db_rollback(db);
 }
 
 /* Record the peer's identity and epoch; a new epoch resets the cursor. */

@@ -112,6 +112,7 @@ fed_pull_failed(struct fed_pull_peer *pp, const char *reason)
 
 	log_emit(LOG_WARN, "fed.pull.failed", "peer %s: %s", pp->p.url, reason);
 	fed_peer_failed(fp.db, pp->p.id, reason);
+	db_recover(fp.db);	/* after a failure of the storage: afresh */
 	pp->p.failures++;
 	for (int i = 0; i < pp->p.failures && delay < FED_PULL_BACKOFF_MAX; i++)
 		delay *= 2;
@@ -247,16 +248,21 @@ fed_pull_wellknown(struct fed_pull_peer *pp)
 /*
  * The peers table may have changed (meentctl peer add/remove): take it
  * again, keeping each known peer's schedule. A busy peer keeps its own
- * cursor and epoch: the pull under way is writing them.
+ * cursor and epoch: the pull under way is writing them. When the table
+ * cannot be read, the schedule stays as it was.
  */
 static void
 fed_pull_reload(void)
 {
 	static struct fed_peer rows[FED_PULL_PEERS];
 	struct fed_pull_peer next[FED_PULL_PEERS];
-	size_t n = fed_peer_load(fp.db, rows, FED_PULL_PEERS);
+	int got = fed_peer_load(fp.db, rows, FED_PULL_PEERS);
+	size_t n = got > 0 ? (size_t)got : 0;
 	double now = clock_ms();
 
+	/* Not readable now: the schedule stays as it is until it is. */
+	if (got == -1)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		struct fed_pull_peer *old = fed_pull_find(rows[i].id);
 

@@ -24,8 +24,7 @@ feed_pilots(struct req *r)
 
 	items = pilot_store_feed(r->db, FEED_ENTRIES);
 	if (items == NULL) {
-		reply_problem(r, 500, "Interne fout", "De feed kon niet gemaakt "
-		    "worden.");
+		reply_db_failed(r, "De feed kon niet gemaakt worden.");
 		return;
 	}
 	clock_format(json_array_size(items) > 0 ? (time_t)json_integer_value(

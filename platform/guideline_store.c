@@ -444,15 +444,42 @@ fail:
 int
 guideline_store_set_title(struct db *db, long pk, const char *titel)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE richtlijnen SET titel = ?2"
-	    " WHERE pk = ?1");
+	sqlite3_stmt *st;
 
-	if (st == NULL)
+	if (db_begin(db) == -1)
 		return -1;
+	st = db_stmt(db, "UPDATE richtlijnen SET titel = ?2 WHERE pk = ?1");
+	if (st == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, titel, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "guideline title") == -1 ||
+	    db_commit(db) == -1)
+		goto fail;
 	cache_bump();
-	return db_step_done(db, st, "guideline title");
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
+ * A maintainer's PUT: a new title (NULL: kept) and maintainers (NULL:
+ * kept), both or neither. Returns 0 or -1.
+ */
+int
+guideline_store_change(struct db *db, long pk, const char *titel,
+    json_t *maintainers)
+{
+	if (db_begin(db) == -1)
+		return -1;
+	if ((titel != NULL && guideline_store_set_title(db, pk, titel) == -1) ||
+	    (maintainers != NULL && guideline_store_set_maintainers(db, pk,
+	    maintainers) == -1) || db_commit(db) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 /* ----- proposals ----- */
@@ -494,11 +521,13 @@ guideline_store_propose(struct db *db, const struct guideline *g,
 
 	if (r->basis < 1 || r->basis > g->head)
 		return MEENT_NOTFOUND;
+	if (db_begin(db) == -1)
+		return -1;
 	st = db_stmt(db, "INSERT INTO richtlijn_voorstellen (richtlijn, basis,"
 	    " tekst, bericht, gemeente, status, aangemaakt) VALUES (?1, ?2, ?3,"
 	    " ?4, ?5, 'open', ?6)");
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_int64(st, 1, g->pk);
 	sqlite3_bind_int64(st, 2, r->basis);
 	sqlite3_bind_text(st, 3, r->tekst, -1, SQLITE_STATIC);
@@ -506,10 +535,15 @@ guideline_store_propose(struct db *db, const struct guideline *g,
 	sqlite3_bind_text(st, 5, r->gemeente, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->aangemaakt);
 	if (db_step_done(db, st, "propose") == -1)
-		return -1;
+		goto fail;
 	*id = (long)sqlite3_last_insert_rowid(db_handle(db));
+	if (db_commit(db) == -1)
+		goto fail;
 	cache_bump();
 	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* One proposal of pk (with its text), or NULL. */
@@ -560,13 +594,16 @@ int
 guideline_store_decide(struct db *db, long pk, long id, const char *status,
     const char *reden, long versie)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE richtlijn_voorstellen SET"
-	    " status = ?3, reden = ?4, versie = ?5, besloten = ?6"
-	    " WHERE richtlijn = ?1 AND pk = ?2 AND status = 'open'");
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	if (db_begin(db) == -1)
 		return -1;
+	st = db_stmt(db, "UPDATE richtlijn_voorstellen SET"
+	    " status = ?3, reden = ?4, versie = ?5, besloten = ?6"
+	    " WHERE richtlijn = ?1 AND pk = ?2 AND status = 'open'");
+	if (st == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
@@ -575,22 +612,29 @@ guideline_store_decide(struct db *db, long pk, long id, const char *status,
 		sqlite3_bind_int64(st, 5, versie);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
 	if (db_step_done(db, st, "decide") == -1)
-		return -1;
+		goto fail;
 	if (sqlite3_changes(db_handle(db)) == 1) {
+		if (db_commit(db) == -1)
+			goto fail;
 		cache_bump();
 		return 0;
 	}
+	/* Nothing changed: another guideline's, or decided already. */
 	st = db_stmt(db, "SELECT 1 FROM richtlijn_voorstellen"
 	    " WHERE richtlijn = ?1 AND pk = ?2");
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_int64(st, 2, id);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MEENT_CONFLICT;
-	return rc == SQLITE_DONE ? MEENT_NOTFOUND : -1;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+	db_rollback(db);
+	return rc == SQLITE_ROW ? MEENT_CONFLICT : MEENT_NOTFOUND;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /*
@@ -616,7 +660,8 @@ guideline_store_accept(struct db *db, struct guideline *g, long id,
 		return -1;
 	p = guideline_store_proposal(db, g->pk, id);
 	if (p == NULL) {
-		rc = MEENT_NOTFOUND;
+		/* Not there, or the read of it failed. */
+		rc = db_failure(db) != 0 ? -1 : MEENT_NOTFOUND;
 		goto out;
 	}
 	if (strcmp(json_string_value(json_object_get(p, "status")), "open") !=
@@ -655,37 +700,55 @@ int
 guideline_store_adopt(struct db *db, long pk, const char *gemeente,
     long versie)
 {
-	sqlite3_stmt *st = db_stmt(db, "INSERT INTO richtlijn_adopties"
+	sqlite3_stmt *st;
+
+	if (db_begin(db) == -1)
+		return -1;
+	st = db_stmt(db, "INSERT INTO richtlijn_adopties"
 	    " (richtlijn, gemeente, versie, sinds) VALUES (?1, ?2, ?3, ?4)"
 	    " ON CONFLICT (richtlijn, gemeente) DO UPDATE SET versie = ?3,"
 	    " origin = NULL");	/* adopted here: this instance's now */
-
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
 	if (versie > 0)
 		sqlite3_bind_int64(st, 3, versie);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	if (db_step_done(db, st, "adopt") == -1 || db_commit(db) == -1)
+		goto fail;
 	cache_bump();
-	return db_step_done(db, st, "adopt");
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* Withdraw. Returns 0, MEENT_NOTFOUND (did not follow it) or -1. */
 int
 guideline_store_unadopt(struct db *db, long pk, const char *gemeente)
 {
-	sqlite3_stmt *st = db_stmt(db, "DELETE FROM richtlijn_adopties"
-	    " WHERE richtlijn = ?1 AND gemeente = ?2 AND origin IS NULL");
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
+	if (db_begin(db) == -1)
 		return -1;
+	st = db_stmt(db, "DELETE FROM richtlijn_adopties"
+	    " WHERE richtlijn = ?1 AND gemeente = ?2 AND origin IS NULL");
+	if (st == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "unadopt") == -1)
-		return -1;
+		goto fail;
+	rc = sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
+	if (db_commit(db) == -1)
+		goto fail;
 	cache_bump();
-	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
+	return rc;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* The municipalities following pk: [{gemeente, naam, versie, sinds}]. */

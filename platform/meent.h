@@ -199,6 +199,7 @@ struct req {
 	json_t			*warnings;	/* from plugins' on_validate */
 	bool			 replied;
 	bool			 async;		/* a job replies later */
+	bool			 handling;	/* its handler (or job) runs */
 	int			 status;
 };
 
@@ -378,11 +379,15 @@ int	 file_read_all(const char *, size_t, char **, size_t *, char **);
 void	 config_print_keys(FILE *);
 
 /* db.c */
+void	 db_init(void);
 struct db *db_open(const char *, int, char **);
 void	 db_close(struct db *);
+int	 db_recover(struct db *);
 sqlite3	*db_handle(struct db *);
 void	 db_error(struct db *, const char *);
 unsigned long db_errors(void);
+int	 db_failure(struct db *);
+void	 db_failure_clear(struct db *);
 sqlite3_stmt *db_stmt(struct db *, const char *);
 sqlite3_stmt *db_stmt_text(struct db *, const char *);
 int	 db_exec(struct db *, const char *);
@@ -397,6 +402,9 @@ bool	 db_deadline_expired(struct db *);
 bool	 db_exists(struct db *, const char *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
+
+/* faultvfs.c (built with --enable-fault-injection only) */
+int	 faultvfs_register(void);
 
 /* buffer.c */
 char	*buffer_take_string(struct evbuffer *);
@@ -545,6 +553,7 @@ json_t	*guideline_store_revisions(struct db *, long);
 json_t	*guideline_store_list(struct db *, int, int, long *);
 int	 guideline_store_set_maintainers(struct db *, long, json_t *);
 int	 guideline_store_set_title(struct db *, long, const char *);
+int	 guideline_store_change(struct db *, long, const char *, json_t *);
 int	 guideline_store_propose(struct db *, const struct guideline *,
 	     const struct revision *, long *);
 json_t	*guideline_store_proposal(struct db *, long, long);
@@ -590,7 +599,7 @@ int	 fed_peer_add(struct db *, const char *, const unsigned char[32], bool,
 	     int, char **);
 int	 fed_peer_remove(struct db *, const char *);
 json_t	*fed_peer_status(struct db *);
-size_t	 fed_peer_load(struct db *, struct fed_peer *, size_t);
+int	 fed_peer_load(struct db *, struct fed_peer *, size_t);
 void	 fed_peer_failed(struct db *, long, const char *);
 int	 fed_peer_identity(struct db *, struct fed_peer *, const char *,
 	     const char *);
@@ -1169,6 +1178,8 @@ void	 reply_json(struct req *, int, json_t *);
 void	 reply_text(struct req *, int, const char *, const char *, size_t);
 void	 reply_problem(struct req *, int, const char *, const char *, ...)
 	     __attribute__((format(printf, 4, 5)));
+void	 reply_db_failed(struct req *, const char *, ...)
+	     __attribute__((format(printf, 2, 3)));
 void	 reply_invalid(struct req *);
 void	 reply_unauthorized(struct req *, const char *);
 void	 reply_not_allowed(struct req *, unsigned);

@@ -833,6 +833,7 @@ main(int argc, char **argv)
 	struct ctl c = { .content_dir = MEENT_CONTENT_DIR };
 	int ch, rc;
 
+	db_init();	/* before SQLite's first use */
 	if (sodium_init() == -1)
 		fatal("libsodium cannot start");
 	/* Stop at the command: what follows is the command's. */

@@ -153,6 +153,7 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	db_init();	/* before SQLite's first use */
 	if (sodium_init() == -1)
 		fatal("libsodium cannot start");
 	/* Before any event_base exists: threads wake each other's loops. */
@@ -167,6 +168,14 @@ main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+#ifdef MEENT_FAULT_INJECTION
+	/* A test build: SQLite's files fail on demand (MEENT_FAULTS). */
+	if (faultvfs_register() == -1) {
+		fprintf(stderr, "meentd: cannot start the fault VFS\n");
+		rc = 1;
+		goto out;
+	}
+#endif
 
 	/* Every thread inherits this mask; only sigwait below sees them. */
 	signal(SIGPIPE, SIG_IGN);

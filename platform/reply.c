@@ -5,6 +5,10 @@
  * ETag and If-None-Match (304), "Connection: close" while draining, the log
  * line and the metrics. Errors are problem+json (RFC 9457) built by
  * reply_problem(), the one error function (STYLE 8).
+ *
+ * A 4xx that a handler decided while the database failed under it (a
+ * lookup that failed reads as "not there") is not the client's fault: it
+ * goes out as the storage failure it was (reply_db_failed).
  */
 #include "meent.h"
 
@@ -119,6 +123,14 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 
 	if (r->replied) {
 		log_emit(LOG_ERROR, "reply.twice", "%s replied twice", name);
+		return;
+	}
+	if (status >= 400 && status < 500 && r->handling &&
+	    db_failure(r->db) != 0) {
+		log_emit(LOG_WARN, "reply.storage", "%d on %s was decided "
+		    "while the database failed", status, name);
+		r->handling = false;
+		reply_db_failed(r, "Het verzoek kon niet worden afgehandeld.");
 		return;
 	}
 	r->replied = true;
@@ -279,6 +291,45 @@ reply_problem(struct req *r, int status, const char *title,
 		reply_problem_html(r, status, title, detail);
 	else
 		reply_problem_json(r, status, title, detail);
+	free(detail);
+}
+
+/*
+ * The database failed the request: the status says what kind of failure,
+ * so that a client knows whether to try again (docs/testing.md, "What a
+ * failed write answers"). 503 with Retry-After when it was busy (another
+ * writer held the lock past the busy timeout), 507 when the disk is full,
+ * 500 for an I/O error and anything else. detail (Dutch) says what could
+ * not be done; a sentence on the kind is added.
+ */
+void
+reply_db_failed(struct req *r, const char *fmt, ...)
+{
+	int code = r->db != NULL ? db_failure(r->db) & 0xff : 0;
+	va_list ap;
+	char *detail;
+
+	va_start(ap, fmt);
+	detail = xvasprintf(fmt, ap);
+	va_end(ap);
+	switch (code) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		reply_header(r, "Retry-After", "1");
+		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "%s De "
+		    "database is bezet; probeer het zo opnieuw.", detail);
+		break;
+	case SQLITE_FULL:
+		reply_problem(r, 507, "Opslag vol", "%s De opslag van de "
+		    "server is vol; probeer het later opnieuw.", detail);
+		break;
+	case SQLITE_IOERR:
+		reply_problem(r, 500, "Interne fout", "%s De opslag van de "
+		    "server gaf een fout.", detail);
+		break;
+	default:
+		reply_problem(r, 500, "Interne fout", "%s", detail);
+	}
 	free(detail);
 }
 

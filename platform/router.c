@@ -308,6 +308,7 @@ router_admit(struct req *r, long long content_length, size_t *cap)
 		*cap = worker_config(r->w)->max_body_bytes;
 	if (router_check_body(r, content_length, *cap) == -1)
 		return -1;
+	db_failure_clear(r->db);
 	switch (auth_identify(r)) {
 	case AUTH_OK:
 		break;
@@ -316,8 +317,8 @@ router_admit(struct req *r, long long content_length, size_t *cap)
 		    "ingetrokken.");
 		return -1;
 	default:
-		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De "
-		    "gegevens zijn nu niet bereikbaar; probeer het zo opnieuw.");
+		reply_db_failed(r, "Wie u bent kon niet worden nagegaan.");
+		db_recover(r->db);
 		return -1;
 	}
 	return router_check_access(r);
@@ -333,6 +334,8 @@ router_run(struct req *r)
 	const char *name;
 
 	log_set_rid(r->rid);
+	db_failure_clear(r->db);	/* what fails now is this request's */
+	r->handling = true;
 	if (r->plugin_route >= 0) {
 		plugin_route_run(r, r->plugin_route);
 		name = "plugin";
@@ -347,6 +350,8 @@ router_run(struct req *r)
 	if (r->route != NULL && r->method != EVHTTP_REQ_GET &&
 	    r->method != EVHTTP_REQ_HEAD && r->status < 400)
 		router_federate(r);
+	/* After a failure of the storage: a fresh connection (db.c). */
+	db_recover(r->db);
 	log_set_rid(NULL);
 	if (!r->async)
 		router_req_free(r);

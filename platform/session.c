@@ -55,10 +55,12 @@ session_create(struct db *db, long user_id, int hours,
 	session_random(cookie, SESSION_LEN + 1);
 	session_random(csrf, sizeof csrf);
 	crypto_hash_sha256(digest, (const unsigned char *)cookie, SESSION_LEN);
+	if (db_begin(db) == -1)
+		return -1;
 	st = db_stmt(db, "INSERT INTO sessions (digest, user_id, csrf,"
 	    " created, expires) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, user_id);
 	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
@@ -66,14 +68,20 @@ session_create(struct db *db, long user_id, int hours,
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now + (sqlite3_int64)hours *
 	    3600);
 	if (db_step_done(db, st, "session_create") == -1)
-		return -1;
+		goto fail;
 	/* Expired sessions go when new ones come. */
 	st = db_stmt(db, "DELETE FROM sessions WHERE expires <= ?1");
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-		db_step_done(db, st, "session_expire");
-	}
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	if (db_step_done(db, st, "session_expire") == -1 ||
+	    db_commit(db) == -1)
+		goto fail;
 	return 0;
+fail:
+	db_rollback(db);
+	sodium_memzero(cookie, SESSION_LEN + 1);
+	return -1;
 }
 
 /*
@@ -123,9 +131,17 @@ session_delete(struct db *db, const char *cookie)
 	if (!session_well_formed(cookie))
 		return 0;
 	crypto_hash_sha256(digest, (const unsigned char *)cookie, SESSION_LEN);
+	if (db_begin(db) == -1)
+		return -1;
 	st = db_stmt(db, "DELETE FROM sessions WHERE digest = ?1");
 	if (st == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_STATIC);
-	return db_step_done(db, st, "session_delete");
+	if (db_step_done(db, st, "session_delete") == -1 ||
+	    db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }

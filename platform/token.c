@@ -143,16 +143,26 @@ token_lookup(struct db *db, const char *token, size_t len,
 int
 token_revoke(struct db *db, long id)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE tokens SET revoked = ?2"
-	    " WHERE id = ?1 AND revoked IS NULL");
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
+	if (db_begin(db) == -1)
 		return -1;
+	st = db_stmt(db, "UPDATE tokens SET revoked = ?2"
+	    " WHERE id = ?1 AND revoked IS NULL");
+	if (st == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
 	if (db_step_done(db, st, "token_revoke") == -1)
-		return -1;
-	return sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
+		goto fail;
+	rc = sqlite3_changes(db_handle(db)) == 1 ? 0 : MEENT_NOTFOUND;
+	if (db_commit(db) == -1)
+		goto fail;
+	return rc;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* Print the tokens (never their secrets) as a table on out. */

@@ -319,7 +319,7 @@ web_datasets_answer(struct req *r, const struct dataset_result *res,
 	}
 	if (dataset_store_get(r->db, id, r->who.gemeente, &d) != MEENT_OK) {
 		json_decref(d);
-		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
+		reply_db_failed(r, "Er ging iets mis.");
 		return;
 	}
 	web_datasets_page(r, 201, d);
@@ -417,9 +417,11 @@ web_datasets_show(struct req *r)
 		json_decref(d);
 		return;
 	}
-	reply_problem(r, rc == MEENT_NOTFOUND ? 404 : 500, rc ==
-	    MEENT_NOTFOUND ? "Niet gevonden" : "Interne fout", "Deze dataset "
-	    "bestaat niet of is niet zichtbaar.");
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Deze dataset bestaat "
+		    "niet of is niet zichtbaar.");
+	else
+		reply_db_failed(r, "De dataset kon niet gelezen worden.");
 }
 
 static int

@@ -157,8 +157,7 @@ web_login_success(struct req *r, struct web_login_job *job)
 
 	if (session_create(r->db, job->who.user_id, cfg->session_hours,
 	    cookie) != 0) {
-		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "Inloggen "
-		    "lukt nu niet; probeer het zo opnieuw.");
+		reply_db_failed(r, "Inloggen lukt nu niet.");
 		return;
 	}
 	snprintf(header, sizeof header, "%s=%s; Path=/; HttpOnly; "
@@ -204,6 +203,8 @@ web_login_done(void *arg, bool ran)
 	const char *prev = log_set_rid(r->rid);
 	bool ok = ran && job->match && job->who.kind == PRINCIPAL_SESSION;
 
+	db_failure_clear(r->db);	/* what fails now is this login's */
+	r->handling = true;
 	if (!ran)
 		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De server "
 		    "stopt; probeer het zo opnieuw.");
@@ -216,6 +217,7 @@ web_login_done(void *arg, bool ran)
 			web_login_page(r, 401, job->email, "Het e-mailadres "
 			    "of het wachtwoord klopt niet.");
 	}
+	db_recover(r->db);
 	log_set_rid(prev);
 	web_login_job_free(job);
 	router_req_free(r);
@@ -282,8 +284,7 @@ web_login_post(struct req *r)
 	rc = user_login_lookup(r->db, email, &job->who, job->hash);
 	if (rc == AUTH_FAILED) {
 		web_login_job_free(job);
-		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "Inloggen "
-		    "lukt nu niet; probeer het zo opnieuw.");
+		reply_db_failed(r, "Inloggen lukt nu niet.");
 		goto out;
 	}
 	job->pwlen = strlen(pw);
@@ -316,8 +317,13 @@ web_logout_post(struct req *r)
 	if (web_form_checked(r, &form) == -1)
 		return;
 	evhttp_clear_headers(&form);
-	if (auth_session_cookie(r, value, sizeof value))
-		session_delete(r->db, value);
+	/* A session that could not be ended is not: the cookie stays. */
+	if (auth_session_cookie(r, value, sizeof value) &&
+	    session_delete(r->db, value) == -1) {
+		reply_db_failed(r, "Uitloggen lukt nu niet; u bent nog "
+		    "ingelogd.");
+		return;
+	}
 	snprintf(header, sizeof header, "%s=; Path=/; HttpOnly; SameSite=Lax; "
 	    "Max-Age=0%s", auth_cookie_name(r->srv), server_secure(r->srv) ?
 	    "; Secure" : "");

@@ -412,8 +412,7 @@ web_pilot_form_update(struct req *r)
 		web_pilot_form(r, 409, "Pilot bewerken", in, invalid, action,
 		    old.versie);
 	} else if (rc != 0)
-		reply_problem(r, 500, "Interne fout", "De pilot kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "De pilot kon niet opgeslagen worden.");
 	else {
 		api_pilots_plugins_publish(&p);
 		snprintf(action, sizeof action, "/pilots/%s", p.id);

@@ -284,7 +284,7 @@ web_pilots_results(struct req *r, bool search)
 			status = 503;
 		else if (rc != 0) {
 			free(q.fts);
-			reply_problem(r, 500, "Interne fout", "De pilots konden "
+			reply_db_failed(r, "De pilots konden "
 			    "niet gelezen worden.");
 			return;
 		}

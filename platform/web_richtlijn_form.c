@@ -104,8 +104,7 @@ web_richtlijn_propose_post(struct req *r)
 	rev.aangemaakt = time(NULL);
 	if (guideline_store_propose(r->db, &g, &rev, &id) != 0) {
 		evhttp_clear_headers(&form);
-		reply_problem(r, 500, "Interne fout", "Het voorstel kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "Het voorstel kon niet opgeslagen worden.");
 		return;
 	}
 	evhttp_clear_headers(&form);
@@ -269,8 +268,7 @@ web_richtlijn_decide(struct req *r)
 		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
 		    "besloten.");
 	else
-		reply_problem(r, 500, "Interne fout", "Het besluit kon niet "
-		    "opgeslagen worden.");
+		reply_db_failed(r, "Het besluit kon niet opgeslagen worden.");
 	revision_free(&rev);
 	json_decref(conflicts);
 }

@@ -23,8 +23,7 @@ web_richtlijnen_load(struct req *r, struct guideline *g)
 		reply_problem(r, 404, "Niet gevonden", "Er is geen richtlijn met "
 		    "deze naam.");
 	else if (rc != 0)
-		reply_problem(r, 500, "Interne fout", "De richtlijn kon niet "
-		    "gelezen worden.");
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
 	return rc == 0 ? 0 : -1;
 }
 

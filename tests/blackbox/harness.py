@@ -116,9 +116,10 @@ class Instance:
     """A meentd with its own data directory."""
 
     def __init__(self, threads=2, settings=None, config_text=None, init=True,
-                 name="meent test", release=False):
+                 name="meent test", release=False, env=None, data=None):
         self.dir = tempfile.mkdtemp(prefix="meent-test-")
-        self.data = os.path.join(self.dir, "data")
+        # data: another data directory (a small file system, say).
+        self.data = data or os.path.join(self.dir, "data")
         self.log_path = os.path.join(self.dir, "meentd.log")
         self.config_path = None
         self.proc = None
@@ -131,6 +132,8 @@ class Instance:
                 f.write(config_text)
         self.threads = threads
         self.settings = settings or {}
+        # Extra environment for meentd alone (MEENT_FAULTS), not meentctl.
+        self.env = dict(os.environ, **env) if env else None
         self.meentd = release_meentd() if release else MEENTD
         self.port = None
 
@@ -158,7 +161,7 @@ class Instance:
             self.log_mark = len(self.log())
             self.proc = subprocess.Popen(self.argv(self.port) + list(extra),
                                          stdout=subprocess.DEVNULL,
-                                         stderr=self.logf)
+                                         stderr=self.logf, env=self.env)
             if not wait:
                 return self
             try:
