@@ -34,22 +34,6 @@ struct dataset_job {
 	char			 id[37];
 };
 
-/* The instance's rules for disclosure control. */
-static void
-api_datasets_rules(const struct config *cfg, struct sdc_rules *rules)
-{
-	sdc_rules_defaults(rules);
-	rules->min_frequency = cfg->sdc_min_frequency;
-	rules->dominance_n = cfg->sdc_dominance_n;
-	rules->dominance_k = cfg->sdc_dominance_k;
-	rules->p_percent = cfg->sdc_p_percent;
-	rules->coalition = cfg->sdc_coalition;
-	rules->protection_percent = cfg->sdc_protection_percent;
-	rules->round_base = cfg->sdc_round_base;
-	rules->noise_count = cfg->sdc_noise_count;
-	rules->noise_magnitude = cfg->sdc_noise_magnitude;
-}
-
 /*
  * Check what an upload asks for (vorm, indicator, periode, rollen: from
  * the query or a form) into rq; invalid fields are noted on r.
@@ -90,7 +74,7 @@ api_datasets_request(struct req *r, const char *vorm, const char *indicator,
 			req_invalid(r, "rollen", "%s", why);
 	}
 	snprintf(rq->gemeente, sizeof rq->gemeente, "%s", r->who.gemeente);
-	api_datasets_rules(worker_config(r->w), &rq->rules);
+	sdc_rules_config(worker_config(r->w), &rq->rules);
 	/* The municipality's record keys (cellkey.c); wiped with the job. */
 	cellkey_derive(server_instance(r->srv)->secret_key, rq->gemeente,
 	    rq->cellkey);

@@ -762,13 +762,17 @@ conn_accept(struct worker *w, evutil_socket_t fd, const struct sockaddr *sa)
 	conn_arm(c, cfg->keepalive_timeout);
 }
 
-/* Draining: close c now if it is between requests. */
+/*
+ * Draining: close c if it is between requests, once the answer it may
+ * still be writing is out (a request already arriving is answered, with
+ * Connection: close).
+ */
 void
 conn_close_if_idle(struct conn *c)
 {
 	if (!c->dead && c->state == CONN_IDLE &&
 	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0)
-		conn_die(c);
+		conn_start_closing(c);
 }
 
 /* The worker's loop has ended: free every connection it still has. */

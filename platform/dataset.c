@@ -1342,6 +1342,62 @@ dataset_protect(struct dataset_parse *ps)
 }
 
 /*
+ * Does a published table from elsewhere (federation) meet this instance's
+ * rules? A table without this method's protection, with weaker parameters,
+ * with a published cell for fewer units than the minimum (less the noise),
+ * a report that gives what must stay secret, or a label that looks like an
+ * identifier is not shown here. Returns NULL, or why not (Dutch, static,
+ * naming the field and the rule).
+ */
+const char *
+dataset_table_acceptable(json_t *tabel, json_t *rapport,
+    const struct sdc_rules *r)
+{
+	json_t *bes = json_object_get(tabel, "bescherming"), *cell, *dim, *lab;
+	json_int_t min = json_integer_value(json_object_get(bes,
+	    "minimumEenheden"));
+	json_int_t noise = json_integer_value(json_object_get(bes,
+	    "ruisAantal"));
+	size_t i, k;
+
+	if (!json_is_true(json_object_get(rapport, "publiceerbaar")))
+		return "rapport.publiceerbaar: de tabel is niet goedgekeurd";
+	if (json_object_get(rapport, "rijen") != NULL ||
+	    json_object_get(rapport, "onderdrukt") != NULL)
+		return "rapport: noemt rijen of geheime cellen per regel, wat "
+		    "hier niet openbaar is";
+	if (!json_is_object(bes) || json_string_value(json_object_get(bes,
+	    "methode")) == NULL || strcmp(json_string_value(json_object_get(
+	    bes, "methode")), DATASET_PROTECTION_METHOD) != 0 ||
+	    json_integer_value(json_object_get(bes, "versie")) != 1)
+		return "tabel.bescherming.methode: niet beschermd met "
+		    "cel-sleutelruis (versie 1)";
+	if (min < r->min_frequency)
+		return "tabel.bescherming.minimumEenheden: lager dan hier";
+	if (noise < r->noise_count || json_integer_value(json_object_get(bes,
+	    "ruisBedragProcent")) < (json_int_t)r->noise_magnitude)
+		return "tabel.bescherming.ruisAantal/ruisBedragProcent: minder "
+		    "ruis dan hier";
+	json_array_foreach(json_object_get(tabel, "cellen"), i, cell) {
+		json_t *n = json_object_get(cell, "aantal");
+
+		if (json_is_integer(n) && json_integer_value(n) > 0 &&
+		    json_integer_value(n) < r->min_frequency - noise)
+			return "tabel.cellen.aantal: een cel staat voor minder "
+			    "eenheden dan het minimum hier";
+	}
+	json_array_foreach(json_object_get(tabel, "dimensies"), i, dim)
+		json_array_foreach(json_object_get(dim, "categorieen"), k, lab)
+			if (!json_is_string(lab) || identifier_label(
+			    json_string_value(lab), strlen(json_string_value(
+			    lab))) != IDENTIFIER_NONE)
+				return "tabel.dimensies.categorieen: een "
+				    "categorie lijkt op een direct "
+				    "identificerend gegeven";
+	return NULL;
+}
+
+/*
  * Turn the CSV in body into a protected table and its report, or into
  * problems (row, column, reason). body is wiped and emptied.
  */

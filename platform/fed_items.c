@@ -672,12 +672,12 @@ fed_items_dataset_apply(struct db *db, const struct fed_entry *e,
 	json_t *rapport = json_object_get(body, "rapport");
 	json_t *tabel = json_object_get(body, "tabel");
 	json_t *def = json_object_get(body, "indicatorDefinitie");
+	struct sdc_rules rules;
 	char *rtext, *ttext;
 	sqlite3_stmt *st;
 	time_t made, changed;
 	int rc;
 
-	(void)cfg;
 	if (fed_items_foreign(db, "SELECT origin FROM datasets WHERE id = ?1",
 	    e->id, e->origin)) {
 		*why = FED_Q_CONFLICT;
@@ -701,6 +701,10 @@ fed_items_dataset_apply(struct db *db, const struct fed_entry *e,
 		*why = FED_Q_INVALID;
 		return -1;
 	}
+	/* Shown and compared here only if it meets the rules of here. */
+	sdc_rules_config(cfg, &rules);
+	if ((*why = dataset_table_acceptable(tabel, rapport, &rules)) != NULL)
+		return -1;
 	if (fed_items_indicator_define(db, e->origin, def, why) == -1 ||
 	    fed_items_period(db, indicator, periode, "voorlopig") == -1)
 		return -1;

@@ -717,6 +717,7 @@ struct sdc_report {
 };
 
 void	 sdc_rules_defaults(struct sdc_rules *);
+void	 sdc_rules_config(const struct config *, struct sdc_rules *);
 int	 sdc_table_init(struct sdc_table *, int, const int *);
 void	 sdc_table_free(struct sdc_table *);
 size_t	 sdc_index(const struct sdc_table *, const int *);
@@ -793,6 +794,8 @@ int	 dataset_roles_parse(const char *, struct dataset_request *,
 void	 dataset_process(const struct dataset_request *, struct evbuffer *,
 	     struct dataset_result *);
 void	 dataset_result_free(struct dataset_result *);
+const char *dataset_table_acceptable(json_t *, json_t *,
+	     const struct sdc_rules *);
 
 /* dataset_store.c */
 struct dataset_row {

@@ -20,6 +20,8 @@
 #include <event2/thread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void
@@ -88,6 +90,22 @@ reload(const char *file, struct overrides *o, struct server *srv)
 	config_free(&fresh);
 }
 
+/*
+ * No core dumps, ever: while an upload is protected its raw rows are in
+ * this process's memory, and a crash must not write them to disk. Not
+ * dumpable also keeps other processes of the same user from reading that
+ * memory (ptrace, /proc/PID/mem).
+ */
+static void
+no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("cannot switch core dumps off");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -153,6 +171,7 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	no_core_dumps();
 	db_init();	/* before SQLite's first use */
 	if (sodium_init() == -1)
 		fatal("libsodium cannot start");

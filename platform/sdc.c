@@ -99,6 +99,22 @@ sdc_rules_defaults(struct sdc_rules *r)
 	r->noise_magnitude = 30;
 }
 
+/* The instance's rules, from its configuration (the sdc_* keys). */
+void
+sdc_rules_config(const struct config *cfg, struct sdc_rules *r)
+{
+	sdc_rules_defaults(r);
+	r->min_frequency = cfg->sdc_min_frequency;
+	r->dominance_n = cfg->sdc_dominance_n;
+	r->dominance_k = cfg->sdc_dominance_k;
+	r->p_percent = cfg->sdc_p_percent;
+	r->coalition = cfg->sdc_coalition;
+	r->protection_percent = cfg->sdc_protection_percent;
+	r->round_base = cfg->sdc_round_base;
+	r->noise_count = cfg->sdc_noise_count;
+	r->noise_magnitude = cfg->sdc_noise_magnitude;
+}
+
 /* Distance between neighbours along dimension d (row-major). */
 static size_t
 sdc_stride(const struct sdc_table *t, int d)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Operations: /healthz, /readyz, /metrics; the config file (with bad lines
 refused), SIGHUP reloading it and reopening the log, SIGTERM draining."""
+import http.client
 import os
 import signal
 import subprocess
@@ -114,6 +115,9 @@ def hammer():
     for _ in range(200):
         try:
             results.append(d.get("/api/v1/gemeenten?pageSize=100").status)
+        except http.client.IncompleteRead:
+            results.append("truncated")     # an answer cut short: a bug
+            return
         except OSError:
             results.append("refused")
             return
