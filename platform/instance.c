@@ -170,3 +170,23 @@ instance_free(struct instance *in)
 	sodium_memzero(in->secret_key, sizeof in->secret_key);
 	memset(in, 0, sizeof *in);
 }
+
+/*
+ * This instance's UUID from its database (the origin of what it makes,
+ * seeded items too) into out. 0, or -1 and *err (caller frees).
+ */
+int
+instance_uuid_read(struct db *db, char out[37], char **err)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT uuid FROM instance WHERE id = 1");
+
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		if (st != NULL)
+			sqlite3_reset(st);
+		*err = xasprintf("no instance: run meentctl init first");
+		return -1;
+	}
+	snprintf(out, 37, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return 0;
+}

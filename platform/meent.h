@@ -27,6 +27,7 @@ struct sockaddr;
 struct evbuffer;
 struct evhttp_request;
 struct evkeyvalq;
+struct meent_request;
 struct event_base;
 struct conn;
 struct server;
@@ -453,7 +454,10 @@ int	 plugin_validate(struct db *, const struct meent_item *, json_t *,
 void	 plugin_publish(const struct meent_item *);
 unsigned long plugin_events_dropped(void);
 int	 plugin_route_find(int, const char *);
-void	 plugin_route_run(struct req *, int);
+void	 plugin_route_run(struct db *, struct meent_request *, int);
+void	 plugin_set_request_services(const char *(*)(struct meent_request *,
+	     const char *), void (*)(struct meent_request *, int, const char *,
+	     const char *, size_t));
 void	 plugin_metrics(struct evbuffer *);
 
 /* jobs.c */
@@ -900,6 +904,7 @@ int	 instance_create(struct db *, const char *, const char *,
 	     const char *, char **);
 int	 instance_load(struct db *, const char *, struct instance *, char **);
 void	 instance_free(struct instance *);
+int	 instance_uuid_read(struct db *, char[37], char **);
 
 /* role.c */
 const char *role_name(enum role);
@@ -948,7 +953,6 @@ int	 seed_guidelines_load(struct db *, const char *, const struct config *,
 	     long *, char **);
 
 /* seed.c */
-int	 seed_origin(struct db *, char[37], char **);
 int	 seed_load_dir(const struct config *, char **);
 
 /* ratelimit.c */
@@ -1027,9 +1031,12 @@ void	 server_stop(struct server *);
 /* routes.c */
 extern const struct route routes_table[];
 extern const size_t routes_count;
-const char *routes_access_name(enum access);
 
 /* router.c */
+void	 router_init(const struct route *, size_t);
+size_t	 router_route_count(void);
+const char *router_route_name(size_t);
+const char *router_access_name(enum access);
 int	 router_match(int, const char *, char **, int *, unsigned *);
 struct req *router_req_new(struct worker *, struct conn *,
 	     const struct http_head *, struct evkeyvalq *);
@@ -1047,12 +1054,15 @@ bool	 auth_cookie_value(const char *, const char *, char *, size_t);
 
 /* html.c */
 void	 html_escape(struct evbuffer *, const char *);
-void	 html_error_summary(struct evbuffer *, json_t *);
 void	 html_out(struct evbuffer *, const char *, ...);
-void	 html_page_start(struct req *, struct evbuffer *, const char *);
-void	 html_page_end(struct evbuffer *);
-void	 html_reply(struct req *, int, struct evbuffer *);
 char	*html_fragment(const char *);
+
+/* web_page.c */
+void	 web_page_init(void);
+void	 web_page_start(struct req *, struct evbuffer *, const char *);
+void	 web_page_end(struct evbuffer *);
+void	 web_page_reply(struct req *, int, struct evbuffer *);
+void	 web_page_errors(struct evbuffer *, json_t *);
 
 /* Handlers, each in the file its prefix names. */
 typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
@@ -1187,6 +1197,8 @@ void	 reply_invalid(struct req *);
 void	 reply_unauthorized(struct req *, const char *);
 void	 reply_not_allowed(struct req *, unsigned);
 void	 reply_redirect(struct req *, const char *);
+typedef void (*reply_page_fn)(struct req *, int, const char *, const char *);
+void	 reply_set_problem_page(reply_page_fn);
 bool	 reply_etag_matches(const char *, const char *);
 
 /* metrics.c */

@@ -130,6 +130,9 @@ main(int argc, char **argv)
 	sigset_t sigs;
 	int ch, sig, rc;
 
+	router_init(routes_table, routes_count);
+	web_page_init();
+
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': overrides_add(&o, "data", optarg); break;
@@ -204,6 +207,7 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
+	static_init(&cfg);
 	if ((cfg.seed_dir != NULL && seed_load_dir(&cfg, &err) == -1) ||
 	    outbound_start(&err) == -1 || plugin_load_all(&cfg, &err) == -1 ||
 	    (srv = server_start(&cfg, &err)) == NULL) {

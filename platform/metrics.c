@@ -13,7 +13,7 @@
 
 #include <event2/buffer.h>
 
-#define METRICS_ROUTES	128		/* > routes_count; checked */
+#define METRICS_ROUTES	128		/* > router_route_count(); checked */
 
 static const int metrics_statuses[] = { 200, 201, 204, 303, 304, 400, 401,
     403, 404, 405, 409, 410, 412, 413, 414, 415, 429, 431, 500, 501, 503 };
@@ -73,7 +73,7 @@ metrics_observe(int route_index, int status, double ms)
 static const char *
 metrics_route_name(size_t row)
 {
-	return row == 0 ? "none" : routes_table[row - 1].name;
+	return row == 0 ? "none" : router_route_name(row - 1);
 }
 
 static void
@@ -82,7 +82,7 @@ metrics_write_requests(struct evbuffer *b)
 	evbuffer_add_printf(b, "# HELP meent_http_requests_total HTTP "
 	    "requests answered, by route and status.\n"
 	    "# TYPE meent_http_requests_total counter\n");
-	for (size_t row = 0; row <= routes_count && row <= METRICS_ROUTES;
+	for (size_t row = 0; row <= router_route_count() && row <= METRICS_ROUTES;
 	    row++) {
 		for (size_t s = 0; s < METRICS_NSTATUS; s++) {
 			unsigned long n = atomic_load_explicit(
@@ -109,7 +109,7 @@ metrics_write_histogram(struct evbuffer *b)
 	evbuffer_add_printf(b, "# HELP meent_http_request_duration_seconds "
 	    "Time from dispatch to reply, by route.\n"
 	    "# TYPE meent_http_request_duration_seconds histogram\n");
-	for (size_t row = 0; row <= routes_count && row <= METRICS_ROUTES;
+	for (size_t row = 0; row <= router_route_count() && row <= METRICS_ROUTES;
 	    row++) {
 		unsigned long cum = 0;
 		const char *name = metrics_route_name(row);
@@ -145,7 +145,7 @@ metrics_write_histogram(struct evbuffer *b)
 void
 metrics_write(struct evbuffer *b)
 {
-	if (routes_count > METRICS_ROUTES)
+	if (router_route_count() > METRICS_ROUTES)
 		fatal("more routes than METRICS_ROUTES");
 	metrics_write_requests(b);
 	metrics_write_histogram(b);

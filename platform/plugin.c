@@ -168,25 +168,6 @@ plugin_svc_route(const char *plugin, const char *method, const char *path,
 	return MEENT_PLUGIN_OK;
 }
 
-static const char *
-plugin_svc_query(struct meent_request *req, const char *name)
-{
-	return req_query((struct req *)req, name);
-}
-
-static void
-plugin_svc_reply(struct meent_request *req, int status, const char *ctype,
-    const char *body, size_t len)
-{
-	struct req *r = (struct req *)req;
-
-	if (status >= 400 && (ctype == NULL || strstr(ctype, "json") == NULL))
-		reply_problem(r, status, http_reason(status), "%.*s",
-		    (int)(len > 500 ? 500 : len), body);
-	else
-		reply_text(r, status, ctype, body, len);
-}
-
 static int
 plugin_svc_fetch(const char *plugin, const struct meent_fetch *f,
     meent_fetch_done done, void *arg)
@@ -292,7 +273,12 @@ plugin_metrics(struct evbuffer *b)
 		    plugin_counters[i].name, atomic_load(&plugin_counters[i].n));
 }
 
-static const struct meent_services plugin_services = {
+/*
+ * What plugins may do. query and reply work on a request, which is the HTTP
+ * layer's: it fills them in (plugin_set_request_services) before plugins
+ * load, so that nothing here calls up into it.
+ */
+static struct meent_services plugin_services = {
 	.abi = MEENT_PLUGIN_ABI,
 	.size = sizeof (struct meent_services),
 	.log = plugin_svc_log,
@@ -303,12 +289,20 @@ static const struct meent_services plugin_services = {
 	.warn = plugin_svc_warn,
 	.reject = plugin_svc_reject,
 	.route = plugin_svc_route,
-	.query = plugin_svc_query,
-	.reply = plugin_svc_reply,
 	.fetch = plugin_svc_fetch,
 	.select = plugin_svc_select,
 	.count = plugin_svc_count,
 };
+
+/* The HTTP layer's request services for plugins' routes (before loading). */
+void
+plugin_set_request_services(const char *(*query)(struct meent_request *,
+    const char *), void (*reply)(struct meent_request *, int, const char *,
+    const char *, size_t))
+{
+	plugin_services.query = query;
+	plugin_services.reply = reply;
+}
 
 /* ----- loading ----- */
 
@@ -664,16 +658,16 @@ plugin_route_find(int method, const char *path)
 	return -1;
 }
 
-/* Call plugin route i (from plugin_route_find) for r; it must reply. */
+/*
+ * Call plugin route i (from plugin_route_find) for req, on the worker whose
+ * database is db; it must reply (the router checks that it did).
+ */
 void
-plugin_route_run(struct req *r, int i)
+plugin_route_run(struct db *db, struct meent_request *req, int i)
 {
 	const struct plugin_route *rt = &plugin_routes[i];
 
-	plugin_db = r->db;
-	rt->fn(rt->ctx, (struct meent_request *)r);
+	plugin_db = db;
+	rt->fn(rt->ctx, req);
 	plugin_db = NULL;
-	if (!r->replied)
-		reply_problem(r, 500, "Interne fout", "De plugin gaf geen "
-		    "antwoord.");
 }

@@ -245,29 +245,16 @@ reply_wants_html(struct req *r)
 	    strncmp(path, "/federation/", 12) != 0;
 }
 
-static void
-reply_problem_html(struct req *r, int status, const char *title,
-    const char *detail)
+static reply_page_fn reply_problem_page;
+
+/*
+ * How an error is shown to a browser: the web layer's page (fn), installed
+ * at start (web_page_init). Without one, browsers get problem+json too.
+ */
+void
+reply_set_problem_page(reply_page_fn fn)
 {
-	struct evbuffer *b = evbuffer_new();
-
-	html_page_start(r, b, title);
-	html_out(b, "<h1>%s</h1>\n<p>%s</p>\n", title, detail);
-	if (req_has_invalid(r)) {
-		size_t i;
-		json_t *p;
-
-		html_out(b, "<ul>\n");
-		json_array_foreach(r->invalid, i, p)
-			html_out(b, "<li>%s: %s</li>\n",
-			    json_string_value(json_object_get(p, "name")),
-			    json_string_value(json_object_get(p, "reason")));
-		html_out(b, "</ul>\n");
-	}
-	html_out(b, "<p><a href=\"/\">Naar de startpagina</a></p>\n");
-	html_page_end(b);
-	reply_send(r, status, "text/html; charset=utf-8", b);
-	evbuffer_free(b);
+	reply_problem_page = fn;
 }
 
 /*
@@ -287,8 +274,8 @@ reply_problem(struct req *r, int status, const char *title,
 	if (status >= 500)
 		log_emit(LOG_ERROR, "reply.error", "%d on %s: %s", status,
 		    r->route != NULL ? r->route->name : "-", detail);
-	if (reply_wants_html(r))
-		reply_problem_html(r, status, title, detail);
+	if (reply_problem_page != NULL && reply_wants_html(r))
+		reply_problem_page(r, status, title, detail);
 	else
 		reply_problem_json(r, status, title, detail);
 	free(detail);

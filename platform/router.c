@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The router: from a parsed request to a handler of routes_table[].
+ * The router: from a parsed request to a handler of the route table the
+ * program gives it (router_init; meentd's is routes.c).
  *
  * Two steps, because a body is read only when the request may have one.
  * router_admit(), as soon as the head has arrived (conn.c), checks in this
@@ -23,6 +24,9 @@
 #include <sys/queue.h>
 
 #include <event2/keyvalq_struct.h>
+
+static const struct route *router_routes;	/* router_init() */
+static size_t router_nroutes;
 
 /*
  * Does path match pattern? Each "{name}" matches one non-empty segment,
@@ -93,8 +97,8 @@ router_match(int method, const char *path, char **params, int *nparams,
 	if (path[0] != '/' || (path[1] != '\0' && path[strlen(path) - 1] ==
 	    '/'))
 		return -1;
-	for (size_t i = 0; i < routes_count; i++) {
-		const struct route *rt = &routes_table[i];
+	for (size_t i = 0; i < router_nroutes; i++) {
+		const struct route *rt = &router_routes[i];
 		int want = method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : method;
 
 		if (rt->method != want) {
@@ -114,6 +118,67 @@ router_match(int method, const char *path, char **params, int *nparams,
 		*allow |= EVHTTP_REQ_HEAD;
 	*allow |= EVHTTP_REQ_OPTIONS;
 	return -2;
+}
+
+/* A plugin route's request services (plugin.h): its query, its reply. */
+static const char *
+router_plugin_query(struct meent_request *req, const char *name)
+{
+	return req_query((struct req *)req, name);
+}
+
+static void
+router_plugin_reply(struct meent_request *req, int status, const char *ctype,
+    const char *body, size_t len)
+{
+	struct req *r = (struct req *)req;
+
+	if (status >= 400 && (ctype == NULL || strstr(ctype, "json") == NULL))
+		reply_problem(r, status, http_reason(status), "%.*s",
+		    (int)(len > 500 ? 500 : len), body);
+	else
+		reply_text(r, status, ctype, body, len);
+}
+
+/*
+ * The table of routes (kept; the program's, const and static), and the
+ * request services plugins' routes use.
+ */
+void
+router_init(const struct route *table, size_t n)
+{
+	router_routes = table;
+	router_nroutes = n;
+	plugin_set_request_services(router_plugin_query, router_plugin_reply);
+}
+
+size_t
+router_route_count(void)
+{
+	return router_nroutes;
+}
+
+/* Route i's name (for logs and metrics). */
+const char *
+router_route_name(size_t i)
+{
+	return router_routes[i].name;
+}
+
+const char *
+router_access_name(enum access a)
+{
+	switch (a) {
+	case ACCESS_PUBLIC:
+		return "public";
+	case ACCESS_VIEWER:
+		return "viewer";
+	case ACCESS_EDITOR:
+		return "editor";
+	case ACCESS_ADMIN:
+		return "admin";
+	}
+	return "?";
 }
 
 static struct evkeyvalq *
@@ -225,7 +290,7 @@ router_check_access(struct req *r)
 	}
 	if ((int)r->who.role < (int)rt->access) {
 		reply_problem(r, 403, "Verboden", "Hiervoor is de rol %s "
-		    "nodig; u hebt de rol %s.", routes_access_name(rt->access),
+		    "nodig; u hebt de rol %s.", router_access_name(rt->access),
 		    role_name(r->who.role));
 		return -1;
 	}
@@ -302,7 +367,7 @@ router_admit(struct req *r, long long content_length, size_t *cap)
 		reply_problem(r, 404, "Niet gevonden", "Dit adres bestaat niet.");
 		return -1;
 	}
-	r->route = &routes_table[r->route_index];
+	r->route = &router_routes[r->route_index];
 	*cap = r->route->max_body;
 	if (*cap > worker_config(r->w)->max_body_bytes)
 		*cap = worker_config(r->w)->max_body_bytes;
@@ -337,7 +402,8 @@ router_run(struct req *r)
 	db_failure_clear(r->db);	/* what fails now is this request's */
 	r->handling = true;
 	if (r->plugin_route >= 0) {
-		plugin_route_run(r, r->plugin_route);
+		plugin_route_run(r->db, (struct meent_request *)r,
+		    r->plugin_route);
 		name = "plugin";
 	} else {
 		r->route->handler(r);
@@ -361,8 +427,8 @@ router_run(struct req *r)
 void
 router_print(FILE *out)
 {
-	for (size_t i = 0; i < routes_count; i++) {
-		const struct route *rt = &routes_table[i];
+	for (size_t i = 0; i < router_nroutes; i++) {
+		const struct route *rt = &router_routes[i];
 
 		char flags[64] = "";
 
@@ -378,7 +444,7 @@ router_print(FILE *out)
 			flags[strlen(flags) - 1] = '\0';
 		fprintf(out, "%s\t%s\t%s\t%s\t%zu\t%s\n",
 		    http_method_name(rt->method), rt->pattern,
-		    routes_access_name(rt->access), flags,
+		    router_access_name(rt->access), flags,
 		    rt->max_body, rt->name);
 	}
 }

@@ -187,19 +187,3 @@ const struct route routes_table[] = {
 };
 
 const size_t routes_count = nitems(routes_table);
-
-const char *
-routes_access_name(enum access a)
-{
-	switch (a) {
-	case ACCESS_PUBLIC:
-		return "public";
-	case ACCESS_VIEWER:
-		return "viewer";
-	case ACCESS_EDITOR:
-		return "editor";
-	case ACCESS_ADMIN:
-		return "admin";
-	}
-	return "?";
-}

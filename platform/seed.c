@@ -27,23 +27,6 @@ static const struct seed_loader seed_loaders[] = {
 	    seed_indicators_load },
 };
 
-/* This instance's id, for the origin of seeded items. 0, or -1 and *err. */
-int
-seed_origin(struct db *db, char out[37], char **err)
-{
-	sqlite3_stmt *st = db_stmt(db, "SELECT uuid FROM instance WHERE id = 1");
-
-	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
-		if (st != NULL)
-			sqlite3_reset(st);
-		*err = xasprintf("no instance: run meentctl init first");
-		return -1;
-	}
-	snprintf(out, 37, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return 0;
-}
-
 /* Load what cfg->seed_dir has into an empty database. 0, or -1 and *err. */
 int
 seed_load_dir(const struct config *cfg, char **err)

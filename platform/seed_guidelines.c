@@ -109,7 +109,7 @@ seed_guidelines_load(struct db *db, const char *dir, const struct config *cfg,
 	int count, rc = 0;
 
 	(void)cfg;
-	if (seed_origin(db, origin, err) == -1)
+	if (instance_uuid_read(db, origin, err) == -1)
 		return -1;
 	count = scandir(dir, &names, seed_guidelines_dir_filter, alphasort);
 	if (count < 0) {

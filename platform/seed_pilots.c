@@ -150,7 +150,7 @@ seed_pilots_load(struct db *db, const char *dir, const struct config *cfg,
 	char origin[37];
 	int count, rc = 0;
 
-	if (seed_origin(db, origin, err) == -1)
+	if (instance_uuid_read(db, origin, err) == -1)
 		return -1;
 	count = scandir(dir, &names, seed_pilots_filter, alphasort);
 	if (count < 0) {

@@ -443,7 +443,6 @@ server_start(struct config *cfg, char **err)
 	srv->secure = strncmp(srv->origin, "https://", 8) == 0;
 
 	server_raise_nofile();
-	static_init(cfg);
 	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
 	if (srv->listen_fd == -1)
 		goto fail;

@@ -29,7 +29,7 @@ web_benchmarks_list(struct req *r)
 	json_t *items = indicator_list(r->db), *i;
 	size_t k;
 
-	html_page_start(r, b, "Benchmarks");
+	web_page_start(r, b, "Benchmarks");
 	html_out(b, "<h1>Benchmarks</h1>\n<p class=\"lead\">Hoe staat uw "
 	    "gemeente ervoor? Vergelijk uw cijfers met gemeenten van dezelfde "
 	    "grootte, in dezelfde provincie of die het meest op u lijken."
@@ -55,8 +55,8 @@ web_benchmarks_list(struct req *r)
 		    json_object_get(i, "bron")));
 	}
 	html_out(b, "</ul>\n");
-	html_page_end(b);
-	html_reply(r, 200, b);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(items);
 }
@@ -269,22 +269,22 @@ web_benchmarks_show(struct req *r)
 	else if (asked)
 		status = 400;
 	b = evbuffer_new();
-	html_page_start(r, b, json_string_value(json_object_get(ind, "naam")));
+	web_page_start(r, b, json_string_value(json_object_get(ind, "naam")));
 	html_out(b, "<h1>%s</h1>\n<p>%s</p>\n<p class=\"meta\">Eenheid: %s · "
 	    "Bron: %s</p>\n", json_string_value(json_object_get(ind, "naam")),
 	    json_string_value(json_object_get(ind, "omschrijving")),
 	    json_string_value(json_object_get(ind, "eenheid")),
 	    json_string_value(json_object_get(ind, "bron")));
 	if (status == 400)
-		html_error_summary(b, r->invalid);
+		web_page_errors(b, r->invalid);
 	web_benchmarks_form(r, b, ind, &q);
 	if (cmp != NULL)
 		web_benchmarks_result(b, ind, cmp, &q);
 	else if (status == 200)
 		html_out(b, "<p>Kies een gemeente om te vergelijken.</p>\n");
 	web_benchmarks_pilots(r, b, ind);
-	html_page_end(b);
-	html_reply(r, status, b);
+	web_page_end(b);
+	web_page_reply(r, status, b);
 	evbuffer_free(b);
 	json_decref(cmp);
 	json_decref(ind);

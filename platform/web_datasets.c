@@ -59,7 +59,7 @@ web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
 	    NULL;
 	size_t k;
 
-	html_page_start(r, b, "Dataset uploaden");
+	web_page_start(r, b, "Dataset uploaden");
 	html_out(b, "<h1>Dataset uploaden</h1>\n");
 	web_datasets_problems(b, r->invalid);
 	html_out(b, "<p>meent bewaart uw bestand nooit. Het wordt gelezen, "
@@ -112,8 +112,8 @@ web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
 	    vorm == NULL || strcmp(vorm, "tabel") == 0 ? " checked" : "",
 	    vorm != NULL && strcmp(vorm, "microdata") == 0 ? " checked" : "",
 	    in != NULL ? evhttp_find_header(in, "rollen") : NULL);
-	html_page_end(b);
-	html_reply(r, status, b);
+	web_page_end(b);
+	web_page_reply(r, status, b);
 	evbuffer_free(b);
 	json_decref(items);
 }
@@ -284,7 +284,7 @@ web_datasets_page(struct req *r, int status, json_t *d)
 	struct evbuffer *b = evbuffer_new();
 	const char *st = json_string_value(json_object_get(d, "status"));
 
-	html_page_start(r, b, "Dataset");
+	web_page_start(r, b, "Dataset");
 	html_out(b, "<h1>Dataset %s, %s</h1>\n<p class=\"meta\">%s · %s · "
 	    "<a href=\"/benchmarks/%s\">naar de benchmark</a></p>\n",
 	    json_string_value(json_object_get(d, "indicator")),
@@ -300,8 +300,8 @@ web_datasets_page(struct req *r, int status, json_t *d)
 	    json_object_get(d, "rapportEigen"));
 	if (json_is_object(json_object_get(d, "tabel")))
 		web_datasets_table(b, json_object_get(d, "tabel"));
-	html_page_end(b);
-	html_reply(r, status, b);
+	web_page_end(b);
+	web_page_reply(r, status, b);
 	evbuffer_free(b);
 }
 

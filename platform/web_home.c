@@ -12,7 +12,7 @@ web_home(struct req *r)
 	struct evbuffer *b = evbuffer_new();
 	const struct instance *in = server_instance(r->srv);
 
-	html_page_start(r, b, "Start");
+	web_page_start(r, b, "Start");
 	html_out(b, "<h1>%s</h1>\n<p class=\"lead\">Op meent delen gemeenten wat "
 	    "zij leren van datagedreven werken: pilots, richtlijnen en "
 	    "benchmarks. Zo hoeft een kleine gemeente niet bij nul te "
@@ -22,7 +22,7 @@ web_home(struct req *r)
 	    "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"200\"> "
 	    "<button type=\"submit\">Zoeken</button></p></form>\n", in->name);
 	web_pilots_recent(r, b, 6);
-	html_page_end(b);
-	html_reply(r, 200, b);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 }

@@ -26,7 +26,7 @@ web_login_page(struct req *r, int status, const char *email,
 {
 	struct evbuffer *b = evbuffer_new();
 
-	html_page_start(r, b, "Inloggen");
+	web_page_start(r, b, "Inloggen");
 	html_out(b, "<h1>Inloggen</h1>\n");
 	if (error != NULL)
 		html_out(b, "<p class=\"error\" role=\"alert\">%s</p>\n", error);
@@ -40,8 +40,8 @@ web_login_page(struct req *r, int status, const char *email,
 	    "autocomplete=\"current-password\" required maxlength=\"1024\">"
 	    "</p>\n<p><button type=\"submit\">Inloggen</button></p>\n"
 	    "</form>\n", email);
-	html_page_end(b);
-	html_reply(r, status, b);
+	web_page_end(b);
+	web_page_reply(r, status, b);
 	evbuffer_free(b);
 }
 

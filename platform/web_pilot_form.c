@@ -137,9 +137,9 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 	const char *const *doms = pilot_domains(&cfg->domeinen, &ndom);
 	json_t *p;
 
-	html_page_start(r, b, title);
+	web_page_start(r, b, title);
 	html_out(b, "<h1>%s</h1>\n", title);
-	html_error_summary(b, invalid);
+	web_page_errors(b, invalid);
 	if (json_array_size(r->warnings) > 0) {
 		html_out(b, "<div class=\"remarks\" role=\"status\"><h2>"
 		    "Opmerkingen</h2><ul>\n");
@@ -193,8 +193,8 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 		}
 	}
 	html_out(b, "<p><button type=\"submit\">Opslaan</button></p>\n</form>\n");
-	html_page_end(b);
-	html_reply(r, status, b);
+	web_page_end(b);
+	web_page_reply(r, status, b);
 	evbuffer_free(b);
 }
 

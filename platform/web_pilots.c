@@ -292,7 +292,7 @@ web_pilots_results(struct req *r, bool search)
 	if (req_has_invalid(r))
 		status = 400;
 	b = evbuffer_new();
-	html_page_start(r, b, status != 200 ? (search ? "Fout: zoeken" :
+	web_page_start(r, b, status != 200 ? (search ? "Fout: zoeken" :
 	    "Fout: pilots") : search ? "Zoeken" : "Pilots");
 	html_out(b, "<h1>%s</h1>\n", search ? "Zoeken" : "Pilots");
 	if (status != 200)
@@ -334,8 +334,8 @@ web_pilots_results(struct req *r, bool search)
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
 		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "
 		    "publiceren</a></p>\n");
-	html_page_end(b);
-	html_reply(r, status, b);
+	web_page_end(b);
+	web_page_reply(r, status, b);
 	evbuffer_free(b);
 	json_decref(items);
 	json_decref(facets);
@@ -391,7 +391,7 @@ web_pilots_show(struct req *r)
 		return;
 	g = gemeente_get(r->db, p.gemeente, &err);
 	b = evbuffer_new();
-	html_page_start(r, b, p.titel);
+	web_page_start(r, b, p.titel);
 	html_out(b, "<article class=\"pilot\">\n<h1>%s</h1>\n", p.titel);
 	if (p.voorbeeld)
 		html_out(b, "<p class=\"voorbeeld\"><strong>Voorbeeld:</strong> "
@@ -490,13 +490,13 @@ web_pilots_show(struct req *r)
 		html_out(b, "<p><a href=\"/pilots/%s/bewerken\">Deze pilot "
 		    "bewerken</a></p>\n", p.id);
 	html_out(b, "</article>\n");
-	html_page_end(b);
+	web_page_end(b);
 	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0) {
 		len = evbuffer_get_length(b);
 		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
 		    gen);
 	}
-	html_reply(r, 200, b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(g);
 	pilot_free(&p);

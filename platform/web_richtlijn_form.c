@@ -24,7 +24,7 @@ web_richtlijn_propose_form(struct req *r, int status,
 {
 	struct evbuffer *b = evbuffer_new();
 
-	html_page_start(r, b, "Wijziging voorstellen");
+	web_page_start(r, b, "Wijziging voorstellen");
 	html_out(b, "<h1>Wijziging voorstellen voor <a href=\"/richtlijnen/%s\">"
 	    "%s</a></h1>\n<p>U past versie %l aan. De beheerders besluiten; "
 	    "wijzigingen die intussen op andere plaatsen zijn gedaan, worden "
@@ -42,8 +42,8 @@ web_richtlijn_propose_form(struct req *r, int status,
 	    "maxlength=\"200\" value=\"%s\"></p>\n<p><button type=\"submit\">"
 	    "Voorstel indienen</button></p>\n</form>\n", g->slug, r->who.csrf,
 	    basis, tekst, bericht);
-	html_page_end(b);
-	html_reply(r, status, b);
+	web_page_end(b);
+	web_page_reply(r, status, b);
 	evbuffer_free(b);
 }
 
@@ -142,7 +142,7 @@ web_richtlijn_proposal(struct req *r)
 	maintainer = r->who.kind == PRINCIPAL_SESSION &&
 	    guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente);
 	b = evbuffer_new();
-	html_page_start(r, b, "Voorstel");
+	web_page_start(r, b, "Voorstel");
 	html_out(b, "<h1>Voorstel voor <a href=\"/richtlijnen/%s\">%s</a></h1>\n"
 	    "<p>%s, door %s, op versie %l. Status: <strong>%s</strong>.</p>\n",
 	    g.slug, g.titel, json_string_value(json_object_get(p, "bericht")),
@@ -167,8 +167,8 @@ web_richtlijn_proposal(struct req *r)
 		    "name=\"reden\" rows=\"3\" cols=\"60\"></textarea></p>\n<p>"
 		    "<button type=\"submit\">Besluiten</button></p>\n</form>\n",
 		    g.slug, id, r->who.csrf);
-	html_page_end(b);
-	html_reply(r, 200, b);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	free(diff);
 	free(html);
@@ -185,7 +185,7 @@ web_richtlijn_conflict(struct req *r, const struct guideline *g, long id,
 	json_t *c;
 	size_t i;
 
-	html_page_start(r, b, "Conflict");
+	web_page_start(r, b, "Conflict");
 	html_out(b, "<h1>Het voorstel botst met latere wijzigingen</h1>\n<p>Er "
 	    "is niets opgeslagen; het voorstel staat nog open. Deze blokken "
 	    "zijn zowel in de nieuwste versie als in het voorstel veranderd:"
@@ -197,8 +197,8 @@ web_richtlijn_conflict(struct req *r, const struct guideline *g, long id,
 		    json_string_value(json_object_get(c, "voorstel")));
 	html_out(b, "<p><a href=\"/richtlijnen/%s/voorstellen/%l\">Terug naar "
 	    "het voorstel</a></p>\n", g->slug, id);
-	html_page_end(b);
-	html_reply(r, 409, b);
+	web_page_end(b);
+	web_page_reply(r, 409, b);
 	evbuffer_free(b);
 }
 

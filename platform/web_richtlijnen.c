@@ -36,7 +36,7 @@ web_richtlijnen_list(struct req *r)
 	size_t i;
 
 	items = guideline_store_list(r->db, 1, 100, &total);
-	html_page_start(r, b, "Richtlijnen");
+	web_page_start(r, b, "Richtlijnen");
 	html_out(b, "<h1>Richtlijnen</h1>\n<p class=\"lead\">Afspraken die "
 	    "gemeenten samen bijhouden: elke gemeente kan een wijziging "
 	    "voorstellen, de beheerders besluiten.</p>\n<ul class=\"pilots\">\n");
@@ -56,8 +56,8 @@ web_richtlijnen_list(struct req *r)
 		html_out(b, "</p></li>\n");
 	}
 	html_out(b, "</ul>\n");
-	html_page_end(b);
-	html_reply(r, 200, b);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(items);
 }
@@ -109,7 +109,7 @@ web_richtlijnen_show(struct req *r)
 		return;
 	head = api_richtlijnen_head(r, &g);
 	b = evbuffer_new();
-	html_page_start(r, b, g.titel);
+	web_page_start(r, b, g.titel);
 	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %l",
 	    g.head);
 	if (fed_peer_origin_name(r->db, server_instance(r->srv), g.origin,
@@ -188,11 +188,11 @@ web_richtlijnen_show(struct req *r)
 		html_out(b, "<p><a href=\"/richtlijnen/%s/voorstellen/nieuw\">"
 		    "Een wijziging voorstellen</a></p>\n", g.slug);
 	html_out(b, "</aside>\n");
-	html_page_end(b);
+	web_page_end(b);
 	if (anonymous)
 		cache_put(key, (const char *)evbuffer_pullup(b, -1),
 		    evbuffer_get_length(b), NULL, gen);
-	html_reply(r, 200, b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(head);
 }
@@ -214,15 +214,15 @@ web_richtlijnen_versie(struct req *r)
 		return;
 	}
 	b = evbuffer_new();
-	html_page_start(r, b, g.titel);
+	web_page_start(r, b, g.titel);
 	html_out(b, "<p class=\"meta\">Versie %l van <a href=\"/richtlijnen/%s\">"
 	    "%s</a>: %s (%s)%s</p>\n", n, g.slug, g.titel,
 	    json_string_value(json_object_get(rev, "bericht")),
 	    json_string_value(json_object_get(rev, "gemeenteNaam")),
 	    n < g.head ? ". Dit is niet de nieuwste versie." : "");
 	web_richtlijnen_text(b, rev);
-	html_page_end(b);
-	html_reply(r, 200, b);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(rev);
 }
@@ -255,13 +255,13 @@ web_richtlijnen_diff(struct req *r)
 	    json_string_value(json_object_get(c, "tekst")), na, nb);
 	html = merge_diff_html(diff != NULL ? diff : "");
 	b = evbuffer_new();
-	html_page_start(r, b, "Wat veranderde");
+	web_page_start(r, b, "Wat veranderde");
 	html_out(b, "<h1>Wat veranderde in <a href=\"/richtlijnen/%s\">%s</a>"
 	    "</h1>\n<p>Van versie %l naar versie %l. Regels met een + kwamen "
 	    "erbij, regels met een − gingen eruit.</p>\n%H\n", g.slug, g.titel,
 	    van, tot, html);
-	html_page_end(b);
-	html_reply(r, 200, b);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	free(diff);
 	free(html);

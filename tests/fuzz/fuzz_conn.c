@@ -51,6 +51,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    mkdtemp(dir) == NULL)
 		abort();
 	log_init(NULL, LOG_FATAL);
+	router_init(routes_table, routes_count);
+	web_page_init();
 	config_init(&cfg);
 	path = xasprintf("%s/meent.db", dir);
 	if ((db = db_open(path, DB_CREATE, &err)) == NULL ||
@@ -70,6 +72,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	config_set(&cfg, "header_timeout", "1", &err);
 	config_set(&cfg, "request_timeout", "1", &err);
 	config_set(&cfg, "keepalive_timeout", "1", &err);
+	static_init(&cfg);
 	if (seed_load_dir(&cfg, &err) == -1 || outbound_start(&err) == -1 ||
 	    (srv = server_start(&cfg, &err)) == NULL) {
 		fprintf(stderr, "fuzz_conn: %s\n", err);

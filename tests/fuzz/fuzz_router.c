@@ -21,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
+	router_init(routes_table, routes_count);
 	path = malloc(size);
 	memcpy(path, data + 1, size - 1);
 	path[size - 1] = '\0';

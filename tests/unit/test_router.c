@@ -121,6 +121,7 @@ main(void)
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_body_cap),
 	};
+	router_init(routes_table, routes_count);
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The frame of every page: the document head, the site header with the
+ * navigation and the login state, <main>, the footer; the summary of a
+ * form's errors; and error pages for browsers (installed into reply.c by
+ * web_page_init(), so that the HTTP layer below never calls up into here).
+ */
+#include "meent.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+/*
+ * The summary of a form's invalid fields ([{name, reason}]), each linking
+ * to its field; nothing when there are none.
+ */
+void
+web_page_errors(struct evbuffer *b, json_t *invalid)
+{
+	json_t *p;
+	size_t i;
+
+	if (json_array_size(invalid) == 0)
+		return;
+	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "tabindex=\"-1\"><h2>Dit moet anders</h2><ul>\n");
+	json_array_foreach(invalid, i, p)
+		html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
+		    json_string_value(json_object_get(p, "name")),
+		    json_string_value(json_object_get(p, "name")),
+		    json_string_value(json_object_get(p, "reason")));
+	html_out(b, "</ul></div>\n");
+}
+
+/* The document head, the site header with navigation, and <main>. */
+void
+web_page_start(struct req *r, struct evbuffer *b, const char *title)
+{
+	html_out(b, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<title>%s – meent</title>\n"
+	    "<link rel=\"icon\" href=\"data:,\">\n"
+	    "%H<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
+	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
+	    "title=\"Nieuwe pilots\" href=\"/pilots/feed\">\n"
+	    "</head>\n<body class=\"utrecht-theme utrecht-html\">\n"
+	    "<a class=\"skip-link\" href=\"#meent-inhoud\">Naar de inhoud</a>\n"
+	    "<header class=\"site-header\">\n"
+	    "<a class=\"site-name\" href=\"/\">meent</a>\n"
+	    "<nav aria-label=\"Hoofdmenu\"><ul>\n"
+	    "<li><a href=\"/\">Start</a></li>\n"
+	    "<li><a href=\"/pilots\">Pilots</a></li>\n"
+	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
+	    "<li><a href=\"/benchmarks\">Benchmarks</a></li>\n"
+	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
+	    "</ul></nav>\n", title, static_nlds_available() ?
+	    "<link rel=\"stylesheet\" href=\"/static/nlds/tokens.css\">\n"
+	    "<link rel=\"stylesheet\" href=\"/static/nlds/html.css\">\n" : "");
+	if (r->who.kind == PRINCIPAL_SESSION)
+		html_out(b, "<form class=\"session\" method=\"post\" "
+		    "action=\"/uitloggen\">"
+		    "<span>Ingelogd voor %s (%s)</span> "
+		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		    "<button type=\"submit\">Uitloggen</button></form>\n",
+		    r->who.gemeente, role_name(r->who.role), r->who.csrf);
+	else
+		html_out(b, "<p class=\"session\"><a href=\"/inloggen\">"
+		    "Inloggen</a></p>\n");
+	html_out(b, "</header>\n<main id=\"meent-inhoud\">\n");
+}
+
+void
+web_page_end(struct evbuffer *b)
+{
+	html_out(b, "</main>\n<footer class=\"site-footer\"><p>meent: "
+	    "gemeenten delen wat ze leren van datagedreven werken. "
+	    "Broncode onder EUPL-1.2.</p></footer>\n</body>\n</html>\n");
+}
+
+/* Send page b (drained) as HTML. */
+void
+web_page_reply(struct req *r, int status, struct evbuffer *b)
+{
+	reply_send(r, status, "text/html; charset=utf-8", b);
+}
+
+/*
+ * An error as a Dutch page with the site's frame, for a person with a
+ * browser (reply.c calls it through the hook web_page_init() installs).
+ */
+static void
+web_page_problem(struct req *r, int status, const char *title,
+    const char *detail)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	web_page_start(r, b, title);
+	html_out(b, "<h1>%s</h1>\n<p>%s</p>\n", title, detail);
+	if (req_has_invalid(r)) {
+		size_t i;
+		json_t *p;
+
+		html_out(b, "<ul>\n");
+		json_array_foreach(r->invalid, i, p)
+			html_out(b, "<li>%s: %s</li>\n",
+			    json_string_value(json_object_get(p, "name")),
+			    json_string_value(json_object_get(p, "reason")));
+		html_out(b, "</ul>\n");
+	}
+	html_out(b, "<p><a href=\"/\">Naar de startpagina</a></p>\n");
+	web_page_end(b);
+	reply_send(r, status, "text/html; charset=utf-8", b);
+	evbuffer_free(b);
+}
+
+/* At start: errors for browsers are pages with this frame. */
+void
+web_page_init(void)
+{
+	reply_set_problem_page(web_page_problem);
+}
