@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -141,7 +142,7 @@ struct principal {
 #define PASSWORD_MAX		1024
 #define PASSWORD_HASH_LEN	128	/* crypto_pwhash_STRBYTES */
 
-struct gemeente_filter {
+struct municipality_filter {
 	const char	*provincie;	/* NULL: any */
 	int		 grootteklasse;	/* 0: any */
 	int		 lid;		/* -1: any, 0 no, 1 yes */
@@ -171,12 +172,32 @@ struct route {
 
 #define ROUTE_MAX_PARAMS 4
 
+/*
+ * What a worker's requests need, filled by server.c for each worker and
+ * carried by every connection and request (r->ctx): the configuration, the
+ * instance, the worker's database and loop, the server-wide settings; and
+ * the worker's connections (conn.c keeps them). Nothing looks these up
+ * through the server.
+ */
+struct http_ctx {
+	const struct config	*cfg;
+	const struct instance	*instance;
+	struct db		*db;		/* the worker's connection */
+	struct event_base	*base;		/* the worker's loop */
+	struct login_guard	*login_guard;
+	const char		*origin;	/* of the base URL */
+	bool			 secure;	/* the base URL is https */
+	const _Atomic bool	*access_log;	/* SIGHUP may change it */
+	struct conn		*conns;		/* open, on this worker */
+	bool			 draining;	/* stopping: close when done */
+	int			 inflight;	/* requests not yet answered */
+};
+
 /* One request, from its head to its reply (router.c makes and frees it). */
 struct req {
 	struct conn		*conn;		/* the connection it came on */
-	struct worker		*w;
-	struct server		*srv;
-	struct db		*db;
+	struct http_ctx		*ctx;		/* its worker's */
+	struct db		*db;		/* ctx->db */
 	const struct route	*route;
 	int			 route_index;
 	int			 plugin_route;	/* or -1 */
@@ -886,17 +907,17 @@ int	 seed_indicators_load(struct db *, const char *, const struct config *,
 /* refdata.c */
 long	 refdata_load_gemeenten(struct db *, const char *, char **);
 
-/* gemeente.c */
-int	 gemeente_size_class(long);
-bool	 gemeente_code_valid(const char *);
-json_t	*gemeente_get(struct db *, const char *, int *);
-json_t	*gemeente_list(struct db *, const struct gemeente_filter *, int, int,
+/* municipality.c */
+int	 municipality_size_class(long);
+bool	 municipality_code_valid(const char *);
+json_t	*municipality_get(struct db *, const char *, int *);
+json_t	*municipality_list(struct db *, const struct municipality_filter *, int, int,
 	     long *);
-void	 gemeente_filter_bind(sqlite3_stmt *, const struct gemeente_filter *);
-bool	 gemeente_province_exists(struct db *, const char *);
-int	 gemeente_mark_member(struct db *, const char *);
-bool	 gemeente_exists(struct db *, const char *);
-json_t	*gemeente_names(struct db *);
+void	 municipality_filter_bind(sqlite3_stmt *, const struct municipality_filter *);
+bool	 municipality_province_exists(struct db *, const char *);
+int	 municipality_mark_member(struct db *, const char *);
+bool	 municipality_exists(struct db *, const char *);
+json_t	*municipality_names(struct db *);
 
 /* instance.c */
 void	 instance_uuid(char[37]);
@@ -1000,29 +1021,14 @@ int	 http_parse_chunk_size(const char *, size_t, uint64_t *);
 int	 conn_open_count(void);
 unsigned long conn_refused(enum conn_refusal);
 const char *conn_refusal_name(enum conn_refusal);
-void	 conn_accept(struct worker *, int, const struct sockaddr *);
+void	 conn_accept(struct http_ctx *, int, const struct sockaddr *);
 void	 conn_respond(struct conn *, struct req *, int, struct evkeyvalq *,
 	     struct evbuffer *);
-const char *conn_peer(const struct conn *);
 void	 conn_close_if_idle(struct conn *);
-void	 conn_free_all(struct worker *);
+void	 conn_free_all(struct http_ctx *);
 struct conn *conn_next(struct conn *);
 
 /* server.c */
-const struct config *worker_config(struct worker *);
-struct server *worker_server(struct worker *);
-struct event_base *worker_base(struct worker *);
-struct db *worker_db(struct worker *);
-bool	 worker_draining(struct worker *);
-void	 worker_inflight_start(struct worker *);
-void	 worker_inflight_done(struct worker *);
-struct conn **worker_conn_list(struct worker *);
-const struct instance *server_instance(struct server *);
-const struct config *server_config(struct server *);
-struct login_guard *server_login_guard(struct server *);
-bool	 server_secure(struct server *);
-const char *server_origin(struct server *);
-bool	 server_access_log(struct server *);
 void	 server_set_access_log(struct server *, bool);
 int	 server_port(struct server *);
 struct server *server_start(struct config *, char **);
@@ -1038,7 +1044,7 @@ size_t	 router_route_count(void);
 const char *router_route_name(size_t);
 const char *router_access_name(enum access);
 int	 router_match(int, const char *, char **, int *, unsigned *);
-struct req *router_req_new(struct worker *, struct conn *,
+struct req *router_req_new(struct http_ctx *, struct conn *, const char *,
 	     const struct http_head *, struct evkeyvalq *);
 int	 router_admit(struct req *, long long, size_t *);
 void	 router_run(struct req *);
@@ -1048,7 +1054,7 @@ void	 router_print(FILE *);
 /* auth.c */
 int	 auth_identify(struct req *);
 bool	 auth_same_origin(struct req *);
-const char *auth_cookie_name(struct server *);
+const char *auth_cookie_name(const struct http_ctx *);
 bool	 auth_session_cookie(struct req *, char *, size_t);
 bool	 auth_cookie_value(const char *, const char *, char *, size_t);
 
@@ -1085,12 +1091,12 @@ void	 ops_healthz(struct req *);
 void	 ops_readyz(struct req *);
 void	 ops_metrics(struct req *);
 void	 api_openapi_get(struct req *);
-void	 api_indicatoren_list(struct req *);
-void	 api_indicatoren_get(struct req *);
-void	 api_indicatoren_vergelijking(struct req *);
-int	 api_indicatoren_query(struct req *, json_t *,
+void	 api_indicators_list(struct req *);
+void	 api_indicators_get(struct req *);
+void	 api_indicators_vergelijking(struct req *);
+int	 api_indicators_query(struct req *, json_t *,
 	     struct comparison_query *);
-void	 api_gemeenten_list(struct req *);
+void	 api_municipalities_list(struct req *);
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
 void	 web_datasets_new(struct req *);
@@ -1098,8 +1104,8 @@ void	 web_datasets_create(struct req *);
 void	 web_datasets_show(struct req *);
 void	 web_datasets_publish(struct req *);
 void	 web_datasets_remove(struct req *);
-void	 api_gemeenten_get(struct req *);
-void	 api_ik_get(struct req *);
+void	 api_municipalities_get(struct req *);
+void	 api_me_get(struct req *);
 void	 api_tokens_list(struct req *);
 void	 api_tokens_create(struct req *);
 void	 api_tokens_revoke(struct req *);
@@ -1121,23 +1127,23 @@ int	 api_pilots_run(struct req *, const struct pilot_query *, json_t **,
 #define API_PILOTS_TOO_LONG	"De zoekopdracht duurde te lang; maak hem " \
 	"specifieker."
 void	 api_zoek(struct req *);
-json_t	*api_richtlijnen_head(struct req *, const struct guideline *);
-int	 api_richtlijnen_refuse_foreign(struct req *, const struct guideline *);
-void	 api_richtlijnen_list(struct req *);
-void	 api_richtlijnen_get(struct req *);
-void	 api_richtlijnen_create(struct req *);
-void	 api_richtlijnen_put(struct req *);
-void	 api_richtlijnen_versies(struct req *);
-void	 api_richtlijnen_versie(struct req *);
-void	 api_richtlijnen_revise(struct req *);
-void	 api_richtlijnen_diff(struct req *);
-void	 api_richtlijnen_voorstellen(struct req *);
-void	 api_richtlijnen_propose(struct req *);
-void	 api_richtlijnen_voorstel(struct req *);
-void	 api_richtlijnen_decide(struct req *);
-void	 api_richtlijnen_adopties(struct req *);
-void	 api_richtlijnen_adopt(struct req *);
-void	 api_richtlijnen_unadopt(struct req *);
+json_t	*api_guidelines_head(struct req *, const struct guideline *);
+int	 api_guidelines_refuse_foreign(struct req *, const struct guideline *);
+void	 api_guidelines_list(struct req *);
+void	 api_guidelines_get(struct req *);
+void	 api_guidelines_create(struct req *);
+void	 api_guidelines_put(struct req *);
+void	 api_guidelines_versies(struct req *);
+void	 api_guidelines_versie(struct req *);
+void	 api_guidelines_revise(struct req *);
+void	 api_guidelines_diff(struct req *);
+void	 api_guidelines_voorstellen(struct req *);
+void	 api_guidelines_propose(struct req *);
+void	 api_guidelines_voorstel(struct req *);
+void	 api_guidelines_decide(struct req *);
+void	 api_guidelines_adopties(struct req *);
+void	 api_guidelines_adopt(struct req *);
+void	 api_guidelines_unadopt(struct req *);
 int	 api_pilots_load(struct req *, struct pilot *, bool);
 void	 api_pilots_new_identity(struct req *, struct pilot *);
 int	 api_pilots_publish(struct req *, struct pilot *);
@@ -1154,15 +1160,15 @@ void	 web_pilot_form_create(struct req *);
 void	 web_pilot_form_edit(struct req *);
 void	 web_pilot_form_update(struct req *);
 void	 feed_pilots(struct req *);
-int	 web_richtlijnen_load(struct req *, struct guideline *);
-void	 web_richtlijnen_list(struct req *);
-void	 web_richtlijnen_show(struct req *);
-void	 web_richtlijnen_versie(struct req *);
-void	 web_richtlijnen_diff(struct req *);
-void	 web_richtlijn_propose_new(struct req *);
-void	 web_richtlijn_propose_post(struct req *);
-void	 web_richtlijn_proposal(struct req *);
-void	 web_richtlijn_decide(struct req *);
+int	 web_guidelines_load(struct req *, struct guideline *);
+void	 web_guidelines_list(struct req *);
+void	 web_guidelines_show(struct req *);
+void	 web_guidelines_versie(struct req *);
+void	 web_guidelines_diff(struct req *);
+void	 web_guideline_form_propose_new(struct req *);
+void	 web_guideline_form_propose_post(struct req *);
+void	 web_guideline_form_proposal(struct req *);
+void	 web_guideline_form_decide(struct req *);
 void	 web_login_form(struct req *);
 void	 web_login_post(struct req *);
 void	 web_logout_post(struct req *);

@@ -226,7 +226,7 @@ ctl_gemeente_list(struct ctl *c)
 {
 	static const char *const valued[] = { "--provincie", NULL };
 	static const char *const flags[] = { "--lid", NULL };
-	struct gemeente_filter f = { .lid = -1 };
+	struct municipality_filter f = { .lid = -1 };
 	struct db *db;
 	json_t *items, *g;
 	long total;
@@ -239,7 +239,7 @@ ctl_gemeente_list(struct ctl *c)
 		f.lid = 1;
 	if ((db = ctl_open(c)) == NULL)
 		return 1;
-	items = gemeente_list(db, &f, 1, 1000, &total);
+	items = municipality_list(db, &f, 1, 1000, &total);
 	if (items == NULL) {
 		db_close(db);
 		return ctl_fail("cannot read the municipalities");
@@ -266,12 +266,12 @@ ctl_gemeente_show(struct ctl *c)
 
 	if (!ctl_opts_valid(c, 1, NULL, NULL) || c->argc != 1)
 		return CTL_USAGE;
-	if (!gemeente_code_valid(c->argv[0]))
+	if (!municipality_code_valid(c->argv[0]))
 		return ctl_fail("'%s' is not a GM code (GM and four digits)",
 		    c->argv[0]);
 	if ((db = ctl_open(c)) == NULL)
 		return 1;
-	g = gemeente_get(db, c->argv[0], &err);
+	g = municipality_get(db, c->argv[0], &err);
 	db_close(db);
 	if (g == NULL)
 		return ctl_fail("%s: %s", c->argv[0], err != 0 ?
@@ -361,7 +361,7 @@ ctl_token_create(struct ctl *c)
 	}
 	if ((db = ctl_open(c)) == NULL)
 		return 1;
-	if (!gemeente_exists(db, gemeente)) {
+	if (!municipality_exists(db, gemeente)) {
 		db_close(db);
 		return ctl_fail("unknown municipality %s", gemeente);
 	}

@@ -34,9 +34,10 @@ def objects(build):
 
 
 def layer_of(path, build):
+    """The folder under platform/; the programs are platform/ itself."""
     rel = os.path.relpath(path, os.path.join(build, "platform"))
     parts = rel.split(os.sep)
-    return parts[0] if len(parts) > 1 else None
+    return parts[0] if len(parts) > 1 else "programs"
 
 
 def source_name(path):

@@ -11,7 +11,7 @@
  * It also serves GET /plugins/leesbaarheid/score?tekst=... with the score
  * of any text, as JSON.
  */
-#include "../../platform/plugin.h"
+#include "../../platform/plugin/plugin.h"
 #include "flesch.h"
 
 #include <stdio.h>

@@ -24,7 +24,7 @@
  * meent_plugin_events_total{plugin="webhook",event="delivered"|"retried"|
  * "gave_up"|"refused"|"dropped"}.
  */
-#include "../../platform/plugin.h"
+#include "../../platform/plugin/plugin.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

@@ -22,7 +22,7 @@ row_cb(const char *const *f, size_t n, long row, void *arg, char **err)
 			abort();
 		(void)indicator_period_valid(f[i]);
 	}
-	if (row > 1 && n > 0 && !gemeente_code_valid(f[0]) && n > 200) {
+	if (row > 1 && n > 0 && !municipality_code_valid(f[0]) && n > 200) {
 		*err = xasprintf("row %ld: no", row);
 		return -1;
 	}

@@ -4,7 +4,7 @@
  * refusals: BROKEN_ABI, BROKEN_SIZE, BROKEN_SPARE, BROKEN_LOAD,
  * BROKEN_NAME, NO_SYMBOL, and VALIDATE_FAILS (loads, then fails its hook).
  */
-#include "../../platform/plugin.h"
+#include "../../platform/plugin/plugin.h"
 
 #include <stddef.h>
 

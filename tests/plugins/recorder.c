@@ -5,7 +5,7 @@
  * first, to show a slow plugin never slows a request. It also refuses a
  * pilot whose title contains "WEIGEREN", to test on_validate refusals.
  */
-#include "../../platform/plugin.h"
+#include "../../platform/plugin/plugin.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * /api/v1/datasets: uploads of benchmark data (DESIGN §8).
+ *
+ * POST takes the CSV as a text/csv body (≤ 32 MiB, refused with 413 before
+ * a byte of it is read). The body leaves the request's buffer for a job
+ * (jobs.c): parsing, the identifier scan and disclosure control run off
+ * the event loop, and only the protected table and its report come back
+ * to be stored, as a concept. A full job pool answers 503 + Retry-After.
+ * The municipality then publishes (POST .../publicatie) or discards
+ * (DELETE) it; a published table can be withdrawn the same way.
+ *
+ * The upload is wiped once read, and never logged: errors name a row, a
+ * column and a reason, never a value.
+ */
+#include "meent.h"
+
+#include <sodium.h>
+
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+struct dataset_job {
+	struct req		*r;
+	struct dataset_request	 rq;
+	struct evbuffer		*body;
+	struct dataset_result	 res;
+	dataset_answer_fn	 answer;
+	char			 id[37];
+};
+
+/*
+ * Check what an upload asks for (vorm, indicator, periode, rollen: from
+ * the query or a form) into rq; invalid fields are noted on r.
+ */
+void
+api_datasets_request(struct req *r, const char *vorm, const char *indicator,
+    const char *periode, const char *rollen, struct dataset_request *rq)
+{
+	json_t *ind = NULL;
+	const char *why;
+
+	memset(rq, 0, sizeof *rq);
+	if (vorm == NULL || (strcmp(vorm, "tabel") != 0 &&
+	    strcmp(vorm, "microdata") != 0))
+		req_invalid(r, "vorm", "tabel of microdata");
+	else
+		rq->microdata = strcmp(vorm, "microdata") == 0;
+	if (!indicator_id_valid(indicator) ||
+	    (ind = indicator_get(r->db, indicator)) == NULL)
+		req_invalid(r, "indicator", "geen bekende indicator");
+	else {
+		snprintf(rq->indicator, sizeof rq->indicator, "%s", indicator);
+		snprintf(rq->soort, sizeof rq->soort, "%s",
+		    json_string_value(json_object_get(ind, "soort")));
+	}
+	json_decref(ind);
+	if (!indicator_period_valid(periode))
+		req_invalid(r, "periode", "jaar (2024), kwartaal (2024-K1) of "
+		    "maand (2024-01)");
+	else
+		snprintf(rq->periode, sizeof rq->periode, "%s", periode);
+	if (rollen != NULL && rollen[0] != '\0') {
+		if (vorm != NULL && strcmp(vorm, "microdata") != 0)
+			req_invalid(r, "rollen", "alleen bij microdata");
+		else if (strlen(rollen) > 4096)
+			req_invalid(r, "rollen", "te lang");
+		else if (dataset_roles_parse(rollen, rq, &why) == -1)
+			req_invalid(r, "rollen", "%s", why);
+	}
+	snprintf(rq->gemeente, sizeof rq->gemeente, "%s", r->who.gemeente);
+	sdc_rules_config(r->ctx->cfg, &rq->rules);
+	/* The municipality's record keys (cellkey.c); wiped with the job. */
+	cellkey_derive(r->ctx->instance->secret_key, rq->gemeente,
+	    rq->cellkey);
+}
+
+static void
+api_datasets_run(void *arg)
+{
+	struct dataset_job *job = arg;
+
+	dataset_process(&job->rq, job->body, &job->res);
+	sodium_memzero(job->rq.cellkey, sizeof job->rq.cellkey);
+}
+
+/* Store the protected table as a concept; its id goes to job->id. */
+static int
+api_datasets_store(struct dataset_job *job)
+{
+	struct req *r = job->r;
+	struct dataset_row row = {
+		.id = job->id,
+		.origin = r->ctx->instance->uuid,
+		.gemeente = job->rq.gemeente,
+		.indicator = job->rq.indicator,
+		.periode = job->rq.periode,
+		.vorm = job->rq.microdata ? "microdata" : "tabel",
+		.publishable = job->res.publishable,
+	};
+	char *rapport, *eigen, *tabel;
+	int rc;
+
+	instance_uuid(job->id);
+	rapport = json_dumps(job->res.report, JSON_COMPACT);
+	eigen = json_dumps(job->res.report_own, JSON_COMPACT);
+	tabel = json_dumps(job->res.table, JSON_COMPACT);
+	row.rapport = rapport;
+	row.rapport_eigen = eigen;
+	row.tabel = tabel;
+	rc = dataset_store_insert(r->db, &row);
+	free(rapport);
+	free(eigen);
+	free(tabel);
+	if (rc == 0)
+		cache_bump();
+	return rc;
+}
+
+/* Back on the worker's loop: store, answer, free. */
+static void
+api_datasets_done(void *arg, bool ran)
+{
+	struct dataset_job *job = arg;
+	struct req *r = job->r;
+
+	log_set_rid(r->rid);
+	db_failure_clear(r->db);	/* what fails now is this upload's */
+	r->handling = true;
+	if (!ran)
+		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De server "
+		    "stopt; probeer de upload zo opnieuw.");
+	else if (job->res.problems == NULL && api_datasets_store(job) == -1)
+		reply_db_failed(r, "De beschermde tabel kon "
+		    "niet bewaard worden.");
+	else
+		job->answer(r, &job->res, job->id);
+	db_recover(r->db);
+	log_set_rid(NULL);
+	csvstream_wipe(job->body);
+	evbuffer_free(job->body);
+	dataset_result_free(&job->res);
+	free(job);
+	router_req_free(r);
+	/* An upload's tens of megabytes go back to the system now. */
+	malloc_trim(0);
+}
+
+/*
+ * Hand body (moved out of the request) and rq to a job; answer() replies
+ * when it is done. If the pool is full, reply 503 here.
+ */
+void
+api_datasets_submit(struct req *r, const struct dataset_request *rq,
+    struct evbuffer *body, dataset_answer_fn answer)
+{
+	struct dataset_job *job = xcalloc(1, sizeof *job);
+
+	job->r = r;
+	job->rq = *rq;
+	job->answer = answer;
+	job->body = evbuffer_new();
+	evbuffer_add_buffer(job->body, body);
+	if (jobs_submit(JOBS_UPLOAD, r->ctx->base, api_datasets_run,
+	    api_datasets_done, job) == -1) {
+		csvstream_wipe(job->body);
+		evbuffer_free(job->body);
+		free(job);
+		reply_header(r, "Retry-After", "10");
+		reply_problem(r, 503, "Druk bezig", "Er worden nu te veel "
+		    "uploads verwerkt; probeer het over enkele seconden "
+		    "opnieuw.");
+		return;
+	}
+	r->async = true;
+}
+
+/* The problems of a refused upload, each with row and column. */
+void
+api_datasets_problems(struct req *r, json_t *problems)
+{
+	if (r->invalid == NULL)
+		r->invalid = json_array();
+	json_array_extend(r->invalid, problems);
+}
+
+static void
+api_datasets_answer(struct req *r, const struct dataset_result *res,
+    const char *id)
+{
+	json_t *body;
+	char *self, *publish;
+
+	if (res->problems != NULL) {
+		api_datasets_problems(r, res->problems);
+		reply_invalid(r);
+		return;
+	}
+	self = xasprintf("/api/v1/datasets/%s", id);
+	publish = xasprintf("%s/publicatie", self);
+	reply_header(r, "Location", self);
+	body = json_pack("{s:s, s:s, s:b, s:O, s:O, s:O, s:{s:{s:s}, s:{s:s}}}",
+	    "id", id, "status", "concept", "publiceerbaar", res->publishable,
+	    "rapport", res->report, "rapportEigen", res->report_own,
+	    "tabel", res->table, "_links",
+	    "self", "href", self, "publicatie", "href", publish);
+	free(self);
+	free(publish);
+	reply_json(r, 201, body);
+}
+
+static bool
+api_datasets_is_csv(struct req *r)
+{
+	const char *ct = req_header(r, "Content-Type");
+
+	return ct != NULL && strncasecmp(ct, "text/csv", 8) == 0 &&
+	    (ct[8] == '\0' || ct[8] == ';' || ct[8] == ' ');
+}
+
+void
+api_datasets_create(struct req *r)
+{
+	struct dataset_request rq;
+
+	if (!api_datasets_is_csv(r)) {
+		reply_problem(r, 415, "Verkeerd formaat", "Stuur de gegevens "
+		    "als CSV met Content-Type: text/csv.");
+		return;
+	}
+	api_datasets_request(r, req_query(r, "vorm"), req_query(r,
+	    "indicator"), req_query(r, "periode"), req_query(r, "rollen"),
+	    &rq);
+	if (req_has_invalid(r)) {
+		/* The body was read, and is still ours to wipe. */
+		csvstream_wipe(req_body(r));
+		reply_invalid(r);
+		return;
+	}
+	api_datasets_submit(r, &rq, req_body(r),
+	    api_datasets_answer);
+}
+
+/* The {id} of the path is a UUID; anything else is a 400, not a lookup. */
+static bool
+api_datasets_id(struct req *r)
+{
+	const char *id = r->params[0];
+	size_t n = strlen(id);
+
+	if (n == 36 && strspn(id, "0123456789abcdef-") == n)
+		return true;
+	req_invalid(r, "id", "geen geldige id (UUID)");
+	reply_invalid(r);
+	return false;
+}
+
+static const char *
+api_datasets_viewer(struct req *r)
+{
+	return r->who.kind == PRINCIPAL_ANONYMOUS ? NULL : r->who.gemeente;
+}
+
+void
+api_datasets_list(struct req *r)
+{
+	const char *indicator = req_query(r, "indicator");
+	const char *gemeente = req_query(r, "gemeente");
+
+	if (indicator != NULL && !indicator_id_valid(indicator))
+		req_invalid(r, "indicator", "geen geldige indicator");
+	if (gemeente != NULL && !municipality_code_valid(gemeente))
+		req_invalid(r, "gemeente", "een CBS-code zoals GM0363");
+	if (req_has_invalid(r)) {
+		reply_invalid(r);
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:o}", "datasets",
+	    dataset_store_list(r->db, indicator, gemeente,
+	    api_datasets_viewer(r))));
+}
+
+void
+api_datasets_get(struct req *r)
+{
+	json_t *d;
+
+	if (!api_datasets_id(r))
+		return;
+	switch (dataset_store_get(r->db, r->params[0], api_datasets_viewer(r),
+	    &d)) {
+	case MEENT_OK:
+		reply_json(r, 200, d);
+		return;
+	case MEENT_CONFLICT:
+		json_decref(d);
+		reply_problem(r, 410, "Ingetrokken", "Deze tabel is "
+		    "ingetrokken.");
+		return;
+	case MEENT_NOTFOUND:
+		reply_problem(r, 404, "Niet gevonden", "Deze dataset bestaat "
+		    "niet of is niet zichtbaar.");
+		return;
+	default:
+		reply_db_failed(r, "De dataset kon niet gelezen worden.");
+	}
+}
+
+/*
+ * Is dataset id (the path's) one the caller sees but that belongs to another
+ * municipality? Then a write on it is 403, not 404 (DESIGN §4).
+ */
+static bool
+api_datasets_foreign(struct req *r)
+{
+	json_t *d;
+	int rc = dataset_store_get(r->db, r->params[0], r->who.gemeente, &d);
+	bool foreign = (rc == MEENT_OK || rc == MEENT_CONFLICT) &&
+	    !req_own(r, json_string_value(json_object_get(d, "gemeente")));
+
+	json_decref(d);
+	return foreign;
+}
+
+/*
+ * A publish or remove's MEENT_* from the store on the path's dataset: 0, or
+ * -1 after replying.
+ */
+int
+api_datasets_store_reply(struct req *r, int rc)
+{
+	switch (rc) {
+	case MEENT_OK:
+		return 0;
+	case MEENT_CONFLICT:
+		reply_problem(r, 409, "Kan niet publiceren", "Alleen een "
+		    "concept waarvan de controle geslaagd is, kan gepubliceerd "
+		    "worden.");
+		break;
+	case MEENT_NOTFOUND:
+		if (api_datasets_foreign(r))
+			reply_problem(r, 403, "Verboden", "Deze dataset is van "
+			    "een andere gemeente.");
+		else
+			reply_problem(r, 404, "Niet gevonden", "Deze dataset "
+			    "bestaat niet of is niet van uw gemeente.");
+		break;
+	default:
+		reply_db_failed(r, "Er ging iets mis.");
+	}
+	return -1;
+}
+
+void
+api_datasets_publish(struct req *r)
+{
+	json_t *d;
+
+	if (!api_datasets_id(r) ||
+	    api_datasets_store_reply(r, dataset_store_publish(r->db,
+	    r->params[0], r->who.gemeente)) == -1)
+		return;
+	if (dataset_store_get(r->db, r->params[0], r->who.gemeente, &d) !=
+	    MEENT_OK) {
+		json_decref(d);
+		reply_db_failed(r, "Er ging iets mis.");
+		return;
+	}
+	reply_json(r, 200, d);
+}
+
+void
+api_datasets_delete(struct req *r)
+{
+	if (!api_datasets_id(r) ||
+	    api_datasets_store_reply(r, dataset_store_remove(r->db,
+	    r->params[0], r->who.gemeente)) == -1)
+		return;
+	reply_text(r, 204, NULL, "", 0);
+}

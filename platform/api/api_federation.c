@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The federation endpoints (docs/federation.md): who this instance is, its
+ * changes feed, and notifications from peers that asked to be pulled.
+ */
+#include "meent.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FED_NOTIFY_SKEW		300	/* seconds either way */
+
+/* GET /.well-known/meent */
+void
+api_federation_wellknown(struct req *r)
+{
+	reply_json(r, 200, fed_feed_wellknown(r->db, r->ctx->instance,
+	    r->ctx->cfg->federation_relay));
+}
+
+/* GET /federation/v1/changes?after=SEQ&limit=N */
+void
+api_federation_changes(struct req *r)
+{
+	const struct instance *in = r->ctx->instance;
+	long after, limit;
+	long flushed;
+
+	req_query_int(r, "after", 0, 0, LONG_MAX, &after);
+	req_query_int(r, "limit", FED_PAGE_MAX, 1, FED_PAGE_MAX, &limit);
+	if (req_has_invalid(r)) {
+		reply_invalid(r);
+		return;
+	}
+	/* What the outbox still holds belongs in this answer. */
+	if (fed_feed_flush(r->db, in, &flushed) == -1) {
+		reply_db_failed(r, "De feed kon niet worden bijgewerkt.");
+		return;
+	}
+	if (flushed > 0)
+		fed_pull_announce();
+	reply_json(r, 200, fed_feed_page(r->db, in,
+	    r->ctx->cfg->federation_relay, after, (int)limit));
+}
+
+/*
+ * Is the notification signed by a peer we pin: the one with this instance
+ * id, or one not contacted yet (its instance id is learned on first pull)?
+ */
+static bool
+api_federation_from_peer(struct db *db, const char *instance, long long t,
+    const unsigned char sig[64])
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT public_key FROM peers WHERE"
+	    " instance = ?1 OR instance IS NULL");
+	bool found = false;
+
+	if (st == NULL)
+		return false;
+	db_bind_text(st, 1, instance);
+	while (!found && sqlite3_step(st) == SQLITE_ROW)
+		found = sqlite3_column_bytes(st, 0) == 32 &&
+		    fed_sign_notify_valid(instance, t, sig,
+		    sqlite3_column_blob(st, 0));
+	sqlite3_reset(st);
+	return found;
+}
+
+/* POST /federation/v1/notify: a pinned peer asks for an early pull. */
+void
+api_federation_notify(struct req *r)
+{
+	json_t *body, *t;
+	const char *instance, *b64;
+	unsigned char sig[64];
+	long long now = (long long)time(NULL);
+
+	if (req_body_json(r, &body) == -1)
+		return;
+	instance = json_string_value(json_object_get(body, "instance"));
+	b64 = json_string_value(json_object_get(body, "sig"));
+	t = json_object_get(body, "time");
+	if (instance == NULL || !fed_sign_uuid_valid(instance))
+		req_invalid(r, "instance", "de UUID van de instantie");
+	if (!json_is_integer(t))
+		req_invalid(r, "time", "Unix-seconden");
+	if (b64 == NULL || !fed_sign_base64_decode(b64, sig, sizeof sig))
+		req_invalid(r, "sig", "een Ed25519-handtekening in base64");
+	if (req_has_invalid(r)) {
+		json_decref(body);
+		reply_invalid(r);
+		return;
+	}
+	if (json_integer_value(t) < now - FED_NOTIFY_SKEW ||
+	    json_integer_value(t) > now + FED_NOTIFY_SKEW) {
+		json_decref(body);
+		req_invalid(r, "time", "wijkt meer dan 5 minuten af van de klok"
+		    " hier");
+		reply_invalid(r);
+		return;
+	}
+	if (!api_federation_from_peer(r->db, instance, json_integer_value(t),
+	    sig)) {
+		json_decref(body);
+		reply_problem(r, 403, "Geen peer", "Deze instantie haalt niets "
+		    "op bij de afzender, of de handtekening klopt niet.");
+		return;
+	}
+	fed_pull_notified(instance);
+	json_decref(body);
+	reply_json(r, 202, json_pack("{s:s}", "status", "ingepland"));
+}

@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * /api/v1/richtlijnen: shared guidelines. Any editor creates one (its
+ * municipality becomes the first maintainer); maintainers write revisions,
+ * naming the revision they started from (a stale base is merged, or 409);
+ * any member municipality proposes a change, which maintainers accept (a
+ * revision crediting the proposer) or reject with a reason; any
+ * municipality declares that it follows a guideline.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+/* A string field of body: required or not, 1..max characters. */
+static const char *
+api_guidelines_field(struct req *r, json_t *body, const char *name,
+    bool required, size_t max)
+{
+	json_t *v = json_object_get(body, name);
+	const char *s;
+	size_t chars = 0;
+
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			req_invalid(r, name, "verplicht");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		req_invalid(r, name, "moet tekst zijn");
+		return NULL;
+	}
+	s = json_string_value(v);
+	for (const char *c = s; *c != '\0'; c++)
+		chars += ((unsigned char)*c & 0xc0) != 0x80;
+	if (chars == 0 || chars > max || strlen(s) != json_string_length(v)) {
+		req_invalid(r, name, "moet 1 tot %zu tekens zijn", max);
+		return NULL;
+	}
+	return s;
+}
+
+/* The Markdown of a revision or proposal: required, bounded, clean. */
+static const char *
+api_guidelines_text(struct req *r, json_t *body)
+{
+	json_t *v = json_object_get(body, "tekst");
+	char why[200];
+
+	if (!json_is_string(v)) {
+		req_invalid(r, "tekst", "verplicht: de Markdown van de richtlijn");
+		return NULL;
+	}
+	if (!guideline_text_valid(json_string_value(v), json_string_length(v),
+	    why, sizeof why)) {
+		req_invalid(r, "tekst", "%s", why);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static long
+api_guidelines_basis(struct req *r, json_t *body)
+{
+	json_t *v = json_object_get(body, "basis");
+
+	if (!json_is_integer(v) || json_integer_value(v) < 1) {
+		req_invalid(r, "basis", "verplicht: het nummer van de versie "
+		    "waarop u voortbouwt");
+		return 0;
+	}
+	return (long)json_integer_value(v);
+}
+
+/* The guideline of the path; replies 404 and returns -1 if there is none. */
+static int
+api_guidelines_load(struct req *r, struct guideline *g)
+{
+	int rc = guideline_slug_valid(r->params[0]) ?
+	    guideline_store_get(r->db, r->params[0], g) : MEENT_NOTFOUND;
+
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen richtlijn "
+		    "'%s'.", r->params[0]);
+	else if (rc != 0)
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * A guideline from another instance is read-only here: 409 and -1. Its
+ * origin alone can change it (docs/federation.md).
+ */
+int
+api_guidelines_refuse_foreign(struct req *r, const struct guideline *g)
+{
+	if (strcmp(g->origin, r->ctx->instance->uuid) == 0)
+		return 0;
+	reply_problem(r, 409, "Alleen-lezen", "Deze richtlijn komt van een "
+	    "andere instantie en kan alleen daar gewijzigd worden.");
+	return -1;
+}
+
+static int
+api_guidelines_load_local(struct req *r, struct guideline *g)
+{
+	if (api_guidelines_load(r, g) == -1)
+		return -1;
+	return api_guidelines_refuse_foreign(r, g);
+}
+
+/* Only maintainers: replies 403 otherwise. */
+static int
+api_guidelines_maintainer(struct req *r, const struct guideline *g)
+{
+	if (guideline_store_is_maintainer(r->db, g->pk, r->who.gemeente))
+		return 0;
+	reply_problem(r, 403, "Verboden", "Alleen de beheerders van deze "
+	    "richtlijn kunnen dit; doe een voorstel.");
+	return -1;
+}
+
+/* The head of a guideline as JSON (caller owns). */
+json_t *
+api_guidelines_head(struct req *r, const struct guideline *g)
+{
+	json_t *rev = guideline_store_revision(r->db, g->pk, g->head);
+	json_t *adopties = guideline_store_adoptions(r->db, g->pk);
+	json_t *head;
+	char href[128];
+
+	if (rev == NULL)
+		rev = json_object();
+	snprintf(href, sizeof href, "/api/v1/richtlijnen/%s", g->slug);
+	head = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, "
+	    "s:I, s:o, s:{s:{s:s}, s:{s:s}}}", "slug", g->slug, "titel",
+	    g->titel, "origin", g->origin, "aangemaaktDoor", g->gemeente,
+	    "beheerders", guideline_store_maintainers(r->db, g->pk),
+	    "gewijzigd", clock_json(g->gewijzigd), "adopties",
+	    (json_int_t)json_array_size(adopties), "adoptieLijst", adopties,
+	    "_links", "self", "href", href, "html", "href", href + 7);
+	/* json_object_update() copies head's members; it does not take it. */
+	json_object_update(rev, head);
+	json_decref(head);
+	json_object_set_new(rev, "pilots", pilot_store_linking(r->db,
+	    PILOT_LINK_GUIDELINE, g->slug, r->who.kind != PRINCIPAL_ANONYMOUS,
+	    r->who.kind != PRINCIPAL_ANONYMOUS ? r->who.gemeente : NULL));
+	return rev;
+}
+
+void
+api_guidelines_list(struct req *r)
+{
+	int page, page_size;
+	long total;
+	json_t *items;
+
+	if (req_page(r, &page, &page_size) == -1) {
+		reply_invalid(r);
+		return;
+	}
+	items = guideline_store_list(r->db, page, page_size, &total);
+	reply_json(r, 200, json_pack("{s:o, s:I, s:i, s:i, s:o}", "_links",
+	    req_links(r, page, page_size, total), "totaal", (json_int_t)total,
+	    "page", page, "pageSize", page_size, "richtlijnen", items));
+}
+
+void
+api_guidelines_get(struct req *r)
+{
+	struct guideline g;
+
+	if (api_guidelines_load(r, &g) == 0)
+		reply_json(r, 200, api_guidelines_head(r, &g));
+}
+
+void
+api_guidelines_create(struct req *r)
+{
+	struct guideline g;
+	struct revision rev = { 0 };
+	const char *slug, *titel, *tekst, *bericht;
+	json_t *body;
+	char location[128];
+	int rc;
+
+	if (req_body_json(r, &body) == -1)
+		return;
+	slug = api_guidelines_field(r, body, "slug", true,
+	    GUIDELINE_SLUG_MAX);
+	if (slug != NULL && !guideline_slug_valid(slug))
+		req_invalid(r, "slug", "3 tot 80 kleine letters, cijfers en "
+		    "streepjes");
+	titel = api_guidelines_field(r, body, "titel", true,
+	    GUIDELINE_TITLE_MAX);
+	tekst = api_guidelines_text(r, body);
+	bericht = api_guidelines_field(r, body, "bericht", false,
+	    GUIDELINE_MESSAGE_MAX);
+	if (req_has_invalid(r)) {
+		json_decref(body);
+		reply_invalid(r);
+		return;
+	}
+	memset(&g, 0, sizeof g);
+	snprintf(g.slug, sizeof g.slug, "%s", slug);
+	snprintf(g.titel, sizeof g.titel, "%s", titel);
+	snprintf(g.origin, sizeof g.origin, "%s",
+	    r->ctx->instance->uuid);
+	snprintf(g.gemeente, sizeof g.gemeente, "%s", r->who.gemeente);
+	g.aangemaakt = time(NULL);
+	rev.tekst = tekst;
+	rev.bericht = bericht != NULL ? bericht : "Eerste versie";
+	rev.gemeente = r->who.gemeente;
+	rev.aangemaakt = g.aangemaakt;
+	rc = guideline_store_create(r->db, &g, &rev);
+	json_decref(body);
+	if (rc == MEENT_CONFLICT) {
+		req_invalid(r, "slug", "bestaat al");
+		reply_invalid(r);
+		return;
+	}
+	if (rc != 0) {
+		reply_db_failed(r, "De richtlijn kon niet opgeslagen worden.");
+		return;
+	}
+	snprintf(location, sizeof location, "/api/v1/richtlijnen/%s", g.slug);
+	reply_header(r, "Location",
+	    location);
+	reply_json(r, 201, api_guidelines_head(r, &g));
+}
+
+/* PUT: a maintainer renames it or changes the maintainers. */
+void
+api_guidelines_put(struct req *r)
+{
+	struct guideline g;
+	json_t *body, *list, *v;
+	const char *titel;
+	size_t i;
+
+	if (api_guidelines_load_local(r, &g) == -1 ||
+	    api_guidelines_maintainer(r, &g) == -1 ||
+	    req_body_json(r, &body) == -1)
+		return;
+	titel = api_guidelines_field(r, body, "titel", false,
+	    GUIDELINE_TITLE_MAX);
+	list = json_object_get(body, "beheerders");
+	if (list != NULL && (!json_is_array(list) || json_array_size(list) ==
+	    0 || json_array_size(list) > 50))
+		req_invalid(r, "beheerders", "een lijst van 1 tot 50 "
+		    "gemeentecodes");
+	else if (list != NULL)
+		json_array_foreach(list, i, v)
+			if (!json_is_string(v) || !municipality_code_valid(
+			    json_string_value(v)) || !municipality_exists(r->db,
+			    json_string_value(v)))
+				req_invalid(r, "beheerders", "element %zu is geen "
+				    "bekende gemeentecode", i + 1);
+	if (req_has_invalid(r)) {
+		json_decref(body);
+		reply_invalid(r);
+		return;
+	}
+	if (guideline_store_change(r->db, g.pk, titel, list) == -1) {
+		json_decref(body);
+		reply_db_failed(r, "De richtlijn kon niet opgeslagen worden.");
+		return;
+	}
+	json_decref(body);
+	guideline_store_get(r->db, g.slug, &g);
+	reply_json(r, 200, api_guidelines_head(r, &g));
+}
+
+void
+api_guidelines_versies(struct req *r)
+{
+	struct guideline g;
+
+	if (api_guidelines_load(r, &g) == 0)
+		reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "slug", g.slug,
+		    "head", (json_int_t)g.head, "versies",
+		    guideline_store_revisions(r->db, g.pk)));
+}
+
+void
+api_guidelines_versie(struct req *r)
+{
+	struct guideline g;
+	long n;
+	json_t *rev;
+
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	n = req_number(r->params[1]);
+	rev = n > 0 ? guideline_store_revision(r->db, g.pk, n) : NULL;
+	if (rev == NULL) {
+		reply_problem(r, 404, "Niet gevonden", "Richtlijn %s heeft geen "
+		    "versie %s.", g.slug, r->params[1]);
+		return;
+	}
+	reply_json(r, 200, rev);
+}
+
+/* 409 with the head, the proposed text and the conflicting blocks. */
+static void
+api_guidelines_conflict(struct req *r, const struct guideline *g,
+    const char *proposed, json_t *conflicts)
+{
+	json_t *head = guideline_store_revision(r->db, g->pk, g->head);
+	json_t *p = json_pack("{s:i, s:s, s:s, s:I, s:O, s:s, s:o}",
+	    "status", 409, "title", "Conflict",
+	    "detail", "De richtlijn is gewijzigd sinds uw basisversie, en op "
+	    "dezelfde plaatsen. Er is niets opgeslagen; zie conflicten.",
+	    "head", (json_int_t)g->head,
+	    "headTekst", json_object_get(head, "tekst"),
+	    "voorgesteldeTekst", proposed,
+	    "conflicten", conflicts);
+	char *s = json_dumps(p, JSON_COMPACT);
+
+	reply_text(r, 409, "application/problem+json", s, strlen(s));
+	free(s);
+	json_decref(p);
+	json_decref(head);
+}
+
+/* Reply to the outcome rc of writing rev on g (201, 400, 409, 500). */
+static void
+api_guidelines_written(struct req *r, struct guideline *g,
+    struct revision *rev, int rc, json_t *conflicts)
+{
+	json_t *out;
+	char location[160];
+
+	if (rc == MEENT_NOTFOUND) {
+		req_invalid(r, "basis", "versie %ld bestaat niet (de nieuwste is "
+		    "%ld)", rev->basis, g->head);
+		reply_invalid(r);
+	} else if (rc == MEENT_INVALID) {
+		req_invalid(r, "tekst", "samen met de wijzigingen sinds versie "
+		    "%ld wordt de tekst te groot (hoogstens %d kB); maak hem "
+		    "korter", rev->basis, GUIDELINE_TEXT_MAX / 1000);
+		reply_invalid(r);
+	} else if (rc == MEENT_CONFLICT) {
+		api_guidelines_conflict(r, g, rev->tekst, conflicts);
+	} else if (rc != 0) {
+		reply_db_failed(r, "De versie kon niet opgeslagen worden.");
+	} else {
+		snprintf(location, sizeof location,
+		    "/api/v1/richtlijnen/%s/versies/%ld", g->slug, rev->versie);
+		reply_header(r, "Location", location);
+		out = guideline_store_revision(r->db, g->pk, rev->versie);
+		log_emit(LOG_INFO, "guideline.revise", "%s now version %ld%s",
+		    g->slug, rev->versie, rev->samengevoegd ? " (merged)" : "");
+		reply_json(r, 201, out != NULL ? out : json_object());
+	}
+	revision_free(rev);
+}
+
+/* POST /versies: a maintainer writes a revision on a named base. */
+void
+api_guidelines_revise(struct req *r)
+{
+	struct guideline g;
+	struct revision rev = { 0 };
+	json_t *body;
+
+	if (api_guidelines_load_local(r, &g) == -1 ||
+	    api_guidelines_maintainer(r, &g) == -1 ||
+	    req_body_json(r, &body) == -1)
+		return;
+	rev.basis = api_guidelines_basis(r, body);
+	rev.tekst = api_guidelines_text(r, body);
+	rev.bericht = api_guidelines_field(r, body, "bericht", true,
+	    GUIDELINE_MESSAGE_MAX);
+	rev.gemeente = r->who.gemeente;
+	if (req_has_invalid(r))
+		reply_invalid(r);
+	else {
+		json_t *conflicts;
+		int rc;
+
+		rev.aangemaakt = time(NULL);
+		rc = guideline_store_revise(r->db, &g, &rev, &conflicts);
+		api_guidelines_written(r, &g, &rev, rc, conflicts);
+	}
+	json_decref(body);
+}
+
+void
+api_guidelines_diff(struct req *r)
+{
+	struct guideline g;
+	long van, tot;
+	json_t *a, *b;
+	char *diff, *html, na[32], nb[32];
+
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	van = req_query(r, "van") != NULL ? req_number(
+	    req_query(r, "van")) : g.head > 1 ? g.head - 1 : 1;
+	tot = req_query(r, "tot") != NULL ? req_number(
+	    req_query(r, "tot")) : g.head;
+	if (van < 1)
+		req_invalid(r, "van", "een versienummer");
+	if (tot < 1)
+		req_invalid(r, "tot", "een versienummer");
+	if (req_has_invalid(r)) {
+		reply_invalid(r);
+		return;
+	}
+	a = guideline_store_revision(r->db, g.pk, van);
+	b = guideline_store_revision(r->db, g.pk, tot);
+	if (a == NULL || b == NULL) {
+		json_decref(a);
+		json_decref(b);
+		reply_problem(r, 404, "Niet gevonden", "Richtlijn %s heeft geen "
+		    "versie %ld.", g.slug, a == NULL ? van : tot);
+		return;
+	}
+	snprintf(na, sizeof na, "versie %ld", van);
+	snprintf(nb, sizeof nb, "versie %ld", tot);
+	diff = merge_diff(json_string_value(json_object_get(a, "tekst")),
+	    json_string_value(json_object_get(b, "tekst")), na, nb);
+	html = merge_diff_html(diff != NULL ? diff : "");
+	reply_json(r, 200, json_pack("{s:s, s:I, s:I, s:s, s:s}", "slug",
+	    g.slug, "van", (json_int_t)van, "tot", (json_int_t)tot, "diff",
+	    diff != NULL ? diff : "", "html", html));
+	free(diff);
+	free(html);
+	json_decref(a);
+	json_decref(b);
+}
+
+void
+api_guidelines_voorstellen(struct req *r)
+{
+	struct guideline g;
+
+	if (api_guidelines_load(r, &g) == 0)
+		reply_json(r, 200, json_pack("{s:s, s:o}", "slug", g.slug,
+		    "voorstellen", guideline_store_proposals(r->db, g.pk)));
+}
+
+/* Any member municipality proposes a change. */
+void
+api_guidelines_propose(struct req *r)
+{
+	struct guideline g;
+	struct revision rev = { 0 };
+	json_t *body, *p;
+	char location[160];
+	long id;
+	int rc;
+
+	if (api_guidelines_load_local(r, &g) == -1 || req_body_json(r, &body) == -1)
+		return;
+	rev.basis = api_guidelines_basis(r, body);
+	rev.tekst = api_guidelines_text(r, body);
+	rev.bericht = api_guidelines_field(r, body, "bericht", true,
+	    GUIDELINE_MESSAGE_MAX);
+	rev.gemeente = r->who.gemeente;
+	rev.aangemaakt = time(NULL);
+	if (req_has_invalid(r)) {
+		json_decref(body);
+		reply_invalid(r);
+		return;
+	}
+	rc = guideline_store_propose(r->db, &g, &rev, &id);
+	json_decref(body);
+	if (rc == MEENT_NOTFOUND) {
+		req_invalid(r, "basis", "versie %ld bestaat niet", rev.basis);
+		reply_invalid(r);
+		return;
+	}
+	if (rc != 0) {
+		reply_db_failed(r, "Het voorstel kon niet opgeslagen worden.");
+		return;
+	}
+	snprintf(location, sizeof location,
+	    "/api/v1/richtlijnen/%s/voorstellen/%ld", g.slug, id);
+	reply_header(r, "Location",
+	    location);
+	p = guideline_store_proposal(r->db, g.pk, id);
+	reply_json(r, 201, p != NULL ? p : json_object());
+}
+
+void
+api_guidelines_voorstel(struct req *r)
+{
+	struct guideline g;
+	long id;
+	json_t *p;
+
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	id = req_number(r->params[1]);
+	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
+	if (p == NULL)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
+		    r->params[1]);
+	else
+		reply_json(r, 200, p);
+}
+
+/* A decision that was not taken: rc from the store (404, 409, 500). */
+static void
+api_guidelines_undecided(struct req *r, int rc)
+{
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel "
+		    "%s.", r->params[1]);
+	else if (rc == MEENT_CONFLICT)
+		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
+		    "besloten.");
+	else
+		reply_db_failed(r, "Het besluit kon niet opgeslagen worden.");
+}
+
+/* PATCH a proposal: a maintainer accepts (a merged revision) or rejects. */
+void
+api_guidelines_decide(struct req *r)
+{
+	struct guideline g;
+	struct revision rev = { 0 };
+	const char *status, *reden;
+	json_t *body, *p;
+	long id;
+	int rc;
+
+	/* Accepting credits the proposer: the revision is theirs. */
+
+	if (api_guidelines_load_local(r, &g) == -1 ||
+	    api_guidelines_maintainer(r, &g) == -1)
+		return;
+	id = req_number(r->params[1]);
+	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
+	if (p == NULL) {
+		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
+		    r->params[1]);
+		return;
+	}
+	if (strcmp(json_string_value(json_object_get(p, "status")), "open") !=
+	    0) {
+		json_decref(p);
+		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
+		    "besloten.");
+		return;
+	}
+	if (req_body_json(r, &body) == -1) {
+		json_decref(p);
+		return;
+	}
+	status = api_guidelines_field(r, body, "status", true, 16);
+	reden = api_guidelines_field(r, body, "reden", false, 500);
+	if (status != NULL && strcmp(status, "aanvaard") != 0 &&
+	    strcmp(status, "afgewezen") != 0)
+		req_invalid(r, "status", "aanvaard of afgewezen");
+	if (status != NULL && strcmp(status, "afgewezen") == 0 && reden == NULL)
+		req_invalid(r, "reden", "verplicht bij een afwijzing");
+	if (req_has_invalid(r)) {
+		reply_invalid(r);
+	} else if (strcmp(status, "afgewezen") == 0) {
+		rc = guideline_store_decide(r->db, g.pk, id, "afgewezen", reden,
+		    0);
+		if (rc == 0)
+			reply_json(r, 200, guideline_store_proposal(r->db, g.pk,
+			    id));
+		else
+			api_guidelines_undecided(r, rc);
+	} else {
+		json_t *conflicts;
+
+		rc = guideline_store_accept(r->db, &g, id, &rev, &conflicts);
+		if (rc == MEENT_NOTFOUND || (rc == MEENT_CONFLICT &&
+		    conflicts == NULL)) {
+			revision_free(&rev);
+			api_guidelines_undecided(r, rc);
+		} else
+			api_guidelines_written(r, &g, &rev, rc, conflicts);
+	}
+	json_decref(body);
+	json_decref(p);
+}
+
+void
+api_guidelines_adopties(struct req *r)
+{
+	struct guideline g;
+	json_t *list;
+
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	list = guideline_store_adoptions(r->db, g.pk);
+	reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "slug", g.slug,
+	    "totaal", (json_int_t)json_array_size(list), "adopties", list));
+}
+
+/* "Wij volgen deze richtlijn", optionally pinned to a revision. */
+void
+api_guidelines_adopt(struct req *r)
+{
+	struct guideline g;
+	json_t *body = NULL, *v;
+	long versie = 0;
+
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	if (evbuffer_get_length(req_body(r)) > 0) {
+		if (req_body_json(r, &body) == -1)
+			return;
+		v = json_object_get(body, "versie");
+		if (v != NULL && !json_is_null(v)) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > g.head)
+				req_invalid(r, "versie", "een bestaande versie "
+				    "(1 tot en met %ld)", g.head);
+			else
+				versie = (long)json_integer_value(v);
+		}
+		json_decref(body);
+	}
+	if (req_has_invalid(r)) {
+		reply_invalid(r);
+		return;
+	}
+	if (guideline_store_adopt(r->db, g.pk, r->who.gemeente, versie) != 0) {
+		reply_db_failed(r, "De adoptie kon niet opgeslagen worden.");
+		return;
+	}
+	reply_json(r, 201, json_pack("{s:s, s:s, s:o}", "slug", g.slug,
+	    "gemeente", r->who.gemeente, "versie", versie > 0 ?
+	    json_integer(versie) : json_null()));
+}
+
+void
+api_guidelines_unadopt(struct req *r)
+{
+	struct guideline g;
+	int rc;
+
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	rc = guideline_store_unadopt(r->db, g.pk, r->who.gemeente);
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Uw gemeente volgt deze "
+		    "richtlijn niet.");
+	else if (rc != 0)
+		reply_db_failed(r, "Het intrekken lukte niet.");
+	else
+		reply_text(r, 204, NULL, "", 0);
+}

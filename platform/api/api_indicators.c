@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * GET /api/v1/indicatoren, /indicatoren/{id} and
+ * /indicatoren/{id}/vergelijking: the catalogue and the peer comparison,
+ * as JSON or (the comparison) CSV, by Accept header or ?formaat=.
+ */
+#include "meent.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+api_indicators_list(struct req *r)
+{
+	json_t *items = indicator_list(r->db);
+
+	reply_json(r, 200, json_pack("{s:I, s:o}", "totaal",
+	    (json_int_t)json_array_size(items), "indicatoren", items));
+}
+
+/* The indicator of the path, or NULL after a 404. */
+static json_t *
+api_indicators_load(struct req *r)
+{
+	const char *id = r->params[0];
+	json_t *ind = indicator_id_valid(id) ? indicator_get(r->db, id) : NULL;
+
+	if (ind == NULL)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen indicator "
+		    "met deze naam.");
+	return ind;
+}
+
+/* One indicator, with the pilots about it that the caller may see. */
+void
+api_indicators_get(struct req *r)
+{
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
+	json_t *ind = api_indicators_load(r);
+
+	if (ind == NULL)
+		return;
+	json_object_set_new(ind, "pilots", pilot_store_linking(r->db,
+	    PILOT_LINK_INDICATOR, r->params[0], !anonymous, anonymous ? NULL :
+	    r->who.gemeente));
+	reply_json(r, 200, ind);
+}
+
+/* The newest period of ind, or NULL when it has none. */
+static const char *
+api_indicators_latest(json_t *ind)
+{
+	json_t *periods = json_object_get(ind, "perioden");
+	size_t n = json_array_size(periods);
+
+	if (n == 0)
+		return NULL;
+	return json_string_value(json_object_get(json_array_get(periods,
+	    n - 1), "periode"));
+}
+
+static bool
+api_indicators_has_period(json_t *ind, const char *period)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(ind, "perioden"), i, p)
+		if (strcmp(json_string_value(json_object_get(p, "periode")),
+		    period) == 0)
+			return true;
+	return false;
+}
+
+/* "json", "csv" or "svg" from ?formaat= or the Accept header. */
+static const char *
+api_indicators_format(struct req *r)
+{
+	const char *f = req_query(r, "formaat");
+	const char *accept = req_header(r, "Accept");
+
+	if (f != NULL) {
+		if (strcmp(f, "json") == 0 || strcmp(f, "csv") == 0 ||
+		    strcmp(f, "svg") == 0)
+			return f;
+		req_invalid(r, "formaat", "moet json, csv of svg zijn");
+		return "json";
+	}
+	if (accept != NULL && strstr(accept, "text/csv") != NULL)
+		return "csv";
+	if (accept != NULL && strstr(accept, "image/svg+xml") != NULL)
+		return "svg";
+	return "json";
+}
+
+/*
+ * Parse and check the query of a comparison into *q (the web page's too):
+ * problems go to req_invalid(). 0 or -1.
+ */
+int
+api_indicators_query(struct req *r, json_t *ind, struct comparison_query *q)
+{
+	q->indicator = json_string_value(json_object_get(ind, "id"));
+	q->gemeente = req_query(r, "gemeente");
+	/* Signed in: your own municipality unless you ask for another. */
+	if (q->gemeente == NULL && r->who.kind != PRINCIPAL_ANONYMOUS)
+		q->gemeente = r->who.gemeente;
+	q->periode = req_query(r, "periode");
+	q->groep = req_query(r, "groep");
+	if (q->groep == NULL)
+		q->groep = "grootteklasse";
+	else if (!comparison_group_valid(q->groep))
+		req_invalid(r, "groep", "moet grootteklasse, provincie, "
+		    "vergelijkbaar of alle zijn");
+	if (!municipality_code_valid(q->gemeente))
+		req_invalid(r, "gemeente", "verplicht: een gemeentecode, zoals "
+		    "GM0275");
+	else if (!municipality_exists(r->db, q->gemeente))
+		req_invalid(r, "gemeente", "onbekende gemeente");
+	if (q->periode == NULL)
+		q->periode = api_indicators_latest(ind);
+	else if (!indicator_period_valid(q->periode) ||
+	    !api_indicators_has_period(ind, q->periode))
+		req_invalid(r, "periode", "geen periode van deze indicator");
+	if (q->periode == NULL)
+		req_invalid(r, "periode", "deze indicator heeft nog geen "
+		    "waarden");
+	return req_has_invalid(r) ? -1 : 0;
+}
+
+static const char *
+api_indicators_ctype(const char *format)
+{
+	if (strcmp(format, "csv") == 0)
+		return "text/csv; charset=utf-8";
+	if (strcmp(format, "svg") == 0)
+		return "image/svg+xml; charset=utf-8";
+	return "application/json";
+}
+
+/* The bytes of a comparison in format (caller frees). */
+static struct evbuffer *
+api_indicators_render(const char *format, json_t *ind, json_t *out)
+{
+	struct evbuffer *b;
+	char *s;
+
+	if (strcmp(format, "csv") == 0)
+		return comparison_csv(out);
+	if (strcmp(format, "svg") == 0)
+		return chart_svg(ind, out);
+	json_object_set(out, "eenheid", json_object_get(ind, "eenheid"));
+	json_object_set(out, "noemer", json_object_get(ind, "noemer"));
+	b = evbuffer_new();
+	s = json_dumps(out, JSON_COMPACT);
+	evbuffer_add(b, s, strlen(s));
+	free(s);
+	return b;
+}
+
+/*
+ * A comparison reads every municipality and every period of the indicator,
+ * and the same questions come again and again: answers are cached (they
+ * depend on the target, the format and, when gemeente is left out, the
+ * caller's municipality; any commit anywhere makes them stale).
+ */
+void
+api_indicators_vergelijking(struct req *r)
+{
+	unsigned long gen = cache_generation_now();
+	struct comparison_query q;
+	const char *format, *cached;
+	struct evbuffer *b;
+	json_t *ind, *out;
+	char *key;
+	size_t len;
+
+	format = api_indicators_format(r);
+	key = xasprintf("V|%s|%s|%s", format, r->who.gemeente,
+	    r->target);
+	if (!req_has_invalid(r) &&
+	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, api_indicators_ctype(format), cached, len);
+		free(key);
+		return;
+	}
+	if ((ind = api_indicators_load(r)) == NULL ||
+	    api_indicators_query(r, ind, &q) == -1) {
+		if (ind != NULL)
+			reply_invalid(r);
+		json_decref(ind);
+		free(key);
+		return;
+	}
+	out = comparison_make(r->db, ind, &q);
+	if (out == NULL) {
+		reply_db_failed(r, "De vergelijking kon niet gemaakt worden.");
+	} else {
+		b = api_indicators_render(format, ind, out);
+		len = evbuffer_get_length(b);
+		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
+		    gen);
+		reply_send(r, 200, api_indicators_ctype(format), b);
+		evbuffer_free(b);
+	}
+	json_decref(out);
+	json_decref(ind);
+	free(key);
+}

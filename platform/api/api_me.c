@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * GET /api/v1/ik: who the credentials belong to (municipality and role).
+ */
+#include "meent.h"
+
+void
+api_me_get(struct req *r)
+{
+	json_t *g;
+	int err;
+
+	g = municipality_get(r->db, r->who.gemeente, &err);
+	if (g == NULL) {
+		reply_db_failed(r, "De gemeente van deze "
+		    "inlog kon niet gelezen worden.");
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:o, s:s, s:s}", "gemeente", g, "rol",
+	    role_name(r->who.role), "via", r->who.kind == PRINCIPAL_TOKEN ?
+	    "token" : "sessie"));
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Operations endpoints: /healthz (the process answers), /readyz (it can
+ * reach its database and is not draining), /metrics (Prometheus).
+ */
+#include "meent.h"
+
+#include <event2/buffer.h>
+
+void
+ops_healthz(struct req *r)
+{
+	reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+void
+ops_readyz(struct req *r)
+{
+	sqlite3_stmt *st;
+	bool ok;
+
+	if (r->ctx->draining) {
+		reply_problem(r, 503, "Wordt gestopt", "Deze server stopt; "
+		    "stuur verzoeken naar een andere.");
+		return;
+	}
+	st = db_stmt(r->db, "SELECT count(*) FROM instance");
+	ok = st != NULL && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) == 1;
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (!ok) {
+		reply_problem(r, 503, "Niet gereed", "De database is niet "
+		    "bereikbaar.");
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:s}", "status", "ready"));
+}
+
+void
+ops_metrics(struct req *r)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	metrics_write(b);
+	reply_send(r, 200, "text/plain; version=0.0.4; charset=utf-8", b);
+	evbuffer_free(b);
+}

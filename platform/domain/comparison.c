@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Peer comparison: where a municipality stands on an indicator among a group
+ * of municipalities (same CBS size class, same province, the most similar
+ * ones, or all), in one period and over time.
+ *
+ * Values per 1,000 inhabitants are normalised with the inhabitants of the
+ * period's year (the reference data), or the latest figure when that year
+ * is missing. Quartiles interpolate linearly between order statistics
+ * (Hyndman & Fan type 7, as R and spreadsheets do). A percentile rank is
+ * only given for groups of at least COMPARISON_MIN_PERCENTILE values: below
+ * that, one municipality is a large share of the group.
+ */
+#include "meent.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMPARISON_MIN_PERCENTILE	5
+#define COMPARISON_SIMILAR		15
+/* Rates on fewer inhabitants than this swing with a handful of cases. */
+#define COMPARISON_SMALL_BASE		10000
+
+#define PEER_YEARS	16
+
+struct peer {
+	char	 code[7];
+	char	*naam;
+	char	*provincie;
+	int	 klasse;
+	long	 inwoners_nu;	/* today's, from the reference data */
+	double	 dichtheid;	/* today's inhabitants per km2 */
+	int	 years[PEER_YEARS];	/* inhabitants by year, for per-1000 */
+	long	 year_inwoners[PEER_YEARS];
+	int	 nyears;
+	long	 inwoners;	/* of the current period's year */
+	double	 waarde;	/* of the current period, normalised */
+	bool	 has_value;
+	bool	 in_group;
+	double	 distance;
+};
+
+/*
+ * Every municipality (sorted by code) and the indicator's raw values for
+ * all its periods, read once with three range scans: a comparison and its
+ * series are then computed in memory, period by period.
+ */
+struct peers {
+	struct peer	*p;
+	size_t		 n;
+	const char	**periods;	/* borrowed from the indicator's JSON */
+	size_t		 nperiods;
+	double		*raw;		/* [period * n + peer] */
+	unsigned char	*present;
+	bool		 per1000;
+};
+
+static void
+peers_free(struct peers *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		free(ps->p[i].naam);
+		free(ps->p[i].provincie);
+	}
+	free(ps->p);
+	free(ps->periods);
+	free(ps->raw);
+	free(ps->present);
+}
+
+static struct peer *
+peers_find(struct peers *ps, const char *code)
+{
+	size_t lo = 0, hi = ps->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(ps->p[mid].code, code);
+
+		if (c == 0)
+			return &ps->p[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+peers_load_gemeenten(struct db *db, struct peers *ps)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT code, naam, provincie,"
+	    " grootteklasse, inwoners, inwoners / oppervlakte_km2"
+	    " FROM gemeenten ORDER BY code");
+	size_t cap = 0;
+
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct peer *p;
+
+		if (ps->n == cap) {
+			cap = cap == 0 ? 400 : cap * 2;
+			ps->p = xreallocarray(ps->p, cap, sizeof *ps->p);
+		}
+		p = &ps->p[ps->n++];
+		memset(p, 0, sizeof *p);
+		snprintf(p->code, sizeof p->code, "%s",
+		    sqlite3_column_text(st, 0));
+		p->naam = xstrdup((const char *)sqlite3_column_text(st, 1));
+		p->provincie = xstrdup((const char *)sqlite3_column_text(st, 2));
+		p->klasse = sqlite3_column_int(st, 3);
+		p->inwoners_nu = (long)sqlite3_column_int64(st, 4);
+		p->dichtheid = sqlite3_column_double(st, 5);
+		p->inwoners = p->inwoners_nu;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+peers_load_inhabitants(struct db *db, struct peers *ps)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT code, jaar, inwoners FROM"
+	    " gemeente_inwoners");
+
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct peer *p = peers_find(ps, (const char *)
+		    sqlite3_column_text(st, 0));
+
+		if (p == NULL || p->nyears == PEER_YEARS)
+			continue;
+		p->years[p->nyears] = sqlite3_column_int(st, 1);
+		p->year_inwoners[p->nyears++] = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static long
+peers_period_index(const struct peers *ps, const char *period)
+{
+	for (size_t k = 0; k < ps->nperiods; k++)
+		if (strcmp(ps->periods[k], period) == 0)
+			return (long)k;
+	return -1;
+}
+
+static int
+peers_load_values(struct db *db, const char *indicator, struct peers *ps)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT periode, gemeente, waarde FROM"
+	    " indicator_waarden WHERE indicator = ?1 ORDER BY periode");
+	const char *last = NULL;
+	long k = -1;
+
+	if (st == NULL)
+		return -1;
+	ps->raw = xcalloc(ps->n * ps->nperiods + 1, sizeof *ps->raw);
+	ps->present = xcalloc(ps->n * ps->nperiods + 1, 1);
+	db_bind_text(st, 1, indicator);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *period = (const char *)sqlite3_column_text(st, 0);
+		struct peer *p = peers_find(ps, (const char *)
+		    sqlite3_column_text(st, 1));
+		size_t at;
+
+		if (last == NULL || strcmp(last, period) != 0) {
+			k = peers_period_index(ps, period);
+			last = k >= 0 ? ps->periods[k] : NULL;
+		}
+		if (k < 0 || p == NULL)
+			continue;
+		at = (size_t)k * ps->n + (size_t)(p - ps->p);
+		ps->raw[at] = sqlite3_column_double(st, 2);
+		ps->present[at] = 1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Everything a comparison of ind needs. 0, or -1 on a database error. */
+static int
+peers_load(struct db *db, json_t *ind, struct peers *ps)
+{
+	json_t *periods = json_object_get(ind, "perioden"), *p;
+	size_t i;
+
+	memset(ps, 0, sizeof *ps);
+	ps->per1000 = json_is_string(json_object_get(ind, "noemer"));
+	ps->periods = xreallocarray(NULL, json_array_size(periods) + 1,
+	    sizeof *ps->periods);
+	json_array_foreach(periods, i, p)
+		ps->periods[ps->nperiods++] = json_string_value(
+		    json_object_get(p, "periode"));
+	if (peers_load_gemeenten(db, ps) == -1 ||
+	    peers_load_inhabitants(db, ps) == -1 ||
+	    peers_load_values(db, json_string_value(json_object_get(ind, "id")),
+	    ps) == -1)
+		return -1;
+	return 0;
+}
+
+/* The inhabitants of p in the year a period starts with (else today's). */
+static long
+peer_inhabitants(const struct peer *p, const char *period)
+{
+	int year = atoi(period);
+
+	for (int i = 0; i < p->nyears; i++)
+		if (p->years[i] == year)
+			return p->year_inwoners[i];
+	return p->inwoners_nu;
+}
+
+/* Make period k current: every peer's inhabitants and normalised value. */
+static void
+peers_set_period(struct peers *ps, size_t k)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		struct peer *p = &ps->p[i];
+		size_t at = k * ps->n + i;
+
+		p->inwoners = peer_inhabitants(p, ps->periods[k]);
+		p->has_value = ps->present[at] != 0;
+		p->waarde = ps->raw[at];
+		if (p->has_value && ps->per1000) {
+			p->has_value = p->inwoners > 0;
+			p->waarde = p->waarde * 1000.0 / (double)p->inwoners;
+		}
+	}
+}
+
+static int
+peer_by_distance(const void *a, const void *b)
+{
+	const struct peer *x = *(struct peer *const *)a;
+	const struct peer *y = *(struct peer *const *)b;
+
+	if (x->distance != y->distance)
+		return x->distance < y->distance ? -1 : 1;
+	return strcmp(x->code, y->code);
+}
+
+/*
+ * The municipality and the COMPARISON_SIMILAR nearest to it in
+ * log(inhabitants) and log(density), each standardised over all
+ * municipalities so neither dominates the distance.
+ */
+static void
+peers_mark_similar(struct peers *ps, const struct peer *self)
+{
+	double sum[2] = { 0, 0 }, sq[2] = { 0, 0 }, sd[2];
+	struct peer **order;
+	size_t n = ps->n;
+
+	for (size_t i = 0; i < n; i++) {
+		double v[2] = { log((double)ps->p[i].inwoners_nu + 1),
+		    log(ps->p[i].dichtheid + 1) };
+
+		for (int k = 0; k < 2; k++) {
+			sum[k] += v[k];
+			sq[k] += v[k] * v[k];
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		double mean = sum[k] / (double)n;
+
+		sd[k] = sqrt(fmax(sq[k] / (double)n - mean * mean, 1e-12));
+	}
+	order = xreallocarray(NULL, n, sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		struct peer *p = &ps->p[i];
+		double d0 = (log((double)p->inwoners_nu + 1) -
+		    log((double)self->inwoners_nu + 1)) / sd[0];
+		double d1 = (log(p->dichtheid + 1) - log(self->dichtheid + 1)) /
+		    sd[1];
+
+		p->distance = d0 * d0 + d1 * d1;
+		order[i] = p;
+	}
+	qsort(order, n, sizeof *order, peer_by_distance);
+	for (size_t i = 0, taken = 0; i < n && taken < COMPARISON_SIMILAR;
+	    i++) {
+		if (order[i] == self)
+			continue;
+		order[i]->in_group = true;
+		taken++;
+	}
+	free(order);
+}
+
+/* Is group one of the four peer groups? */
+bool
+comparison_group_valid(const char *group)
+{
+	static const char *const groups[] = { "grootteklasse", "provincie",
+	    "vergelijkbaar", "alle" };
+
+	for (size_t i = 0; i < nitems(groups); i++)
+		if (strcmp(group, groups[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Mark the group's members. Returns -1 for an unknown group name. */
+static int
+peers_mark_group(struct peers *ps, struct peer *self, const char *group)
+{
+	bool all = strcmp(group, "alle") == 0;
+	bool klasse = strcmp(group, "grootteklasse") == 0;
+	bool provincie = strcmp(group, "provincie") == 0;
+
+	if (strcmp(group, "vergelijkbaar") == 0) {
+		peers_mark_similar(ps, self);
+		self->in_group = true;
+		return 0;
+	}
+	if (!all && !klasse && !provincie)
+		return -1;
+	for (size_t i = 0; i < ps->n; i++) {
+		struct peer *p = &ps->p[i];
+
+		p->in_group = all || (klasse && p->klasse == self->klasse) ||
+		    (provincie && strcmp(p->provincie, self->provincie) == 0);
+	}
+	return 0;
+}
+
+static int
+double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Type-7 quantile of sorted v[0..n-1], n > 0. */
+double
+comparison_quantile(const double *v, size_t n, double q)
+{
+	double h = (double)(n - 1) * q;
+	size_t lo = (size_t)floor(h);
+
+	if (lo + 1 >= n)
+		return v[n - 1];
+	return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+/* The group's values with a value, sorted; *n their number. */
+static double *
+peers_group_values(const struct peers *ps, size_t *n)
+{
+	double *v = xreallocarray(NULL, ps->n + 1, sizeof *v);
+
+	*n = 0;
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->p[i].in_group && ps->p[i].has_value)
+			v[(*n)++] = ps->p[i].waarde;
+	qsort(v, *n, sizeof *v, double_cmp);
+	return v;
+}
+
+/* Round for display to four decimals (large figures need none). */
+static json_t *
+comparison_number(double v)
+{
+	if (fabs(v) > 1e12)
+		return json_real(v);
+	return json_real(round(v * 10000.0) / 10000.0);
+}
+
+static json_t *
+comparison_stats(const double *v, size_t n)
+{
+	double sum = 0;
+
+	if (n == 0)
+		return json_pack("{s:i}", "n", 0);
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "n", (json_int_t)n,
+	    "min", comparison_number(v[0]),
+	    "p25", comparison_number(comparison_quantile(v, n, 0.25)),
+	    "mediaan", comparison_number(comparison_quantile(v, n, 0.5)),
+	    "p75", comparison_number(comparison_quantile(v, n, 0.75)),
+	    "max", comparison_number(v[n - 1]),
+	    "gemiddelde", comparison_number(sum / (double)n));
+}
+
+/*
+ * The municipality's place: its value, its rank (1 = best by the
+ * indicator's direction; for neutral ones, 1 = highest) and, in groups of
+ * at least COMPARISON_MIN_PERCENTILE, its percentile rank (the share of the
+ * group below it, ties counted half: 50 is the middle).
+ */
+static json_t *
+comparison_position(const struct peer *self, const double *v, size_t n,
+    const char *direction)
+{
+	size_t below = 0, equal = 0, rank;
+	json_t *o;
+
+	if (!self->has_value)
+		return json_pack("{s:n, s:n, s:n}", "waarde", "rang",
+		    "percentiel");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < self->waarde)
+			below++;
+		else if (v[i] == self->waarde)
+			equal++;
+	}
+	rank = strcmp(direction, "lager_beter") == 0 ? below + 1 :
+	    n - below - equal + 1;
+	o = json_pack("{s:o, s:I}", "waarde", comparison_number(self->waarde),
+	    "rang", (json_int_t)rank);
+	if (n >= COMPARISON_MIN_PERCENTILE)
+		json_object_set_new(o, "percentiel", json_real(round(
+		    ((double)below + (double)equal / 2.0) * 1000.0 /
+		    (double)n) / 10.0));
+	else
+		json_object_set_new(o, "percentiel", json_null());
+	return o;
+}
+
+static json_t *
+comparison_members(const struct peers *ps)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct peer *p = &ps->p[i];
+
+		if (!p->in_group)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:o}",
+		    "gemeente", p->code, "naam", p->naam,
+		    "inwoners", (json_int_t)p->inwoners,
+		    "waarde", p->has_value ? comparison_number(p->waarde) :
+		    json_null()));
+	}
+	return a;
+}
+
+/* Per period: the municipality's value, the group's median and n. */
+static json_t *
+comparison_series(struct peers *ps, const struct peer *self)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < ps->nperiods; k++) {
+		size_t n;
+		double *v;
+
+		peers_set_period(ps, k);
+		v = peers_group_values(ps, &n);
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:I}",
+		    "periode", ps->periods[k],
+		    "waarde", self->has_value ? comparison_number(self->waarde) :
+		    json_null(),
+		    "groepMediaan", n > 0 ? comparison_number(
+		    comparison_quantile(v, n, 0.5)) : json_null(),
+		    "n", (json_int_t)n));
+		free(v);
+	}
+	return a;
+}
+
+static json_t *
+comparison_warnings(const struct peers *ps, const struct peer *self, size_t n)
+{
+	json_t *warnings = json_array();
+
+	if (ps->per1000 && self->inwoners < COMPARISON_SMALL_BASE)
+		json_array_append_new(warnings, json_pack("{s:s, s:s}",
+		    "code", "kleine_basis", "tekst", "Deze gemeente heeft minder "
+		    "dan 10.000 inwoners: een paar gevallen meer of minder "
+		    "verandert de waarde per 1.000 inwoners sterk."));
+	if (n < COMPARISON_MIN_PERCENTILE)
+		json_array_append_new(warnings, json_pack("{s:s, s:s}",
+		    "code", "kleine_groep", "tekst", "De groep heeft minder dan "
+		    "5 waarden: er is geen percentiel berekend."));
+	return warnings;
+}
+
+/*
+ * The comparison of q for indicator ind (its JSON from indicator_get()).
+ * The caller has checked q (api_indicators_query). Returns the answer
+ * (caller owns), or NULL on a database error or a question it cannot
+ * answer.
+ */
+json_t *
+comparison_make(struct db *db, json_t *ind, const struct comparison_query *q)
+{
+	const char *direction = json_string_value(json_object_get(ind,
+	    "richting"));
+	struct peers ps;
+	struct peer *self;
+	json_t *out;
+	double *v;
+	long k;
+	size_t n;
+
+	if (peers_load(db, ind, &ps) == -1 ||
+	    (self = peers_find(&ps, q->gemeente)) == NULL ||
+	    (k = peers_period_index(&ps, q->periode)) < 0 ||
+	    peers_mark_group(&ps, self, q->groep) == -1) {
+		peers_free(&ps);
+		return NULL;
+	}
+	peers_set_period(&ps, (size_t)k);
+	v = peers_group_values(&ps, &n);
+	out = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:I}, s:o,"
+	    " s:o, s:o, s:o}",
+	    "indicator", q->indicator, "periode", q->periode, "groep", q->groep,
+	    "gemeente", "code", self->code, "naam", self->naam,
+	    "provincie", self->provincie, "grootteklasse", self->klasse,
+	    "inwoners", (json_int_t)self->inwoners,
+	    "positie", comparison_position(self, v, n, direction),
+	    "statistiek", comparison_stats(v, n),
+	    "leden", comparison_members(&ps),
+	    "waarschuwingen", comparison_warnings(&ps, self, n));
+	free(v);
+	json_object_set_new(out, "reeks", comparison_series(&ps, self));
+	peers_free(&ps);
+	return out;
+}

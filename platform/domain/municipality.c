@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Municipalities (gemeenten): the reference data of all 342, their CBS size
+ * class, and membership of this instance.
+ *
+ * A municipality becomes a member when its first account (a user or an API
+ * token) is made here; lid_sinds records when.
+ */
+#include "meent.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* CBS gemeentegrootteklasse 1-8 from the number of inhabitants. */
+int
+municipality_size_class(long inhabitants)
+{
+	static const long upper[] = { 5000, 10000, 20000, 50000, 100000,
+	    150000, 250000 };
+
+	for (size_t i = 0; i < nitems(upper); i++)
+		if (inhabitants < upper[i])
+			return (int)i + 1;
+	return 8;
+}
+
+/* "GM" and four digits. */
+bool
+municipality_code_valid(const char *code)
+{
+	if (code == NULL || strlen(code) != 6 || code[0] != 'G' ||
+	    code[1] != 'M')
+		return false;
+	for (int i = 2; i < 6; i++)
+		if (!isdigit((unsigned char)code[i]))
+			return false;
+	return true;
+}
+
+#define GEMEENTE_COLUMNS \
+	"code, cbs_code, naam, naam_kort, provincie, inwoners, " \
+	"inwoners_jaar, grootteklasse, oppervlakte_km2, lid_sinds"
+
+/* The public JSON of the row that st stands on (columns as above). */
+static json_t *
+gemeente_row_json(sqlite3_stmt *st)
+{
+	double area = sqlite3_column_double(st, 8);
+	long inhabitants = (long)sqlite3_column_int64(st, 5);
+	json_t *o;
+
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:i, s:i, s:f, s:f}",
+	    "code", db_column_json(st, 0),
+	    "cbsCode", db_column_json(st, 1),
+	    "naam", db_column_json(st, 2),
+	    "naamKort", db_column_json(st, 3),
+	    "provincie", db_column_json(st, 4),
+	    "inwoners", (json_int_t)inhabitants,
+	    "inwonersJaar", sqlite3_column_int(st, 6),
+	    "grootteklasse", sqlite3_column_int(st, 7),
+	    "oppervlakteKm2", area,
+	    "dichtheid", area > 0 ? (double)(long)(inhabitants / area * 10) /
+	    10.0 : 0.0);
+	if (sqlite3_column_type(st, 9) == SQLITE_NULL) {
+		json_object_set_new(o, "lid", json_false());
+	} else {
+		json_object_set_new(o, "lid", json_true());
+		json_object_set_new(o, "lidSinds",
+		    clock_json((time_t)sqlite3_column_int64(st, 9)));
+	}
+	return o;
+}
+
+/*
+ * One municipality as JSON (caller owns), or NULL when the code is unknown
+ * (*err_out stays 0) or on a database error (*err_out = -1).
+ */
+json_t *
+municipality_get(struct db *db, const char *code, int *err_out)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " GEMEENTE_COLUMNS
+	    " FROM gemeenten WHERE code = ?1");
+	json_t *o = NULL;
+	int rc;
+
+	*err_out = 0;
+	if (st == NULL) {
+		*err_out = -1;
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		o = gemeente_row_json(st);
+	else if (rc != SQLITE_DONE) {
+		db_error(db, "municipality_get");
+		*err_out = -1;
+	}
+	sqlite3_reset(st);
+	return o;
+}
+
+/*
+ * A page of municipalities matching f, ordered by code. *total is the
+ * number matching. Returns a JSON array (caller owns) or NULL on error.
+ */
+json_t *
+municipality_list(struct db *db, const struct municipality_filter *f, int page,
+    int page_size, long *total)
+{
+	static const char *const count_sql = "SELECT count(*) FROM gemeenten"
+	    " WHERE (?1 IS NULL OR provincie = ?1)"
+	    " AND (?2 IS NULL OR grootteklasse = ?2)"
+	    " AND (?3 IS NULL OR (lid_sinds IS NOT NULL) = ?3)";
+	static const char *const page_sql = "SELECT " GEMEENTE_COLUMNS
+	    " FROM gemeenten"
+	    " WHERE (?1 IS NULL OR provincie = ?1)"
+	    " AND (?2 IS NULL OR grootteklasse = ?2)"
+	    " AND (?3 IS NULL OR (lid_sinds IS NOT NULL) = ?3)"
+	    " ORDER BY code LIMIT ?4 OFFSET ?5";
+	sqlite3_stmt *st;
+	json_t *items;
+	int rc;
+
+	st = db_stmt(db, count_sql);
+	if (st == NULL)
+		return NULL;
+	municipality_filter_bind(st, f);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_error(db, "municipality_list count");
+		sqlite3_reset(st);
+		return NULL;
+	}
+	*total = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+
+	st = db_stmt(db, page_sql);
+	if (st == NULL)
+		return NULL;
+	municipality_filter_bind(st, f);
+	sqlite3_bind_int(st, 4, page_size);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)(page - 1) * page_size);
+	items = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(items, gemeente_row_json(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, "municipality_list");
+		json_decref(items);
+		return NULL;
+	}
+	return items;
+}
+
+/* Bind a filter to ?1..?3 of the list statements. */
+void
+municipality_filter_bind(sqlite3_stmt *st, const struct municipality_filter *f)
+{
+	db_bind_text(st, 1, f->provincie);
+	if (f->grootteklasse > 0)
+		sqlite3_bind_int(st, 2, f->grootteklasse);
+	if (f->lid >= 0)
+		sqlite3_bind_int(st, 3, f->lid);
+}
+
+/* Is the province one of those in the reference data? */
+bool
+municipality_province_exists(struct db *db, const char *provincie)
+{
+	return db_exists(db, "SELECT 1 FROM gemeenten WHERE provincie = ?1"
+	    " LIMIT 1", provincie);
+}
+
+/* Record membership (idempotent): the first account made here. */
+int
+municipality_mark_member(struct db *db, const char *code)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE gemeenten SET lid_sinds = ?2"
+	    " WHERE code = ?1 AND lid_sinds IS NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	return db_step_done(db, st, "municipality_mark_member");
+}
+
+bool
+municipality_exists(struct db *db, const char *code)
+{
+	return db_exists(db, "SELECT 1 FROM gemeenten WHERE code = ?1", code);
+}
+
+/* Every municipality as [code, name], by name: for choosing one. */
+json_t *
+municipality_names(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT code, naam FROM gemeenten"
+	    " ORDER BY naam_kort, code");
+	json_t *a = json_array();
+
+	if (st == NULL)
+		return a;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("[o, o]",
+		    db_column_json(st, 0), db_column_json(st, 1)));
+	sqlite3_reset(st);
+	return a;
+}

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The benchmark pages: /benchmarks (the indicators) and /benchmarks/{id}
+ * (choose a municipality, a group and a period; see the chart, the group's
+ * spread, every member's value and the time series). The page asks the
+ * same questions as the API (api_indicators_query, comparison_make) and
+ * links to the same answer as CSV, SVG and JSON.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+static const char *const groups[] = { "grootteklasse", "provincie",
+    "vergelijkbaar", "alle" };
+static const char *const group_labels[] = {
+	"Gemeenten van dezelfde grootte (CBS-grootteklasse)",
+	"Gemeenten in dezelfde provincie",
+	"De 15 gemeenten die het meest lijken (inwoners en dichtheid)",
+	"Alle gemeenten",
+};
+
+void
+web_benchmarks_list(struct req *r)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_t *items = indicator_list(r->db), *i;
+	size_t k;
+
+	web_page_start(r, b, "Benchmarks");
+	html_out(b, "<h1>Benchmarks</h1>\n<p class=\"lead\">Hoe staat uw "
+	    "gemeente ervoor? Vergelijk uw cijfers met gemeenten van dezelfde "
+	    "grootte, in dezelfde provincie of die het meest op u lijken."
+	    "</p>\n<ul class=\"pilots\">\n");
+	json_array_foreach(items, k, i) {
+		json_t *periods = json_object_get(i, "perioden");
+		size_t n = json_array_size(periods);
+
+		html_out(b, "<li class=\"pilot\"><h2><a href=\"/benchmarks/%s\">"
+		    "%s</a></h2><p>%s</p><p class=\"meta\">%s · ",
+		    json_string_value(json_object_get(i, "id")),
+		    json_string_value(json_object_get(i, "naam")),
+		    json_string_value(json_object_get(i, "omschrijving")),
+		    json_string_value(json_object_get(i, "eenheid")));
+		if (n > 0)
+			html_out(b, "%s tot en met %s", json_string_value(
+			    json_object_get(json_array_get(periods, 0),
+			    "periode")), json_string_value(json_object_get(
+			    json_array_get(periods, n - 1), "periode")));
+		else
+			html_out(b, "nog geen cijfers");
+		html_out(b, " · Bron: %s</p></li>\n", json_string_value(
+		    json_object_get(i, "bron")));
+	}
+	html_out(b, "</ul>\n");
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	json_decref(items);
+}
+
+/* The form: municipality, group, period; keeps what was asked. */
+static void
+web_benchmarks_form(struct req *r, struct evbuffer *b, json_t *ind,
+    const struct comparison_query *q)
+{
+	json_t *names = municipality_names(r->db), *g, *p;
+	size_t i;
+
+	html_out(b, "<form method=\"get\" action=\"/benchmarks/%s\" "
+	    "class=\"filters\">\n<p><label for=\"gemeente\">Gemeente</label>"
+	    "<br><select id=\"gemeente\" name=\"gemeente\">\n"
+	    "<option value=\"\">Kies een gemeente</option>\n",
+	    json_string_value(json_object_get(ind, "id")));
+	json_array_foreach(names, i, g) {
+		const char *code = json_string_value(json_array_get(g, 0));
+
+		html_out(b, "<option value=\"%s\"%H>%s</option>\n", code,
+		    q->gemeente != NULL && strcmp(q->gemeente, code) == 0 ?
+		    " selected" : "", json_string_value(json_array_get(g, 1)));
+	}
+	html_out(b, "</select></p>\n<p><label for=\"groep\">Vergelijk met"
+	    "</label><br><select id=\"groep\" name=\"groep\">\n");
+	for (i = 0; i < nitems(groups); i++)
+		html_out(b, "<option value=\"%s\"%H>%s</option>\n", groups[i],
+		    q->groep != NULL && strcmp(q->groep, groups[i]) == 0 ?
+		    " selected" : "", group_labels[i]);
+	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
+	    "<br><select id=\"periode\" name=\"periode\">\n");
+	json_array_foreach(json_object_get(ind, "perioden"), i, p) {
+		const char *v = json_string_value(json_object_get(p, "periode"));
+		bool provisional = strcmp(json_string_value(json_object_get(p,
+		    "status")), "voorlopig") == 0;
+
+		html_out(b, "<option value=\"%s\"%H>%s%H</option>\n", v,
+		    q->periode != NULL && strcmp(q->periode, v) == 0 ?
+		    " selected" : "", v, provisional ? " (voorlopig)" : "");
+	}
+	html_out(b, "</select></p>\n<p><button type=\"submit\">Vergelijk"
+	    "</button></p>\n</form>\n");
+	json_decref(names);
+}
+
+static void
+web_benchmarks_cell(struct evbuffer *b, json_t *v)
+{
+	char num[32];
+
+	if (!json_is_number(v)) {
+		html_out(b, "<td>–</td>");
+		return;
+	}
+	chart_number(num, sizeof num, json_number_value(v));
+	html_out(b, "<td class=\"getal\">%s</td>", num);
+}
+
+/* Where the municipality stands, in a sentence, and the warnings. */
+static void
+web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
+{
+	json_t *pos = json_object_get(cmp, "positie"), *w;
+	json_t *stats = json_object_get(cmp, "statistiek");
+	const char *naam = json_string_value(json_object_get(json_object_get(
+	    cmp, "gemeente"), "naam"));
+	char own[32], med[32];
+	size_t i;
+
+	html_out(b, "<h2>Hoe staat %s ervoor?</h2>\n", naam);
+	if (!json_is_number(json_object_get(pos, "waarde"))) {
+		html_out(b, "<p>Van %s is voor deze periode geen waarde bekend."
+		    "</p>\n", naam);
+	} else {
+		chart_number(own, sizeof own, json_number_value(json_object_get(
+		    pos, "waarde")));
+		chart_number(med, sizeof med, json_number_value(json_object_get(
+		    stats, "mediaan")));
+		html_out(b, "<p class=\"lead\">%s: <strong>%s</strong> %s. De "
+		    "mediaan van de groep is %s. Plaats %l van %l", naam, own,
+		    json_string_value(json_object_get(ind, "eenheid")), med,
+		    (long)json_integer_value(json_object_get(pos, "rang")),
+		    (long)json_integer_value(json_object_get(stats, "n")));
+		if (json_is_number(json_object_get(pos, "percentiel"))) {
+			chart_number(own, sizeof own, json_number_value(
+			    json_object_get(pos, "percentiel")));
+			html_out(b, "; percentiel %s", own);
+		}
+		html_out(b, " (%H).</p>\n", strcmp(json_string_value(
+		    json_object_get(ind, "richting")), "neutraal") == 0 ?
+		    "plaats 1 is de hoogste waarde; hoger is niet beter of "
+		    "slechter" : "plaats 1 is de beste waarde");
+	}
+	json_array_foreach(json_object_get(cmp, "waarschuwingen"), i, w)
+		html_out(b, "<p class=\"remarks\">%s</p>\n", json_string_value(
+		    json_object_get(w, "tekst")));
+}
+
+static void
+web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
+{
+	static const char *const keys[] = { "min", "p25", "mediaan", "p75",
+	    "max", "gemiddelde" };
+	static const char *const labels[] = { "Laagste", "Eerste kwartiel",
+	    "Mediaan", "Derde kwartiel", "Hoogste", "Gemiddelde" };
+	json_t *stats = json_object_get(cmp, "statistiek"), *v;
+	size_t i;
+
+	html_out(b, "<table>\n<caption>Spreiding in de groep (%l waarden)"
+	    "</caption>\n<tbody>\n", (long)json_integer_value(json_object_get(
+	    stats, "n")));
+	for (i = 0; i < nitems(keys); i++) {
+		html_out(b, "<tr><th scope=\"row\">%s</th>", labels[i]);
+		web_benchmarks_cell(b, json_object_get(stats, keys[i]));
+		html_out(b, "</tr>\n");
+	}
+	html_out(b, "</tbody></table>\n<table>\n<caption>Door de tijd"
+	    "</caption>\n<thead><tr><th scope=\"col\">Periode</th>"
+	    "<th scope=\"col\">Deze gemeente</th><th scope=\"col\">Mediaan van "
+	    "de groep</th></tr></thead>\n<tbody>\n");
+	json_array_foreach(json_object_get(cmp, "reeks"), i, v) {
+		html_out(b, "<tr><th scope=\"row\">%s</th>", json_string_value(
+		    json_object_get(v, "periode")));
+		web_benchmarks_cell(b, json_object_get(v, "waarde"));
+		web_benchmarks_cell(b, json_object_get(v, "groepMediaan"));
+		html_out(b, "</tr>\n");
+	}
+	html_out(b, "</tbody></table>\n<details><summary>Alle gemeenten in de "
+	    "groep</summary>\n<table>\n<thead><tr><th scope=\"col\">Gemeente"
+	    "</th><th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
+	    "</tr></thead>\n<tbody>\n");
+	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
+		html_out(b, "<tr><th scope=\"row\">%s</th><td class=\"getal\">%l"
+		    "</td>", json_string_value(json_object_get(v, "naam")),
+		    (long)json_integer_value(json_object_get(v, "inwoners")));
+		web_benchmarks_cell(b, json_object_get(v, "waarde"));
+		html_out(b, "</tr>\n");
+	}
+	html_out(b, "</tbody></table></details>\n");
+}
+
+static void
+web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
+    const struct comparison_query *q)
+{
+	struct evbuffer *svg = chart_svg(ind, cmp);
+
+	web_benchmarks_position(b, ind, cmp);
+	html_out(b, "<figure class=\"grafiek\">\n");
+	evbuffer_add_buffer(b, svg);
+	evbuffer_free(svg);
+	html_out(b, "</figure>\n");
+	web_benchmarks_tables(b, cmp);
+	html_out(b, "<p>Download: <a href=\"/api/v1/indicatoren/%s/"
+	    "vergelijking?gemeente=%u&amp;groep=%u&amp;periode=%u&amp;"
+	    "formaat=csv\">CSV</a> · <a href=\"/api/v1/indicatoren/%s/"
+	    "vergelijking?gemeente=%u&amp;groep=%u&amp;periode=%u&amp;"
+	    "formaat=svg\">grafiek (SVG)</a> · <a href=\"/api/v1/indicatoren/"
+	    "%s/vergelijking?gemeente=%u&amp;groep=%u&amp;periode=%u\">JSON</a>"
+	    "</p>\n", q->indicator, q->gemeente, q->groep, q->periode,
+	    q->indicator, q->gemeente, q->groep, q->periode, q->indicator,
+	    q->gemeente, q->groep, q->periode);
+}
+
+/* The pilots that worked on this indicator, as far as the viewer may see. */
+static void
+web_benchmarks_pilots(struct req *r, struct evbuffer *b, json_t *ind)
+{
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
+	json_t *list = pilot_store_linking(r->db, PILOT_LINK_INDICATOR,
+	    json_string_value(json_object_get(ind, "id")), !anonymous,
+	    anonymous ? NULL : r->who.gemeente), *p;
+	size_t i;
+
+	if (json_array_size(list) > 0) {
+		html_out(b, "<h2>Pilots over deze indicator</h2>\n<ul>\n");
+		json_array_foreach(list, i, p)
+			html_out(b, "<li><a href=\"/pilots/%s\">%s</a> (%s)</li>\n",
+			    json_string_value(json_object_get(p, "id")),
+			    json_string_value(json_object_get(p, "titel")),
+			    json_string_value(json_object_get(p,
+			    "gemeenteNaam")));
+		html_out(b, "</ul>\n");
+	}
+	json_decref(list);
+}
+
+void
+web_benchmarks_show(struct req *r)
+{
+	json_t *ind = indicator_id_valid(r->params[0]) ?
+	    indicator_get(r->db, r->params[0]) : NULL;
+	struct comparison_query q = { 0 };
+	struct evbuffer *b;
+	json_t *cmp = NULL;
+	bool asked;
+	int status = 200;
+
+	if (ind == NULL) {
+		reply_problem(r, 404, "Niet gevonden", "Er is geen indicator "
+		    "met deze naam.");
+		return;
+	}
+	/* A first visit without a municipality is a question, not an error. */
+	asked = req_query(r, "gemeente") != NULL ||
+	    r->who.kind != PRINCIPAL_ANONYMOUS;
+	if (api_indicators_query(r, ind, &q) == 0)
+		cmp = comparison_make(r->db, ind, &q);
+	else if (asked)
+		status = 400;
+	b = evbuffer_new();
+	web_page_start(r, b, json_string_value(json_object_get(ind, "naam")));
+	html_out(b, "<h1>%s</h1>\n<p>%s</p>\n<p class=\"meta\">Eenheid: %s · "
+	    "Bron: %s</p>\n", json_string_value(json_object_get(ind, "naam")),
+	    json_string_value(json_object_get(ind, "omschrijving")),
+	    json_string_value(json_object_get(ind, "eenheid")),
+	    json_string_value(json_object_get(ind, "bron")));
+	if (status == 400)
+		web_page_errors(b, r->invalid);
+	web_benchmarks_form(r, b, ind, &q);
+	if (cmp != NULL)
+		web_benchmarks_result(b, ind, cmp, &q);
+	else if (status == 200)
+		html_out(b, "<p>Kies een gemeente om te vergelijken.</p>\n");
+	web_benchmarks_pilots(r, b, ind);
+	web_page_end(b);
+	web_page_reply(r, status, b);
+	evbuffer_free(b);
+	json_decref(cmp);
+	json_decref(ind);
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Proposing a change to a guideline in the browser, and deciding on it:
+ * /richtlijnen/{slug}/voorstellen/nieuw (any editor), the proposal's page
+ * with what it changes, and /richtlijnen/{slug}/voorstellen/{id}/besluit
+ * (maintainers: accept, merged like any revision, or reject with a reason).
+ * Accepting a proposal whose blocks collide with later edits shows both
+ * sides and changes nothing.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+#include <event2/keyvalq_struct.h>
+
+static void
+web_guideline_form_propose_form(struct req *r, int status,
+    const struct guideline *g, long basis, const char *tekst,
+    const char *bericht, const char *error)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	web_page_start(r, b, "Wijziging voorstellen");
+	html_out(b, "<h1>Wijziging voorstellen voor <a href=\"/richtlijnen/%s\">"
+	    "%s</a></h1>\n<p>U past versie %l aan. De beheerders besluiten; "
+	    "wijzigingen die intussen op andere plaatsen zijn gedaan, worden "
+	    "samengevoegd.</p>\n", g->slug, g->titel, basis);
+	if (error != NULL)
+		html_out(b, "<div class=\"error-summary\" role=\"alert\">"
+		    "<p>%s</p></div>\n", error);
+	html_out(b, "<form method=\"post\" action=\"/richtlijnen/%s/voorstellen/"
+	    "nieuw\">\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+	    "<input type=\"hidden\" name=\"basis\" value=\"%l\">\n"
+	    "<p><label for=\"tekst\">Tekst (Markdown)</label><br>"
+	    "<textarea id=\"tekst\" name=\"tekst\" rows=\"24\" cols=\"80\">%s"
+	    "</textarea></p>\n<p><label for=\"bericht\">Waarom deze wijziging? "
+	    "(verplicht)</label><br><input id=\"bericht\" name=\"bericht\" "
+	    "maxlength=\"200\" value=\"%s\"></p>\n<p><button type=\"submit\">"
+	    "Voorstel indienen</button></p>\n</form>\n", g->slug, r->who.csrf,
+	    basis, tekst, bericht);
+	web_page_end(b);
+	web_page_reply(r, status, b);
+	evbuffer_free(b);
+}
+
+void
+web_guideline_form_propose_new(struct req *r)
+{
+	struct guideline g;
+	json_t *head;
+
+	if (web_guidelines_load(r, &g) == -1 ||
+	    api_guidelines_refuse_foreign(r, &g) == -1)
+		return;
+	head = guideline_store_revision(r->db, g.pk, g.head);
+	web_guideline_form_propose_form(r, 200, &g, g.head, json_string_value(
+	    json_object_get(head, "tekst")), "", NULL);
+	json_decref(head);
+}
+
+void
+web_guideline_form_propose_post(struct req *r)
+{
+	struct guideline g;
+	struct evkeyvalq form;
+	struct revision rev = { 0 };
+	const char *tekst, *bericht;
+	char location[160], why[200], error[240];
+	long id;
+
+	if (web_guidelines_load(r, &g) == -1 ||
+	    api_guidelines_refuse_foreign(r, &g) == -1 ||
+	    web_form_checked(r, &form) == -1)
+		return;
+	tekst = evhttp_find_header(&form, "tekst");
+	bericht = evhttp_find_header(&form, "bericht");
+	rev.basis = req_number(evhttp_find_header(&form, "basis"));
+	if (tekst != NULL && !guideline_text_valid(tekst, strlen(tekst), why,
+	    sizeof why)) {
+		snprintf(error, sizeof error, "De tekst %s.", why);
+		web_guideline_form_propose_form(r, 400, &g, rev.basis > 0 ?
+		    rev.basis : g.head, tekst, bericht != NULL ? bericht : "",
+		    error);
+		evhttp_clear_headers(&form);
+		return;
+	}
+	if (tekst == NULL || bericht == NULL || *bericht == '\0' ||
+	    strlen(bericht) > GUIDELINE_MESSAGE_MAX || rev.basis < 1 ||
+	    rev.basis > g.head) {
+		web_guideline_form_propose_form(r, 400, &g, rev.basis > 0 ? rev.basis :
+		    g.head, tekst != NULL ? tekst : "", bericht != NULL ?
+		    bericht : "", "Vul de tekst en een reden in (hoogstens 200 "
+		    "tekens).");
+		evhttp_clear_headers(&form);
+		return;
+	}
+	rev.tekst = tekst;
+	rev.bericht = bericht;
+	rev.gemeente = r->who.gemeente;
+	rev.aangemaakt = time(NULL);
+	if (guideline_store_propose(r->db, &g, &rev, &id) != 0) {
+		evhttp_clear_headers(&form);
+		reply_db_failed(r, "Het voorstel kon niet opgeslagen worden.");
+		return;
+	}
+	evhttp_clear_headers(&form);
+	snprintf(location, sizeof location, "/richtlijnen/%s/voorstellen/%ld",
+	    g.slug, id);
+	reply_redirect(r, location);
+}
+
+void
+web_guideline_form_proposal(struct req *r)
+{
+	struct guideline g;
+	struct evbuffer *b;
+	json_t *p, *base;
+	char *diff, *html;
+	long id;
+	bool open, maintainer;
+
+	if (web_guidelines_load(r, &g) == -1)
+		return;
+	id = req_number(r->params[1]);
+	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
+	if (p == NULL) {
+		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er niet.");
+		return;
+	}
+	base = guideline_store_revision(r->db, g.pk, (long)json_integer_value(
+	    json_object_get(p, "basis")));
+	diff = merge_diff(json_string_value(json_object_get(base, "tekst")),
+	    json_string_value(json_object_get(p, "tekst")), "basisversie",
+	    "voorstel");
+	html = merge_diff_html(diff != NULL ? diff : "");
+	open = strcmp(json_string_value(json_object_get(p, "status")), "open") ==
+	    0;
+	maintainer = r->who.kind == PRINCIPAL_SESSION &&
+	    guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente);
+	b = evbuffer_new();
+	web_page_start(r, b, "Voorstel");
+	html_out(b, "<h1>Voorstel voor <a href=\"/richtlijnen/%s\">%s</a></h1>\n"
+	    "<p>%s, door %s, op versie %l. Status: <strong>%s</strong>.</p>\n",
+	    g.slug, g.titel, json_string_value(json_object_get(p, "bericht")),
+	    json_string_value(json_object_get(p, "gemeenteNaam")),
+	    (long)json_integer_value(json_object_get(p, "basis")),
+	    json_string_value(json_object_get(p, "status")));
+	if (json_is_string(json_object_get(p, "reden")))
+		html_out(b, "<p>Reden: %s</p>\n", json_string_value(
+		    json_object_get(p, "reden")));
+	html_out(b, "<h2>Wat het voorstel verandert</h2>\n%H\n", html);
+	if (open && maintainer)
+		html_out(b, "<h2>Besluit</h2>\n<form method=\"post\" action=\""
+		    "/richtlijnen/%s/voorstellen/%l/besluit\">\n<input type=\""
+		    "hidden\" name=\"csrf\" value=\"%s\">\n<fieldset><legend>Wat "
+		    "besluit u?</legend>\n<p><input type=\"radio\" id=\"aanvaard\" "
+		    "name=\"status\" value=\"aanvaard\" checked> <label for=\""
+		    "aanvaard\">Aanvaarden: dit wordt een nieuwe versie</label>"
+		    "</p>\n<p><input type=\"radio\" id=\"afgewezen\" name=\"status\" "
+		    "value=\"afgewezen\"> <label for=\"afgewezen\">Afwijzen"
+		    "</label></p>\n</fieldset>\n<p><label for=\"reden\">Reden "
+		    "(verplicht bij afwijzen)</label><br><textarea id=\"reden\" "
+		    "name=\"reden\" rows=\"3\" cols=\"60\"></textarea></p>\n<p>"
+		    "<button type=\"submit\">Besluiten</button></p>\n</form>\n",
+		    g.slug, id, r->who.csrf);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	free(diff);
+	free(html);
+	json_decref(base);
+	json_decref(p);
+}
+
+/* 409: the proposal collides with edits made since; show both sides. */
+static void
+web_guideline_form_conflict(struct req *r, const struct guideline *g, long id,
+    json_t *conflicts)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_t *c;
+	size_t i;
+
+	web_page_start(r, b, "Conflict");
+	html_out(b, "<h1>Het voorstel botst met latere wijzigingen</h1>\n<p>Er "
+	    "is niets opgeslagen; het voorstel staat nog open. Deze blokken "
+	    "zijn zowel in de nieuwste versie als in het voorstel veranderd:"
+	    "</p>\n");
+	json_array_foreach(conflicts, i, c)
+		html_out(b, "<h2>Blok %l</h2>\n<h3>Nieuwste versie</h3>\n<pre>%s"
+		    "</pre>\n<h3>Voorstel</h3>\n<pre>%s</pre>\n", (long)i + 1,
+		    json_string_value(json_object_get(c, "head")),
+		    json_string_value(json_object_get(c, "voorstel")));
+	html_out(b, "<p><a href=\"/richtlijnen/%s/voorstellen/%l\">Terug naar "
+	    "het voorstel</a></p>\n", g->slug, id);
+	web_page_end(b);
+	web_page_reply(r, 409, b);
+	evbuffer_free(b);
+}
+
+void
+web_guideline_form_decide(struct req *r)
+{
+	struct guideline g;
+	struct evkeyvalq form;
+	struct revision rev = { 0 };
+	json_t *conflicts = NULL, *p;
+	const char *status, *reden;
+	char location[160];
+	long id;
+	int rc;
+
+	if (web_guidelines_load(r, &g) == -1 ||
+	    api_guidelines_refuse_foreign(r, &g) == -1)
+		return;
+	if (!guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente)) {
+		reply_problem(r, 403, "Verboden", "Alleen de beheerders besluiten "
+		    "over voorstellen.");
+		return;
+	}
+	/* The proposal must be one of this guideline's (404 otherwise). */
+	id = req_number(r->params[1]);
+	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
+	if (p == NULL) {
+		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
+		    "niet.");
+		return;
+	}
+	json_decref(p);
+	if (web_form_checked(r, &form) == -1)
+		return;
+	status = evhttp_find_header(&form, "status");
+	reden = evhttp_find_header(&form, "reden");
+	if (reden != NULL && (*reden == '\0' || strlen(reden) > 500))
+		reden = NULL;
+	if (status == NULL || (strcmp(status, "aanvaard") != 0 &&
+	    strcmp(status, "afgewezen") != 0) || (strcmp(status,
+	    "afgewezen") == 0 && reden == NULL)) {
+		evhttp_clear_headers(&form);
+		reply_problem(r, 400, "Onvolledig", "Kies aanvaarden of afwijzen; "
+		    "bij afwijzen is een reden nodig.");
+		return;
+	}
+	if (strcmp(status, "afgewezen") == 0)
+		rc = guideline_store_decide(r->db, g.pk, id, "afgewezen", reden,
+		    0);
+	else
+		rc = guideline_store_accept(r->db, &g, id, &rev, &conflicts);
+	evhttp_clear_headers(&form);
+	snprintf(location, sizeof location, "/richtlijnen/%s/voorstellen/%ld",
+	    g.slug, id);
+	if (rc == 0)
+		reply_redirect(r, location);
+	else if (rc == MEENT_CONFLICT && conflicts != NULL)
+		web_guideline_form_conflict(r, &g, id, conflicts);
+	else if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
+		    "niet.");
+	else if (rc == MEENT_INVALID)
+		reply_problem(r, 400, "Te groot", "Samen met de wijzigingen "
+		    "sinds de basisversie wordt de tekst te groot. Het "
+		    "voorstel blijft open.");
+	else if (rc == MEENT_CONFLICT)
+		reply_problem(r, 409, "Al besloten", "Over dit voorstel is al "
+		    "besloten.");
+	else
+		reply_db_failed(r, "Het besluit kon niet opgeslagen worden.");
+	revision_free(&rev);
+	json_decref(conflicts);
+}

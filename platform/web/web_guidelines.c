@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The guideline pages: /richtlijnen, /richtlijnen/{slug} (the text with
+ * its table of contents, maintainers, adoptions, history and proposals),
+ * /richtlijnen/{slug}/versies/{n} and /richtlijnen/{slug}/verschillen.
+ * They read through the same store as the API.
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+/* The guideline of a page's path; replies 404 and returns -1 if none. */
+int
+web_guidelines_load(struct req *r, struct guideline *g)
+{
+	int rc = guideline_slug_valid(r->params[0]) ?
+	    guideline_store_get(r->db, r->params[0], g) : MEENT_NOTFOUND;
+
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen richtlijn met "
+		    "deze naam.");
+	else if (rc != 0)
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
+	return rc == 0 ? 0 : -1;
+}
+
+void
+web_guidelines_list(struct req *r)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_t *items, *g;
+	long total;
+	size_t i;
+
+	items = guideline_store_list(r->db, 1, 100, &total);
+	web_page_start(r, b, "Richtlijnen");
+	html_out(b, "<h1>Richtlijnen</h1>\n<p class=\"lead\">Afspraken die "
+	    "gemeenten samen bijhouden: elke gemeente kan een wijziging "
+	    "voorstellen, de beheerders besluiten.</p>\n<ul class=\"pilots\">\n");
+	json_array_foreach(items, i, g) {
+		html_out(b, "<li class=\"pilot\"><h2><a href=\"/richtlijnen/%s\">"
+		    "%s</a></h2><p class=\"meta\">Versie %l · %l gemeente(n) "
+		    "volgen deze richtlijn · %l open voorstel(len)",
+		    json_string_value(json_object_get(g, "slug")),
+		    json_string_value(json_object_get(g, "titel")),
+		    (long)json_integer_value(json_object_get(g, "versie")),
+		    (long)json_integer_value(json_object_get(g, "adopties")),
+		    (long)json_integer_value(json_object_get(g,
+		    "openVoorstellen")));
+		if (json_is_string(json_object_get(g, "herkomst")))
+			html_out(b, " · via %s", json_string_value(
+			    json_object_get(g, "herkomst")));
+		html_out(b, "</p></li>\n");
+	}
+	html_out(b, "</ul>\n");
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	json_decref(items);
+}
+
+/* The text of a revision with its table of contents. */
+static void
+web_guidelines_text(struct evbuffer *b, json_t *rev)
+{
+	json_t *toc = json_object_get(rev, "inhoudsopgave"), *h;
+	size_t i;
+
+	if (json_array_size(toc) > 1) {
+		html_out(b, "<nav class=\"toc\" aria-labelledby=\"meent-toc\">"
+		    "<h2 id=\"meent-toc\">Inhoud</h2><ol>\n");
+		json_array_foreach(toc, i, h)
+			if (json_integer_value(json_object_get(h, "niveau")) <= 3)
+				html_out(b, "<li><a href=\"#%s\">%s</a></li>\n",
+				    json_string_value(json_object_get(h, "anker")),
+				    json_string_value(json_object_get(h, "tekst")));
+		html_out(b, "</ol></nav>\n");
+	}
+	html_out(b, "<div class=\"richtlijn\">%H</div>\n",
+	    json_string_value(json_object_get(rev, "html")));
+}
+
+/*
+ * A guideline's page. Anonymous visitors all see the same page, so it is
+ * cached (cache.c; every guideline or pilot write makes it stale).
+ */
+void
+web_guidelines_show(struct req *r)
+{
+	unsigned long gen = cache_generation_now();
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
+	struct guideline g;
+	struct evbuffer *b;
+	json_t *head, *v, *list;
+	const char *cached;
+	char key[128], origin[210];
+	size_t i, len;
+
+	snprintf(key, sizeof key, "R|%.100s", r->params[0]);
+	if (anonymous &&
+	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+		return;
+	}
+	if (web_guidelines_load(r, &g) == -1)
+		return;
+	head = api_guidelines_head(r, &g);
+	b = evbuffer_new();
+	web_page_start(r, b, g.titel);
+	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %l",
+	    g.head);
+	if (fed_peer_origin_name(r->db, r->ctx->instance, g.origin,
+	    origin, sizeof origin))
+		html_out(b, " · gedeeld via %s (alleen-lezen: wijzigen kan alleen"
+		    " daar)", origin);
+	html_out(b, "</p>\n");
+	web_guidelines_text(b, head);
+	html_out(b, "</article>\n<aside aria-labelledby=\"meent-over\">\n"
+	    "<h2 id=\"meent-over\">Over deze richtlijn</h2>\n<h3>Beheerders</h3>\n"
+	    "<ul>\n");
+	json_array_foreach(json_object_get(head, "beheerders"), i, v)
+		html_out(b, "<li>%s</li>\n", json_string_value(json_object_get(v,
+		    "naam")));
+	html_out(b, "</ul>\n<h3>Gevolgd door %l gemeente(n)</h3>\n<ul>\n",
+	    (long)json_integer_value(json_object_get(head, "adopties")));
+	json_array_foreach(json_object_get(head, "adoptieLijst"), i, v) {
+		json_t *pin = json_object_get(v, "versie");
+
+		html_out(b, "<li>%s", json_string_value(json_object_get(v,
+		    "naam")));
+		if (json_is_integer(pin))
+			html_out(b, " (versie %l)", (long)json_integer_value(pin));
+		html_out(b, "</li>\n");
+	}
+	html_out(b, "</ul>\n<h3>Pilots die hiernaar verwijzen</h3>\n");
+	if (json_array_size(json_object_get(head, "pilots")) == 0)
+		html_out(b, "<p>Nog geen.</p>\n");
+	else {
+		html_out(b, "<ul>\n");
+		json_array_foreach(json_object_get(head, "pilots"), i, v)
+			html_out(b, "<li><a href=\"/pilots/%s\">%s</a> (%s)</li>\n",
+			    json_string_value(json_object_get(v, "id")),
+			    json_string_value(json_object_get(v, "titel")),
+			    json_string_value(json_object_get(v,
+			    "gemeenteNaam")));
+		html_out(b, "</ul>\n");
+	}
+	html_out(b, "<h3>Geschiedenis</h3>\n<ol reversed>\n");
+	list = guideline_store_revisions(r->db, g.pk);
+	json_array_foreach(list, i, v) {
+		long n = (long)json_integer_value(json_object_get(v, "versie"));
+
+		html_out(b, "<li><a href=\"/richtlijnen/%s/versies/%l\">Versie "
+		    "%l</a>: %s (%s, %s)", g.slug, n, n,
+		    json_string_value(json_object_get(v, "bericht")),
+		    json_string_value(json_object_get(v, "gemeenteNaam")),
+		    json_string_value(json_object_get(v, "aangemaakt")));
+		if (n > 1)
+			html_out(b, " · <a href=\"/richtlijnen/%s/verschillen?"
+			    "van=%l&amp;tot=%l\">wat veranderde</a>", g.slug,
+			    n - 1, n);
+		html_out(b, "</li>\n");
+	}
+	json_decref(list);
+	html_out(b, "</ol>\n<h3>Voorstellen</h3>\n");
+	list = guideline_store_proposals(r->db, g.pk);
+	if (json_array_size(list) == 0)
+		html_out(b, "<p>Geen voorstellen.</p>\n");
+	else
+		html_out(b, "<ul>\n");
+	json_array_foreach(list, i, v)
+		html_out(b, "<li><a href=\"/richtlijnen/%s/voorstellen/%l\">%s: "
+		    "%s</a> (%s, op versie %l)%H%s</li>\n", g.slug,
+		    (long)json_integer_value(json_object_get(v, "id")),
+		    json_string_value(json_object_get(v, "status")),
+		    json_string_value(json_object_get(v, "bericht")),
+		    json_string_value(json_object_get(v, "gemeenteNaam")),
+		    (long)json_integer_value(json_object_get(v, "basis")),
+		    json_is_string(json_object_get(v, "reden")) ? " — reden: " :
+		    "", json_string_value(json_object_get(v, "reden")));
+	if (json_array_size(list) > 0)
+		html_out(b, "</ul>\n");
+	json_decref(list);
+	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
+		html_out(b, "<p><a href=\"/richtlijnen/%s/voorstellen/nieuw\">"
+		    "Een wijziging voorstellen</a></p>\n", g.slug);
+	html_out(b, "</aside>\n");
+	web_page_end(b);
+	if (anonymous)
+		cache_put(key, (const char *)evbuffer_pullup(b, -1),
+		    evbuffer_get_length(b), NULL, gen);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	json_decref(head);
+}
+
+void
+web_guidelines_versie(struct req *r)
+{
+	struct guideline g;
+	struct evbuffer *b;
+	json_t *rev;
+	long n;
+
+	if (web_guidelines_load(r, &g) == -1)
+		return;
+	n = req_number(r->params[1]);
+	rev = n > 0 ? guideline_store_revision(r->db, g.pk, n) : NULL;
+	if (rev == NULL) {
+		reply_problem(r, 404, "Niet gevonden", "Deze versie bestaat niet.");
+		return;
+	}
+	b = evbuffer_new();
+	web_page_start(r, b, g.titel);
+	html_out(b, "<p class=\"meta\">Versie %l van <a href=\"/richtlijnen/%s\">"
+	    "%s</a>: %s (%s)%s</p>\n", n, g.slug, g.titel,
+	    json_string_value(json_object_get(rev, "bericht")),
+	    json_string_value(json_object_get(rev, "gemeenteNaam")),
+	    n < g.head ? ". Dit is niet de nieuwste versie." : "");
+	web_guidelines_text(b, rev);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	json_decref(rev);
+}
+
+void
+web_guidelines_diff(struct req *r)
+{
+	struct guideline g;
+	struct evbuffer *b;
+	json_t *a, *c;
+	long van, tot;
+	char *diff, *html, na[32], nb[32];
+
+	if (web_guidelines_load(r, &g) == -1)
+		return;
+	van = req_number(req_query(r, "van"));
+	tot = req_number(req_query(r, "tot"));
+	a = van > 0 ? guideline_store_revision(r->db, g.pk, van) : NULL;
+	c = tot > 0 ? guideline_store_revision(r->db, g.pk, tot) : NULL;
+	if (a == NULL || c == NULL) {
+		json_decref(a);
+		json_decref(c);
+		reply_problem(r, 404, "Niet gevonden", "Kies twee bestaande "
+		    "versies (van en tot).");
+		return;
+	}
+	snprintf(na, sizeof na, "versie %ld", van);
+	snprintf(nb, sizeof nb, "versie %ld", tot);
+	diff = merge_diff(json_string_value(json_object_get(a, "tekst")),
+	    json_string_value(json_object_get(c, "tekst")), na, nb);
+	html = merge_diff_html(diff != NULL ? diff : "");
+	b = evbuffer_new();
+	web_page_start(r, b, "Wat veranderde");
+	html_out(b, "<h1>Wat veranderde in <a href=\"/richtlijnen/%s\">%s</a>"
+	    "</h1>\n<p>Van versie %l naar versie %l. Regels met een + kwamen "
+	    "erbij, regels met een − gingen eruit.</p>\n%H\n", g.slug, g.titel,
+	    van, tot, html);
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	free(diff);
+	free(html);
+	json_decref(a);
+	json_decref(c);
+}

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The pilot pages: /pilots (filters as a form, facets, pages), /pilots/{id}
+ * (every section), /zoeken (search with highlighted fragments), and the
+ * recent pilots on the start page. They read through the same query and
+ * visibility rules as the API (api_pilots_query, pilot_store_*), and work
+ * without JavaScript. Every text goes through html_out's %s (escaped);
+ * only HTML rendered by cmark-gfm in safe mode and search fragments made by
+ * html_fragment() go in raw (%H).
+ */
+#include "meent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+static const char *const web_pilots_status[][2] = {
+	{ "idee", "Idee" }, { "lopend", "Lopend" }, { "afgerond", "Afgerond" },
+	{ "gestopt", "Gestopt" },
+};
+static const char *const web_pilots_klassen[] = { "", "minder dan 5.000",
+    "5.000 tot 10.000", "10.000 tot 20.000", "20.000 tot 50.000",
+    "50.000 tot 100.000", "100.000 tot 150.000", "150.000 tot 250.000",
+    "250.000 of meer" };
+static const char *const web_pilots_section_titles[PILOT_NSECTIONS] = {
+	"Aanpak", "Data", "Resultaten", "Lessen", "Privacy" };
+
+/* A domain slug as words: "werk-en-inkomen" as "werk en inkomen". */
+static void
+web_pilots_domain(struct evbuffer *b, const char *slug)
+{
+	char *words = xstrdup(slug != NULL ? slug : "");
+
+	for (char *c = words; *c != '\0'; c++)
+		if (*c == '-')
+			*c = ' ';
+	html_out(b, "%s", words);
+	free(words);
+}
+
+const char *
+web_pilots_klasse(int k)
+{
+	return k >= 1 && k <= 8 ? web_pilots_klassen[k] : "";
+}
+
+/* One pilot in a list: title link, municipality, domain, status. */
+static void
+web_pilots_card(struct evbuffer *b, json_t *p)
+{
+	const char *frag = json_string_value(json_object_get(p, "fragmentHtml"));
+
+	html_out(b, "<li class=\"pilot\">\n<h3><a href=\"/pilots/%s\">%s</a>"
+	    "</h3>\n<p class=\"meta\">%s, %s · ",
+	    json_string_value(json_object_get(p, "id")),
+	    json_string_value(json_object_get(p, "titel")),
+	    json_string_value(json_object_get(p, "gemeenteNaam")),
+	    json_string_value(json_object_get(p, "provincie")));
+	web_pilots_domain(b, json_string_value(json_object_get(p, "domein")));
+	html_out(b, " · %s", json_string_value(json_object_get(p, "status")));
+	if (json_is_string(json_object_get(p, "herkomst")))
+		html_out(b, " · via %s", json_string_value(json_object_get(p,
+		    "herkomst")));
+	if (strcmp(json_string_value(json_object_get(p, "zichtbaarheid")),
+	    "openbaar") != 0)
+		html_out(b, " · <strong>%s</strong>",
+		    json_string_value(json_object_get(p, "zichtbaarheid")));
+	html_out(b, "</p>\n");
+	if (frag != NULL)
+		html_out(b, "<p>%H</p>\n", frag);
+	else
+		html_out(b, "<p>%s</p>\n", json_string_value(json_object_get(p,
+		    "samenvatting")));
+	html_out(b, "</li>\n");
+}
+
+static void
+web_pilots_options(struct evbuffer *b, const char *selected,
+    const char *const *values, const char *const *labels, size_t n)
+{
+	html_out(b, "<option value=\"\">alle</option>\n");
+	for (size_t i = 0; i < n; i++)
+		html_out(b, "<option value=\"%s\"%H>%s</option>\n", values[i],
+		    selected != NULL && strcmp(selected, values[i]) == 0 ?
+		    " selected" : "", labels != NULL ? labels[i] : values[i]);
+}
+
+/* The reason noted for a query parameter, or NULL. */
+static const char *
+web_pilots_reason(struct req *r, const char *name)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(r->invalid, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "name")),
+		    name) == 0)
+			return json_string_value(json_object_get(p, "reason"));
+	return NULL;
+}
+
+/* The search box's label, its reason if any, and the box itself. */
+static void
+web_pilots_q(struct req *r, struct evbuffer *b, const char *label,
+    const char *value)
+{
+	const char *why = web_pilots_reason(r, "q");
+
+	html_out(b, "<label for=\"q\">%s</label><br>", label);
+	if (why != NULL)
+		html_out(b, "<span class=\"error\" id=\"q-fout\">%s</span><br>",
+		    why);
+	html_out(b, "<input id=\"q\" name=\"q\" type=\"search\" "
+	    "maxlength=\"200\" value=\"%s\"%H>", value, why != NULL ?
+	    " aria-invalid=\"true\" aria-describedby=\"q-fout\"" : "");
+}
+
+/*
+ * Why the page has no results, above the form: the invalid parameters
+ * (400), each linking to its field when the page has one, or the search
+ * that ran out of time (503).
+ */
+static void
+web_pilots_problem(struct req *r, struct evbuffer *b, int status,
+    bool search)
+{
+	static const char *const labels[][2] = {
+		{ "q", "Zoekwoorden" }, { "domein", "Domein" },
+		{ "status", "Status" }, { "grootteklasse", "Inwoners" },
+		{ "provincie", "Provincie" }, { "gemeente", "Gemeente" },
+		{ "tag", "Tag" }, { "sort", "Volgorde" }, { "page", "Pagina" },
+		{ "pageSize", "Aantal per pagina" },
+	};
+	/* The page's fields: the search box, or it and the filters. */
+	size_t nfields = search ? 1 : 5, i, j;
+	json_t *p;
+
+	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "tabindex=\"-1\"><h2>%s</h2>\n", status == 503 ? "Zoeken lukte "
+	    "niet" : "Pas uw zoekvraag aan");
+	if (status == 503) {
+		html_out(b, "<p>%s</p></div>\n", API_PILOTS_TOO_LONG);
+		return;
+	}
+	html_out(b, "<ul>\n");
+	json_array_foreach(r->invalid, i, p) {
+		const char *name = json_string_value(json_object_get(p,
+		    "name"));
+		const char *label = name;
+
+		for (j = 0; j < nitems(labels); j++)
+			if (strcmp(labels[j][0], name) == 0)
+				label = labels[j][1];
+		for (j = 0; j < nfields; j++)
+			if (strcmp(labels[j][0], name) == 0)
+				break;
+		if (j < nfields)
+			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
+			    name, label, json_string_value(json_object_get(p,
+			    "reason")));
+		else
+			html_out(b, "<li>%s: %s</li>\n", label,
+			    json_string_value(json_object_get(p, "reason")));
+	}
+	html_out(b, "</ul></div>\n");
+}
+
+/* The filter form (GET), keeping what was asked. */
+static void
+web_pilots_filters(struct req *r, struct evbuffer *b,
+    const struct pilot_query *q)
+{
+	const struct config *cfg = r->ctx->cfg;
+	const char *svals[4], *slabs[4], *kvals[8], *klabs[8];
+	char kbuf[8][12];
+	size_t ndom;
+	const char *const *doms = pilot_domains(&cfg->domeinen, &ndom);
+
+	for (int i = 0; i < 4; i++) {
+		svals[i] = web_pilots_status[i][0];
+		slabs[i] = web_pilots_status[i][1];
+	}
+	for (int i = 0; i < 8; i++) {
+		snprintf(kbuf[i], sizeof kbuf[i], "%d", i + 1);
+		kvals[i] = kbuf[i];
+		klabs[i] = web_pilots_klassen[i + 1];
+	}
+	html_out(b, "<form class=\"filters\" method=\"get\" action=\"/pilots\" "
+	    "role=\"search\">\n<p>");
+	web_pilots_q(r, b, "Zoekwoorden", q->q);
+	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>"
+	    "<select id=\"domein\" name=\"domein\">\n");
+	web_pilots_options(b, q->domein, doms, NULL, ndom);
+	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label><br>"
+	    "<select id=\"status\" name=\"status\">\n");
+	web_pilots_options(b, q->status, svals, slabs, 4);
+	html_out(b, "</select></p>\n<p><label for=\"grootteklasse\">Inwoners"
+	    "</label><br><select id=\"grootteklasse\" name=\"grootteklasse\">\n");
+	web_pilots_options(b, q->grootteklasse > 0 ? kbuf[q->grootteklasse - 1] :
+	    NULL, kvals, klabs, 8);
+	html_out(b, "</select></p>\n<p><label for=\"provincie\">Provincie"
+	    "</label><br><input id=\"provincie\" name=\"provincie\" "
+	    "maxlength=\"64\" value=\"%s\"></p>\n", q->provincie);
+	if (q->tag != NULL)
+		html_out(b, "<input type=\"hidden\" name=\"tag\" value=\"%s\">\n",
+		    q->tag);
+	html_out(b, "<p><button type=\"submit\">Filteren</button></p>\n"
+	    "</form>\n");
+}
+
+/* Facet counts as links that add the filter to the current query. */
+static void
+web_pilots_facet(struct evbuffer *b, const char *title, const char *param,
+    json_t *counts)
+{
+	const char *key;
+	json_t *n;
+
+	if (json_object_size(counts) == 0)
+		return;
+	html_out(b, "<h3>%s</h3>\n<ul class=\"facet\">\n", title);
+	json_object_foreach(counts, key, n) {
+		html_out(b, "<li><a href=\"/pilots?%s=%u\">", param, key);
+		if (strcmp(param, "domein") == 0)
+			web_pilots_domain(b, key);
+		else if (strcmp(param, "grootteklasse") == 0)
+			html_out(b, "%s", web_pilots_klasse(atoi(key)));
+		else
+			html_out(b, "%s", key);
+		html_out(b, "</a> (%l)</li>\n", (long)json_integer_value(n));
+	}
+	html_out(b, "</ul>\n");
+}
+
+static void
+web_pilots_pager(struct req *r, struct evbuffer *b, json_t *links)
+{
+	json_t *prev = json_object_get(links, "prev");
+	json_t *next = json_object_get(links, "next");
+	const char *api = "/api/v1";
+
+	(void)r;
+	if (prev == NULL && next == NULL)
+		return;
+	html_out(b, "<nav class=\"pager\" aria-label=\"Pagina's\"><ul>\n");
+	/* The links point at the API path; the page path drops /api/v1. */
+	if (prev != NULL)
+		html_out(b, "<li><a rel=\"prev\" href=\"%s\">Vorige pagina</a>"
+		    "</li>\n", json_string_value(json_object_get(prev, "href")) +
+		    strlen(api));
+	if (next != NULL)
+		html_out(b, "<li><a rel=\"next\" href=\"%s\">Volgende pagina</a>"
+		    "</li>\n", json_string_value(json_object_get(next, "href")) +
+		    strlen(api));
+	html_out(b, "</ul></nav>\n");
+}
+
+/*
+ * The list and search pages share this: run q, show the form, the count,
+ * the facets, the results and the pager. search: /zoeken's layout. A query
+ * the caps refuse (400) or one that ran out of time (503) gets the same
+ * page with the reason above the form, and no results.
+ */
+static void
+web_pilots_results(struct req *r, bool search)
+{
+	struct pilot_query q;
+	struct evbuffer *b;
+	json_t *items = NULL, *facets = NULL, *links, *p;
+	long total = 0;
+	size_t i;
+	int rc, status = 200;
+
+	api_pilots_query(r, &q);
+	if (!req_has_invalid(r) && (!search || q.q != NULL)) {
+		rc = api_pilots_run(r, &q, &items, &total, &facets);
+		if (rc == MEENT_CONFLICT)
+			req_invalid(r, "q", "geen geldige zoekvraag (let op AND, "
+			    "OR, NOT en haakjes)");
+		else if (rc == MEENT_INTERRUPTED)
+			status = 503;
+		else if (rc != 0) {
+			free(q.fts);
+			reply_db_failed(r, "De pilots konden "
+			    "niet gelezen worden.");
+			return;
+		}
+	}
+	if (req_has_invalid(r))
+		status = 400;
+	b = evbuffer_new();
+	web_page_start(r, b, status != 200 ? (search ? "Fout: zoeken" :
+	    "Fout: pilots") : search ? "Zoeken" : "Pilots");
+	html_out(b, "<h1>%s</h1>\n", search ? "Zoeken" : "Pilots");
+	if (status != 200)
+		web_pilots_problem(r, b, status, search);
+	if (search) {
+		html_out(b, "<form method=\"get\" action=\"/zoeken\" "
+		    "role=\"search\"><p>");
+		web_pilots_q(r, b, "Zoek in pilots", q.q);
+		html_out(b, " <button type=\"submit\">Zoeken</button></p>"
+		    "</form>\n<p class=\"hint\">Woordvormen worden samen "
+		    "gevonden: <em>bijstandsuitkeringen</em> vindt ook "
+		    "<em>bijstandsuitkering</em>. Gebruik \"aanhalingstekens\" "
+		    "voor een zin en een * voor het begin van een woord (na "
+		    "minstens 3 letters). Hoogstens 12 zoekwoorden.</p>\n");
+	} else
+		web_pilots_filters(r, b, &q);
+	if (items != NULL) {
+		links = req_links(r, q.page, q.page_size, total);
+		if (!search && total > 0) {
+			html_out(b, "<aside aria-labelledby=\"meent-verfijnen\">\n"
+			    "<h2 id=\"meent-verfijnen\">Verfijnen</h2>\n");
+			web_pilots_facet(b, "Per domein", "domein",
+			    json_object_get(facets, "domein"));
+			web_pilots_facet(b, "Per status", "status",
+			    json_object_get(facets, "status"));
+			web_pilots_facet(b, "Per aantal inwoners", "grootteklasse",
+			    json_object_get(facets, "grootteklasse"));
+			html_out(b, "</aside>\n");
+		}
+		html_out(b, "<h2>%l %s gevonden</h2>\n"
+		    "<ul class=\"pilots\">\n", total, total == 1 ? "pilot" :
+		    "pilots");
+		json_array_foreach(items, i, p)
+			web_pilots_card(b, p);
+		html_out(b, "</ul>\n");
+		web_pilots_pager(r, b, links);
+		json_decref(links);
+	}
+	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
+		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "
+		    "publiceren</a></p>\n");
+	web_page_end(b);
+	web_page_reply(r, status, b);
+	evbuffer_free(b);
+	json_decref(items);
+	json_decref(facets);
+	free(q.fts);
+}
+
+void
+web_pilots_list(struct req *r)
+{
+	web_pilots_results(r, false);
+}
+
+void
+web_zoeken(struct req *r)
+{
+	web_pilots_results(r, true);
+}
+
+/* A definition list row, skipped when empty. */
+static void
+web_pilots_fact(struct evbuffer *b, const char *term, const char *value)
+{
+	if (value != NULL && *value != '\0')
+		html_out(b, "<dt>%s</dt><dd>%s</dd>\n", term, value);
+}
+
+/*
+ * A pilot's page. For anonymous visitors the page is the same for all, so a
+ * public pilot's page is cached (cache.c); signed-in visitors see their
+ * session in the header and get a fresh page.
+ */
+void
+web_pilots_show(struct req *r)
+{
+	unsigned long gen = cache_generation_now();
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
+	struct evbuffer *b;
+	struct pilot p;
+	const char *cached;
+	char key[64], origin[210];
+	size_t len;
+	json_t *g, *v;
+	size_t i;
+	int err;
+
+	snprintf(key, sizeof key, "H|%.36s", r->params[0]);
+	if (anonymous &&
+	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+		return;
+	}
+	if (api_pilots_load(r, &p, false) == -1)
+		return;
+	g = municipality_get(r->db, p.gemeente, &err);
+	b = evbuffer_new();
+	web_page_start(r, b, p.titel);
+	html_out(b, "<article class=\"pilot\">\n<h1>%s</h1>\n", p.titel);
+	if (p.voorbeeld)
+		html_out(b, "<p class=\"voorbeeld\"><strong>Voorbeeld:</strong> "
+		    "deze pilot is verzonnen om te laten zien hoe meent werkt."
+		    "</p>\n");
+	html_out(b, "<p class=\"samenvatting\">%s</p>\n<dl class=\"facts\">\n",
+	    p.samenvatting);
+	if (g != NULL) {
+		char line[256];
+
+		snprintf(line, sizeof line, "%s (%s, %s inwoners)",
+		    json_string_value(json_object_get(g, "naam")),
+		    json_string_value(json_object_get(g, "provincie")),
+		    web_pilots_klasse((int)json_integer_value(json_object_get(g,
+		    "grootteklasse"))));
+		web_pilots_fact(b, "Gemeente", line);
+	}
+	html_out(b, "<dt>Domein</dt><dd><a href=\"/pilots?domein=%u\">",
+	    p.domein);
+	web_pilots_domain(b, p.domein);
+	html_out(b, "</a></dd>\n");
+	web_pilots_fact(b, "Status", p.status);
+	web_pilots_fact(b, "Start", p.start);
+	web_pilots_fact(b, "Einde", p.einde);
+	web_pilots_fact(b, "Onderzoeksvraag", p.vraag);
+	web_pilots_fact(b, "Gevraagd door", p.aanvrager);
+	if (json_array_size(p.stakeholders) > 0) {
+		html_out(b, "<dt>Betrokken</dt><dd><ul class=\"inline\">");
+		json_array_foreach(p.stakeholders, i, v)
+			html_out(b, "<li>%s</li>", json_string_value(v));
+		html_out(b, "</ul></dd>\n");
+	}
+	if (json_array_size(p.tags) > 0) {
+		html_out(b, "<dt>Tags</dt><dd><ul class=\"inline\">");
+		json_array_foreach(p.tags, i, v)
+			html_out(b, "<li><a href=\"/pilots?tag=%u\">%s</a></li>",
+			    json_string_value(v), json_string_value(v));
+		html_out(b, "</ul></dd>\n");
+	}
+	if (json_array_size(p.richtlijnen) > 0) {
+		html_out(b, "<dt>Richtlijnen</dt><dd><ul class=\"inline\">");
+		json_array_foreach(p.richtlijnen, i, v) {
+			const char *slug = json_string_value(json_object_get(v,
+			    "slug"));
+			json_t *n = json_object_get(v, "versie");
+
+			if (json_is_integer(n))
+				html_out(b, "<li><a href=\"/richtlijnen/%s/versies/"
+				    "%l\">%s (versie %l)</a></li>", slug,
+				    (long)json_integer_value(n), slug,
+				    (long)json_integer_value(n));
+			else
+				html_out(b, "<li><a href=\"/richtlijnen/%s\">%s"
+				    "</a></li>", slug, slug);
+		}
+		html_out(b, "</ul></dd>\n");
+	}
+	if (json_array_size(p.indicatoren) > 0) {
+		html_out(b, "<dt>Indicatoren</dt><dd><ul class=\"inline\">");
+		json_array_foreach(p.indicatoren, i, v)
+			html_out(b, "<li><a href=\"/benchmarks/%s?gemeente=%s\">"
+			    "%s</a></li>", json_string_value(v), p.gemeente,
+			    json_string_value(v));
+		html_out(b, "</ul></dd>\n");
+	}
+	web_pilots_fact(b, "Contact", p.contact);
+	if (fed_peer_origin_name(r->db, r->ctx->instance, p.origin,
+	    origin, sizeof origin)) {
+		char line[300];
+
+		snprintf(line, sizeof line, "%s (alleen-lezen: wijzigen kan "
+		    "alleen daar)", origin);
+		web_pilots_fact(b, "Gedeeld via", line);
+	}
+	web_pilots_fact(b, "Zichtbaar voor", strcmp(p.zichtbaarheid,
+	    "openbaar") == 0 ? "iedereen" : strcmp(p.zichtbaarheid, "leden") ==
+	    0 ? "ingelogde gebruikers" : "alleen de eigen gemeente (concept)");
+	html_out(b, "</dl>\n");
+	for (int s = 0; s < PILOT_NSECTIONS; s++) {
+		if (p.html[s] == NULL || *p.html[s] == '\0')
+			continue;
+		html_out(b, "<section aria-labelledby=\"s-%s\">\n<h2 id=\"s-%s\">"
+		    "%s</h2>\n%H</section>\n", pilot_sections[s],
+		    pilot_sections[s], web_pilots_section_titles[s], p.html[s]);
+	}
+	html_out(b, "<p class=\"meta\">Versie %l, gewijzigd ", p.versie);
+	{
+		char when[32];
+
+		clock_format(p.gewijzigd, when, sizeof when);
+		html_out(b, "<time datetime=\"%s\">%s</time>.</p>\n", when, when);
+	}
+	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR &&
+	    req_own(r, p.gemeente) &&
+	    strcmp(p.origin, r->ctx->instance->uuid) == 0)
+		html_out(b, "<p><a href=\"/pilots/%s/bewerken\">Deze pilot "
+		    "bewerken</a></p>\n", p.id);
+	html_out(b, "</article>\n");
+	web_page_end(b);
+	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0) {
+		len = evbuffer_get_length(b);
+		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
+		    gen);
+	}
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	json_decref(g);
+	pilot_free(&p);
+}
+
+/* The newest pilots this visitor may see, for the start page. */
+void
+web_pilots_recent(struct req *r, struct evbuffer *b, int n)
+{
+	struct pilot_query q = { .page = 1, .page_size = n };
+	json_t *items, *facets, *p;
+	long total;
+	size_t i;
+
+	q.member = r->who.kind != PRINCIPAL_ANONYMOUS;
+	q.own = q.member ? r->who.gemeente : NULL;
+	if (api_pilots_run(r, &q, &items, &total, &facets) != 0)
+		return;
+	html_out(b, "<h2>Nieuwe pilots</h2>\n<ul class=\"pilots\">\n");
+	json_array_foreach(items, i, p)
+		web_pilots_card(b, p);
+	html_out(b, "</ul>\n<p><a href=\"/pilots\">Alle %l pilots</a> · "
+	    "<a href=\"/pilots/feed\">Volg nieuwe pilots (Atom)</a></p>\n",
+	    total);
+	json_decref(items);
+	json_decref(facets);
+}
