@@ -713,6 +713,7 @@ struct sdc_cell {
 	double		 top[SDC_TOPN];	/* largest contributions, descending */
 	double		 low;		/* smallest contribution */
 	uint32_t	 ckey;		/* cell key: sum of record keys */
+	uint32_t	 vkey;		/* ... of value keys (amounts) */
 	enum sdc_status	 status;
 	double		 lower, upper;	/* the audit's interval of the value */
 	double		 ulower, uupper; /* ... of the units */
@@ -746,7 +747,8 @@ void	 sdc_rules_config(const struct config *, struct sdc_rules *);
 int	 sdc_table_init(struct sdc_table *, int, const int *);
 void	 sdc_table_free(struct sdc_table *);
 size_t	 sdc_index(const struct sdc_table *, const int *);
-void	 sdc_add_unit(struct sdc_table *, const int *, double, uint32_t);
+void	 sdc_add_unit(struct sdc_table *, const int *, double, uint32_t,
+	     uint32_t);
 void	 sdc_set_cell(struct sdc_table *, const int *, double, long,
 	     uint32_t);
 void	 sdc_fill_totals(struct sdc_table *);

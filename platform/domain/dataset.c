@@ -72,7 +72,6 @@ struct dataset_cell {
 	double		 value;
 	long		 units;
 	long		 row;
-	uint32_t	 ckey;		/* from the row's labels and figures */
 };
 
 struct dataset_parse {
@@ -560,11 +559,17 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 		if (f[i][0] == '\0')
 			return dataset_fail(err, 1, (int)i + 1, "kolom "
 			    "zonder naam");
-		/* Column names are published: none may be an identifier. */
-		if (identifier_label(f[i], strlen(f[i])) != IDENTIFIER_NONE)
+		/*
+		 * Column names are published: none may be an identifier. The
+		 * refusal names the column by its place, not by the name.
+		 */
+		if (identifier_label(f[i], strlen(f[i])) != IDENTIFIER_NONE) {
+			free(ps->names[i]);
+			ps->names[i] = xasprintf("kolom %zu", i + 1);
 			return dataset_fail(err, 1, (int)i + 1, "de kolomnaam "
 			    "lijkt op een direct identificerend gegeven; geef "
 			    "de kolom een gewone naam");
+		}
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(ps->names[k], f[i]) == 0)
 				return dataset_fail(err, 1, (int)i + 1,
@@ -617,30 +622,31 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 				return -1;
 		}
 	}
-	if (!rq->microdata && strcmp(rq->soort, "bedrag") == 0)
-		return dataset_fail(err, 1, 0, "bedragen in een tabel kan meent "
-		    "niet controleren: of één of twee personen bijna het hele "
-		    "bedrag van een cel hebben, staat niet in een tabel. Stuur "
-		    "microdata: een rij per persoon, met de rol meetwaarde");
+	/*
+	 * A table of amounts or ratios (amounts per person) cannot be
+	 * checked: whether one or two persons hold nearly all of a cell is
+	 * not in it. Counts only.
+	 */
+	if (!rq->microdata && strcmp(rq->soort, "aantal") != 0)
+		return dataset_fail(err, 1, 0, "bedragen en verhoudingen in een "
+		    "tabel kan meent niet controleren: of één of twee personen "
+		    "bijna het hele bedrag van een cel hebben, staat niet in een "
+		    "tabel. Stuur microdata: een rij per persoon, met de rol "
+		    "meetwaarde (met :gemiddelde voor een gemiddelde)");
 	if (!rq->microdata && ps->measure == -1)
 		return dataset_fail(err, 1, 0, "een tabel heeft een kolom "
 		    "waarde");
-	if (!rq->microdata && ps->units_col == -1 &&
-	    strcmp(rq->soort, "aantal") != 0)
-		return dataset_fail(err, 1, 0, "een tabel met bedragen of "
-		    "ratio's heeft een kolom aantal: het aantal eenheden "
-		    "achter elke cel");
 	return 0;
 }
 
 /*
- * The keyed pseudonym (cellkey.c) of the fields of one row, all of them but
- * skip (-1: none), joined by a separator no CSV field holds: what tells a
- * unit apart when there is no identifying column, or a table's cell.
+ * The keyed pseudonym (cellkey.c) of a row's fields (but indicator and
+ * periode), joined by a separator no CSV field holds: what tells a unit
+ * apart when there is no identifying column.
  */
 static uint64_t
 dataset_pseudonym(struct dataset_parse *ps, const char *kind,
-    const char *const *f, size_t n, int skip)
+    const char *const *f, size_t n)
 {
 	size_t len;
 	uint64_t who;
@@ -648,8 +654,7 @@ dataset_pseudonym(struct dataset_parse *ps, const char *kind,
 	if (ps->canon == NULL)
 		ps->canon = evbuffer_new();
 	for (size_t i = 0; i < n; i++) {
-		if ((int)i == skip || (int)i == ps->ind_col ||
-		    (int)i == ps->per_col)
+		if ((int)i == ps->ind_col || (int)i == ps->per_col)
 			continue;
 		evbuffer_add(ps->canon, f[i], strlen(f[i]));
 		evbuffer_add(ps->canon, "\x1f", 1);
@@ -676,7 +681,7 @@ dataset_unit_who(struct dataset_parse *ps, const char *const *f,
 	size_t k = 0;
 
 	if (ps->person_col < 0) {
-		u->who = dataset_pseudonym(ps, "rij", f, n, -1);
+		u->who = dataset_pseudonym(ps, "rij", f, n);
 		return 0;
 	}
 	v = f[ps->person_col];
@@ -723,8 +728,8 @@ dataset_units(double v, long row, int col,
 
 /* One table row: a cell. */
 static int
-dataset_table_row(struct dataset_parse *ps, const char *const *f, size_t n,
-    long row, struct dataset_cell *c, struct csvstream_error *err)
+dataset_table_row(struct dataset_parse *ps, const char *const *f, long row,
+    struct dataset_cell *c, struct csvstream_error *err)
 {
 	double v, u;
 
@@ -748,16 +753,12 @@ dataset_table_row(struct dataset_parse *ps, const char *const *f, size_t n,
 	if (c->units == 0 && v != 0)
 		return dataset_fail(err, row, ps->units_col + 1, "een cel met "
 		    "aantal 0 kan geen waarde hebben");
-	if (ps->units_col >= 0 && strcmp(ps->rq->soort, "aantal") == 0 &&
-	    v != (double)c->units)
+	if (ps->units_col >= 0 && v != (double)c->units)
 		return dataset_fail(err, row, ps->units_col + 1, "bij een "
 		    "indicator die telt is de waarde het aantal: waarde en "
 		    "aantal verschillen");
-	/* A ratio is not additive; its numerator is: protect that. */
-	c->value = strcmp(ps->rq->soort, "ratio") == 0 ? v * (double)c->units :
-	    v;
+	c->value = v;
 	c->row = row;
-	c->ckey = cellkey_record(dataset_pseudonym(ps, "cel", f, n, -1));
 	return 0;
 }
 
@@ -798,7 +799,7 @@ dataset_row_cb(const char *const *f, const size_t *len, size_t n, long row,
 
 		for (int k = 0; k < ps->ndims; k++)
 			c->c[k] = (uint16_t)coord[k];
-		if (dataset_table_row(ps, f, n, row, c, err) == -1)
+		if (dataset_table_row(ps, f, row, c, err) == -1)
 			return -1;
 	}
 	ps->n++;
@@ -1057,7 +1058,6 @@ dataset_cells_combine(struct dataset_parse *ps, bool merge)
 			}
 			ps->cells[out - 1].value += c->value;
 			ps->cells[out - 1].units += c->units;
-			ps->cells[out - 1].ckey += c->ckey;
 			continue;
 		}
 		ps->cells[out++] = *c;
@@ -1085,6 +1085,65 @@ dataset_merge_rare(struct dataset_parse *ps)
 
 /* --- Filling and publishing ------------------------------------------------- */
 
+/*
+ * A unit's value key: what makes the noise of amounts follow the amounts as
+ * well as the persons, so that one person's changed amount among the same
+ * persons draws new noise (the count's noise, keyed by persons alone, stays).
+ */
+static uint32_t
+dataset_value_key(struct dataset_parse *ps, const struct dataset_unit *u)
+{
+	long long cents = llround(u->v * 100);
+	unsigned char buf[16];
+
+	memcpy(buf, &u->who, 8);
+	memcpy(buf + 8, &cents, 8);
+	return cellkey_record(cellkey_pseudonym(ps->rq->cellkey, "waarde", buf,
+	    sizeof buf));
+}
+
+/*
+ * A table upload's cell key, from what the cell is, not how the row was
+ * written: its categories by dimension name (in name order, totals left
+ * out) and its count. So the same count for the same categories gets the
+ * same noise in any layout and any breakdown, inner cell or margin, and an
+ * average over many uploads of one table teaches nothing.
+ */
+static uint32_t
+dataset_cell_key(struct dataset_parse *ps, const struct sdc_table *t,
+    const struct sdc_cell *c)
+{
+	int order[SDC_MAX_DIMS];
+	struct evbuffer *b = evbuffer_new();
+	uint32_t key;
+	size_t len;
+
+	for (int k = 0; k < ps->ndims; k++)
+		order[k] = k;
+	for (int i = 1; i < ps->ndims; i++)
+		for (int j = i; j > 0 && strcmp(ps->names[ps->dims[order[j -
+		    1]].column], ps->names[ps->dims[order[j]].column]) > 0; j--) {
+			int x = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = x;
+		}
+	for (int i = 0; i < ps->ndims; i++) {
+		int k = order[i];
+
+		if (c->coord[k] == t->ncat[k])
+			continue;
+		evbuffer_add_printf(b, "%s=%s\x1f", ps->names[ps->dims[k].column],
+		    ps->dims[k].labels[c->coord[k]]);
+	}
+	evbuffer_add_printf(b, "%ld", c->units);
+	len = evbuffer_get_length(b);
+	key = cellkey_record(cellkey_pseudonym(ps->rq->cellkey, "cel",
+	    evbuffer_pullup(b, (ev_ssize_t)len), len));
+	evbuffer_free(b);
+	return key;
+}
+
 /* Fill t from the units (persons, or rows) or the cells. */
 static void
 dataset_fill(struct dataset_parse *ps, struct sdc_table *t)
@@ -1098,30 +1157,30 @@ dataset_fill(struct dataset_parse *ps, struct sdc_table *t)
 			for (int k = 0; k < ps->ndims; k++)
 				coord[k] = ps->units[i].c[k];
 			sdc_add_unit(t, coord, ps->units[i].v,
-			    cellkey_record(ps->units[i].who));
+			    cellkey_record(ps->units[i].who),
+			    dataset_value_key(ps, &ps->units[i]));
 		}
 		return;
 	}
-	t->count = strcmp(ps->rq->soort, "aantal") == 0;
+	t->count = true;
 	for (size_t i = 0; i < ps->n; i++) {
 		for (int k = 0; k < ps->ndims; k++)
 			coord[k] = ps->cells[i].c[k];
 		sdc_set_cell(t, coord, ps->cells[i].value, ps->cells[i].units,
-		    ps->cells[i].ckey);
+		    0);
 	}
 	sdc_fill_totals(t);
+	for (size_t i = 0; i < t->ncells; i++)
+		t->cells[i].ckey = dataset_cell_key(ps, t, &t->cells[i]);
 }
 
-/* The published figure of a safe cell (a mean or ratio from both noisy). */
+/* The published figure of a safe cell (a mean from both noisy parts). */
 static double
 dataset_published_value(struct dataset_parse *ps, const struct sdc_cell *c)
 {
-	bool ratio = !ps->rq->microdata && strcmp(ps->rq->soort, "ratio") == 0;
-
-	if ((ratio || ps->mean) && c->pub_units > 0)
-		return c->pub_value / (double)c->pub_units;
-	if (ratio || ps->mean)
-		return 0;
+	if (ps->mean)
+		return c->pub_units > 0 ? c->pub_value /
+		    (double)c->pub_units : 0;
 	return c->pub_value;
 }
 

@@ -963,19 +963,25 @@ identifier_fold(const char *s, size_t len, char *out)
 	return (int)n;
 }
 
-/* A full date: YYYY-MM-DD, DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYYMMDD. */
+/*
+ * A full date: YYYY-MM-DD; D-M-YYYY, D/M/YY, D.M.YYYY (day and month of one
+ * or two digits, a two-digit year); YYYYMMDD.
+ */
 static bool
 identifier_full_date(const char *s, size_t len)
 {
-	int y, m, d;
+	int y, m, d, used = 0;
+	char sep;
 
 	if (len == 10 && identifier_is_digit(s[0]) && s[4] == '-' &&
 	    s[7] == '-' && sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3)
 		;
-	else if (len == 10 && (s[2] == '-' || s[2] == '/' || s[2] == '.') &&
-	    s[5] == s[2] && sscanf(s, "%2d%*c%2d%*c%4d", &d, &m, &y) == 3)
-		;
-	else if (len == 8 && (s[0] == '1' || s[0] == '2') &&
+	else if (len >= 6 && len <= 10 && identifier_is_digit(s[0]) &&
+	    sscanf(s, "%2d%c%2d%*[-/.]%4d%n", &d, &sep, &m, &y, &used) == 4 &&
+	    (size_t)used == len && strchr("-/.", sep) != NULL) {
+		if (y < 100)		/* '80: the 1900s or 2000s */
+			y += y > 30 ? 1900 : 2000;
+	} else if (len == 8 && (s[0] == '1' || s[0] == '2') &&
 	    sscanf(s, "%4d%2d%2d", &y, &m, &d) == 3) {
 		for (size_t i = 0; i < len; i++)
 			if (!identifier_is_digit(s[i]))
@@ -1037,6 +1043,228 @@ identifier_scientific(const char *s, size_t len, char *out)
 }
 
 /*
+ * Common Dutch surnames (lower case, sorted bytewise), for a label of an
+ * unknown first name and a surname ("Gerrit Jansen").
+ */
+static const char *identifier_surnames[] = {
+	"bakker", "bos", "boer", "bosch", "brouwer", "de boer", "de bruijn",
+	"de graaf", "de groot", "de haan", "de jong", "de jonge", "de koning",
+	"de vos", "de vries", "de wit", "dekker", "dijkstra", "hendriks",
+	"hoekstra", "jacobs", "jansen", "janssen", "kok", "koster", "meijer",
+	"mulder", "peters", "postma", "prins", "smit", "smits", "van beek",
+	"van dam", "van den berg", "van der linden", "van der meer",
+	"van dijk", "van leeuwen", "vermeulen", "visser", "vos", "willems",
+};
+
+/* Forms of address that a name follows ("mevrouw Bakker", "dhr. Smit"). */
+static const char *identifier_titles[] = {
+	"de heer", "dhr", "dhr.", "dr", "dr.", "heer", "ir.", "meneer", "mevr",
+	"mevr.", "mevrouw", "mr", "mr.", "mw", "mw.", "prof.",
+};
+
+/* Dutch month names and their abbreviations, for a written date. */
+static const char *identifier_months[] = {
+	"apr", "april", "aug", "augustus", "dec", "december", "feb",
+	"februari", "jan", "januari", "jul", "juli", "jun", "juni", "maa",
+	"maart", "mei", "mrt", "nov", "november", "okt", "oktober", "sep",
+	"sept", "september",
+};
+
+/* Initials: "J." or "J.P." */
+static bool
+identifier_initials(const char *s, size_t len)
+{
+	if (len < 2 || len % 2 != 0)
+		return false;
+	for (size_t i = 0; i < len; i += 2)
+		if (!identifier_is_upper((unsigned char)s[i]) || s[i + 1] != '.')
+			return false;
+	return true;
+}
+
+/*
+ * The label with the first letter of each word that is not a tussenvoegsel
+ * in upper case ("jan de vries" as "Jan de Vries"), into out (len + 1).
+ */
+static void
+identifier_title_case(const char *s, size_t len, char *out)
+{
+	struct identifier_word w[IDENTIFIER_WORDS_MAX];
+	int n;
+
+	memcpy(out, s, len);
+	out[len] = '\0';
+	if ((n = identifier_split(s, len, w)) < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		if (!identifier_tussenvoegsel(s + w[i].off, w[i].len) &&
+		    identifier_is_lower((unsigned char)out[w[i].off]))
+			out[w[i].off] = (char)(out[w[i].off] - 32);
+}
+
+/*
+ * A person's name as a label may be written any way at all, so more counts
+ * here than in a column: a form of address or initials before a surname
+ * ("mevrouw Bakker", "J. de Vries"), a common surname after any capitalised
+ * word ("Gerrit Jansen"), and any case ("jan de vries").
+ */
+static bool
+identifier_label_name(const char *s, size_t len)
+{
+	struct identifier_word w[IDENTIFIER_WORDS_MAX];
+	char tc[IDENTIFIER_LABEL_MAX + 1];
+	const char *comma;
+	size_t rest;
+	int n;
+
+	if (len > IDENTIFIER_LABEL_MAX)
+		return false;
+	identifier_title_case(s, len, tc);
+	if (identifier_name(tc, len))
+		return true;
+	if ((comma = memchr(tc, ',', len)) != NULL) {
+		/* "de Vries, J." */
+		const char *a = comma + 1;
+
+		rest = len - (size_t)(a - tc);
+		while (rest > 0 && *a == ' ') {
+			a++;
+			rest--;
+		}
+		return (n = identifier_split(tc, (size_t)(comma - tc), w)) >= 1 &&
+		    identifier_name_rest(tc, w, n, false) &&
+		    identifier_initials(a, rest);
+	}
+	if ((n = identifier_split(tc, len, w)) < 2 || n > 5)
+		return false;
+	/* A form of address or initials, then a surname. */
+	for (int k = 1; k <= 2 && k < n; k++) {
+		size_t plen = w[k - 1].off + w[k - 1].len;
+
+		if ((identifier_in_list(tc, plen, identifier_titles,
+		    nitems(identifier_titles)) || (k == 1 &&
+		    identifier_initials(tc, w[0].len))) &&
+		    identifier_name_rest(tc, w + k, n - k, true))
+			return true;
+	}
+	/* Any name word, then a common surname (with its tussenvoegsels). */
+	for (int k = 1; k < n; k++) {
+		size_t off = w[k].off;
+
+		if (identifier_name_word(tc + w[0].off, w[0].len) &&
+		    identifier_in_list(tc + off, len - off, identifier_surnames,
+		    nitems(identifier_surnames)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An e-mail address written to dodge a filter: " @ ", "(at)", "[at]",
+ * " at ", "(dot)", "[dot]", " dot ", "(punt)" put back.
+ */
+static bool
+identifier_label_email(const char *s, size_t len)
+{
+	static const struct {
+		const char	*from;
+		char		 to;
+	} subs[] = {
+		{ "(at)", '@' }, { "[at]", '@' }, { "{at}", '@' }, { " at ", '@' },
+		{ " @ ", '@' }, { "(dot)", '.' }, { "[dot]", '.' },
+		{ "{dot}", '.' }, { " dot ", '.' }, { "(punt)", '.' },
+		{ "[punt]", '.' }, { " punt ", '.' },
+	};
+	char buf[IDENTIFIER_LABEL_MAX + 1];
+	size_t n = 0;
+
+	if (len > IDENTIFIER_LABEL_MAX)
+		return false;
+	for (size_t i = 0; i < len; ) {
+		size_t k;
+
+		for (k = 0; k < nitems(subs); k++) {
+			size_t fl = strlen(subs[k].from);
+
+			if (i + fl <= len && identifier_compare(s + i, fl,
+			    subs[k].from) == 0) {
+				buf[n++] = subs[k].to;
+				i += fl;
+				break;
+			}
+		}
+		if (k < nitems(subs))
+			continue;
+		if (s[i] != ' ')
+			buf[n++] = s[i];
+		i++;
+	}
+	return n != len && memchr(buf, '@', n) != NULL &&
+	    identifier_email(buf, n);
+}
+
+/*
+ * A BSN anywhere in the label, among words or split by separators: each
+ * run of digits (spaces, dots and dashes between digits allowed) of 8 or 9
+ * digits that passes the 11-test.
+ */
+static bool
+identifier_label_bsn(const char *s, size_t len)
+{
+	char d[16];
+	size_t nd = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		bool digit = i < len && identifier_is_digit((unsigned char)s[i]);
+		bool joiner = i < len && nd > 0 && i + 1 < len &&
+		    strchr(" .-", s[i]) != NULL &&
+		    identifier_is_digit((unsigned char)s[i + 1]);
+
+		if (digit) {
+			if (nd < sizeof d - 1)
+				d[nd] = s[i];
+			nd++;
+			continue;
+		}
+		if (joiner)
+			continue;
+		if ((nd == 8 || nd == 9) && identifier_bsn_valid(d, nd))
+			return true;
+		nd = 0;
+	}
+	return false;
+}
+
+/* A written date: "12 maart 1980", "3 mrt. 1980", "12 maart '80". */
+static bool
+identifier_label_written_date(const char *s, size_t len)
+{
+	struct identifier_word w[IDENTIFIER_WORDS_MAX];
+	int n = identifier_split(s, len, w);
+
+	for (int i = 0; i + 2 < n + 1 && i + 1 < n; i++) {
+		const char *a = s + w[i].off, *m = s + w[i + 1].off;
+		size_t ml = w[i + 1].len;
+
+		if (w[i].len > 2 || !identifier_is_digit((unsigned char)a[0]))
+			continue;
+		if (ml > 1 && m[ml - 1] == '.')
+			ml--;
+		if (!identifier_in_list(m, ml, identifier_months,
+		    nitems(identifier_months)))
+			continue;
+		if (i + 2 < n) {
+			const char *y = s + w[i + 2].off;
+
+			if (identifier_is_digit((unsigned char)y[0]) ||
+			    y[0] == '\'')
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Does one category label (or a column's name) look like a direct
  * identifier? Unlike identifier_value(), one occurrence is enough (a label
  * is published, so a single BSN or name among labels is one too many), and
@@ -1061,8 +1289,15 @@ identifier_label(const char *s, size_t len)
 	folded[n] = '\0';
 	if ((k = identifier_value(folded, (size_t)n)) != IDENTIFIER_NONE)
 		return k;
-	if (identifier_full_date(folded, (size_t)n))
+	if (identifier_full_date(folded, (size_t)n) ||
+	    identifier_label_written_date(folded, (size_t)n))
 		return IDENTIFIER_DATE;
+	if (identifier_label_bsn(folded, (size_t)n))
+		return IDENTIFIER_BSN;
+	if (identifier_label_email(folded, (size_t)n))
+		return IDENTIFIER_EMAIL;
+	if (identifier_label_name(folded, (size_t)n))
+		return IDENTIFIER_NAME;
 	for (int i = 0; i < n; i++)
 		if (strchr(" .-/_\t", folded[i]) == NULL)
 			bare[nb++] = (char)(identifier_is_lower(

@@ -213,12 +213,13 @@ sdc_top_insert(struct sdc_cell *c, double x)
 /*
  * One unit (a person, or a row) adds to its inner cell and to the
  * 2^ndims - 1 totals it lies in: bit d of mask moves coordinate d to the
- * total. rkey is its record key (cellkey.c), summed into each cell's key.
+ * total. rkey is its record key (cellkey.c), summed into each cell's key;
+ * vkey its value key, summed into the key of the cell's amount noise.
  * Called once per unit, so no allocation and no search.
  */
 void
 sdc_add_unit(struct sdc_table *t, const int *coord, double contribution,
-    uint32_t rkey)
+    uint32_t rkey, uint32_t vkey)
 {
 	size_t base, off[SDC_MAX_DIMS];
 
@@ -241,6 +242,7 @@ sdc_add_unit(struct sdc_table *t, const int *coord, double contribution,
 		c->value += contribution;
 		c->units++;
 		c->ckey += rkey;	/* modulo 2^32 */
+		c->vkey += vkey;
 	}
 }
 
@@ -1128,7 +1130,8 @@ sdc_publish(struct sdc_table *t, const struct sdc_rules *r,
 			/* One person's scale: the largest, or the mean. */
 			scale = t->magnitude ? c->top[0] :
 			    fabs(c->value) / (double)c->units;
-			eta = cellkey_eta(c->ckey);
+			/* Amounts follow their own key: persons and amounts. */
+			eta = cellkey_eta(t->magnitude ? c->vkey : c->ckey);
 			/* Amounts to the cent: noise gives no precision. */
 			c->pub_value = t->count ? (double)c->pub_units :
 			    round((c->value + r->noise_magnitude / 100 *

@@ -116,9 +116,9 @@ test_add_unit(void **state)
 	(void)state;
 	assert_int_equal(sdc_table_init(&t, 2, shape), 0);
 	t.magnitude = true;
-	sdc_add_unit(&t, a, 5, 0);
-	sdc_add_unit(&t, a, 7, 0);
-	sdc_add_unit(&t, b, 3, 0);
+	sdc_add_unit(&t, a, 5, 0, 0);
+	sdc_add_unit(&t, a, 7, 0, 0);
+	sdc_add_unit(&t, b, 3, 0, 0);
 
 	/* (0,1): 5 + 7, top 7, 5. */
 	assert_true(cell_at(&t, 0, 1, 0)->value == 12);
@@ -144,7 +144,7 @@ test_add_unit(void **state)
 	/* Seven units 1..7 in (1,0): top keeps 7, 6, 5, 4, 3. */
 	b[1] = 0;
 	for (size_t i = 0; i < nitems(many); i++)
-		sdc_add_unit(&t, b, many[i], 0);
+		sdc_add_unit(&t, b, many[i], 0, 0);
 	for (int i = 0; i < SDC_TOPN; i++)
 		assert_true(cell_at(&t, 1, 0, 0)->top[i] == 7 - i);
 	assert_true(cell_at(&t, 1, 0, 0)->value == 28);
@@ -176,7 +176,7 @@ test_primary(void **state)
 	/* 0: three units of 50: 3 < 10, frequency. */
 	c[0] = 0;
 	for (int i = 0; i < 3; i++)
-		sdc_add_unit(&t, c, 50, 0);
+		sdc_add_unit(&t, c, 50, 0, 0);
 	assert_int_equal(r.dominance_n, 2);
 	assert_int_equal(r.coalition, 2);
 	/*
@@ -184,9 +184,9 @@ test_primary(void **state)
 	 * 85% of it (943.5): (2,85)-dominance.
 	 */
 	c[0] = 1;
-	sdc_add_unit(&t, c, 1000, 0);
+	sdc_add_unit(&t, c, 1000, 0, 0);
 	for (int i = 0; i < 11; i++)
-		sdc_add_unit(&t, c, 10, 0);
+		sdc_add_unit(&t, c, 10, 0, 0);
 	/*
 	 * 2: 100, 50, 40 and ten of 0.5 = 195. Not dominant (150 <= 165.75),
 	 * and the second largest alone would not know the largest to within
@@ -195,15 +195,15 @@ test_primary(void **state)
 	 * coalition of two.
 	 */
 	c[0] = 2;
-	sdc_add_unit(&t, c, 100, 0);
-	sdc_add_unit(&t, c, 50, 0);
-	sdc_add_unit(&t, c, 40, 0);
+	sdc_add_unit(&t, c, 100, 0, 0);
+	sdc_add_unit(&t, c, 50, 0, 0);
+	sdc_add_unit(&t, c, 40, 0, 0);
 	for (int i = 0; i < 10; i++)
-		sdc_add_unit(&t, c, 0.5, 0);
+		sdc_add_unit(&t, c, 0.5, 0, 0);
 	/* 3: twelve units of 5 .. 16 = 126: safe. */
 	c[0] = 3;
 	for (int i = 0; i < 12; i++)
-		sdc_add_unit(&t, c, 5 + i, 0);
+		sdc_add_unit(&t, c, 5 + i, 0, 0);
 
 	/*
 	 * Total: 150 + 1110 + 195 + 126 = 1581 over 40 units, top 1000, 100,
@@ -257,13 +257,13 @@ test_identical(void **state)
 	t.magnitude = true;
 	c[0] = 0;
 	for (int i = 0; i < 12; i++)
-		sdc_add_unit(&t, c, 0, 0);
+		sdc_add_unit(&t, c, 0, 0, 0);
 	c[0] = 1;
 	for (int i = 0; i < 12; i++)
-		sdc_add_unit(&t, c, 250, 0);
+		sdc_add_unit(&t, c, 250, 0, 0);
 	c[0] = 2;
 	for (int i = 0; i < 12; i++)
-		sdc_add_unit(&t, c, 250 + i, 0);
+		sdc_add_unit(&t, c, 250 + i, 0, 0);
 	sdc_primary(&t, &r);
 	assert_int_equal(t.cells[0].status, SDC_IDENTICAL);
 	assert_int_equal(t.cells[1].status, SDC_IDENTICAL);
@@ -742,9 +742,9 @@ test_large(void **state)
 
 				for (int k = 0; k < units; k++)
 					sdc_add_unit(&t, coord,
-					    1 + lcg(&seed) % 100, 0);
+					    1 + lcg(&seed) % 100, 0, 0);
 				if (lcg(&seed) % 10 == 0)
-					sdc_add_unit(&t, coord, 5000, 0);
+					sdc_add_unit(&t, coord, 5000, 0, 0);
 			}
 	assert_int_equal(sdc_protect(&t, &r, &rep), 0);
 	assert_true(rep.audit_ok);
