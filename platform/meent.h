@@ -812,6 +812,7 @@ struct dataset_result {
 	json_t		*report;	/* for everyone */
 	json_t		*report_own;	/* for the uploader's municipality */
 	json_t		*table;
+	json_t		*statuses;	/* each cell's rule, as the table's */
 	bool		 publishable;
 };
 #define DATASET_PROTECTION_METHOD	"celsleutel"
@@ -824,18 +825,23 @@ void	 dataset_result_free(struct dataset_result *);
 const char *dataset_table_acceptable(json_t *, json_t *,
 	     const struct sdc_rules *);
 
+/* dataset_linked.c */
+const char *dataset_linked_check(json_t *, json_t *, json_t *, long);
+
 /* dataset_store.c */
 struct dataset_row {
 	const char	*id, *origin, *gemeente, *indicator, *periode, *vorm;
 	bool		 publishable;
 	const char	*rapport, *tabel;	/* JSON text */
 	const char	*rapport_eigen;		/* the uploader's, JSON text */
+	const char	*cel_regels;		/* each cell's rule, JSON text */
 };
 int	 dataset_store_insert(struct db *, const struct dataset_row *);
 int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
 json_t	*dataset_store_list(struct db *, const char *, const char *,
 	     const char *);
-int	 dataset_store_publish(struct db *, const char *, const char *);
+int	 dataset_store_publish(struct db *, const char *, const char *, long,
+	     const char **);
 int	 dataset_store_remove(struct db *, const char *, const char *);
 int	 dataset_store_feed_comparison(struct db *, const char *);
 int	 dataset_store_figure_remove(struct db *, const char *, const char *);
@@ -1080,7 +1086,8 @@ void	 api_datasets_request(struct req *, const char *, const char *,
 void	 api_datasets_submit(struct req *, const struct dataset_request *,
 	     struct evbuffer *, dataset_answer_fn);
 void	 api_datasets_problems(struct req *, json_t *);
-int	 api_datasets_store_reply(struct req *, int);
+int	 api_datasets_store_reply(struct req *, int, const char *);
+int	 api_datasets_publish_path(struct req *);
 void	 api_datasets_create(struct req *);
 void	 api_datasets_list(struct req *);
 void	 api_datasets_get(struct req *);

@@ -103,19 +103,22 @@ api_datasets_store(struct dataset_job *job)
 		.vorm = job->rq.microdata ? "microdata" : "tabel",
 		.publishable = job->res.publishable,
 	};
-	char *rapport, *eigen, *tabel;
+	char *rapport, *eigen, *regels, *tabel;
 	int rc;
 
 	instance_uuid(job->id);
 	rapport = json_dumps(job->res.report, JSON_COMPACT);
 	eigen = json_dumps(job->res.report_own, JSON_COMPACT);
+	regels = json_dumps(job->res.statuses, JSON_COMPACT);
 	tabel = json_dumps(job->res.table, JSON_COMPACT);
 	row.rapport = rapport;
 	row.rapport_eigen = eigen;
+	row.cel_regels = regels;
 	row.tabel = tabel;
 	rc = dataset_store_insert(r->db, &row);
 	free(rapport);
 	free(eigen);
+	free(regels);
 	free(tabel);
 	if (rc == 0)
 		cache_bump();
@@ -328,11 +331,11 @@ api_datasets_foreign(struct req *r)
 }
 
 /*
- * A publish or remove's MEENT_* from the store on the path's dataset: 0, or
- * -1 after replying.
+ * A publish or remove's MEENT_* from the store on the path's dataset (why:
+ * the store's reason with MEENT_INVALID): 0, or -1 after replying.
  */
 int
-api_datasets_store_reply(struct req *r, int rc)
+api_datasets_store_reply(struct req *r, int rc, const char *why)
 {
 	switch (rc) {
 	case MEENT_OK:
@@ -341,6 +344,11 @@ api_datasets_store_reply(struct req *r, int rc)
 		reply_problem(r, 409, "Kan niet publiceren", "Alleen een "
 		    "concept waarvan de controle geslaagd is, kan gepubliceerd "
 		    "worden.");
+		break;
+	case MEENT_INVALID:
+		reply_problem(r, 409, "Kan niet publiceren", "Niet "
+		    "gepubliceerd: %s.", why != NULL ? why : "de controle liet "
+		    "het niet toe");
 		break;
 	case MEENT_NOTFOUND:
 		if (api_datasets_foreign(r))
@@ -356,14 +364,29 @@ api_datasets_store_reply(struct req *r, int rc)
 	return -1;
 }
 
+/*
+ * Publish the path's dataset, audited beside the tables published before
+ * under this instance's rules: 0, or -1 after replying.
+ */
+int
+api_datasets_publish_path(struct req *r)
+{
+	struct sdc_rules rules;
+	const char *why;
+	int rc;
+
+	sdc_rules_config(r->ctx->cfg, &rules);
+	rc = dataset_store_publish(r->db, r->params[0], r->who.gemeente,
+	    rules.min_frequency, &why);
+	return api_datasets_store_reply(r, rc, why);
+}
+
 void
 api_datasets_publish(struct req *r)
 {
 	json_t *d;
 
-	if (!api_datasets_id(r) ||
-	    api_datasets_store_reply(r, dataset_store_publish(r->db,
-	    r->params[0], r->who.gemeente)) == -1)
+	if (!api_datasets_id(r) || api_datasets_publish_path(r) == -1)
 		return;
 	if (dataset_store_get(r->db, r->params[0], r->who.gemeente, &d) !=
 	    MEENT_OK) {
@@ -379,7 +402,7 @@ api_datasets_delete(struct req *r)
 {
 	if (!api_datasets_id(r) ||
 	    api_datasets_store_reply(r, dataset_store_remove(r->db,
-	    r->params[0], r->who.gemeente)) == -1)
+	    r->params[0], r->who.gemeente), NULL) == -1)
 		return;
 	reply_text(r, 204, NULL, "", 0);
 }

@@ -436,6 +436,17 @@ static const struct migration migrations[] = {
 	    "  rapport = json_remove(rapport, '$.rijen', '$.onderdrukt',"
 	    "  '$.controle.cellen', '$.controle.verruimd', '$.afronding')"
 	    "  WHERE json_valid(rapport);" },
+	{ 9,
+	    /*
+	     * For auditing a table together with the tables published before
+	     * for the same population (dataset_linked.c): each cell's rule
+	     * (private), and what was published, kept after a withdrawal
+	     * (it was public; it stays known).
+	     */
+	    "ALTER TABLE datasets ADD COLUMN cel_regels TEXT;"
+	    "ALTER TABLE datasets ADD COLUMN tabel_was TEXT;"
+	    "UPDATE datasets SET tabel_was = tabel"
+	    "  WHERE status = 'gepubliceerd';" },
 };
 
 int

@@ -1397,6 +1397,10 @@ dataset_protect(struct dataset_parse *ps)
 	res->report_own = dataset_report_own_json(ps, &rep,
 	    ps->rq->rules.round_base);
 	res->table = dataset_table_json(ps, &t);
+	res->statuses = json_array();
+	for (size_t i = 0; i < t.ncells; i++)
+		json_array_append_new(res->statuses,
+		    json_string(sdc_status_name(t.cells[i].status)));
 	sdc_table_free(&t);
 }
 
@@ -1489,5 +1493,6 @@ dataset_result_free(struct dataset_result *res)
 	json_decref(res->report);
 	json_decref(res->report_own);
 	json_decref(res->table);
+	json_decref(res->statuses);
 	memset(res, 0, sizeof *res);
 }

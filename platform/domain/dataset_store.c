@@ -20,8 +20,9 @@ dataset_store_insert(struct db *db, const struct dataset_row *d)
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO datasets (id, origin,"
 	    " gemeente, indicator, periode, vorm, status, publiceerbaar,"
-	    " rapport, tabel, aangemaakt, gewijzigd, rapport_eigen) VALUES"
-	    " (?, ?, ?, ?, ?, ?, 'concept', ?, ?, ?, ?, ?, ?)");
+	    " rapport, tabel, aangemaakt, gewijzigd, rapport_eigen,"
+	    " cel_regels) VALUES (?, ?, ?, ?, ?, ?, 'concept', ?, ?, ?, ?, ?,"
+	    " ?, ?)");
 	time_t now = time(NULL);
 
 	if (st == NULL || db_begin(db) == -1)
@@ -38,6 +39,7 @@ dataset_store_insert(struct db *db, const struct dataset_row *d)
 	sqlite3_bind_int64(st, 10, now);
 	sqlite3_bind_int64(st, 11, now);
 	db_bind_text(st, 12, d->rapport_eigen);
+	db_bind_text(st, 13, d->cel_regels);
 	if (db_step_done(db, st, "dataset insert") == -1 ||
 	    db_commit(db) == -1) {
 		db_rollback(db);
@@ -238,21 +240,88 @@ dataset_store_owned(struct db *db, const char *id, const char *gemeente)
 }
 
 /*
- * Publish gemeente's concept id: MEENT_OK, MEENT_NOTFOUND, or
- * MEENT_CONFLICT when it is not a concept or its audit did not pass.
+ * The tables published before for the same population as concept id (the
+ * same municipality, indicator and period; withdrawn ones too), as
+ * [{"tabel", "regels"}] for dataset_linked_check(); and, when id is
+ * gemeente's publishable concept, its table and rules into *table and
+ * *rules. Returns 0 or -1.
+ */
+static int
+dataset_store_linked(struct db *db, const char *id, const char *gemeente,
+    json_t **table, json_t **rules, json_t **linked)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT o.tabel_was, o.cel_regels"
+	    " FROM datasets o, datasets d WHERE d.id = ?1 AND d.gemeente = ?2"
+	    " AND o.id <> d.id"
+	    " AND o.gemeente = d.gemeente AND o.indicator = d.indicator"
+	    " AND o.periode = d.periode AND o.tabel_was IS NOT NULL");
+	int rc;
+
+	*table = *rules = NULL;
+	*linked = json_array();
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, gemeente);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(*linked, json_pack("{s:o, s:o}", "tabel",
+		    dataset_store_json(st, 0), "regels",
+		    dataset_store_json(st, 1)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	st = db_stmt(db, "SELECT tabel, cel_regels FROM datasets WHERE id = ?"
+	    " AND gemeente = ? AND status = 'concept' AND publiceerbaar = 1");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, gemeente);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*table = dataset_store_json(st, 0);
+		*rules = dataset_store_json(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Publish gemeente's concept id: MEENT_OK, MEENT_NOTFOUND, MEENT_CONFLICT
+ * when it is not a concept or its audit did not pass, or MEENT_INVALID
+ * with *why when, beside the tables published before for the same
+ * population, it would give a small group away (dataset_linked.c; t is the
+ * minimum frequency). What is published is kept for such later audits.
  */
 int
-dataset_store_publish(struct db *db, const char *id, const char *gemeente)
+dataset_store_publish(struct db *db, const char *id, const char *gemeente,
+    long t, const char **why)
 {
+	json_t *table = NULL, *rules = NULL, *linked = NULL;
 	sqlite3_stmt *st;
 	int changed;
 
+	*why = NULL;
 	if (db_begin(db) == -1)
 		return MEENT_ERR;
+	if (dataset_store_linked(db, id, gemeente, &table, &rules, &linked)
+	    == -1)
+		goto fail;
+	if (table != NULL && (*why = dataset_linked_check(table, rules, linked,
+	    t)) != NULL) {
+		json_decref(table);
+		json_decref(rules);
+		json_decref(linked);
+		db_rollback(db);
+		return MEENT_INVALID;
+	}
+	json_decref(table);
+	json_decref(rules);
+	json_decref(linked);
+	table = rules = linked = NULL;
 	st = db_stmt(db, "UPDATE datasets SET status = 'gepubliceerd',"
-	    " versie = versie + 1, gewijzigd = ? WHERE id = ? AND gemeente = ?"
-	    " AND status = 'concept' AND publiceerbaar = 1"
-	    " AND origin = (SELECT uuid FROM instance)");
+	    " tabel_was = tabel, versie = versie + 1, gewijzigd = ?"
+	    " WHERE id = ? AND gemeente = ? AND status = 'concept'"
+	    " AND publiceerbaar = 1 AND origin = (SELECT uuid FROM instance)");
 	sqlite3_bind_int64(st, 1, time(NULL));
 	db_bind_text(st, 2, id);
 	db_bind_text(st, 3, gemeente);
@@ -271,10 +340,12 @@ dataset_store_publish(struct db *db, const char *id, const char *gemeente)
 	cache_bump();
 	return MEENT_OK;
 fail:
+	json_decref(table);
+	json_decref(rules);
+	json_decref(linked);
 	db_rollback(db);
 	return MEENT_ERR;
 }
-
 
 /*
  * A published table id is about to be withdrawn: its figure leaves the

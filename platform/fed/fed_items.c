@@ -711,11 +711,11 @@ fed_items_dataset_apply(struct db *db, const struct fed_entry *e,
 	rtext = json_dumps(rapport, JSON_COMPACT);
 	ttext = json_dumps(tabel, JSON_COMPACT);
 	st = db_stmt(db, "INSERT INTO datasets (id, origin, gemeente, indicator,"
-	    " periode, vorm, status, publiceerbaar, rapport, tabel, versie,"
-	    " aangemaakt, gewijzigd) VALUES (?1,?2,?3,?4,?5,?6,'gepubliceerd',1,"
-	    "?7,?8,?9,?10,?11) ON CONFLICT (id) DO UPDATE SET status ="
-	    " 'gepubliceerd', rapport = ?7, tabel = ?8, versie = ?9,"
-	    " gewijzigd = ?11");
+	    " periode, vorm, status, publiceerbaar, rapport, tabel, tabel_was,"
+	    " versie, aangemaakt, gewijzigd) VALUES (?1,?2,?3,?4,?5,?6,"
+	    "'gepubliceerd',1,?7,?8,?8,?9,?10,?11) ON CONFLICT (id) DO UPDATE"
+	    " SET status = 'gepubliceerd', rapport = ?7, tabel = ?8,"
+	    " tabel_was = ?8, versie = ?9, gewijzigd = ?11");
 	db_bind_text(st, 1, e->id);
 	db_bind_text(st, 2, e->origin);
 	db_bind_text(st, 3, gemeente);

@@ -440,8 +440,7 @@ web_datasets_publish(struct req *r)
 {
 	char *to;
 
-	if (web_datasets_button(r) == -1 || api_datasets_store_reply(r,
-	    dataset_store_publish(r->db, r->params[0], r->who.gemeente)) == -1)
+	if (web_datasets_button(r) == -1 || api_datasets_publish_path(r) == -1)
 		return;
 	to = xasprintf("/datasets/%s", r->params[0]);
 	reply_redirect(r, to);
@@ -452,7 +451,8 @@ void
 web_datasets_remove(struct req *r)
 {
 	if (web_datasets_button(r) == -1 || api_datasets_store_reply(r,
-	    dataset_store_remove(r->db, r->params[0], r->who.gemeente)) == -1)
+	    dataset_store_remove(r->db, r->params[0], r->who.gemeente),
+	    NULL) == -1)
 		return;
 	reply_redirect(r, "/benchmarks");
 }
