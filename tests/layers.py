@@ -4,23 +4,26 @@
 Each source file lives in the folder of its layer (platform/<layer>/); a
 file may call only into its own layer or the ones below it, never up:
 
-    core < db < domain < fed, plugin < http < api, web < programs
+    core < db < domain < fed, plugin < http < model < api, web < programs
 
 api and web are siblings and do not call each other (both render the
-domain's model); so are fed and plugin. The check reads which symbols each
+model, platform/model/); so are fed and plugin. The check reads which symbols each
 object defines and which it needs (nm), maps every need to the object that
 defines it, and fails on a call upward or sideways between siblings. It also
 fails on a cycle of calls between more than two files.
 
-Usage: python3 layers.py BUILDDIR (the objects of platform/libmeent.a and
-the programs). Prints TAP; exit 0 unless a check failed.
+Usage: python3 layers.py [BUILDDIR] (the objects of platform/libmeent.a and
+the programs; default $MEENT_BUILD, as make check sets it). Prints TAP;
+exit 0 unless a check failed. Each layer's header (platform/<layer>/*.h)
+includes only the layers below, so most upward calls do not even compile;
+this also catches a declaration borrowed from elsewhere.
 """
 import os
 import subprocess
 import sys
 
 RANK = {"core": 0, "db": 1, "domain": 2, "fed": 3, "plugin": 3, "http": 4,
-        "api": 5, "web": 5, "programs": 6}
+        "model": 5, "api": 6, "web": 6, "programs": 7}
 SIBLINGS = [{"api", "web"}, {"fed", "plugin"}]
 
 
@@ -97,7 +100,8 @@ def cycles(edges, nodes):
 
 
 def main():
-    build = sys.argv[1] if len(sys.argv) > 1 else "."
+    build = sys.argv[1] if len(sys.argv) > 1 else \
+        os.environ.get("MEENT_BUILD", ".")
     objs = objects(build)
     n = 0
     failed = 0

@@ -3,7 +3,7 @@
  * The federation endpoints (docs/federation.md): who this instance is, its
  * changes feed, and notifications from peers that asked to be pulled.
  */
-#include "meent.h"
+#include "api/api.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -77,7 +77,7 @@ api_federation_notify(struct req *r)
 	unsigned char sig[64];
 	long long now = (long long)time(NULL);
 
-	if (req_body_json(r, &body) == -1)
+	if (api_body_json(r, &body) == -1)
 		return;
 	instance = json_string_value(json_object_get(body, "instance"));
 	b64 = json_string_value(json_object_get(body, "sig"));

@@ -7,7 +7,7 @@
  * revision crediting the proposer) or reject with a reason; any
  * municipality declares that it follows a guideline.
  */
-#include "meent.h"
+#include "api/api.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,26 +90,12 @@ api_guidelines_load(struct req *r, struct guideline *g)
 	return rc == 0 ? 0 : -1;
 }
 
-/*
- * A guideline from another instance is read-only here: 409 and -1. Its
- * origin alone can change it (docs/federation.md).
- */
-int
-api_guidelines_refuse_foreign(struct req *r, const struct guideline *g)
-{
-	if (strcmp(g->origin, r->ctx->instance->uuid) == 0)
-		return 0;
-	reply_problem(r, 409, "Alleen-lezen", "Deze richtlijn komt van een "
-	    "andere instantie en kan alleen daar gewijzigd worden.");
-	return -1;
-}
-
 static int
 api_guidelines_load_local(struct req *r, struct guideline *g)
 {
 	if (api_guidelines_load(r, g) == -1)
 		return -1;
-	return api_guidelines_refuse_foreign(r, g);
+	return model_guidelines_refuse_foreign(r, g);
 }
 
 /* Only maintainers: replies 403 otherwise. */
@@ -121,34 +107,6 @@ api_guidelines_maintainer(struct req *r, const struct guideline *g)
 	reply_problem(r, 403, "Verboden", "Alleen de beheerders van deze "
 	    "richtlijn kunnen dit; doe een voorstel.");
 	return -1;
-}
-
-/* The head of a guideline as JSON (caller owns). */
-json_t *
-api_guidelines_head(struct req *r, const struct guideline *g)
-{
-	json_t *rev = guideline_store_revision(r->db, g->pk, g->head);
-	json_t *adopties = guideline_store_adoptions(r->db, g->pk);
-	json_t *head;
-	char href[128];
-
-	if (rev == NULL)
-		rev = json_object();
-	snprintf(href, sizeof href, "/api/v1/richtlijnen/%s", g->slug);
-	head = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, "
-	    "s:I, s:o, s:{s:{s:s}, s:{s:s}}}", "slug", g->slug, "titel",
-	    g->titel, "origin", g->origin, "aangemaaktDoor", g->gemeente,
-	    "beheerders", guideline_store_maintainers(r->db, g->pk),
-	    "gewijzigd", clock_json(g->gewijzigd), "adopties",
-	    (json_int_t)json_array_size(adopties), "adoptieLijst", adopties,
-	    "_links", "self", "href", href, "html", "href", href + 7);
-	/* json_object_update() copies head's members; it does not take it. */
-	json_object_update(rev, head);
-	json_decref(head);
-	json_object_set_new(rev, "pilots", pilot_store_linking(r->db,
-	    PILOT_LINK_GUIDELINE, g->slug, r->who.kind != PRINCIPAL_ANONYMOUS,
-	    r->who.kind != PRINCIPAL_ANONYMOUS ? r->who.gemeente : NULL));
-	return rev;
 }
 
 void
@@ -174,7 +132,7 @@ api_guidelines_get(struct req *r)
 	struct guideline g;
 
 	if (api_guidelines_load(r, &g) == 0)
-		reply_json(r, 200, api_guidelines_head(r, &g));
+		reply_json(r, 200, model_guidelines_head(r, &g));
 }
 
 void
@@ -187,7 +145,7 @@ api_guidelines_create(struct req *r)
 	char location[128];
 	int rc;
 
-	if (req_body_json(r, &body) == -1)
+	if (api_body_json(r, &body) == -1)
 		return;
 	slug = api_guidelines_field(r, body, "slug", true,
 	    GUIDELINE_SLUG_MAX);
@@ -229,7 +187,7 @@ api_guidelines_create(struct req *r)
 	snprintf(location, sizeof location, "/api/v1/richtlijnen/%s", g.slug);
 	reply_header(r, "Location",
 	    location);
-	reply_json(r, 201, api_guidelines_head(r, &g));
+	reply_json(r, 201, model_guidelines_head(r, &g));
 }
 
 /* PUT: a maintainer renames it or changes the maintainers. */
@@ -243,7 +201,7 @@ api_guidelines_put(struct req *r)
 
 	if (api_guidelines_load_local(r, &g) == -1 ||
 	    api_guidelines_maintainer(r, &g) == -1 ||
-	    req_body_json(r, &body) == -1)
+	    api_body_json(r, &body) == -1)
 		return;
 	titel = api_guidelines_field(r, body, "titel", false,
 	    GUIDELINE_TITLE_MAX);
@@ -271,7 +229,7 @@ api_guidelines_put(struct req *r)
 	}
 	json_decref(body);
 	guideline_store_get(r->db, g.slug, &g);
-	reply_json(r, 200, api_guidelines_head(r, &g));
+	reply_json(r, 200, model_guidelines_head(r, &g));
 }
 
 void
@@ -369,7 +327,7 @@ api_guidelines_revise(struct req *r)
 
 	if (api_guidelines_load_local(r, &g) == -1 ||
 	    api_guidelines_maintainer(r, &g) == -1 ||
-	    req_body_json(r, &body) == -1)
+	    api_body_json(r, &body) == -1)
 		return;
 	rev.basis = api_guidelines_basis(r, body);
 	rev.tekst = api_guidelines_text(r, body);
@@ -455,7 +413,7 @@ api_guidelines_propose(struct req *r)
 	long id;
 	int rc;
 
-	if (api_guidelines_load_local(r, &g) == -1 || req_body_json(r, &body) == -1)
+	if (api_guidelines_load_local(r, &g) == -1 || api_body_json(r, &body) == -1)
 		return;
 	rev.basis = api_guidelines_basis(r, body);
 	rev.tekst = api_guidelines_text(r, body);
@@ -549,7 +507,7 @@ api_guidelines_decide(struct req *r)
 		    "besloten.");
 		return;
 	}
-	if (req_body_json(r, &body) == -1) {
+	if (api_body_json(r, &body) == -1) {
 		json_decref(p);
 		return;
 	}
@@ -609,7 +567,7 @@ api_guidelines_adopt(struct req *r)
 	if (api_guidelines_load(r, &g) == -1)
 		return;
 	if (evbuffer_get_length(req_body(r)) > 0) {
-		if (req_body_json(r, &body) == -1)
+		if (api_body_json(r, &body) == -1)
 			return;
 		v = json_object_get(body, "versie");
 		if (v != NULL && !json_is_null(v)) {

@@ -4,7 +4,7 @@
  * /indicatoren/{id}/vergelijking: the catalogue and the peer comparison,
  * as JSON or (the comparison) CSV, by Accept header or ?formaat=.
  */
-#include "meent.h"
+#include "api/api.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -48,32 +48,6 @@ api_indicators_get(struct req *r)
 	reply_json(r, 200, ind);
 }
 
-/* The newest period of ind, or NULL when it has none. */
-static const char *
-api_indicators_latest(json_t *ind)
-{
-	json_t *periods = json_object_get(ind, "perioden");
-	size_t n = json_array_size(periods);
-
-	if (n == 0)
-		return NULL;
-	return json_string_value(json_object_get(json_array_get(periods,
-	    n - 1), "periode"));
-}
-
-static bool
-api_indicators_has_period(json_t *ind, const char *period)
-{
-	json_t *p;
-	size_t i;
-
-	json_array_foreach(json_object_get(ind, "perioden"), i, p)
-		if (strcmp(json_string_value(json_object_get(p, "periode")),
-		    period) == 0)
-			return true;
-	return false;
-}
-
 /* "json", "csv" or "svg" from ?formaat= or the Accept header. */
 static const char *
 api_indicators_format(struct req *r)
@@ -93,41 +67,6 @@ api_indicators_format(struct req *r)
 	if (accept != NULL && strstr(accept, "image/svg+xml") != NULL)
 		return "svg";
 	return "json";
-}
-
-/*
- * Parse and check the query of a comparison into *q (the web page's too):
- * problems go to req_invalid(). 0 or -1.
- */
-int
-api_indicators_query(struct req *r, json_t *ind, struct comparison_query *q)
-{
-	q->indicator = json_string_value(json_object_get(ind, "id"));
-	q->gemeente = req_query(r, "gemeente");
-	/* Signed in: your own municipality unless you ask for another. */
-	if (q->gemeente == NULL && r->who.kind != PRINCIPAL_ANONYMOUS)
-		q->gemeente = r->who.gemeente;
-	q->periode = req_query(r, "periode");
-	q->groep = req_query(r, "groep");
-	if (q->groep == NULL)
-		q->groep = "grootteklasse";
-	else if (!comparison_group_valid(q->groep))
-		req_invalid(r, "groep", "moet grootteklasse, provincie, "
-		    "vergelijkbaar of alle zijn");
-	if (!municipality_code_valid(q->gemeente))
-		req_invalid(r, "gemeente", "verplicht: een gemeentecode, zoals "
-		    "GM0275");
-	else if (!municipality_exists(r->db, q->gemeente))
-		req_invalid(r, "gemeente", "onbekende gemeente");
-	if (q->periode == NULL)
-		q->periode = api_indicators_latest(ind);
-	else if (!indicator_period_valid(q->periode) ||
-	    !api_indicators_has_period(ind, q->periode))
-		req_invalid(r, "periode", "geen periode van deze indicator");
-	if (q->periode == NULL)
-		req_invalid(r, "periode", "deze indicator heeft nog geen "
-		    "waarden");
-	return req_has_invalid(r) ? -1 : 0;
 }
 
 static const char *
@@ -187,7 +126,7 @@ api_indicators_vergelijking(struct req *r)
 		return;
 	}
 	if ((ind = api_indicators_load(r)) == NULL ||
-	    api_indicators_query(r, ind, &q) == -1) {
+	    model_indicators_query(r, ind, &q) == -1) {
 		if (ind != NULL)
 			reply_invalid(r);
 		json_decref(ind);

@@ -2,7 +2,7 @@
 /*
  * GET /api/v1/ik: who the credentials belong to (municipality and role).
  */
-#include "meent.h"
+#include "api/api.h"
 
 void
 api_me_get(struct req *r)

@@ -3,7 +3,7 @@
  * GET /api/v1/gemeenten and /api/v1/gemeenten/{code}: the reference data of
  * all municipalities, their size class and membership of this instance.
  */
-#include "meent.h"
+#include "api/api.h"
 
 #include <string.h>
 

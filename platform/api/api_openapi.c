@@ -4,7 +4,7 @@
  * and readable from any origin. The document is platform/openapi.json,
  * compiled in; a test checks it against the route table.
  */
-#include "meent.h"
+#include "api/api.h"
 
 extern const unsigned char openapi_json[];
 extern const size_t openapi_json_len;

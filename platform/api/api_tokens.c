@@ -5,7 +5,7 @@
  * roles and dates only. Another municipality's tokens do not exist here
  * (404), whatever their id.
  */
-#include "meent.h"
+#include "api/api.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -53,6 +53,15 @@ api_tokens_unknown_fields(struct req *r, json_t *body)
 	}
 }
 
+static void
+api_tokens_role_invalid(struct req *r)
+{
+	char *allowed = choice_values_text(role_choices);
+
+	req_invalid(r, "rol", "%s", allowed);
+	free(allowed);
+}
+
 void
 api_tokens_create(struct req *r)
 {
@@ -63,7 +72,7 @@ api_tokens_create(struct req *r)
 	char token[TOKEN_LEN + 1], location[64];
 	long id;
 
-	if (req_body_json(r, &body) == -1)
+	if (api_body_json(r, &body) == -1)
 		return;
 	if ((v = json_object_get(body, "naam")) != NULL) {
 		if (!json_is_string(v) || json_string_length(v) > 100)
@@ -73,13 +82,13 @@ api_tokens_create(struct req *r)
 	}
 	if ((v = json_object_get(body, "rol")) != NULL) {
 		if (!json_is_string(v))
-			req_invalid(r, "rol", "viewer, editor of admin");
+			api_tokens_role_invalid(r);
 		else
 			rol = json_string_value(v);
 	}
 	role = role_parse(rol);
 	if (role == ROLE_NONE)
-		req_invalid(r, "rol", "viewer, editor of admin");
+		api_tokens_role_invalid(r);
 	else if (role > r->who.role)
 		req_invalid(r, "rol", "hoger dan uw eigen rol");
 	if ((v = json_object_get(body, "verlooptNaDagen")) != NULL) {

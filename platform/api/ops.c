@@ -3,7 +3,7 @@
  * Operations endpoints: /healthz (the process answers), /readyz (it can
  * reach its database and is not draining), /metrics (Prometheus).
  */
-#include "meent.h"
+#include "api/api.h"
 
 #include <event2/buffer.h>
 
@@ -43,6 +43,7 @@ ops_metrics(struct req *r)
 	struct evbuffer *b = evbuffer_new();
 
 	metrics_write(b);
+	conn_metrics(b);
 	reply_send(r, 200, "text/plain; version=0.0.4; charset=utf-8", b);
 	evbuffer_free(b);
 }

@@ -2,7 +2,7 @@
 /*
  * libevent buffers as strings.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <stdlib.h>
 

@@ -4,7 +4,7 @@
  * timestamps (the API's only time format, per the API Design Rules).
  * The database stores times as Unix seconds; they become text only here.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * error naming the file, the line and the reason; meentd does not start on
  * one (and a SIGHUP reload that meets one keeps the running configuration).
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <ctype.h>
 #include <errno.h>

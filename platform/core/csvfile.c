@@ -8,7 +8,7 @@
  * Uploads from the network do not come through here: they have their own
  * streaming parser with a report of row and column (datasets).
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <csv.h>
 #include <stdio.h>

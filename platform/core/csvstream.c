@@ -16,7 +16,7 @@
  * Accepted: UTF-8 with or without a byte-order mark; ',' or ';' as the
  * delimiter (Dutch spreadsheets write ';'), chosen from the header line.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <csv.h>
 #include <sodium.h>

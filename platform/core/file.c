@@ -2,7 +2,7 @@
 /*
  * Reading a whole local file, with a cap.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * lines of "---" at the top of a Markdown file. Values are plain strings
  * (one line each); what a key means is its loader's business.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * goes in only through %H. A core utility: the domain writes fragments with
  * it (a chart, a diff); the page frame is the web layer's (web_page.c).
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <stdlib.h>
 #include <string.h>

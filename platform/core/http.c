@@ -2,7 +2,7 @@
 /*
  * Small facts about HTTP: reason phrases, method names.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@
  * nothing else); Host exactly once in HTTP/1.1; chunk sizes in plain
  * hexadecimal. Every refusal comes with its status and a Dutch reason.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * standard error, so that log_reopen() (SIGHUP, after logrotate) swaps it
  * atomically for every thread at once.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -12,7 +12,7 @@
  * 12) is not linear on every input: markdown_check() refuses, before
  * rendering, what makes it slow (see there and tests/bench/markdown.sh).
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <ctype.h>
 #include <pthread.h>

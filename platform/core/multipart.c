@@ -6,7 +6,7 @@
  * to be found. Bounded: at most MULTIPART_MAX_PARTS parts, part headers of
  * at most 1 KiB, a boundary of at most 70 characters (the RFC's limit).
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -19,7 +19,7 @@
  * Shutdown: the multi handle is cleaned up before the event base is freed,
  * and a transfer's failure is reported to its caller, never exit()ed on.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

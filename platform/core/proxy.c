@@ -9,7 +9,7 @@
  * rate-limit bucket. A hop that cannot be read ("unknown", an obfuscated
  * name, garbage) ends the walk at the last address that could.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  * new keys therefore cannot evict a bucket that is being limited. Nothing is
  * stored but the 64-bit keyed hash, so no address or e-mail is kept.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <pthread.h>

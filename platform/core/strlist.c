@@ -3,7 +3,7 @@
  * A growable list of owned strings, for repeatable configuration keys and
  * command-line overrides.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <stdlib.h>
 

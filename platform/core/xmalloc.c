@@ -5,7 +5,7 @@
  * the service manager restarts it. Running out of *budget* (a cap on input)
  * is an ordinary error and never comes through here.
  */
-#include "meent.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -26,7 +26,7 @@
  * full disk; a statement of a transaction that is gone is then refused
  * rather than run on its own, and its COMMIT fails.
  */
-#include "meent.h"
+#include "db/db.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

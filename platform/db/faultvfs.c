@@ -35,7 +35,7 @@
  * The first failure of each rule is logged ("fault.injected"), so a test
  * can tell that its fault was reached.
  */
-#include "meent.h"
+#include "db/db.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,7 @@
  * A libstemmer stemmer is not thread-safe; each tokenizer instance has its
  * own, and each SQLite connection (one per worker) its own instances.
  */
-#include "meent.h"
+#include "db/db.h"
 
 #include <libstemmer.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  *
  * Times are Unix seconds (INTEGER); they become RFC 3339 text in the API.
  */
-#include "meent.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 

@@ -17,7 +17,7 @@
  * audiences. No locks: each thread has its own table, direct-mapped by a
  * hash of the key; a collision replaces the older entry.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

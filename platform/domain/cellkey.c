@@ -26,7 +26,7 @@
  * scales with what one person can contribute, so that differencing learns a
  * person's amount only to within m of it (docs/privacy.md).
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <sodium.h>
 #include <string.h>

@@ -10,7 +10,7 @@
  * Everything from data goes through html_out()'s escaping %s; coordinates
  * are numbers we compute.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <event2/buffer.h>
 #include <math.h>

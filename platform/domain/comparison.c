@@ -11,7 +11,7 @@
  * only given for groups of at least COMPARISON_MIN_PERCENTILE values: below
  * that, one municipality is a large share of the group.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -294,18 +294,16 @@ peers_mark_similar(struct peers *ps, const struct peer *self)
 	free(order);
 }
 
-/* Is group one of the four peer groups? */
-bool
-comparison_group_valid(const char *group)
-{
-	static const char *const groups[] = { "grootteklasse", "provincie",
-	    "vergelijkbaar", "alle" };
-
-	for (size_t i = 0; i < nitems(groups); i++)
-		if (strcmp(group, groups[i]) == 0)
-			return true;
-	return false;
-}
+/* The peer groups a municipality is compared with. */
+const struct choice comparison_groups[] = {
+	{ "grootteklasse", "Gemeenten van dezelfde grootte "
+	    "(CBS-grootteklasse)", NULL },
+	{ "provincie", "Gemeenten in dezelfde provincie", NULL },
+	{ "vergelijkbaar", "De 15 gemeenten die het meest lijken (inwoners en "
+	    "dichtheid)", NULL },
+	{ "alle", "Alle gemeenten", NULL },
+	{ NULL, NULL, NULL }
+};
 
 /* Mark the group's members. Returns -1 for an unknown group name. */
 static int
@@ -490,7 +488,7 @@ comparison_warnings(const struct peers *ps, const struct peer *self, size_t n)
 
 /*
  * The comparison of q for indicator ind (its JSON from indicator_get()).
- * The caller has checked q (api_indicators_query). Returns the answer
+ * The caller has checked q (model_indicators_query). Returns the answer
  * (caller owns), or NULL on a database error or a question it cannot
  * answer.
  */

@@ -6,7 +6,7 @@
  * spreadsheet shows it instead of evaluating it (formula injection; OWASP
  * "CSV Injection"). Numbers are written by us and are plain numbers.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <event2/buffer.h>
 #include <string.h>

@@ -30,7 +30,7 @@
  * "overig" before its label could be released. Raw values never leave
  * this file: not in errors, reports or logs.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -96,18 +96,37 @@ struct dataset_parse {
 	struct evbuffer			*canon;		/* scratch */
 };
 
-static const char *const dataset_role_names[] = {
-	[DATASET_ROLE_NONE] = NULL,
-	[DATASET_ROLE_IDENTIFYING] = "identificerend",
-	[DATASET_ROLE_QUASI] = "quasi",
-	[DATASET_ROLE_DIMENSION] = "dimensie",
-	[DATASET_ROLE_MEASURE] = "meetwaarde",
+/* The forms of an upload. */
+const struct choice dataset_forms[] = {
+	{ "tabel", "Tabel: een rij per cel, met de kolommen waarde, aantal en "
+	    "uw uitsplitsingen", NULL },
+	{ "microdata", "Microdata: een rij per persoon, zaak of bezoek", NULL },
+	{ NULL, NULL, NULL }
+};
+
+/* The roles of a microdata column, in the order of enum dataset_role. */
+const struct choice dataset_roles[] = {
+	{ "identificerend", "identificerend", "wordt niet gelezen" },
+	{ "quasi", "quasi", "wordt gegeneraliseerd: leeftijd, postcode, "
+	    "datum" },
+	{ "dimensie", "dimensie", "een uitsplitsing" },
+	{ "meetwaarde", "meetwaarde", "som, of meetwaarde:gemiddelde" },
+	{ NULL, NULL, NULL }
+};
+
+/* A dataset's life: a concept, published, withdrawn. */
+const struct choice dataset_statuses[] = {
+	{ "concept", "concept (nog niet gepubliceerd)", NULL },
+	{ "gepubliceerd", "gepubliceerd", NULL },
+	{ "ingetrokken", "ingetrokken", NULL },
+	{ NULL, NULL, NULL }
 };
 
 const char *
 dataset_role_name(enum dataset_role r)
 {
-	return dataset_role_names[r];
+	return r == DATASET_ROLE_NONE ? NULL :
+	    dataset_roles[r - DATASET_ROLE_IDENTIFYING].value;
 }
 
 /*
@@ -126,7 +145,8 @@ dataset_roles_parse(const char *spec, struct dataset_request *rq,
 	    item = strtok_r(NULL, ",", &save)) {
 		struct dataset_column_role *cr;
 		char *rol = strchr(item, ':'), *agg;
-		size_t r;
+		const struct choice *c;
+		enum dataset_role r;
 
 		if (rq->nroles == DATASET_MAX_ROLES) {
 			*reason = "te veel kolommen met een rol";
@@ -140,14 +160,13 @@ dataset_roles_parse(const char *spec, struct dataset_request *rq,
 		*rol++ = '\0';
 		if ((agg = strchr(rol, ':')) != NULL)
 			*agg++ = '\0';
-		for (r = 1; r < nitems(dataset_role_names); r++)
-			if (strcmp(rol, dataset_role_names[r]) == 0)
-				break;
-		if (r == nitems(dataset_role_names)) {
+		if ((c = choice_find(dataset_roles, rol)) == NULL) {
 			*reason = "een rol is identificerend, quasi, dimensie "
 			    "of meetwaarde";
 			goto out;
 		}
+		r = (enum dataset_role)(DATASET_ROLE_IDENTIFYING +
+		    (c - dataset_roles));
 		for (size_t i = 0; i < rq->nroles; i++)
 			if (strcmp(rq->roles[i].name, item) == 0) {
 				*reason = "een kolom heeft twee rollen";
@@ -156,7 +175,7 @@ dataset_roles_parse(const char *spec, struct dataset_request *rq,
 		cr = &rq->roles[rq->nroles++];
 		memset(cr, 0, sizeof *cr);
 		snprintf(cr->name, sizeof cr->name, "%s", item);
-		cr->role = (enum dataset_role)r;
+		cr->role = r;
 		if (agg != NULL) {
 			if (cr->role != DATASET_ROLE_MEASURE ||
 			    (strcmp(agg, "som") != 0 &&

@@ -26,7 +26,7 @@
  * one population (the data was corrected in between), and the cell key's
  * noise is what protects against comparing them (cellkey.c).
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <math.h>
 #include <stdlib.h>

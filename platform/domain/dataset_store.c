@@ -4,7 +4,7 @@
  * A concept is seen by its own municipality only; a published table by
  * everyone; a withdrawn one is a tombstone (410) without its cells.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * revision: safe HTML with a stable anchor on every heading, and the table
  * of contents made from those headings. Pure: no database, no HTTP.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * writes nothing and returns both sides. Guidelines are shared knowledge:
  * all of them are public.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -21,7 +21,7 @@
  *
  * Values are raw bytes from an upload: they are never logged or printed.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * Indicators are defined by the operator (seed content or meentctl
  * indicator add), from JSON checked here field by field.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <ctype.h>
 #include <string.h>

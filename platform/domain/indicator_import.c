@@ -10,7 +10,7 @@
  * counted and skipped, so a long time series with old codes still loads.
  * Empty cells and CBS's "." (no figure) are counted as missing.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <errno.h>
 #include <math.h>

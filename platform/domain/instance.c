@@ -7,7 +7,7 @@
  * The secret key lives in DATA/instance.key (mode 0600), not in the
  * database: a copy of meent.db (a backup, an export) never carries it.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <errno.h>
 #include <fcntl.h>

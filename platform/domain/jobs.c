@@ -17,7 +17,7 @@
  * run; every job's done() is called exactly once, with ran telling whether
  * run() happened. jobs_stop() then ends the threads.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -22,7 +22,7 @@
  * State lives in memory (lost on restart, like the rate limits), in a fixed
  * table keyed by a keyed hash: no address or e-mail is kept.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <ctype.h>
 #include <pthread.h>

@@ -15,7 +15,7 @@
  * Diffs (what changed between two revisions) are line-based unified diffs
  * from libgit2 too.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <pthread.h>
 #include <stdlib.h>

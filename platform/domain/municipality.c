@@ -6,10 +6,23 @@
  * A municipality becomes a member when its first account (a user or an API
  * token) is made here; lid_sinds records when.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <ctype.h>
 #include <string.h>
+
+/* The CBS size classes (gemeentegrootteklasse) by inhabitants. */
+const struct choice municipality_classes[] = {
+	{ "1", "minder dan 5.000", NULL },
+	{ "2", "5.000 tot 10.000", NULL },
+	{ "3", "10.000 tot 20.000", NULL },
+	{ "4", "20.000 tot 50.000", NULL },
+	{ "5", "50.000 tot 100.000", NULL },
+	{ "6", "100.000 tot 150.000", NULL },
+	{ "7", "150.000 tot 250.000", NULL },
+	{ "8", "250.000 of meer", NULL },
+	{ NULL, NULL, NULL }
+};
 
 /* CBS gemeentegrootteklasse 1-8 from the number of inhabitants. */
 int

@@ -7,7 +7,7 @@
  * Callers rate-limit before calling here: each call costs 64 MiB and tens of
  * milliseconds on purpose.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <sodium.h>
 #include <string.h>

@@ -10,7 +10,7 @@
  * *Html fields, ...) are ignored, so a client can PUT back what it got;
  * unknown fields are errors.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -27,12 +27,29 @@ static const char *const pilot_default_domains[] = {
 	"veiligheid", "mobiliteit", "klimaat-en-energie", "openbare-ruimte",
 	"onderwijs", "economie", "bedrijfsvoering",
 };
-static const char *const pilot_statuses[] = { "idee", "lopend", "afgerond",
-    "gestopt" };
-static const char *const pilot_requesters[] = { "raad", "college",
-    "directie", "ambtenaren", "inwoners" };
-static const char *const pilot_visibilities[] = { "openbaar", "leden",
-    "concept" };
+/* The closed sets of a pilot's fields (choice.c), in the order forms show. */
+const struct choice pilot_statuses[] = {
+	{ "idee", "Idee", "nog niet begonnen" },
+	{ "lopend", "Lopend", "de pilot loopt" },
+	{ "afgerond", "Afgerond", "klaar, met resultaten" },
+	{ "gestopt", "Gestopt", "voortijdig beëindigd" },
+	{ NULL, NULL, NULL }
+};
+const struct choice pilot_requesters[] = {
+	{ "raad", "De gemeenteraad", NULL },
+	{ "college", "Het college", NULL },
+	{ "directie", "De directie", NULL },
+	{ "ambtenaren", "Ambtenaren", NULL },
+	{ "inwoners", "Inwoners", NULL },
+	{ NULL, NULL, NULL }
+};
+/* Who sees it; a new pilot is a concept until its municipality says so. */
+const struct choice pilot_visibilities[] = {
+	{ "concept", "Alleen de eigen gemeente (concept)", NULL },
+	{ "leden", "Ingelogde gebruikers", NULL },
+	{ "openbaar", "Iedereen", NULL },
+	{ NULL, NULL, NULL }
+};
 
 /* Fields a client may send back but not set. */
 static const char *const pilot_readonly[] = { "id", "origin", "gemeente",
@@ -89,17 +106,6 @@ pilot_domains(const struct strlist *domains, size_t *n)
 	return pilot_default_domains;
 }
 
-bool
-pilot_status_valid(const char *v)
-{
-	return pilot_in(v, pilot_statuses, nitems(pilot_statuses));
-}
-
-bool
-pilot_visibility_valid(const char *v)
-{
-	return pilot_in(v, pilot_visibilities, nitems(pilot_visibilities));
-}
 
 /* Number of characters (code points) of valid UTF-8. */
 static size_t
@@ -200,28 +206,24 @@ pilot_text(json_t *in, const char *name, bool required, size_t min,
 	return xstrdup(s);
 }
 
-/* An enumerated field; the allowed values are named in the reason. */
+/* A field of a closed set; the allowed values are named in the reason. */
 static char *
-pilot_enum(json_t *in, const char *name, bool required, bool (*valid)(
-    const char *), const char *allowed, json_t *invalid)
+pilot_enum(json_t *in, const char *name, bool required,
+    const struct choice *set, json_t *invalid)
 {
 	char *s = pilot_text(in, name, required, 1, 64, true, invalid);
-	char reason[256];
+	char *allowed, *reason;
 
-	if (s != NULL && !valid(s)) {
-		snprintf(reason, sizeof reason, "moet een van deze zijn: %s",
-		    allowed);
+	if (s != NULL && !choice_valid(set, s)) {
+		allowed = choice_values_text(set);
+		reason = xasprintf("moet %s zijn", allowed);
 		pilot_invalid(invalid, name, reason);
+		free(reason);
+		free(allowed);
 		free(s);
 		return NULL;
 	}
 	return s;
-}
-
-static bool
-pilot_requester_valid(const char *v)
-{
-	return pilot_in(v, pilot_requesters, nitems(pilot_requesters));
 }
 
 /* A list of short strings; each checked by item_valid (or length only). */
@@ -392,15 +394,14 @@ pilot_from_json(struct pilot *p, json_t *in, const struct strlist *domains,
 		    allowed);
 		pilot_invalid(invalid, "domein", reason);
 	}
-	p->status = pilot_enum(in, "status", true, pilot_status_valid,
-	    "idee, lopend, afgerond, gestopt", invalid);
+	p->status = pilot_enum(in, "status", true, pilot_statuses, invalid);
 	p->zichtbaarheid = pilot_enum(in, "zichtbaarheid", false,
-	    pilot_visibility_valid, "openbaar, leden, concept", invalid);
+	    pilot_visibilities, invalid);
 	if (p->zichtbaarheid == NULL && json_object_get(in, "zichtbaarheid") ==
 	    NULL)
-		p->zichtbaarheid = xstrdup("concept");
-	p->aanvrager = pilot_enum(in, "aanvrager", false, pilot_requester_valid,
-	    "raad, college, directie, ambtenaren, inwoners", invalid);
+		p->zichtbaarheid = xstrdup(PILOT_VISIBILITY_DEFAULT);
+	p->aanvrager = pilot_enum(in, "aanvrager", false, pilot_requesters,
+	    invalid);
 	p->start = pilot_text(in, "start", false, 10, 10, true, invalid);
 	if (p->start != NULL && !pilot_date_valid(p->start))
 		pilot_invalid(invalid, "start", "een datum als 2024-03-01");

@@ -12,7 +12,7 @@
  * removing a row's old terms before the row changes and adding the new ones
  * after, inside the writing transaction.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <stdlib.h>
 #include <string.h>

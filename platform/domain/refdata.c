@@ -7,7 +7,7 @@
  * The CSV has one inwoners_YYYY column per year; the latest year with a
  * figure decides the size class.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <errno.h>
 #include <stdlib.h>

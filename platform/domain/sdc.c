@@ -46,7 +46,7 @@
  * Values are non-negative in the ordinary case (counts, amounts); the LP
  * then bounds its variables below by 0, which is what an attacker knows.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
  * "already has content", and the loader. Loading is one transaction per
  * kind; a broken seed file stops the start with the file and the reason.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

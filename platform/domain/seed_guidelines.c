@@ -5,7 +5,7 @@
  * bericht, datum, beheerders); v2 is written on v1, and so on, through the
  * same store functions as the API.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <dirent.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * to the folder) and its columns. The tables go through the same import as
  * `meentctl import`, so comparisons work on a fresh install.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <stdlib.h>
 #include <string.h>

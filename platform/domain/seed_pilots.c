@@ -5,7 +5,7 @@
  * same validation as the API, so a seed file can never hold what a
  * municipality could not publish.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <dirent.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * with the __Host- prefix and marked Secure. Cookies only ever authenticate
  * the web pages and the API's reads, never the API's writes.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * row by digest, then compares the digests again in constant time. Expiry
  * and revocation are in the lookup's WHERE clause, so they act at once.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <sodium.h>
 #include <stdio.h>

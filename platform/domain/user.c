@@ -3,7 +3,7 @@
  * Users: an e-mail address, a name, a municipality and a role. Made by the
  * operator (meentctl user add) or by an admin of the municipality.
  */
-#include "meent.h"
+#include "domain/domain.h"
 
 #include <pthread.h>
 #include <sodium.h>

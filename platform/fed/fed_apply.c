@@ -9,7 +9,7 @@
  * the storage (busy, disk full, I/O) is never blamed on an entry: the
  * whole page is rolled back and read again at the next pull.
  */
-#include "meent.h"
+#include "fed/fed.h"
 
 #include <stdlib.h>
 #include <sodium.h>

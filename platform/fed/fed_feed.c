@@ -7,7 +7,7 @@
  * Entries applied from other origins are stored as they came, signature
  * and all, so that relaying serves them unchanged.
  */
-#include "meent.h"
+#include "fed/fed.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,7 @@
  * HTML never crosses: Markdown is rendered here by the same safe renderer
  * as for local content.
  */
-#include "meent.h"
+#include "fed/fed.h"
 
 #include <stdlib.h>
 #include <string.h>

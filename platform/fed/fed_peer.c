@@ -6,7 +6,7 @@
  * A peer's URL is stored in one spelling (fed_peer_url_normalise), so that
  * the UNIQUE constraint on it keeps a peer from being added twice.
  */
-#include "meent.h"
+#include "fed/fed.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

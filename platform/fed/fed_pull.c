@@ -12,7 +12,7 @@
  * after a failure, after interval * 2^failures (at most an hour), with
  * jitter so that a federation does not pull in lockstep.
  */
-#include "meent.h"
+#include "fed/fed.h"
 
 #include <pthread.h>
 #include <sodium.h>

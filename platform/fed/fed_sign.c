@@ -5,7 +5,7 @@
  * apart so that the serving side, the pulling side and the fuzzer agree
  * on the exact bytes by construction.
  */
-#include "meent.h"
+#include "fed/fed.h"
 
 #include <sodium.h>
 #include <stdlib.h>

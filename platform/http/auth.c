@@ -5,7 +5,7 @@
  * error (401) even on public routes: the client should know its credentials
  * do not work. A stale session cookie is simply no session.
  */
-#include "meent.h"
+#include "http/http.h"
 
 #include <stdlib.h>
 #include <string.h>

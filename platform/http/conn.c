@@ -32,7 +32,7 @@
  * does not read holds at most one answer, and is dropped when nothing could
  * be written for request_timeout seconds.
  */
-#include "meent.h"
+#include "http/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -92,18 +92,6 @@ static _Atomic unsigned long conn_refusals[CONN_REFUSE_MAX];
 
 static void conn_process(struct conn *);
 
-int
-conn_open_count(void)
-{
-	return atomic_load(&conn_count);
-}
-
-unsigned long
-conn_refused(enum conn_refusal why)
-{
-	return atomic_load(&conn_refusals[why]);
-}
-
 const char *
 conn_refusal_name(enum conn_refusal why)
 {
@@ -117,6 +105,22 @@ conn_refusal_name(enum conn_refusal why)
 	};
 
 	return names[why];
+}
+
+/* Open connections and the guard's refusals, for /metrics (ops.c). */
+void
+conn_metrics(struct evbuffer *b)
+{
+	evbuffer_add_printf(b, "# HELP meent_http_connections Open client "
+	    "connections.\n# TYPE meent_http_connections gauge\n"
+	    "meent_http_connections %d\n", atomic_load(&conn_count));
+	evbuffer_add_printf(b, "# HELP meent_http_refused_total Requests "
+	    "refused by the connection guard, by reason.\n"
+	    "# TYPE meent_http_refused_total counter\n");
+	for (int i = 0; i < CONN_REFUSE_MAX; i++)
+		evbuffer_add_printf(b, "meent_http_refused_total{reason=\"%s\"} "
+		    "%lu\n", conn_refusal_name((enum conn_refusal)i),
+		    atomic_load(&conn_refusals[i]));
 }
 
 struct conn *
@@ -286,7 +290,7 @@ conn_fail(struct conn *c, enum conn_refusal why, int status,
  * body (drained) go out as one HTTP/1.1 response; without the body for HEAD
  * and for 204/304. From here on c no longer refers to r.
  */
-void
+static void
 conn_respond(struct conn *c, struct req *r, int status,
     struct evkeyvalq *fields, struct evbuffer *body)
 {
@@ -390,6 +394,7 @@ conn_read_head(struct conn *c)
 	c->keep_alive = !h.close;
 	c->body_pending = h.chunked || h.content_length > 0;
 	r = router_req_new(c->ctx, c, c->peer, &h, fields);
+	r->respond = conn_respond;
 	c->req = r;
 	conn_inflight_begin(c);
 	/* The route, the cap, the caller: decided before the body is read. */

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * Metrics in the Prometheus text format: requests by route and status,
- * a latency histogram per route, open connections, refusals by the
- * connection guard, and database errors.
+ * a latency histogram per route, and what the layers below count (plugins,
+ * jobs, database errors). Connections count their own (conn_metrics);
+ * ops.c puts the exposition together.
  *
  * Counters are relaxed atomics in fixed arrays indexed by route and by a
  * small set of status codes: no locks and no allocation on the request path.
  */
-#include "meent.h"
+#include "http/http.h"
 
 #include <stdatomic.h>
 
 #include <event2/buffer.h>
 
-#define METRICS_ROUTES	128		/* > router_route_count(); checked */
+#define METRICS_ROUTES	128		/* routes at most; checked */
 
 static const int metrics_statuses[] = { 200, 201, 204, 303, 304, 400, 401,
     403, 404, 405, 409, 410, 412, 413, 414, 415, 429, 431, 500, 501, 503 };
@@ -23,6 +24,10 @@ static const int metrics_statuses[] = { 200, 201, 204, 303, 304, 400, 401,
 static const double metrics_buckets[] = { 0.0005, 0.001, 0.0025, 0.005,
     0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 #define METRICS_NBUCKET	(nitems(metrics_buckets) + 1)	/* + +Inf */
+
+/* The program's routes (router_init gives them): their names label rows. */
+static const struct route *metrics_table;
+static size_t metrics_nroutes;
 
 /* Row 0 is "no route" (404s, refusals); route i is row i + 1. */
 static _Atomic unsigned long metrics_requests[METRICS_ROUTES + 1][METRICS_NSTATUS];
@@ -70,10 +75,20 @@ metrics_observe(int route_index, int status, double ms)
 	    (unsigned long)(ms * 1000.0), memory_order_relaxed);
 }
 
+/* The routes whose requests are counted (the router's table). */
+void
+metrics_routes(const struct route *table, size_t n)
+{
+	if (n > METRICS_ROUTES)
+		fatal("more routes than METRICS_ROUTES");
+	metrics_table = table;
+	metrics_nroutes = n;
+}
+
 static const char *
 metrics_route_name(size_t row)
 {
-	return row == 0 ? "none" : router_route_name(row - 1);
+	return row == 0 ? "none" : metrics_table[row - 1].name;
 }
 
 static void
@@ -82,7 +97,7 @@ metrics_write_requests(struct evbuffer *b)
 	evbuffer_add_printf(b, "# HELP meent_http_requests_total HTTP "
 	    "requests answered, by route and status.\n"
 	    "# TYPE meent_http_requests_total counter\n");
-	for (size_t row = 0; row <= router_route_count() && row <= METRICS_ROUTES;
+	for (size_t row = 0; row <= metrics_nroutes;
 	    row++) {
 		for (size_t s = 0; s < METRICS_NSTATUS; s++) {
 			unsigned long n = atomic_load_explicit(
@@ -109,7 +124,7 @@ metrics_write_histogram(struct evbuffer *b)
 	evbuffer_add_printf(b, "# HELP meent_http_request_duration_seconds "
 	    "Time from dispatch to reply, by route.\n"
 	    "# TYPE meent_http_request_duration_seconds histogram\n");
-	for (size_t row = 0; row <= router_route_count() && row <= METRICS_ROUTES;
+	for (size_t row = 0; row <= metrics_nroutes;
 	    row++) {
 		unsigned long cum = 0;
 		const char *name = metrics_route_name(row);
@@ -145,20 +160,8 @@ metrics_write_histogram(struct evbuffer *b)
 void
 metrics_write(struct evbuffer *b)
 {
-	if (router_route_count() > METRICS_ROUTES)
-		fatal("more routes than METRICS_ROUTES");
 	metrics_write_requests(b);
 	metrics_write_histogram(b);
-	evbuffer_add_printf(b, "# HELP meent_http_connections Open client "
-	    "connections.\n# TYPE meent_http_connections gauge\n"
-	    "meent_http_connections %d\n", conn_open_count());
-	evbuffer_add_printf(b, "# HELP meent_http_refused_total Requests "
-	    "refused by the connection guard, by reason.\n"
-	    "# TYPE meent_http_refused_total counter\n");
-	for (int i = 0; i < CONN_REFUSE_MAX; i++)
-		evbuffer_add_printf(b, "meent_http_refused_total{reason=\"%s\"} "
-		    "%lu\n", conn_refusal_name((enum conn_refusal)i),
-		    conn_refused((enum conn_refusal)i));
 	evbuffer_add_printf(b, "# HELP meent_plugin_events_dropped_total "
 	    "Publish events dropped because the plugins' queue was full.\n"
 	    "# TYPE meent_plugin_events_dropped_total counter\n"

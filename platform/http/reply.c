@@ -10,7 +10,7 @@
  * lookup that failed reads as "not there") is not the client's fault: it
  * goes out as the storage failure it was (reply_db_failed).
  */
-#include "meent.h"
+#include "http/http.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -156,7 +156,7 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 	}
 	r->status = status;
 	bytes = evbuffer_get_length(body);
-	conn_respond(r->conn, r, status, h, body);
+	r->respond(r->conn, r, status, h, body);
 	ms = clock_ms() - r->start_ms;
 	metrics_observe(r->route_index, status, ms);
 	if (atomic_load(r->ctx->access_log)) {

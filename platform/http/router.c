@@ -13,7 +13,7 @@
  * conn.c reads the body, and router_run() calls the handler; it must reply
  * exactly once (a handler that does not gets a 500).
  */
-#include "meent.h"
+#include "http/http.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -149,20 +149,8 @@ router_init(const struct route *table, size_t n)
 {
 	router_routes = table;
 	router_nroutes = n;
+	metrics_routes(table, n);
 	plugin_set_request_services(router_plugin_query, router_plugin_reply);
-}
-
-size_t
-router_route_count(void)
-{
-	return router_nroutes;
-}
-
-/* Route i's name (for logs and metrics). */
-const char *
-router_route_name(size_t i)
-{
-	return router_routes[i].name;
 }
 
 const char *

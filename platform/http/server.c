@@ -13,7 +13,7 @@
  * with "Connection: close", and leaves its loop when nothing is in flight
  * or after ten seconds, whichever comes first.
  */
-#include "meent.h"
+#include "http/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

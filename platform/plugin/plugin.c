@@ -14,7 +14,7 @@
  * or stuck plugin never slows a request, and a full queue drops events
  * (counted, logged) rather than growing without bound.
  */
-#include "meent.h"
+#include "plugin/plugins.h"
 #include "plugin.h"
 
 #include <dlfcn.h>

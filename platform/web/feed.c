@@ -4,7 +4,7 @@
  * newest first. Only openbaar pilots are in it, whoever asks: a feed is
  * read by programs that pass it on.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
  * CONTENT/../web/node_modules when present; without them the pages link
  * only meent's own stylesheet and stay usable.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -3,24 +3,16 @@
  * The benchmark pages: /benchmarks (the indicators) and /benchmarks/{id}
  * (choose a municipality, a group and a period; see the chart, the group's
  * spread, every member's value and the time series). The page asks the
- * same questions as the API (api_indicators_query, comparison_make) and
+ * same questions as the API (model_indicators_query, comparison_make) and
  * links to the same answer as CSV, SVG and JSON.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 
-static const char *const groups[] = { "grootteklasse", "provincie",
-    "vergelijkbaar", "alle" };
-static const char *const group_labels[] = {
-	"Gemeenten van dezelfde grootte (CBS-grootteklasse)",
-	"Gemeenten in dezelfde provincie",
-	"De 15 gemeenten die het meest lijken (inwoners en dichtheid)",
-	"Alle gemeenten",
-};
 
 void
 web_benchmarks_list(struct req *r)
@@ -83,10 +75,11 @@ web_benchmarks_form(struct req *r, struct evbuffer *b, json_t *ind,
 	}
 	html_out(b, "</select></p>\n<p><label for=\"groep\">Vergelijk met"
 	    "</label><br><select id=\"groep\" name=\"groep\">\n");
-	for (i = 0; i < nitems(groups); i++)
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n", groups[i],
-		    q->groep != NULL && strcmp(q->groep, groups[i]) == 0 ?
-		    " selected" : "", group_labels[i]);
+	for (i = 0; comparison_groups[i].value != NULL; i++)
+		html_out(b, "<option value=\"%s\"%H>%s</option>\n",
+		    comparison_groups[i].value, q->groep != NULL &&
+		    strcmp(q->groep, comparison_groups[i].value) == 0 ?
+		    " selected" : "", comparison_groups[i].label);
 	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
 	    "<br><select id=\"periode\" name=\"periode\">\n");
 	json_array_foreach(json_object_get(ind, "perioden"), i, p) {
@@ -264,7 +257,7 @@ web_benchmarks_show(struct req *r)
 	/* A first visit without a municipality is a question, not an error. */
 	asked = req_query(r, "gemeente") != NULL ||
 	    r->who.kind != PRINCIPAL_ANONYMOUS;
-	if (api_indicators_query(r, ind, &q) == 0)
+	if (model_indicators_query(r, ind, &q) == 0)
 		cmp = comparison_make(r->db, ind, &q);
 	else if (asked)
 		status = 400;

@@ -3,9 +3,9 @@
  * The dataset pages: /datasets/nieuw (the upload form, multipart), the
  * report that follows it, /datasets/{id} (a protected table), and the
  * publish and discard buttons of a concept. The work is the API's
- * (api_datasets_request, api_datasets_submit); this file only draws.
+ * (model_datasets_request, model_datasets_submit); this file only draws.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,32 +86,33 @@ web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
 	    "kwartaal (2025-K2) of maand (2025-06).</span><br>"
 	    "<input id=\"periode\" name=\"periode\" value=\"%s\" "
 	    "aria-describedby=\"periode-uitleg\"></p>\n"
-	    "<fieldset><legend>Vorm van het bestand</legend>\n"
-	    "<p><input type=\"radio\" id=\"vorm-tabel\" name=\"vorm\" "
-	    "value=\"tabel\"%H> <label for=\"vorm-tabel\">Tabel: een rij per "
-	    "cel, met de kolommen waarde, aantal en uw uitsplitsingen"
-	    "</label></p>\n"
-	    "<p><input type=\"radio\" id=\"vorm-microdata\" name=\"vorm\" "
-	    "value=\"microdata\"%H> <label for=\"vorm-microdata\">Microdata: "
-	    "een rij per persoon, zaak of bezoek</label></p>\n</fieldset>\n"
-	    "<p><label for=\"rollen\">Rollen van de kolommen (microdata)"
-	    "</label><br><span class=\"hint\" id=\"rollen-uitleg\">Per kolom "
-	    "naam:rol, gescheiden door komma's. Rollen: identificerend (wordt "
-	    "niet gelezen), quasi (wordt gegeneraliseerd: leeftijd, postcode, "
-	    "datum), dimensie, meetwaarde (som of meetwaarde:gemiddelde). "
-	    "Bijvoorbeeld: bsn:identificerend,leeftijd:quasi,wijk:dimensie,"
-	    "uitkering:meetwaarde</span><br>"
+	    "<fieldset><legend>Vorm van het bestand</legend>\n",
+	    in != NULL ? evhttp_find_header(in, "periode") : NULL);
+	for (k = 0; dataset_forms[k].value != NULL; k++) {
+		const char *v = dataset_forms[k].value;
+
+		html_out(b, "<p><input type=\"radio\" id=\"vorm-%s\" "
+		    "name=\"vorm\" value=\"%s\"%H> <label for=\"vorm-%s\">%s"
+		    "</label></p>\n", v, v, (vorm == NULL && k == 0) ||
+		    (vorm != NULL && strcmp(vorm, v) == 0) ? " checked" : "", v,
+		    dataset_forms[k].label);
+	}
+	html_out(b, "</fieldset>\n<p><label for=\"rollen\">Rollen van de "
+	    "kolommen (microdata)</label><br><span class=\"hint\" "
+	    "id=\"rollen-uitleg\">Per kolom naam:rol, gescheiden door komma's. "
+	    "Rollen: ");
+	for (k = 0; dataset_roles[k].value != NULL; k++)
+		html_out(b, "%s%s (%s)", k == 0 ? "" : ", ",
+		    dataset_roles[k].value, dataset_roles[k].hint);
+	html_out(b, ". Bijvoorbeeld: bsn:identificerend,leeftijd:quasi,"
+	    "wijk:dimensie,uitkering:meetwaarde</span><br>"
 	    "<input id=\"rollen\" name=\"rollen\" size=\"60\" value=\"%s\" "
 	    "aria-describedby=\"rollen-uitleg\"></p>\n"
 	    "<p><label for=\"bestand\">CSV-bestand (hoogstens 32 MB)</label>"
 	    "<br><input type=\"file\" id=\"bestand\" name=\"bestand\" "
 	    "accept=\".csv,text/csv\"></p>\n"
 	    "<p><button type=\"submit\">Uploaden en beschermen</button></p>\n"
-	    "</form>\n",
-	    in != NULL ? evhttp_find_header(in, "periode") : NULL,
-	    vorm == NULL || strcmp(vorm, "tabel") == 0 ? " checked" : "",
-	    vorm != NULL && strcmp(vorm, "microdata") == 0 ? " checked" : "",
-	    in != NULL ? evhttp_find_header(in, "rollen") : NULL);
+	    "</form>\n", in != NULL ? evhttp_find_header(in, "rollen") : NULL);
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
@@ -289,7 +290,8 @@ web_datasets_page(struct req *r, int status, json_t *d)
 	    "<a href=\"/benchmarks/%s\">naar de benchmark</a></p>\n",
 	    json_string_value(json_object_get(d, "indicator")),
 	    json_string_value(json_object_get(d, "periode")),
-	    json_string_value(json_object_get(d, "gemeente")), st,
+	    json_string_value(json_object_get(d, "gemeente")),
+	    choice_label(dataset_statuses, st),
 	    json_string_value(json_object_get(d, "indicator")));
 	if (strcmp(st, "concept") == 0 &&
 	    !json_is_true(json_object_get(d, "publiceerbaar")))
@@ -313,7 +315,7 @@ web_datasets_answer(struct req *r, const struct dataset_result *res,
 	json_t *d;
 
 	if (res->problems != NULL) {
-		api_datasets_problems(r, res->problems);
+		model_datasets_problems(r, res->problems);
 		web_datasets_form_page(r, 400, NULL);
 		return;
 	}
@@ -388,7 +390,7 @@ web_datasets_create(struct req *r)
 		    "laad de pagina opnieuw.");
 		return;
 	}
-	api_datasets_request(r, evhttp_find_header(&form, "vorm"),
+	model_datasets_request(r, evhttp_find_header(&form, "vorm"),
 	    evhttp_find_header(&form, "indicator"),
 	    evhttp_find_header(&form, "periode"),
 	    evhttp_find_header(&form, "rollen"), &rq);
@@ -401,7 +403,7 @@ web_datasets_create(struct req *r)
 	evhttp_clear_headers(&form);
 	csv = multipart_take(body, file);
 	csvstream_wipe(body);
-	api_datasets_submit(r, &rq, csv, web_datasets_answer);
+	model_datasets_submit(r, &rq, csv, web_datasets_answer);
 	evbuffer_free(csv);
 }
 
@@ -440,7 +442,7 @@ web_datasets_publish(struct req *r)
 {
 	char *to;
 
-	if (web_datasets_button(r) == -1 || api_datasets_publish_path(r) == -1)
+	if (web_datasets_button(r) == -1 || model_datasets_publish_path(r) == -1)
 		return;
 	to = xasprintf("/datasets/%s", r->params[0]);
 	reply_redirect(r, to);
@@ -450,7 +452,7 @@ web_datasets_publish(struct req *r)
 void
 web_datasets_remove(struct req *r)
 {
-	if (web_datasets_button(r) == -1 || api_datasets_store_reply(r,
+	if (web_datasets_button(r) == -1 || model_datasets_store_reply(r,
 	    dataset_store_remove(r->db, r->params[0], r->who.gemeente),
 	    NULL) == -1)
 		return;

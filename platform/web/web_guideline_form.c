@@ -7,7 +7,7 @@
  * Accepting a proposal whose blocks collide with later edits shows both
  * sides and changes nothing.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +54,7 @@ web_guideline_form_propose_new(struct req *r)
 	json_t *head;
 
 	if (web_guidelines_load(r, &g) == -1 ||
-	    api_guidelines_refuse_foreign(r, &g) == -1)
+	    model_guidelines_refuse_foreign(r, &g) == -1)
 		return;
 	head = guideline_store_revision(r->db, g.pk, g.head);
 	web_guideline_form_propose_form(r, 200, &g, g.head, json_string_value(
@@ -73,7 +73,7 @@ web_guideline_form_propose_post(struct req *r)
 	long id;
 
 	if (web_guidelines_load(r, &g) == -1 ||
-	    api_guidelines_refuse_foreign(r, &g) == -1 ||
+	    model_guidelines_refuse_foreign(r, &g) == -1 ||
 	    web_form_checked(r, &form) == -1)
 		return;
 	tekst = evhttp_find_header(&form, "tekst");
@@ -215,7 +215,7 @@ web_guideline_form_decide(struct req *r)
 	int rc;
 
 	if (web_guidelines_load(r, &g) == -1 ||
-	    api_guidelines_refuse_foreign(r, &g) == -1)
+	    model_guidelines_refuse_foreign(r, &g) == -1)
 		return;
 	if (!guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente)) {
 		reply_problem(r, 403, "Verboden", "Alleen de beheerders besluiten "

@@ -5,7 +5,7 @@
  * /richtlijnen/{slug}/versies/{n} and /richtlijnen/{slug}/verschillen.
  * They read through the same store as the API.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +107,7 @@ web_guidelines_show(struct req *r)
 	}
 	if (web_guidelines_load(r, &g) == -1)
 		return;
-	head = api_guidelines_head(r, &g);
+	head = model_guidelines_head(r, &g);
 	b = evbuffer_new();
 	web_page_start(r, b, g.titel);
 	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %l",

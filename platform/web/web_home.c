@@ -2,7 +2,7 @@
 /*
  * The start page: what meent is, a search box, the newest pilots.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <event2/buffer.h>
 

@@ -6,7 +6,7 @@
  * is checked on the password pool (jobs.c). Failures say only that the
  * pair did not match.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <ctype.h>
 #include <sodium.h>

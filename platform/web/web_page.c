@@ -5,7 +5,7 @@
  * form's errors; and error pages for browsers (installed into reply.c by
  * web_page_init(), so that the HTTP layer below never calls up into here).
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -64,7 +64,7 @@ web_page_start(struct req *r, struct evbuffer *b, const char *title)
 		    "<span>Ingelogd voor %s (%s)</span> "
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Uitloggen</button></form>\n",
-		    r->who.gemeente, role_name(r->who.role), r->who.csrf);
+		    r->who.gemeente, role_label(r->who.role), r->who.csrf);
 	else
 		html_out(b, "<p class=\"session\"><a href=\"/inloggen\">"
 		    "Inloggen</a></p>\n");

@@ -8,7 +8,7 @@
  * carries the version it was made from, so an edit never silently
  * overwrites someone else's.
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +94,14 @@ web_pilot_value(json_t *in, const char *name)
 	return buffer_take_string(b);
 }
 
+/*
+ * A select of a closed set (its labels shown), or, with set NULL, of the n
+ * values (the configured domains, shown as they are).
+ */
 static void
 web_pilot_select(struct evbuffer *b, json_t *in, json_t *invalid,
-    const char *name, const char *label, const char *const *values,
-    size_t n, bool blank)
+    const char *name, const char *label, const struct choice *set,
+    const char *const *values, size_t n, bool blank)
 {
 	const char *cur = json_string_value(json_object_get(in, name));
 	const char *why = web_pilot_reason(invalid, name);
@@ -110,10 +114,15 @@ web_pilot_select(struct evbuffer *b, json_t *in, json_t *invalid,
 	    why != NULL ? " aria-invalid=\"true\"" : "");
 	if (blank)
 		html_out(b, "<option value=\"\">(niet opgegeven)</option>\n");
-	for (size_t i = 0; i < n; i++)
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n", values[i],
-		    cur != NULL && strcmp(cur, values[i]) == 0 ? " selected" : "",
-		    values[i]);
+	if (set != NULL)
+		n = choice_count(set);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = set != NULL ? set[i].value : values[i];
+
+		html_out(b, "<option value=\"%s\"%H>%s</option>\n", v,
+		    cur != NULL && strcmp(cur, v) == 0 ? " selected" : "",
+		    set != NULL ? set[i].label : v);
+	}
 	html_out(b, "</select></p>\n");
 }
 
@@ -125,12 +134,6 @@ static void
 web_pilot_form(struct req *r, int status, const char *title, json_t *in,
     json_t *invalid, const char *action, long versie)
 {
-	static const char *const statuses[] = { "idee", "lopend", "afgerond",
-	    "gestopt" };
-	static const char *const requesters[] = { "raad", "college", "directie",
-	    "ambtenaren", "inwoners" };
-	static const char *const visibilities[] = { "concept", "leden",
-	    "openbaar" };
 	const struct config *cfg = r->ctx->cfg;
 	struct evbuffer *b = evbuffer_new();
 	size_t ndom, i;
@@ -180,16 +183,15 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 			    "");
 		free(value);
 		if (strcmp(name, "titel") == 0) {
-			web_pilot_select(b, in, invalid, "domein", "Domein", doms,
-			    ndom, false);
+			web_pilot_select(b, in, invalid, "domein", "Domein",
+			    NULL, doms, ndom, false);
 			web_pilot_select(b, in, invalid, "status", "Status",
-			    statuses, nitems(statuses), false);
+			    pilot_statuses, NULL, 0, false);
 			web_pilot_select(b, in, invalid, "aanvrager",
-			    "Gevraagd door", requesters, nitems(requesters), true);
+			    "Gevraagd door", pilot_requesters, NULL, 0, true);
 			web_pilot_select(b, in, invalid, "zichtbaarheid",
-			    "Zichtbaar voor (concept: alleen uw gemeente; leden: "
-			    "ingelogde gebruikers; openbaar: iedereen)",
-			    visibilities, nitems(visibilities), false);
+			    "Zichtbaar voor", pilot_visibilities, NULL, 0,
+			    false);
 		}
 	}
 	html_out(b, "<p><button type=\"submit\">Opslaan</button></p>\n</form>\n");
@@ -263,7 +265,7 @@ web_pilot_input(struct evkeyvalq *form)
 static int
 web_pilot_links_exist(struct req *r, const struct pilot *p, json_t *invalid)
 {
-	if (api_pilots_links_exist(r, p) == 0)
+	if (model_pilots_links_exist(r, p) == 0)
 		return 0;
 	json_array_extend(invalid, r->invalid);
 	return -1;
@@ -276,7 +278,7 @@ web_pilot_links_exist(struct req *r, const struct pilot *p, json_t *invalid)
 static int
 web_pilot_plugins(struct req *r, const struct pilot *p, json_t *invalid)
 {
-	if (api_pilots_plugins_validate(r, p) == -1)
+	if (model_pilots_plugins_validate(r, p) == -1)
 		return -1;
 	if (!req_has_invalid(r))
 		return 0;
@@ -303,8 +305,9 @@ web_pilot_post(struct req *r, struct evkeyvalq *form, json_t **in,
 void
 web_pilot_form_new(struct req *r)
 {
+	/* The API's default visibility; "lopend" as the likeliest status. */
 	json_t *in = json_pack("{s:s, s:s}", "status", "lopend",
-	    "zichtbaarheid", "concept");
+	    "zichtbaarheid", PILOT_VISIBILITY_DEFAULT);
 	json_t *invalid = json_array();
 
 	web_pilot_form(r, 200, "Een pilot publiceren", in, invalid,
@@ -325,7 +328,7 @@ web_pilot_form_create(struct req *r)
 
 	if (web_pilot_post(r, &form, &in, &versie) == -1)
 		return;
-	api_pilots_new_identity(r, &p);
+	model_pilots_new_identity(r, &p);
 	invalid = json_array();
 	if (pilot_from_json(&p, in, &cfg->domeinen, invalid) == -1 ||
 	    web_pilot_links_exist(r, &p, invalid) == -1 ||
@@ -335,9 +338,9 @@ web_pilot_form_create(struct req *r)
 			    invalid, "/pilots/nieuw", 0);
 		goto out;
 	}
-	if (api_pilots_publish(r, &p) == -1)
+	if (model_pilots_publish(r, &p) == -1)
 		goto out;
-	api_pilots_plugins_publish(&p);
+	model_pilots_plugins_publish(&p);
 	snprintf(location, sizeof location, "/pilots/%s", p.id);
 	reply_redirect(r, location);
 out:
@@ -353,10 +356,10 @@ web_pilot_form_edit(struct req *r)
 	json_t *in, *invalid;
 	char action[96];
 
-	if (api_pilots_load(r, &p, true) == -1)
+	if (model_pilots_load(r, &p, true) == -1)
 		return;
 	/* The plugins' remarks on the pilot as it is (say, readability). */
-	if (api_pilots_plugins_validate(r, &p) == -1) {
+	if (model_pilots_plugins_validate(r, &p) == -1) {
 		pilot_free(&p);
 		return;
 	}
@@ -382,7 +385,7 @@ web_pilot_form_update(struct req *r)
 	char action[96];
 	int rc;
 
-	if (api_pilots_load(r, &old, true) == -1)
+	if (model_pilots_load(r, &old, true) == -1)
 		return;
 	if (web_pilot_post(r, &form, &in, &versie) == -1) {
 		pilot_free(&old);
@@ -414,7 +417,7 @@ web_pilot_form_update(struct req *r)
 	} else if (rc != 0)
 		reply_db_failed(r, "De pilot kon niet opgeslagen worden.");
 	else {
-		api_pilots_plugins_publish(&p);
+		model_pilots_plugins_publish(&p);
 		snprintf(action, sizeof action, "/pilots/%s", p.id);
 		reply_redirect(r, action);
 	}

@@ -3,12 +3,12 @@
  * The pilot pages: /pilots (filters as a form, facets, pages), /pilots/{id}
  * (every section), /zoeken (search with highlighted fragments), and the
  * recent pilots on the start page. They read through the same query and
- * visibility rules as the API (api_pilots_query, pilot_store_*), and work
+ * visibility rules as the API (model_pilots_query, pilot_store_*), and work
  * without JavaScript. Every text goes through html_out's %s (escaped);
  * only HTML rendered by cmark-gfm in safe mode and search fragments made by
  * html_fragment() go in raw (%H).
  */
-#include "meent.h"
+#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +17,6 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-static const char *const web_pilots_status[][2] = {
-	{ "idee", "Idee" }, { "lopend", "Lopend" }, { "afgerond", "Afgerond" },
-	{ "gestopt", "Gestopt" },
-};
-static const char *const web_pilots_klassen[] = { "", "minder dan 5.000",
-    "5.000 tot 10.000", "10.000 tot 20.000", "20.000 tot 50.000",
-    "50.000 tot 100.000", "100.000 tot 150.000", "150.000 tot 250.000",
-    "250.000 of meer" };
 static const char *const web_pilots_section_titles[PILOT_NSECTIONS] = {
 	"Aanpak", "Data", "Resultaten", "Lessen", "Privacy" };
 
@@ -41,10 +33,15 @@ web_pilots_domain(struct evbuffer *b, const char *slug)
 	free(words);
 }
 
+/* A CBS size class (1..8) in words. */
 const char *
 web_pilots_klasse(int k)
 {
-	return k >= 1 && k <= 8 ? web_pilots_klassen[k] : "";
+	char v[12];
+
+	snprintf(v, sizeof v, "%d", k);
+	return choice_valid(municipality_classes, v) ?
+	    choice_label(municipality_classes, v) : "";
 }
 
 /* One pilot in a list: title link, municipality, domain, status. */
@@ -60,7 +57,8 @@ web_pilots_card(struct evbuffer *b, json_t *p)
 	    json_string_value(json_object_get(p, "gemeenteNaam")),
 	    json_string_value(json_object_get(p, "provincie")));
 	web_pilots_domain(b, json_string_value(json_object_get(p, "domein")));
-	html_out(b, " · %s", json_string_value(json_object_get(p, "status")));
+	html_out(b, " · %s", choice_label(pilot_statuses, json_string_value(
+	    json_object_get(p, "status"))));
 	if (json_is_string(json_object_get(p, "herkomst")))
 		html_out(b, " · via %s", json_string_value(json_object_get(p,
 		    "herkomst")));
@@ -77,15 +75,21 @@ web_pilots_card(struct evbuffer *b, json_t *p)
 	html_out(b, "</li>\n");
 }
 
+/* "alle", then a closed set's labels (or, with set NULL, the n values). */
 static void
 web_pilots_options(struct evbuffer *b, const char *selected,
-    const char *const *values, const char *const *labels, size_t n)
+    const struct choice *set, const char *const *values, size_t n)
 {
 	html_out(b, "<option value=\"\">alle</option>\n");
-	for (size_t i = 0; i < n; i++)
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n", values[i],
-		    selected != NULL && strcmp(selected, values[i]) == 0 ?
-		    " selected" : "", labels != NULL ? labels[i] : values[i]);
+	if (set != NULL)
+		n = choice_count(set);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = set != NULL ? set[i].value : values[i];
+
+		html_out(b, "<option value=\"%s\"%H>%s</option>\n", v,
+		    selected != NULL && strcmp(selected, v) == 0 ?
+		    " selected" : "", set != NULL ? set[i].label : v);
+	}
 }
 
 /* The reason noted for a query parameter, or NULL. */
@@ -142,7 +146,7 @@ web_pilots_problem(struct req *r, struct evbuffer *b, int status,
 	    "tabindex=\"-1\"><h2>%s</h2>\n", status == 503 ? "Zoeken lukte "
 	    "niet" : "Pas uw zoekvraag aan");
 	if (status == 503) {
-		html_out(b, "<p>%s</p></div>\n", API_PILOTS_TOO_LONG);
+		html_out(b, "<p>%s</p></div>\n", MODEL_PILOTS_TOO_LONG);
 		return;
 	}
 	html_out(b, "<ul>\n");
@@ -174,33 +178,23 @@ web_pilots_filters(struct req *r, struct evbuffer *b,
     const struct pilot_query *q)
 {
 	const struct config *cfg = r->ctx->cfg;
-	const char *svals[4], *slabs[4], *kvals[8], *klabs[8];
-	char kbuf[8][12];
+	char klasse[12];
 	size_t ndom;
 	const char *const *doms = pilot_domains(&cfg->domeinen, &ndom);
 
-	for (int i = 0; i < 4; i++) {
-		svals[i] = web_pilots_status[i][0];
-		slabs[i] = web_pilots_status[i][1];
-	}
-	for (int i = 0; i < 8; i++) {
-		snprintf(kbuf[i], sizeof kbuf[i], "%d", i + 1);
-		kvals[i] = kbuf[i];
-		klabs[i] = web_pilots_klassen[i + 1];
-	}
+	snprintf(klasse, sizeof klasse, "%d", q->grootteklasse);
 	html_out(b, "<form class=\"filters\" method=\"get\" action=\"/pilots\" "
 	    "role=\"search\">\n<p>");
 	web_pilots_q(r, b, "Zoekwoorden", q->q);
 	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>"
 	    "<select id=\"domein\" name=\"domein\">\n");
-	web_pilots_options(b, q->domein, doms, NULL, ndom);
+	web_pilots_options(b, q->domein, NULL, doms, ndom);
 	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label><br>"
 	    "<select id=\"status\" name=\"status\">\n");
-	web_pilots_options(b, q->status, svals, slabs, 4);
+	web_pilots_options(b, q->status, pilot_statuses, NULL, 0);
 	html_out(b, "</select></p>\n<p><label for=\"grootteklasse\">Inwoners"
 	    "</label><br><select id=\"grootteklasse\" name=\"grootteklasse\">\n");
-	web_pilots_options(b, q->grootteklasse > 0 ? kbuf[q->grootteklasse - 1] :
-	    NULL, kvals, klabs, 8);
+	web_pilots_options(b, klasse, municipality_classes, NULL, 0);
 	html_out(b, "</select></p>\n<p><label for=\"provincie\">Provincie"
 	    "</label><br><input id=\"provincie\" name=\"provincie\" "
 	    "maxlength=\"64\" value=\"%s\"></p>\n", q->provincie);
@@ -228,6 +222,8 @@ web_pilots_facet(struct evbuffer *b, const char *title, const char *param,
 			web_pilots_domain(b, key);
 		else if (strcmp(param, "grootteklasse") == 0)
 			html_out(b, "%s", web_pilots_klasse(atoi(key)));
+		else if (strcmp(param, "status") == 0)
+			html_out(b, "%s", choice_label(pilot_statuses, key));
 		else
 			html_out(b, "%s", key);
 		html_out(b, "</a> (%l)</li>\n", (long)json_integer_value(n));
@@ -274,9 +270,9 @@ web_pilots_results(struct req *r, bool search)
 	size_t i;
 	int rc, status = 200;
 
-	api_pilots_query(r, &q);
+	model_pilots_query(r, &q);
 	if (!req_has_invalid(r) && (!search || q.q != NULL)) {
-		rc = api_pilots_run(r, &q, &items, &total, &facets);
+		rc = model_pilots_run(r, &q, &items, &total, &facets);
 		if (rc == MEENT_CONFLICT)
 			req_invalid(r, "q", "geen geldige zoekvraag (let op AND, "
 			    "OR, NOT en haakjes)");
@@ -387,7 +383,7 @@ web_pilots_show(struct req *r)
 		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
 		return;
 	}
-	if (api_pilots_load(r, &p, false) == -1)
+	if (model_pilots_load(r, &p, false) == -1)
 		return;
 	g = municipality_get(r->db, p.gemeente, &err);
 	b = evbuffer_new();
@@ -413,7 +409,7 @@ web_pilots_show(struct req *r)
 	    p.domein);
 	web_pilots_domain(b, p.domein);
 	html_out(b, "</a></dd>\n");
-	web_pilots_fact(b, "Status", p.status);
+	web_pilots_fact(b, "Status", choice_label(pilot_statuses, p.status));
 	web_pilots_fact(b, "Start", p.start);
 	web_pilots_fact(b, "Einde", p.einde);
 	web_pilots_fact(b, "Onderzoeksvraag", p.vraag);
@@ -466,9 +462,8 @@ web_pilots_show(struct req *r)
 		    "alleen daar)", origin);
 		web_pilots_fact(b, "Gedeeld via", line);
 	}
-	web_pilots_fact(b, "Zichtbaar voor", strcmp(p.zichtbaarheid,
-	    "openbaar") == 0 ? "iedereen" : strcmp(p.zichtbaarheid, "leden") ==
-	    0 ? "ingelogde gebruikers" : "alleen de eigen gemeente (concept)");
+	web_pilots_fact(b, "Zichtbaar voor", choice_label(pilot_visibilities,
+	    p.zichtbaarheid));
 	html_out(b, "</dl>\n");
 	for (int s = 0; s < PILOT_NSECTIONS; s++) {
 		if (p.html[s] == NULL || *p.html[s] == '\0')
@@ -513,7 +508,7 @@ web_pilots_recent(struct req *r, struct evbuffer *b, int n)
 
 	q.member = r->who.kind != PRINCIPAL_ANONYMOUS;
 	q.own = q.member ? r->who.gemeente : NULL;
-	if (api_pilots_run(r, &q, &items, &total, &facets) != 0)
+	if (model_pilots_run(r, &q, &items, &total, &facets) != 0)
 		return;
 	html_out(b, "<h2>Nieuwe pilots</h2>\n<ul class=\"pilots\">\n");
 	json_array_foreach(items, i, p)

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The domain: pilots, guidelines, indicators and comparisons, benchmark
+ * datasets and their protection, municipalities, identity (users, tokens,
+ * sessions, roles), the instance, jobs and the answer cache. No requests,
+ * no replies, no "/api/v1": it calls only the database and the core.
+ */
+#ifndef MEENT_DOMAIN_H
+#define MEENT_DOMAIN_H
+
+#include "db/db.h"
+
+struct instance {
+	char		 uuid[37];
+	char		*name;
+	char		*base_url;
+	unsigned char	 public_key[32];
+	unsigned char	 secret_key[64];
+	char		 epoch[37];
+};
+
+enum role { ROLE_NONE, ROLE_VIEWER, ROLE_EDITOR, ROLE_ADMIN };
+
+/* Who is calling. */
+enum principal_kind { PRINCIPAL_ANONYMOUS, PRINCIPAL_TOKEN, PRINCIPAL_SESSION };
+
+#define SESSION_LEN	43		/* base64url of 32 bytes */
+#define TOKEN_LEN	49		/* "meent_" + base64url of 32 bytes */
+
+struct principal {
+	enum principal_kind kind;
+	char		 gemeente[8];
+	enum role	 role;
+	long		 user_id;
+	long		 token_id;
+	char		 csrf[SESSION_LEN + 1];
+};
+
+/* Results of authentication look-ups. */
+#define AUTH_OK		0
+#define AUTH_INVALID	(-1)
+#define AUTH_FAILED	(-2)
+
+#define PASSWORD_MIN		10
+#define PASSWORD_MAX		1024
+#define PASSWORD_HASH_LEN	128	/* crypto_pwhash_STRBYTES */
+
+struct municipality_filter {
+	const char	*provincie;	/* NULL: any */
+	int		 grootteklasse;	/* 0: any */
+	int		 lid;		/* -1: any, 0 no, 1 yes */
+};
+
+#define PILOT_NSECTIONS	5
+
+/* A pilot (case study); see pilot.c. Strings are owned. */
+struct pilot {
+	long		 pk;
+	char		 id[37];
+	char		 origin[37];
+	char		 gemeente[8];
+	char		 provincie[32];
+	int		 grootteklasse;
+	long		 versie;
+	bool		 deleted;
+	char		*titel, *samenvatting, *domein, *status, *start, *einde;
+	char		*vraag, *aanvrager, *contact, *zichtbaarheid;
+	json_t		*stakeholders, *tags;
+	json_t		*richtlijnen;	/* [{slug, versie}] */
+	json_t		*indicatoren;	/* [id] */
+	char		*md[PILOT_NSECTIONS], *html[PILOT_NSECTIONS];
+	bool		 voorbeeld;
+	time_t		 aangemaakt, gewijzigd;
+};
+
+/* What a list or search of pilots asks for. NULL/0: no filter. */
+struct pilot_query {
+	const char	*q;		/* as typed */
+	char		*fts;		/* as FTS5 query (fts_query); owned */
+	const char	*domein, *gemeente, *provincie, *status, *tag;
+	int		 grootteklasse;
+	bool		 sort_title;
+	int		 page, page_size;
+	/* Who is asking: visibility. */
+	bool		 member;
+	const char	*own;
+};
+
+/* What a cached answer needs besides its bytes (cache.c). */
+struct cache_meta {
+	char		 etag[64];
+	char		 gemeente[8];
+	char		 zichtbaarheid[10];
+	bool		 deleted;
+};
+
+/* A guideline's head (guideline_store.c). */
+struct guideline {
+	long		 pk;
+	char		 slug[81];
+	char		 origin[37];
+	char		 gemeente[8];
+	char		 titel[600];
+	long		 head;
+	time_t		 aangemaakt, gewijzigd;
+};
+
+/* A revision or proposal to write. tekst is borrowed unless owned. */
+struct revision {
+	long		 versie;
+	long		 basis;
+	const char	*titel;		/* NULL: the guideline's title now */
+	const char	*tekst;
+	const char	*bericht;
+	const char	*gemeente;
+	long		 voorstel;
+	bool		 samengevoegd;
+	time_t		 aangemaakt;
+	char		*owned, *owned_bericht, *owned_gemeente;
+};
+
+/* cache.c */
+void	 cache_bump(void);
+unsigned long cache_generation_now(void);
+const char *cache_get(struct db *, const char *, size_t *,
+	     struct cache_meta *);
+void	 cache_put(const char *, const char *, size_t,
+	     const struct cache_meta *, unsigned long);
+void	 cache_thread_free(void);
+
+/* pilot.c */
+extern const char *const pilot_sections[PILOT_NSECTIONS];
+bool	 pilot_domain_valid(const struct strlist *, const char *);
+const char *const *pilot_domains(const struct strlist *, size_t *);
+extern const struct choice pilot_statuses[], pilot_requesters[],
+	    pilot_visibilities[];
+#define PILOT_VISIBILITY_DEFAULT	"concept"	/* when not given */
+bool	 pilot_date_valid(const char *);
+int	 pilot_from_json(struct pilot *, json_t *, const struct strlist *,
+	     json_t *);
+json_t	*pilot_input_json(const struct pilot *);
+json_t	*pilot_json(const struct pilot *, json_t *);
+void	 pilot_etag(const struct pilot *, char[64]);
+void	 pilot_identity(struct pilot *, const struct pilot *);
+void	 pilot_free(struct pilot *);
+
+/* jobs.c */
+enum jobs_pool_id { JOBS_UPLOAD, JOBS_PASSWORD, JOBS_POOLS };
+void	 jobs_start(enum jobs_pool_id, int, int);
+int	 jobs_submit(enum jobs_pool_id, struct event_base *, void (*)(void *),
+	     void (*)(void *, bool), void *);
+void	 jobs_drain(struct event_base *);
+void	 jobs_stop(void);
+void	 jobs_metrics(struct evbuffer *);
+
+/* pilot_store.c */
+struct pilot_fts_mark {
+	long		*pk;
+	size_t		 n;
+};
+void	 pilot_store_fts_defer(void);
+void	 pilot_store_fts_save(struct pilot_fts_mark *);
+void	 pilot_store_fts_restore(struct pilot_fts_mark *);
+void	 pilot_store_fts_forget(struct pilot_fts_mark *);
+int	 pilot_store_fts_flush(struct db *);
+void	 pilot_store_fts_cancel(void);
+int	 pilot_store_get(struct db *, const char *, struct pilot *);
+int	 pilot_store_insert(struct db *, struct pilot *);
+int	 pilot_store_update(struct db *, struct pilot *, long);
+int	 pilot_store_delete(struct db *, struct pilot *);
+int	 pilot_store_revive(struct db *, long);
+bool	 pilot_store_visible(const char *, const char *, bool, const char *);
+int	 pilot_store_list(struct db *, const struct pilot_query *, json_t **,
+	     long *, json_t **);
+json_t	*pilot_store_feed(struct db *, int);
+long	 pilot_store_count(struct db *);
+enum pilot_link { PILOT_LINK_GUIDELINE, PILOT_LINK_INDICATOR };
+json_t	*pilot_store_linking(struct db *, enum pilot_link, const char *, bool,
+	     const char *);
+
+/* merge.c */
+char	*merge_encode(const char *, size_t);
+char	*merge_decode(const char *, size_t);
+int	 merge_three_way(const char *, const char *, const char *, char **,
+	     json_t **);
+char	*merge_diff(const char *, const char *, const char *, const char *);
+char	*merge_diff_html(const char *);
+
+/* guideline.c */
+#define GUIDELINE_SLUG_MAX	80
+#define GUIDELINE_TITLE_MAX	150
+#define GUIDELINE_TEXT_MAX	(250 * 1000)	/* bytes; see markdown.c */
+#define GUIDELINE_MESSAGE_MAX	200
+bool	 guideline_slug_valid(const char *);
+bool	 guideline_text_valid(const char *, size_t, char *, size_t);
+void	 guideline_render(const char *, char **, json_t **);
+
+/* guideline_store.c */
+int	 guideline_store_get(struct db *, const char *, struct guideline *);
+bool	 guideline_store_is_maintainer(struct db *, long, const char *);
+json_t	*guideline_store_maintainers(struct db *, long);
+int	 guideline_store_create(struct db *, struct guideline *,
+	     struct revision *);
+int	 guideline_store_put_revision(struct db *, long,
+	     const struct revision *);
+int	 guideline_store_revise(struct db *, struct guideline *,
+	     struct revision *, json_t **);
+void	 revision_free(struct revision *);
+json_t	*guideline_store_revision(struct db *, long, long);
+json_t	*guideline_store_revisions(struct db *, long);
+json_t	*guideline_store_list(struct db *, int, int, long *);
+int	 guideline_store_set_maintainers(struct db *, long, json_t *);
+int	 guideline_store_set_title(struct db *, long, const char *);
+int	 guideline_store_change(struct db *, long, const char *, json_t *);
+int	 guideline_store_propose(struct db *, const struct guideline *,
+	     const struct revision *, long *);
+json_t	*guideline_store_proposal(struct db *, long, long);
+json_t	*guideline_store_proposals(struct db *, long);
+int	 guideline_store_decide(struct db *, long, long, const char *,
+	     const char *, long);
+int	 guideline_store_accept(struct db *, struct guideline *, long,
+	     struct revision *, json_t **);
+int	 guideline_store_adopt(struct db *, long, const char *, long);
+int	 guideline_store_unadopt(struct db *, long, const char *);
+json_t	*guideline_store_adoptions(struct db *, long);
+bool	 guideline_store_present(struct db *);
+
+/* identifier.c: direct identifiers in uploaded data */
+enum identifier_kind { IDENTIFIER_NONE, IDENTIFIER_BSN, IDENTIFIER_EMAIL,
+    IDENTIFIER_PHONE, IDENTIFIER_IBAN, IDENTIFIER_POSTCODE_HOUSE,
+    IDENTIFIER_NAME, IDENTIFIER_DATE };	/* DATE: labels only */
+/* What one column has seen so far; zero it before the first value. */
+struct identifier_column {
+	bool		 header_bsn, header_name;	/* from its name */
+	long		 values;			/* non-empty seen */
+	long		 hits[IDENTIFIER_NAME + 1];	/* per kind */
+	long		 first_row[IDENTIFIER_NAME + 1];	/* 0: none yet */
+};
+bool	 identifier_bsn_valid(const char *, size_t);
+bool	 identifier_iban_valid(const char *, size_t);
+enum identifier_kind identifier_value(const char *, size_t);
+enum identifier_kind identifier_label(const char *, size_t);
+void	 identifier_column_header(struct identifier_column *, const char *);
+void	 identifier_column_add(struct identifier_column *, const char *,
+	     size_t, long);
+enum identifier_kind identifier_column_verdict(
+	     const struct identifier_column *, long *);
+const char *identifier_reason(enum identifier_kind);
+
+/* sdc.c: statistical disclosure control of one table */
+#define SDC_MAX_DIMS	3
+#define SDC_MAX_CELLS	5000	/* totals included; bounds the audit's time */
+
+enum sdc_status { SDC_SAFE, SDC_FREQUENCY, SDC_DOMINANCE, SDC_PPERCENT,
+    SDC_IDENTICAL, SDC_SECONDARY };
+
+/*
+ * An instance's rules (config keys sdc_*). They are public (docs/privacy.md):
+ * protection must hold when an attacker knows them.
+ */
+struct sdc_rules {
+	long		 min_frequency;		/* units per cell (10) */
+	int		 dominance_n;		/* (n,k)-dominance: the n ... */
+	double		 dominance_k;		/* ... largest over k% (2, 85) */
+	double		 p_percent;		/* p%-rule (10) ... */
+	int		 coalition;		/* ... against this many (2) */
+	double		 protection_percent;	/* audit: interval (30) */
+	int		 round_base;		/* 0: none, or e.g. 5 */
+	int		 noise_count;		/* cell-key: counts -d..d (2) */
+	double		 noise_magnitude;	/* ... amounts, % of top (30) */
+};
+
+/* One cell; coord[d] == ncat[d] is dimension d's total. */
+struct sdc_cell {
+	int		 coord[SDC_MAX_DIMS];
+	double		 value;		/* sum of contributions, or a count */
+	long		 units;		/* contributors (rows, persons) */
+	double		 top[SDC_TOPN];	/* largest contributions, descending */
+	double		 low;		/* smallest contribution */
+	uint32_t	 ckey;		/* cell key: sum of record keys */
+	uint32_t	 vkey;		/* ... of value keys (amounts) */
+	enum sdc_status	 status;
+	double		 lower, upper;	/* the audit's interval of the value */
+	double		 ulower, uupper; /* ... of the units */
+	double		 pub_value;	/* published (rounded) value */
+	long		 pub_units;	/* published (rounded) units */
+};
+
+/* A table with every marginal total: prod(ncat[d] + 1) cells. */
+struct sdc_table {
+	int		 ndims;			/* 0..SDC_MAX_DIMS */
+	int		 ncat[SDC_MAX_DIMS];	/* categories, total excluded */
+	bool		 magnitude;		/* top[] is filled: dominance, p% */
+	bool		 count;			/* value is a count: rounded too */
+	size_t		 ncells;
+	struct sdc_cell	*cells;
+};
+
+/* What protection did, for the report. */
+struct sdc_report {
+	size_t		 cells;			/* all, totals included */
+	size_t		 published;
+	size_t		 by_status[SDC_SECONDARY + 1];
+	size_t		 audited;		/* secret cells checked by LP */
+	bool		 audit_ok;
+	bool		 escalated;		/* fell back to full suppression */
+	bool		 rounded;
+};
+
+void	 sdc_rules_defaults(struct sdc_rules *);
+void	 sdc_rules_config(const struct config *, struct sdc_rules *);
+int	 sdc_table_init(struct sdc_table *, int, const int *);
+void	 sdc_table_free(struct sdc_table *);
+size_t	 sdc_index(const struct sdc_table *, const int *);
+void	 sdc_add_unit(struct sdc_table *, const int *, double, uint32_t,
+	     uint32_t);
+void	 sdc_set_cell(struct sdc_table *, const int *, double, long,
+	     uint32_t);
+void	 sdc_fill_totals(struct sdc_table *);
+void	 sdc_primary(struct sdc_table *, const struct sdc_rules *);
+void	 sdc_secondary(struct sdc_table *);
+int	 sdc_audit(struct sdc_table *, const struct sdc_rules *, size_t *,
+	     size_t *);
+int	 sdc_protect(struct sdc_table *, const struct sdc_rules *,
+	     struct sdc_report *);
+const char *sdc_status_name(enum sdc_status);
+
+/* cellkey.c */
+#define CELLKEY_KEYBYTES	32
+void	 cellkey_derive(const unsigned char *, const char *, unsigned char *);
+uint64_t cellkey_pseudonym(const unsigned char *, const char *, const void *,
+	     size_t);
+uint32_t cellkey_record(uint64_t);
+int	 cellkey_count_noise(uint32_t, int);
+double	 cellkey_eta(uint32_t);
+
+/* dataset.c */
+#define DATASET_MAX_ROLES	64
+extern const struct choice dataset_forms[], dataset_roles[],
+	    dataset_statuses[];
+enum dataset_role { DATASET_ROLE_NONE, DATASET_ROLE_IDENTIFYING,
+    DATASET_ROLE_QUASI, DATASET_ROLE_DIMENSION, DATASET_ROLE_MEASURE };
+struct dataset_column_role {
+	char		 name[65];
+	enum dataset_role role;
+	bool		 mean;		/* a measure averaged, not summed */
+};
+/* What an upload asked for; copied, so a job may outlive the request. */
+struct dataset_request {
+	bool		 microdata;
+	char		 indicator[65];
+	char		 periode[8];
+	char		 gemeente[8];
+	char		 soort[8];	/* the indicator's kind */
+	struct dataset_column_role roles[DATASET_MAX_ROLES];
+	size_t		 nroles;
+	struct sdc_rules rules;
+	unsigned char	 cellkey[CELLKEY_KEYBYTES];	/* record keys' key */
+};
+/* What came out: problems (refused), or a report and a protected table. */
+struct dataset_result {
+	json_t		*problems;
+	json_t		*report;	/* for everyone */
+	json_t		*report_own;	/* for the uploader's municipality */
+	json_t		*table;
+	json_t		*statuses;	/* each cell's rule, as the table's */
+	bool		 publishable;
+};
+#define DATASET_PROTECTION_METHOD	"celsleutel"
+const char *dataset_role_name(enum dataset_role);
+int	 dataset_roles_parse(const char *, struct dataset_request *,
+	     const char **);
+void	 dataset_process(const struct dataset_request *, struct evbuffer *,
+	     struct dataset_result *);
+void	 dataset_result_free(struct dataset_result *);
+const char *dataset_table_acceptable(json_t *, json_t *,
+	     const struct sdc_rules *);
+
+/* dataset_linked.c */
+const char *dataset_linked_check(json_t *, json_t *, json_t *, long);
+
+/* dataset_store.c */
+struct dataset_row {
+	const char	*id, *origin, *gemeente, *indicator, *periode, *vorm;
+	bool		 publishable;
+	const char	*rapport, *tabel;	/* JSON text */
+	const char	*rapport_eigen;		/* the uploader's, JSON text */
+	const char	*cel_regels;		/* each cell's rule, JSON text */
+};
+int	 dataset_store_insert(struct db *, const struct dataset_row *);
+int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
+json_t	*dataset_store_list(struct db *, const char *, const char *,
+	     const char *);
+int	 dataset_store_publish(struct db *, const char *, const char *, long,
+	     const char **);
+int	 dataset_store_remove(struct db *, const char *, const char *);
+int	 dataset_store_feed_comparison(struct db *, const char *);
+int	 dataset_store_figure_remove(struct db *, const char *, const char *);
+
+/* indicator.c */
+/* An indicator definition; strings borrowed from the JSON it came from. */
+struct indicator {
+	const char	*id, *naam, *omschrijving, *eenheid, *soort, *richting,
+			*noemer, *bron;
+	const char	*origin;	/* NULL: this instance's (federation) */
+};
+bool	 indicator_id_valid(const char *);
+bool	 indicator_period_valid(const char *);
+bool	 indicator_status_valid(const char *);
+int	 indicator_from_json(json_t *, struct indicator *,
+	     void (*)(void *, const char *, const char *), void *);
+int	 indicator_put(struct db *, const struct indicator *);
+bool	 indicator_exists(struct db *, const char *);
+json_t	*indicator_get(struct db *, const char *);
+json_t	*indicator_list(struct db *);
+
+/* indicator_import.c */
+struct indicator_import {
+	const char	*indicator, *source, *status;
+	const char	*code_column, *period_column, *value_column;
+};
+struct indicator_import_report {
+	long	 rows, imported, missing, unknown, periods;
+};
+#define INDICATOR_VALUE_MAX	1e15
+void	 indicator_import_defaults(struct indicator_import *);
+int	 indicator_parse_value(const char *, double *);
+int	 indicator_import_file(struct db *, const struct indicator_import *,
+	     const char *, struct indicator_import_report *, char **);
+
+/* comparison.c */
+struct comparison_query {
+	const char	*indicator, *gemeente, *periode, *groep;
+};
+extern const struct choice comparison_groups[];
+#define COMPARISON_GROUP_DEFAULT	"grootteklasse"
+double	 comparison_quantile(const double *, size_t, double);
+json_t	*comparison_make(struct db *, json_t *,
+	     const struct comparison_query *);
+
+/* comparison_csv.c */
+struct evbuffer *comparison_csv(json_t *);
+
+/* chart.c */
+struct evbuffer *chart_svg(json_t *, json_t *);
+void	 chart_number(char *, size_t, double);
+
+/* seed_indicators.c */
+bool	 seed_indicators_present(struct db *);
+int	 seed_indicators_load(struct db *, const char *, const struct config *,
+	     long *, char **);
+
+/* refdata.c */
+long	 refdata_load_gemeenten(struct db *, const char *, char **);
+
+/* municipality.c */
+extern const struct choice municipality_classes[];
+int	 municipality_size_class(long);
+bool	 municipality_code_valid(const char *);
+json_t	*municipality_get(struct db *, const char *, int *);
+json_t	*municipality_list(struct db *, const struct municipality_filter *, int, int,
+	     long *);
+void	 municipality_filter_bind(sqlite3_stmt *, const struct municipality_filter *);
+bool	 municipality_province_exists(struct db *, const char *);
+int	 municipality_mark_member(struct db *, const char *);
+bool	 municipality_exists(struct db *, const char *);
+json_t	*municipality_names(struct db *);
+
+/* instance.c */
+void	 instance_uuid(char[37]);
+int	 instance_create(struct db *, const char *, const char *,
+	     const char *, char **);
+int	 instance_load(struct db *, const char *, struct instance *, char **);
+void	 instance_free(struct instance *);
+int	 instance_uuid_read(struct db *, char[37], char **);
+
+/* role.c */
+extern const struct choice role_choices[];
+const char *role_name(enum role);
+const char *role_label(enum role);
+enum role role_parse(const char *);
+
+/* token.c */
+void	 token_digest(const char *, unsigned char[32]);
+void	 token_generate(char[TOKEN_LEN + 1]);
+bool	 token_well_formed(const char *, size_t);
+int	 token_create(struct db *, const char *, enum role, const char *, int,
+	     char[TOKEN_LEN + 1], long *);
+int	 token_lookup(struct db *, const char *, size_t, struct principal *);
+int	 token_revoke(struct db *, long);
+int	 token_print_list(struct db *, FILE *);
+json_t	*token_list_json(struct db *, const char *, int, int, long *);
+int	 token_gemeente(struct db *, long, char[8]);
+
+/* password.c */
+bool	 password_acceptable(const char *, size_t);
+int	 password_hash(const char *, size_t, char[PASSWORD_HASH_LEN]);
+bool	 password_verify(const char *, const char *, size_t);
+
+/* user.c */
+bool	 user_email_valid(const char *);
+long	 user_add(struct db *, const char *, const char *, const char *,
+	     enum role, const char *, size_t, char **);
+int	 user_login_lookup(struct db *, const char *, struct principal *,
+	     char *);
+
+/* session.c */
+int	 session_create(struct db *, long, int, char[SESSION_LEN + 1]);
+int	 session_lookup(struct db *, const char *, struct principal *);
+int	 session_delete(struct db *, const char *);
+
+/* seed_pilots.c */
+bool	 seed_pilots_present(struct db *);
+int	 seed_pilots_load(struct db *, const char *, const struct config *,
+	     long *, char **);
+
+/* seed_guidelines.c */
+int	 seed_guidelines_load(struct db *, const char *, const struct config *,
+	     long *, char **);
+
+/* seed.c */
+int	 seed_load_dir(const struct config *, char **);
+
+/* login_guard.c */
+#define LOGIN_DEVICE_LEN	43	/* base64url of 32 bytes */
+struct login_guard;
+struct login_guard *login_guard_new(const unsigned char *, int);
+void	 login_guard_free(struct login_guard *);
+int	 login_guard_check(struct login_guard *, const char *, const char *,
+	     const char *);
+void	 login_guard_result(struct login_guard *, const char *, const char *,
+	     bool);
+void	 login_guard_device_new(struct login_guard *, const char *, char *);
+bool	 login_guard_device_valid(struct login_guard *, const char *,
+	     const char *);
+
+
+#endif /* MEENT_DOMAIN_H */

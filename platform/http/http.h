@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * HTTP: connections, the router, requests and replies, authentication,
+ * metrics, the server. Calls federation, plugins and below; never a handler
+ * (the route table comes from the program).
+ */
+#ifndef MEENT_HTTP_H
+#define MEENT_HTTP_H
+
+#include "fed/fed.h"
+#include "plugin/plugins.h"
+
+/* Who may call a route (the lowest role), checked before the handler. */
+enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_EDITOR, ACCESS_ADMIN };
+
+#define ROUTE_OWN	0x01	/* the item must be the caller's municipality's */
+#define ROUTE_WEB	0x02	/* a web page or form: cookies, same-origin */
+#define ROUTE_CORS	0x04	/* readable from any origin */
+#define ROUTE_NO_ETAG	0x08	/* changes every time (metrics) */
+
+struct req;
+typedef void (*route_handler)(struct req *);
+
+/* One method on one path pattern ("/api/v1/gemeenten/{code}"). */
+struct route {
+	int		 method;	/* EVHTTP_REQ_* */
+	const char	*pattern;
+	route_handler	 handler;
+	enum access	 access;
+	unsigned	 flags;
+	size_t		 max_body;	/* most body bytes; 0: none */
+	const char	*name;		/* label in logs and metrics */
+};
+
+#define ROUTE_MAX_PARAMS 4
+
+/*
+ * What a worker's requests need, filled by server.c for each worker and
+ * carried by every connection and request (r->ctx): the configuration, the
+ * instance, the worker's database and loop, the server-wide settings; and
+ * the worker's connections (conn.c keeps them). Nothing looks these up
+ * through the server.
+ */
+struct http_ctx {
+	const struct config	*cfg;
+	const struct instance	*instance;
+	struct db		*db;		/* the worker's connection */
+	struct event_base	*base;		/* the worker's loop */
+	struct login_guard	*login_guard;
+	const char		*origin;	/* of the base URL */
+	bool			 secure;	/* the base URL is https */
+	const _Atomic bool	*access_log;	/* SIGHUP may change it */
+	struct conn		*conns;		/* open, on this worker */
+	bool			 draining;	/* stopping: close when done */
+	int			 inflight;	/* requests not yet answered */
+};
+
+/* One request, from its head to its reply (router.c makes and frees it). */
+struct req {
+	struct conn		*conn;		/* the connection it came on */
+	/* Sends the reply on it (conn.c sets it; reply.c calls it). */
+	void			(*respond)(struct conn *, struct req *, int,
+				    struct evkeyvalq *, struct evbuffer *);
+	struct http_ctx		*ctx;		/* its worker's */
+	struct db		*db;		/* ctx->db */
+	const struct route	*route;
+	int			 route_index;
+	int			 plugin_route;	/* or -1 */
+	int			 method;	/* EVHTTP_REQ_* */
+	int			 minor;		/* HTTP/1.minor */
+	char			*target;	/* as sent: path?query */
+	char			*path;		/* not decoded */
+	const char		*query_string;	/* in target, or NULL */
+	struct evkeyvalq	*in_headers;
+	struct evkeyvalq	*out_headers;
+	struct evbuffer		*body;
+	char			 peer[46];	/* the socket's peer address */
+	char			 client[46];	/* the client's, past proxies */
+	char			 rid[17];
+	double			 start_ms;
+	char			*params[ROUTE_MAX_PARAMS];
+	int			 nparams;
+	struct evkeyvalq	*query;
+	struct principal	 who;
+	json_t			*invalid;	/* invalidParams of a 400 */
+	json_t			*warnings;	/* from plugins' on_validate */
+	bool			 replied;
+	bool			 async;		/* a job replies later */
+	bool			 handling;	/* its handler (or job) runs */
+	int			 status;
+};
+
+enum conn_refusal { CONN_REFUSE_HEADERS, CONN_REFUSE_BODY,
+    CONN_REFUSE_CONNECTIONS, CONN_REFUSE_DEADLINE, CONN_REFUSE_REQUEST,
+    CONN_REFUSE_SLOW_READER, CONN_REFUSE_MAX };
+
+/* conn.c */
+void	 conn_metrics(struct evbuffer *);
+const char *conn_refusal_name(enum conn_refusal);
+void	 conn_accept(struct http_ctx *, int, const struct sockaddr *);
+void	 conn_close_if_idle(struct conn *);
+void	 conn_free_all(struct http_ctx *);
+struct conn *conn_next(struct conn *);
+
+/* server.c */
+void	 server_set_access_log(struct server *, bool);
+int	 server_port(struct server *);
+struct server *server_start(struct config *, char **);
+void	 server_stop(struct server *);
+
+/* router.c */
+void	 router_init(const struct route *, size_t);
+const char *router_access_name(enum access);
+int	 router_match(int, const char *, char **, int *, unsigned *);
+struct req *router_req_new(struct http_ctx *, struct conn *, const char *,
+	     const struct http_head *, struct evkeyvalq *);
+int	 router_admit(struct req *, long long, size_t *);
+void	 router_run(struct req *);
+void	 router_req_free(struct req *);
+void	 router_print(FILE *);
+
+/* auth.c */
+int	 auth_identify(struct req *);
+bool	 auth_same_origin(struct req *);
+const char *auth_cookie_name(const struct http_ctx *);
+bool	 auth_session_cookie(struct req *, char *, size_t);
+bool	 auth_cookie_value(const char *, const char *, char *, size_t);
+
+/* req.c */
+const char *req_query(struct req *, const char *);
+const char *req_header(struct req *, const char *);
+struct evbuffer *req_body(struct req *);
+void	 req_invalid(struct req *, const char *, const char *, ...)
+	     __attribute__((format(printf, 3, 4)));
+bool	 req_has_invalid(struct req *);
+int	 req_query_int(struct req *, const char *, long, long, long, long *);
+int	 req_page(struct req *, int *, int *);
+json_t	*req_links(struct req *, int, int, long);
+bool	 req_own(struct req *, const char *);
+long	 req_number(const char *);
+
+/* reply.c */
+void	 reply_send(struct req *, int, const char *, struct evbuffer *);
+void	 reply_header(struct req *, const char *, const char *);
+void	 reply_json(struct req *, int, json_t *);
+void	 reply_text(struct req *, int, const char *, const char *, size_t);
+void	 reply_problem(struct req *, int, const char *, const char *, ...)
+	     __attribute__((format(printf, 4, 5)));
+void	 reply_db_failed(struct req *, const char *, ...)
+	     __attribute__((format(printf, 2, 3)));
+void	 reply_invalid(struct req *);
+void	 reply_unauthorized(struct req *, const char *);
+void	 reply_not_allowed(struct req *, unsigned);
+void	 reply_redirect(struct req *, const char *);
+typedef void (*reply_page_fn)(struct req *, int, const char *, const char *);
+void	 reply_set_problem_page(reply_page_fn);
+bool	 reply_etag_matches(const char *, const char *);
+
+/* metrics.c */
+void	 metrics_count_status(int, int);
+void	 metrics_observe(int, int, double);
+void	 metrics_routes(const struct route *, size_t);
+void	 metrics_write(struct evbuffer *);
+
+
+#endif /* MEENT_HTTP_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Each resource as a request sees it, shared by the API and the web
+ * pages: a query read from a request with the same defaults for both, an
+ * item loaded with the caller's rights, a write and its refusals.
+ */
+#ifndef MEENT_MODEL_H
+#define MEENT_MODEL_H
+
+#include "http/http.h"
+
+/* model_datasets.c */
+typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
+	    const char *);
+void	 model_datasets_request(struct req *, const char *, const char *,
+	     const char *, const char *, struct dataset_request *);
+void	 model_datasets_submit(struct req *, const struct dataset_request *,
+	     struct evbuffer *, dataset_answer_fn);
+void	 model_datasets_problems(struct req *, json_t *);
+int	 model_datasets_store_reply(struct req *, int, const char *);
+int	 model_datasets_publish_path(struct req *);
+
+/* model_guidelines.c */
+json_t	*model_guidelines_head(struct req *, const struct guideline *);
+int	 model_guidelines_refuse_foreign(struct req *, const struct guideline *);
+
+/* model_indicators.c */
+int	 model_indicators_query(struct req *, json_t *,
+	     struct comparison_query *);
+
+/* model_pilots.c */
+bool	 model_pilots_member(struct req *);
+const char *model_pilots_own(struct req *);
+void	 model_pilots_query(struct req *, struct pilot_query *);
+int	 model_pilots_run(struct req *, const struct pilot_query *, json_t **,
+	     long *, json_t **);
+/* Why a search stopped by its budget is answered 503 (API and pages). */
+#define MODEL_PILOTS_TOO_LONG	"De zoekopdracht duurde te lang; maak hem " \
+	"specifieker."
+int	 model_pilots_load(struct req *, struct pilot *, bool);
+void	 model_pilots_new_identity(struct req *, struct pilot *);
+int	 model_pilots_publish(struct req *, struct pilot *);
+int	 model_pilots_links_exist(struct req *, const struct pilot *);
+int	 model_pilots_plugins_validate(struct req *, const struct pilot *);
+void	 model_pilots_plugins_publish(const struct pilot *);
+
+
+#endif /* MEENT_MODEL_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The web pages (HTML in Dutch) over the model: pages, forms, the
+ * page frame, static files and feeds. Never calls the API handlers.
+ */
+#ifndef MEENT_WEB_H
+#define MEENT_WEB_H
+
+#include "model/model.h"
+
+/* feed.c */
+void	 feed_pilots(struct req *);
+
+/* static.c */
+void	 static_css(struct req *);
+void	 static_init(const struct config *);
+bool	 static_nlds_available(void);
+void	 static_nlds(struct req *);
+
+/* web_benchmarks.c */
+void	 web_benchmarks_list(struct req *);
+void	 web_benchmarks_show(struct req *);
+
+/* web_datasets.c */
+void	 web_datasets_new(struct req *);
+void	 web_datasets_create(struct req *);
+void	 web_datasets_show(struct req *);
+void	 web_datasets_publish(struct req *);
+void	 web_datasets_remove(struct req *);
+
+/* web_guideline_form.c */
+void	 web_guideline_form_propose_new(struct req *);
+void	 web_guideline_form_propose_post(struct req *);
+void	 web_guideline_form_proposal(struct req *);
+void	 web_guideline_form_decide(struct req *);
+
+/* web_guidelines.c */
+int	 web_guidelines_load(struct req *, struct guideline *);
+void	 web_guidelines_list(struct req *);
+void	 web_guidelines_show(struct req *);
+void	 web_guidelines_versie(struct req *);
+void	 web_guidelines_diff(struct req *);
+
+/* web_home.c */
+void	 web_home(struct req *);
+
+/* web_login.c */
+void	 web_login_form(struct req *);
+void	 web_login_post(struct req *);
+void	 web_logout_post(struct req *);
+int	 web_form(struct req *, struct evkeyvalq *);
+int	 web_form_checked(struct req *, struct evkeyvalq *);
+bool	 web_csrf_valid(struct req *, const char *);
+
+/* web_page.c */
+void	 web_page_init(void);
+void	 web_page_start(struct req *, struct evbuffer *, const char *);
+void	 web_page_end(struct evbuffer *);
+void	 web_page_reply(struct req *, int, struct evbuffer *);
+void	 web_page_errors(struct evbuffer *, json_t *);
+
+/* web_pilot_form.c */
+void	 web_pilot_form_new(struct req *);
+void	 web_pilot_form_create(struct req *);
+void	 web_pilot_form_edit(struct req *);
+void	 web_pilot_form_update(struct req *);
+
+/* web_pilots.c */
+void	 web_pilots_list(struct req *);
+void	 web_pilots_show(struct req *);
+void	 web_pilots_recent(struct req *, struct evbuffer *, int);
+const char *web_pilots_klasse(int);
+void	 web_zoeken(struct req *);
+
+
+#endif /* MEENT_WEB_H */
