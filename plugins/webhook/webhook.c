@@ -24,6 +24,8 @@
  * meent_plugin_events_total{plugin="webhook",event="delivered"|"retried"|
  * "gave_up"|"refused"|"dropped"}.
  */
+#include "config.h"
+
 #include "../../platform/plugin/plugin.h"
 
 #include <stdatomic.h>

@@ -30,13 +30,9 @@ for name, blocks in (("base", base), ("ours", ours), ("theirs", theirs)):
     open(os.path.join(work, name + ".md"), "w").write("\n".join(blocks))
 PY
 echo "texts: $(wc -c <"$work/base.md") bytes each, edits in different blocks"
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$top/platform" -I"$top/build/release" \
-    "$top/tests/bench/merge_bench.c" "$top/build/release/platform/libmeent.a" \
-    $(pkg-config --cflags --libs libevent libevent_pthreads jansson sqlite3 \
-    libsodium libcurl libcmark-gfm libgit2) -lcsv -lstemmer -llpsolve55 \
-    -lcolamd -ldl -lm -lpthread -o "$work/merge_bench"
-/usr/bin/time -v "$work/merge_bench" "$work/base.md" "$work/ours.md" \
-    "$work/theirs.md" "$N" 2>"$work/time.txt"
+make -C "$top/build/release" tests/bench/merge_bench >/dev/null
+/usr/bin/time -v "$top/build/release/tests/bench/merge_bench" "$work/base.md" \
+    "$work/ours.md" "$work/theirs.md" "$N" 2>"$work/time.txt"
 echo "meent peak RSS: $(awk '/Maximum resident/ {print $6}' "$work/time.txt") kB (for $N of each)"
 t0=$(date +%s.%N)
 for i in $(seq "$N"); do diff3 -m "$work/ours.md" "$work/base.md" "$work/theirs.md" >/dev/null || true; done

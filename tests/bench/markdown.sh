@@ -16,18 +16,14 @@ work=$(mktemp -d /tmp/meent-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$top/scripts/build" "$top/build/release" CFLAGS="-O2 -g"
 rel=$top/build/release
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$top/platform" -I"$rel" \
-    "$top/tests/bench/markdown_bench.c" "$rel/platform/libmeent.a" \
-    $(pkg-config --cflags --libs libevent libevent_pthreads jansson sqlite3 \
-    libsodium libcurl libcmark-gfm libgit2) -lcmark-gfm-extensions -lcsv \
-    -lstemmer -llpsolve55 -lcolamd -ldl -lm -lpthread -o "$work/markdown_bench"
+make -C "$rel" tests/bench/markdown_bench >/dev/null
 cat "$top"/content/richtlijnen/*/v*.md >"$work/legit.md"
 [ $# -gt 0 ] || set -- 100k 250k 1M
 echo "cmark-gfm $(pkg-config --modversion libcmark-gfm); $(nproc) cores;" \
     "CPU milliseconds of one render"
 for mode in "" -g; do
 	# shellcheck disable=SC2086
-	MD_BENCH_LEGIT="$work/legit.md" "$work/markdown_bench" $mode \
+	MD_BENCH_LEGIT="$work/legit.md" "$rel/tests/bench/markdown_bench" $mode \
 	    -m "${MD_MAX_S:-20}" ${MD_PATTERN:+-p "$MD_PATTERN"} "$@"
 	echo
 done

@@ -7,6 +7,8 @@
  * and TSan do not go together. Exits 0 when every input ran, 1 when a file
  * could not be read, and a sanitizer's code when it reported.
  */
+#include "config.h"
+
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
