@@ -282,10 +282,22 @@ int	 http_parse_field(const char *, size_t, size_t *, const char **,
 	     size_t *, const char **);
 int	 http_parse_chunk_size(const char *, size_t, uint64_t *);
 
-/* html.c */
+/*
+ * html.c: html_out's %s escapes; raw HTML goes in only by name, through
+ * html_raw() (HTML made safe elsewhere; say where) or html_attr_if() (a
+ * literal attribute such as " selected", when cond holds).
+ */
 void	 html_escape(struct evbuffer *, const char *);
-void	 html_out(struct evbuffer *, const char *, ...);
+void	 html_out(struct evbuffer *, const char *, ...)
+	     __attribute__((format(printf, 2, 3)));
+void	 html_raw(struct evbuffer *, const char *);
+void	 html_url_value(struct evbuffer *, const char *);
 char	*html_fragment(const char *);
+/* "" attr: only a string literal compiles. */
+#define html_attr_if(b, cond, attr) do {				\
+	if (cond)							\
+		html_raw((b), "" attr);					\
+} while (0)
 
 
 #endif /* MEENT_CORE_H */

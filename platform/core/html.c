@@ -2,9 +2,12 @@
 /*
  * Writing HTML safely. html_out() is a small formatter whose %s escapes its
  * argument for text and attribute values, so a page escapes by construction;
- * trusted HTML (Markdown rendered at write time by cmark-gfm in safe mode)
- * goes in only through %H. A core utility: the domain writes fragments with
- * it (a chart, a diff); the page frame is the web layer's (web_page.c).
+ * it is declared printf-like, so the compiler checks every format and its
+ * arguments. Trusted HTML (Markdown rendered at write time by cmark-gfm in
+ * safe mode, search fragments from html_fragment()) goes in only through
+ * html_raw(), by name, and a URL query value through html_url_value(). A
+ * core utility: the domain writes fragments with it (a chart, a diff); the
+ * page frame is the web layer's (web_page.c).
  */
 #include "core/core.h"
 
@@ -39,9 +42,9 @@ html_escape(struct evbuffer *b, const char *s)
 }
 
 /*
- * Append fmt to b. Conversions: %s text (escaped; NULL is empty), %d int,
- * %l long, %u a URL query value (encoded, then escaped), %H trusted HTML
- * (not escaped), %% a percent sign.
+ * Append fmt to b. Conversions, a subset of printf's (the compiler checks
+ * the arguments): %s text (escaped; NULL is empty), %d int, %ld long, %zu
+ * size_t, %% a percent sign. Any other is a programming error.
  */
 void
 html_out(struct evbuffer *b, const char *fmt, ...)
@@ -52,7 +55,6 @@ html_out(struct evbuffer *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	for (p = fmt; *p != '\0'; p++) {
 		const char *s;
-		char *enc;
 
 		if (*p != '%')
 			continue;
@@ -66,29 +68,53 @@ html_out(struct evbuffer *b, const char *fmt, ...)
 			evbuffer_add_printf(b, "%d", va_arg(ap, int));
 			break;
 		case 'l':
+			if (*++p != 'd')
+				goto bad;
 			evbuffer_add_printf(b, "%ld", va_arg(ap, long));
 			break;
-		case 'u':
-			s = va_arg(ap, const char *);
-			enc = evhttp_uriencode(s != NULL ? s : "", -1, 1);
-			html_escape(b, enc);
-			free(enc);
-			break;
-		case 'H':
-			s = va_arg(ap, const char *);
-			if (s != NULL)
-				evbuffer_add(b, s, strlen(s));
+		case 'z':
+			if (*++p != 'u')
+				goto bad;
+			evbuffer_add_printf(b, "%zu", va_arg(ap, size_t));
 			break;
 		case '%':
 			evbuffer_add(b, "%", 1);
 			break;
 		default:
+		bad:
 			fatal("html_out: bad conversion in \"%s\"", fmt);
 		}
 		run = p + 1;
 	}
 	evbuffer_add(b, run, (size_t)(p - run));
 	va_end(ap);
+}
+
+/*
+ * Append trusted HTML as it is (NULL is nothing). Only for HTML made safe
+ * elsewhere, which each caller names: the safe Markdown renderer's output,
+ * html_fragment(), a diff from merge_diff_html(), or a constant.
+ */
+void
+html_raw(struct evbuffer *b, const char *trusted_html)
+{
+	if (trusted_html != NULL)
+		evbuffer_add(b, trusted_html, strlen(trusted_html));
+}
+
+/*
+ * Append s as a value in a URL's query string: encoded (a space as "+"),
+ * then escaped for the attribute it stands in. NULL is empty.
+ */
+void
+html_url_value(struct evbuffer *b, const char *s)
+{
+	char *enc = evhttp_uriencode(s != NULL ? s : "", -1, 1);
+
+	if (enc == NULL)
+		fatal("html_url_value: out of memory");
+	html_escape(b, enc);
+	free(enc);
 }
 
 /*

@@ -96,7 +96,7 @@ chart_description(struct evbuffer *b, json_t *ind, json_t *cmp,
 	chart_number(p25, sizeof p25, chart_stat(cmp, "p25"));
 	chart_number(p75, sizeof p75, chart_stat(cmp, "p75"));
 	html_out(b, "<desc id=\"grafiek-beschrijving\">Staafdiagram van %s "
-	    "(%s) in %s voor %l gemeenten (groep: %s). De mediaan is %s; de "
+	    "(%s) in %s voor %ld gemeenten (groep: %s). De mediaan is %s; de "
 	    "middelste helft ligt tussen %s en %s. ",
 	    json_string_value(json_object_get(ind, "naam")),
 	    json_string_value(json_object_get(ind, "eenheid")),
@@ -107,7 +107,7 @@ chart_description(struct evbuffer *b, json_t *ind, json_t *cmp,
 	if (json_is_number(json_object_get(pos, "waarde"))) {
 		chart_number(own, sizeof own, json_number_value(
 		    json_object_get(pos, "waarde")));
-		html_out(b, "%s heeft %s, rang %l.", self_name, own,
+		html_out(b, "%s heeft %s, rang %ld.", self_name, own,
 		    (long)json_integer_value(json_object_get(pos, "rang")));
 	} else
 		html_out(b, "Van %s is geen waarde bekend.", self_name);
@@ -193,12 +193,12 @@ chart_svg(json_t *ind, json_t *cmp)
 		html_out(b, "<title>%s: %s</title></rect>\n",
 		    json_string_value(json_object_get(bars[i], "naam")), label);
 		if (mine)
-			html_out(b, "<text x=\"%l\" y=\"%l\" font-size=\"13\" "
+			html_out(b, "<text x=\"%ld\" y=\"%ld\" font-size=\"13\" "
 			    "text-anchor=\"middle\" fill=\"#b4003c\">%s</text>\n",
 			    (long)(CHART_LEFT + bw * ((double)i + 0.5)),
 			    (long)fmax(y - 8, 14), self_name);
 	}
-	html_out(b, "<text x=\"%l\" y=\"%l\" font-size=\"12\">Band: middelste "
+	html_out(b, "<text x=\"%ld\" y=\"%ld\" font-size=\"12\">Band: middelste "
 	    "helft van de groep; streep: mediaan</text>\n", (long)CHART_LEFT,
 	    (long)(CHART_H - 12));
 	evbuffer_add_printf(b, "</svg>\n");

@@ -69,17 +69,22 @@ web_benchmarks_form(struct req *r, struct evbuffer *b, json_t *ind,
 	json_array_foreach(names, i, g) {
 		const char *code = json_string_value(json_array_get(g, 0));
 
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n", code,
-		    q->gemeente != NULL && strcmp(q->gemeente, code) == 0 ?
-		    " selected" : "", json_string_value(json_array_get(g, 1)));
+		html_out(b, "<option value=\"%s\"", code);
+		html_attr_if(b, q->gemeente != NULL &&
+		    strcmp(q->gemeente, code) == 0, " selected");
+		html_out(b, ">%s</option>\n",
+		    json_string_value(json_array_get(g, 1)));
 	}
 	html_out(b, "</select></p>\n<p><label for=\"groep\">Vergelijk met"
 	    "</label><br><select id=\"groep\" name=\"groep\">\n");
-	for (i = 0; comparison_groups[i].value != NULL; i++)
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n",
-		    comparison_groups[i].value, q->groep != NULL &&
-		    strcmp(q->groep, comparison_groups[i].value) == 0 ?
-		    " selected" : "", comparison_groups[i].label);
+	for (i = 0; comparison_groups[i].value != NULL; i++) {
+		html_out(b, "<option value=\"%s\"",
+		    comparison_groups[i].value);
+		html_attr_if(b, q->groep != NULL &&
+		    strcmp(q->groep, comparison_groups[i].value) == 0,
+		    " selected");
+		html_out(b, ">%s</option>\n", comparison_groups[i].label);
+	}
 	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
 	    "<br><select id=\"periode\" name=\"periode\">\n");
 	json_array_foreach(json_object_get(ind, "perioden"), i, p) {
@@ -87,9 +92,11 @@ web_benchmarks_form(struct req *r, struct evbuffer *b, json_t *ind,
 		bool provisional = strcmp(json_string_value(json_object_get(p,
 		    "status")), "voorlopig") == 0;
 
-		html_out(b, "<option value=\"%s\"%H>%s%H</option>\n", v,
-		    q->periode != NULL && strcmp(q->periode, v) == 0 ?
-		    " selected" : "", v, provisional ? " (voorlopig)" : "");
+		html_out(b, "<option value=\"%s\"", v);
+		html_attr_if(b, q->periode != NULL &&
+		    strcmp(q->periode, v) == 0, " selected");
+		html_out(b, ">%s%s</option>\n", v,
+		    provisional ? " (voorlopig)" : "");
 	}
 	html_out(b, "</select></p>\n<p><button type=\"submit\">Vergelijk"
 	    "</button></p>\n</form>\n");
@@ -130,7 +137,7 @@ web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
 		chart_number(med, sizeof med, json_number_value(json_object_get(
 		    stats, "mediaan")));
 		html_out(b, "<p class=\"lead\">%s: <strong>%s</strong> %s. De "
-		    "mediaan van de groep is %s. Plaats %l van %l", naam, own,
+		    "mediaan van de groep is %s. Plaats %ld van %ld", naam, own,
 		    json_string_value(json_object_get(ind, "eenheid")), med,
 		    (long)json_integer_value(json_object_get(pos, "rang")),
 		    (long)json_integer_value(json_object_get(stats, "n")));
@@ -139,7 +146,7 @@ web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
 			    json_object_get(pos, "percentiel")));
 			html_out(b, "; percentiel %s", own);
 		}
-		html_out(b, " (%H).</p>\n", strcmp(json_string_value(
+		html_out(b, " (%s).</p>\n", strcmp(json_string_value(
 		    json_object_get(ind, "richting")), "neutraal") == 0 ?
 		    "plaats 1 is de hoogste waarde; hoger is niet beter of "
 		    "slechter" : "plaats 1 is de beste waarde");
@@ -159,7 +166,7 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	json_t *stats = json_object_get(cmp, "statistiek"), *v;
 	size_t i;
 
-	html_out(b, "<table>\n<caption>Spreiding in de groep (%l waarden)"
+	html_out(b, "<table>\n<caption>Spreiding in de groep (%ld waarden)"
 	    "</caption>\n<tbody>\n", (long)json_integer_value(json_object_get(
 	    stats, "n")));
 	for (i = 0; i < nitems(keys); i++) {
@@ -183,13 +190,26 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	    "</th><th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
 	    "</tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
-		html_out(b, "<tr><th scope=\"row\">%s</th><td class=\"getal\">%l"
+		html_out(b, "<tr><th scope=\"row\">%s</th><td class=\"getal\">%ld"
 		    "</td>", json_string_value(json_object_get(v, "naam")),
 		    (long)json_integer_value(json_object_get(v, "inwoners")));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
 		html_out(b, "</tr>\n");
 	}
 	html_out(b, "</tbody></table></details>\n");
+}
+
+/* The start of a link to the comparison in the API, up to its query. */
+static void
+web_benchmarks_link(struct evbuffer *b, const struct comparison_query *q)
+{
+	html_out(b, "<a href=\"/api/v1/indicatoren/%s/vergelijking?gemeente=",
+	    q->indicator);
+	html_url_value(b, q->gemeente);
+	html_out(b, "&amp;groep=");
+	html_url_value(b, q->groep);
+	html_out(b, "&amp;periode=");
+	html_url_value(b, q->periode);
 }
 
 static void
@@ -204,15 +224,13 @@ web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
 	evbuffer_free(svg);
 	html_out(b, "</figure>\n");
 	web_benchmarks_tables(b, cmp);
-	html_out(b, "<p>Download: <a href=\"/api/v1/indicatoren/%s/"
-	    "vergelijking?gemeente=%u&amp;groep=%u&amp;periode=%u&amp;"
-	    "formaat=csv\">CSV</a> · <a href=\"/api/v1/indicatoren/%s/"
-	    "vergelijking?gemeente=%u&amp;groep=%u&amp;periode=%u&amp;"
-	    "formaat=svg\">grafiek (SVG)</a> · <a href=\"/api/v1/indicatoren/"
-	    "%s/vergelijking?gemeente=%u&amp;groep=%u&amp;periode=%u\">JSON</a>"
-	    "</p>\n", q->indicator, q->gemeente, q->groep, q->periode,
-	    q->indicator, q->gemeente, q->groep, q->periode, q->indicator,
-	    q->gemeente, q->groep, q->periode);
+	html_out(b, "<p>Download: ");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=csv\">CSV</a> · ");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=svg\">grafiek (SVG)</a> · ");
+	web_benchmarks_link(b, q);
+	html_out(b, "\">JSON</a></p>\n");
 }
 
 /* The pilots that worked on this indicator, as far as the viewer may see. */

@@ -40,9 +40,9 @@ web_datasets_problems(struct evbuffer *b, json_t *invalid)
 		html_out(b, "<li><a href=\"#bestand\">%s", json_string_value(
 		    json_object_get(p, "name")));
 		if (row != NULL)
-			html_out(b, ", rij %l", (long)json_integer_value(row));
+			html_out(b, ", rij %ld", (long)json_integer_value(row));
 		if (col != NULL)
-			html_out(b, ", kolom %l", (long)json_integer_value(col));
+			html_out(b, ", kolom %ld", (long)json_integer_value(col));
 		html_out(b, ": %s</a></li>\n", json_string_value(
 		    json_object_get(p, "reason")));
 	}
@@ -76,8 +76,10 @@ web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
 	json_array_foreach(items, k, i) {
 		const char *id = json_string_value(json_object_get(i, "id"));
 
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n", id,
-		    ind != NULL && strcmp(ind, id) == 0 ? " selected" : "",
+		html_out(b, "<option value=\"%s\"", id);
+		html_attr_if(b, ind != NULL && strcmp(ind, id) == 0,
+		    " selected");
+		html_out(b, ">%s</option>\n",
 		    json_string_value(json_object_get(i, "naam")));
 	}
 	html_out(b, "</select></p>\n"
@@ -92,9 +94,10 @@ web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
 		const char *v = dataset_forms[k].value;
 
 		html_out(b, "<p><input type=\"radio\" id=\"vorm-%s\" "
-		    "name=\"vorm\" value=\"%s\"%H> <label for=\"vorm-%s\">%s"
-		    "</label></p>\n", v, v, (vorm == NULL && k == 0) ||
-		    (vorm != NULL && strcmp(vorm, v) == 0) ? " checked" : "", v,
+		    "name=\"vorm\" value=\"%s\"", v, v);
+		html_attr_if(b, (vorm == NULL && k == 0) ||
+		    (vorm != NULL && strcmp(vorm, v) == 0), " checked");
+		html_out(b, "> <label for=\"vorm-%s\">%s</label></p>\n", v,
 		    dataset_forms[k].label);
 	}
 	html_out(b, "</fieldset>\n<p><label for=\"rollen\">Rollen van de "
@@ -180,12 +183,12 @@ web_datasets_protection(struct evbuffer *b, json_t *rapport)
 		    "zonder ruis.</p>\n");
 		return;
 	}
-	html_out(b, "<p>Elke cel telt %s. Een cel met minder dan %l %s is "
+	html_out(b, "<p>Elke cel telt %s. Een cel met minder dan %ld %s is "
 	    "geheim, net als cellen waarin één of twee bijdragen bijna alles "
 	    "zijn, of waarin iedereen hetzelfde bedrag heeft. Cellen waarmee "
 	    "je een geheime cel zou kunnen terugrekenen zijn ook geheim.</p>\n"
 	    "<p>Alle getallen hebben een kleine, vaste afwijking (ruis): "
-	    "aantallen tot %l meer of minder, bedragen tot %l%% van de "
+	    "aantallen tot %ld meer of minder, bedragen tot %ld%% van de "
 	    "grootste bijdrage. Dezelfde mensen krijgen altijd dezelfde ruis. "
 	    "Zo kan niemand door tabellen te vergelijken iets over één persoon "
 	    "terugrekenen. Daardoor tellen cellen niet altijd precies op tot "
@@ -210,7 +213,7 @@ web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
 
 	html_out(b, "<h2>Verslag</h2>\n");
 	web_datasets_protection(b, rapport);
-	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%l, waarvan %l gepubliceerd en %l "
+	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%ld, waarvan %ld gepubliceerd en %ld "
 	    "geheim</dd>\n<dt>Controle</dt><dd>%s</dd>\n",
 	    (long)json_integer_value(json_object_get(rapport, "cellen")),
 	    (long)json_integer_value(json_object_get(rapport, "gepubliceerd")),
@@ -226,15 +229,15 @@ web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
 		json_t *det = json_object_get(eigen, "controleDetails");
 
 		html_out(b, "<h3>Alleen voor uw gemeente</h3>\n<dl>\n"
-		    "<dt>Rijen gelezen</dt><dd>%l</dd>\n"
-		    "<dt>Eenheden (%s)</dt><dd>%l</dd>\n"
-		    "<dt>Geheim door te weinig eenheden</dt><dd>%l</dd>\n"
+		    "<dt>Rijen gelezen</dt><dd>%ld</dd>\n"
+		    "<dt>Eenheden (%s)</dt><dd>%ld</dd>\n"
+		    "<dt>Geheim door te weinig eenheden</dt><dd>%ld</dd>\n"
 		    "<dt>Geheim door een of twee grote bijdragen</dt>"
-		    "<dd>%l</dd>\n<dt>Geheim omdat de grootste bijdrage te "
-		    "schatten is</dt><dd>%l</dd>\n<dt>Geheim omdat iedereen "
-		    "hetzelfde heeft</dt><dd>%l</dd>\n<dt>Geheim om terugrekenen "
-		    "te voorkomen</dt><dd>%l</dd>\n<dt>Gecontroleerde "
-		    "cellen</dt><dd>%l%s</dd>\n</dl>\n",
+		    "<dd>%ld</dd>\n<dt>Geheim omdat de grootste bijdrage te "
+		    "schatten is</dt><dd>%ld</dd>\n<dt>Geheim omdat iedereen "
+		    "hetzelfde heeft</dt><dd>%ld</dd>\n<dt>Geheim om terugrekenen "
+		    "te voorkomen</dt><dd>%ld</dd>\n<dt>Gecontroleerde "
+		    "cellen</dt><dd>%ld%s</dd>\n</dl>\n",
 		    (long)json_integer_value(json_object_get(eigen, "rijen")),
 		    json_string_value(json_object_get(eigen,
 		    "persoonskolom")) != NULL ? "personen" : "rijen",

@@ -26,7 +26,7 @@ web_guideline_form_propose_form(struct req *r, int status,
 
 	web_page_start(r, b, "Wijziging voorstellen");
 	html_out(b, "<h1>Wijziging voorstellen voor <a href=\"/richtlijnen/%s\">"
-	    "%s</a></h1>\n<p>U past versie %l aan. De beheerders besluiten; "
+	    "%s</a></h1>\n<p>U past versie %ld aan. De beheerders besluiten; "
 	    "wijzigingen die intussen op andere plaatsen zijn gedaan, worden "
 	    "samengevoegd.</p>\n", g->slug, g->titel, basis);
 	if (error != NULL)
@@ -34,7 +34,7 @@ web_guideline_form_propose_form(struct req *r, int status,
 		    "<p>%s</p></div>\n", error);
 	html_out(b, "<form method=\"post\" action=\"/richtlijnen/%s/voorstellen/"
 	    "nieuw\">\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
-	    "<input type=\"hidden\" name=\"basis\" value=\"%l\">\n"
+	    "<input type=\"hidden\" name=\"basis\" value=\"%ld\">\n"
 	    "<p><label for=\"tekst\">Tekst (Markdown)</label><br>"
 	    "<textarea id=\"tekst\" name=\"tekst\" rows=\"24\" cols=\"80\">%s"
 	    "</textarea></p>\n<p><label for=\"bericht\">Waarom deze wijziging? "
@@ -144,7 +144,7 @@ web_guideline_form_proposal(struct req *r)
 	b = evbuffer_new();
 	web_page_start(r, b, "Voorstel");
 	html_out(b, "<h1>Voorstel voor <a href=\"/richtlijnen/%s\">%s</a></h1>\n"
-	    "<p>%s, door %s, op versie %l. Status: <strong>%s</strong>.</p>\n",
+	    "<p>%s, door %s, op versie %ld. Status: <strong>%s</strong>.</p>\n",
 	    g.slug, g.titel, json_string_value(json_object_get(p, "bericht")),
 	    json_string_value(json_object_get(p, "gemeenteNaam")),
 	    (long)json_integer_value(json_object_get(p, "basis")),
@@ -152,10 +152,12 @@ web_guideline_form_proposal(struct req *r)
 	if (json_is_string(json_object_get(p, "reden")))
 		html_out(b, "<p>Reden: %s</p>\n", json_string_value(
 		    json_object_get(p, "reden")));
-	html_out(b, "<h2>Wat het voorstel verandert</h2>\n%H\n", html);
+	html_out(b, "<h2>Wat het voorstel verandert</h2>\n");
+	html_raw(b, html);	/* merge_diff_html() escaped each line */
+	html_out(b, "\n");
 	if (open && maintainer)
 		html_out(b, "<h2>Besluit</h2>\n<form method=\"post\" action=\""
-		    "/richtlijnen/%s/voorstellen/%l/besluit\">\n<input type=\""
+		    "/richtlijnen/%s/voorstellen/%ld/besluit\">\n<input type=\""
 		    "hidden\" name=\"csrf\" value=\"%s\">\n<fieldset><legend>Wat "
 		    "besluit u?</legend>\n<p><input type=\"radio\" id=\"aanvaard\" "
 		    "name=\"status\" value=\"aanvaard\" checked> <label for=\""
@@ -191,11 +193,11 @@ web_guideline_form_conflict(struct req *r, const struct guideline *g, long id,
 	    "zijn zowel in de nieuwste versie als in het voorstel veranderd:"
 	    "</p>\n");
 	json_array_foreach(conflicts, i, c)
-		html_out(b, "<h2>Blok %l</h2>\n<h3>Nieuwste versie</h3>\n<pre>%s"
+		html_out(b, "<h2>Blok %ld</h2>\n<h3>Nieuwste versie</h3>\n<pre>%s"
 		    "</pre>\n<h3>Voorstel</h3>\n<pre>%s</pre>\n", (long)i + 1,
 		    json_string_value(json_object_get(c, "head")),
 		    json_string_value(json_object_get(c, "voorstel")));
-	html_out(b, "<p><a href=\"/richtlijnen/%s/voorstellen/%l\">Terug naar "
+	html_out(b, "<p><a href=\"/richtlijnen/%s/voorstellen/%ld\">Terug naar "
 	    "het voorstel</a></p>\n", g->slug, id);
 	web_page_end(b);
 	web_page_reply(r, 409, b);

@@ -42,8 +42,8 @@ web_guidelines_list(struct req *r)
 	    "voorstellen, de beheerders besluiten.</p>\n<ul class=\"pilots\">\n");
 	json_array_foreach(items, i, g) {
 		html_out(b, "<li class=\"pilot\"><h2><a href=\"/richtlijnen/%s\">"
-		    "%s</a></h2><p class=\"meta\">Versie %l · %l gemeente(n) "
-		    "volgen deze richtlijn · %l open voorstel(len)",
+		    "%s</a></h2><p class=\"meta\">Versie %ld · %ld gemeente(n) "
+		    "volgen deze richtlijn · %ld open voorstel(len)",
 		    json_string_value(json_object_get(g, "slug")),
 		    json_string_value(json_object_get(g, "titel")),
 		    (long)json_integer_value(json_object_get(g, "versie")),
@@ -79,8 +79,10 @@ web_guidelines_text(struct evbuffer *b, json_t *rev)
 				    json_string_value(json_object_get(h, "tekst")));
 		html_out(b, "</ol></nav>\n");
 	}
-	html_out(b, "<div class=\"richtlijn\">%H</div>\n",
-	    json_string_value(json_object_get(rev, "html")));
+	/* Rendered when the revision was stored (guideline_render(): safe). */
+	html_out(b, "<div class=\"richtlijn\">");
+	html_raw(b, json_string_value(json_object_get(rev, "html")));
+	html_out(b, "</div>\n");
 }
 
 /*
@@ -110,7 +112,7 @@ web_guidelines_show(struct req *r)
 	head = model_guidelines_head(r, &g);
 	b = evbuffer_new();
 	web_page_start(r, b, g.titel);
-	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %l",
+	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %ld",
 	    g.head);
 	if (fed_peer_origin_name(r->db, r->ctx->instance, g.origin,
 	    origin, sizeof origin))
@@ -124,7 +126,7 @@ web_guidelines_show(struct req *r)
 	json_array_foreach(json_object_get(head, "beheerders"), i, v)
 		html_out(b, "<li>%s</li>\n", json_string_value(json_object_get(v,
 		    "naam")));
-	html_out(b, "</ul>\n<h3>Gevolgd door %l gemeente(n)</h3>\n<ul>\n",
+	html_out(b, "</ul>\n<h3>Gevolgd door %ld gemeente(n)</h3>\n<ul>\n",
 	    (long)json_integer_value(json_object_get(head, "adopties")));
 	json_array_foreach(json_object_get(head, "adoptieLijst"), i, v) {
 		json_t *pin = json_object_get(v, "versie");
@@ -132,7 +134,7 @@ web_guidelines_show(struct req *r)
 		html_out(b, "<li>%s", json_string_value(json_object_get(v,
 		    "naam")));
 		if (json_is_integer(pin))
-			html_out(b, " (versie %l)", (long)json_integer_value(pin));
+			html_out(b, " (versie %ld)", (long)json_integer_value(pin));
 		html_out(b, "</li>\n");
 	}
 	html_out(b, "</ul>\n<h3>Pilots die hiernaar verwijzen</h3>\n");
@@ -153,14 +155,14 @@ web_guidelines_show(struct req *r)
 	json_array_foreach(list, i, v) {
 		long n = (long)json_integer_value(json_object_get(v, "versie"));
 
-		html_out(b, "<li><a href=\"/richtlijnen/%s/versies/%l\">Versie "
-		    "%l</a>: %s (%s, %s)", g.slug, n, n,
+		html_out(b, "<li><a href=\"/richtlijnen/%s/versies/%ld\">Versie "
+		    "%ld</a>: %s (%s, %s)", g.slug, n, n,
 		    json_string_value(json_object_get(v, "bericht")),
 		    json_string_value(json_object_get(v, "gemeenteNaam")),
 		    json_string_value(json_object_get(v, "aangemaakt")));
 		if (n > 1)
 			html_out(b, " · <a href=\"/richtlijnen/%s/verschillen?"
-			    "van=%l&amp;tot=%l\">wat veranderde</a>", g.slug,
+			    "van=%ld&amp;tot=%ld\">wat veranderde</a>", g.slug,
 			    n - 1, n);
 		html_out(b, "</li>\n");
 	}
@@ -172,8 +174,8 @@ web_guidelines_show(struct req *r)
 	else
 		html_out(b, "<ul>\n");
 	json_array_foreach(list, i, v)
-		html_out(b, "<li><a href=\"/richtlijnen/%s/voorstellen/%l\">%s: "
-		    "%s</a> (%s, op versie %l)%H%s</li>\n", g.slug,
+		html_out(b, "<li><a href=\"/richtlijnen/%s/voorstellen/%ld\">%s: "
+		    "%s</a> (%s, op versie %ld)%s%s</li>\n", g.slug,
 		    (long)json_integer_value(json_object_get(v, "id")),
 		    json_string_value(json_object_get(v, "status")),
 		    json_string_value(json_object_get(v, "bericht")),
@@ -215,7 +217,7 @@ web_guidelines_versie(struct req *r)
 	}
 	b = evbuffer_new();
 	web_page_start(r, b, g.titel);
-	html_out(b, "<p class=\"meta\">Versie %l van <a href=\"/richtlijnen/%s\">"
+	html_out(b, "<p class=\"meta\">Versie %ld van <a href=\"/richtlijnen/%s\">"
 	    "%s</a>: %s (%s)%s</p>\n", n, g.slug, g.titel,
 	    json_string_value(json_object_get(rev, "bericht")),
 	    json_string_value(json_object_get(rev, "gemeenteNaam")),
@@ -257,9 +259,11 @@ web_guidelines_diff(struct req *r)
 	b = evbuffer_new();
 	web_page_start(r, b, "Wat veranderde");
 	html_out(b, "<h1>Wat veranderde in <a href=\"/richtlijnen/%s\">%s</a>"
-	    "</h1>\n<p>Van versie %l naar versie %l. Regels met een + kwamen "
-	    "erbij, regels met een − gingen eruit.</p>\n%H\n", g.slug, g.titel,
-	    van, tot, html);
+	    "</h1>\n<p>Van versie %ld naar versie %ld. Regels met een + kwamen "
+	    "erbij, regels met een − gingen eruit.</p>\n", g.slug, g.titel,
+	    van, tot);
+	html_raw(b, html);	/* merge_diff_html() escaped each line */
+	html_out(b, "\n");
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);

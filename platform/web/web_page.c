@@ -41,8 +41,12 @@ web_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
 	    "<title>%s – meent</title>\n"
-	    "<link rel=\"icon\" href=\"data:,\">\n"
-	    "%H<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
+	    "<link rel=\"icon\" href=\"data:,\">\n", title);
+	if (static_nlds_available())
+		html_out(b, "<link rel=\"stylesheet\" "
+		    "href=\"/static/nlds/tokens.css\">\n<link rel=\"stylesheet\" "
+		    "href=\"/static/nlds/html.css\">\n");
+	html_out(b, "<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
 	    "title=\"Nieuwe pilots\" href=\"/pilots/feed\">\n"
 	    "</head>\n<body class=\"utrecht-theme utrecht-html\">\n"
@@ -55,9 +59,7 @@ web_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
 	    "<li><a href=\"/benchmarks\">Benchmarks</a></li>\n"
 	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
-	    "</ul></nav>\n", title, static_nlds_available() ?
-	    "<link rel=\"stylesheet\" href=\"/static/nlds/tokens.css\">\n"
-	    "<link rel=\"stylesheet\" href=\"/static/nlds/html.css\">\n" : "");
+	    "</ul></nav>\n");
 	if (r->who.kind == PRINCIPAL_SESSION)
 		html_out(b, "<form class=\"session\" method=\"post\" "
 		    "action=\"/uitloggen\">"

@@ -110,8 +110,9 @@ web_pilot_select(struct evbuffer *b, json_t *in, json_t *invalid,
 	if (why != NULL)
 		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span><br>",
 		    name, why);
-	html_out(b, "<select id=\"%s\" name=\"%s\"%H>\n", name, name,
-	    why != NULL ? " aria-invalid=\"true\"" : "");
+	html_out(b, "<select id=\"%s\" name=\"%s\"", name, name);
+	html_attr_if(b, why != NULL, " aria-invalid=\"true\"");
+	html_out(b, ">\n");
 	if (blank)
 		html_out(b, "<option value=\"\">(niet opgegeven)</option>\n");
 	if (set != NULL)
@@ -119,9 +120,10 @@ web_pilot_select(struct evbuffer *b, json_t *in, json_t *invalid,
 	for (size_t i = 0; i < n; i++) {
 		const char *v = set != NULL ? set[i].value : values[i];
 
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n", v,
-		    cur != NULL && strcmp(cur, v) == 0 ? " selected" : "",
-		    set != NULL ? set[i].label : v);
+		html_out(b, "<option value=\"%s\"", v);
+		html_attr_if(b, cur != NULL && strcmp(cur, v) == 0,
+		    " selected");
+		html_out(b, ">%s</option>\n", set != NULL ? set[i].label : v);
 	}
 	html_out(b, "</select></p>\n");
 }
@@ -154,7 +156,7 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 	}
 	html_out(b, "<form method=\"post\" action=\"%s\" novalidate>\n"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
-	    "<input type=\"hidden\" name=\"versie\" value=\"%l\">\n", action,
+	    "<input type=\"hidden\" name=\"versie\" value=\"%ld\">\n", action,
 	    r->who.csrf, versie);
 	for (i = 0; i < nitems(web_pilot_fields); i++) {
 		const char *name = web_pilot_fields[i].name;
@@ -168,19 +170,22 @@ web_pilot_form(struct req *r, int status, const char *title, json_t *in,
 		if (why != NULL)
 			html_out(b, "<span class=\"error\" id=\"%s-fout\">%s"
 			    "</span><br>", name, why);
-		if (web_pilot_fields[i].area)
+		if (web_pilot_fields[i].area) {
 			html_out(b, "<textarea id=\"%s\" name=\"%s\" rows=\"6\" "
-			    "cols=\"60\" aria-describedby=\"%s-uitleg%H\"%H>%s"
-			    "</textarea></p>\n", name, name, name, why != NULL ?
+			    "cols=\"60\" aria-describedby=\"%s-uitleg%s\"", name,
+			    name, name, why != NULL ?
 			    (strcmp(name, "samenvatting") == 0 ?
 			    " samenvatting-fout" : strcmp(name, "vraag") == 0 ?
-			    " vraag-fout" : "") : "", why != NULL ?
-			    " aria-invalid=\"true\"" : "", value);
-		else
+			    " vraag-fout" : "") : "");
+			html_attr_if(b, why != NULL, " aria-invalid=\"true\"");
+			html_out(b, ">%s</textarea></p>\n", value);
+		} else {
 			html_out(b, "<input id=\"%s\" name=\"%s\" value=\"%s\" "
-			    "aria-describedby=\"%s-uitleg\"%H></p>\n", name, name,
-			    value, name, why != NULL ? " aria-invalid=\"true\"" :
-			    "");
+			    "aria-describedby=\"%s-uitleg\"", name, name, value,
+			    name);
+			html_attr_if(b, why != NULL, " aria-invalid=\"true\"");
+			html_out(b, "></p>\n");
+		}
 		free(value);
 		if (strcmp(name, "titel") == 0) {
 			web_pilot_select(b, in, invalid, "domein", "Domein",

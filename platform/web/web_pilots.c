@@ -6,7 +6,7 @@
  * visibility rules as the API (model_pilots_query, pilot_store_*), and work
  * without JavaScript. Every text goes through html_out's %s (escaped);
  * only HTML rendered by cmark-gfm in safe mode and search fragments made by
- * html_fragment() go in raw (%H).
+ * html_fragment() go in raw (html_raw).
  */
 #include "web/web.h"
 
@@ -67,9 +67,12 @@ web_pilots_card(struct evbuffer *b, json_t *p)
 		html_out(b, " · <strong>%s</strong>",
 		    json_string_value(json_object_get(p, "zichtbaarheid")));
 	html_out(b, "</p>\n");
-	if (frag != NULL)
-		html_out(b, "<p>%H</p>\n", frag);
-	else
+	if (frag != NULL) {
+		/* Escaped but for the <mark>s: html_fragment(). */
+		html_out(b, "<p>");
+		html_raw(b, frag);
+		html_out(b, "</p>\n");
+	} else
 		html_out(b, "<p>%s</p>\n", json_string_value(json_object_get(p,
 		    "samenvatting")));
 	html_out(b, "</li>\n");
@@ -86,9 +89,10 @@ web_pilots_options(struct evbuffer *b, const char *selected,
 	for (size_t i = 0; i < n; i++) {
 		const char *v = set != NULL ? set[i].value : values[i];
 
-		html_out(b, "<option value=\"%s\"%H>%s</option>\n", v,
-		    selected != NULL && strcmp(selected, v) == 0 ?
-		    " selected" : "", set != NULL ? set[i].label : v);
+		html_out(b, "<option value=\"%s\"", v);
+		html_attr_if(b, selected != NULL && strcmp(selected, v) == 0,
+		    " selected");
+		html_out(b, ">%s</option>\n", set != NULL ? set[i].label : v);
 	}
 }
 
@@ -118,8 +122,10 @@ web_pilots_q(struct req *r, struct evbuffer *b, const char *label,
 		html_out(b, "<span class=\"error\" id=\"q-fout\">%s</span><br>",
 		    why);
 	html_out(b, "<input id=\"q\" name=\"q\" type=\"search\" "
-	    "maxlength=\"200\" value=\"%s\"%H>", value, why != NULL ?
-	    " aria-invalid=\"true\" aria-describedby=\"q-fout\"" : "");
+	    "maxlength=\"200\" value=\"%s\"", value);
+	html_attr_if(b, why != NULL,
+	    " aria-invalid=\"true\" aria-describedby=\"q-fout\"");
+	html_out(b, ">");
 }
 
 /*
@@ -217,7 +223,9 @@ web_pilots_facet(struct evbuffer *b, const char *title, const char *param,
 		return;
 	html_out(b, "<h3>%s</h3>\n<ul class=\"facet\">\n", title);
 	json_object_foreach(counts, key, n) {
-		html_out(b, "<li><a href=\"/pilots?%s=%u\">", param, key);
+		html_out(b, "<li><a href=\"/pilots?%s=", param);
+		html_url_value(b, key);
+		html_out(b, "\">");
 		if (strcmp(param, "domein") == 0)
 			web_pilots_domain(b, key);
 		else if (strcmp(param, "grootteklasse") == 0)
@@ -226,7 +234,7 @@ web_pilots_facet(struct evbuffer *b, const char *title, const char *param,
 			html_out(b, "%s", choice_label(pilot_statuses, key));
 		else
 			html_out(b, "%s", key);
-		html_out(b, "</a> (%l)</li>\n", (long)json_integer_value(n));
+		html_out(b, "</a> (%ld)</li>\n", (long)json_integer_value(n));
 	}
 	html_out(b, "</ul>\n");
 }
@@ -318,7 +326,7 @@ web_pilots_results(struct req *r, bool search)
 			    json_object_get(facets, "grootteklasse"));
 			html_out(b, "</aside>\n");
 		}
-		html_out(b, "<h2>%l %s gevonden</h2>\n"
+		html_out(b, "<h2>%ld %s gevonden</h2>\n"
 		    "<ul class=\"pilots\">\n", total, total == 1 ? "pilot" :
 		    "pilots");
 		json_array_foreach(items, i, p)
@@ -405,8 +413,9 @@ web_pilots_show(struct req *r)
 		    "grootteklasse"))));
 		web_pilots_fact(b, "Gemeente", line);
 	}
-	html_out(b, "<dt>Domein</dt><dd><a href=\"/pilots?domein=%u\">",
-	    p.domein);
+	html_out(b, "<dt>Domein</dt><dd><a href=\"/pilots?domein=");
+	html_url_value(b, p.domein);
+	html_out(b, "\">");
 	web_pilots_domain(b, p.domein);
 	html_out(b, "</a></dd>\n");
 	web_pilots_fact(b, "Status", choice_label(pilot_statuses, p.status));
@@ -422,9 +431,11 @@ web_pilots_show(struct req *r)
 	}
 	if (json_array_size(p.tags) > 0) {
 		html_out(b, "<dt>Tags</dt><dd><ul class=\"inline\">");
-		json_array_foreach(p.tags, i, v)
-			html_out(b, "<li><a href=\"/pilots?tag=%u\">%s</a></li>",
-			    json_string_value(v), json_string_value(v));
+		json_array_foreach(p.tags, i, v) {
+			html_out(b, "<li><a href=\"/pilots?tag=");
+			html_url_value(b, json_string_value(v));
+			html_out(b, "\">%s</a></li>", json_string_value(v));
+		}
 		html_out(b, "</ul></dd>\n");
 	}
 	if (json_array_size(p.richtlijnen) > 0) {
@@ -436,7 +447,7 @@ web_pilots_show(struct req *r)
 
 			if (json_is_integer(n))
 				html_out(b, "<li><a href=\"/richtlijnen/%s/versies/"
-				    "%l\">%s (versie %l)</a></li>", slug,
+				    "%ld\">%s (versie %ld)</a></li>", slug,
 				    (long)json_integer_value(n), slug,
 				    (long)json_integer_value(n));
 			else
@@ -469,10 +480,13 @@ web_pilots_show(struct req *r)
 		if (p.html[s] == NULL || *p.html[s] == '\0')
 			continue;
 		html_out(b, "<section aria-labelledby=\"s-%s\">\n<h2 id=\"s-%s\">"
-		    "%s</h2>\n%H</section>\n", pilot_sections[s],
-		    pilot_sections[s], web_pilots_section_titles[s], p.html[s]);
+		    "%s</h2>\n", pilot_sections[s], pilot_sections[s],
+		    web_pilots_section_titles[s]);
+		/* Rendered when the pilot was saved (markdown_render: safe). */
+		html_raw(b, p.html[s]);
+		html_out(b, "</section>\n");
 	}
-	html_out(b, "<p class=\"meta\">Versie %l, gewijzigd ", p.versie);
+	html_out(b, "<p class=\"meta\">Versie %ld, gewijzigd ", p.versie);
 	{
 		char when[32];
 
@@ -513,7 +527,7 @@ web_pilots_recent(struct req *r, struct evbuffer *b, int n)
 	html_out(b, "<h2>Nieuwe pilots</h2>\n<ul class=\"pilots\">\n");
 	json_array_foreach(items, i, p)
 		web_pilots_card(b, p);
-	html_out(b, "</ul>\n<p><a href=\"/pilots\">Alle %l pilots</a> · "
+	html_out(b, "</ul>\n<p><a href=\"/pilots\">Alle %ld pilots</a> · "
 	    "<a href=\"/pilots/feed\">Volg nieuwe pilots (Atom)</a></p>\n",
 	    total);
 	json_decref(items);
