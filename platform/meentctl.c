@@ -262,7 +262,7 @@ ctl_gemeente_show(struct ctl *c)
 {
 	struct db *db;
 	json_t *g;
-	int err;
+	int rc;
 
 	if (!ctl_opts_valid(c, 1, NULL, NULL) || c->argc != 1)
 		return CTL_USAGE;
@@ -271,10 +271,10 @@ ctl_gemeente_show(struct ctl *c)
 		    c->argv[0]);
 	if ((db = ctl_open(c)) == NULL)
 		return 1;
-	g = municipality_get(db, c->argv[0], &err);
+	rc = municipality_get(db, c->argv[0], &g);
 	db_close(db);
-	if (g == NULL)
-		return ctl_fail("%s: %s", c->argv[0], err != 0 ?
+	if (rc != MEENT_OK)
+		return ctl_fail("%s: %s", c->argv[0], rc == MEENT_ERR ?
 		    "cannot read" : "no such municipality");
 	json_dumpf(g, stdout, JSON_INDENT(2));
 	putchar('\n');
@@ -346,6 +346,7 @@ ctl_token_create(struct ctl *c)
 	char token[TOKEN_LEN + 1], *end;
 	long days = 0, id;
 	struct db *db;
+	int rc;
 
 	if (!ctl_opts_valid(c, 0, valued, NULL))
 		return CTL_USAGE;
@@ -361,9 +362,10 @@ ctl_token_create(struct ctl *c)
 	}
 	if ((db = ctl_open(c)) == NULL)
 		return 1;
-	if (!municipality_exists(db, gemeente)) {
+	if ((rc = municipality_exists(db, gemeente)) != 1) {
 		db_close(db);
-		return ctl_fail("unknown municipality %s", gemeente);
+		return ctl_fail(rc == 0 ? "unknown municipality %s" :
+		    "cannot read the municipalities (looking for %s)", gemeente);
 	}
 	if (token_create(db, gemeente, role_parse(role), ctl_opt(c, "--name"),
 	    (int)days, token, &id) == -1) {
@@ -478,7 +480,9 @@ ctl_check(struct ctl *c)
 	if ((db = ctl_open(c)) == NULL)
 		return 1;
 	st = db_stmt(db, "PRAGMA integrity_check");
-	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	rc = -1;
+	while (st != NULL && (rc = db_step_row(db, st, "integrity_check")) ==
+	    1) {
 		const char *msg = (const char *)sqlite3_column_text(st, 0);
 
 		if (strcmp(msg, "ok") != 0) {
@@ -486,16 +490,22 @@ ctl_check(struct ctl *c)
 			problems++;
 		}
 	}
-	if (st != NULL)
-		sqlite3_reset(st);
+	if (rc == -1) {
+		printf("integrity: the check could not be run\n");
+		problems++;
+	}
 	st = db_stmt(db, "PRAGMA foreign_key_check");
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	rc = -1;
+	while (st != NULL && (rc = db_step_row(db, st, "foreign_key_check")) ==
+	    1) {
 		printf("foreign key: %s row %lld\n", sqlite3_column_text(st, 0),
 		    sqlite3_column_int64(st, 1));
 		problems++;
 	}
-	if (st != NULL)
-		sqlite3_reset(st);
+	if (rc == -1) {
+		printf("foreign key: the check could not be run\n");
+		problems++;
+	}
 	/* The search index against the pilots it indexes (rank 1: content). */
 	if (db_exec(db, "INSERT INTO pilots_fts(pilots_fts, rank)"
 	    " VALUES ('integrity-check', 1)") == -1) {
@@ -770,6 +780,8 @@ ctl_peer_list(struct ctl *c)
 		return 1;
 	list = fed_peer_status(db);
 	db_close(db);
+	if (list == NULL)
+		return ctl_fail("cannot read the peers");
 	json_array_foreach(list, i, p)
 		printf("%s\t%s\tevery %llds\tcursor %lld\t%s\n",
 		    json_string_value(json_object_get(p, "url")),
@@ -815,6 +827,8 @@ ctl_peer_status(struct ctl *c)
 		return 1;
 	list = fed_peer_status(db);
 	db_close(db);
+	if (list == NULL)
+		return ctl_fail("cannot read the peers");
 	json_dumpf(list, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(list);

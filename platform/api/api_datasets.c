@@ -78,9 +78,13 @@ api_datasets_create(struct req *r)
 		    "als CSV met Content-Type: text/csv.");
 		return;
 	}
-	model_datasets_request(r, req_query(r, "vorm"), req_query(r,
+	if (model_datasets_request(r, req_query(r, "vorm"), req_query(r,
 	    "indicator"), req_query(r, "periode"), req_query(r, "rollen"),
-	    &rq);
+	    &rq) == MEENT_ERR) {
+		csvstream_wipe(req_body(r));
+		reply_db_failed(r, "De indicator kon niet gelezen worden.");
+		return;
+	}
 	if (req_has_invalid(r)) {
 		/* The body was read, and is still ours to wipe. */
 		csvstream_wipe(req_body(r));
@@ -116,6 +120,7 @@ api_datasets_list(struct req *r)
 {
 	const char *indicator = req_query(r, "indicator");
 	const char *gemeente = req_query(r, "gemeente");
+	json_t *list;
 
 	if (indicator != NULL && !indicator_id_valid(indicator))
 		req_invalid(r, "indicator", "geen geldige indicator");
@@ -125,9 +130,13 @@ api_datasets_list(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	reply_json(r, 200, json_pack("{s:o}", "datasets",
-	    dataset_store_list(r->db, indicator, gemeente,
-	    api_datasets_viewer(r))));
+	list = dataset_store_list(r->db, indicator, gemeente,
+	    api_datasets_viewer(r));
+	if (list == NULL) {
+		reply_db_failed(r, "De datasets konden niet gelezen worden.");
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:o}", "datasets", list));
 }
 
 void

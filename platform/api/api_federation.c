@@ -16,8 +16,15 @@
 void
 api_federation_wellknown(struct req *r)
 {
-	reply_json(r, 200, fed_feed_wellknown(r->db, r->ctx->instance,
-	    r->ctx->cfg->federation_relay));
+	json_t *o = fed_feed_wellknown(r->db, r->ctx->instance,
+	    r->ctx->cfg->federation_relay);
+
+	if (o == NULL) {
+		reply_db_failed(r, "De gegevens van deze instantie konden niet "
+		    "gelezen worden.");
+		return;
+	}
+	reply_json(r, 200, o);
 }
 
 /* GET /federation/v1/changes?after=SEQ&limit=N */
@@ -27,6 +34,7 @@ api_federation_changes(struct req *r)
 	const struct instance *in = r->ctx->instance;
 	long after, limit;
 	long flushed;
+	json_t *page;
 
 	req_query_int(r, "after", 0, 0, LONG_MAX, &after);
 	req_query_int(r, "limit", FED_PAGE_MAX, 1, FED_PAGE_MAX, &limit);
@@ -41,31 +49,38 @@ api_federation_changes(struct req *r)
 	}
 	if (flushed > 0)
 		fed_pull_announce();
-	reply_json(r, 200, fed_feed_page(r->db, in,
-	    r->ctx->cfg->federation_relay, after, (int)limit));
+	page = fed_feed_page(r->db, in, r->ctx->cfg->federation_relay, after,
+	    (int)limit);
+	if (page == NULL) {
+		reply_db_failed(r, "De feed kon niet gelezen worden.");
+		return;
+	}
+	reply_json(r, 200, page);
 }
 
 /*
  * Is the notification signed by a peer we pin: the one with this instance
  * id, or one not contacted yet (its instance id is learned on first pull)?
+ * 1, 0, or -1 when the peers could not be read.
  */
-static bool
+static int
 api_federation_from_peer(struct db *db, const char *instance, long long t,
     const unsigned char sig[64])
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT public_key FROM peers WHERE"
 	    " instance = ?1 OR instance IS NULL");
 	bool found = false;
+	int rc = 0;
 
 	if (st == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, instance);
-	while (!found && sqlite3_step(st) == SQLITE_ROW)
+	while (!found && (rc = db_step_row(db, st, "notify peers")) == 1)
 		found = sqlite3_column_bytes(st, 0) == 32 &&
 		    fed_sign_notify_valid(instance, t, sig,
 		    sqlite3_column_blob(st, 0));
 	sqlite3_reset(st);
-	return found;
+	return found ? 1 : rc;
 }
 
 /* POST /federation/v1/notify: a pinned peer asks for an early pull. */
@@ -101,11 +116,18 @@ api_federation_notify(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	if (!api_federation_from_peer(r->db, instance, json_integer_value(t),
+	switch (api_federation_from_peer(r->db, instance, json_integer_value(t),
 	    sig)) {
+	case 1:
+		break;
+	case 0:
 		json_decref(body);
 		reply_problem(r, 403, "Geen peer", "Deze instantie haalt niets "
 		    "op bij de afzender, of de handtekening klopt niet.");
+		return;
+	default:
+		json_decref(body);
+		reply_db_failed(r, "De peers konden niet gelezen worden.");
 		return;
 	}
 	fed_pull_notified(instance);

@@ -98,15 +98,40 @@ api_guidelines_load_local(struct req *r, struct guideline *g)
 	return model_guidelines_refuse_foreign(r, g);
 }
 
-/* Only maintainers: replies 403 otherwise. */
+/* Only maintainers: replies 403 otherwise (or the database's failure). */
 static int
 api_guidelines_maintainer(struct req *r, const struct guideline *g)
 {
-	if (guideline_store_is_maintainer(r->db, g->pk, r->who.gemeente))
+	switch (guideline_store_is_maintainer(r->db, g->pk, r->who.gemeente)) {
+	case 1:
 		return 0;
-	reply_problem(r, 403, "Verboden", "Alleen de beheerders van deze "
-	    "richtlijn kunnen dit; doe een voorstel.");
-	return -1;
+	case 0:
+		reply_problem(r, 403, "Verboden", "Alleen de beheerders van "
+		    "deze richtlijn kunnen dit; doe een voorstel.");
+		return -1;
+	default:
+		reply_db_failed(r, "De beheerders konden niet gelezen worden.");
+		return -1;
+	}
+}
+
+/*
+ * Answer status with the head of g (written: read back after a write), or
+ * the database's failure when it cannot be read.
+ */
+static void
+api_guidelines_reply_head(struct req *r, int status, struct guideline *g,
+    bool written)
+{
+	json_t *head = model_guidelines_head(r, g);
+
+	if (head == NULL) {
+		reply_db_failed(r, written ? "De richtlijn is opgeslagen, maar "
+		    "kon niet opnieuw gelezen worden." : "De richtlijn kon niet "
+		    "gelezen worden.");
+		return;
+	}
+	reply_json(r, status, head);
 }
 
 void
@@ -121,6 +146,10 @@ api_guidelines_list(struct req *r)
 		return;
 	}
 	items = guideline_store_list(r->db, page, page_size, &total);
+	if (items == NULL) {
+		reply_db_failed(r, "De richtlijnen konden niet gelezen worden.");
+		return;
+	}
 	reply_json(r, 200, json_pack("{s:o, s:I, s:i, s:i, s:o}", "_links",
 	    req_links(r, page, page_size, total), "totaal", (json_int_t)total,
 	    "page", page, "pageSize", page_size, "richtlijnen", items));
@@ -132,7 +161,7 @@ api_guidelines_get(struct req *r)
 	struct guideline g;
 
 	if (api_guidelines_load(r, &g) == 0)
-		reply_json(r, 200, model_guidelines_head(r, &g));
+		api_guidelines_reply_head(r, 200, &g, false);
 }
 
 void
@@ -187,7 +216,7 @@ api_guidelines_create(struct req *r)
 	snprintf(location, sizeof location, "/api/v1/richtlijnen/%s", g.slug);
 	reply_header(r, "Location",
 	    location);
-	reply_json(r, 201, model_guidelines_head(r, &g));
+	api_guidelines_reply_head(r, 201, &g, true);
 }
 
 /* PUT: a maintainer renames it or changes the maintainers. */
@@ -211,12 +240,21 @@ api_guidelines_put(struct req *r)
 		req_invalid(r, "beheerders", "een lijst van 1 tot 50 "
 		    "gemeentecodes");
 	else if (list != NULL)
-		json_array_foreach(list, i, v)
-			if (!json_is_string(v) || !municipality_code_valid(
-			    json_string_value(v)) || !municipality_exists(r->db,
-			    json_string_value(v)))
+		json_array_foreach(list, i, v) {
+			int known = json_is_string(v) &&
+			    municipality_code_valid(json_string_value(v)) ?
+			    municipality_exists(r->db, json_string_value(v)) : 0;
+
+			if (known == -1) {
+				json_decref(body);
+				reply_db_failed(r, "De gemeenten konden niet "
+				    "gelezen worden.");
+				return;
+			}
+			if (known == 0)
 				req_invalid(r, "beheerders", "element %zu is geen "
 				    "bekende gemeentecode", i + 1);
+		}
 	if (req_has_invalid(r)) {
 		json_decref(body);
 		reply_invalid(r);
@@ -228,19 +266,28 @@ api_guidelines_put(struct req *r)
 		return;
 	}
 	json_decref(body);
-	guideline_store_get(r->db, g.slug, &g);
-	reply_json(r, 200, model_guidelines_head(r, &g));
+	if (guideline_store_get(r->db, g.slug, &g) != 0) {
+		reply_db_failed(r, "De richtlijn is opgeslagen, maar kon niet "
+		    "opnieuw gelezen worden.");
+		return;
+	}
+	api_guidelines_reply_head(r, 200, &g, true);
 }
 
 void
 api_guidelines_versies(struct req *r)
 {
 	struct guideline g;
+	json_t *list;
 
-	if (api_guidelines_load(r, &g) == 0)
-		reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "slug", g.slug,
-		    "head", (json_int_t)g.head, "versies",
-		    guideline_store_revisions(r->db, g.pk)));
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	if ((list = guideline_store_revisions(r->db, g.pk)) == NULL) {
+		reply_db_failed(r, "De versies konden niet gelezen worden.");
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "slug", g.slug,
+	    "head", (json_int_t)g.head, "versies", list));
 }
 
 void
@@ -248,13 +295,19 @@ api_guidelines_versie(struct req *r)
 {
 	struct guideline g;
 	long n;
-	json_t *rev;
+	json_t *rev = NULL;
+	int rc;
 
 	if (api_guidelines_load(r, &g) == -1)
 		return;
 	n = req_number(r->params[1]);
-	rev = n > 0 ? guideline_store_revision(r->db, g.pk, n) : NULL;
-	if (rev == NULL) {
+	rc = n > 0 ? guideline_store_revision(r->db, g.pk, n, &rev) :
+	    MEENT_NOTFOUND;
+	if (rc == -1) {
+		reply_db_failed(r, "De versie kon niet gelezen worden.");
+		return;
+	}
+	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Richtlijn %s heeft geen "
 		    "versie %s.", g.slug, r->params[1]);
 		return;
@@ -267,8 +320,15 @@ static void
 api_guidelines_conflict(struct req *r, const struct guideline *g,
     const char *proposed, json_t *conflicts)
 {
-	json_t *head = guideline_store_revision(r->db, g->pk, g->head);
-	json_t *p = json_pack("{s:i, s:s, s:s, s:I, s:O, s:s, s:o}",
+	json_t *head, *p;
+	char *s;
+
+	if (guideline_store_revision(r->db, g->pk, g->head, &head) != 0) {
+		json_decref(conflicts);
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
+		return;
+	}
+	p = json_pack("{s:i, s:s, s:s, s:I, s:O, s:s, s:o}",
 	    "status", 409, "title", "Conflict",
 	    "detail", "De richtlijn is gewijzigd sinds uw basisversie, en op "
 	    "dezelfde plaatsen. Er is niets opgeslagen; zie conflicten.",
@@ -276,8 +336,7 @@ api_guidelines_conflict(struct req *r, const struct guideline *g,
 	    "headTekst", json_object_get(head, "tekst"),
 	    "voorgesteldeTekst", proposed,
 	    "conflicten", conflicts);
-	char *s = json_dumps(p, JSON_COMPACT);
-
+	s = json_dumps(p, JSON_COMPACT);
 	reply_text(r, 409, "application/problem+json", s, strlen(s));
 	free(s);
 	json_decref(p);
@@ -309,10 +368,14 @@ api_guidelines_written(struct req *r, struct guideline *g,
 		snprintf(location, sizeof location,
 		    "/api/v1/richtlijnen/%s/versies/%ld", g->slug, rev->versie);
 		reply_header(r, "Location", location);
-		out = guideline_store_revision(r->db, g->pk, rev->versie);
 		log_emit(LOG_INFO, "guideline.revise", "%s now version %ld%s",
 		    g->slug, rev->versie, rev->samengevoegd ? " (merged)" : "");
-		reply_json(r, 201, out != NULL ? out : json_object());
+		if (guideline_store_revision(r->db, g->pk, rev->versie, &out) !=
+		    0)
+			reply_db_failed(r, "De versie is opgeslagen, maar kon "
+			    "niet opnieuw gelezen worden.");
+		else
+			reply_json(r, 201, out);
 	}
 	revision_free(rev);
 }
@@ -352,8 +415,9 @@ api_guidelines_diff(struct req *r)
 {
 	struct guideline g;
 	long van, tot;
-	json_t *a, *b;
+	json_t *a = NULL, *b = NULL;
 	char *diff, *html, na[32], nb[32];
+	int ra, rb;
 
 	if (api_guidelines_load(r, &g) == -1)
 		return;
@@ -369,13 +433,18 @@ api_guidelines_diff(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	a = guideline_store_revision(r->db, g.pk, van);
-	b = guideline_store_revision(r->db, g.pk, tot);
-	if (a == NULL || b == NULL) {
+	ra = guideline_store_revision(r->db, g.pk, van, &a);
+	rb = ra == -1 ? -1 : guideline_store_revision(r->db, g.pk, tot, &b);
+	if (ra != 0 || rb != 0) {
 		json_decref(a);
 		json_decref(b);
-		reply_problem(r, 404, "Niet gevonden", "Richtlijn %s heeft geen "
-		    "versie %ld.", g.slug, a == NULL ? van : tot);
+		if (ra == -1 || rb == -1)
+			reply_db_failed(r, "De versies konden niet gelezen "
+			    "worden.");
+		else
+			reply_problem(r, 404, "Niet gevonden", "Richtlijn %s "
+			    "heeft geen versie %ld.", g.slug, ra != 0 ? van :
+			    tot);
 		return;
 	}
 	snprintf(na, sizeof na, "versie %ld", van);
@@ -396,10 +465,16 @@ void
 api_guidelines_voorstellen(struct req *r)
 {
 	struct guideline g;
+	json_t *list;
 
-	if (api_guidelines_load(r, &g) == 0)
-		reply_json(r, 200, json_pack("{s:s, s:o}", "slug", g.slug,
-		    "voorstellen", guideline_store_proposals(r->db, g.pk)));
+	if (api_guidelines_load(r, &g) == -1)
+		return;
+	if ((list = guideline_store_proposals(r->db, g.pk)) == NULL) {
+		reply_db_failed(r, "De voorstellen konden niet gelezen worden.");
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:s, s:o}", "slug", g.slug,
+	    "voorstellen", list));
 }
 
 /* Any member municipality proposes a change. */
@@ -441,8 +516,12 @@ api_guidelines_propose(struct req *r)
 	    "/api/v1/richtlijnen/%s/voorstellen/%ld", g.slug, id);
 	reply_header(r, "Location",
 	    location);
-	p = guideline_store_proposal(r->db, g.pk, id);
-	reply_json(r, 201, p != NULL ? p : json_object());
+	if (guideline_store_proposal(r->db, g.pk, id, &p) != 0) {
+		reply_db_failed(r, "Het voorstel is opgeslagen, maar kon niet "
+		    "opnieuw gelezen worden.");
+		return;
+	}
+	reply_json(r, 201, p);
 }
 
 void
@@ -450,13 +529,17 @@ api_guidelines_voorstel(struct req *r)
 {
 	struct guideline g;
 	long id;
-	json_t *p;
+	json_t *p = NULL;
+	int rc;
 
 	if (api_guidelines_load(r, &g) == -1)
 		return;
 	id = req_number(r->params[1]);
-	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
-	if (p == NULL)
+	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
+	    MEENT_NOTFOUND;
+	if (rc == -1)
+		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
+	else if (rc == MEENT_NOTFOUND)
 		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
 		    r->params[1]);
 	else
@@ -484,7 +567,7 @@ api_guidelines_decide(struct req *r)
 	struct guideline g;
 	struct revision rev = { 0 };
 	const char *status, *reden;
-	json_t *body, *p;
+	json_t *body, *p = NULL, *done;
 	long id;
 	int rc;
 
@@ -494,8 +577,13 @@ api_guidelines_decide(struct req *r)
 	    api_guidelines_maintainer(r, &g) == -1)
 		return;
 	id = req_number(r->params[1]);
-	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
-	if (p == NULL) {
+	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
+	    MEENT_NOTFOUND;
+	if (rc == -1) {
+		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
+		return;
+	}
+	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
 		    r->params[1]);
 		return;
@@ -523,11 +611,13 @@ api_guidelines_decide(struct req *r)
 	} else if (strcmp(status, "afgewezen") == 0) {
 		rc = guideline_store_decide(r->db, g.pk, id, "afgewezen", reden,
 		    0);
-		if (rc == 0)
-			reply_json(r, 200, guideline_store_proposal(r->db, g.pk,
-			    id));
-		else
+		if (rc != 0)
 			api_guidelines_undecided(r, rc);
+		else if (guideline_store_proposal(r->db, g.pk, id, &done) != 0)
+			reply_db_failed(r, "Het besluit is opgeslagen, maar het "
+			    "voorstel kon niet opnieuw gelezen worden.");
+		else
+			reply_json(r, 200, done);
 	} else {
 		json_t *conflicts;
 
@@ -551,7 +641,10 @@ api_guidelines_adopties(struct req *r)
 
 	if (api_guidelines_load(r, &g) == -1)
 		return;
-	list = guideline_store_adoptions(r->db, g.pk);
+	if ((list = guideline_store_adoptions(r->db, g.pk)) == NULL) {
+		reply_db_failed(r, "De adopties konden niet gelezen worden.");
+		return;
+	}
 	reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "slug", g.slug,
 	    "totaal", (json_int_t)json_array_size(list), "adopties", list));
 }

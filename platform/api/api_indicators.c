@@ -16,20 +16,28 @@ api_indicators_list(struct req *r)
 {
 	json_t *items = indicator_list(r->db);
 
+	if (items == NULL) {
+		reply_db_failed(r, "De indicatoren konden niet gelezen worden.");
+		return;
+	}
 	reply_json(r, 200, json_pack("{s:I, s:o}", "totaal",
 	    (json_int_t)json_array_size(items), "indicatoren", items));
 }
 
-/* The indicator of the path, or NULL after a 404. */
+/* The indicator of the path, or NULL after a 404 (or a 5xx). */
 static json_t *
 api_indicators_load(struct req *r)
 {
 	const char *id = r->params[0];
-	json_t *ind = indicator_id_valid(id) ? indicator_get(r->db, id) : NULL;
+	json_t *ind = NULL;
+	int rc = indicator_id_valid(id) ? indicator_get(r->db, id, &ind) :
+	    MEENT_NOTFOUND;
 
-	if (ind == NULL)
+	if (rc == MEENT_NOTFOUND)
 		reply_problem(r, 404, "Niet gevonden", "Er is geen indicator "
 		    "met deze naam.");
+	else if (rc != MEENT_OK)
+		reply_db_failed(r, "De indicator kon niet gelezen worden.");
 	return ind;
 }
 
@@ -38,13 +46,19 @@ void
 api_indicators_get(struct req *r)
 {
 	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
-	json_t *ind = api_indicators_load(r);
+	json_t *ind = api_indicators_load(r), *pilots;
 
 	if (ind == NULL)
 		return;
-	json_object_set_new(ind, "pilots", pilot_store_linking(r->db,
-	    PILOT_LINK_INDICATOR, r->params[0], !anonymous, anonymous ? NULL :
-	    r->who.gemeente));
+	pilots = pilot_store_linking(r->db, PILOT_LINK_INDICATOR, r->params[0],
+	    !anonymous, anonymous ? NULL : r->who.gemeente);
+	if (pilots == NULL) {
+		json_decref(ind);
+		reply_db_failed(r, "De pilots bij deze indicator konden niet "
+		    "gelezen worden.");
+		return;
+	}
+	json_object_set_new(ind, "pilots", pilots);
 	reply_json(r, 200, ind);
 }
 
@@ -112,9 +126,10 @@ api_indicators_vergelijking(struct req *r)
 	struct comparison_query q;
 	const char *format, *cached;
 	struct evbuffer *b;
-	json_t *ind, *out;
+	json_t *ind, *out = NULL;
 	char *key;
 	size_t len;
+	int rc;
 
 	format = api_indicators_format(r);
 	key = xasprintf("V|%s|%s|%s", format, r->who.gemeente,
@@ -126,15 +141,21 @@ api_indicators_vergelijking(struct req *r)
 		return;
 	}
 	if ((ind = api_indicators_load(r)) == NULL ||
-	    model_indicators_query(r, ind, &q) == -1) {
-		if (ind != NULL)
+	    (rc = model_indicators_query(r, ind, &q)) != 0) {
+		if (ind != NULL && rc == MEENT_ERR)
+			reply_db_failed(r, "De vergelijking kon niet gemaakt "
+			    "worden.");
+		else if (ind != NULL)
 			reply_invalid(r);
 		json_decref(ind);
 		free(key);
 		return;
 	}
-	out = comparison_make(r->db, ind, &q);
-	if (out == NULL) {
+	rc = comparison_make(r->db, ind, &q, &out);
+	if (rc == MEENT_NOTFOUND) {
+		reply_problem(r, 404, "Niet gevonden", "Voor deze vraag zijn er "
+		    "geen gegevens.");
+	} else if (rc != MEENT_OK) {
 		reply_db_failed(r, "De vergelijking kon niet gemaakt worden.");
 	} else {
 		b = api_indicators_render(format, ind, out);

@@ -8,10 +8,8 @@ void
 api_me_get(struct req *r)
 {
 	json_t *g;
-	int err;
 
-	g = municipality_get(r->db, r->who.gemeente, &err);
-	if (g == NULL) {
+	if (municipality_get(r->db, r->who.gemeente, &g) != MEENT_OK) {
 		reply_db_failed(r, "De gemeente van deze "
 		    "inlog kon niet gelezen worden.");
 		return;

@@ -13,13 +13,17 @@ api_municipalities_list(struct req *r)
 	struct municipality_filter f = { .lid = -1 };
 	const char *lid = req_query(r, "lid");
 	long klasse, total = 0;
-	int page, page_size;
+	int page, page_size, known = 0;
 	json_t *items, *body;
 
 	req_page(r, &page, &page_size);
 	f.provincie = req_query(r, "provincie");
-	if (f.provincie != NULL && (strlen(f.provincie) > 64 ||
-	    !municipality_province_exists(r->db, f.provincie)))
+	if (f.provincie != NULL && strlen(f.provincie) <= 64 &&
+	    (known = municipality_province_exists(r->db, f.provincie)) == -1) {
+		reply_db_failed(r, "De provincies konden niet gelezen worden.");
+		return;
+	}
+	if (f.provincie != NULL && (strlen(f.provincie) > 64 || known == 0))
 		req_invalid(r, "provincie", "geen provincie van Nederland "
 		    "(zoals Gelderland of Noord-Brabant)");
 	if (req_query_int(r, "grootteklasse", 0, 1, 8, &klasse) == 0)
@@ -53,7 +57,7 @@ api_municipalities_get(struct req *r)
 {
 	const char *code = r->params[0];
 	json_t *g;
-	int err;
+	int rc;
 
 	if (!municipality_code_valid(code)) {
 		req_invalid(r, "code", "een gemeentecode is GM en vier cijfers, "
@@ -61,12 +65,12 @@ api_municipalities_get(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	g = municipality_get(r->db, code, &err);
-	if (g == NULL && err != 0) {
+	rc = municipality_get(r->db, code, &g);
+	if (rc == MEENT_ERR) {
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
 		return;
 	}
-	if (g == NULL) {
+	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente met "
 		    "code %s.", code);
 		return;

@@ -17,13 +17,18 @@
 
 #include <event2/http.h>
 
+/*
+ * p as JSON with its municipality, or NULL when that could not be read (a
+ * municipality that is not there is left out, as pilot_json() does).
+ */
 static json_t *
 api_pilots_with_gemeente(struct req *r, const struct pilot *p)
 {
-	int err;
-	json_t *g = municipality_get(r->db, p->gemeente, &err);
-	json_t *o = pilot_json(p, g);
+	json_t *g, *o;
 
+	if (municipality_get(r->db, p->gemeente, &g) == MEENT_ERR)
+		return NULL;
+	o = pilot_json(p, g);
 	json_decref(g);
 	return o;
 }
@@ -47,7 +52,11 @@ api_pilots_reply(struct req *r, int status, const struct pilot *p)
 		snprintf(location, sizeof location, "/api/v1/pilots/%s", p->id);
 		evhttp_add_header(h, "Location", location);
 	}
-	out = api_pilots_with_gemeente(r, p);
+	if ((out = api_pilots_with_gemeente(r, p)) == NULL) {
+		reply_db_failed(r, "De pilot is opgeslagen, maar kon niet "
+		    "opnieuw gelezen worden.");
+		return;
+	}
 	if (json_array_size(r->warnings) > 0)
 		json_object_set(out, "waarschuwingen", r->warnings);
 	reply_json(r, status, out);
@@ -89,7 +98,11 @@ api_pilots_get(struct req *r)
 	snprintf(meta.zichtbaarheid, sizeof meta.zichtbaarheid, "%s",
 	    p.zichtbaarheid);
 	meta.deleted = false;
-	j = api_pilots_with_gemeente(r, &p);
+	if ((j = api_pilots_with_gemeente(r, &p)) == NULL) {
+		pilot_free(&p);
+		reply_db_failed(r, "De pilot kon niet gelezen worden.");
+		return;
+	}
 	s = json_dumps(j, JSON_COMPACT);
 	cache_put(key, s, strlen(s), &meta, gen);
 	reply_header(r, "ETag",
@@ -108,10 +121,22 @@ api_pilots_parse(struct req *r, struct pilot *p, json_t *body)
 
 	if (r->invalid == NULL)
 		r->invalid = json_array();
-	if (pilot_from_json(p, body, &cfg->domeinen, r->invalid) == -1 ||
-	    model_pilots_links_exist(r, p) == -1) {
+	if (pilot_from_json(p, body, &cfg->domeinen, r->invalid) == -1) {
 		pilot_free(p);
 		reply_invalid(r);
+		return -1;
+	}
+	switch (model_pilots_links_exist(r, p)) {
+	case 0:
+		break;
+	case MEENT_INVALID:
+		pilot_free(p);
+		reply_invalid(r);
+		return -1;
+	default:
+		pilot_free(p);
+		reply_db_failed(r, "De richtlijnen en indicatoren van de pilot "
+		    "konden niet gelezen worden.");
 		return -1;
 	}
 	if (model_pilots_plugins_validate(r, p) == -1) {
@@ -338,8 +363,10 @@ api_pilots_list(struct req *r)
 {
 	struct pilot_query q;
 
-	model_pilots_query(r, &q);
-	api_pilots_answer(r, &q, false);
+	if (model_pilots_query(r, &q) == MEENT_ERR)
+		reply_db_failed(r, "De pilots konden niet gelezen worden.");
+	else
+		api_pilots_answer(r, &q, false);
 	free(q.fts);
 }
 
@@ -353,7 +380,9 @@ api_zoek(struct req *r)
 {
 	struct pilot_query q;
 
-	model_pilots_query(r, &q);
-	api_pilots_answer(r, &q, true);
+	if (model_pilots_query(r, &q) == MEENT_ERR)
+		reply_db_failed(r, "De pilots konden niet gelezen worden.");
+	else
+		api_pilots_answer(r, &q, true);
 	free(q.fts);
 }

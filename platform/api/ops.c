@@ -18,15 +18,17 @@ ops_readyz(struct req *r)
 {
 	sqlite3_stmt *st;
 	bool ok;
+	int rc;
 
 	if (r->ctx->draining) {
 		reply_problem(r, 503, "Wordt gestopt", "Deze server stopt; "
 		    "stuur verzoeken naar een andere.");
 		return;
 	}
+	/* Any failure is "not ready": a probe wants 503, of whatever kind. */
 	st = db_stmt(r->db, "SELECT count(*) FROM instance");
-	ok = st != NULL && sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_int(st, 0) == 1;
+	rc = st != NULL ? db_step_row(r->db, st, "readyz") : -1;
+	ok = rc == 1 && sqlite3_column_int(st, 0) == 1;
 	if (st != NULL)
 		sqlite3_reset(st);
 	if (!ok) {

@@ -25,6 +25,9 @@
  * SQLite may roll a transaction back by itself after an I/O error or a
  * full disk; a statement of a transaction that is gone is then refused
  * rather than run on its own, and its COMMIT fails.
+ *
+ * Reads go through db_step_row() (db.h: how a read answers "not found",
+ * "nothing" and "failed", three different things).
  */
 #include "db/db.h"
 
@@ -530,23 +533,67 @@ db_step_done(struct db *db, sqlite3_stmt *st, const char *what)
 }
 
 /*
- * Does the query sql (with key as ?1, if it has parameters) return a row? For
- * "is there such a thing" checks; false on a database error too.
+ * Step a statement that returns rows: 1 with a row (read its columns, then
+ * step again), 0 at its end, -1 on an error. At the end and on an error the
+ * statement is reset; a caller that stops at a row resets it itself. An
+ * error is logged and counted (db_error), except a statement stopped by the
+ * armed deadline (db_deadline_expired() tells that apart). Inside a
+ * transaction SQLite has rolled back, the statement is not run: what it
+ * read would not be what the transaction wrote.
+ *
+ * The one way to read rows (db.h): a loop
+ *
+ *	while ((rc = db_step_row(db, st, "what")) == 1)
+ *		...;
+ *	if (rc == -1)
+ *		... drop what was read, return the error ...
+ *
+ * ends at the end of the rows or at an error, and says which.
  */
-bool
+int
+db_step_row(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc;
+
+	if (db_lost(db)) {
+		log_emit(LOG_ERROR, "db.error", "%s: the transaction was "
+		    "rolled back after an error", what);
+		atomic_fetch_add(&db_error_count, 1);
+		sqlite3_reset(st);
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if ((rc & 0xff) != SQLITE_INTERRUPT || !db->expired)
+		db_error(db, what);
+	sqlite3_reset(st);
+	return -1;
+}
+
+/*
+ * Does the query sql (with key as ?1, if it has parameters) return a row? For
+ * "is there such a thing" checks: 1 yes, 0 no, -1 on a database error
+ * (logged).
+ */
+int
 db_exists(struct db *db, const char *sql, const char *key)
 {
 	sqlite3_stmt *st = db_stmt(db, sql);
-	bool found;
+	int rc;
 
 	if (st == NULL)
-		return false;
+		return -1;
 	/* Bind even a NULL key: a cached statement keeps its last binding. */
 	if (sqlite3_bind_parameter_count(st) > 0)
 		db_bind_text(st, 1, key);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	rc = db_step_row(db, st, "exists");
 	sqlite3_reset(st);
-	return found;
+	return rc;
 }
 
 /* Bind text that may be NULL. */
@@ -593,7 +640,9 @@ db_changed_elsewhere(struct db *db)
 
 	if (st == NULL)
 		return true;
-	v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	/* A failed read: anything may have changed (and it is logged). */
+	v = db_step_row(db, st, "data_version") == 1 ?
+	    sqlite3_column_int(st, 0) : -1;
 	sqlite3_reset(st);
 	changed = db->data_version != 0 && v != db->data_version;
 	db->data_version = v;

@@ -2,6 +2,24 @@
 /*
  * The database: the SQLite connection with its deadline and
  * failure state, migrations and full-text search. Calls only the core.
+ *
+ * Reading, in every layer above (db.c has the details):
+ *
+ *  - A statement is stepped with db_step_row() (1: a row, 0: the end,
+ *    -1: an error) or, when it returns no rows, db_step_done(); never with
+ *    a bare sqlite3_step() whose result is only compared with SQLITE_ROW,
+ *    which reads an error as "no more rows". Both log the error and count
+ *    it (db_error(): "db.error", meent_db_errors_total) and note a failure
+ *    of the storage for the reply (db_failure()).
+ *  - A function that reads one thing returns MEENT_OK (0), MEENT_NOTFOUND
+ *    or MEENT_ERR (-1), the thing through a pointer; a question ("is there
+ *    ...?", db_exists()) returns 1, 0 or -1; a count is >= 0, or -1.
+ *  - A function that returns a list (json_t *) returns NULL for an error
+ *    and only for an error: nothing found is an empty array. A list is
+ *    whole or not at all: rows read before an error are dropped.
+ *  - MEENT_ERR has been logged where it happened; the caller passes it up
+ *    and the handler answers reply_db_failed() (5xx, never cached, no ETag).
+ *    Not found, an empty list, and an error are three different answers.
  */
 #ifndef MEENT_DB_H
 #define MEENT_DB_H
@@ -33,10 +51,11 @@ int	 db_begin(struct db *);
 int	 db_commit(struct db *);
 void	 db_rollback(struct db *);
 int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
+int	 db_step_row(struct db *, sqlite3_stmt *, const char *);
 void	 db_deadline_set(struct db *, long, long);
 void	 db_deadline_clear(struct db *);
 bool	 db_deadline_expired(struct db *);
-bool	 db_exists(struct db *, const char *, const char *);
+int	 db_exists(struct db *, const char *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
 

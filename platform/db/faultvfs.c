@@ -11,8 +11,10 @@
  *
  *	KIND [RESULT] [COUNT] [after N] [db|wal|both]
  *
- *	read	xRead fails (SQLITE_IOERR_READ); while the rule is on,
- *		xFetch maps no pages, so that reads go through xRead
+ *	read	xRead fails (SQLITE_IOERR_READ; "read busy": SQLITE_BUSY,
+ *		as if a lock a reader needs were held elsewhere); while
+ *		the rule is on, xFetch maps no pages, so that reads go
+ *		through xRead
  *	write	xWrite fails (SQLITE_IOERR_WRITE; "write full": SQLITE_FULL)
  *	full	the same as "write full": the disk is full
  *	sync	xSync fails (SQLITE_IOERR_FSYNC)
@@ -28,12 +30,15 @@
  * Cost per call: the file is stat(2)ed at most every FAULTVFS_POLL_NS and
  * read again only when its inode, size or mtime changed (its counts start
  * afresh then); without rules a call costs a clock read and an atomic
- * load. No file: no faults. While a lock rule is on, the VFS's sleep
- * returns at once, so the busy handler gives up in a moment rather than
- * after the 15 s busy timeout, as if that time had passed.
+ * load. No file: no faults. While a lock (or "read busy") rule is on,
+ * the VFS's sleep returns at once, so the busy handler gives up in a moment
+ * rather than after the 15 s busy timeout, as if that time had passed.
  *
  * The first failure of each rule is logged ("fault.injected"), so a test
- * can tell that its fault was reached.
+ * can tell that its fault was reached. When the rules change or go, what
+ * each one saw is logged ("fault.calls": the matching calls it let pass and
+ * those it failed), so a test can count the reads a request makes (a rule
+ * like "read 1 after 1000000000" fails none) and aim a fault at any of them.
  */
 #include "db/db.h"
 
@@ -69,6 +74,7 @@ struct faultvfs_rule {
 	long		 count;		/* failures left; -1: no end */
 	long		 skip;		/* calls to let pass first */
 	bool		 logged;
+	long		 passed, failed;	/* matching calls so far */
 };
 
 /* One open file: ours, then the real VFS's (szOsFile bytes) after it. */
@@ -140,6 +146,8 @@ faultvfs_parse_line(char *line, struct faultvfs_rule *rule)
 			continue;	/* the default */
 		if (strcmp(word, "full") == 0 && rule->op == FAULT_WRITE)
 			rule->rc = SQLITE_FULL;
+		else if (strcmp(word, "busy") == 0 && rule->op == FAULT_READ)
+			rule->rc = SQLITE_BUSY;
 		else if (strcmp(word, "busy") == 0 && rule->op == FAULT_LOCK)
 			continue;
 		else if (strcmp(word, "after") == 0)
@@ -165,6 +173,19 @@ faultvfs_parse_line(char *line, struct faultvfs_rule *rule)
 	return n > 0 && !after ? 0 : -1;
 }
 
+/* What the rules in force saw, before they go (fv.mu held). */
+static void
+faultvfs_log_calls(void)
+{
+	for (int i = 0; i < fv.nrules; i++) {
+		const struct faultvfs_rule *rule = &fv.rules[i];
+
+		log_emit(LOG_INFO, "fault.calls", "rule %d (%s %s): %ld "
+		    "passed, %ld failed", i + 1, faultvfs_op_names[rule->op],
+		    sqlite3_errstr(rule->rc), rule->passed, rule->failed);
+	}
+}
+
 /* Read the control file's rules (fv.mu held). */
 static void
 faultvfs_load(void)
@@ -173,6 +194,7 @@ faultvfs_load(void)
 	ssize_t len;
 	int fd;
 
+	faultvfs_log_calls();
 	fv.nrules = 0;
 	if ((fd = open(fv.path, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
@@ -225,9 +247,11 @@ faultvfs_poll(void)
 	if (now - atomic_load(&fv.checked) >= FAULTVFS_POLL_NS) {
 		atomic_store(&fv.checked, now);
 		if (stat(fv.path, &sb) == -1) {
-			if (fv.present)
+			if (fv.present) {
+				faultvfs_log_calls();
 				log_emit(LOG_INFO, "fault.rules", "%s is gone: "
 				    "no faults", fv.path);
+			}
 			fv.present = false;
 			fv.nrules = 0;
 		} else if (!fv.present || sb.st_ino != fv.seen.st_ino ||
@@ -264,10 +288,12 @@ faultvfs_hit(enum faultvfs_op op, int target)
 			continue;
 		if (rule->skip > 0) {
 			rule->skip--;
+			rule->passed++;
 			break;
 		}
 		if (rule->count > 0)
 			rule->count--;
+		rule->failed++;
 		rc = rule->rc;
 		if (!rule->logged) {
 			rule->logged = true;
@@ -295,6 +321,22 @@ faultvfs_on(enum faultvfs_op op, int target)
 	for (int i = 0; i < fv.nrules && !on; i++)
 		on = fv.rules[i].op == op && (fv.rules[i].targets & target) &&
 		    fv.rules[i].count != 0;
+	pthread_mutex_unlock(&fv.mu);
+	return on;
+}
+
+/* Is a rule on that answers SQLITE_BUSY (a lock, "read busy")? */
+static bool
+faultvfs_busy_on(void)
+{
+	bool on = false;
+
+	faultvfs_poll();
+	if (!atomic_load(&fv.active))
+		return false;
+	pthread_mutex_lock(&fv.mu);
+	for (int i = 0; i < fv.nrules && !on; i++)
+		on = fv.rules[i].rc == SQLITE_BUSY && fv.rules[i].count != 0;
 	pthread_mutex_unlock(&fv.mu);
 	return on;
 }
@@ -549,7 +591,7 @@ static int
 faultvfs_sleep(sqlite3_vfs *vfs, int us)
 {
 	(void)vfs;
-	if (faultvfs_on(FAULT_LOCK, FAULT_DB | FAULT_WAL))
+	if (faultvfs_busy_on())
 		return us;
 	return fv.real->xSleep(fv.real, us);
 }

@@ -461,7 +461,7 @@ migrate_user_version(struct db *db)
 	sqlite3_stmt *st = db_stmt(db, "PRAGMA user_version");
 	int v = -1;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	if (st != NULL && db_step_row(db, st, "user_version") == 1)
 		v = sqlite3_column_int(st, 0);
 	if (st != NULL)
 		sqlite3_reset(st);

@@ -95,10 +95,11 @@ peers_load_gemeenten(struct db *db, struct peers *ps)
 	    " grootteklasse, inwoners, inwoners / oppervlakte_km2"
 	    " FROM gemeenten ORDER BY code");
 	size_t cap = 0;
+	int rc;
 
 	if (st == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = db_step_row(db, st, "comparison gemeenten")) == 1) {
 		struct peer *p;
 
 		if (ps->n == cap) {
@@ -116,8 +117,7 @@ peers_load_gemeenten(struct db *db, struct peers *ps)
 		p->dichtheid = sqlite3_column_double(st, 5);
 		p->inwoners = p->inwoners_nu;
 	}
-	sqlite3_reset(st);
-	return 0;
+	return rc;
 }
 
 static int
@@ -125,10 +125,11 @@ peers_load_inhabitants(struct db *db, struct peers *ps)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT code, jaar, inwoners FROM"
 	    " gemeente_inwoners");
+	int rc;
 
 	if (st == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = db_step_row(db, st, "comparison inwoners")) == 1) {
 		struct peer *p = peers_find(ps, (const char *)
 		    sqlite3_column_text(st, 0));
 
@@ -137,8 +138,7 @@ peers_load_inhabitants(struct db *db, struct peers *ps)
 		p->years[p->nyears] = sqlite3_column_int(st, 1);
 		p->year_inwoners[p->nyears++] = (long)sqlite3_column_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	return 0;
+	return rc;
 }
 
 static long
@@ -157,13 +157,14 @@ peers_load_values(struct db *db, const char *indicator, struct peers *ps)
 	    " indicator_waarden WHERE indicator = ?1 ORDER BY periode");
 	const char *last = NULL;
 	long k = -1;
+	int rc;
 
 	if (st == NULL)
 		return -1;
 	ps->raw = xcalloc(ps->n * ps->nperiods + 1, sizeof *ps->raw);
 	ps->present = xcalloc(ps->n * ps->nperiods + 1, 1);
 	db_bind_text(st, 1, indicator);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = db_step_row(db, st, "comparison waarden")) == 1) {
 		const char *period = (const char *)sqlite3_column_text(st, 0);
 		struct peer *p = peers_find(ps, (const char *)
 		    sqlite3_column_text(st, 1));
@@ -179,8 +180,7 @@ peers_load_values(struct db *db, const char *indicator, struct peers *ps)
 		ps->raw[at] = sqlite3_column_double(st, 2);
 		ps->present[at] = 1;
 	}
-	sqlite3_reset(st);
-	return 0;
+	return rc;
 }
 
 /* Everything a comparison of ind needs. 0, or -1 on a database error. */
@@ -487,13 +487,15 @@ comparison_warnings(const struct peers *ps, const struct peer *self, size_t n)
 }
 
 /*
- * The comparison of q for indicator ind (its JSON from indicator_get()).
- * The caller has checked q (model_indicators_query). Returns the answer
- * (caller owns), or NULL on a database error or a question it cannot
- * answer.
+ * The comparison of q for indicator ind (its JSON from indicator_get())
+ * into *answer (caller owns). The caller has checked q
+ * (model_indicators_query). Returns MEENT_OK, MEENT_NOTFOUND for a question
+ * the data cannot answer (a municipality, period or group it does not
+ * have), or MEENT_ERR on a database error.
  */
-json_t *
-comparison_make(struct db *db, json_t *ind, const struct comparison_query *q)
+int
+comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
+    json_t **answer)
 {
 	const char *direction = json_string_value(json_object_get(ind,
 	    "richting"));
@@ -504,12 +506,16 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q)
 	long k;
 	size_t n;
 
-	if (peers_load(db, ind, &ps) == -1 ||
-	    (self = peers_find(&ps, q->gemeente)) == NULL ||
+	*answer = NULL;
+	if (peers_load(db, ind, &ps) == -1) {
+		peers_free(&ps);
+		return MEENT_ERR;
+	}
+	if ((self = peers_find(&ps, q->gemeente)) == NULL ||
 	    (k = peers_period_index(&ps, q->periode)) < 0 ||
 	    peers_mark_group(&ps, self, q->groep) == -1) {
 		peers_free(&ps);
-		return NULL;
+		return MEENT_NOTFOUND;
 	}
 	peers_set_period(&ps, (size_t)k);
 	v = peers_group_values(&ps, &n);
@@ -526,5 +532,6 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q)
 	free(v);
 	json_object_set_new(out, "reeks", comparison_series(&ps, self));
 	peers_free(&ps);
-	return out;
+	*answer = out;
+	return MEENT_OK;
 }

@@ -90,8 +90,8 @@ dataset_store_row_json(sqlite3_stmt *st, bool with_table, bool own)
 
 /*
  * The dataset id as viewer (a municipality code, or NULL) may see it:
- * MEENT_OK with *out, MEENT_NOTFOUND, or MEENT_CONFLICT for a tombstone
- * (*out holds it, without cells).
+ * MEENT_OK with *out, MEENT_NOTFOUND, MEENT_CONFLICT for a tombstone
+ * (*out holds it, without cells), or MEENT_ERR (logged).
  */
 int
 dataset_store_get(struct db *db, const char *id, const char *viewer,
@@ -107,22 +107,23 @@ dataset_store_get(struct db *db, const char *id, const char *viewer,
 		return MEENT_ERR;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, viewer != NULL ? viewer : "");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = db_step_row(db, st, "dataset_store_get");
+	if (rc == 1) {
 		*out = dataset_store_row_json(st, true, viewer != NULL &&
 		    strcmp(viewer, (const char *)sqlite3_column_text(st, 1)) ==
 		    0);
 		rc = strcmp(json_string_value(json_object_get(*out, "status")),
 		    "ingetrokken") == 0 ? MEENT_CONFLICT : MEENT_OK;
 	} else
-		rc = rc == SQLITE_DONE ? MEENT_NOTFOUND : MEENT_ERR;
+		rc = rc == 0 ? MEENT_NOTFOUND : MEENT_ERR;
 	sqlite3_reset(st);
 	return rc;
 }
 
 /*
  * Datasets viewer may see, newest first, without their cells: published
- * ones, and viewer's own concepts. NULL filters match all.
+ * ones, and viewer's own concepts. NULL filters match all. NULL on a
+ * database error.
  */
 json_t *
 dataset_store_list(struct db *db, const char *indicator, const char *gemeente,
@@ -133,17 +134,22 @@ dataset_store_list(struct db *db, const char *indicator, const char *gemeente,
 	    " 'concept' AND gemeente = ?1)) AND (?2 IS NULL OR indicator ="
 	    " ?2) AND (?3 IS NULL OR gemeente = ?3)"
 	    " ORDER BY gewijzigd DESC, pk DESC LIMIT 500");
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	if (st == NULL)
-		return list;
+		return NULL;
 	db_bind_text(st, 1, viewer != NULL ? viewer : "");
 	db_bind_text(st, 2, indicator);
 	db_bind_text(st, 3, gemeente);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	list = json_array();
+	while ((rc = db_step_row(db, st, "dataset_store_list")) == 1)
 		json_array_append_new(list, dataset_store_row_json(st, false,
 		    false));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
@@ -188,9 +194,9 @@ dataset_store_feed_comparison(struct db *db, const char *id)
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (db_step_row(db, st, "dataset comparison") != 1) {
 		sqlite3_reset(st);
-		return -1;
+		return -1;	/* the dataset was just written: not gone */
 	}
 	snprintf(indicator, sizeof indicator, "%s", sqlite3_column_text(st, 0));
 	snprintf(periode, sizeof periode, "%s", sqlite3_column_text(st, 1));
@@ -223,20 +229,21 @@ dataset_store_feed_comparison(struct db *db, const char *id)
 	return rc;
 }
 
-static bool
+/* Is id gemeente's dataset? 1, 0 or -1. */
+static int
 dataset_store_owned(struct db *db, const char *id, const char *gemeente)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM datasets WHERE id = ?"
 	    " AND gemeente = ?");
-	bool found;
+	int rc;
 
 	if (st == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, gemeente);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	rc = db_step_row(db, st, "dataset owned");
 	sqlite3_reset(st);
-	return found;
+	return rc;
 }
 
 /*
@@ -263,12 +270,11 @@ dataset_store_linked(struct db *db, const char *id, const char *gemeente,
 		return -1;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, gemeente);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step_row(db, st, "dataset linked")) == 1)
 		json_array_append_new(*linked, json_pack("{s:o, s:o}", "tabel",
 		    dataset_store_json(st, 0), "regels",
 		    dataset_store_json(st, 1)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (rc == -1)
 		return -1;
 	st = db_stmt(db, "SELECT tabel, cel_regels FROM datasets WHERE id = ?"
 	    " AND gemeente = ? AND status = 'concept' AND publiceerbaar = 1");
@@ -276,13 +282,13 @@ dataset_store_linked(struct db *db, const char *id, const char *gemeente,
 		return -1;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, gemeente);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = db_step_row(db, st, "dataset concept");
+	if (rc == 1) {
 		*table = dataset_store_json(st, 0);
 		*rules = dataset_store_json(st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == -1 ? -1 : 0;
 }
 
 /*
@@ -330,8 +336,14 @@ dataset_store_publish(struct db *db, const char *id, const char *gemeente,
 	changed = sqlite3_changes(db_handle(db));
 	if (changed == 0) {
 		db_rollback(db);
-		return dataset_store_owned(db, id, gemeente) ? MEENT_CONFLICT :
-		    MEENT_NOTFOUND;
+		switch (dataset_store_owned(db, id, gemeente)) {
+		case 1:
+			return MEENT_CONFLICT;
+		case 0:
+			return MEENT_NOTFOUND;
+		default:
+			return MEENT_ERR;
+		}
 	}
 	if (dataset_store_feed_comparison(db, id) == -1)
 		goto fail;
@@ -377,11 +389,11 @@ dataset_store_figure_remove(struct db *db, const char *id,
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step_row(db, st, "dataset figure other");
+	if (rc == 1)
 		snprintf(other, sizeof other, "%s", sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc == -1)
 		return -1;
 	return other[0] != '\0' ? dataset_store_feed_comparison(db, other) : 0;
 }

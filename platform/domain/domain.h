@@ -197,7 +197,7 @@ void	 guideline_render(const char *, char **, json_t **);
 
 /* guideline_store.c */
 int	 guideline_store_get(struct db *, const char *, struct guideline *);
-bool	 guideline_store_is_maintainer(struct db *, long, const char *);
+int	 guideline_store_is_maintainer(struct db *, long, const char *);
 json_t	*guideline_store_maintainers(struct db *, long);
 int	 guideline_store_create(struct db *, struct guideline *,
 	     struct revision *);
@@ -206,7 +206,7 @@ int	 guideline_store_put_revision(struct db *, long,
 int	 guideline_store_revise(struct db *, struct guideline *,
 	     struct revision *, json_t **);
 void	 revision_free(struct revision *);
-json_t	*guideline_store_revision(struct db *, long, long);
+int	 guideline_store_revision(struct db *, long, long, json_t **);
 json_t	*guideline_store_revisions(struct db *, long);
 json_t	*guideline_store_list(struct db *, int, int, long *);
 int	 guideline_store_set_maintainers(struct db *, long, json_t *);
@@ -214,7 +214,7 @@ int	 guideline_store_set_title(struct db *, long, const char *);
 int	 guideline_store_change(struct db *, long, const char *, json_t *);
 int	 guideline_store_propose(struct db *, const struct guideline *,
 	     const struct revision *, long *);
-json_t	*guideline_store_proposal(struct db *, long, long);
+int	 guideline_store_proposal(struct db *, long, long, json_t **);
 json_t	*guideline_store_proposals(struct db *, long);
 int	 guideline_store_decide(struct db *, long, long, const char *,
 	     const char *, long);
@@ -223,7 +223,7 @@ int	 guideline_store_accept(struct db *, struct guideline *, long,
 int	 guideline_store_adopt(struct db *, long, const char *, long);
 int	 guideline_store_unadopt(struct db *, long, const char *);
 json_t	*guideline_store_adoptions(struct db *, long);
-bool	 guideline_store_present(struct db *);
+int	 guideline_store_present(struct db *);
 
 /* identifier.c: direct identifiers in uploaded data */
 enum identifier_kind { IDENTIFIER_NONE, IDENTIFIER_BSN, IDENTIFIER_EMAIL,
@@ -410,8 +410,8 @@ bool	 indicator_status_valid(const char *);
 int	 indicator_from_json(json_t *, struct indicator *,
 	     void (*)(void *, const char *, const char *), void *);
 int	 indicator_put(struct db *, const struct indicator *);
-bool	 indicator_exists(struct db *, const char *);
-json_t	*indicator_get(struct db *, const char *);
+int	 indicator_exists(struct db *, const char *);
+int	 indicator_get(struct db *, const char *, json_t **);
 json_t	*indicator_list(struct db *);
 
 /* indicator_import.c */
@@ -435,8 +435,8 @@ struct comparison_query {
 extern const struct choice comparison_groups[];
 #define COMPARISON_GROUP_DEFAULT	"grootteklasse"
 double	 comparison_quantile(const double *, size_t, double);
-json_t	*comparison_make(struct db *, json_t *,
-	     const struct comparison_query *);
+int	 comparison_make(struct db *, json_t *,
+	     const struct comparison_query *, json_t **);
 
 /* comparison_csv.c */
 struct evbuffer *comparison_csv(json_t *);
@@ -446,7 +446,7 @@ struct evbuffer *chart_svg(json_t *, json_t *);
 void	 chart_number(char *, size_t, double);
 
 /* seed_indicators.c */
-bool	 seed_indicators_present(struct db *);
+int	 seed_indicators_present(struct db *);
 int	 seed_indicators_load(struct db *, const char *, const struct config *,
 	     long *, char **);
 
@@ -457,13 +457,13 @@ long	 refdata_load_gemeenten(struct db *, const char *, char **);
 extern const struct choice municipality_classes[];
 int	 municipality_size_class(long);
 bool	 municipality_code_valid(const char *);
-json_t	*municipality_get(struct db *, const char *, int *);
+int	 municipality_get(struct db *, const char *, json_t **);
 json_t	*municipality_list(struct db *, const struct municipality_filter *, int, int,
 	     long *);
 void	 municipality_filter_bind(sqlite3_stmt *, const struct municipality_filter *);
-bool	 municipality_province_exists(struct db *, const char *);
+int	 municipality_province_exists(struct db *, const char *);
 int	 municipality_mark_member(struct db *, const char *);
-bool	 municipality_exists(struct db *, const char *);
+int	 municipality_exists(struct db *, const char *);
 json_t	*municipality_names(struct db *);
 
 /* instance.c */
@@ -510,7 +510,7 @@ int	 session_lookup(struct db *, const char *, struct principal *);
 int	 session_delete(struct db *, const char *);
 
 /* seed_pilots.c */
-bool	 seed_pilots_present(struct db *);
+int	 seed_pilots_present(struct db *);
 int	 seed_pilots_load(struct db *, const char *, const struct config *,
 	     long *, char **);
 

@@ -44,65 +44,79 @@ guideline_store_get(struct db *db, const char *slug, struct guideline *g)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step_row(db, st, "guideline_store_get");
+	if (rc == 1)
 		guideline_store_row(st, g);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? MEENT_NOTFOUND : -1;
+	return rc == 1 ? 0 : rc == 0 ? MEENT_NOTFOUND : -1;
 }
 
-bool
+/* Does gemeente (NULL: nobody) maintain pk? 1, 0 or -1. */
+int
 guideline_store_is_maintainer(struct db *db, long pk, const char *gemeente)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM richtlijn_beheerders"
-	    " WHERE richtlijn = ?1 AND gemeente = ?2");
-	bool yes;
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL || gemeente == NULL)
-		return false;
+	if (gemeente == NULL)
+		return 0;
+	st = db_stmt(db, "SELECT 1 FROM richtlijn_beheerders"
+	    " WHERE richtlijn = ?1 AND gemeente = ?2");
+	if (st == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
+	rc = db_step_row(db, st, "guideline maintainer");
 	sqlite3_reset(st);
-	return yes;
+	return rc;
 }
 
-/* The maintainers as a JSON array of {code, naam}. */
+/* The maintainers as a JSON array of {code, naam}; NULL on an error. */
 json_t *
 guideline_store_maintainers(struct db *db, long pk)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT b.gemeente, g.naam FROM"
 	    " richtlijn_beheerders b JOIN gemeenten g ON g.code = b.gemeente"
 	    " WHERE b.richtlijn = ?1 ORDER BY g.naam");
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	if (st == NULL)
-		return list;
+		return NULL;
 	sqlite3_bind_int64(st, 1, pk);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline maintainers")) == 1)
 		json_array_append_new(list, json_pack("{s:o, s:o}", "code",
 		    db_column_json(st, 0), "naam", db_column_json(st, 1)));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
-/* The text of revision versie, or NULL (caller frees). */
+/*
+ * The text of revision versie (caller frees), or NULL: on an error, and
+ * for a revision that is not there (the head's and a valid base's are).
+ */
 static char *
 guideline_store_text(struct db *db, long pk, long versie)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT tekst FROM richtlijn_versies"
 	    " WHERE richtlijn = ?1 AND versie = ?2");
 	char *text = NULL;
+	int rc;
 
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_int64(st, 2, versie);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_step_row(db, st, "guideline text")) == 1)
 		text = xstrdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	if (rc == 0)
+		log_emit(LOG_ERROR, "guideline.text", "revision %ld of "
+		    "guideline %ld is missing", versie, pk);
 	return text;
 }
 
@@ -186,6 +200,8 @@ guideline_store_create(struct db *db, struct guideline *g,
 		bool taken = sqlite3_extended_errcode(db_handle(db)) ==
 		    SQLITE_CONSTRAINT_UNIQUE;
 
+		if (!taken)
+			db_error(db, "guideline create");
 		sqlite3_reset(st);
 		db_rollback(db);
 		return taken ? MEENT_CONFLICT : -1;
@@ -317,57 +333,74 @@ guideline_store_revision_row(sqlite3_stmt *st, bool with_text)
 	"(SELECT naam FROM gemeenten WHERE code = v.gemeente), v.tekst, " \
 	"v.html, v.inhoud"
 
-/* Revision versie of pk with its text, or NULL if there is none. */
-json_t *
-guideline_store_revision(struct db *db, long pk, long versie)
+/*
+ * Revision versie of pk with its text into *out (caller owns). Returns 0,
+ * MEENT_NOTFOUND or -1.
+ */
+int
+guideline_store_revision(struct db *db, long pk, long versie, json_t **out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " REVISION_COLUMNS
 	    " FROM richtlijn_versies v WHERE v.richtlijn = ?1 AND v.versie = ?2");
-	json_t *o = NULL;
+	int rc;
 
+	*out = NULL;
 	if (st == NULL)
-		return NULL;
+		return -1;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_int64(st, 2, versie);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		o = guideline_store_revision_row(st, true);
+	if ((rc = db_step_row(db, st, "guideline revision")) == 1)
+		*out = guideline_store_revision_row(st, true);
 	sqlite3_reset(st);
-	return o;
+	return rc == 1 ? 0 : rc == 0 ? MEENT_NOTFOUND : -1;
 }
 
-/* All revisions of pk, newest first, without their text. */
+/* All revisions of pk, newest first, without their text; NULL on an error. */
 json_t *
 guideline_store_revisions(struct db *db, long pk)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " REVISION_COLUMNS
 	    " FROM richtlijn_versies v WHERE v.richtlijn = ?1"
 	    " ORDER BY v.versie DESC");
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	if (st == NULL)
-		return list;
+		return NULL;
 	sqlite3_bind_int64(st, 1, pk);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline revisions")) == 1)
 		json_array_append_new(list, guideline_store_revision_row(st,
 		    false));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
-/* A page of guidelines: slug, title, head, maintainers' count, adoptions. */
+/*
+ * A page of guidelines: slug, title, head, maintainers' count, adoptions;
+ * *total of them all. NULL on a database error.
+ */
 json_t *
 guideline_store_list(struct db *db, int page, int page_size, long *total)
 {
 	/* head 0: a federated head whose revisions are not here yet. */
 	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM richtlijnen"
 	    " WHERE head > 0");
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	*total = 0;
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	if (st == NULL)
+		return NULL;
+	rc = db_step_row(db, st, "guideline count");
+	if (rc == 1)
 		*total = (long)sqlite3_column_int64(st, 0);
-	if (st != NULL)
-		sqlite3_reset(st);
+	sqlite3_reset(st);
+	if (rc != 1)
+		return NULL;	/* count(*) has a row: no row is an error */
 	st = db_stmt(db, "SELECT r.slug, r.titel, r.head, r.gewijzigd,"
 	    " (SELECT count(*) FROM richtlijn_adopties a WHERE a.richtlijn ="
 	    " r.pk), (SELECT count(*) FROM richtlijn_voorstellen p WHERE"
@@ -376,10 +409,11 @@ guideline_store_list(struct db *db, int page, int page_size, long *total)
 	    " FROM richtlijnen r WHERE r.head > 0"
 	    " ORDER BY r.titel COLLATE NOCASE LIMIT ?1 OFFSET ?2");
 	if (st == NULL)
-		return list;
+		return NULL;
 	sqlite3_bind_int(st, 1, page_size);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(page - 1) * page_size);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline list")) == 1) {
 		char href[128];
 		json_t *item;
 
@@ -399,7 +433,10 @@ guideline_store_list(struct db *db, int page, int page_size, long *total)
 			    db_column_json(st, 6));
 		json_array_append_new(list, item);
 	}
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
@@ -546,40 +583,49 @@ fail:
 	return -1;
 }
 
-/* One proposal of pk (with its text), or NULL. */
-json_t *
-guideline_store_proposal(struct db *db, long pk, long id)
+/*
+ * One proposal of pk (with its text) into *out (caller owns). Returns 0,
+ * MEENT_NOTFOUND or -1.
+ */
+int
+guideline_store_proposal(struct db *db, long pk, long id, json_t **out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " PROPOSAL_COLUMNS
 	    " FROM richtlijn_voorstellen p WHERE p.richtlijn = ?1 AND p.pk = ?2");
-	json_t *o = NULL;
+	int rc;
 
+	*out = NULL;
 	if (st == NULL)
-		return NULL;
+		return -1;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		o = guideline_store_proposal_row(st, true);
+	if ((rc = db_step_row(db, st, "guideline proposal")) == 1)
+		*out = guideline_store_proposal_row(st, true);
 	sqlite3_reset(st);
-	return o;
+	return rc == 1 ? 0 : rc == 0 ? MEENT_NOTFOUND : -1;
 }
 
-/* The proposals of pk, open ones first, newest first. */
+/* The proposals of pk, open ones first, newest first; NULL on an error. */
 json_t *
 guideline_store_proposals(struct db *db, long pk)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " PROPOSAL_COLUMNS
 	    " FROM richtlijn_voorstellen p WHERE p.richtlijn = ?1"
 	    " ORDER BY p.status = 'open' DESC, p.pk DESC");
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	if (st == NULL)
-		return list;
+		return NULL;
 	sqlite3_bind_int64(st, 1, pk);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline proposals")) == 1)
 		json_array_append_new(list, guideline_store_proposal_row(st,
 		    false));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
@@ -626,12 +672,12 @@ guideline_store_decide(struct db *db, long pk, long id, const char *status,
 		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
+	rc = db_step_row(db, st, "decide");
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc == -1)
 		goto fail;
 	db_rollback(db);
-	return rc == SQLITE_ROW ? MEENT_CONFLICT : MEENT_NOTFOUND;
+	return rc == 1 ? MEENT_CONFLICT : MEENT_NOTFOUND;
 fail:
 	db_rollback(db);
 	return -1;
@@ -658,12 +704,8 @@ guideline_store_accept(struct db *db, struct guideline *g, long id,
 	memset(rev, 0, sizeof *rev);
 	if (db_begin(db) == -1)
 		return -1;
-	p = guideline_store_proposal(db, g->pk, id);
-	if (p == NULL) {
-		/* Not there, or the read of it failed. */
-		rc = db_failure(db) != 0 ? -1 : MEENT_NOTFOUND;
-		goto out;
-	}
+	if ((rc = guideline_store_proposal(db, g->pk, id, &p)) != 0)
+		goto out;	/* not there (MEENT_NOTFOUND), or -1 */
 	if (strcmp(json_string_value(json_object_get(p, "status")), "open") !=
 	    0) {
 		rc = MEENT_CONFLICT;
@@ -751,29 +793,37 @@ fail:
 	return -1;
 }
 
-/* The municipalities following pk: [{gemeente, naam, versie, sinds}]. */
+/*
+ * The municipalities following pk: [{gemeente, naam, versie, sinds}]; NULL
+ * on a database error.
+ */
 json_t *
 guideline_store_adoptions(struct db *db, long pk)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT a.gemeente, g.naam, a.versie,"
 	    " a.sinds FROM richtlijn_adopties a JOIN gemeenten g ON"
 	    " g.code = a.gemeente WHERE a.richtlijn = ?1 ORDER BY g.naam");
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	if (st == NULL)
-		return list;
+		return NULL;
 	sqlite3_bind_int64(st, 1, pk);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline adoptions")) == 1)
 		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o}",
 		    "gemeente", db_column_json(st, 0), "naam",
 		    db_column_json(st, 1), "versie", db_column_json(st, 2),
 		    "sinds", clock_json((time_t)sqlite3_column_int64(st, 3))));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
-/* Is there any guideline yet (for the seed)? */
-bool
+/* Is there any guideline yet (for the seed)? 1, 0 or -1. */
+int
 guideline_store_present(struct db *db)
 {
 	return db_exists(db, "SELECT 1 FROM richtlijnen LIMIT 1", NULL);

@@ -177,41 +177,50 @@ indicator_put(struct db *db, const struct indicator *in)
 	return db_step_done(db, st, "indicator.put");
 }
 
-bool
+/* Is there an indicator id? 1, 0 or -1. */
+int
 indicator_exists(struct db *db, const char *id)
 {
 	return db_exists(db, "SELECT 1 FROM indicatoren WHERE id = ?1", id);
 }
 
-/* The periods of an indicator with their status, oldest first. */
+/* The periods of an indicator with their status, oldest first; or NULL. */
 static json_t *
 indicator_periods_json(struct db *db, const char *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT periode, status FROM"
 	    " indicator_perioden WHERE indicator = ? ORDER BY periode");
-	json_t *a = json_array();
+	json_t *a;
+	int rc;
 
 	if (st == NULL)
-		return a;
+		return NULL;
 	db_bind_text(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	a = json_array();
+	while ((rc = db_step_row(db, st, "indicator periods")) == 1)
 		json_array_append_new(a, json_pack("{s:o, s:o}",
 		    "periode", db_column_json(st, 0),
 		    "status", db_column_json(st, 1)));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(a);
+		return NULL;
+	}
 	return a;
 }
 
 #define INDICATOR_COLUMNS \
 	"id, naam, omschrijving, eenheid, soort, richting, noemer, bron"
 
+/* The JSON of the row st stands on, with its periods; NULL on an error. */
 static json_t *
 indicator_row_json(struct db *db, sqlite3_stmt *st)
 {
 	const char *id = (const char *)sqlite3_column_text(st, 0);
-	json_t *o;
+	json_t *periods = indicator_periods_json(db, id);
 
-	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	if (periods == NULL)
+		return NULL;
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "id", db_column_json(st, 0),
 	    "naam", db_column_json(st, 1),
 	    "omschrijving", db_column_json(st, 2),
@@ -220,48 +229,66 @@ indicator_row_json(struct db *db, sqlite3_stmt *st)
 	    "richting", db_column_json(st, 5),
 	    "noemer", db_column_json(st, 6),
 	    "bron", db_column_json(st, 7),
-	    "perioden", indicator_periods_json(db, id));
-	return o;
+	    "perioden", periods);
 }
 
-/* One indicator as JSON (caller owns), or NULL when unknown. */
-json_t *
-indicator_get(struct db *db, const char *id)
+/*
+ * One indicator as JSON into *out (caller owns). Returns MEENT_OK,
+ * MEENT_NOTFOUND or MEENT_ERR.
+ */
+int
+indicator_get(struct db *db, const char *id, json_t **out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " INDICATOR_COLUMNS
 	    " FROM indicatoren WHERE id = ?");
-	json_t *o = NULL;
+	int rc;
 
+	*out = NULL;
 	if (st == NULL)
-		return NULL;
+		return MEENT_ERR;
 	db_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = db_step_row(db, st, "indicator_get");
+	if (rc == 1) {
 		/* The periods query reuses no statement of ours: safe. */
-		o = indicator_row_json(db, st);
+		*out = indicator_row_json(db, st);
+		if (*out == NULL)
+			rc = -1;
 	}
 	sqlite3_reset(st);
-	return o;
+	return rc == 1 ? MEENT_OK : rc == 0 ? MEENT_NOTFOUND : MEENT_ERR;
 }
 
-/* The whole catalogue, by name. */
+/* The whole catalogue, by name; NULL on a database error. */
 json_t *
 indicator_list(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM indicatoren"
 	    " ORDER BY naam, id");
-	json_t *ids = json_array(), *out = json_array(), *v;
+	json_t *ids, *out, *v;
 	size_t i;
+	int rc;
 
 	if (st == NULL)
-		return out;
+		return NULL;
 	/* Collect ids first: indicator_get() uses the statement cache. */
-	while (sqlite3_step(st) == SQLITE_ROW)
+	ids = json_array();
+	while ((rc = db_step_row(db, st, "indicator_list")) == 1)
 		json_array_append_new(ids, db_column_json(st, 0));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(ids);
+		return NULL;
+	}
+	out = json_array();
 	json_array_foreach(ids, i, v) {
-		json_t *o = indicator_get(db, json_string_value(v));
+		json_t *o;
 
-		if (o != NULL)
+		rc = indicator_get(db, json_string_value(v), &o);
+		if (rc == MEENT_ERR) {
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+		if (rc == MEENT_OK)	/* else gone meanwhile */
 			json_array_append_new(out, o);
 	}
 	json_decref(ids);

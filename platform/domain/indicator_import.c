@@ -166,9 +166,14 @@ import_row(const char *const *f, size_t n, long row, void *arg, char **err)
 		    code, period);
 		return -1;
 	}
-	if (!municipality_exists(s->db, code)) {
+	switch (municipality_exists(s->db, code)) {
+	case 0:
 		s->rep->unknown++;
 		return 0;
+	case -1:
+		*err = xasprintf("row %ld: cannot read the municipalities",
+		    row);
+		return -1;
 	}
 	if (import_store(s, code, period, value) == -1) {
 		*err = xasprintf("row %ld: cannot store the value", row);
@@ -190,9 +195,13 @@ indicator_import_file(struct db *db, const struct indicator_import *imp,
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
-	if (!indicator_exists(db, imp->indicator)) {
+	switch (indicator_exists(db, imp->indicator)) {
+	case 0:
 		*err = xasprintf("no indicator '%s'; add it first",
 		    imp->indicator);
+		return -1;
+	case -1:
+		*err = xasprintf("cannot read the indicators");
 		return -1;
 	}
 	if (db_begin(db) == -1) {

@@ -116,13 +116,17 @@ instance_load(struct db *db, const char *data_dir, struct instance *in,
 	memset(in, 0, sizeof *in);
 	st = db_stmt(db, "SELECT uuid, name, base_url, public_key, epoch"
 	    " FROM instance WHERE id = 1");
-	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
-		*err = xasprintf("the database has no instance: run "
-		    "'meentctl --data %s init' first", data_dir);
-		if (st != NULL)
-			sqlite3_reset(st);
+	if (st == NULL || (rc = db_step_row(db, st, "instance_load")) == -1) {
+		*err = xasprintf("cannot read the instance from the database "
+		    "(see the log)");
 		return -1;
 	}
+	if (rc == 0) {
+		*err = xasprintf("the database has no instance: run "
+		    "'meentctl --data %s init' first", data_dir);
+		return -1;
+	}
+	rc = -1;
 	snprintf(in->uuid, sizeof in->uuid, "%s", sqlite3_column_text(st, 0));
 	in->name = xstrdup((const char *)sqlite3_column_text(st, 1));
 	in->base_url = xstrdup((const char *)sqlite3_column_text(st, 2));
@@ -179,10 +183,13 @@ int
 instance_uuid_read(struct db *db, char out[37], char **err)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT uuid FROM instance WHERE id = 1");
+	int rc;
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
-		if (st != NULL)
-			sqlite3_reset(st);
+	if (st == NULL || (rc = db_step_row(db, st, "instance_uuid")) == -1) {
+		*err = xasprintf("cannot read the instance from the database");
+		return -1;
+	}
+	if (rc == 0) {
 		*err = xasprintf("no instance: run meentctl init first");
 		return -1;
 	}

@@ -85,32 +85,25 @@ gemeente_row_json(sqlite3_stmt *st)
 }
 
 /*
- * One municipality as JSON (caller owns), or NULL when the code is unknown
- * (*err_out stays 0) or on a database error (*err_out = -1).
+ * One municipality as JSON into *out (caller owns). Returns MEENT_OK,
+ * MEENT_NOTFOUND for an unknown code, or MEENT_ERR (logged).
  */
-json_t *
-municipality_get(struct db *db, const char *code, int *err_out)
+int
+municipality_get(struct db *db, const char *code, json_t **out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " GEMEENTE_COLUMNS
 	    " FROM gemeenten WHERE code = ?1");
-	json_t *o = NULL;
 	int rc;
 
-	*err_out = 0;
-	if (st == NULL) {
-		*err_out = -1;
-		return NULL;
-	}
+	*out = NULL;
+	if (st == NULL)
+		return MEENT_ERR;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		o = gemeente_row_json(st);
-	else if (rc != SQLITE_DONE) {
-		db_error(db, "municipality_get");
-		*err_out = -1;
-	}
+	rc = db_step_row(db, st, "municipality_get");
+	if (rc == 1)
+		*out = gemeente_row_json(st);
 	sqlite3_reset(st);
-	return o;
+	return rc == 1 ? MEENT_OK : rc == 0 ? MEENT_NOTFOUND : MEENT_ERR;
 }
 
 /*
@@ -139,10 +132,9 @@ municipality_list(struct db *db, const struct municipality_filter *f, int page,
 	if (st == NULL)
 		return NULL;
 	municipality_filter_bind(st, f);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		db_error(db, "municipality_list count");
+	if (db_step_row(db, st, "municipality_list count") != 1) {
 		sqlite3_reset(st);
-		return NULL;
+		return NULL;	/* count(*) has a row: no row is an error */
 	}
 	*total = (long)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -154,11 +146,9 @@ municipality_list(struct db *db, const struct municipality_filter *f, int page,
 	sqlite3_bind_int(st, 4, page_size);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)(page - 1) * page_size);
 	items = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step_row(db, st, "municipality_list")) == 1)
 		json_array_append_new(items, gemeente_row_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_error(db, "municipality_list");
+	if (rc == -1) {
 		json_decref(items);
 		return NULL;
 	}
@@ -176,8 +166,8 @@ municipality_filter_bind(sqlite3_stmt *st, const struct municipality_filter *f)
 		sqlite3_bind_int(st, 3, f->lid);
 }
 
-/* Is the province one of those in the reference data? */
-bool
+/* Is the province one of those in the reference data? 1, 0 or -1. */
+int
 municipality_province_exists(struct db *db, const char *provincie)
 {
 	return db_exists(db, "SELECT 1 FROM gemeenten WHERE provincie = ?1"
@@ -198,25 +188,34 @@ municipality_mark_member(struct db *db, const char *code)
 	return db_step_done(db, st, "municipality_mark_member");
 }
 
-bool
+/* Is there a municipality with this code? 1, 0 or -1. */
+int
 municipality_exists(struct db *db, const char *code)
 {
 	return db_exists(db, "SELECT 1 FROM gemeenten WHERE code = ?1", code);
 }
 
-/* Every municipality as [code, name], by name: for choosing one. */
+/*
+ * Every municipality as [code, name], by name: for choosing one. NULL on a
+ * database error.
+ */
 json_t *
 municipality_names(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT code, naam FROM gemeenten"
 	    " ORDER BY naam_kort, code");
-	json_t *a = json_array();
+	json_t *a;
+	int rc;
 
 	if (st == NULL)
-		return a;
-	while (sqlite3_step(st) == SQLITE_ROW)
+		return NULL;
+	a = json_array();
+	while ((rc = db_step_row(db, st, "municipality_names")) == 1)
 		json_array_append_new(a, json_pack("[o, o]",
 		    db_column_json(st, 0), db_column_json(st, 1)));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(a);
+		return NULL;
+	}
 	return a;
 }

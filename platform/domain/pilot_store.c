@@ -98,17 +98,11 @@ pilot_store_get(struct db *db, const char *id, struct pilot *p)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step_row(db, st, "pilot_store_get");
+	if (rc == 1)
 		pilot_store_row(st, p);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE) {
-		db_error(db, "pilot_store_get");
-		return -1;
-	}
-	return MEENT_NOTFOUND;
+	return rc == 1 ? 0 : rc == 0 ? MEENT_NOTFOUND : -1;
 }
 
 /*
@@ -487,13 +481,13 @@ pilot_store_update(struct db *db, struct pilot *p, long expected)
 	if (st == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = db_step_row(db, st, "pilot_store_update");
+	if (rc == 1) {
 		p->pk = (long)sqlite3_column_int64(st, 0);
 		rc = sqlite3_column_int64(st, 1) == expected ? 0 :
 		    MEENT_CONFLICT;
 	} else
-		rc = rc == SQLITE_DONE ? MEENT_NOTFOUND : -1;
+		rc = rc == 0 ? MEENT_NOTFOUND : -1;
 	sqlite3_reset(st);
 	if (rc != 0) {
 		db_rollback(db);
@@ -671,7 +665,9 @@ pilot_store_facet_add(json_t *facet, const char *key, long add)
 /*
  * Why a list's statement stopped before SQLITE_DONE: MEENT_INTERRUPTED when
  * the connection's deadline stopped it, MEENT_CONFLICT for a malformed
- * search query (the client's mistake), otherwise -1 (logged).
+ * search query (the client's mistake), otherwise -1 (logged). The list's
+ * two statements step with sqlite3_step() and end here, not through
+ * db_step_row(): a malformed search is no database error to log and count.
  */
 static int
 pilot_store_list_error(struct db *db, const struct pilot_query *q, int rc,
@@ -858,39 +854,42 @@ pilot_store_feed(struct db *db, int limit)
 		return NULL;
 	sqlite3_bind_int(st, 1, limit);
 	items = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step_row(db, st, "pilot_store_feed")) == 1)
 		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, "
 		    "s:I, s:I}", "id", db_column_json(st, 0), "titel",
 		    db_column_json(st, 1), "samenvatting", db_column_json(st, 2),
 		    "gemeenteNaam", db_column_json(st, 3), "aangemaakt",
 		    (json_int_t)sqlite3_column_int64(st, 4), "gewijzigd",
 		    (json_int_t)sqlite3_column_int64(st, 5)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_error(db, "pilot_store_feed");
+	if (rc == -1) {
 		json_decref(items);
 		return NULL;
 	}
 	return items;
 }
 
-/* How many pilots (tombstones too) the database has: for the seed. */
+/*
+ * How many pilots (tombstones too) the database has: for the seed. -1 on
+ * a database error.
+ */
 long
 pilot_store_count(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM pilots");
 	long n = -1;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	if (st == NULL)
+		return -1;
+	if (db_step_row(db, st, "pilot_store_count") == 1)
 		n = (long)sqlite3_column_int64(st, 0);
-	if (st != NULL)
-		sqlite3_reset(st);
+	sqlite3_reset(st);
 	return n;
 }
 
 /*
  * The pilots linking to a guideline (slug) or an indicator (id) that a
- * viewer may see: [{id, titel, gemeenteNaam[, versie]}]. Caller owns.
+ * viewer may see: [{id, titel, gemeenteNaam[, versie]}]. Caller owns; NULL
+ * on a database error.
  */
 json_t *
 pilot_store_linking(struct db *db, enum pilot_link kind, const char *key,
@@ -915,14 +914,16 @@ pilot_store_linking(struct db *db, enum pilot_link kind, const char *key,
 		    " ORDER BY p.aangemaakt DESC LIMIT 100",
 	};
 	sqlite3_stmt *st = db_stmt(db, sql[kind]);
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	if (st == NULL)
-		return list;
+		return NULL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, member);
 	db_bind_text(st, 3, own);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	list = json_array();
+	while ((rc = db_step_row(db, st, "pilot_store_linking")) == 1) {
 		json_t *o = json_pack("{s:o, s:o, s:o}", "id",
 		    db_column_json(st, 0), "titel", db_column_json(st, 1),
 		    "gemeenteNaam", db_column_json(st, 2));
@@ -931,6 +932,9 @@ pilot_store_linking(struct db *db, enum pilot_link kind, const char *key,
 			json_object_set_new(o, "versie", db_column_json(st, 3));
 		json_array_append_new(list, o);
 	}
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }

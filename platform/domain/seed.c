@@ -14,7 +14,7 @@
 struct seed_loader {
 	const char	*kind;
 	const char	*folder;
-	bool		(*has_content)(struct db *);
+	int		(*has_content)(struct db *);	/* 1, 0, -1 */
 	int		(*load)(struct db *, const char *, const struct config *,
 			    long *, char **);
 };
@@ -47,8 +47,15 @@ seed_load_dir(const struct config *cfg, char **err)
 		char *dir;
 		struct stat sb;
 		long n = 0;
+		int has = l->has_content(db);
 
-		if (l->has_content(db))
+		if (has == -1) {
+			*err = xasprintf("cannot read the %s already there",
+			    l->kind);
+			rc = -1;
+			break;
+		}
+		if (has == 1)
 			continue;
 		dir = xasprintf("%s/%s", cfg->seed_dir, l->folder);
 		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {

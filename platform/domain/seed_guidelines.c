@@ -46,7 +46,7 @@ seed_guidelines_revision(struct db *db, struct guideline *g, const char *path,
 	gemeente = json_string_value(json_object_get(fm, "gemeente"));
 	bericht = json_string_value(json_object_get(fm, "bericht"));
 	if (titel == NULL || gemeente == NULL || bericht == NULL ||
-	    !municipality_exists(db, gemeente) ||
+	    municipality_exists(db, gemeente) != 1 ||
 	    !guideline_text_valid(body, strlen(body), NULL, 0)) {
 		*err = xasprintf("needs titel, a known gemeente, bericht "
 		    "and Markdown within the limits");

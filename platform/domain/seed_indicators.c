@@ -12,7 +12,8 @@
 
 #define SEED_CATALOGUE_MAX	(1024 * 1024)
 
-bool
+/* Are there indicators already? 1, 0 or -1. */
+int
 seed_indicators_present(struct db *db)
 {
 	return db_exists(db, "SELECT 1 FROM indicatoren LIMIT 1", NULL);

@@ -102,7 +102,7 @@ seed_pilots_one(struct db *db, const char *path, const char *origin,
 	}
 	key = json_string_value(json_object_get(fm, "gemeente"));
 	v = json_object_get(fm, "id");
-	if (key == NULL || !municipality_exists(db, key) || v == NULL ||
+	if (key == NULL || municipality_exists(db, key) != 1 || v == NULL ||
 	    json_string_length(v) != 36) {
 		*err = xasprintf("needs an id (UUID) and a known gemeente");
 		goto out;
@@ -135,10 +135,13 @@ seed_pilots_filter(const struct dirent *d)
 	    strcmp(d->d_name, "README.md") != 0;
 }
 
-bool
+/* Are there pilots already? 1, 0 or -1. */
+int
 seed_pilots_present(struct db *db)
 {
-	return pilot_store_count(db) != 0;
+	long n = pilot_store_count(db);
+
+	return n < 0 ? -1 : n > 0;
 }
 
 /* Load every pilot file of dir. *n counts them. 0, or -1 with *err. */

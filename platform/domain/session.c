@@ -105,8 +105,8 @@ session_lookup(struct db *db, const char *cookie, struct principal *p)
 		return AUTH_FAILED;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = db_step_row(db, st, "session_lookup");
+	if (rc == 1) {
 		p->kind = PRINCIPAL_SESSION;
 		p->user_id = sqlite3_column_int64(st, 0);
 		snprintf(p->gemeente, sizeof p->gemeente, "%s",
@@ -117,8 +117,7 @@ session_lookup(struct db *db, const char *cookie, struct principal *p)
 		sqlite3_reset(st);
 		return AUTH_OK;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? AUTH_INVALID : AUTH_FAILED;
+	return rc == 0 ? AUTH_INVALID : AUTH_FAILED;
 }
 
 /* End the session of this cookie (logout). */

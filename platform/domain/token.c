@@ -120,8 +120,8 @@ token_lookup(struct db *db, const char *token, size_t len,
 		return AUTH_FAILED;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32 &&
+	rc = db_step_row(db, st, "token_lookup");
+	if (rc == 1 && sqlite3_column_bytes(st, 1) == 32 &&
 	    sodium_memcmp(sqlite3_column_blob(st, 1), digest, 32) == 0) {
 		p->kind = PRINCIPAL_TOKEN;
 		p->token_id = sqlite3_column_int64(st, 0);
@@ -132,11 +132,7 @@ token_lookup(struct db *db, const char *token, size_t len,
 		return AUTH_OK;
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_error(db, "token_lookup");
-		return AUTH_FAILED;
-	}
-	return AUTH_INVALID;
+	return rc == -1 ? AUTH_FAILED : AUTH_INVALID;
 }
 
 /* Revoke by id. Returns 0, MEENT_NOTFOUND, or -1. */
@@ -178,7 +174,7 @@ token_print_list(struct db *db, FILE *out)
 		return -1;
 	fprintf(out, "%-6s %-7s %-7s %-21s %-21s %-8s %s\n", "ID", "GEMEENTE",
 	    "ROLE", "CREATED", "EXPIRES", "STATE", "NAME");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step_row(db, st, "token_print_list")) == 1) {
 		time_t exp = (time_t)sqlite3_column_int64(st, 5);
 		const char *state = "active";
 
@@ -198,8 +194,7 @@ token_print_list(struct db *db, FILE *out)
 		    sqlite3_column_text(st, 2), created, until, state,
 		    sqlite3_column_text(st, 3));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static json_t *
@@ -236,9 +231,11 @@ token_list_json(struct db *db, const char *gemeente, int page, int page_size,
 	if (st == NULL)
 		return NULL;
 	sqlite3_bind_text(st, 1, gemeente, -1, SQLITE_STATIC);
-	*total = sqlite3_step(st) == SQLITE_ROW ?
-	    (long)sqlite3_column_int64(st, 0) : 0;
+	rc = db_step_row(db, st, "token_list_json count");
+	*total = rc == 1 ? (long)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
+	if (rc != 1)
+		return NULL;	/* count(*) has a row: no row is an error */
 	st = db_stmt(db, "SELECT id, name, role, created, expires, revoked"
 	    " FROM tokens WHERE gemeente = ?1 ORDER BY id DESC"
 	    " LIMIT ?2 OFFSET ?3");
@@ -248,11 +245,9 @@ token_list_json(struct db *db, const char *gemeente, int page, int page_size,
 	sqlite3_bind_int(st, 2, page_size);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)(page - 1) * page_size);
 	items = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step_row(db, st, "token_list_json")) == 1)
 		json_array_append_new(items, token_row_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_error(db, "token_list_json");
+	if (rc == -1) {
 		json_decref(items);
 		return NULL;
 	}
@@ -270,11 +265,9 @@ token_gemeente(struct db *db, long id, char out[8])
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step_row(db, st, "token_gemeente");
+	if (rc == 1)
 		snprintf(out, 8, "%s", sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? MEENT_NOTFOUND : -1;
+	return rc == 1 ? 0 : rc == 0 ? MEENT_NOTFOUND : -1;
 }

@@ -50,8 +50,14 @@ user_add(struct db *db, const char *email, const char *naam,
 		    PASSWORD_MIN, PASSWORD_MAX);
 		return -1;
 	}
-	if (!municipality_exists(db, gemeente)) {
+	switch (municipality_exists(db, gemeente)) {
+	case 1:
+		break;
+	case 0:
 		*err = xasprintf("unknown municipality %s", gemeente);
+		return -1;
+	default:
+		*err = xasprintf("cannot read the municipalities");
 		return -1;
 	}
 	if (password_hash(pw, pwlen, hash) == -1) {
@@ -76,6 +82,8 @@ user_add(struct db *db, const char *email, const char *naam,
 		bool dup = sqlite3_extended_errcode(db_handle(db)) ==
 		    SQLITE_CONSTRAINT_UNIQUE;
 
+		if (!dup)
+			db_error(db, "user_add");
 		sqlite3_reset(st);
 		db_rollback(db);
 		*err = xasprintf(dup ? "a user with this e-mail address "
@@ -130,11 +138,9 @@ user_login_lookup(struct db *db, const char *email, struct principal *p,
 	if (st == NULL)
 		return AUTH_FAILED;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? AUTH_INVALID : AUTH_FAILED;
-	}
+	rc = db_step_row(db, st, "user_login_lookup");
+	if (rc != 1)
+		return rc == 0 ? AUTH_INVALID : AUTH_FAILED;
 	p->user_id = sqlite3_column_int64(st, 0);
 	snprintf(p->gemeente, sizeof p->gemeente, "%s",
 	    sqlite3_column_text(st, 1));

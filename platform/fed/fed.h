@@ -48,8 +48,13 @@ struct fed_counts {
 struct fed_kind {
 	const char	*name;
 	bool		 versioned;	/* its own version; else originSeq */
-	/* The public body, or NULL/json_null(): not public (a tombstone). */
-	json_t		*(*export)(struct db *, const char *, long long *);
+	/*
+	 * The public body: MEENT_OK with it, MEENT_NOTFOUND when the item is
+	 * not public (any more; a tombstone), MEENT_ERR when it could not be
+	 * read (never a tombstone).
+	 */
+	int		 (*export)(struct db *, const char *, long long *,
+			     json_t **);
 	int		 (*apply)(struct db *, const struct fed_entry *,
 			     json_t *, const struct config *, const char **);
 };
@@ -92,7 +97,7 @@ int	 fed_peer_identity(struct db *, struct fed_peer *, const char *,
 	     const char *);
 int	 fed_peer_progress(struct db *, const struct fed_peer *, long long,
 	     const struct fed_counts *);
-bool	 fed_peer_origin_name(struct db *, const struct instance *,
+int	 fed_peer_origin_name(struct db *, const struct instance *,
 	     const char *, char *, size_t);
 
 /* fed_apply.c */

@@ -89,11 +89,9 @@ fed_apply_wellknown_known(struct db *db, const struct fed_peer *p,
 	db_bind_text(st, 4, url);
 	sqlite3_bind_int64(st, 5, p->id);
 	db_bind_text(st, 6, epoch);
-	rc = sqlite3_step(st);
+	rc = db_step_row(db, st, "fed wellknown known");
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /*
@@ -177,7 +175,10 @@ out:
 	return rc;
 }
 
-/* The key an origin's entries must be signed with, or a reason why none. */
+/*
+ * The key an origin's entries must be signed with, or a reason why none (or
+ * a database error: logged, and db_failure() tells it).
+ */
 static bool
 fed_apply_key(struct db *db, const struct fed_peer *p, const char *origin,
     unsigned char key[32], const char **why)
@@ -196,7 +197,7 @@ fed_apply_key(struct db *db, const struct fed_peer *p, const char *origin,
 	st = db_stmt(db, "SELECT public_key FROM fed_origins WHERE uuid = ?1");
 	if (st != NULL) {
 		db_bind_text(st, 1, origin);
-		if (sqlite3_step(st) == SQLITE_ROW &&
+		if (db_step_row(db, st, "fed origin key") == 1 &&
 		    sqlite3_column_bytes(st, 0) == 32) {
 			memcpy(key, sqlite3_column_blob(st, 0), 32);
 			found = true;

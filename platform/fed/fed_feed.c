@@ -22,7 +22,10 @@ struct fed_pending {
 	char		 item[FED_ID_MAX + 1];
 };
 
-/* The stored entry of an item: its seq (0: none), version, deleted. */
+/*
+ * The stored entry of an item: its seq (0: none), version, deleted; -1 on
+ * a database error.
+ */
 static long long
 fed_feed_previous(struct db *db, const char *origin, const char *kind,
     const char *item, long long *version, bool *deleted)
@@ -30,6 +33,7 @@ fed_feed_previous(struct db *db, const char *origin, const char *kind,
 	sqlite3_stmt *st = db_stmt(db, "SELECT seq, version, deleted FROM"
 	    " fed_entries WHERE origin = ?1 AND kind = ?2 AND item = ?3");
 	long long seq = 0;
+	int rc;
 
 	*version = 0;
 	*deleted = false;
@@ -38,15 +42,19 @@ fed_feed_previous(struct db *db, const char *origin, const char *kind,
 	db_bind_text(st, 1, origin);
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, item);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_step_row(db, st, "fed entry previous")) == 1) {
 		seq = sqlite3_column_int64(st, 0);
 		*version = sqlite3_column_int64(st, 1);
 		*deleted = sqlite3_column_int(st, 2) != 0;
 	}
 	sqlite3_reset(st);
-	return seq;
+	return rc == -1 ? -1 : seq;
 }
 
+/*
+ * The version of the entry stored for an item (0: none). On a database
+ * error 0 too: the caller asks db_failure().
+ */
 long long
 fed_feed_version(struct db *db, const char *origin, const char *kind,
     const char *item)
@@ -104,7 +112,7 @@ fed_feed_next_seq(struct db *db)
 
 	if (st == NULL)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step_row(db, st, "fed next seq") == 1)
 		seq = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return seq;
@@ -130,19 +138,19 @@ fed_feed_export_one(struct db *db, const struct instance *in,
 
 	if (k == NULL)
 		return 0;
-	body = k->export(db, p->item, &version);
+	rc = k->export(db, p->item, &version, &body);
 	prev = fed_feed_previous(db, in->uuid, p->kind, p->item, &prev_version,
 	    &prev_deleted);
 	/* A read that failed is not an item gone: no tombstone for it. */
-	if (db_failure(db) != 0) {
+	if (rc == MEENT_ERR || prev < 0 || db_failure(db) != 0) {
 		json_decref(body);
 		return -1;
 	}
-	if (!json_is_object(body)) {
+	if (rc == MEENT_NOTFOUND || !json_is_object(body)) {
 		json_decref(body);
 		/* Not public (any more): a tombstone, if it was ever out. */
-		if (prev <= 0 || prev_deleted)
-			return prev < 0 ? -1 : 0;
+		if (prev == 0 || prev_deleted)
+			return 0;
 		text = xstrdup("{}");
 		tomb = true;
 		if (version <= prev_version)
@@ -176,17 +184,18 @@ fed_feed_export_one(struct db *db, const struct instance *in,
 	return rc;
 }
 
+/* Up to max of the outbox into out: how many, or -1. */
 static int
 fed_feed_pending(struct db *db, struct fed_pending *out, size_t max)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT n, kind, item FROM fed_outbox"
 	    " ORDER BY n LIMIT ?1");
-	int n = 0;
+	int n = 0, rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, (int)max);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = db_step_row(db, st, "fed outbox")) == 1) {
 		out[n].n = sqlite3_column_int64(st, 0);
 		snprintf(out[n].kind, sizeof out[n].kind, "%s",
 		    sqlite3_column_text(st, 1));
@@ -194,8 +203,7 @@ fed_feed_pending(struct db *db, struct fed_pending *out, size_t max)
 		    sqlite3_column_text(st, 2));
 		n++;
 	}
-	sqlite3_reset(st);
-	return n;
+	return rc == -1 ? -1 : n;
 }
 
 static bool
@@ -221,8 +229,12 @@ fed_feed_flush(struct db *db, const struct instance *in, long *n)
 
 	*n = 0;
 	db_failure_clear(db);	/* fed_feed_export_one asks for the flush's */
-	if (!db_exists(db, "SELECT 1 FROM fed_outbox LIMIT 1", NULL))
-		return db_failure(db) != 0 ? -1 : 0;
+	switch (db_exists(db, "SELECT 1 FROM fed_outbox LIMIT 1", NULL)) {
+	case 0:
+		return 0;
+	case -1:
+		return -1;
+	}
 	batch = xcalloc(FED_FLUSH_BATCH, sizeof *batch);
 	for (;;) {
 		sqlite3_stmt *del;
@@ -232,7 +244,7 @@ fed_feed_flush(struct db *db, const struct instance *in, long *n)
 		if ((got = fed_feed_pending(db, batch, FED_FLUSH_BATCH)) <= 0 ||
 		    db_failure(db) != 0) {
 			db_rollback(db);
-			if (db_failure(db) != 0)
+			if (got < 0 || db_failure(db) != 0)
 				goto fail_committed;
 			break;
 		}
@@ -288,7 +300,8 @@ fed_feed_entry_json(sqlite3_stmt *st)
 
 /*
  * A page of the changes feed after seq `after`: this instance's entries,
- * and with relaying those of other origins too.
+ * and with relaying those of other origins too. NULL on a database error:
+ * a page cut short would move a subscriber's cursor past what it missed.
  */
 json_t *
 fed_feed_page(struct db *db, const struct instance *in, bool relay,
@@ -298,33 +311,42 @@ fed_feed_page(struct db *db, const struct instance *in, bool relay,
 	    " fed_entries");
 	long long head = 0, last = after;
 	size_t bytes = 0;
-	json_t *entries = json_array();
-	int rows = 0;
+	json_t *entries;
+	int rows = 0, rc;
 	bool more = false;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	if (st == NULL)
+		return NULL;
+	rc = db_step_row(db, st, "fed head");
+	if (rc == 1)
 		head = sqlite3_column_int64(st, 0);
-	if (st != NULL)
-		sqlite3_reset(st);
+	sqlite3_reset(st);
+	if (rc != 1)
+		return NULL;	/* max() has a row: no row is an error */
 	st = db_stmt(db, "SELECT seq, origin, origin_seq, kind, item, version,"
 	    " deleted, body, sig FROM fed_entries WHERE seq > ?1 AND seq <= ?2"
 	    " AND (?3 OR origin = ?4) ORDER BY seq LIMIT ?5");
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, after);
-		sqlite3_bind_int64(st, 2, head);
-		sqlite3_bind_int(st, 3, relay);
-		db_bind_text(st, 4, in->uuid);
-		sqlite3_bind_int(st, 5, limit);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			json_array_append_new(entries, fed_feed_entry_json(st));
-			last = sqlite3_column_int64(st, 0);
-			bytes += (size_t)sqlite3_column_bytes(st, 7) + 300;
-			if (++rows == limit || bytes > FED_PAGE_BYTES) {
-				more = last < head;
-				break;
-			}
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, head);
+	sqlite3_bind_int(st, 3, relay);
+	db_bind_text(st, 4, in->uuid);
+	sqlite3_bind_int(st, 5, limit);
+	entries = json_array();
+	while ((rc = db_step_row(db, st, "fed page")) == 1) {
+		json_array_append_new(entries, fed_feed_entry_json(st));
+		last = sqlite3_column_int64(st, 0);
+		bytes += (size_t)sqlite3_column_bytes(st, 7) + 300;
+		if (++rows == limit || bytes > FED_PAGE_BYTES) {
+			more = last < head;
+			break;
 		}
-		sqlite3_reset(st);
+	}
+	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(entries);
+		return NULL;
 	}
 	return json_pack("{s:s, s:s, s:I, s:o, s:I, s:b}", "instance", in->uuid,
 	    "epoch", in->epoch, "head", (json_int_t)head, "entries", entries,
@@ -332,19 +354,28 @@ fed_feed_page(struct db *db, const struct instance *in, bool relay,
 	    "more", more);
 }
 
-/* GET /.well-known/meent: who this instance is, and whom it relays. */
+/*
+ * GET /.well-known/meent: who this instance is, and whom it relays. NULL on
+ * a database error.
+ */
 json_t *
 fed_feed_wellknown(struct db *db, const struct instance *in, bool relay)
 {
-	char *pk = fed_sign_base64(in->public_key, sizeof in->public_key);
 	json_t *origins = json_array();
 	sqlite3_stmt *st;
 	json_t *o;
+	char *pk;
+	int rc;
 
-	if (relay && (st = db_stmt(db, "SELECT uuid, name, base_url,"
-	    " public_key FROM fed_origins o WHERE EXISTS (SELECT 1 FROM"
-	    " fed_entries e WHERE e.origin = o.uuid) ORDER BY uuid")) != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
+	if (relay) {
+		st = db_stmt(db, "SELECT uuid, name, base_url, public_key FROM"
+		    " fed_origins o WHERE EXISTS (SELECT 1 FROM fed_entries e"
+		    " WHERE e.origin = o.uuid) ORDER BY uuid");
+		if (st == NULL) {
+			json_decref(origins);
+			return NULL;
+		}
+		while ((rc = db_step_row(db, st, "fed origins")) == 1) {
 			char *key = fed_sign_base64(sqlite3_column_blob(st, 3),
 			    32);
 
@@ -354,8 +385,12 @@ fed_feed_wellknown(struct db *db, const struct instance *in, bool relay)
 			    "baseUrl", db_column_json(st, 2), "publicKey", key));
 			free(key);
 		}
-		sqlite3_reset(st);
+		if (rc == -1) {
+			json_decref(origins);
+			return NULL;
+		}
 	}
+	pk = fed_sign_base64(in->public_key, sizeof in->public_key);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:o}",
 	    "instance", in->uuid, "name", in->name, "baseUrl", in->base_url,
 	    "publicKey", pk, "protocol", 1, "epoch", in->epoch, "relay", relay,

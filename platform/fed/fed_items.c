@@ -46,34 +46,41 @@ fed_items_string(json_t *o, const char *key, size_t max, const char **out)
 	    strlen(*out) == json_string_length(v);
 }
 
-/* Is a row with this key there from another origin? */
+/*
+ * Is a row with this key there from another origin? True on a database
+ * error too (logged; the caller's db_failure() tells it from a conflict).
+ */
 static bool
 fed_items_foreign(struct db *db, const char *sql, const char *key,
     const char *origin)
 {
 	sqlite3_stmt *st = db_stmt(db, sql);
 	bool other = false;
+	int rc;
 
 	if (st == NULL)
 		return true;
 	db_bind_text(st, 1, key);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_step_row(db, st, "fed foreign")) == 1)
 		other = sqlite3_column_type(st, 0) == SQLITE_NULL ||
 		    strcmp((const char *)sqlite3_column_text(st, 0), origin) != 0;
 	sqlite3_reset(st);
-	return other;
+	return other || rc == -1;
 }
 
 /* ---- pilots ---- */
 
-static json_t *
-fed_items_pilot_export(struct db *db, const char *id, long long *version)
+static int
+fed_items_pilot_export(struct db *db, const char *id, long long *version,
+    json_t **out)
 {
 	struct pilot p;
 	json_t *o = NULL;
+	int rc;
 
-	if (pilot_store_get(db, id, &p) != 0)
-		return NULL;
+	*out = NULL;
+	if ((rc = pilot_store_get(db, id, &p)) != 0)
+		return rc;
 	*version = p.versie;
 	/* Only public, and not the example content every instance has. */
 	if (!p.deleted && strcmp(p.zichtbaarheid, "openbaar") == 0 &&
@@ -86,7 +93,8 @@ fed_items_pilot_export(struct db *db, const char *id, long long *version)
 		json_object_set_new(o, "gewijzigd", clock_json(p.gewijzigd));
 	}
 	pilot_free(&p);
-	return o;
+	*out = o;
+	return o != NULL ? MEENT_OK : MEENT_NOTFOUND;
 }
 
 /* A pilot from elsewhere into the store, over old (rc: its lookup). */
@@ -146,7 +154,7 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	if (json_string_value(json_object_get(body, "id")) == NULL ||
 	    strcmp(json_string_value(json_object_get(body, "id")), e->id) != 0 ||
 	    gemeente == NULL || !municipality_code_valid(gemeente) ||
-	    !municipality_exists(db, gemeente) ||
+	    municipality_exists(db, gemeente) != 1 ||
 	    !fed_items_time(json_object_get(body, "aangemaakt"), &p.aangemaakt) ||
 	    !fed_items_time(json_object_get(body, "gewijzigd"), &p.gewijzigd) ||
 	    !json_is_integer(json_object_get(body, "versie")) ||
@@ -184,27 +192,29 @@ out:
 
 /* ---- guidelines: the head, and each revision ---- */
 
-static json_t *
-fed_items_richtlijn_export(struct db *db, const char *slug, long long *version)
+static int
+fed_items_richtlijn_export(struct db *db, const char *slug, long long *version,
+    json_t **out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT slug, titel, gemeente, head,"
 	    " aangemaakt, gewijzigd FROM richtlijnen WHERE slug = ?1 AND"
 	    " origin = (SELECT uuid FROM instance)");
-	json_t *o = NULL;
+	int rc;
 
 	(void)version;
+	*out = NULL;
 	if (st == NULL)
-		return NULL;
+		return MEENT_ERR;
 	db_bind_text(st, 1, slug);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		o = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o}",
+	if ((rc = db_step_row(db, st, "fed richtlijn export")) == 1)
+		*out = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o}",
 		    "slug", db_column_json(st, 0), "titel", db_column_json(st, 1),
 		    "gemeente", db_column_json(st, 2),
 		    "head", (json_int_t)sqlite3_column_int64(st, 3),
 		    "aangemaakt", clock_json((time_t)sqlite3_column_int64(st, 4)),
 		    "gewijzigd", clock_json((time_t)sqlite3_column_int64(st, 5)));
 	sqlite3_reset(st);
-	return o;
+	return rc == 1 ? MEENT_OK : rc == 0 ? MEENT_NOTFOUND : MEENT_ERR;
 }
 
 /* The head row of a federated guideline, made when first needed. */
@@ -216,8 +226,8 @@ fed_items_richtlijn_row(struct db *db, const struct fed_entry *e,
 	sqlite3_stmt *st;
 	long pk = 0;
 
-	if (!guideline_slug_valid(slug) || !municipality_exists(db, gemeente) ||
-	    *titel == '\0' || strlen(titel) > GUIDELINE_TITLE_MAX * 4) {
+	if (!guideline_slug_valid(slug) || municipality_exists(db, gemeente) !=
+	    1 || *titel == '\0' || strlen(titel) > GUIDELINE_TITLE_MAX * 4) {
 		*why = FED_Q_INVALID;
 		return -1;
 	}
@@ -239,8 +249,10 @@ fed_items_richtlijn_row(struct db *db, const struct fed_entry *e,
 	if (db_step_done(db, st, "fed richtlijn") == -1)
 		return -1;
 	st = db_stmt(db, "SELECT pk FROM richtlijnen WHERE slug = ?1");
+	if (st == NULL)
+		return -1;
 	db_bind_text(st, 1, slug);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step_row(db, st, "fed richtlijn pk") == 1)
 		pk = (long)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return pk > 0 ? pk : -1;
@@ -281,17 +293,20 @@ fed_items_richtlijn_apply(struct db *db, const struct fed_entry *e,
 	return 0;
 }
 
-static json_t *
-fed_items_versie_export(struct db *db, const char *id, long long *version)
+static int
+fed_items_versie_export(struct db *db, const char *id, long long *version,
+    json_t **out)
 {
 	const char *slash = strrchr(id, '/');
 	sqlite3_stmt *st;
 	json_t *o = NULL;
 	char *slug;
+	int rc = -1;
 
 	(void)version;
+	*out = NULL;
 	if (slash == NULL)
-		return NULL;
+		return MEENT_NOTFOUND;
 	slug = xstrndup(id, (size_t)(slash - id));
 	st = db_stmt(db, "SELECT r.slug, r.titel, r.gemeente, v.versie,"
 	    " v.basis, v.titel, v.tekst, v.gemeente, v.bericht, v.samengevoegd,"
@@ -301,7 +316,7 @@ fed_items_versie_export(struct db *db, const char *id, long long *version)
 	if (st != NULL) {
 		db_bind_text(st, 1, slug);
 		sqlite3_bind_int64(st, 2, strtoll(slash + 1, NULL, 10));
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if ((rc = db_step_row(db, st, "fed versie export")) == 1)
 			o = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o,"
 			    " s:o, s:b, s:o}", "richtlijn", db_column_json(st, 0),
 			    "richtlijnTitel", db_column_json(st, 1),
@@ -318,7 +333,8 @@ fed_items_versie_export(struct db *db, const char *id, long long *version)
 		sqlite3_reset(st);
 	}
 	free(slug);
-	return o;
+	*out = o;
+	return rc == 1 ? MEENT_OK : rc == 0 ? MEENT_NOTFOUND : MEENT_ERR;
 }
 
 static int
@@ -349,7 +365,7 @@ fed_items_versie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	    !json_is_integer(versie) || json_integer_value(versie) < 1 ||
 	    !(json_is_null(basis) || json_is_integer(basis)) ||
 	    !fed_items_time(json_object_get(body, "aangemaakt"), &made) ||
-	    !municipality_exists(db, gemeente) ||
+	    municipality_exists(db, gemeente) != 1 ||
 	    !guideline_text_valid(tekst, strlen(tekst), NULL, 0)) {
 		*why = FED_Q_INVALID;
 		return -1;
@@ -395,29 +411,31 @@ fed_items_adoptie_id(const char *id, char slug[GUIDELINE_SLUG_MAX + 1],
 	return guideline_slug_valid(slug);
 }
 
-static json_t *
-fed_items_adoptie_export(struct db *db, const char *id, long long *version)
+static int
+fed_items_adoptie_export(struct db *db, const char *id, long long *version,
+    json_t **out)
 {
 	char slug[GUIDELINE_SLUG_MAX + 1], gemeente[8];
 	sqlite3_stmt *st;
-	json_t *o = NULL;
+	int rc;
 
 	(void)version;
+	*out = NULL;
 	if (!fed_items_adoptie_id(id, slug, gemeente))
-		return NULL;
+		return MEENT_NOTFOUND;
 	st = db_stmt(db, "SELECT a.versie, a.sinds FROM richtlijn_adopties a"
 	    " JOIN richtlijnen r ON r.pk = a.richtlijn WHERE r.slug = ?1 AND"
 	    " a.gemeente = ?2 AND a.origin IS NULL");
 	if (st == NULL)
-		return NULL;
+		return MEENT_ERR;
 	db_bind_text(st, 1, slug);
 	db_bind_text(st, 2, gemeente);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		o = json_pack("{s:s, s:s, s:o, s:o}", "richtlijn", slug,
+	if ((rc = db_step_row(db, st, "fed adoptie export")) == 1)
+		*out = json_pack("{s:s, s:s, s:o, s:o}", "richtlijn", slug,
 		    "gemeente", gemeente, "versie", db_column_json(st, 0),
 		    "sinds", clock_json((time_t)sqlite3_column_int64(st, 1)));
 	sqlite3_reset(st);
-	return o;
+	return rc == 1 ? MEENT_OK : rc == 0 ? MEENT_NOTFOUND : MEENT_ERR;
 }
 
 static int
@@ -435,11 +453,16 @@ fed_items_adoptie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 		*why = FED_Q_INVALID;
 		return -1;
 	}
-	if (guideline_store_get(db, slug, &g) != 0) {
+	switch (guideline_store_get(db, slug, &g)) {
+	case 0:
+		break;
+	case MEENT_NOTFOUND:
 		if (e->deleted)
 			return 0;
 		*why = "richtlijn onbekend";
 		return -1;
+	default:
+		return -1;	/* the storage: db_failure() tells */
 	}
 	if (e->deleted) {
 		st = db_stmt(db, "DELETE FROM richtlijn_adopties WHERE"
@@ -452,7 +475,7 @@ fed_items_adoptie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	if (!(json_is_null(versie) || (json_is_integer(versie) &&
 	    json_integer_value(versie) >= 1)) ||
 	    !fed_items_time(json_object_get(body, "sinds"), &since) ||
-	    !municipality_exists(db, gemeente)) {
+	    municipality_exists(db, gemeente) != 1) {
 		*why = FED_Q_INVALID;
 		return -1;
 	}
@@ -480,17 +503,21 @@ fed_items_adoptie_apply(struct db *db, const struct fed_entry *e, json_t *body,
 
 /*
  * An indicator as it federates: the keys indicator_from_json() reads, and
- * with periods its periods too (as indicator_get() gives them).
+ * with periods its periods too (as indicator_get() gives them). Returns
+ * what indicator_get() does.
  */
-static json_t *
-fed_items_indicator_json(struct db *db, const char *id, bool periods)
+static int
+fed_items_indicator_json(struct db *db, const char *id, bool periods,
+    json_t **out)
 {
 	static const char *const keys[] = { "id", "naam", "omschrijving",
 	    "eenheid", "soort", "richting", "noemer", "bron", "perioden" };
-	json_t *full = indicator_get(db, id), *o;
+	json_t *full, *o;
+	int rc;
 
-	if (full == NULL)
-		return NULL;
+	*out = NULL;
+	if ((rc = indicator_get(db, id, &full)) != MEENT_OK)
+		return rc;
 	o = json_object();
 	for (size_t i = 0; i < nitems(keys) - (periods ? 0 : 1); i++) {
 		json_t *v = json_object_get(full, keys[i]);
@@ -498,17 +525,25 @@ fed_items_indicator_json(struct db *db, const char *id, bool periods)
 		json_object_set(o, keys[i], v != NULL ? v : json_null());
 	}
 	json_decref(full);
-	return o;
+	*out = o;
+	return MEENT_OK;
 }
 
-static json_t *
-fed_items_indicator_export(struct db *db, const char *id, long long *version)
+static int
+fed_items_indicator_export(struct db *db, const char *id, long long *version,
+    json_t **out)
 {
 	(void)version;
-	if (!db_exists(db, "SELECT 1 FROM indicatoren WHERE id = ?1 AND"
-	    " origin IS NULL", id))
-		return NULL;
-	return fed_items_indicator_json(db, id, true);
+	*out = NULL;
+	switch (db_exists(db, "SELECT 1 FROM indicatoren WHERE id = ?1 AND"
+	    " origin IS NULL", id)) {
+	case 1:
+		return fed_items_indicator_json(db, id, true, out);
+	case 0:
+		return MEENT_NOTFOUND;
+	default:
+		return MEENT_ERR;
+	}
 }
 
 static void
@@ -526,8 +561,13 @@ fed_items_indicator_define(struct db *db, const char *origin, json_t *def,
 {
 	struct indicator in;
 
-	if (indicator_exists(db, json_string_value(json_object_get(def, "id"))))
+	switch (indicator_exists(db, json_string_value(json_object_get(def,
+	    "id")))) {
+	case 1:
 		return 0;
+	case -1:
+		return -1;	/* the storage: db_failure() tells */
+	}
 	if (indicator_from_json(def, &in, fed_items_ignore, NULL) == -1) {
 		*why = "indicator ongeldig";
 		return -1;
@@ -594,19 +634,22 @@ fed_items_indicator_apply(struct db *db, const struct fed_entry *e,
 
 /* ---- published benchmark tables ---- */
 
-static json_t *
-fed_items_dataset_export(struct db *db, const char *id, long long *version)
+static int
+fed_items_dataset_export(struct db *db, const char *id, long long *version,
+    json_t **out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, gemeente, indicator,"
 	    " periode, vorm, status, rapport, tabel, versie, aangemaakt,"
 	    " gewijzigd FROM datasets WHERE id = ?1 AND"
 	    " origin = (SELECT uuid FROM instance) AND status <> 'concept'");
-	json_t *o = NULL;
+	json_t *o = NULL, *def;
+	int rc;
 
+	*out = NULL;
 	if (st == NULL)
-		return NULL;
+		return MEENT_ERR;
 	db_bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = db_step_row(db, st, "fed dataset export")) == 1) {
 		*version = sqlite3_column_int64(st, 8);
 		if (strcmp((const char *)sqlite3_column_text(st, 5),
 		    "gepubliceerd") == 0)
@@ -624,18 +667,26 @@ fed_items_dataset_export(struct db *db, const char *id, long long *version)
 			    clock_json((time_t)sqlite3_column_int64(st, 9)),
 			    "gewijzigd",
 			    clock_json((time_t)sqlite3_column_int64(st, 10)));
-		else
-			o = json_null();	/* withdrawn: a tombstone */
 	}
 	sqlite3_reset(st);
-	if (o != NULL && json_is_object(o)) {
-		json_t *def = fed_items_indicator_json(db,
-		    json_string_value(json_object_get(o, "indicator")), false);
-
-		json_object_set_new(o, "indicatorDefinitie", def != NULL ? def :
-		    json_null());
+	if (rc == -1)
+		return MEENT_ERR;
+	if (o == NULL)
+		return MEENT_NOTFOUND;	/* not here, or withdrawn */
+	switch (fed_items_indicator_json(db, json_string_value(
+	    json_object_get(o, "indicator")), false, &def)) {
+	case MEENT_OK:
+		json_object_set_new(o, "indicatorDefinitie", def);
+		break;
+	case MEENT_NOTFOUND:
+		json_object_set_new(o, "indicatorDefinitie", json_null());
+		break;
+	default:
+		json_decref(o);
+		return MEENT_ERR;
 	}
-	return o;
+	*out = o;
+	return MEENT_OK;
 }
 
 static int
@@ -644,13 +695,18 @@ fed_items_dataset_withdraw(struct db *db, const struct fed_entry *e)
 	sqlite3_stmt *st = db_stmt(db, "SELECT gemeente FROM datasets WHERE"
 	    " id = ?1 AND origin = ?2");
 	char gemeente[8] = "";
+	int rc;
 
+	if (st == NULL)
+		return -1;
 	db_bind_text(st, 1, e->id);
 	db_bind_text(st, 2, e->origin);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_step_row(db, st, "fed dataset withdraw")) == 1)
 		snprintf(gemeente, sizeof gemeente, "%s",
 		    sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
 	if (gemeente[0] == '\0')
 		return 0;
 	if (dataset_store_figure_remove(db, e->id, gemeente) == -1)
@@ -692,7 +748,8 @@ fed_items_dataset_apply(struct db *db, const struct fed_entry *e,
 	    (strcmp(vorm, "tabel") != 0 && strcmp(vorm, "microdata") != 0) ||
 	    !json_is_object(rapport) || !json_is_object(tabel) ||
 	    !json_is_object(def) || strlen(e->id) != 36 ||
-	    !municipality_exists(db, gemeente) || !indicator_id_valid(indicator) ||
+	    municipality_exists(db, gemeente) != 1 ||
+	    !indicator_id_valid(indicator) ||
 	    !indicator_period_valid(periode) ||
 	    json_string_value(json_object_get(def, "id")) == NULL ||
 	    strcmp(json_string_value(json_object_get(def, "id")), indicator) ||

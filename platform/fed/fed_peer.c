@@ -241,6 +241,8 @@ fed_peer_add(struct db *db, const char *url, const unsigned char key[32],
 	sqlite3_bind_int(st, 4, interval);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_UNIQUE)
+		db_error(db, "peer add");
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		/* Extended result codes are on (db.c). */
@@ -289,28 +291,37 @@ fed_peer_time(sqlite3_stmt *st, int i)
 	    clock_json((time_t)sqlite3_column_int64(st, i));
 }
 
+/* A peer's newest quarantined entries; NULL on a database error. */
 static json_t *
 fed_peer_quarantine(struct db *db, long id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT origin, kind, item, version,"
 	    " reason, at FROM fed_quarantine WHERE peer = ?1 ORDER BY id DESC"
 	    " LIMIT 20");
-	json_t *list = json_array();
+	json_t *list;
+	int rc;
 
 	if (st == NULL)
-		return list;
+		return NULL;
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	list = json_array();
+	while ((rc = db_step_row(db, st, "peer quarantine")) == 1)
 		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:I,"
 		    " s:o, s:o}", "origin", db_column_json(st, 0),
 		    "kind", db_column_json(st, 1), "id", db_column_json(st, 2),
 		    "version", (json_int_t)sqlite3_column_int64(st, 3),
 		    "reason", db_column_json(st, 4), "at", fed_peer_time(st, 5)));
-	sqlite3_reset(st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
-/* Every peer with its state, for meentctl peer status/list. */
+/*
+ * Every peer with its state, for meentctl peer status/list; NULL on a
+ * database error.
+ */
 json_t *
 fed_peer_status(struct db *db)
 {
@@ -324,10 +335,14 @@ fed_peer_status(struct db *db)
 		json_t *o;
 	} rows[256];
 	size_t n = 0;
+	int rc = 0;
 
-	if (st == NULL)
-		return list;
-	while (n < nitems(rows) && sqlite3_step(st) == SQLITE_ROW) {
+	if (st == NULL) {
+		json_decref(list);
+		return NULL;
+	}
+	while (n < nitems(rows) && (rc = db_step_row(db, st, "peer status")) ==
+	    1) {
 		char *key = fed_sign_base64(sqlite3_column_blob(st, 14), 32);
 
 		rows[n].id = (long)sqlite3_column_int64(st, 0);
@@ -353,9 +368,18 @@ fed_peer_status(struct db *db)
 	sqlite3_reset(st);
 	/* The quarantine query reuses no statement of the loop above. */
 	for (size_t i = 0; i < n; i++) {
-		json_object_set_new(rows[i].o, "quarantine",
-		    fed_peer_quarantine(db, rows[i].id));
+		json_t *q = rc == -1 ? NULL : fed_peer_quarantine(db,
+		    rows[i].id);
+
+		if (q == NULL)
+			rc = -1;
+		json_object_set_new(rows[i].o, "quarantine", q != NULL ? q :
+		    json_null());
 		json_array_append_new(list, rows[i].o);
+	}
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
 	}
 	return list;
 }
@@ -371,11 +395,11 @@ fed_peer_load(struct db *db, struct fed_peer *out, size_t max)
 	    " interval, instance, epoch, cursor, failures FROM peers"
 	    " ORDER BY id");
 	size_t n = 0;
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
 	if (st == NULL)
 		return -1;
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (n < max && (rc = db_step_row(db, st, "peers")) == 1) {
 		struct fed_peer *p = &out[n++];
 
 		memset(p, 0, sizeof *p);
@@ -394,11 +418,7 @@ fed_peer_load(struct db *db, struct fed_peer *out, size_t max)
 		p->failures = sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_error(db, "peers");
-		return -1;
-	}
-	return (int)n;
+	return rc == -1 ? -1 : (int)n;
 }
 
 /* A failed pull: its reason, for peer status. */
@@ -473,25 +493,27 @@ fed_peer_progress(struct db *db, const struct fed_peer *p, long long cursor,
 }
 
 /*
- * The name of the instance an item came from, for pages: false when the
- * item is this instance's own. Unknown names fall back to the id.
+ * The name of the instance an item came from, for pages: 1 with the name
+ * in out (unknown names fall back to the id), 0 when the item is this
+ * instance's own, -1 on a database error.
  */
-bool
+int
 fed_peer_origin_name(struct db *db, const struct instance *self,
     const char *origin, char *out, size_t len)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	if (strcmp(origin, self->uuid) == 0)
-		return false;
+		return 0;
 	snprintf(out, len, "%s", origin);
 	st = db_stmt(db, "SELECT name FROM fed_origins WHERE uuid = ?1 AND"
 	    " name <> ''");
 	if (st == NULL)
-		return true;
+		return -1;
 	db_bind_text(st, 1, origin);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = db_step_row(db, st, "origin name")) == 1)
 		snprintf(out, len, "%s", sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
-	return true;
+	return rc == -1 ? -1 : 1;
 }

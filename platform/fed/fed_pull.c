@@ -261,8 +261,10 @@ fed_pull_reload(void)
 	double now = clock_ms();
 
 	/* Not readable now: the schedule stays as it is until it is. */
-	if (got == -1)
+	if (got == -1) {
+		db_recover(fp.db);	/* after a failure of the storage */
 		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct fed_pull_peer *old = fed_pull_find(rows[i].id);
 

@@ -329,7 +329,9 @@ router_check_body(struct req *r, long long content_length, size_t cap)
 int
 router_admit(struct req *r, long long content_length, size_t *cap)
 {
+	const char *prev;
 	unsigned allow;
+	int rc;
 
 	*cap = 0;
 	r->route_index = router_match(r->method, r->path, r->params,
@@ -361,7 +363,11 @@ router_admit(struct req *r, long long content_length, size_t *cap)
 	if (router_check_body(r, content_length, *cap) == -1)
 		return -1;
 	db_failure_clear(r->db);
-	switch (auth_identify(r)) {
+	/* What the look-up logs (a failed read) names this request. */
+	prev = log_set_rid(r->rid);
+	rc = auth_identify(r);
+	log_set_rid(prev);
+	switch (rc) {
 	case AUTH_OK:
 		break;
 	case AUTH_INVALID:

@@ -12,7 +12,7 @@
 /* model_datasets.c */
 typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
 	    const char *);
-void	 model_datasets_request(struct req *, const char *, const char *,
+int	 model_datasets_request(struct req *, const char *, const char *,
 	     const char *, const char *, struct dataset_request *);
 void	 model_datasets_submit(struct req *, const struct dataset_request *,
 	     struct evbuffer *, dataset_answer_fn);
@@ -31,7 +31,7 @@ int	 model_indicators_query(struct req *, json_t *,
 /* model_pilots.c */
 bool	 model_pilots_member(struct req *);
 const char *model_pilots_own(struct req *);
-void	 model_pilots_query(struct req *, struct pilot_query *);
+int	 model_pilots_query(struct req *, struct pilot_query *);
 int	 model_pilots_run(struct req *, const struct pilot_query *, json_t **,
 	     long *, json_t **);
 /* Why a search stopped by its budget is answered 503 (API and pages). */

@@ -30,14 +30,16 @@ struct dataset_job {
 
 /*
  * Check what an upload asks for (vorm, indicator, periode, rollen: from
- * the query or a form) into rq; invalid fields are noted on r.
+ * the query or a form) into rq; invalid fields are noted on r. 0, or
+ * MEENT_ERR when the database failed (the caller answers reply_db_failed).
  */
-void
+int
 model_datasets_request(struct req *r, const char *vorm, const char *indicator,
     const char *periode, const char *rollen, struct dataset_request *rq)
 {
 	json_t *ind = NULL;
 	const char *why;
+	int rc = MEENT_NOTFOUND;
 
 	memset(rq, 0, sizeof *rq);
 	if (!choice_valid(dataset_forms, vorm)) {
@@ -47,8 +49,10 @@ model_datasets_request(struct req *r, const char *vorm, const char *indicator,
 		free(allowed);
 	} else
 		rq->microdata = strcmp(vorm, "microdata") == 0;
-	if (!indicator_id_valid(indicator) ||
-	    (ind = indicator_get(r->db, indicator)) == NULL)
+	if (indicator_id_valid(indicator) &&
+	    (rc = indicator_get(r->db, indicator, &ind)) == MEENT_ERR)
+		return MEENT_ERR;
+	if (rc != MEENT_OK)
 		req_invalid(r, "indicator", "geen bekende indicator");
 	else {
 		snprintf(rq->indicator, sizeof rq->indicator, "%s", indicator);
@@ -74,6 +78,7 @@ model_datasets_request(struct req *r, const char *vorm, const char *indicator,
 	/* The municipality's record keys (cellkey.c); wiped with the job. */
 	cellkey_derive(r->ctx->instance->secret_key, rq->gemeente,
 	    rq->cellkey);
+	return 0;
 }
 
 static void
@@ -190,15 +195,17 @@ model_datasets_problems(struct req *r, json_t *problems)
 
 /*
  * Is dataset id (the path's) one the caller sees but that belongs to another
- * municipality? Then a write on it is 403, not 404 (DESIGN §4).
+ * municipality? Then a write on it is 403, not 404 (DESIGN §4). 1, 0, or
+ * -1 when it could not be read.
  */
-static bool
+static int
 model_datasets_foreign(struct req *r)
 {
 	json_t *d;
 	int rc = dataset_store_get(r->db, r->params[0], r->who.gemeente, &d);
-	bool foreign = (rc == MEENT_OK || rc == MEENT_CONFLICT) &&
-	    !req_own(r, json_string_value(json_object_get(d, "gemeente")));
+	int foreign = rc == MEENT_ERR ? -1 : (rc == MEENT_OK ||
+	    rc == MEENT_CONFLICT) && !req_own(r, json_string_value(
+	    json_object_get(d, "gemeente")));
 
 	json_decref(d);
 	return foreign;
@@ -225,12 +232,19 @@ model_datasets_store_reply(struct req *r, int rc, const char *why)
 		    "het niet toe");
 		break;
 	case MEENT_NOTFOUND:
-		if (model_datasets_foreign(r))
+		switch (model_datasets_foreign(r)) {
+		case 1:
 			reply_problem(r, 403, "Verboden", "Deze dataset is van "
 			    "een andere gemeente.");
-		else
+			break;
+		case 0:
 			reply_problem(r, 404, "Niet gevonden", "Deze dataset "
 			    "bestaat niet of is niet van uw gemeente.");
+			break;
+		default:
+			reply_db_failed(r, "De dataset kon niet gelezen "
+			    "worden.");
+		}
 		break;
 	default:
 		reply_db_failed(r, "Er ging iets mis.");

@@ -38,7 +38,8 @@ model_indicators_has_period(json_t *ind, const char *period)
 
 /*
  * Parse and check the query of a comparison into *q (the web page's too):
- * problems go to req_invalid(). 0 or -1.
+ * problems go to req_invalid(). 0, MEENT_INVALID (problems noted), or
+ * MEENT_ERR when the database failed (the caller answers reply_db_failed).
  */
 int
 model_indicators_query(struct req *r, json_t *ind, struct comparison_query *q)
@@ -61,8 +62,14 @@ model_indicators_query(struct req *r, json_t *ind, struct comparison_query *q)
 	if (!municipality_code_valid(q->gemeente))
 		req_invalid(r, "gemeente", "verplicht: een gemeentecode, zoals "
 		    "GM0275");
-	else if (!municipality_exists(r->db, q->gemeente))
-		req_invalid(r, "gemeente", "onbekende gemeente");
+	else
+		switch (municipality_exists(r->db, q->gemeente)) {
+		case 0:
+			req_invalid(r, "gemeente", "onbekende gemeente");
+			break;
+		case -1:
+			return MEENT_ERR;
+		}
 	if (q->periode == NULL)
 		q->periode = model_indicators_latest(ind);
 	else if (!indicator_period_valid(q->periode) ||
@@ -71,5 +78,5 @@ model_indicators_query(struct req *r, json_t *ind, struct comparison_query *q)
 	if (q->periode == NULL)
 		req_invalid(r, "periode", "deze indicator heeft nog geen "
 		    "waarden");
-	return req_has_invalid(r) ? -1 : 0;
+	return req_has_invalid(r) ? MEENT_INVALID : 0;
 }

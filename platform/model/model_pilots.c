@@ -92,7 +92,9 @@ model_pilots_load(struct req *r, struct pilot *p, bool change)
 
 /*
  * Does every guideline a pilot links to exist, with that revision, and
- * every indicator it names? Notes the ones that do not; returns -1 if any.
+ * every indicator it names? Notes the ones that do not: MEENT_INVALID if
+ * any. 0 when all do; MEENT_ERR when the database failed (nothing noted:
+ * the caller answers reply_db_failed).
  */
 int
 model_pilots_links_exist(struct req *r, const struct pilot *p)
@@ -106,21 +108,34 @@ model_pilots_links_exist(struct req *r, const struct pilot *p)
 		const char *slug = json_string_value(json_object_get(l, "slug"));
 		json_t *v = json_object_get(l, "versie");
 
-		if (guideline_store_get(r->db, slug, &g) != 0) {
+		switch (guideline_store_get(r->db, slug, &g)) {
+		case 0:
+			break;
+		case MEENT_NOTFOUND:
 			req_invalid(r, "richtlijnen", "er is geen richtlijn '%s'",
 			    slug);
-			rc = -1;
-		} else if (json_is_integer(v) && json_integer_value(v) > g.head) {
+			rc = MEENT_INVALID;
+			continue;
+		default:
+			return MEENT_ERR;
+		}
+		if (json_is_integer(v) && json_integer_value(v) > g.head) {
 			req_invalid(r, "richtlijnen", "richtlijn '%s' heeft geen "
 			    "versie %lld", slug, (long long)json_integer_value(v));
-			rc = -1;
+			rc = MEENT_INVALID;
 		}
 	}
 	json_array_foreach(p->indicatoren, i, l)
-		if (!indicator_exists(r->db, json_string_value(l))) {
+		switch (indicator_exists(r->db, json_string_value(l))) {
+		case 1:
+			break;
+		case 0:
 			req_invalid(r, "indicatoren", "er is geen indicator '%s'",
 			    json_string_value(l));
-			rc = -1;
+			rc = MEENT_INVALID;
+			break;
+		default:
+			return MEENT_ERR;
 		}
 	return rc;
 }
@@ -228,14 +243,16 @@ model_pilots_publish(struct req *r, struct pilot *p)
 
 /*
  * Read the list's query parameters into q, noting invalid ones. Shared by
- * the API and the web pages.
+ * the API and the web pages. 0, or MEENT_ERR when the database failed
+ * checking one (the caller answers reply_db_failed and frees q->fts).
  */
-void
+int
 model_pilots_query(struct req *r, struct pilot_query *q)
 {
 	const struct config *cfg = r->ctx->cfg;
 	const char *sort = req_query(r, "sort");
 	long klasse;
+	int rc = 0;
 
 	memset(q, 0, sizeof *q);
 	req_page(r, &q->page, &q->page_size);
@@ -266,7 +283,7 @@ model_pilots_query(struct req *r, struct pilot_query *q)
 		req_invalid(r, "gemeente", "een code als GM0275");
 	q->provincie = req_query(r, "provincie");
 	if (q->provincie != NULL && (strlen(q->provincie) > 64 ||
-	    !municipality_province_exists(r->db, q->provincie)))
+	    (rc = municipality_province_exists(r->db, q->provincie)) == 0))
 		req_invalid(r, "provincie", "geen provincie van Nederland");
 	q->tag = req_query(r, "tag");
 	if (q->tag != NULL && (strlen(q->tag) == 0 || strlen(q->tag) > 40))
@@ -277,6 +294,7 @@ model_pilots_query(struct req *r, struct pilot_query *q)
 	    strcmp(sort, "nieuw") != 0)
 		req_invalid(r, "sort", "nieuw of titel");
 	q->sort_title = sort != NULL && strcmp(sort, "titel") == 0;
+	return rc == -1 ? MEENT_ERR : 0;
 }
 
 /*

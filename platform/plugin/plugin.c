@@ -211,7 +211,8 @@ plugin_svc_select(const char *plugin, const char *sql,
 	for (int i = 0; params != NULL && params[i] != NULL; i++)
 		sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
 	rows = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n++ < 1000) {
+	while ((rc = db_step_row(plugin_db, st, "plugin select")) == 1 &&
+	    n++ < 1000) {
 		json_t *row = json_object();
 
 		for (int c = 0; c < sqlite3_column_count(st); c++)
@@ -219,7 +220,8 @@ plugin_svc_select(const char *plugin, const char *sql,
 			    db_column_json(st, c));
 		json_array_append_new(rows, row);
 	}
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+	/* 1: stopped at 1000 rows. -1: failed (logged); NULL, not fewer rows. */
+	if (rc != -1)
 		out = json_dumps(rows, JSON_COMPACT);
 	json_decref(rows);
 	sqlite3_finalize(st);

@@ -147,7 +147,8 @@ struct meent_services {
 	 * meent's database, with ?1, ?2 ... bound to params (NULL-ended).
 	 * Returns the rows as a JSON array of objects (free with free()),
 	 * at most 1000 rows; NULL when the statement is not read-only, is
-	 * invalid, or is made outside those hooks. */
+	 * invalid, or is made outside those hooks, and when the database
+	 * failed while reading it (never fewer rows for a failure). */
 	char		*(*select)(const char *plugin, const char *sql,
 			    const char *const *params);
 	/* Add to a counter ([a-z0-9_]) shown in /metrics as

@@ -68,7 +68,7 @@ void	 web_pilot_form_update(struct req *);
 /* web_pilots.c */
 void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
-void	 web_pilots_recent(struct req *, struct evbuffer *, int);
+int	 web_pilots_recent(struct req *, struct evbuffer *, int);
 const char *web_pilots_klasse(int);
 void	 web_zoeken(struct req *);
 

@@ -17,10 +17,15 @@
 void
 web_benchmarks_list(struct req *r)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 	json_t *items = indicator_list(r->db), *i;
 	size_t k;
 
+	if (items == NULL) {
+		reply_db_failed(r, "De indicatoren konden niet gelezen worden.");
+		return;
+	}
+	b = evbuffer_new();
 	web_page_start(r, b, "Benchmarks");
 	html_out(b, "<h1>Benchmarks</h1>\n<p class=\"lead\">Hoe staat uw "
 	    "gemeente ervoor? Vergelijk uw cijfers met gemeenten van dezelfde "
@@ -53,12 +58,15 @@ web_benchmarks_list(struct req *r)
 	json_decref(items);
 }
 
-/* The form: municipality, group, period; keeps what was asked. */
+/*
+ * The form: municipality (names: municipality_names()), group, period;
+ * keeps what was asked.
+ */
 static void
-web_benchmarks_form(struct req *r, struct evbuffer *b, json_t *ind,
+web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
     const struct comparison_query *q)
 {
-	json_t *names = municipality_names(r->db), *g, *p;
+	json_t *g, *p;
 	size_t i;
 
 	html_out(b, "<form method=\"get\" action=\"/benchmarks/%s\" "
@@ -100,7 +108,6 @@ web_benchmarks_form(struct req *r, struct evbuffer *b, json_t *ind,
 	}
 	html_out(b, "</select></p>\n<p><button type=\"submit\">Vergelijk"
 	    "</button></p>\n</form>\n");
-	json_decref(names);
 }
 
 static void
@@ -233,14 +240,14 @@ web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
 	html_out(b, "\">JSON</a></p>\n");
 }
 
-/* The pilots that worked on this indicator, as far as the viewer may see. */
+/*
+ * The pilots that worked on this indicator, as far as the viewer may see
+ * (list: pilot_store_linking()).
+ */
 static void
-web_benchmarks_pilots(struct req *r, struct evbuffer *b, json_t *ind)
+web_benchmarks_pilots(struct evbuffer *b, json_t *list)
 {
-	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
-	json_t *list = pilot_store_linking(r->db, PILOT_LINK_INDICATOR,
-	    json_string_value(json_object_get(ind, "id")), !anonymous,
-	    anonymous ? NULL : r->who.gemeente), *p;
+	json_t *p;
 	size_t i;
 
 	if (json_array_size(list) > 0) {
@@ -253,32 +260,40 @@ web_benchmarks_pilots(struct req *r, struct evbuffer *b, json_t *ind)
 			    "gemeenteNaam")));
 		html_out(b, "</ul>\n");
 	}
-	json_decref(list);
 }
 
 void
 web_benchmarks_show(struct req *r)
 {
-	json_t *ind = indicator_id_valid(r->params[0]) ?
-	    indicator_get(r->db, r->params[0]) : NULL;
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	struct comparison_query q = { 0 };
 	struct evbuffer *b;
-	json_t *cmp = NULL;
+	json_t *ind = NULL, *cmp = NULL, *names = NULL, *pilots = NULL;
 	bool asked;
-	int status = 200;
+	int rc, status = 200;
 
-	if (ind == NULL) {
+	rc = indicator_id_valid(r->params[0]) ? indicator_get(r->db,
+	    r->params[0], &ind) : MEENT_NOTFOUND;
+	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Er is geen indicator "
 		    "met deze naam.");
 		return;
 	}
+	if (rc != MEENT_OK)
+		goto failed;
 	/* A first visit without a municipality is a question, not an error. */
-	asked = req_query(r, "gemeente") != NULL ||
-	    r->who.kind != PRINCIPAL_ANONYMOUS;
-	if (model_indicators_query(r, ind, &q) == 0)
-		cmp = comparison_make(r->db, ind, &q);
-	else if (asked)
+	asked = req_query(r, "gemeente") != NULL || !anonymous;
+	rc = model_indicators_query(r, ind, &q);
+	if (rc == 0)
+		rc = comparison_make(r->db, ind, &q, &cmp);
+	else if (rc == MEENT_INVALID && asked)
 		status = 400;
+	if (rc == MEENT_ERR ||
+	    (names = municipality_names(r->db)) == NULL ||
+	    (pilots = pilot_store_linking(r->db, PILOT_LINK_INDICATOR,
+	    r->params[0], !anonymous, anonymous ? NULL : r->who.gemeente)) ==
+	    NULL)
+		goto failed;
 	b = evbuffer_new();
 	web_page_start(r, b, json_string_value(json_object_get(ind, "naam")));
 	html_out(b, "<h1>%s</h1>\n<p>%s</p>\n<p class=\"meta\">Eenheid: %s · "
@@ -288,15 +303,24 @@ web_benchmarks_show(struct req *r)
 	    json_string_value(json_object_get(ind, "bron")));
 	if (status == 400)
 		web_page_errors(b, r->invalid);
-	web_benchmarks_form(r, b, ind, &q);
+	web_benchmarks_form(b, ind, names, &q);
 	if (cmp != NULL)
 		web_benchmarks_result(b, ind, cmp, &q);
 	else if (status == 200)
 		html_out(b, "<p>Kies een gemeente om te vergelijken.</p>\n");
-	web_benchmarks_pilots(r, b, ind);
+	web_benchmarks_pilots(b, pilots);
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
+	json_decref(pilots);
+	json_decref(names);
+	json_decref(cmp);
+	json_decref(ind);
+	return;
+failed:
+	reply_db_failed(r, "De vergelijking kon niet gemaakt worden.");
+	json_decref(pilots);
+	json_decref(names);
 	json_decref(cmp);
 	json_decref(ind);
 }

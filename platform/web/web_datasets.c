@@ -52,13 +52,18 @@ web_datasets_problems(struct evbuffer *b, json_t *invalid)
 static void
 web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 	json_t *items = indicator_list(r->db), *i;
 	const char *vorm = in != NULL ? evhttp_find_header(in, "vorm") : NULL;
 	const char *ind = in != NULL ? evhttp_find_header(in, "indicator") :
 	    NULL;
 	size_t k;
 
+	if (items == NULL) {
+		reply_db_failed(r, "De indicatoren konden niet gelezen worden.");
+		return;
+	}
+	b = evbuffer_new();
 	web_page_start(r, b, "Dataset uploaden");
 	html_out(b, "<h1>Dataset uploaden</h1>\n");
 	web_datasets_problems(b, r->invalid);
@@ -393,10 +398,15 @@ web_datasets_create(struct req *r)
 		    "laad de pagina opnieuw.");
 		return;
 	}
-	model_datasets_request(r, evhttp_find_header(&form, "vorm"),
+	if (model_datasets_request(r, evhttp_find_header(&form, "vorm"),
 	    evhttp_find_header(&form, "indicator"),
 	    evhttp_find_header(&form, "periode"),
-	    evhttp_find_header(&form, "rollen"), &rq);
+	    evhttp_find_header(&form, "rollen"), &rq) == MEENT_ERR) {
+		csvstream_wipe(body);
+		evhttp_clear_headers(&form);
+		reply_db_failed(r, "De indicator kon niet gelezen worden.");
+		return;
+	}
 	if (req_has_invalid(r)) {
 		csvstream_wipe(body);
 		web_datasets_form_page(r, 400, &form);

@@ -56,7 +56,11 @@ web_guideline_form_propose_new(struct req *r)
 	if (web_guidelines_load(r, &g) == -1 ||
 	    model_guidelines_refuse_foreign(r, &g) == -1)
 		return;
-	head = guideline_store_revision(r->db, g.pk, g.head);
+	if (guideline_store_revision(r->db, g.pk, g.head, &head) != 0) {
+		/* The head's revision is there: not finding it is a failure. */
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
+		return;
+	}
 	web_guideline_form_propose_form(r, 200, &g, g.head, json_string_value(
 	    json_object_get(head, "tekst")), "", NULL);
 	json_decref(head);
@@ -118,29 +122,39 @@ web_guideline_form_proposal(struct req *r)
 {
 	struct guideline g;
 	struct evbuffer *b;
-	json_t *p, *base;
+	json_t *p = NULL, *base = NULL;
 	char *diff, *html;
 	long id;
 	bool open, maintainer;
+	int rc, is_maintainer = 0;
 
 	if (web_guidelines_load(r, &g) == -1)
 		return;
 	id = req_number(r->params[1]);
-	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
-	if (p == NULL) {
+	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
+	    MEENT_NOTFOUND;
+	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er niet.");
 		return;
 	}
-	base = guideline_store_revision(r->db, g.pk, (long)json_integer_value(
-	    json_object_get(p, "basis")));
+	/* Its base and the maintainers are there: not finding is failing. */
+	if (rc != 0 || guideline_store_revision(r->db, g.pk,
+	    (long)json_integer_value(json_object_get(p, "basis")), &base) !=
+	    0 || (r->who.kind == PRINCIPAL_SESSION && (is_maintainer =
+	    guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente)) ==
+	    -1)) {
+		json_decref(base);
+		json_decref(p);
+		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
+		return;
+	}
 	diff = merge_diff(json_string_value(json_object_get(base, "tekst")),
 	    json_string_value(json_object_get(p, "tekst")), "basisversie",
 	    "voorstel");
 	html = merge_diff_html(diff != NULL ? diff : "");
 	open = strcmp(json_string_value(json_object_get(p, "status")), "open") ==
 	    0;
-	maintainer = r->who.kind == PRINCIPAL_SESSION &&
-	    guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente);
+	maintainer = is_maintainer == 1;
 	b = evbuffer_new();
 	web_page_start(r, b, "Voorstel");
 	html_out(b, "<h1>Voorstel voor <a href=\"/richtlijnen/%s\">%s</a></h1>\n"
@@ -210,7 +224,7 @@ web_guideline_form_decide(struct req *r)
 	struct guideline g;
 	struct evkeyvalq form;
 	struct revision rev = { 0 };
-	json_t *conflicts = NULL, *p;
+	json_t *conflicts = NULL, *p = NULL;
 	const char *status, *reden;
 	char location[160];
 	long id;
@@ -219,15 +233,25 @@ web_guideline_form_decide(struct req *r)
 	if (web_guidelines_load(r, &g) == -1 ||
 	    model_guidelines_refuse_foreign(r, &g) == -1)
 		return;
-	if (!guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente)) {
+	rc = guideline_store_is_maintainer(r->db, g.pk, r->who.gemeente);
+	if (rc == -1) {
+		reply_db_failed(r, "De beheerders konden niet gelezen worden.");
+		return;
+	}
+	if (rc == 0) {
 		reply_problem(r, 403, "Verboden", "Alleen de beheerders besluiten "
 		    "over voorstellen.");
 		return;
 	}
 	/* The proposal must be one of this guideline's (404 otherwise). */
 	id = req_number(r->params[1]);
-	p = id > 0 ? guideline_store_proposal(r->db, g.pk, id) : NULL;
-	if (p == NULL) {
+	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
+	    MEENT_NOTFOUND;
+	if (rc == -1) {
+		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
+		return;
+	}
+	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
 		    "niet.");
 		return;

@@ -30,12 +30,17 @@ web_guidelines_load(struct req *r, struct guideline *g)
 void
 web_guidelines_list(struct req *r)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 	json_t *items, *g;
 	long total;
 	size_t i;
 
 	items = guideline_store_list(r->db, 1, 100, &total);
+	if (items == NULL) {
+		reply_db_failed(r, "De richtlijnen konden niet gelezen worden.");
+		return;
+	}
+	b = evbuffer_new();
 	web_page_start(r, b, "Richtlijnen");
 	html_out(b, "<h1>Richtlijnen</h1>\n<p class=\"lead\">Afspraken die "
 	    "gemeenten samen bijhouden: elke gemeente kan een wijziging "
@@ -96,10 +101,11 @@ web_guidelines_show(struct req *r)
 	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	struct guideline g;
 	struct evbuffer *b;
-	json_t *head, *v, *list;
+	json_t *head, *v, *list, *revisions = NULL, *proposals = NULL;
 	const char *cached;
 	char key[128], origin[210];
 	size_t i, len;
+	int from;
 
 	snprintf(key, sizeof key, "R|%.100s", r->params[0]);
 	if (anonymous &&
@@ -109,13 +115,22 @@ web_guidelines_show(struct req *r)
 	}
 	if (web_guidelines_load(r, &g) == -1)
 		return;
-	head = model_guidelines_head(r, &g);
+	/* Everything the page shows, read before any of it is drawn. */
+	if ((head = model_guidelines_head(r, &g)) == NULL ||
+	    (from = fed_peer_origin_name(r->db, r->ctx->instance, g.origin,
+	    origin, sizeof origin)) == -1 ||
+	    (revisions = guideline_store_revisions(r->db, g.pk)) == NULL ||
+	    (proposals = guideline_store_proposals(r->db, g.pk)) == NULL) {
+		json_decref(revisions);
+		json_decref(head);
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
+		return;
+	}
 	b = evbuffer_new();
 	web_page_start(r, b, g.titel);
 	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %ld",
 	    g.head);
-	if (fed_peer_origin_name(r->db, r->ctx->instance, g.origin,
-	    origin, sizeof origin))
+	if (from == 1)
 		html_out(b, " · gedeeld via %s (alleen-lezen: wijzigen kan alleen"
 		    " daar)", origin);
 	html_out(b, "</p>\n");
@@ -151,7 +166,7 @@ web_guidelines_show(struct req *r)
 		html_out(b, "</ul>\n");
 	}
 	html_out(b, "<h3>Geschiedenis</h3>\n<ol reversed>\n");
-	list = guideline_store_revisions(r->db, g.pk);
+	list = revisions;
 	json_array_foreach(list, i, v) {
 		long n = (long)json_integer_value(json_object_get(v, "versie"));
 
@@ -168,7 +183,7 @@ web_guidelines_show(struct req *r)
 	}
 	json_decref(list);
 	html_out(b, "</ol>\n<h3>Voorstellen</h3>\n");
-	list = guideline_store_proposals(r->db, g.pk);
+	list = proposals;
 	if (json_array_size(list) == 0)
 		html_out(b, "<p>Geen voorstellen.</p>\n");
 	else
@@ -204,14 +219,20 @@ web_guidelines_versie(struct req *r)
 {
 	struct guideline g;
 	struct evbuffer *b;
-	json_t *rev;
+	json_t *rev = NULL;
 	long n;
+	int rc;
 
 	if (web_guidelines_load(r, &g) == -1)
 		return;
 	n = req_number(r->params[1]);
-	rev = n > 0 ? guideline_store_revision(r->db, g.pk, n) : NULL;
-	if (rev == NULL) {
+	rc = n > 0 ? guideline_store_revision(r->db, g.pk, n, &rev) :
+	    MEENT_NOTFOUND;
+	if (rc == -1) {
+		reply_db_failed(r, "De versie kon niet gelezen worden.");
+		return;
+	}
+	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Deze versie bestaat niet.");
 		return;
 	}
@@ -234,21 +255,28 @@ web_guidelines_diff(struct req *r)
 {
 	struct guideline g;
 	struct evbuffer *b;
-	json_t *a, *c;
+	json_t *a = NULL, *c = NULL;
 	long van, tot;
 	char *diff, *html, na[32], nb[32];
+	int ra, rc;
 
 	if (web_guidelines_load(r, &g) == -1)
 		return;
 	van = req_number(req_query(r, "van"));
 	tot = req_number(req_query(r, "tot"));
-	a = van > 0 ? guideline_store_revision(r->db, g.pk, van) : NULL;
-	c = tot > 0 ? guideline_store_revision(r->db, g.pk, tot) : NULL;
-	if (a == NULL || c == NULL) {
+	ra = van > 0 ? guideline_store_revision(r->db, g.pk, van, &a) :
+	    MEENT_NOTFOUND;
+	rc = ra == -1 ? -1 : tot > 0 ? guideline_store_revision(r->db, g.pk,
+	    tot, &c) : MEENT_NOTFOUND;
+	if (ra != 0 || rc != 0) {
 		json_decref(a);
 		json_decref(c);
-		reply_problem(r, 404, "Niet gevonden", "Kies twee bestaande "
-		    "versies (van en tot).");
+		if (ra == -1 || rc == -1)
+			reply_db_failed(r, "De versies konden niet gelezen "
+			    "worden.");
+		else
+			reply_problem(r, 404, "Niet gevonden", "Kies twee "
+			    "bestaande versies (van en tot).");
 		return;
 	}
 	snprintf(na, sizeof na, "versie %ld", van);

@@ -21,7 +21,12 @@ web_home(struct req *r)
 	    "<p><label for=\"q\">Zoek in pilots</label><br>"
 	    "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"200\"> "
 	    "<button type=\"submit\">Zoeken</button></p></form>\n", in->name);
-	web_pilots_recent(r, b, 6);
+	if (web_pilots_recent(r, b, 6) != 0) {
+		evbuffer_free(b);
+		reply_db_failed(r, "De nieuwe pilots konden niet gelezen "
+		    "worden.");
+		return;
+	}
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);

@@ -266,14 +266,24 @@ web_pilot_input(struct evkeyvalq *form)
 	return in;
 }
 
-/* The guideline links must exist; reasons go into invalid. */
+/*
+ * The guideline links must exist; reasons go into invalid (-1). -1 with a
+ * reply already sent when the database failed.
+ */
 static int
 web_pilot_links_exist(struct req *r, const struct pilot *p, json_t *invalid)
 {
-	if (model_pilots_links_exist(r, p) == 0)
+	switch (model_pilots_links_exist(r, p)) {
+	case 0:
 		return 0;
-	json_array_extend(invalid, r->invalid);
-	return -1;
+	case MEENT_INVALID:
+		json_array_extend(invalid, r->invalid);
+		return -1;
+	default:
+		reply_db_failed(r, "De richtlijnen en indicatoren van de pilot "
+		    "konden niet gelezen worden.");
+		return -1;
+	}
 }
 
 /*

@@ -278,7 +278,11 @@ web_pilots_results(struct req *r, bool search)
 	size_t i;
 	int rc, status = 200;
 
-	model_pilots_query(r, &q);
+	if (model_pilots_query(r, &q) == MEENT_ERR) {
+		free(q.fts);
+		reply_db_failed(r, "De pilots konden niet gelezen worden.");
+		return;
+	}
 	if (!req_has_invalid(r) && (!search || q.q != NULL)) {
 		rc = model_pilots_run(r, &q, &items, &total, &facets);
 		if (rc == MEENT_CONFLICT)
@@ -383,7 +387,7 @@ web_pilots_show(struct req *r)
 	size_t len;
 	json_t *g, *v;
 	size_t i;
-	int err;
+	int from;
 
 	snprintf(key, sizeof key, "H|%.36s", r->params[0]);
 	if (anonymous &&
@@ -393,7 +397,14 @@ web_pilots_show(struct req *r)
 	}
 	if (model_pilots_load(r, &p, false) == -1)
 		return;
-	g = municipality_get(r->db, p.gemeente, &err);
+	if (municipality_get(r->db, p.gemeente, &g) == MEENT_ERR ||
+	    (from = fed_peer_origin_name(r->db, r->ctx->instance, p.origin,
+	    origin, sizeof origin)) == -1) {
+		json_decref(g);
+		pilot_free(&p);
+		reply_db_failed(r, "De pilot kon niet gelezen worden.");
+		return;
+	}
 	b = evbuffer_new();
 	web_page_start(r, b, p.titel);
 	html_out(b, "<article class=\"pilot\">\n<h1>%s</h1>\n", p.titel);
@@ -465,8 +476,7 @@ web_pilots_show(struct req *r)
 		html_out(b, "</ul></dd>\n");
 	}
 	web_pilots_fact(b, "Contact", p.contact);
-	if (fed_peer_origin_name(r->db, r->ctx->instance, p.origin,
-	    origin, sizeof origin)) {
+	if (from == 1) {
 		char line[300];
 
 		snprintf(line, sizeof line, "%s (alleen-lezen: wijzigen kan "
@@ -511,19 +521,24 @@ web_pilots_show(struct req *r)
 	pilot_free(&p);
 }
 
-/* The newest pilots this visitor may see, for the start page. */
-void
+/*
+ * The newest pilots this visitor may see, for the start page: 0, or the
+ * MEENT_* of model_pilots_run() with nothing added to b (the caller
+ * answers reply_db_failed; a search budget cannot run out on this list).
+ */
+int
 web_pilots_recent(struct req *r, struct evbuffer *b, int n)
 {
 	struct pilot_query q = { .page = 1, .page_size = n };
 	json_t *items, *facets, *p;
 	long total;
 	size_t i;
+	int rc;
 
 	q.member = r->who.kind != PRINCIPAL_ANONYMOUS;
 	q.own = q.member ? r->who.gemeente : NULL;
-	if (model_pilots_run(r, &q, &items, &total, &facets) != 0)
-		return;
+	if ((rc = model_pilots_run(r, &q, &items, &total, &facets)) != 0)
+		return rc;
 	html_out(b, "<h2>Nieuwe pilots</h2>\n<ul class=\"pilots\">\n");
 	json_array_foreach(items, i, p)
 		web_pilots_card(b, p);
@@ -532,4 +547,5 @@ web_pilots_recent(struct req *r, struct evbuffer *b, int n)
 	    total);
 	json_decref(items);
 	json_decref(facets);
+	return 0;
 }
