@@ -647,7 +647,8 @@ ctl_import(struct ctl *c)
 		return rc;
 	}
 	printf("%s: %ld rows, %ld values imported in %ld period(s), %ld "
-	    "missing, %ld for codes that are no municipality today\n",
+	    "missing, %ld for codes that are no municipality today (kept "
+	    "apart, not compared)\n",
 	    imp.indicator, rep.rows, rep.imported, rep.periods, rep.missing,
 	    rep.unknown);
 	return 0;

@@ -447,6 +447,25 @@ static const struct migration migrations[] = {
 	    "ALTER TABLE datasets ADD COLUMN tabel_was TEXT;"
 	    "UPDATE datasets SET tabel_was = tabel"
 	    "  WHERE status = 'gepubliceerd';" },
+	{ 10,
+	    /*
+	     * Public figures under a code that is no municipality today:
+	     * CBS publishes each year in that year's boundaries, so a table
+	     * holds the municipalities that merged since. Kept as imported,
+	     * apart from indicator_waarden (whose codes are today's), so
+	     * that no such value is shown as a successor's or counted in a
+	     * comparison; comparison.c counts them per period.
+	     */
+	    "CREATE TABLE indicator_waarden_opgeheven ("
+	    "  indicator TEXT NOT NULL,"
+	    "  periode TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL,"
+	    "  waarde REAL NOT NULL,"
+	    "  bron TEXT NOT NULL,"
+	    "  PRIMARY KEY (indicator, periode, gemeente),"
+	    "  FOREIGN KEY (indicator, periode)"
+	    "    REFERENCES indicator_perioden(indicator, periode))"
+	    "  WITHOUT ROWID;" },
 };
 
 int

@@ -10,12 +10,21 @@
  * (Hyndman & Fan type 7, as R and spreadsheets do). A percentile rank is
  * only given for groups of at least COMPARISON_MIN_PERCENTILE values: below
  * that, one municipality is a large share of the group.
+ *
+ * Municipalities that merged since: public tables give each year in that
+ * year's boundaries, and values under codes that no longer exist are kept
+ * apart by the import (indicator_waarden_opgeheven). A period's comparison
+ * is over the municipalities of today that have a value for it; the
+ * values kept apart are only counted, per period, and said in a warning,
+ * so that none is taken for its successor's.
  */
 #include "domain/domain.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #define COMPARISON_MIN_PERCENTILE	5
 #define COMPARISON_SIMILAR		15
@@ -51,6 +60,8 @@ struct peers {
 	size_t		 n;
 	const char	**periods;	/* borrowed from the indicator's JSON */
 	size_t		 nperiods;
+	const char	**statuses;	/* each period's, borrowed too */
+	long		*opgeheven;	/* values kept apart, per period */
 	double		*raw;		/* [period * n + peer] */
 	unsigned char	*present;
 	bool		 per1000;
@@ -65,6 +76,8 @@ peers_free(struct peers *ps)
 	}
 	free(ps->p);
 	free(ps->periods);
+	free(ps->statuses);
+	free(ps->opgeheven);
 	free(ps->raw);
 	free(ps->present);
 }
@@ -183,24 +196,53 @@ peers_load_values(struct db *db, const char *indicator, struct peers *ps)
 	return rc;
 }
 
+/* How many values of each period are under codes that no longer exist. */
+static int
+peers_load_opgeheven(struct db *db, const char *indicator, struct peers *ps)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT periode, count(*) FROM"
+	    " indicator_waarden_opgeheven WHERE indicator = ?1"
+	    " GROUP BY periode");
+
+	ps->opgeheven = xcalloc(ps->nperiods + 1, sizeof *ps->opgeheven);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, indicator);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long k = peers_period_index(ps, (const char *)
+		    sqlite3_column_text(st, 0));
+
+		if (k >= 0)
+			ps->opgeheven[k] = (long)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
 /* Everything a comparison of ind needs. 0, or -1 on a database error. */
 static int
 peers_load(struct db *db, json_t *ind, struct peers *ps)
 {
 	json_t *periods = json_object_get(ind, "perioden"), *p;
+	const char *id = json_string_value(json_object_get(ind, "id"));
 	size_t i;
 
 	memset(ps, 0, sizeof *ps);
 	ps->per1000 = json_is_string(json_object_get(ind, "noemer"));
 	ps->periods = xreallocarray(NULL, json_array_size(periods) + 1,
 	    sizeof *ps->periods);
-	json_array_foreach(periods, i, p)
+	ps->statuses = xreallocarray(NULL, json_array_size(periods) + 1,
+	    sizeof *ps->statuses);
+	json_array_foreach(periods, i, p) {
+		ps->statuses[ps->nperiods] = json_string_value(
+		    json_object_get(p, "status"));
 		ps->periods[ps->nperiods++] = json_string_value(
 		    json_object_get(p, "periode"));
+	}
 	if (peers_load_gemeenten(db, ps) == -1 ||
 	    peers_load_inhabitants(db, ps) == -1 ||
-	    peers_load_values(db, json_string_value(json_object_get(ind, "id")),
-	    ps) == -1)
+	    peers_load_values(db, id, ps) == -1 ||
+	    peers_load_opgeheven(db, id, ps) == -1)
 		return -1;
 	return 0;
 }
@@ -445,7 +487,11 @@ comparison_members(const struct peers *ps)
 	return a;
 }
 
-/* Per period: the municipality's value, the group's median and n. */
+/*
+ * Per period: the municipality's value, the group's median and n, the
+ * status of the figures and how many values of municipalities that merged
+ * since were left out.
+ */
 static json_t *
 comparison_series(struct peers *ps, const struct peer *self)
 {
@@ -457,20 +503,90 @@ comparison_series(struct peers *ps, const struct peer *self)
 
 		peers_set_period(ps, k);
 		v = peers_group_values(ps, &n);
-		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:I}",
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:I, s:s?,"
+		    " s:I}",
 		    "periode", ps->periods[k],
 		    "waarde", self->has_value ? comparison_number(self->waarde) :
 		    json_null(),
 		    "groepMediaan", n > 0 ? comparison_number(
 		    comparison_quantile(v, n, 0.5)) : json_null(),
-		    "n", (json_int_t)n));
+		    "n", (json_int_t)n, "status", ps->statuses[k],
+		    "opgeheven", (json_int_t)ps->opgeheven[k]));
 		free(v);
 	}
 	return a;
 }
 
+/*
+ * The other periods of the series with values of municipalities that merged
+ * since, left out: "2015, 2016 en 2017".
+ */
+static void
+comparison_series_warning(const struct peers *ps, size_t k, json_t *warnings)
+{
+	struct evbuffer *list = evbuffer_new();
+	size_t n = 0, seen = 0;
+	char *text;
+
+	for (size_t i = 0; i < ps->nperiods; i++)
+		if (i != k && ps->opgeheven[i] > 0)
+			n++;
+	for (size_t i = 0; i < ps->nperiods && n > 0; i++) {
+		if (i == k || ps->opgeheven[i] == 0)
+			continue;
+		seen++;
+		evbuffer_add_printf(list, "%s%s", seen == 1 ? "" : seen == n ?
+		    " en " : ", ", ps->periods[i]);
+	}
+	if (n > 0) {
+		evbuffer_add(list, "", 1);
+		text = xasprintf("In de reeks door de tijd tellen voor %s "
+		    "ook gemeenten niet mee die daarna zijn opgegaan in een "
+		    "andere gemeente. Hun cijfers staan niet bij de gemeente "
+		    "waarin ze opgingen.", (const char *)evbuffer_pullup(list,
+		    -1));
+		json_array_append_new(warnings, json_pack("{s:s, s:s}", "code",
+		    "opgeheven_in_reeks", "tekst", text));
+		free(text);
+	}
+	evbuffer_free(list);
+}
+
+/* What period k's figures are: provisional, and with merged ones left out. */
+static void
+comparison_period_warnings(const struct peers *ps, size_t k, json_t *warnings)
+{
+	const char *period = ps->periods[k];
+	char *text;
+
+	if (ps->statuses[k] != NULL &&
+	    strcmp(ps->statuses[k], "voorlopig") == 0) {
+		text = xasprintf("De cijfers over %s zijn voorlopig: de bron "
+		    "kan ze nog aanpassen.", period);
+		json_array_append_new(warnings, json_pack("{s:s, s:s}", "code",
+		    "voorlopig", "tekst", text));
+		free(text);
+	}
+	if (ps->opgeheven[k] > 0) {
+		text = xasprintf("De bron geeft voor %s ook cijfers van %ld "
+		    "%s die daarna %s opgegaan in een andere gemeente. Die "
+		    "tellen hier niet mee en staan niet bij de gemeente waarin "
+		    "ze opgingen: de bron geeft elk jaar de gemeenten van dat "
+		    "jaar. Nam een gemeente van nu later een andere op, dan "
+		    "geldt haar cijfer over %s voor haar gebied van toen.",
+		    period, ps->opgeheven[k], ps->opgeheven[k] == 1 ?
+		    "gemeente" : "gemeenten", ps->opgeheven[k] == 1 ? "is" :
+		    "zijn", period);
+		json_array_append_new(warnings, json_pack("{s:s, s:s}", "code",
+		    "opgeheven_gemeenten", "tekst", text));
+		free(text);
+	}
+	comparison_series_warning(ps, k, warnings);
+}
+
 static json_t *
-comparison_warnings(const struct peers *ps, const struct peer *self, size_t n)
+comparison_warnings(const struct peers *ps, size_t k, const struct peer *self,
+    size_t n)
 {
 	json_t *warnings = json_array();
 
@@ -483,6 +599,7 @@ comparison_warnings(const struct peers *ps, const struct peer *self, size_t n)
 		json_array_append_new(warnings, json_pack("{s:s, s:s}",
 		    "code", "kleine_groep", "tekst", "De groep heeft minder dan "
 		    "5 waarden: er is geen percentiel berekend."));
+	comparison_period_warnings(ps, k, warnings);
 	return warnings;
 }
 
@@ -528,7 +645,7 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
 	    "positie", comparison_position(self, v, n, direction),
 	    "statistiek", comparison_stats(v, n),
 	    "leden", comparison_members(&ps),
-	    "waarschuwingen", comparison_warnings(&ps, self, n));
+	    "waarschuwingen", comparison_warnings(&ps, (size_t)k, self, n));
 	free(v);
 	json_object_set_new(out, "reeks", comparison_series(&ps, self));
 	peers_free(&ps);

@@ -418,6 +418,9 @@ json_t	*indicator_list(struct db *);
 struct indicator_import {
 	const char	*indicator, *source, *status;
 	const char	*code_column, *period_column, *value_column;
+	const char	*per1000_column;	/* value * 1000 / this; or NULL */
+	json_t		*period_status;		/* {period: status}, borrowed */
+	bool		 new_periods;		/* refuse a period it has */
 };
 struct indicator_import_report {
 	long	 rows, imported, missing, unknown, periods;

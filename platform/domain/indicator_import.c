@@ -6,9 +6,16 @@
  * bad row stops the import with its row and column, and what was stored
  * before stays as it was.
  *
- * Rows for codes that are not municipalities today (merged away) are
- * counted and skipped, so a long time series with old codes still loads.
- * Empty cells and CBS's "." (no figure) are counted as missing.
+ * Rows for codes that are not municipalities today (merged away: CBS
+ * publishes each year in that year's boundaries) are counted and kept
+ * apart, in indicator_waarden_opgeheven: never a successor's value, never
+ * in a comparison. Empty cells and CBS's "." (no figure) are counted as
+ * missing and stored as nothing, never as 0.
+ *
+ * A catalogue may ask for a ratio meent computes from two columns of the
+ * same table (per1000_column: value * 1000 / that column, one decimal),
+ * for a status per period (period_status), and that every period be new
+ * to the indicator (new_periods: files of one series must not overlap).
  */
 #include "domain/domain.h"
 
@@ -25,6 +32,7 @@ struct import_state {
 	const struct indicator_import	*imp;
 	struct indicator_import_report	*rep;
 	int				 col_code, col_period, col_value;
+	int				 col_per1000;
 	json_t				*seen;	/* "period\tcode" of this file */
 	json_t				*periods;
 };
@@ -72,18 +80,50 @@ import_header(struct import_state *s, const char *const *f, size_t n,
 	s->col_code = csvfile_column(f, n, imp->code_column);
 	s->col_period = csvfile_column(f, n, imp->period_column);
 	s->col_value = csvfile_column(f, n, imp->value_column);
-	if (s->col_code < 0 || s->col_period < 0 || s->col_value < 0) {
+	s->col_per1000 = imp->per1000_column == NULL ? -1 :
+	    csvfile_column(f, n, imp->per1000_column);
+	if (s->col_code < 0 || s->col_period < 0 || s->col_value < 0 ||
+	    (imp->per1000_column != NULL && s->col_per1000 < 0)) {
 		*err = xasprintf("row 1: no column '%s'", s->col_code < 0 ?
 		    imp->code_column : s->col_period < 0 ? imp->period_column :
-		    imp->value_column);
+		    s->col_value < 0 ? imp->value_column :
+		    imp->per1000_column);
 		return -1;
 	}
 	return 0;
 }
 
+/* The status of period's figures: the catalogue's for that period, or the
+ * import's. */
+static const char *
+import_status(const struct indicator_import *imp, const char *period)
+{
+	const char *s = json_string_value(json_object_get(imp->period_status,
+	    period));
+
+	return s != NULL ? s : imp->status;
+}
+
+/* Does the indicator have period already (from before this file)? */
+static bool
+import_period_known(struct db *db, const char *indicator, const char *period)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM indicator_perioden"
+	    " WHERE indicator = ?1 AND periode = ?2");
+	bool found;
+
+	if (st == NULL)
+		return false;
+	db_bind_text(st, 1, indicator);
+	db_bind_text(st, 2, period);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return found;
+}
+
 static int
 import_store(struct import_state *s, const char *code, const char *period,
-    double value)
+    double value, bool today)
 {
 	sqlite3_stmt *st;
 
@@ -95,15 +135,19 @@ import_store(struct import_state *s, const char *code, const char *period,
 			return -1;
 		db_bind_text(st, 1, s->imp->indicator);
 		db_bind_text(st, 2, period);
-		db_bind_text(st, 3, s->imp->status);
+		db_bind_text(st, 3, import_status(s->imp, period));
 		if (db_step_done(s->db, st, "import.period") == -1)
 			return -1;
 		json_object_set_new(s->periods, period, json_true());
 	}
-	st = db_stmt(s->db, "INSERT INTO indicator_waarden (indicator, periode,"
-	    " gemeente, waarde, bron) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT"
-	    " (indicator, periode, gemeente) DO UPDATE SET waarde = ?4,"
-	    " bron = ?5");
+	/* Two literals: the statement cache is keyed by the SQL's address. */
+	st = db_stmt(s->db, today ? "INSERT INTO indicator_waarden (indicator,"
+	    " periode, gemeente, waarde, bron) VALUES (?1, ?2, ?3, ?4, ?5) ON"
+	    " CONFLICT (indicator, periode, gemeente) DO UPDATE SET"
+	    " waarde = ?4, bron = ?5" : "INSERT INTO indicator_waarden_opgeheven"
+	    " (indicator, periode, gemeente, waarde, bron) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5) ON CONFLICT (indicator, periode, gemeente) DO UPDATE SET"
+	    " waarde = ?4, bron = ?5");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, s->imp->indicator);
@@ -114,20 +158,58 @@ import_store(struct import_state *s, const char *code, const char *period,
 	return db_step_done(s->db, st, "import.value");
 }
 
+/*
+ * The denominator of a computed ratio in row: 0 with *den, 1 when the cell
+ * is empty (the ratio is then missing), -1 with *err when it is no figure
+ * above 0.
+ */
+static int
+import_denominator(struct import_state *s, const char *const *f, long row,
+    double *den, char **err)
+{
+	const char *text = f[s->col_per1000];
+
+	if (*text == '\0' || strcmp(text, ".") == 0)
+		return 1;
+	if (indicator_parse_value(text, den) == -1 || *den <= 0) {
+		*err = xasprintf("row %ld, column %s: '%.20s' is not a number "
+		    "above 0", row, s->imp->per1000_column, text);
+		return -1;
+	}
+	return 0;
+}
+
+/* A period met for the first time in this file: new, when it must be. */
+static int
+import_period_first(struct import_state *s, const char *period, long row,
+    char **err)
+{
+	if (!s->imp->new_periods || json_object_get(s->periods, period) != NULL)
+		return 0;
+	if (import_period_known(s->db, s->imp->indicator, period)) {
+		*err = xasprintf("row %ld: %s already has figures for %s (from "
+		    "another file)", row, s->imp->indicator, period);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 import_row(const char *const *f, size_t n, long row, void *arg, char **err)
 {
 	struct import_state *s = arg;
 	const char *code, *period, *text;
 	char *key;
-	double value;
-	bool dup;
+	double value, den;
+	bool dup, today;
+	int rc;
 
 	if (row == 1)
 		return import_header(s, f, n, err);
 	s->rep->rows++;
 	if ((size_t)s->col_code >= n || (size_t)s->col_period >= n ||
-	    (size_t)s->col_value >= n) {
+	    (size_t)s->col_value >= n || (s->col_per1000 >= 0 &&
+	    (size_t)s->col_per1000 >= n)) {
 		*err = xasprintf("row %ld: %zu fields, fewer than the header's",
 		    row, n);
 		return -1;
@@ -157,6 +239,15 @@ import_row(const char *const *f, size_t n, long row, void *arg, char **err)
 		    s->imp->value_column, text);
 		return -1;
 	}
+	if (s->col_per1000 >= 0) {
+		if ((rc = import_denominator(s, f, row, &den, err)) == -1)
+			return -1;
+		if (rc == 1) {
+			s->rep->missing++;
+			return 0;
+		}
+		value = round(value * 10000.0 / den) / 10.0;
+	}
 	key = xasprintf("%s\t%s", period, code);
 	dup = json_object_get(s->seen, key) != NULL;
 	json_object_set_new(s->seen, key, json_true());
@@ -166,20 +257,28 @@ import_row(const char *const *f, size_t n, long row, void *arg, char **err)
 		    code, period);
 		return -1;
 	}
+	if (import_period_first(s, period, row, err) == -1)
+		return -1;
 	switch (municipality_exists(s->db, code)) {
+	case 1:
+		today = true;
+		break;
 	case 0:
-		s->rep->unknown++;
-		return 0;
-	case -1:
+		today = false;
+		break;
+	default:
 		*err = xasprintf("row %ld: cannot read the municipalities",
 		    row);
 		return -1;
 	}
-	if (import_store(s, code, period, value) == -1) {
+	if (import_store(s, code, period, value, today) == -1) {
 		*err = xasprintf("row %ld: cannot store the value", row);
 		return -1;
 	}
-	s->rep->imported++;
+	if (today)
+		s->rep->imported++;
+	else
+		s->rep->unknown++;
 	return 0;
 }
 

@@ -59,10 +59,20 @@ seed_load_dir(const struct config *cfg, char **err)
 			continue;
 		dir = xasprintf("%s/%s", cfg->seed_dir, l->folder);
 		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			rc = l->load(db, dir, cfg, &n, err);
+			/* A kind loads whole or not at all, so that a fixed
+			 * seed loads on the next start. */
+			if (db_begin(db) == -1) {
+				*err = xasprintf("%s: cannot begin a "
+				    "transaction", l->kind);
+				rc = -1;
+			} else if ((rc = l->load(db, dir, cfg, &n, err)) == 0 &&
+			    (rc = db_commit(db)) == -1)
+				*err = xasprintf("%s: cannot commit", l->kind);
 			if (rc == 0)
 				log_emit(LOG_INFO, "seed", "loaded %ld %s from "
 				    "%s", n, l->kind, dir);
+			else
+				db_rollback(db);
 		}
 		free(dir);
 	}

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * Seed indicators: content/indicatoren/catalogus.json, an array of indicator
- * definitions, each with an "import" object naming a public table (relative
- * to the folder) and its columns. The tables go through the same import as
- * `meentctl import`, so comparisons work on a fresh install.
+ * definitions, each with an "import": one object, or an array of them for a
+ * series spread over several tables, naming a public table (relative to
+ * the folder) and its columns. The tables go through the same import as
+ * `meentctl import`, so comparisons work on a fresh install. The tables of
+ * one indicator must not overlap: each period comes from one file.
+ *
+ * An import object: bestand, kolom (required); periodeKolom, codeKolom,
+ * status (default definitief), bron (default the indicator's),
+ * statusPerPeriode ({"2024": "voorlopig"}), per1000Kolom (meent computes
+ * kolom * 1000 / that column of the same row; the definition must say so).
  */
 #include "domain/domain.h"
 
@@ -38,34 +45,83 @@ seed_indicators_opt(json_t *spec, const char *key, const char **slot)
 		*slot = v;
 }
 
-/* The import object of one entry into *imp (borrowed strings). */
+/* Every status of a statusPerPeriode object is a status, every key a
+ * period. */
+static bool
+seed_indicators_period_status(json_t *o)
+{
+	const char *period;
+	json_t *v;
+
+	if (o == NULL)
+		return true;
+	if (!json_is_object(o))
+		return false;
+	json_object_foreach(o, period, v)
+		if (!indicator_period_valid(period) ||
+		    !indicator_status_valid(json_string_value(v)))
+			return false;
+	return true;
+}
+
+/* The import object spec of indicator ind into *imp (borrowed strings). */
 static int
-seed_indicators_spec(json_t *spec, const char *id,
+seed_indicators_spec(json_t *spec, const struct indicator *ind,
     struct indicator_import *imp)
 {
 	indicator_import_defaults(imp);
-	imp->indicator = id;
-	imp->source = json_string_value(json_object_get(spec, "bron"));
+	imp->indicator = ind->id;
+	imp->source = ind->bron;
+	imp->new_periods = true;
+	seed_indicators_opt(spec, "bron", &imp->source);
 	seed_indicators_opt(spec, "periodeKolom", &imp->period_column);
 	seed_indicators_opt(spec, "codeKolom", &imp->code_column);
 	seed_indicators_opt(spec, "status", &imp->status);
+	seed_indicators_opt(spec, "per1000Kolom", &imp->per1000_column);
+	imp->period_status = json_object_get(spec, "statusPerPeriode");
 	/* The value column is always named: a catalogue reads wide tables. */
-	if (json_string_value(json_object_get(spec, "kolom")) == NULL)
+	if (json_string_value(json_object_get(spec, "kolom")) == NULL ||
+	    json_string_value(json_object_get(spec, "bestand")) == NULL)
 		return -1;
 	seed_indicators_opt(spec, "kolom", &imp->value_column);
-	return indicator_status_valid(imp->status) ? 0 : -1;
+	return indicator_status_valid(imp->status) &&
+	    seed_indicators_period_status(imp->period_status) ? 0 : -1;
+}
+
+/* One import object of ind's entry. 0, or -1 with *err. */
+static int
+seed_indicators_import(struct db *db, const char *dir,
+    const struct indicator *ind, json_t *spec, char **err)
+{
+	struct indicator_import imp;
+	struct indicator_import_report rep;
+	char *path, *sub = NULL;
+	int rc;
+
+	if (!json_is_object(spec) ||
+	    seed_indicators_spec(spec, ind, &imp) == -1) {
+		*err = xasprintf("%s: an import needs bestand and kolom; "
+		    "status voorlopig or definitief, also in statusPerPeriode",
+		    ind->id);
+		return -1;
+	}
+	path = xasprintf("%s/%s", dir, json_string_value(json_object_get(spec,
+	    "bestand")));
+	rc = indicator_import_file(db, &imp, path, &rep, &sub);
+	if (rc == -1)
+		*err = xasprintf("%s: %s: %s", ind->id, path, sub != NULL ?
+		    sub : "failed");
+	free(sub);
+	free(path);
+	return rc;
 }
 
 static int
 seed_indicators_entry(struct db *db, const char *dir, json_t *e, char **err)
 {
 	struct indicator ind;
-	struct indicator_import imp;
-	struct indicator_import_report rep;
-	json_t *spec = json_object_get(e, "import");
-	const char *file = json_string_value(json_object_get(spec, "bestand"));
-	char *path;
-	int rc;
+	json_t *spec = json_object_get(e, "import"), *one;
+	size_t i;
 
 	if (indicator_from_json(e, &ind, seed_indicators_bad, err) == -1)
 		return -1;
@@ -75,17 +131,12 @@ seed_indicators_entry(struct db *db, const char *dir, json_t *e, char **err)
 	}
 	if (spec == NULL)
 		return 0;
-	if (file == NULL || seed_indicators_spec(spec, ind.id, &imp) == -1) {
-		*err = xasprintf("%s: import needs bestand and kolom, status "
-		    "voorlopig or definitief", ind.id);
-		return -1;
-	}
-	if (imp.source == NULL)
-		imp.source = ind.bron;
-	path = xasprintf("%s/%s", dir, file);
-	rc = indicator_import_file(db, &imp, path, &rep, err);
-	free(path);
-	return rc;
+	if (!json_is_array(spec))
+		return seed_indicators_import(db, dir, &ind, spec, err);
+	json_array_foreach(spec, i, one)
+		if (seed_indicators_import(db, dir, &ind, one, err) == -1)
+			return -1;
+	return 0;
 }
 
 int

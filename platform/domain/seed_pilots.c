@@ -81,7 +81,8 @@ seed_pilots_one(struct db *db, const char *path, const char *origin,
 	json_object_foreach(fm, key, v) {
 		const char *s = json_string_value(v);
 
-		if (strcmp(key, "stakeholders") == 0 || strcmp(key, "tags") == 0)
+		if (strcmp(key, "stakeholders") == 0 ||
+		    strcmp(key, "tags") == 0 || strcmp(key, "indicatoren") == 0)
 			json_object_set_new(in, key, frontmatter_list(s));
 		else if (strcmp(key, "voorbeeld") == 0)
 			json_object_set_new(in, key, json_boolean(strcmp(s,

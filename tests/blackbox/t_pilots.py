@@ -17,8 +17,10 @@ seeded = m.get("/api/v1/pilots?pageSize=100").json()
 t.ok(seeded["totaal"] >= 8, "the seed pilots are there (%d)" %
      seeded["totaal"])
 t.ok(len(seeded["facetten"]["domein"]) >= 5, "seed covers 5+ domains")
-t.ok(all(p["samenvatting"].startswith("Voorbeeld") for p in
-         seeded["pilots"]), "seed pilots are marked as examples")
+t.ok(all(p["samenvatting"].startswith(("Voorbeeld: ", "Praktijkvoorbeeld "
+                                        "uit Rheden, met bron."))
+         for p in seeded["pilots"]),
+     "seed pilots are marked as examples, or as sourced practice examples")
 
 base = {
     "titel": "Wachttijden bij de balie meten",
