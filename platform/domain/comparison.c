@@ -203,20 +203,20 @@ peers_load_opgeheven(struct db *db, const char *indicator, struct peers *ps)
 	sqlite3_stmt *st = db_stmt(db, "SELECT periode, count(*) FROM"
 	    " indicator_waarden_opgeheven WHERE indicator = ?1"
 	    " GROUP BY periode");
+	int rc;
 
 	ps->opgeheven = xcalloc(ps->nperiods + 1, sizeof *ps->opgeheven);
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, indicator);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = db_step_row(db, st, "comparison merged codes")) == 1) {
 		long k = peers_period_index(ps, (const char *)
 		    sqlite3_column_text(st, 0));
 
 		if (k >= 0)
 			ps->opgeheven[k] = (long)sqlite3_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return 0;
+	return rc;
 }
 
 /* Everything a comparison of ind needs. 0, or -1 on a database error. */

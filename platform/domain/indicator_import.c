@@ -104,21 +104,24 @@ import_status(const struct indicator_import *imp, const char *period)
 	return s != NULL ? s : imp->status;
 }
 
-/* Does the indicator have period already (from before this file)? */
-static bool
+/*
+ * Does the indicator have period already (from before this file)? 1 yes,
+ * 0 no, -1 on a database error (logged).
+ */
+static int
 import_period_known(struct db *db, const char *indicator, const char *period)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM indicator_perioden"
 	    " WHERE indicator = ?1 AND periode = ?2");
-	bool found;
+	int rc;
 
 	if (st == NULL)
-		return false;
+		return -1;
 	db_bind_text(st, 1, indicator);
 	db_bind_text(st, 2, period);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	rc = db_step_row(db, st, "indicator period");
 	sqlite3_reset(st);
-	return found;
+	return rc;
 }
 
 static int
@@ -186,12 +189,17 @@ import_period_first(struct import_state *s, const char *period, long row,
 {
 	if (!s->imp->new_periods || json_object_get(s->periods, period) != NULL)
 		return 0;
-	if (import_period_known(s->db, s->imp->indicator, period)) {
+	switch (import_period_known(s->db, s->imp->indicator, period)) {
+	case 0:
+		return 0;
+	case -1:
+		*err = xasprintf("row %ld: cannot read the periods", row);
+		return -1;
+	default:
 		*err = xasprintf("row %ld: %s already has figures for %s (from "
 		    "another file)", row, s->imp->indicator, period);
 		return -1;
 	}
-	return 0;
 }
 
 static int

@@ -111,19 +111,58 @@ fuzz_send(int fd, const uint8_t *data, size_t len)
 	}
 }
 
+/*
+ * When a connection did not end: is the server still answering others?
+ * Tells a stuck connection from a stuck worker in the report.
+ */
+static void
+fuzz_probe(void)
+{
+	static const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
+	char buf[65536];
+	size_t got = 0;
+	int fd = fuzz_connect();
+
+	fuzz_send(fd, (const uint8_t *)req, sizeof req - 1);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 3000) != 1) {
+			fprintf(stderr, "fuzz_conn: the server does not answer "
+			    "a new connection either\n");
+			break;
+		}
+		if ((n = recv(fd, buf + got, sizeof buf - 1 - got, 0)) <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof buf - 1)
+			break;
+	}
+	buf[got] = '\0';
+	/* The connection and job gauges of /metrics. */
+	for (char *l = strtok(buf, "\n"); l != NULL; l = strtok(NULL, "\n"))
+		if (strstr(l, "conn") != NULL || strstr(l, "job") != NULL)
+			fprintf(stderr, "fuzz_conn: %s\n", l);
+	close(fd);
+}
+
 /* Read until the server closes; abort if it never does. */
 static void
 fuzz_drain(int fd)
 {
 	char buf[65536];
 	bool first = true;
+	size_t got = 0;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
 		if (poll(&p, 1, FUZZ_WAIT_MS) != 1) {
-			fprintf(stderr, "fuzz_conn: a connection never ended\n");
+			fprintf(stderr, "fuzz_conn: a connection never ended "
+			    "(%zu bytes of answer read)\n", got);
+			fuzz_probe();
 			abort();
 		}
 		n = recv(fd, buf, sizeof buf, 0);
@@ -131,6 +170,7 @@ fuzz_drain(int fd)
 			return;
 		if (n <= 0)
 			return;
+		got += (size_t)n;
 		if (first && n >= 5 && memcmp(buf, "HTTP/", 5) != 0) {
 			fprintf(stderr, "fuzz_conn: an answer without a status "
 			    "line\n");
