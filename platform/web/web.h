@@ -58,6 +58,7 @@ void	 web_page_start(struct req *, struct evbuffer *, const char *);
 void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
+void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
 
 /* web_pilot_form.c */
 void	 web_pilot_form_new(struct req *);

@@ -34,8 +34,14 @@ web_guidelines_list(struct req *r)
 	json_t *items, *g;
 	long total;
 	size_t i;
+	int page, page_size;
 
-	items = guideline_store_list(r->db, 1, 100, &total);
+	if (req_page(r, &page, &page_size) == -1) {
+		reply_problem(r, 400, "Ongeldige invoer", "Dit deel van de "
+		    "lijst bestaat niet.");
+		return;
+	}
+	items = guideline_store_list(r->db, page, page_size, &total);
 	if (items == NULL) {
 		reply_db_failed(r, "De richtlijnen konden niet gelezen worden.");
 		return;
@@ -61,6 +67,7 @@ web_guidelines_list(struct req *r)
 		html_out(b, "</p></li>\n");
 	}
 	html_out(b, "</ul>\n");
+	web_page_pager(r, b, page, page_size, total);
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);

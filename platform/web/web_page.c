@@ -32,6 +32,35 @@ web_page_errors(struct evbuffer *b, json_t *invalid)
 	html_out(b, "</ul></div>\n");
 }
 
+/*
+ * Links to the page before and after this one of a list of total items, as
+ * req_links() makes them for the API: the page's own path and query, page
+ * replaced. Nothing when everything fits on one page.
+ */
+void
+web_page_pager(struct req *r, struct evbuffer *b, int page, int page_size,
+    long total)
+{
+	json_t *links = req_links(r, page, page_size, total);
+	json_t *prev = json_object_get(links, "prev");
+	json_t *next = json_object_get(links, "next");
+
+	if (prev != NULL || next != NULL) {
+		html_out(b, "<nav class=\"pager\" aria-label=\"Pagina's\">"
+		    "<ul>\n");
+		if (prev != NULL)
+			html_out(b, "<li><a rel=\"prev\" href=\"%s\">Vorige "
+			    "pagina</a></li>\n", json_string_value(
+			    json_object_get(prev, "href")));
+		if (next != NULL)
+			html_out(b, "<li><a rel=\"next\" href=\"%s\">Volgende "
+			    "pagina</a></li>\n", json_string_value(
+			    json_object_get(next, "href")));
+		html_out(b, "</ul></nav>\n");
+	}
+	json_decref(links);
+}
+
 /* The document head, the site header with navigation, and <main>. */
 void
 web_page_start(struct req *r, struct evbuffer *b, const char *title)

@@ -239,29 +239,6 @@ web_pilots_facet(struct evbuffer *b, const char *title, const char *param,
 	html_out(b, "</ul>\n");
 }
 
-static void
-web_pilots_pager(struct req *r, struct evbuffer *b, json_t *links)
-{
-	json_t *prev = json_object_get(links, "prev");
-	json_t *next = json_object_get(links, "next");
-	const char *api = "/api/v1";
-
-	(void)r;
-	if (prev == NULL && next == NULL)
-		return;
-	html_out(b, "<nav class=\"pager\" aria-label=\"Pagina's\"><ul>\n");
-	/* The links point at the API path; the page path drops /api/v1. */
-	if (prev != NULL)
-		html_out(b, "<li><a rel=\"prev\" href=\"%s\">Vorige pagina</a>"
-		    "</li>\n", json_string_value(json_object_get(prev, "href")) +
-		    strlen(api));
-	if (next != NULL)
-		html_out(b, "<li><a rel=\"next\" href=\"%s\">Volgende pagina</a>"
-		    "</li>\n", json_string_value(json_object_get(next, "href")) +
-		    strlen(api));
-	html_out(b, "</ul></nav>\n");
-}
-
 /*
  * The list and search pages share this: run q, show the form, the count,
  * the facets, the results and the pager. search: /zoeken's layout. A query
@@ -273,7 +250,7 @@ web_pilots_results(struct req *r, bool search)
 {
 	struct pilot_query q;
 	struct evbuffer *b;
-	json_t *items = NULL, *facets = NULL, *links, *p;
+	json_t *items = NULL, *facets = NULL, *p;
 	long total = 0;
 	size_t i;
 	int rc, status = 200;
@@ -318,7 +295,6 @@ web_pilots_results(struct req *r, bool search)
 	} else
 		web_pilots_filters(r, b, &q);
 	if (items != NULL) {
-		links = req_links(r, q.page, q.page_size, total);
 		if (!search && total > 0) {
 			html_out(b, "<aside aria-labelledby=\"meent-verfijnen\">\n"
 			    "<h2 id=\"meent-verfijnen\">Verfijnen</h2>\n");
@@ -336,8 +312,7 @@ web_pilots_results(struct req *r, bool search)
 		json_array_foreach(items, i, p)
 			web_pilots_card(b, p);
 		html_out(b, "</ul>\n");
-		web_pilots_pager(r, b, links);
-		json_decref(links);
+		web_page_pager(r, b, q.page, q.page_size, total);
 	}
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
 		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "

@@ -40,17 +40,18 @@ check_pages(t, m, PAGES, status={
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400})
 
-# A logged-in editor: the forms. The browser gets the session cookie.
-m.ctl("user", "add", "redactie@goes.example.nl", "--gemeente", "GM0664",
+# A logged-in editor of the seed pilot's municipality (Rheden): the forms.
+# The browser gets the session cookie.
+m.ctl("user", "add", "redactie@rheden.example.nl", "--gemeente", "GM0275",
       "--role", "editor", input="een lang wachtwoord\n", check=True)
 r = m.request("POST", "/inloggen", headers={
     "Content-Type": "application/x-www-form-urlencoded",
     "Origin": "http://127.0.0.1:%d" % m.port},
-    body="email=redactie%40goes.example.nl&wachtwoord=een+lang+wachtwoord")
+    body="email=redactie%40rheden.example.nl&wachtwoord=een+lang+wachtwoord")
 cookie = (r.header("Set-Cookie") or "").split(";")[0]
 t.ok(cookie.startswith("meent_sessie="), "logged in for the form pages")
 # A dataset: its concept page (with the buttons), then published.
-tok = m.token("GM0664", "editor")
+tok = m.token("GM0275", "editor")
 r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
               "periode=2025", token=tok, headers={"Content-Type": "text/csv"},
               body="wijk,waarde\nNoord,120\nZuid,4\nOost,230\n")

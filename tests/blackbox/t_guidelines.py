@@ -299,4 +299,21 @@ t.ok("Geschiedenis" in page and "Beheerders" in page and 'href="#' in page,
      "the page shows history, maintainers and a table of contents")
 t.eq(m.get("/richtlijnen/bestaat-niet").status, 404, "unknown: 404")
 
+# The list page pages like the API: its own path in the links, not the API's.
+total = m.get("/api/v1/richtlijnen").json()["totaal"]
+page = m.get("/richtlijnen?pageSize=2").body.decode()
+t.ok(page.count('<li class="pilot">') == 2 and
+     'rel="next" href="/richtlijnen?page=2&amp;pageSize=2"' in page and
+     'rel="prev"' not in page, "/richtlijnen?pageSize=2: two, and a next link")
+last = (total + 1) // 2
+page = m.get("/richtlijnen?page=%d&pageSize=2" % last).body.decode()
+t.ok('rel="prev" href="/richtlijnen?page=%d&amp;pageSize=2"' % (last - 1)
+     in page and 'rel="next"' not in page, "the last page: a prev link only")
+page = m.get("/richtlijnen").body.decode()
+t.ok(page.count('<li class="pilot">') == total and 'class="pager"' not in page,
+     "all %d on one page by default, no pager" % total)
+r = m.get("/richtlijnen?page=nul", headers={"Accept": "text/html"})
+t.ok(r.status == 400 and "text/html" in (r.header("Content-Type") or "") and
+     "lijst bestaat niet" in r.body.decode(), "?page=nul: a Dutch 400 page")
+
 finish(t, m)

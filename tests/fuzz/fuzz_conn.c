@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define FUZZ_WAIT_MS	10000
 
 static struct config cfg;
+static struct server *fuzz_srv;	/* for a debugger */
 static int port;
 
 int
@@ -79,6 +80,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	port = server_port(srv);
+	fuzz_srv = srv;
 	return 0;
 }
 
@@ -147,6 +149,24 @@ fuzz_probe(void)
 	close(fd);
 }
 
+/*
+ * With FUZZ_CONN_GDB set (a debugging aid, not for CI): every thread's
+ * stack, from gdb, before the abort; its value goes to gdb's command line
+ * (say "-x conns.gdb", a script that prints fuzz_srv's connections).
+ */
+static void
+fuzz_debug_threads(void)
+{
+	char cmd[512];
+
+	if (getenv("FUZZ_CONN_GDB") == NULL)
+		return;
+	snprintf(cmd, sizeof cmd, "gdb -p %d -batch %s -ex 'thread apply all "
+	    "bt' >&2 2>&1", (int)getpid(), getenv("FUZZ_CONN_GDB"));
+	if (system(cmd) == -1)
+		perror("gdb");
+}
+
 /* Read until the server closes; abort if it never does. */
 static void
 fuzz_drain(int fd)
@@ -163,6 +183,7 @@ fuzz_drain(int fd)
 			fprintf(stderr, "fuzz_conn: a connection never ended "
 			    "(%zu bytes of answer read)\n", got);
 			fuzz_probe();
+			fuzz_debug_threads();
 			abort();
 		}
 		n = recv(fd, buf, sizeof buf, 0);
