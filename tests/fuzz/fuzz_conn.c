@@ -161,6 +161,11 @@ fuzz_debug_threads(void)
 
 	if (getenv("FUZZ_CONN_GDB") == NULL)
 		return;
+	/* Where the bytes are: the queues of both ends. */
+	snprintf(cmd, sizeof cmd, "ss -tnoi '( sport = :%d or dport = :%d )' "
+	    ">&2", port, port);
+	if (system(cmd) == -1)
+		perror("ss");
 	snprintf(cmd, sizeof cmd, "gdb -p %d -batch %s -ex 'thread apply all "
 	    "bt' >&2 2>&1", (int)getpid(), getenv("FUZZ_CONN_GDB"));
 	if (system(cmd) == -1)
