@@ -330,7 +330,7 @@ web_municipalities_pilots(struct evbuffer *b, json_t *g, const char *naam)
 			    "pilots van %s</a></p>\n", code, total, naam);
 	}
 	html_out(b, "<p><a href=\"/pilots?grootteklasse=%ld\">Pilots van "
-	    "gemeenten met %s inwoners</a></p>\n", (long)json_integer_value(
+	    "gemeenten met %s</a></p>\n", (long)json_integer_value(
 	    json_object_get(g, "grootteklasse")), json_string_value(
 	    json_object_get(g, "grootteklasseTekst")));
 }
@@ -433,7 +433,7 @@ web_municipalities_positions(struct evbuffer *b, json_t *g, const char *naam)
 	if (json_array_size(list) == 0)
 		return;
 	html_out(b, "<h2>Hoe staat %s ervoor?</h2>\n<p>Vergeleken met "
-	    "gemeenten met %s inwoners, in het laatste jaar waarvan %s een "
+	    "gemeenten met %s, in het laatste jaar waarvan %s een "
 	    "cijfer heeft. Hoger is niet altijd beter of slechter.</p>\n"
 	    "<ul class=\"pilots\">\n", naam, json_string_value(json_object_get(g,
 	    "grootteklasseTekst")), naam);
