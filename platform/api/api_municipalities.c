@@ -7,6 +7,9 @@
  */
 #include "api/api.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 void
 api_municipalities_list(struct req *r)
 {
@@ -40,17 +43,33 @@ api_municipalities_list(struct req *r)
 
 /*
  * One municipality with its pilots, guidelines, datasets and key
- * indicators: what its page shows (model_municipalities_get).
+ * indicators: what its page shows (model_municipalities_get). Making it
+ * runs a comparison per key indicator, so the answer is cached; the key
+ * carries the caller's municipality, as the pilots it lists depend on who
+ * asks (any commit makes it stale: cache.c).
  */
 void
 api_municipalities_get(struct req *r)
 {
-	const char *code = r->params[0];
+	unsigned long gen = cache_generation_now();
+	const char *code = r->params[0], *own = model_pilots_own(r), *cached;
+	char *key, *s;
+	size_t len;
 	json_t *g;
 
+	key = xasprintf("G|%s|%s", own != NULL ? own : "-", code);
+	if ((cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "application/json", cached, len);
+		free(key);
+		return;
+	}
 	switch (model_municipalities_get(r, code, &g)) {
 	case MEENT_OK:
-		reply_json(r, 200, g);
+		s = json_dumps(g, JSON_COMPACT);
+		cache_put(key, s, strlen(s), NULL, gen);
+		reply_text(r, 200, "application/json", s, strlen(s));
+		free(s);
+		json_decref(g);
 		break;
 	case MEENT_INVALID:
 		reply_invalid(r);
@@ -62,4 +81,5 @@ api_municipalities_get(struct req *r)
 	default:
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
 	}
+	free(key);
 }

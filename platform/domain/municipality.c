@@ -296,7 +296,10 @@ municipality_mark_member(struct db *db, const char *code)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	return db_step_done(db, st, "municipality_mark_member");
+	if (db_step_done(db, st, "municipality_mark_member") == -1)
+		return -1;
+	cache_bump();	/* its answers say whether it is a member */
+	return 0;
 }
 
 /* Is there a municipality with this code? 1, 0 or -1. */

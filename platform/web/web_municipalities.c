@@ -442,13 +442,28 @@ web_municipalities_positions(struct evbuffer *b, json_t *g, const char *naam)
 	html_out(b, "</ul>\n");
 }
 
+/*
+ * The page of one municipality. Anonymous visitors share one cached copy
+ * (as a pilot's page): a signed-in page has the session's form and may
+ * list members-only pilots.
+ */
 void
 web_municipalities_show(struct req *r)
 {
-	const char *code = r->params[0], *naam;
+	unsigned long gen = cache_generation_now();
+	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
+	const char *code = r->params[0], *naam, *cached;
 	struct evbuffer *b;
+	char key[48];
+	size_t len;
 	json_t *g;
 
+	snprintf(key, sizeof key, "GH|%.8s", code);
+	if (anonymous && strlen(code) == 6 &&
+	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+		return;
+	}
 	switch (model_municipalities_get(r, code, &g)) {
 	case MEENT_OK:
 		break;
@@ -482,6 +497,11 @@ web_municipalities_show(struct req *r)
 	    "<a href=\"/api/v1/gemeenten/%s\">Deze gegevens als JSON</a></p>\n",
 	    code);
 	web_page_end(b);
+	if (anonymous) {
+		len = evbuffer_get_length(b);
+		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
+		    gen);
+	}
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(g);

@@ -258,6 +258,31 @@ t.ok('<a href="/richtlijnen/stakeholders-betrekken">' in page.split(
 t.ok('<a href="/datasets/%s">' % ids[0] in page and ids[1] not in page,
      "the page: the published dataset only")
 
+# A members-only pilot: listed for members, not for anonymous visitors (the
+# cached answers are kept apart by who asks).
+r = s.request("POST", "/api/v1/pilots", token=tok, body={
+    "titel": "Alleen voor leden: wachttijden", "samenvatting": "Een test.",
+    "domein": "dienstverlening-en-burgerzaken", "status": "lopend",
+    "start": "2025-01-06", "vraag": "Hoe lang?", "aanvrager": "college",
+    "stakeholders": ["college"], "tags": [], "contact": "Team Data",
+    "zichtbaarheid": "leden", "aanpak": "a", "data": "b",
+    "resultaten": "c", "lessen": "d", "privacy": "e"})
+t.eq(r.status, 201, "a members-only pilot of Rheden")
+leden = r.json()["id"]
+for round in (1, 2):
+    anon = s.get("/api/v1/gemeenten/GM0275").json()["pilots"]
+    member = s.get("/api/v1/gemeenten/GM0275", token=tok).json()["pilots"]
+    other = s.get("/api/v1/gemeenten/GM0275",
+                  token=s.token("GM0344", "viewer")).json()["pilots"]
+    t.ok(anon["totaal"] == 2 and leden not in [p["id"] for p in
+                                               anon["items"]],
+         "anonymous: not the members-only pilot (%d)" % round)
+    t.ok(member["totaal"] == 3 and other["totaal"] == 3 and
+         leden in [p["id"] for p in member["items"]],
+         "members: the members-only pilot too (%d)" % round)
+    t.ok(leden not in s.get("/gemeenten/GM0275").body.decode(),
+         "the anonymous page: not the members-only pilot (%d)" % round)
+
 # Unknown and malformed codes: a Dutch 404 page, problem+json for the API.
 for code in ("GM9999", "xx", "gm0275x"):
     r = s.get("/gemeenten/" + code)
