@@ -75,8 +75,8 @@ api_municipalities_get(struct req *r)
 		reply_invalid(r);
 		break;
 	case MEENT_NOTFOUND:
-		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente met "
-		    "code %s.", code);
+		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente "
+		    "met code %s.", code);
 		break;
 	default:
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");

@@ -243,7 +243,8 @@ municipality_guidelines(struct db *db, const char *code, bool adopted)
 {
 	sqlite3_stmt *st = db_stmt(db, adopted ?
 	    "SELECT r.slug, r.titel, r.head, a.versie, a.sinds"
-	    " FROM richtlijn_adopties a JOIN richtlijnen r ON r.pk = a.richtlijn"
+	    " FROM richtlijn_adopties a JOIN richtlijnen r"
+	    " ON r.pk = a.richtlijn"
 	    " WHERE a.gemeente = ?1 ORDER BY r.titel COLLATE NOCASE, r.pk"
 	    " LIMIT 500" :
 	    "SELECT r.slug, r.titel, r.head"

@@ -134,8 +134,8 @@ model_municipalities_list(struct req *r, const struct municipality_filter *f,
 	if (*items == NULL)
 		return MEENT_ERR;
 	json_array_foreach(*items, i, g)
-		model_municipalities_links(g, json_string_value(json_object_get(g,
-		    "code")), false);
+		model_municipalities_links(g, json_string_value(
+		    json_object_get(g, "code")), false);
 	return 0;
 }
 
@@ -258,14 +258,16 @@ model_municipalities_position(struct req *r, json_t *ind, const char *code)
 		if (json_is_number(json_object_get(v, "waarde")))
 			latest = v;
 	if (latest != NULL) {
-		json_object_set(e, "periode", json_object_get(latest, "periode"));
+		json_object_set(e, "periode", json_object_get(latest,
+		    "periode"));
 		json_object_set(e, "waarde", json_object_get(latest, "waarde"));
 		json_object_set(e, "groepMediaan", json_object_get(latest,
 		    "groepMediaan"));
 		json_object_set(e, "groepN", json_object_get(latest, "n"));
-		snprintf(href, sizeof href, "/api/v1/indicatoren/%s/vergelijking"
-		    "?gemeente=%s&groep=grootteklasse&periode=%s", q.indicator,
-		    code, json_string_value(json_object_get(latest, "periode")));
+		snprintf(href, sizeof href, "/api/v1/indicatoren/%s/"
+		    "vergelijking?gemeente=%s&groep=grootteklasse&periode=%s",
+		    q.indicator, code, json_string_value(json_object_get(latest,
+		    "periode")));
 		snprintf(html, sizeof html, "/benchmarks/%s?gemeente=%s"
 		    "&groep=grootteklasse&periode=%s", q.indicator, code,
 		    json_string_value(json_object_get(latest, "periode")));
@@ -319,8 +321,8 @@ model_municipalities_get(struct req *r, const char *code, json_t **out)
 
 	*out = NULL;
 	if (!municipality_code_valid(code)) {
-		req_invalid(r, "code", "een gemeentecode is GM en vier cijfers, "
-		    "zoals GM0275");
+		req_invalid(r, "code", "een gemeentecode is GM en vier "
+		    "cijfers, zoals GM0275");
 		return MEENT_INVALID;
 	}
 	rc = municipality_get(r->db, code, &g);

@@ -56,8 +56,8 @@ web_municipalities_field_error(struct req *r, struct evbuffer *b,
 	const char *why = web_municipalities_reason(r, name);
 
 	if (why != NULL)
-		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span><br>",
-		    name, why);
+		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span>"
+		    "<br>", name, why);
 }
 
 static void
@@ -65,8 +65,8 @@ web_municipalities_invalid_attr(struct req *r, struct evbuffer *b,
     const char *name)
 {
 	if (web_municipalities_reason(r, name) != NULL)
-		html_out(b, " aria-invalid=\"true\" aria-describedby=\"%s-fout\"",
-		    name);
+		html_out(b, " aria-invalid=\"true\" "
+		    "aria-describedby=\"%s-fout\"", name);
 }
 
 /*
@@ -85,8 +85,8 @@ web_municipalities_form(struct req *r, struct evbuffer *b,
 	    "action=\"/gemeenten\" role=\"search\">\n<p><label for=\"q\">Naam "
 	    "van de gemeente</label><br>");
 	web_municipalities_field_error(r, b, "q");
-	html_out(b, "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"%d\" "
-	    "value=\"%s\"", MODEL_MUNICIPALITIES_Q_MAX, q != NULL ? q : "");
+	html_out(b, "<input id=\"q\" name=\"q\" type=\"search\" "
+	    "maxlength=\"%d\" value=\"%s\"", MODEL_MUNICIPALITIES_Q_MAX, q);
 	web_municipalities_invalid_attr(r, b, "q");
 	html_out(b, "></p>\n<p><label for=\"provincie\">Provincie</label><br>");
 	web_municipalities_field_error(r, b, "provincie");
@@ -108,7 +108,8 @@ web_municipalities_form(struct req *r, struct evbuffer *b,
 	web_municipalities_invalid_attr(r, b, "grootteklasse");
 	html_out(b, ">\n<option value=\"\">alle</option>\n");
 	for (i = 0; municipality_classes[i].value != NULL; i++) {
-		html_out(b, "<option value=\"%s\"", municipality_classes[i].value);
+		html_out(b, "<option value=\"%s\"",
+		    municipality_classes[i].value);
 		html_attr_if(b, f->grootteklasse == (int)i + 1, " selected");
 		html_out(b, ">%s inwoners</option>\n",
 		    municipality_classes[i].label);
@@ -132,15 +133,17 @@ web_municipalities_problems(struct req *r, struct evbuffer *b)
 	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
 	    "tabindex=\"-1\"><h2>Pas uw zoekvraag aan</h2>\n<ul>\n");
 	json_array_foreach(r->invalid, i, p) {
-		const char *name = json_string_value(json_object_get(p, "name"));
-		const char *why = json_string_value(json_object_get(p, "reason"));
+		const char *name, *why;
+
+		name = json_string_value(json_object_get(p, "name"));
+		why = json_string_value(json_object_get(p, "reason"));
 
 		for (j = 0; j < nitems(labels); j++)
 			if (strcmp(labels[j][0], name) == 0)
 				break;
 		if (j < 3)
-			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n", name,
-			    labels[j][1], why);
+			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
+			    name, labels[j][1], why);
 		else
 			html_out(b, "<li>%s: %s</li>\n", j < nitems(labels) ?
 			    labels[j][1] : name, why);
@@ -201,8 +204,8 @@ web_municipalities_active(struct evbuffer *b,
 		    "aantal inwoners");
 		html_out(b, ")</li>\n");
 	}
-	html_out(b, "<li><a href=\"/gemeenten\">Alle filters weghalen</a></li>\n"
-	    "</ul>\n");
+	html_out(b, "<li><a href=\"/gemeenten\">Alle filters weghalen</a>"
+	    "</li>\n</ul>\n");
 }
 
 /* One municipality in the list: its name (linked), province, size. */
@@ -326,8 +329,9 @@ web_municipalities_pilots(struct evbuffer *b, json_t *g, const char *naam)
 		}
 		html_out(b, "</ul>\n");
 		if ((size_t)total > json_array_size(items))
-			html_out(b, "<p><a href=\"/pilots?gemeente=%s\">Alle %ld "
-			    "pilots van %s</a></p>\n", code, total, naam);
+			html_out(b, "<p><a href=\"/pilots?gemeente=%s\">"
+			    "Alle %ld pilots van %s</a></p>\n", code, total,
+			    naam);
 	}
 	html_out(b, "<p><a href=\"/pilots?grootteklasse=%ld\">Pilots van "
 	    "gemeenten met %s</a></p>\n", (long)json_integer_value(
@@ -435,8 +439,8 @@ web_municipalities_positions(struct evbuffer *b, json_t *g, const char *naam)
 	html_out(b, "<h2>Hoe staat %s ervoor?</h2>\n<p>Vergeleken met "
 	    "gemeenten met %s, in het laatste jaar waarvan %s een "
 	    "cijfer heeft. Hoger is niet altijd beter of slechter.</p>\n"
-	    "<ul class=\"pilots\">\n", naam, json_string_value(json_object_get(g,
-	    "grootteklasseTekst")), naam);
+	    "<ul class=\"pilots\">\n", naam, json_string_value(
+	    json_object_get(g, "grootteklasseTekst")), naam);
 	json_array_foreach(list, i, e)
 		web_municipalities_position(b, e, naam);
 	html_out(b, "</ul>\n");
@@ -472,8 +476,8 @@ web_municipalities_show(struct req *r)
 		/* A malformed code names no municipality either. */
 		json_decref(r->invalid);
 		r->invalid = NULL;
-		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente met "
-		    "deze code. Zoek de gemeente op naam.");
+		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente "
+		    "met deze code. Zoek de gemeente op naam.");
 		return;
 	default:
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
