@@ -49,6 +49,8 @@ struct municipality_filter {
 	const char	*provincie;	/* NULL: any */
 	int		 grootteklasse;	/* 0: any */
 	int		 lid;		/* -1: any, 0 no, 1 yes */
+	const char	*q;		/* NULL: any; else in the name */
+	bool		 by_name;	/* order by name, not by code */
 };
 
 #define PILOT_NSECTIONS	5
@@ -459,12 +461,16 @@ long	 refdata_load_gemeenten(struct db *, const char *, char **);
 /* municipality.c */
 extern const struct choice municipality_classes[];
 int	 municipality_size_class(long);
+const char *municipality_class_label(int);
 bool	 municipality_code_valid(const char *);
 int	 municipality_get(struct db *, const char *, json_t **);
 json_t	*municipality_list(struct db *, const struct municipality_filter *, int, int,
 	     long *);
 void	 municipality_filter_bind(sqlite3_stmt *, const struct municipality_filter *);
 int	 municipality_province_exists(struct db *, const char *);
+int	 municipality_province_find(struct db *, const char *, char *, size_t);
+json_t	*municipality_provinces(struct db *);
+json_t	*municipality_guidelines(struct db *, const char *, bool);
 int	 municipality_mark_member(struct db *, const char *);
 int	 municipality_exists(struct db *, const char *);
 json_t	*municipality_names(struct db *);

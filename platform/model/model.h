@@ -28,6 +28,14 @@ int	 model_guidelines_refuse_foreign(struct req *, const struct guideline *);
 int	 model_indicators_query(struct req *, json_t *,
 	     struct comparison_query *);
 
+/* model_municipalities.c */
+#define MODEL_MUNICIPALITIES_Q_MAX	100	/* bytes of a name query */
+int	 model_municipalities_filter(struct req *, struct municipality_filter *,
+	     char *, size_t);
+int	 model_municipalities_list(struct req *,
+	     const struct municipality_filter *, int, int, long *, json_t **);
+int	 model_municipalities_get(struct req *, const char *, json_t **);
+
 /* model_pilots.c */
 bool	 model_pilots_member(struct req *);
 const char *model_pilots_own(struct req *);

@@ -60,6 +60,10 @@ void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
 
+/* web_municipalities.c */
+void	 web_municipalities_list(struct req *);
+void	 web_municipalities_show(struct req *);
+
 /* web_pilot_form.c */
 void	 web_pilot_form_new(struct req *);
 void	 web_pilot_form_create(struct req *);

@@ -30,6 +30,12 @@ PAGES = [
     "/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie",
     "/benchmarks/herkomst-buiten-europa?gemeente=GM0088&groep=vergelijkbaar",
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad",
+    "/gemeenten",
+    "/gemeenten?q=rhe&provincie=Gelderland&grootteklasse=4",
+    "/gemeenten?q=zzzq",
+    "/gemeenten?provincie=Atlantis&grootteklasse=9",
+    "/gemeenten/GM0275",
+    "/gemeenten/GM9999",
 ]
 
 t = Tap()
@@ -38,7 +44,9 @@ check_pages(t, m, PAGES, status={
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
     "/zoeken?q=e*+e*": 400,
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
-    "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400})
+    "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400,
+    "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
+    "/gemeenten/GM9999": 404})
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
@@ -62,7 +70,7 @@ check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
             label="ingelogd", cookie=cookie)
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
-check_pages(t, m, [ds], label="gepubliceerd")
+check_pages(t, m, [ds, "/gemeenten/GM0275"], label="gepubliceerd")
 # A proposal's page, as seen by a maintainer (with the decision form).
 head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
 r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"

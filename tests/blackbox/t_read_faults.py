@@ -220,6 +220,8 @@ VARIANTS = [
      "&sort=titel"),
     ("web.pilots", "q=data&status=afgerond&grootteklasse=4"),
     ("gemeenten.list", "provincie=Gelderland&lid=true"),
+    ("gemeenten.list", "q=rhe&provincie=gelderland&grootteklasse=4"),
+    ("web.gemeenten", "q=rhe&provincie=gelderland&grootteklasse=4"),
     ("datasets.list", "indicator=inwoners&gemeente=" + GM),
 ]
 
