@@ -121,6 +121,13 @@ struct revision {
 	char		*owned, *owned_bericht, *owned_gemeente;
 };
 
+/* Whether a municipality follows a guideline (guideline_store_follows). */
+#define GUIDELINE_FOLLOWS_NOT		0
+#define GUIDELINE_FOLLOWS_HERE		1
+#define GUIDELINE_FOLLOWS_ELSEWHERE	2	/* adopted on another instance */
+/* guideline_store_adopt()'s versie: keep an adoption as it is. */
+#define GUIDELINE_ADOPT_AS_IS		(-1)
+
 /* cache.c */
 void	 cache_bump(void);
 unsigned long cache_generation_now(void);
@@ -224,7 +231,10 @@ int	 guideline_store_accept(struct db *, struct guideline *, long,
 	     struct revision *, json_t **);
 int	 guideline_store_adopt(struct db *, long, const char *, long);
 int	 guideline_store_unadopt(struct db *, long, const char *);
-json_t	*guideline_store_adoptions(struct db *, long);
+int	 guideline_store_follows(struct db *, long, const char *);
+json_t	*guideline_store_adoptions(struct db *, long,
+	     const struct municipality_filter *);
+json_t	*guideline_store_adopter_provinces(struct db *, long);
 int	 guideline_store_present(struct db *);
 
 /* identifier.c: direct identifiers in uploaded data */

@@ -21,8 +21,14 @@ int	 model_datasets_store_reply(struct req *, int, const char *);
 int	 model_datasets_publish_path(struct req *);
 
 /* model_guidelines.c */
+int	 model_guidelines_load(struct req *, struct guideline *);
 json_t	*model_guidelines_head(struct req *, const struct guideline *);
 int	 model_guidelines_refuse_foreign(struct req *, const struct guideline *);
+int	 model_guidelines_follow(struct req *, const struct guideline *, long);
+int	 model_guidelines_unfollow(struct req *, const struct guideline *);
+int	 model_guidelines_follows(struct req *, const struct guideline *);
+int	 model_guidelines_adopters_query(struct req *,
+	     struct municipality_filter *);
 
 /* model_indicators.c */
 int	 model_indicators_query(struct req *, json_t *,

@@ -33,6 +33,8 @@ void	 web_guideline_form_propose_new(struct req *);
 void	 web_guideline_form_propose_post(struct req *);
 void	 web_guideline_form_proposal(struct req *);
 void	 web_guideline_form_decide(struct req *);
+void	 web_guideline_form_follow(struct req *);
+void	 web_guideline_form_unfollow(struct req *);
 
 /* web_guidelines.c */
 int	 web_guidelines_load(struct req *, struct guideline *);
@@ -40,6 +42,7 @@ void	 web_guidelines_list(struct req *);
 void	 web_guidelines_show(struct req *);
 void	 web_guidelines_versie(struct req *);
 void	 web_guidelines_diff(struct req *);
+void	 web_guidelines_followers(struct req *);
 
 /* web_home.c */
 void	 web_home(struct req *);
