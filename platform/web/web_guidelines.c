@@ -134,23 +134,32 @@ web_guidelines_follow_block(struct req *r, struct evbuffer *b,
 	    "Deze richtlijn volgen");
 }
 
-/* The confirmation a follow or unfollow form redirects to (?gevolgd=1). */
+/*
+ * The confirmation a follow or unfollow form redirects to (?gevolgd=1),
+ * when it is still true: follows is GUIDELINE_FOLLOWS_* now.
+ */
 static void
-web_guidelines_notice(struct req *r, struct evbuffer *b)
+web_guidelines_notice(struct req *r, struct evbuffer *b, int follows)
 {
-	static const char *const notices[][3] = {
-		{ "gevolgd", "1", "Uw gemeente volgt deze richtlijn nu." },
-		{ "ontvolgd", "1", "Uw gemeente volgt deze richtlijn niet meer." },
+	static const struct {
+		const char	*name, *value, *text;
+		int		 follows;
+	} notices[] = {
+		{ "gevolgd", "1", "Uw gemeente volgt deze richtlijn nu.",
+		    GUIDELINE_FOLLOWS_HERE },
+		{ "ontvolgd", "1", "Uw gemeente volgt deze richtlijn niet meer.",
+		    GUIDELINE_FOLLOWS_NOT },
 		{ "ontvolgd", "al", "Uw gemeente volgde deze richtlijn al niet; "
-		    "er is niets veranderd." },
+		    "er is niets veranderd.", GUIDELINE_FOLLOWS_NOT },
 	};
 	const char *v;
 
 	for (size_t i = 0; i < nitems(notices); i++)
-		if ((v = req_query(r, notices[i][0])) != NULL &&
-		    strcmp(v, notices[i][1]) == 0) {
+		if ((v = req_query(r, notices[i].name)) != NULL &&
+		    strcmp(v, notices[i].value) == 0 &&
+		    follows == notices[i].follows) {
 			html_out(b, "<p role=\"status\"><strong>%s</strong></p>\n",
-			    notices[i][2]);
+			    notices[i].text);
 			return;
 		}
 }
@@ -196,7 +205,7 @@ web_guidelines_show(struct req *r)
 	b = evbuffer_new();
 	web_page_start(r, b, g.titel);
 	if (!anonymous)		/* the anonymous page is cached: no notices */
-		web_guidelines_notice(r, b);
+		web_guidelines_notice(r, b, follows);
 	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %ld",
 	    g.head);
 	if (from == 1)

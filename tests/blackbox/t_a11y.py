@@ -25,6 +25,9 @@ PAGES = [
     "/richtlijnen/stakeholders-betrekken",
     "/richtlijnen/stakeholders-betrekken/versies/1",
     "/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3",
+    "/richtlijnen/stakeholders-betrekken/volgers",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=4",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9",
     "/benchmarks",
     "/benchmarks/herkomst-nederland",
     "/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie",
@@ -40,7 +43,13 @@ PAGES = [
 
 t = Tap()
 m = Instance().start(extra=["--seed", CONTENT])
+# Followers, for the guideline's page and its list of followers; Rheden's
+# editor (below) sees "Niet meer volgen" and the confirmation.
+for code in ("GM0339", "GM0664", "GM0275"):
+    m.request("POST", "/api/v1/richtlijnen/stakeholders-betrekken/adopties",
+              token=m.token(code, "editor"))
 check_pages(t, m, PAGES, status={
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9": 400,
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
     "/zoeken?q=e*+e*": 400,
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
@@ -66,7 +75,10 @@ r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
 ds = "/datasets/" + r.json()["id"]
 check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
-                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw"],
+                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
+                   "/richtlijnen/stakeholders-betrekken?gevolgd=1",
+                   "/richtlijnen/stakeholders-betrekken/volgers?provincie="
+                   "Zeeland"],
             label="ingelogd", cookie=cookie)
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
