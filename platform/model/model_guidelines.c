@@ -136,8 +136,9 @@ model_guidelines_follows(struct req *r, const struct guideline *g)
 /*
  * The followers' filter from the query: grootteklasse (1 to 8) and
  * provincie (one of the reference data's). An empty value is no
- * filter (a select list's "alle"). A bad value is noted with req_invalid();
- * returns 0, or MEENT_ERR when the provinces could not be read.
+ * filter (a select list's "alle"). A bad value is noted with req_invalid()
+ * and left out of f. Returns 0, or MEENT_ERR when the provinces could not
+ * be read.
  */
 int
 model_guidelines_adopters_query(struct req *r, struct municipality_filter *f)
@@ -158,8 +159,10 @@ model_guidelines_adopters_query(struct req *r, struct municipality_filter *f)
 	    (known = municipality_province_exists(r->db, f->provincie)) ==
 	    -1)
 		return MEENT_ERR;
-	if (f->provincie != NULL && (strlen(f->provincie) > 64 || known == 0))
+	if (f->provincie != NULL && (strlen(f->provincie) > 64 || known == 0)) {
 		req_invalid(r, "provincie", "geen provincie van Nederland "
 		    "(zoals Gelderland of Noord-Brabant)");
+		f->provincie = NULL;	/* a form shows "alle" again */
+	}
 	return 0;
 }

@@ -344,7 +344,7 @@ web_guidelines_followers(struct req *r)
 	struct guideline g;
 	struct municipality_filter f;
 	struct evbuffer *b;
-	json_t *provinces, *list = NULL, *v;
+	json_t *provinces = NULL, *list = NULL, *v;
 	size_t i;
 	int status;
 
@@ -354,7 +354,7 @@ web_guidelines_followers(struct req *r)
 	    (provinces = guideline_store_adopter_provinces(r->db, g.pk)) ==
 	    NULL || (!req_has_invalid(r) && (list = guideline_store_adoptions(
 	    r->db, g.pk, &f)) == NULL)) {
-		json_decref(list);
+		json_decref(provinces);
 		reply_db_failed(r, "De volgers konden niet gelezen worden.");
 		return;
 	}

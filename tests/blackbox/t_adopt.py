@@ -232,6 +232,10 @@ for query, field in [("grootteklasse=9", "grootteklasse"),
          "application/problem+json" and [p["name"] for p in r.json()[
              "invalidParams"]] == [field], "GET .../adopties?%s: 400 "
          "problem+json naming %s" % (query[:30], field), r.body[:200])
+html = page(VOLGERS + "?provincie=Atlantis").body.decode()
+t.ok('<option value="" selected>' not in html and "Atlantis (0)" not in html
+     and '<option value="">alle</option>' in html,
+     "a bad province is not offered back as a choice")
 r = page("/richtlijnen/bestaat-niet/volgers")
 t.ok(r.status == 404 and "text/html" in (r.header("Content-Type") or ""),
      "/volgers of an unknown guideline: a Dutch 404 page")
