@@ -620,18 +620,20 @@ api_guidelines_decide(struct req *r)
 
 /*
  * The municipalities following the guideline, with their province and size
- * class; filtered by grootteklasse and provincie like /api/v1/gemeenten.
+ * class; filtered as /api/v1/gemeenten is (grootteklasse, provincie, and
+ * q and lid too), through the same model_municipalities_filter().
  */
 void
 api_guidelines_adopties(struct req *r)
 {
 	struct guideline g;
 	struct municipality_filter f;
+	char prov[64];
 	json_t *list;
 
 	if (model_guidelines_load(r, &g) == -1)
 		return;
-	if (model_guidelines_adopters_query(r, &f) == MEENT_ERR) {
+	if (model_municipalities_filter(r, &f, prov, sizeof prov) == MEENT_ERR) {
 		reply_db_failed(r, "De provincies konden niet gelezen worden.");
 		return;
 	}

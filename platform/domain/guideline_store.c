@@ -828,25 +828,12 @@ guideline_store_follows(struct db *db, long pk, const char *gemeente)
 	    GUIDELINE_FOLLOWS_ELSEWHERE;
 }
 
-/* A size class in words for a page or an answer: "5.000 tot 10.000 inwoners". */
-static json_t *
-guideline_store_class_words(int klasse)
-{
-	char v[12], words[64];
-
-	snprintf(v, sizeof v, "%d", klasse);
-	if (!choice_valid(municipality_classes, v))
-		return json_null();
-	snprintf(words, sizeof words, "%s inwoners",
-	    choice_label(municipality_classes, v));
-	return json_string(words);
-}
-
 /*
- * The municipalities following pk that match f (NULL: all), by name:
- * [{gemeente, naam, provincie, grootteklasse, grootteklasseOmschrijving,
- * versie, sinds}]; NULL on a database error. At most one row per
- * municipality, so at most the 342 of them: no pages.
+ * The municipalities following pk that match f (NULL: all; its filters as
+ * municipality_list() takes them, bound by municipality_filter_bind() to
+ * ?1..?4), by name: [{gemeente, naam, provincie, grootteklasse,
+ * grootteklasseTekst, versie, sinds}]; NULL on a database error. At most
+ * one row per municipality, so at most the 342 of them: no pages.
  */
 json_t *
 guideline_store_adoptions(struct db *db, long pk,
@@ -855,31 +842,34 @@ guideline_store_adoptions(struct db *db, long pk,
 	sqlite3_stmt *st = db_stmt(db, "SELECT a.gemeente, g.naam,"
 	    " g.provincie, g.grootteklasse, a.versie, a.sinds"
 	    " FROM richtlijn_adopties a JOIN gemeenten g ON g.code = a.gemeente"
-	    " WHERE a.richtlijn = ?3"
-	    " AND (?1 IS NULL OR g.provincie = ?1 COLLATE NOCASE)"
-	    " AND (?2 IS NULL OR g.grootteklasse = ?2) ORDER BY g.naam");
+	    " WHERE a.richtlijn = ?5"
+	    " AND (?1 IS NULL OR g.provincie = ?1)"
+	    " AND (?2 IS NULL OR g.grootteklasse = ?2)"
+	    " AND (?3 IS NULL OR (g.lid_sinds IS NOT NULL) = ?3)"
+	    " AND (?4 IS NULL OR instr(lower(g.naam), lower(?4)) > 0"
+	    " OR instr(lower(g.naam_kort), lower(?4)) > 0)"
+	    " ORDER BY g.naam_kort COLLATE NOCASE, g.code");
 	json_t *list;
-	int rc;
+	int rc, klasse;
 
 	if (st == NULL)
 		return NULL;
-	if (f != NULL) {
-		db_bind_text(st, 1, f->provincie);
-		if (f->grootteklasse > 0)
-			sqlite3_bind_int(st, 2, f->grootteklasse);
-	}
-	sqlite3_bind_int64(st, 3, pk);
+	if (f != NULL)
+		municipality_filter_bind(st, f);
+	sqlite3_bind_int64(st, 5, pk);
 	list = json_array();
-	while ((rc = db_step_row(db, st, "guideline adoptions")) == 1)
+	while ((rc = db_step_row(db, st, "guideline adoptions")) == 1) {
+		klasse = sqlite3_column_int(st, 3);
 		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:i, s:o,"
 		    " s:o, s:o}", "gemeente", db_column_json(st, 0),
 		    "naam", db_column_json(st, 1),
 		    "provincie", db_column_json(st, 2),
-		    "grootteklasse", sqlite3_column_int(st, 3),
-		    "grootteklasseOmschrijving", guideline_store_class_words(
-		    sqlite3_column_int(st, 3)),
+		    "grootteklasse", klasse,
+		    "grootteklasseTekst", json_sprintf("%s inwoners",
+		    municipality_class_label(klasse)),
 		    "versie", db_column_json(st, 4),
 		    "sinds", clock_json((time_t)sqlite3_column_int64(st, 5))));
+	}
 	if (rc == -1) {
 		json_decref(list);
 		return NULL;

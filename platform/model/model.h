@@ -27,8 +27,6 @@ int	 model_guidelines_refuse_foreign(struct req *, const struct guideline *);
 int	 model_guidelines_follow(struct req *, const struct guideline *, long);
 int	 model_guidelines_unfollow(struct req *, const struct guideline *);
 int	 model_guidelines_follows(struct req *, const struct guideline *);
-int	 model_guidelines_adopters_query(struct req *,
-	     struct municipality_filter *);
 
 /* model_indicators.c */
 int	 model_indicators_query(struct req *, json_t *,

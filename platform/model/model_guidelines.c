@@ -5,7 +5,8 @@
  * guideline of a path, its head with what the caller may see of it, the
  * refusal to change one that another instance owns, and following one: the
  * button on the page and POST/DELETE .../adopties write through the same
- * functions, and the list of followers takes the same filters on both.
+ * functions. (The list of followers takes the municipalities' filters,
+ * model_municipalities_filter(), on both.)
  *
  * Following is open to every municipality, also for a guideline from
  * another instance: the adoption is this instance's own item, federated
@@ -131,38 +132,4 @@ model_guidelines_follows(struct req *r, const struct guideline *g)
 	if (r->who.kind == PRINCIPAL_ANONYMOUS)
 		return GUIDELINE_FOLLOWS_NOT;
 	return guideline_store_follows(r->db, g->pk, r->who.gemeente);
-}
-
-/*
- * The followers' filter from the query: grootteklasse (1 to 8) and
- * provincie (one of the reference data's). An empty value is no
- * filter (a select list's "alle"). A bad value is noted with req_invalid()
- * and left out of f. Returns 0, or MEENT_ERR when the provinces could not
- * be read.
- */
-int
-model_guidelines_adopters_query(struct req *r, struct municipality_filter *f)
-{
-	const char *klasse = req_query(r, "grootteklasse");
-	long n;
-	int known = 1;
-
-	memset(f, 0, sizeof *f);
-	f->lid = -1;
-	if (klasse != NULL && *klasse != '\0' &&
-	    req_query_int(r, "grootteklasse", 0, 1, 8, &n) == 0)
-		f->grootteklasse = (int)n;
-	f->provincie = req_query(r, "provincie");
-	if (f->provincie != NULL && *f->provincie == '\0')
-		f->provincie = NULL;
-	if (f->provincie != NULL && strlen(f->provincie) <= 64 &&
-	    (known = municipality_province_exists(r->db, f->provincie)) ==
-	    -1)
-		return MEENT_ERR;
-	if (f->provincie != NULL && (strlen(f->provincie) > 64 || known == 0)) {
-		req_invalid(r, "provincie", "geen provincie van Nederland "
-		    "(zoals Gelderland of Noord-Brabant)");
-		f->provincie = NULL;	/* a form shows "alle" again */
-	}
-	return 0;
 }

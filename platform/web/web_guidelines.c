@@ -11,7 +11,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <event2/buffer.h>
 
@@ -98,10 +97,11 @@ web_guidelines_follower(struct evbuffer *b, json_t *v)
 {
 	json_t *pin = json_object_get(v, "versie");
 
-	html_out(b, "<li>%s <span class=\"meta\">(%s, %s", json_string_value(
-	    json_object_get(v, "naam")), json_string_value(json_object_get(v,
-	    "grootteklasseOmschrijving")), json_string_value(json_object_get(v,
-	    "provincie")));
+	html_out(b, "<li><a href=\"/gemeenten/%s\">%s</a> <span class=\"meta\">"
+	    "(%s, %s", json_string_value(json_object_get(v, "gemeente")),
+	    json_string_value(json_object_get(v, "naam")), json_string_value(
+	    json_object_get(v, "grootteklasseTekst")), json_string_value(
+	    json_object_get(v, "provincie")));
 	if (json_is_integer(pin))
 		html_out(b, "; volgt versie %ld", (long)json_integer_value(pin));
 	html_out(b, ")</span></li>\n");
@@ -316,7 +316,7 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 		const char *name = json_string_value(json_object_get(v,
 		    "provincie"));
 		bool chosen = f->provincie != NULL &&
-		    strcasecmp(f->provincie, name) == 0;
+		    strcmp(f->provincie, name) == 0;
 
 		found |= chosen;
 		html_out(b, "<option value=\"%s\"", name);
@@ -334,9 +334,10 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 
 /*
  * /richtlijnen/{slug}/volgers: who follows the guideline, with each
- * municipality's size class and province, filtered by either (the same
- * query as GET /api/v1/richtlijnen/{slug}/adopties). A bad filter value
- * gets the page with the reason above the form (400) and no list.
+ * municipality's size class and province, filtered by either (the
+ * municipalities' filters, as GET /api/v1/richtlijnen/{slug}/adopties
+ * takes them). A bad filter value gets the page with the reason above the
+ * form (400) and no list.
  */
 void
 web_guidelines_followers(struct req *r)
@@ -345,12 +346,14 @@ web_guidelines_followers(struct req *r)
 	struct municipality_filter f;
 	struct evbuffer *b;
 	json_t *provinces = NULL, *list = NULL, *v;
+	char prov[64];
 	size_t i;
 	int status;
+	bool filtered;
 
 	if (web_guidelines_load(r, &g) == -1)
 		return;
-	if (model_guidelines_adopters_query(r, &f) == MEENT_ERR ||
+	if (model_municipalities_filter(r, &f, prov, sizeof prov) == MEENT_ERR ||
 	    (provinces = guideline_store_adopter_provinces(r->db, g.pk)) ==
 	    NULL || (!req_has_invalid(r) && (list = guideline_store_adoptions(
 	    r->db, g.pk, &f)) == NULL)) {
@@ -359,6 +362,8 @@ web_guidelines_followers(struct req *r)
 		return;
 	}
 	status = req_has_invalid(r) ? 400 : 200;
+	filtered = f.grootteklasse > 0 || f.provincie != NULL || f.q != NULL ||
+	    f.lid >= 0;
 	b = evbuffer_new();
 	web_page_start(r, b, "Volgers");
 	html_out(b, "<h1>Wie volgt <a href=\"/richtlijnen/%s\">%s</a>?</h1>\n",
@@ -367,9 +372,8 @@ web_guidelines_followers(struct req *r)
 	web_guidelines_followers_form(b, &g, &f, provinces);
 	if (list != NULL) {
 		html_out(b, "<h2>%zu gemeente(n)%s</h2>\n", json_array_size(list),
-		    f.grootteklasse > 0 || f.provincie != NULL ? " die passen bij "
-		    "het filter" : "");
-		if (f.grootteklasse > 0 || f.provincie != NULL)
+		    filtered ? " die passen bij het filter" : "");
+		if (filtered)
 			html_out(b, "<p><a href=\"/richtlijnen/%s/volgers\">Filter "
 			    "weghalen</a></p>\n", g.slug);
 		if (json_array_size(list) == 0)

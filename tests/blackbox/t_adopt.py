@@ -132,7 +132,7 @@ t.ok(form_csrf(html, PAGE + "/ontvolgen") == csrf and
 f = followers()
 t.eq(sorted(f), [RENSWOUDE], "the API sees Renswoude follow it")
 t.eq((f[RENSWOUDE]["naam"], f[RENSWOUDE]["provincie"],
-      f[RENSWOUDE]["grootteklasse"], f[RENSWOUDE]["grootteklasseOmschrijving"],
+      f[RENSWOUDE]["grootteklasse"], f[RENSWOUDE]["grootteklasseTekst"],
       f[RENSWOUDE]["versie"]),
      ("Renswoude", "Utrecht", 2, "5.000 tot 10.000 inwoners", None),
      "with its province and size class, in words too; the newest version")
@@ -142,8 +142,8 @@ r = post(PAGE + "/volgen", {"csrf": csrf}, editor)
 t.eq((r.status, len(adoption_rows())), (303, 1),
      "following twice: 303, and still one adoption")
 html = page(PAGE).body.decode()
-t.ok("Renswoude <span class=\"meta\">(5.000 tot 10.000 inwoners, Utrecht)"
-     in html, "the (cached) anonymous page lists the new follower with size "
+t.ok('<a href="/gemeenten/GM0339">Renswoude</a> <span class="meta">(5.000 '
+     'tot 10.000 inwoners, Utrecht)' in html, "the (cached) anonymous page lists the new follower with size "
      "class and province")
 t.ok("gevolgd" not in page(PAGE + "?gevolgd=1").body.decode().split(
     "<article>")[0], "no confirmation for an anonymous visitor")
@@ -156,8 +156,8 @@ r = post(PAGE + "/volgen", {"csrf": rheden_csrf}, rheden)
 t.eq((r.status, followers()[RHEDEN]["versie"]), (303, 1),
      "the button keeps the pin")
 html = page(PAGE, rheden).body.decode()
-t.ok("Rheden <span class=\"meta\">(%s inwoners, Gelderland; volgt versie 1)"
-     % {4: "20.000 tot 50.000"}[gm[RHEDEN]["grootteklasse"]] in html,
+t.ok("Rheden</a> <span class=\"meta\">(%s inwoners, Gelderland; volgt "
+     "versie 1)" % {4: "20.000 tot 50.000"}[gm[RHEDEN]["grootteklasse"]] in html,
      "the page shows the pinned version")
 r = m.request("POST", API, token=m.token(GOES, "editor"))
 t.eq(r.status, 201, "Goes follows through the API")
@@ -171,7 +171,8 @@ VOLGERS = PAGE + "/volgers"
 
 def listed(html):
     part = html.split("</form>", 1)[-1]
-    return re.findall(r"<li>([^<]+) <span class=\"meta\">", part)
+    return re.findall(r"<li><a href=\"/gemeenten/GM\d{4}\">([^<]+)</a> "
+                      r"<span class=\"meta\">", part)
 
 
 r = page(VOLGERS)
@@ -197,7 +198,10 @@ for query, want, desc in [
         ("grootteklasse=2&provincie=Zeeland", [], "class 2 in Zeeland: none"),
         ("provincie=Groningen", [], "a province without followers"),
         ("grootteklasse=&provincie=", ["Goes", "Renswoude", "Rheden"],
-         "'alle' in both (empty values): no filter")]:
+         "'alle' in both (empty values): no filter"),
+        ("provincie=gelderland", ["Rheden"], "a province in any case"),
+        ("q=RENS", ["Renswoude"], "part of the name, as /gemeenten takes it"),
+        ("lid=false", [], "non-members: none (each has an account here)")]:
     r = page(VOLGERS + "?" + query)
     html = r.body.decode()
     t.ok(r.status == 200 and listed(html) == want, "/volgers?%s: %s" % (
@@ -206,7 +210,7 @@ for query, want, desc in [
     t.ok(api.status == 200 and sorted(a["naam"] for a in api.json()[
         "adopties"]) == want and api.json()["totaal"] == len(want),
         "GET .../adopties?%s: the same" % query, api.body[:200])
-html = page(VOLGERS + "?grootteklasse=2&provincie=Utrecht").body.decode()
+html = page(VOLGERS + "?grootteklasse=2&provincie=utrecht").body.decode()
 t.ok('<option value="2" selected>' in html and
      '<option value="Utrecht" selected>' in html and
      "Filter weghalen" in html, "the chosen filters stay selected and can be "
