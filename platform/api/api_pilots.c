@@ -349,6 +349,10 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 			    "totaal", (json_int_t)total, "page", q->page,
 			    "pageSize", q->page_size, "facetten", facets,
 			    "pilots", items);
+		/* A size class without pilots: which nearby ones have. */
+		if (!search && total == 0 && q->grootteklasse > 0)
+			json_object_set_new(out, "nabijeKlassen",
+			    model_pilots_nearest(facets, q->grootteklasse));
 		s = json_dumps(out, JSON_COMPACT);
 		cache_put(key, s, strlen(s), NULL, gen);
 		reply_text(r, 200, "application/json", s, strlen(s));

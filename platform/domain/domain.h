@@ -86,6 +86,9 @@ struct pilot_query {
 	/* Who is asking: visibility. */
 	bool		 member;
 	const char	*own;
+	/* The reference data's spelling of provincie and gemeente, which
+	 * were asked for in any case (model_pilots_query points at these). */
+	char		 provincie_name[65], gemeente_code[8];
 };
 
 /* What a cached answer needs besides its bytes (cache.c). */
@@ -181,7 +184,10 @@ int	 pilot_store_revive(struct db *, long);
 bool	 pilot_store_visible(const char *, const char *, bool, const char *);
 int	 pilot_store_list(struct db *, const struct pilot_query *, json_t **,
 	     long *, json_t **);
-json_t	*pilot_store_feed(struct db *, int);
+int	 pilot_store_feed(struct db *, const struct pilot_query *, int,
+	     json_t **);
+int	 pilot_store_province(struct db *, const char *, char *, size_t);
+json_t	*pilot_store_provinces(struct db *);
 long	 pilot_store_count(struct db *);
 enum pilot_link { PILOT_LINK_GUIDELINE, PILOT_LINK_INDICATOR };
 json_t	*pilot_store_linking(struct db *, enum pilot_link, const char *, bool,
@@ -218,6 +224,7 @@ void	 revision_free(struct revision *);
 int	 guideline_store_revision(struct db *, long, long, json_t **);
 json_t	*guideline_store_revisions(struct db *, long);
 json_t	*guideline_store_list(struct db *, int, int, long *);
+json_t	*guideline_store_newest(struct db *, int);
 int	 guideline_store_set_maintainers(struct db *, long, json_t *);
 int	 guideline_store_set_title(struct db *, long, const char *);
 int	 guideline_store_change(struct db *, long, const char *, json_t *);

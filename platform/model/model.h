@@ -46,6 +46,9 @@ const char *model_pilots_own(struct req *);
 int	 model_pilots_query(struct req *, struct pilot_query *);
 int	 model_pilots_run(struct req *, const struct pilot_query *, json_t **,
 	     long *, json_t **);
+json_t	*model_pilots_nearest(json_t *, int);
+int	 model_pilots_feed(struct req *, const struct pilot_query *, int,
+	     json_t **);
 /* Why a search stopped by its budget is answered 503 (API and pages). */
 #define MODEL_PILOTS_TOO_LONG	"De zoekopdracht duurde te lang; maak hem " \
 	"specifieker."

@@ -10,6 +10,8 @@
 
 /* feed.c */
 void	 feed_pilots(struct req *);
+void	 feed_guidelines(struct req *);
+void	 feed_guideline(struct req *);
 
 /* static.c */
 void	 static_css(struct req *);
@@ -58,6 +60,8 @@ bool	 web_csrf_valid(struct req *, const char *);
 /* web_page.c */
 void	 web_page_init(void);
 void	 web_page_start(struct req *, struct evbuffer *, const char *);
+void	 web_page_start_feed(struct req *, struct evbuffer *, const char *,
+	     const char *, const char *);
 void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
@@ -78,6 +82,10 @@ void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
 int	 web_pilots_recent(struct req *, struct evbuffer *, int);
 const char *web_pilots_klasse(int);
+void	 web_pilots_filter_value(struct evbuffer *, const char *,
+	     const char *);
+char	*web_pilots_href(const char *, const struct pilot_query *, bool,
+	     const char *, const char *, const char *);
 void	 web_zoeken(struct req *);
 
 
