@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The pilot pages: /pilots (filters as a form, facets, pages), /pilots/{id}
- * (every section), /zoeken (search with highlighted fragments), and the
- * recent pilots on the start page. They read through the same query and
+ * The pilot pages: /pilots (filters as a form of select lists, the active
+ * ones each removable, facets with every value, the nearest size classes
+ * with pilots when one has none, pages, a link to the same list's feed),
+ * /pilots/{id} (every section), /zoeken (search with highlighted
+ * fragments), and the recent pilots on the start page. Every card says
+ * the size of its municipality. They read through the same query and
  * visibility rules as the API (model_pilots_query, pilot_store_*), and work
  * without JavaScript. Every text goes through html_out's %s (escaped);
  * only HTML rendered by cmark-gfm in safe mode and search fragments made by
@@ -375,6 +378,22 @@ web_pilots_facet(struct req *r, struct evbuffer *b, const char *title,
 	html_out(b, "</ul>\n");
 }
 
+/* The facets beside the results. */
+static void
+web_pilots_refine(struct req *r, struct evbuffer *b,
+    const struct pilot_query *q, json_t *facets)
+{
+	html_out(b, "<aside aria-labelledby=\"meent-verfijnen\">\n"
+	    "<h2 id=\"meent-verfijnen\">Verfijnen</h2>\n");
+	web_pilots_facet(r, b, "Per domein", "domein", q,
+	    json_object_get(facets, "domein"));
+	web_pilots_facet(r, b, "Per status", "status", q,
+	    json_object_get(facets, "status"));
+	web_pilots_facet(r, b, "Per aantal inwoners", "grootteklasse", q,
+	    json_object_get(facets, "grootteklasse"));
+	html_out(b, "</aside>\n");
+}
+
 /*
  * Nothing found: with a size class, the nearest classes that do have
  * pilots (near: model_pilots_nearest()), as links to them.
@@ -432,7 +451,8 @@ static void
 web_pilots_follow(struct evbuffer *b, const char *feed)
 {
 	html_out(b, "<p class=\"feed\"><a href=\"%s\">Volg via RSS/Atom</a> "
-	    "(nieuwe en gewijzigde pilots met deze filters)</p>\n", feed);
+	    "(nieuwe en gewijzigde pilots%s)</p>\n", feed,
+	    strchr(feed, '?') != NULL ? " met deze filters" : "");
 }
 
 /*
@@ -487,7 +507,8 @@ web_pilots_results(struct req *r, bool search)
 		feed = web_pilots_href("/pilots/feed", &q, false, NULL, NULL,
 		    NULL);
 		web_page_start_feed(r, b, status != 200 ? "Fout: pilots" :
-		    "Pilots", "Pilots met deze filters", feed);
+		    "Pilots", strchr(feed, '?') != NULL ? "Pilots met deze "
+		    "filters" : "Nieuwe pilots", feed);
 	}
 	html_out(b, "<h1>%s</h1>\n", search ? "Zoeken" : "Pilots");
 	if (status != 200)
@@ -507,16 +528,7 @@ web_pilots_results(struct req *r, bool search)
 	if (items != NULL) {
 		if (!search) {
 			web_pilots_active(b, &q);
-			html_out(b, "<aside aria-labelledby=\"meent-verfijnen\">\n"
-			    "<h2 id=\"meent-verfijnen\">Verfijnen</h2>\n");
-			web_pilots_facet(r, b, "Per domein", "domein", &q,
-			    json_object_get(facets, "domein"));
-			web_pilots_facet(r, b, "Per status", "status", &q,
-			    json_object_get(facets, "status"));
-			web_pilots_facet(r, b, "Per aantal inwoners",
-			    "grootteklasse", &q, json_object_get(facets,
-			    "grootteklasse"));
-			html_out(b, "</aside>\n");
+			web_pilots_refine(r, b, &q, facets);
 		}
 		html_out(b, "<h2>%ld %s gevonden</h2>\n", total, total == 1 ?
 		    "pilot" : "pilots");

@@ -15,6 +15,8 @@ PAGES = [
     "/inloggen",
     "/pilots",
     "/pilots?domein=werk-en-inkomen&status=afgerond",
+    "/pilots?grootteklasse=4&provincie=gelderland&domein=Jeugd",
+    "/pilots?grootteklasse=2&domein=veiligheid&status=idee",
     "/zoeken",
     "/zoeken?q=bijstandsuitkeringen",
     "/zoeken?q=e*+e*",
