@@ -362,6 +362,24 @@ t.ok(root0.find("a:id", NS).text.startswith("urn:uuid:") and
      root0.find("a:id", NS).text != root.find("a:id", NS).text,
      "a filtered feed has an id of its own")
 valid_atom(root0, _, "the whole pilot feed")
+# Members-only and concept pilots stay out of a filtered feed, whoever asks.
+member = m.token(codes[4])
+hidden = []
+for vis in ("leden", "concept"):
+    r = m.request("POST", "/api/v1/pilots", token=member, body={
+        "titel": "Lijsttest niet openbaar " + vis, "samenvatting": "Verborgen.",
+        "vraag": "Blijft dit binnen?", "domein": "jeugd", "status": "lopend",
+        "zichtbaarheid": vis, "tags": ["lijsttest"]})
+    hidden.append(r.json()["id"])
+seen = [p["id"] for p in m.get("/api/v1/pilots?tag=lijsttest&pageSize=100",
+                                 token=member).json()["pilots"]]
+t.ok(all(i in seen for i in hidden), "the own municipality lists them")
+for q in ("tag=lijsttest", "tag=lijsttest&grootteklasse=4",
+          "q=lijsttest&domein=jeugd"):
+    r = m.get("/pilots/feed?" + q, token=member)
+    ids = feed_ids(ET.fromstring(r.body).findall("a:entry", NS))
+    t.ok(len(ids) >= 2 and not set(hidden) & set(ids),
+         "feed ?%s: public pilots only, even asked with a token" % q)
 for q in ("grootteklasse=9", "grootteklasse=0", "grootteklasse=x",
           "domein=hobby", "status=klaar", "provincie=Atlantis",
           "gemeente=Rheden", "tag=" + "x" * 41, "q=%22open", "q=NEAR(a",
