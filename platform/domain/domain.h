@@ -186,8 +186,6 @@ int	 pilot_store_list(struct db *, const struct pilot_query *, json_t **,
 	     long *, json_t **);
 int	 pilot_store_feed(struct db *, const struct pilot_query *, int,
 	     json_t **);
-int	 pilot_store_province(struct db *, const char *, char *, size_t);
-json_t	*pilot_store_provinces(struct db *);
 long	 pilot_store_count(struct db *);
 enum pilot_link { PILOT_LINK_GUIDELINE, PILOT_LINK_INDICATOR };
 json_t	*pilot_store_linking(struct db *, enum pilot_link, const char *, bool,

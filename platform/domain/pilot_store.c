@@ -927,52 +927,6 @@ pilot_store_feed(struct db *db, const struct pilot_query *q, int limit,
 }
 
 /*
- * The province named name in any case, as the reference data spells it,
- * into buf (size bytes): 1; 0 when there is none; -1 on a database error.
- * A list's filter is compared with the pilots' own spelling.
- */
-int
-pilot_store_province(struct db *db, const char *name, char *buf,
-    size_t size)
-{
-	sqlite3_stmt *st = db_stmt(db, "SELECT provincie FROM gemeenten"
-	    " WHERE provincie = ?1 COLLATE NOCASE LIMIT 1");
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = db_step_row(db, st, "pilot_store_province")) == 1)
-		snprintf(buf, size, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return rc;
-}
-
-/*
- * Every province of the reference data, by name, for a list's select
- * box: a JSON array of strings (caller owns); NULL on a database error.
- */
-json_t *
-pilot_store_provinces(struct db *db)
-{
-	sqlite3_stmt *st = db_stmt(db, "SELECT DISTINCT provincie FROM"
-	    " gemeenten ORDER BY provincie");
-	json_t *list;
-	int rc;
-
-	if (st == NULL)
-		return NULL;
-	list = json_array();
-	while ((rc = db_step_row(db, st, "pilot_store_provinces")) == 1)
-		json_array_append_new(list, db_column_json(st, 0));
-	if (rc == -1) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
-}
-
-/*
  * How many pilots (tombstones too) the database has: for the seed. -1 on
  * a database error.
  */

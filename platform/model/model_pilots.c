@@ -278,7 +278,7 @@ model_pilots_choice(const char *v, const struct choice *set)
 static int
 model_pilots_province(struct req *r, struct pilot_query *q, const char *v)
 {
-	int rc = strlen(v) <= 64 ? pilot_store_province(r->db, v,
+	int rc = strlen(v) <= 64 ? municipality_province_find(r->db, v,
 	    q->provincie_name, sizeof q->provincie_name) : 0;
 
 	if (rc == 1)

@@ -439,7 +439,7 @@ web_pilots_none(struct evbuffer *b, const struct pilot_query *q,
 static int
 web_pilots_provinces(struct req *r, json_t **provinces)
 {
-	if ((*provinces = pilot_store_provinces(r->db)) == NULL) {
+	if ((*provinces = municipality_provinces(r->db)) == NULL) {
 		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 		return -1;
 	}
