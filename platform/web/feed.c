@@ -231,7 +231,7 @@ feed_guideline(struct req *r)
 	char when[32], self[128], page[128], *id;
 	size_t i;
 
-	if (web_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
 	if ((revisions = guideline_store_revisions(r->db, g.pk)) == NULL) {
 		reply_db_failed(r, "De feed kon niet gemaakt worden.");
