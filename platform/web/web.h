@@ -71,6 +71,8 @@ void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
 int	 web_pilots_recent(struct req *, struct evbuffer *, int);
 const char *web_pilots_klasse(int);
+
+/* web_search.c */
 void	 web_zoeken(struct req *);
 
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * The pilot pages: /pilots (filters as a form, facets, pages), /pilots/{id}
- * (every section), /zoeken (search with highlighted fragments), and the
+ * (every section), and the
  * recent pilots on the start page. They read through the same query and
  * visibility rules as the API (model_pilots_query, pilot_store_*), and work
  * without JavaScript. Every text goes through html_out's %s (escaped);
@@ -329,12 +329,6 @@ void
 web_pilots_list(struct req *r)
 {
 	web_pilots_results(r, false);
-}
-
-void
-web_zoeken(struct req *r)
-{
-	web_pilots_results(r, true);
 }
 
 /* A definition list row, skipped when empty. */
