@@ -157,8 +157,13 @@ char *
 snippet_plain(const char *s)
 {
 	struct snippet_out o = { evbuffer_new(), false, false, false };
-	const char *p = s + snippet_url_tail(s);
+	size_t tail = snippet_url_tail(s);
+	const char *p = s + tail;
 	bool line_start = p == s;
+
+	/* The ellipsis before a dropped address tail stays. */
+	if (tail > 0 && strncmp(s, "\xe2\x80\xa6", 3) == 0)
+		snippet_put(&o, s, 3);
 
 	while (*p != '\0') {
 		const char *run;
