@@ -492,8 +492,8 @@ web_pilots_show(struct req *r)
 
 /*
  * The newest pilots this visitor may see, for the start page: 0, or the
- * MEENT_* of model_pilots_run() with nothing added to b (the caller
- * answers reply_db_failed; a search budget cannot run out on this list).
+ * MEENT_* of model_pilots_run() with nothing added to b (MEENT_INTERRUPTED
+ * when the list ran out of its time budget).
  */
 int
 web_pilots_recent(struct req *r, struct evbuffer *b, int n)

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int LLVMFuzzerInitialize(int *, char ***);
@@ -94,9 +95,59 @@ fuzz_connect(void)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd == -1 || connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+	if (fd == -1)
 		abort();
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		/* Interrupted (see fuzz_wait): the connect goes on; wait. */
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		socklen_t len = sizeof(int);
+		int rc, soerr = 0;
+
+		if (errno != EINTR)
+			abort();
+		while ((rc = poll(&p, 1, FUZZ_WAIT_MS)) == -1 && errno == EINTR)
+			;
+		if (rc != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+		    &len) == -1 || soerr != 0)
+			abort();
+	}
 	return fd;
+}
+
+/*
+ * Wait until fd is readable or ms milliseconds have passed: 1 readable, 0
+ * not in time. libFuzzer's watchdog (-timeout) is a SIGALRM every few
+ * seconds, and poll(2) is never restarted after a signal: an EINTR is no
+ * timeout, so wait on for what is left of the time.
+ */
+static int
+fuzz_wait(int fd, int ms)
+{
+	struct timespec now, end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long left;
+		int rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (long)(end.tv_sec - now.tv_sec) * 1000 +
+		    (end.tv_nsec - now.tv_nsec) / 1000000L;
+		if (left <= 0)
+			return 0;
+		rc = poll(&p, 1, (int)left);
+		if (rc == 1)
+			return 1;
+		if (rc == -1 && errno != EINTR)
+			abort();
+	}
 }
 
 /* Write all of data (the server may close early: that ends it). */
@@ -106,6 +157,8 @@ fuzz_send(int fd, const uint8_t *data, size_t len)
 	while (len > 0) {
 		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
 
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			return;
 		data += n;
@@ -127,15 +180,17 @@ fuzz_probe(void)
 
 	fuzz_send(fd, (const uint8_t *)req, sizeof req - 1);
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
-		if (poll(&p, 1, 3000) != 1) {
+		if (!fuzz_wait(fd, 3000)) {
 			fprintf(stderr, "fuzz_conn: the server does not answer "
 			    "a new connection either\n");
 			break;
 		}
-		if ((n = recv(fd, buf + got, sizeof buf - 1 - got, 0)) <= 0)
+		n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			break;
 		got += (size_t)n;
 		if (got == sizeof buf - 1)
@@ -161,6 +216,11 @@ fuzz_debug_threads(void)
 
 	if (getenv("FUZZ_CONN_GDB") == NULL)
 		return;
+	/* Where the bytes are: the queues of both ends. */
+	snprintf(cmd, sizeof cmd, "ss -tnoi '( sport = :%d or dport = :%d )' "
+	    ">&2", port, port);
+	if (system(cmd) == -1)
+		perror("ss");
 	snprintf(cmd, sizeof cmd, "gdb -p %d -batch %s -ex 'thread apply all "
 	    "bt' >&2 2>&1", (int)getpid(), getenv("FUZZ_CONN_GDB"));
 	if (system(cmd) == -1)
@@ -176,10 +236,9 @@ fuzz_drain(int fd)
 	size_t got = 0;
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
-		if (poll(&p, 1, FUZZ_WAIT_MS) != 1) {
+		if (!fuzz_wait(fd, FUZZ_WAIT_MS)) {
 			fprintf(stderr, "fuzz_conn: a connection never ended "
 			    "(%zu bytes of answer read)\n", got);
 			fuzz_probe();
@@ -187,6 +246,8 @@ fuzz_drain(int fd)
 			abort();
 		}
 		n = recv(fd, buf, sizeof buf, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n < 0 && errno == ECONNRESET)
 			return;
 		if (n <= 0)
