@@ -564,6 +564,8 @@ int	 search_kind_parse(const char *);
 int	 search_run(struct db *, const struct search_query *,
 	     struct search_result *);
 void	 search_result_free(struct search_result *);
+int	 search_reindex(struct db *);
+int	 search_check(struct db *);
 
 
 #endif /* MEENT_DOMAIN_H */

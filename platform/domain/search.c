@@ -296,3 +296,62 @@ search_result_free(struct search_result *res)
 	json_decref(res->items);
 	res->items = NULL;
 }
+
+/*
+ * Fill the indexes of migration 11 again from what they index (meentctl
+ * reindex: after a restore, an import, a change of the tokenizer). Inside
+ * the caller's transaction. 0 or -1.
+ */
+int
+search_reindex(struct db *db)
+{
+	return db_exec(db, "DELETE FROM richtlijnen_fts;"
+	    "INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    " SELECT r.pk, r.titel, v.tekst FROM richtlijnen r"
+	    " JOIN richtlijn_versies v ON v.richtlijn = r.pk"
+	    " AND v.versie = r.head;"
+	    "DELETE FROM indicatoren_fts;"
+	    "INSERT INTO indicatoren_fts (id, naam, omschrijving)"
+	    " SELECT id, naam, omschrijving FROM indicatoren;"
+	    "DELETE FROM gemeenten_fts;"
+	    "INSERT INTO gemeenten_fts (code, naam)"
+	    " SELECT code, naam FROM gemeenten;");
+}
+
+/*
+ * Do those indexes hold what they index: their own integrity, and one row
+ * per guideline (with a head revision), indicator and municipality?
+ * Returns how many do not (meentctl check), or -1 when it cannot tell.
+ */
+int
+search_check(struct db *db)
+{
+	static const char *const own[] = { "richtlijnen_fts", "indicatoren_fts",
+	    "gemeenten_fts" };
+	sqlite3_stmt *st;
+	int bad = 0, rc;
+
+	for (size_t i = 0; i < nitems(own); i++) {
+		char *sql = xasprintf("INSERT INTO %s(%s) VALUES"
+		    " ('integrity-check')", own[i], own[i]);
+
+		bad += db_exec(db, sql) == -1;
+		free(sql);
+	}
+	st = db_stmt(db, "SELECT"
+	    " (SELECT count(*) FROM richtlijnen_fts) <> (SELECT count(*)"
+	    "  FROM richtlijnen r JOIN richtlijn_versies v"
+	    "  ON v.richtlijn = r.pk AND v.versie = r.head),"
+	    " (SELECT count(*) FROM indicatoren_fts) <>"
+	    "  (SELECT count(*) FROM indicatoren),"
+	    " (SELECT count(*) FROM gemeenten_fts) <>"
+	    "  (SELECT count(*) FROM gemeenten)");
+	if (st == NULL)
+		return -1;
+	rc = db_step_row(db, st, "search_check");
+	if (rc == 1)
+		for (int i = 0; i < 3; i++)
+			bad += sqlite3_column_int(st, i);
+	sqlite3_reset(st);
+	return rc == 1 ? bad : -1;
+}

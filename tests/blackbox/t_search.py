@@ -272,5 +272,17 @@ t.ok(r.status == 200 and 'soort=indicator" aria-current="page"' in body and
 r = page("data", "&pageSize=3")
 t.ok('rel="next"' in r.body.decode() or "Volgende" in r.body.decode(),
      "the page has a pager")
+
+# meentctl: check compares the indexes with what they index; reindex.
+p = m.ctl("check")
+t.ok(p.returncode == 0 and p.stdout.strip() == "ok", "check: ok",
+     (p.stdout, p.stderr))
+p = m.ctl("reindex")
+t.eq(p.returncode, 0, "reindex")
+t.eq(ids(api("winterkoning"), "richtlijn"), ["groenbeheer-met-data"],
+     "after reindex, guidelines are found")
+t.eq(ids(api("Renswoude"), "gemeente"), ["GM0339"],
+     "and municipalities")
+t.ok(m.ctl("check").returncode == 0, "check: still ok")
 t.eq(m.get("/metrics").status, 200, "still up")
 finish(t, m)
