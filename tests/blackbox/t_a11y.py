@@ -18,6 +18,9 @@ PAGES = [
     "/zoeken",
     "/zoeken?q=bijstandsuitkeringen",
     "/zoeken?q=e*+e*",
+    "/zoeken?q=data+OR+herkomst+OR+rheden",
+    "/zoeken?q=data&soort=richtlijn&pageSize=2",
+    "/zoeken?q=AND&soort=boek",
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x",
     SEED_PILOT,
     "/pilots/00000000-0000-4000-8000-000000000000",
@@ -37,6 +40,7 @@ m = Instance().start(extra=["--seed", CONTENT])
 check_pages(t, m, PAGES, status={
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
     "/zoeken?q=e*+e*": 400,
+    "/zoeken?q=AND&soort=boek": 400,
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400})
 
