@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 const struct choice search_kinds[] = {
 	{ "gemeente", "Gemeente", NULL },
 	{ "pilot", "Pilot", NULL },
@@ -52,7 +54,8 @@ static const char *const search_sql[SEARCH_NKINDS] = {
 	    " ORDER BY bm25(gemeenten_fts, 1.0, 10.0), g.naam"
 	    " LIMIT ?4 OFFSET ?5",
 	[SEARCH_PILOT] = "SELECT p.id, p.titel," SEARCH_SNIPPET("pilots_fts",
-	    "-1") ", p.gemeente, g.naam, p.provincie, p.grootteklasse"
+	    "-1") ", p.gemeente, g.naam, p.provincie, p.grootteklasse,"
+	    " (SELECT samenvatting FROM pilot_texts WHERE pk = p.pk)"
 	    " FROM pilots_fts JOIN pilots p ON p.pk = pilots_fts.rowid"
 	    " LEFT JOIN gemeenten g ON g.code = p.gemeente"
 	    " WHERE pilots_fts MATCH ?1 AND" SEARCH_PILOT_VISIBLE
@@ -210,6 +213,43 @@ search_gemeente(sqlite3_stmt *st)
 	return o;
 }
 
+/*
+ * A pilot's fragment: the snippet, but the summary when the match is only
+ * in the title (the snippet would repeat it), and its tags as words when
+ * the match is in the tags (a JSON list). Caller frees.
+ */
+static char *
+search_pilot_fragment(sqlite3_stmt *st)
+{
+	const char *snip = (const char *)sqlite3_column_text(st, 2);
+	const char *title = (const char *)sqlite3_column_text(st, 1);
+	const char *summary = (const char *)sqlite3_column_text(st, 7);
+	char *bare = snippet_unmarked(snip != NULL ? snip : "");
+	struct evbuffer *b;
+	size_t len;
+
+	if (strcmp(bare, title != NULL ? title : "") == 0 && summary != NULL &&
+	    *summary != '\0') {
+		free(bare);
+		return xstrdup(summary);
+	}
+	free(bare);
+	len = snip != NULL ? strlen(snip) : 0;
+	if (len < 4 || strncmp(snip, "[\"", 2) != 0 ||
+	    strcmp(snip + len - 2, "\"]") != 0)
+		return xstrdup(snip != NULL ? snip : "");
+	b = evbuffer_new();
+	evbuffer_add_printf(b, "Tags: ");
+	for (size_t i = 2; i < len - 2; i++) {
+		if (strncmp(snip + i, "\",\"", 3) == 0) {
+			evbuffer_add(b, ", ", 2);
+			i += 2;
+		} else if (snip[i] != '"')
+			evbuffer_add(b, snip + i, 1);
+	}
+	return buffer_take_string(b);
+}
+
 static json_t *
 search_row(enum search_kind k, sqlite3_stmt *st)
 {
@@ -217,7 +257,13 @@ search_row(enum search_kind k, sqlite3_stmt *st)
 
 	if (k == SEARCH_GEMEENTE)
 		return search_gemeente(st);
-	o = search_item(k, st, (const char *)sqlite3_column_text(st, 2));
+	if (k == SEARCH_PILOT) {
+		char *frag = search_pilot_fragment(st);
+
+		o = search_item(k, st, frag);
+		free(frag);
+	} else
+		o = search_item(k, st, (const char *)sqlite3_column_text(st, 2));
 	if (k == SEARCH_PILOT) {
 		json_object_set_new(o, "gemeente", db_column_json(st, 3));
 		json_object_set_new(o, "gemeenteNaam", db_column_json(st, 4));

@@ -54,7 +54,7 @@ PILOT = {
     "domein": "openbare-ruimte", "status": "lopend",
     "start": "2025-01-06", "vraag": "Kan het korter?",
     "aanvrager": "college", "stakeholders": ["buitendienst"],
-    "tags": ["groen"], "contact": "Team Data, data@example.nl",
+    "tags": ["groen", "snoeitag"], "contact": "Team Data, data@example.nl",
     "zichtbaarheid": "openbaar",
     "aanpak": "## Wat we deden\n\nWe keken **vooral** naar de "
               "[kwartelroute](https://example.org/kwartelroute/kaart) "
@@ -83,6 +83,13 @@ t.ok("kwartelroute" in frag.get("fragment", "") and
 t.ok(frag and not MARKDOWN.search(frag["fragment"]) and
      "example.org" not in frag["fragment"],
      "the pilot's fragment has no Markdown and no link address", frag)
+x = api("snoeitag").json()["resultaten"]["pilots"]
+t.ok(len(x) == 1 and x[0]["fragment"] == "Tags: groen, snoeitag" and
+     "<mark>snoeitag</mark>" in x[0]["fragmentHtml"],
+     "a match in the tags: the tags as words, not JSON", x)
+x = api("snoeiroutes").json()["resultaten"]["pilots"]
+t.ok(len(x) == 1 and x[0]["fragment"] == PILOT["samenvatting"],
+     "a match in the title only: the summary, not the title again", x)
 r = api("heggenmus")
 t.ok(r.status == 200 and ids(r, "richtlijn") == ["groenbeheer-met-data"],
      "a guideline is found by a word of its text", r)
