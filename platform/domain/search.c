@@ -53,14 +53,24 @@ static const char *const search_sql[SEARCH_NKINDS] = {
 	    " WHERE gemeenten_fts MATCH ?1"
 	    " ORDER BY bm25(gemeenten_fts, 1.0, 10.0), g.naam"
 	    " LIMIT ?4 OFFSET ?5",
-	[SEARCH_PILOT] = "SELECT p.id, p.titel," SEARCH_SNIPPET("pilots_fts",
-	    "-1") ", p.gemeente, g.naam, p.provincie, p.grootteklasse,"
-	    " (SELECT samenvatting FROM pilot_texts WHERE pk = p.pk)"
+	/*
+	 * The page's rows are chosen by rank first (x); the snippet, which
+	 * reads and tokenizes a pilot's whole text, is then made for those
+	 * rows only (MATCH with rowid =), not for every pilot that matches.
+	 */
+	[SEARCH_PILOT] = "SELECT p.id, p.titel,"
+	    SEARCH_SNIPPET("pilots_fts", "-1") ", p.gemeente, g.naam,"
+	    " p.provincie, p.grootteklasse"
+	    " FROM (SELECT p.pk AS pk,"
+	    " bm25(pilots_fts, 10.0, 4.0, 1.0, 3.0) AS score"
 	    " FROM pilots_fts JOIN pilots p ON p.pk = pilots_fts.rowid"
-	    " LEFT JOIN gemeenten g ON g.code = p.gemeente"
 	    " WHERE pilots_fts MATCH ?1 AND" SEARCH_PILOT_VISIBLE
-	    " ORDER BY bm25(pilots_fts, 10.0, 4.0, 1.0, 3.0), p.pk"
-	    " LIMIT ?4 OFFSET ?5",
+	    " ORDER BY score, p.pk LIMIT ?4 OFFSET ?5) x"
+	    " JOIN pilots_fts ON pilots_fts.rowid = x.pk"
+	    " JOIN pilots p ON p.pk = x.pk"
+	    " LEFT JOIN gemeenten g ON g.code = p.gemeente"
+	    " WHERE pilots_fts MATCH ?1"
+	    " ORDER BY x.score, x.pk",
 	[SEARCH_RICHTLIJN] = "SELECT r.slug, r.titel,"
 	    SEARCH_SNIPPET("richtlijnen_fts", "1")
 	    " FROM richtlijnen_fts JOIN richtlijnen r"
@@ -214,26 +224,16 @@ search_gemeente(sqlite3_stmt *st)
 }
 
 /*
- * A pilot's fragment: the snippet, but the summary when the match is only
- * in the title (the snippet would repeat it), and its tags as words when
- * the match is in the tags (a JSON list). Caller frees.
+ * A pilot's fragment: the snippet, but its tags as words when the match is
+ * in the tags (a JSON list). Caller frees.
  */
 static char *
 search_pilot_fragment(sqlite3_stmt *st)
 {
 	const char *snip = (const char *)sqlite3_column_text(st, 2);
-	const char *title = (const char *)sqlite3_column_text(st, 1);
-	const char *summary = (const char *)sqlite3_column_text(st, 7);
-	char *bare = snippet_unmarked(snip != NULL ? snip : "");
 	struct evbuffer *b;
 	size_t len;
 
-	if (strcmp(bare, title != NULL ? title : "") == 0 && summary != NULL &&
-	    *summary != '\0') {
-		free(bare);
-		return xstrdup(summary);
-	}
-	free(bare);
 	len = snip != NULL ? strlen(snip) : 0;
 	if (len < 4 || strncmp(snip, "[\"", 2) != 0 ||
 	    strcmp(snip + len - 2, "\"]") != 0)
