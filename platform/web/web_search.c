@@ -41,6 +41,10 @@ web_search_reason(struct req *r, const char *name)
 static void
 web_search_problem(struct req *r, struct evbuffer *b, int status)
 {
+	static const char *const labels[][2] = {
+		{ "q", "Zoekwoorden" }, { "soort", "Zoek in" },
+		{ "page", "Pagina" }, { "pageSize", "Aantal per pagina" },
+	};
 	size_t i;
 	json_t *p;
 
@@ -54,16 +58,23 @@ web_search_problem(struct req *r, struct evbuffer *b, int status)
 	html_out(b, "<ul>\n");
 	json_array_foreach(r->invalid, i, p) {
 		const char *name = json_string_value(json_object_get(p, "name"));
-		bool field = strcmp(name, "q") == 0 ||
-		    strcmp(name, "soort") == 0;
+		const char *label = name;
+		size_t j;
 
-		if (field)
+		for (j = 0; j < nitems(labels); j++)
+			if (strcmp(labels[j][0], name) == 0)
+				label = labels[j][1];
+		/* The first two are fields of the form: link to them. */
+		for (j = 0; j < 2; j++)
+			if (strcmp(labels[j][0], name) == 0)
+				break;
+		if (j < 2)
 			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n", name,
-			    strcmp(name, "q") == 0 ? "Zoekwoorden" : "Zoek in",
-			    json_string_value(json_object_get(p, "reason")));
+			    label, json_string_value(json_object_get(p,
+			    "reason")));
 		else
-			html_out(b, "<li>%s: %s</li>\n", name, json_string_value(
-			    json_object_get(p, "reason")));
+			html_out(b, "<li>%s: %s</li>\n", label,
+			    json_string_value(json_object_get(p, "reason")));
 	}
 	html_out(b, "</ul></div>\n");
 }

@@ -237,6 +237,9 @@ for text, why in BAD:
 t.eq(api("zorg (jeugd OR wmo)").status, 200,
      "a word next to a group works (AND added)")
 t.eq(m.get("/api/v1/_zoek").status, 400, "API without q: 400")
+r = page("data", "&page=0")
+t.ok(r.status == 400 and "Pagina:" in r.body.decode() and
+     'id="q"' in r.body.decode(), "page 0 on the page: 400, in Dutch")
 r = page("data", "&soort=boek")
 t.ok(r.status == 400 and 'id="q"' in r.body.decode() and
      "soort" in r.body.decode(), "page with an unknown soort: 400, the box")
