@@ -1,47 +1,36 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * GET /api/v1/gemeenten and /api/v1/gemeenten/{code}: the reference data of
- * all municipalities, their size class and membership of this instance.
+ * all municipalities, their size class and membership of this instance;
+ * one municipality with what it shares here and how it compares. The
+ * filters and the answer are the web pages' too (model_municipalities.c).
  */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
 api_municipalities_list(struct req *r)
 {
-	struct municipality_filter f = { .lid = -1 };
-	const char *lid = req_query(r, "lid");
-	long klasse, total = 0;
-	int page, page_size, known = 0;
+	struct municipality_filter f;
+	char prov[64];
+	long total = 0;
+	int page, page_size, rc;
 	json_t *items, *body;
 
 	req_page(r, &page, &page_size);
-	f.provincie = req_query(r, "provincie");
-	if (f.provincie != NULL && strlen(f.provincie) <= 64 &&
-	    (known = municipality_province_exists(r->db, f.provincie)) == -1) {
+	rc = model_municipalities_filter(r, &f, prov, sizeof prov);
+	if (rc == MEENT_ERR) {
 		reply_db_failed(r, "De provincies konden niet gelezen worden.");
 		return;
-	}
-	if (f.provincie != NULL && (strlen(f.provincie) > 64 || known == 0))
-		req_invalid(r, "provincie", "geen provincie van Nederland "
-		    "(zoals Gelderland of Noord-Brabant)");
-	if (req_query_int(r, "grootteklasse", 0, 1, 8, &klasse) == 0)
-		f.grootteklasse = (int)klasse;
-	if (lid != NULL) {
-		if (strcmp(lid, "true") == 0)
-			f.lid = 1;
-		else if (strcmp(lid, "false") == 0)
-			f.lid = 0;
-		else
-			req_invalid(r, "lid", "moet true of false zijn");
 	}
 	if (req_has_invalid(r)) {
 		reply_invalid(r);
 		return;
 	}
-	items = municipality_list(r->db, &f, page, page_size, &total);
-	if (items == NULL) {
+	if (model_municipalities_list(r, &f, page, page_size, &total,
+	    &items) != 0) {
 		reply_db_failed(r, "De gemeenten konden niet gelezen worden.");
 		return;
 	}
@@ -52,28 +41,45 @@ api_municipalities_list(struct req *r)
 	reply_json(r, 200, body);
 }
 
+/*
+ * One municipality with its pilots, guidelines, datasets and key
+ * indicators: what its page shows (model_municipalities_get). Making it
+ * runs a comparison per key indicator, so the answer is cached; the key
+ * carries the caller's municipality, as the pilots it lists depend on who
+ * asks (any commit makes it stale: cache.c).
+ */
 void
 api_municipalities_get(struct req *r)
 {
-	const char *code = r->params[0];
+	unsigned long gen = cache_generation_now();
+	const char *code = r->params[0], *own = model_pilots_own(r), *cached;
+	char *key, *s;
+	size_t len;
 	json_t *g;
-	int rc;
 
-	if (!municipality_code_valid(code)) {
-		req_invalid(r, "code", "een gemeentecode is GM en vier cijfers, "
-		    "zoals GM0275");
+	key = xasprintf("G|%s|%s", own != NULL ? own : "-", code);
+	if ((cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "application/json", cached, len);
+		free(key);
+		return;
+	}
+	switch (model_municipalities_get(r, code, &g)) {
+	case MEENT_OK:
+		s = json_dumps(g, JSON_COMPACT);
+		cache_put(key, s, strlen(s), NULL, gen);
+		reply_text(r, 200, "application/json", s, strlen(s));
+		free(s);
+		json_decref(g);
+		break;
+	case MEENT_INVALID:
 		reply_invalid(r);
-		return;
-	}
-	rc = municipality_get(r->db, code, &g);
-	if (rc == MEENT_ERR) {
+		break;
+	case MEENT_NOTFOUND:
+		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente "
+		    "met code %s.", code);
+		break;
+	default:
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
-		return;
 	}
-	if (rc == MEENT_NOTFOUND) {
-		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente met "
-		    "code %s.", code);
-		return;
-	}
-	reply_json(r, 200, g);
+	free(key);
 }

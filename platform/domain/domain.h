@@ -49,6 +49,8 @@ struct municipality_filter {
 	const char	*provincie;	/* NULL: any */
 	int		 grootteklasse;	/* 0: any */
 	int		 lid;		/* -1: any, 0 no, 1 yes */
+	const char	*q;		/* NULL: any; else in the name */
+	bool		 by_name;	/* order by name, not by code */
 };
 
 #define PILOT_NSECTIONS	5
@@ -118,6 +120,13 @@ struct revision {
 	time_t		 aangemaakt;
 	char		*owned, *owned_bericht, *owned_gemeente;
 };
+
+/* Whether a municipality follows a guideline (guideline_store_follows). */
+#define GUIDELINE_FOLLOWS_NOT		0
+#define GUIDELINE_FOLLOWS_HERE		1
+#define GUIDELINE_FOLLOWS_ELSEWHERE	2	/* adopted on another instance */
+/* guideline_store_adopt()'s versie: keep an adoption as it is. */
+#define GUIDELINE_ADOPT_AS_IS		(-1)
 
 /* cache.c */
 void	 cache_bump(void);
@@ -222,7 +231,10 @@ int	 guideline_store_accept(struct db *, struct guideline *, long,
 	     struct revision *, json_t **);
 int	 guideline_store_adopt(struct db *, long, const char *, long);
 int	 guideline_store_unadopt(struct db *, long, const char *);
-json_t	*guideline_store_adoptions(struct db *, long);
+int	 guideline_store_follows(struct db *, long, const char *);
+json_t	*guideline_store_adoptions(struct db *, long,
+	     const struct municipality_filter *);
+json_t	*guideline_store_adopter_provinces(struct db *, long);
 int	 guideline_store_present(struct db *);
 
 /* identifier.c: direct identifiers in uploaded data */
@@ -459,12 +471,16 @@ long	 refdata_load_gemeenten(struct db *, const char *, char **);
 /* municipality.c */
 extern const struct choice municipality_classes[];
 int	 municipality_size_class(long);
+const char *municipality_class_label(int);
 bool	 municipality_code_valid(const char *);
 int	 municipality_get(struct db *, const char *, json_t **);
 json_t	*municipality_list(struct db *, const struct municipality_filter *, int, int,
 	     long *);
 void	 municipality_filter_bind(sqlite3_stmt *, const struct municipality_filter *);
 int	 municipality_province_exists(struct db *, const char *);
+int	 municipality_province_find(struct db *, const char *, char *, size_t);
+json_t	*municipality_provinces(struct db *);
+json_t	*municipality_guidelines(struct db *, const char *, bool);
 int	 municipality_mark_member(struct db *, const char *);
 int	 municipality_exists(struct db *, const char *);
 json_t	*municipality_names(struct db *);

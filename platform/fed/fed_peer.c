@@ -42,6 +42,32 @@ fed_peer_host_loopback(const char *host)
 	    a6.s6_addr[12] == 127);
 }
 
+/*
+ * *host (curl's, decoded) as curl reads it when it is written out: an
+ * IPv4 address in any of its forms becomes a dotted quad. 0, or -1 when
+ * curl refuses it.
+ */
+static int
+fed_peer_host_reread(const char *scheme, char **host)
+{
+	CURLU *u = curl_url();
+	char *url, *again = NULL;
+	int rc = -1;
+
+	if (u == NULL)
+		fatal("curl_url");
+	url = xasprintf("%s://%s", scheme, *host);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &again, 0) == CURLUE_OK) {
+		curl_free(*host);
+		*host = again;
+		rc = 0;
+	}
+	free(url);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 /* Why curl_url_set() refused a URL, in words for the operator. */
 static const char *
 fed_peer_url_error(CURLUcode rc)
@@ -166,6 +192,16 @@ fed_peer_url_normalise(const char *url, const char **why)
 			*why = fed_peer_url_error(CURLUE_BAD_HOSTNAME);
 			goto out;
 		}
+	}
+	/*
+	 * curl decoded the host after it read its form, so "0%30" came out
+	 * as "00", which curl reads as an IPv4 number the next time: read
+	 * the decoded host once more, for the one spelling it keeps.
+	 */
+	if (memchr(url + slen + 3, '%', strcspn(url + slen + 3, "/")) != NULL &&
+	    fed_peer_host_reread(scheme, &host) == -1) {
+		*why = fed_peer_url_error(CURLUE_BAD_HOSTNAME);
+		goto out;
 	}
 	/* An empty label; a final dot is the DNS root, and left alone. */
 	if (host[0] == '\0' || host[0] == '.' || strstr(host, "..") != NULL) {

@@ -21,12 +21,24 @@ int	 model_datasets_store_reply(struct req *, int, const char *);
 int	 model_datasets_publish_path(struct req *);
 
 /* model_guidelines.c */
+int	 model_guidelines_load(struct req *, struct guideline *);
 json_t	*model_guidelines_head(struct req *, const struct guideline *);
 int	 model_guidelines_refuse_foreign(struct req *, const struct guideline *);
+int	 model_guidelines_follow(struct req *, const struct guideline *, long);
+int	 model_guidelines_unfollow(struct req *, const struct guideline *);
+int	 model_guidelines_follows(struct req *, const struct guideline *);
 
 /* model_indicators.c */
 int	 model_indicators_query(struct req *, json_t *,
 	     struct comparison_query *);
+
+/* model_municipalities.c */
+#define MODEL_MUNICIPALITIES_Q_MAX	100	/* bytes of a name query */
+int	 model_municipalities_filter(struct req *, struct municipality_filter *,
+	     char *, size_t);
+int	 model_municipalities_list(struct req *,
+	     const struct municipality_filter *, int, int, long *, json_t **);
+int	 model_municipalities_get(struct req *, const char *, json_t **);
 
 /* model_pilots.c */
 bool	 model_pilots_member(struct req *);

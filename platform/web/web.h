@@ -33,6 +33,8 @@ void	 web_guideline_form_propose_new(struct req *);
 void	 web_guideline_form_propose_post(struct req *);
 void	 web_guideline_form_proposal(struct req *);
 void	 web_guideline_form_decide(struct req *);
+void	 web_guideline_form_follow(struct req *);
+void	 web_guideline_form_unfollow(struct req *);
 
 /* web_guidelines.c */
 int	 web_guidelines_load(struct req *, struct guideline *);
@@ -40,6 +42,7 @@ void	 web_guidelines_list(struct req *);
 void	 web_guidelines_show(struct req *);
 void	 web_guidelines_versie(struct req *);
 void	 web_guidelines_diff(struct req *);
+void	 web_guidelines_followers(struct req *);
 
 /* web_home.c */
 void	 web_home(struct req *);
@@ -59,6 +62,10 @@ void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
+
+/* web_municipalities.c */
+void	 web_municipalities_list(struct req *);
+void	 web_municipalities_show(struct req *);
 
 /* web_pilot_form.c */
 void	 web_pilot_form_new(struct req *);

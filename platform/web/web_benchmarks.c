@@ -197,8 +197,10 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	    "</th><th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
 	    "</tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
-		html_out(b, "<tr><th scope=\"row\">%s</th><td class=\"getal\">%ld"
-		    "</td>", json_string_value(json_object_get(v, "naam")),
+		html_out(b, "<tr><th scope=\"row\"><a href=\"/gemeenten/%s\">%s"
+		    "</a></th><td class=\"getal\">%ld</td>", json_string_value(
+		    json_object_get(v, "gemeente")), json_string_value(
+		    json_object_get(v, "naam")),
 		    (long)json_integer_value(json_object_get(v, "inwoners")));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
 		html_out(b, "</tr>\n");

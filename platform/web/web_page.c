@@ -87,6 +87,7 @@ web_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<li><a href=\"/pilots\">Pilots</a></li>\n"
 	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
 	    "<li><a href=\"/benchmarks\">Benchmarks</a></li>\n"
+	    "<li><a href=\"/gemeenten\">Gemeenten</a></li>\n"
 	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
 	    "</ul></nav>\n");
 	if (r->who.kind == PRINCIPAL_SESSION)

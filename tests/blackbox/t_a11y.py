@@ -28,21 +28,38 @@ PAGES = [
     "/richtlijnen/stakeholders-betrekken",
     "/richtlijnen/stakeholders-betrekken/versies/1",
     "/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3",
+    "/richtlijnen/stakeholders-betrekken/volgers",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=4",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9",
     "/benchmarks",
     "/benchmarks/herkomst-nederland",
     "/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie",
     "/benchmarks/herkomst-buiten-europa?gemeente=GM0088&groep=vergelijkbaar",
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad",
+    "/gemeenten",
+    "/gemeenten?q=rhe&provincie=Gelderland&grootteklasse=4",
+    "/gemeenten?q=zzzq",
+    "/gemeenten?provincie=Atlantis&grootteklasse=9",
+    "/gemeenten/GM0275",
+    "/gemeenten/GM9999",
 ]
 
 t = Tap()
 m = Instance().start(extra=["--seed", CONTENT])
+# Followers, for the guideline's page and its list of followers; Rheden's
+# editor (below) sees "Niet meer volgen" and the confirmation.
+for code in ("GM0339", "GM0664", "GM0275"):
+    m.request("POST", "/api/v1/richtlijnen/stakeholders-betrekken/adopties",
+              token=m.token(code, "editor"))
 check_pages(t, m, PAGES, status={
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9": 400,
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
     "/zoeken?q=e*+e*": 400,
     "/zoeken?q=AND&soort=boek": 400,
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
-    "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400})
+    "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400,
+    "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
+    "/gemeenten/GM9999": 404})
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
@@ -62,11 +79,14 @@ r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
 ds = "/datasets/" + r.json()["id"]
 check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
-                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw"],
+                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
+                   "/richtlijnen/stakeholders-betrekken?gevolgd=1",
+                   "/richtlijnen/stakeholders-betrekken/volgers?provincie="
+                   "Zeeland"],
             label="ingelogd", cookie=cookie)
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
-check_pages(t, m, [ds], label="gepubliceerd")
+check_pages(t, m, [ds, "/gemeenten/GM0275"], label="gepubliceerd")
 # A proposal's page, as seen by a maintainer (with the decision form).
 head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
 r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"

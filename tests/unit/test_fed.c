@@ -151,6 +151,12 @@ static const struct {
 	{ "https://[::1]x", NULL },
 	{ "https://[fe80::1%25eth0]/", NULL },
 	{ "https://[zz::1]", NULL },
+	/* A percent-encoded host, decoded, in the spelling curl keeps. */
+	{ "HTTPS://0%30000000", "https://0.0.0.0" },
+	{ "https://meent%2Eexample.nl", "https://meent.example.nl" },
+	{ "http://127.0.0.%31:8080", "http://127.0.0.1:8080" },
+	{ "http://12%37.1:8080", "http://127.0.0.1:8080" },
+	{ "https://meent.example.nl/pad%20met", "https://meent.example.nl/pad%20met" },
 	/* http: only to a loopback address */
 	{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
 	{ "http://127.0.0.1:80/", "http://127.0.0.1" },
