@@ -251,6 +251,8 @@ t.ok(r.status == 200 and 'id="q"' in body and "resultaten" not in body,
      "/zoeken without a query: the box, no results")
 r = page("Renswoude")
 body = r.body.decode()
+t.eq(m.get("/gemeenten/GM0339").status, 200,
+     "the municipality's page is there")
 t.ok(r.status == 200 and 'href="/gemeenten/GM0339"' in body and
      ">Gemeente<" in body.replace('<p class="meta">', ">"),
      "a municipality on the page: its kind and its link")
