@@ -558,5 +558,35 @@ void	 login_guard_device_new(struct login_guard *, const char *, char *);
 bool	 login_guard_device_valid(struct login_guard *, const char *,
 	     const char *);
 
+/* search.c */
+/* The kinds one search covers, in the order results come. */
+enum search_kind {
+	SEARCH_GEMEENTE, SEARCH_PILOT, SEARCH_RICHTLIJN, SEARCH_INDICATOR,
+	SEARCH_NKINDS
+};
+extern const struct choice search_kinds[];	/* soort: value, label */
+extern const char *const search_groups[SEARCH_NKINDS];	/* in the API */
+/* What a search asks for; kind -1 is every kind. */
+struct search_query {
+	const char	*q;		/* as typed */
+	char		*fts;		/* as FTS5 query (fts_query); owned */
+	int		 kind;
+	int		 page, page_size;
+	bool		 member;	/* who is asking: pilot visibility */
+	const char	*own;
+};
+/* What it found: a page of results, and counts per kind. */
+struct search_result {
+	json_t		*items;		/* owned; in kind order */
+	long		 count[SEARCH_NKINDS];
+	long		 total;		/* of the asked kind(s) */
+};
+int	 search_kind_parse(const char *);
+int	 search_run(struct db *, const struct search_query *,
+	     struct search_result *);
+void	 search_result_free(struct search_result *);
+int	 search_reindex(struct db *);
+int	 search_check(struct db *);
+
 
 #endif /* MEENT_DOMAIN_H */

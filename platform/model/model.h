@@ -59,5 +59,12 @@ int	 model_pilots_links_exist(struct req *, const struct pilot *);
 int	 model_pilots_plugins_validate(struct req *, const struct pilot *);
 void	 model_pilots_plugins_publish(const struct pilot *);
 
+/* model_search.c */
+void	 model_search_query(struct req *, struct search_query *);
+int	 model_search_run(struct req *, const struct search_query *,
+	     struct search_result *);
+json_t	*model_search_json(struct req *, const struct search_query *,
+	     const struct search_result *);
+
 
 #endif /* MEENT_MODEL_H */

@@ -86,6 +86,8 @@ void	 web_pilots_filter_value(struct evbuffer *, const char *,
 	     const char *);
 char	*web_pilots_href(const char *, const struct pilot_query *, bool,
 	     const char *, const char *, const char *);
+
+/* web_search.c */
 void	 web_zoeken(struct req *);
 
 

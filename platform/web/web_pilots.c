@@ -3,9 +3,9 @@
  * The pilot pages: /pilots (filters as a form of select lists, the active
  * ones each removable, facets with every value, the nearest size classes
  * with pilots when one has none, pages, a link to the same list's feed),
- * /pilots/{id} (every section), /zoeken (search with highlighted
- * fragments), and the recent pilots on the start page. Every card says
- * the size of its municipality. They read through the same query and
+ * /pilots/{id} (every section), and the recent pilots on the start page
+ * (/zoeken is web_search.c). Every card says the size of its
+ * municipality. They read through the same query and
  * visibility rules as the API (model_pilots_query, pilot_store_*), and work
  * without JavaScript. Every text goes through html_out's %s (escaped);
  * only HTML rendered by cmark-gfm in safe mode and search fragments made by
@@ -188,8 +188,7 @@ web_pilots_q(struct req *r, struct evbuffer *b, const char *label,
  * that ran out of time (503).
  */
 static void
-web_pilots_problem(struct req *r, struct evbuffer *b, int status,
-    bool search)
+web_pilots_problem(struct req *r, struct evbuffer *b, int status)
 {
 	static const char *const labels[][2] = {
 		{ "q", "Zoekwoorden" }, { "domein", "Domein" },
@@ -198,8 +197,8 @@ web_pilots_problem(struct req *r, struct evbuffer *b, int status,
 		{ "tag", "Tag" }, { "sort", "Volgorde" }, { "page", "Pagina" },
 		{ "pageSize", "Aantal per pagina" },
 	};
-	/* The page's fields: the search box, or it and the filters. */
-	size_t nfields = search ? 1 : 5, i, j;
+	/* The page's fields: the search box and the filters. */
+	size_t nfields = 5, i, j;
 	json_t *p;
 
 	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
@@ -456,19 +455,19 @@ web_pilots_follow(struct evbuffer *b, const char *feed)
 }
 
 /*
- * The list and search pages share this: run q, show the form, the count,
- * the facets, the results and the pager. search: /zoeken's layout. A query
- * the caps refuse (400) or one that ran out of time (503) gets the same
- * page with the reason above the form, and no results.
+ * /pilots: run the list's query, show the form, the active filters, the
+ * facets, the results and the pager. A query the caps refuse (400) or one
+ * that ran out of time (503) gets the same page with the reason above the
+ * form, and no results.
  */
-static void
-web_pilots_results(struct req *r, bool search)
+void
+web_pilots_list(struct req *r)
 {
 	struct pilot_query q;
 	struct evbuffer *b;
 	json_t *items = NULL, *facets = NULL, *p;
 	json_t *provinces = NULL, *near = NULL;
-	char *feed = NULL;
+	char *feed;
 	long total = 0;
 	size_t i;
 	int rc, status = 200;
@@ -478,7 +477,7 @@ web_pilots_results(struct req *r, bool search)
 		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 		return;
 	}
-	if (!req_has_invalid(r) && (!search || q.q != NULL)) {
+	if (!req_has_invalid(r)) {
 		rc = model_pilots_run(r, &q, &items, &total, &facets);
 		if (rc == MEENT_CONFLICT)
 			req_invalid(r, "q", "geen geldige zoekvraag (let op AND, "
@@ -492,7 +491,7 @@ web_pilots_results(struct req *r, bool search)
 			return;
 		}
 	}
-	if (!search && web_pilots_provinces(r, &provinces) == -1) {
+	if (web_pilots_provinces(r, &provinces) == -1) {
 		json_decref(items);
 		json_decref(facets);
 		free(q.fts);
@@ -501,38 +500,20 @@ web_pilots_results(struct req *r, bool search)
 	if (req_has_invalid(r))
 		status = 400;
 	b = evbuffer_new();
-	if (search)
-		web_page_start(r, b, status != 200 ? "Fout: zoeken" : "Zoeken");
-	else {
-		feed = web_pilots_href("/pilots/feed", &q, false, NULL, NULL,
-		    NULL);
-		web_page_start_feed(r, b, status != 200 ? "Fout: pilots" :
-		    "Pilots", strchr(feed, '?') != NULL ? "Pilots met deze "
-		    "filters" : "Nieuwe pilots", feed);
-	}
-	html_out(b, "<h1>%s</h1>\n", search ? "Zoeken" : "Pilots");
+	feed = web_pilots_href("/pilots/feed", &q, false, NULL, NULL, NULL);
+	web_page_start_feed(r, b, status != 200 ? "Fout: pilots" : "Pilots",
+	    strchr(feed, '?') != NULL ? "Pilots met deze filters" :
+	    "Nieuwe pilots", feed);
+	html_out(b, "<h1>Pilots</h1>\n");
 	if (status != 200)
-		web_pilots_problem(r, b, status, search);
-	if (search) {
-		html_out(b, "<form method=\"get\" action=\"/zoeken\" "
-		    "role=\"search\"><p>");
-		web_pilots_q(r, b, "Zoek in pilots", q.q);
-		html_out(b, " <button type=\"submit\">Zoeken</button></p>"
-		    "</form>\n<p class=\"hint\">Woordvormen worden samen "
-		    "gevonden: <em>bijstandsuitkeringen</em> vindt ook "
-		    "<em>bijstandsuitkering</em>. Gebruik \"aanhalingstekens\" "
-		    "voor een zin en een * voor het begin van een woord (na "
-		    "minstens 3 letters). Hoogstens 12 zoekwoorden.</p>\n");
-	} else
-		web_pilots_filters(r, b, &q, provinces);
+		web_pilots_problem(r, b, status);
+	web_pilots_filters(r, b, &q, provinces);
 	if (items != NULL) {
-		if (!search) {
-			web_pilots_active(b, &q);
-			web_pilots_refine(r, b, &q, facets);
-		}
+		web_pilots_active(b, &q);
+		web_pilots_refine(r, b, &q, facets);
 		html_out(b, "<h2>%ld %s gevonden</h2>\n", total, total == 1 ?
 		    "pilot" : "pilots");
-		if (total == 0 && !search) {
+		if (total == 0) {
 			near = model_pilots_nearest(facets, q.grootteklasse);
 			web_pilots_none(b, &q, near);
 		}
@@ -543,8 +524,7 @@ web_pilots_results(struct req *r, bool search)
 			html_out(b, "</ul>\n");
 		}
 		web_page_pager(r, b, q.page, q.page_size, total);
-		if (!search)
-			web_pilots_follow(b, feed);
+		web_pilots_follow(b, feed);
 	}
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
 		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "
@@ -558,18 +538,6 @@ web_pilots_results(struct req *r, bool search)
 	json_decref(near);
 	free(feed);
 	free(q.fts);
-}
-
-void
-web_pilots_list(struct req *r)
-{
-	web_pilots_results(r, false);
-}
-
-void
-web_zoeken(struct req *r)
-{
-	web_pilots_results(r, true);
 }
 
 /* A definition list row, skipped when empty. */
