@@ -378,6 +378,9 @@ void	 dataset_result_free(struct dataset_result *);
 const char *dataset_table_acceptable(json_t *, json_t *,
 	     const struct sdc_rules *);
 
+/* dataset_csv.c */
+struct evbuffer *dataset_csv(json_t *);
+
 /* dataset_linked.c */
 const char *dataset_linked_check(json_t *, json_t *, json_t *, long);
 
@@ -389,10 +392,15 @@ struct dataset_row {
 	const char	*rapport_eigen;		/* the uploader's, JSON text */
 	const char	*cel_regels;		/* each cell's rule, JSON text */
 };
+/* Which datasets a list asks for; NULL matches all. */
+struct dataset_query {
+	const char	*indicator, *gemeente, *periode, *status;
+	const char	*viewer;	/* a municipality code, or NULL */
+};
 int	 dataset_store_insert(struct db *, const struct dataset_row *);
 int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
-json_t	*dataset_store_list(struct db *, const char *, const char *,
-	     const char *);
+json_t	*dataset_store_list(struct db *, const struct dataset_query *);
+bool	 dataset_store_total(json_t *, double *);
 int	 dataset_store_publish(struct db *, const char *, const char *, long,
 	     const char **);
 int	 dataset_store_remove(struct db *, const char *, const char *);
@@ -444,6 +452,7 @@ int	 comparison_make(struct db *, json_t *,
 	     const struct comparison_query *, json_t **);
 
 /* comparison_csv.c */
+void	 comparison_csv_text(struct evbuffer *, const char *);
 struct evbuffer *comparison_csv(json_t *);
 
 /* chart.c */

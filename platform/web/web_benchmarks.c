@@ -123,6 +123,42 @@ web_benchmarks_cell(struct evbuffer *b, json_t *v)
 	html_out(b, "<td class=\"getal\">%s</td>", num);
 }
 
+/* A value's source, linked to the dataset when it is a municipality's. */
+static void
+web_benchmarks_source(struct evbuffer *b, json_t *bron)
+{
+	const char *ds = json_string_value(json_object_get(bron, "dataset"));
+
+	if (!json_is_object(bron))
+		html_out(b, "–");
+	else if (ds != NULL)
+		html_out(b, "<a href=\"/datasets/%s\">%s</a>", ds,
+		    json_string_value(json_object_get(bron, "naam")));
+	else
+		html_out(b, "%s", json_string_value(json_object_get(bron,
+		    "naam")));
+}
+
+/* Which figure the comparison uses and why, with the own one beside it. */
+static void
+web_benchmarks_choice(struct evbuffer *b, json_t *pos)
+{
+	json_t *own = json_object_get(pos, "eigenCijfer");
+	char num[32];
+
+	html_out(b, "<p>Bron van dit cijfer: ");
+	web_benchmarks_source(b, json_object_get(pos, "bron"));
+	html_out(b, ". %s</p>\n", json_string_value(json_object_get(pos,
+	    "keuze")));
+	if (!json_is_object(own))
+		return;
+	chart_number(num, sizeof num, json_number_value(json_object_get(own,
+	    "waarde")));
+	html_out(b, "<p>Eigen cijfer: <strong>%s</strong> (bron: ", num);
+	web_benchmarks_source(b, json_object_get(own, "bron"));
+	html_out(b, "; telt niet mee in de groep).</p>\n");
+}
+
 /* Where the municipality stands, in a sentence, and the warnings. */
 static void
 web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
@@ -157,6 +193,7 @@ web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
 		    json_object_get(ind, "richting")), "neutraal") == 0 ?
 		    "plaats 1 is de hoogste waarde; hoger is niet beter of "
 		    "slechter" : "plaats 1 is de beste waarde");
+		web_benchmarks_choice(b, pos);
 	}
 	json_array_foreach(json_object_get(cmp, "waarschuwingen"), i, w)
 		html_out(b, "<p class=\"remarks\">%s</p>\n", json_string_value(
@@ -183,19 +220,27 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	}
 	html_out(b, "</tbody></table>\n<table>\n<caption>Door de tijd"
 	    "</caption>\n<thead><tr><th scope=\"col\">Periode</th>"
-	    "<th scope=\"col\">Deze gemeente</th><th scope=\"col\">Mediaan van "
-	    "de groep</th></tr></thead>\n<tbody>\n");
+	    "<th scope=\"col\">Deze gemeente</th><th scope=\"col\">Bron</th>"
+	    "<th scope=\"col\">Eigen cijfer (telt niet mee)</th>"
+	    "<th scope=\"col\">Mediaan van de groep</th></tr></thead>\n"
+	    "<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "reeks"), i, v) {
+		json_t *own = json_object_get(v, "eigenCijfer");
+
 		html_out(b, "<tr><th scope=\"row\">%s</th>", json_string_value(
 		    json_object_get(v, "periode")));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
+		html_out(b, "<td>");
+		web_benchmarks_source(b, json_object_get(v, "bron"));
+		html_out(b, "</td>");
+		web_benchmarks_cell(b, json_object_get(own, "waarde"));
 		web_benchmarks_cell(b, json_object_get(v, "groepMediaan"));
 		html_out(b, "</tr>\n");
 	}
 	html_out(b, "</tbody></table>\n<details><summary>Alle gemeenten in de "
 	    "groep</summary>\n<table>\n<thead><tr><th scope=\"col\">Gemeente"
 	    "</th><th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
-	    "</tr></thead>\n<tbody>\n");
+	    "<th scope=\"col\">Bron</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
 		html_out(b, "<tr><th scope=\"row\"><a href=\"/gemeenten/%s\">%s"
 		    "</a></th><td class=\"getal\">%ld</td>", json_string_value(
@@ -203,7 +248,9 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 		    json_object_get(v, "naam")),
 		    (long)json_integer_value(json_object_get(v, "inwoners")));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
-		html_out(b, "</tr>\n");
+		html_out(b, "<td>");
+		web_benchmarks_source(b, json_object_get(v, "bron"));
+		html_out(b, "</td></tr>\n");
 	}
 	html_out(b, "</tbody></table></details>\n");
 }
