@@ -423,6 +423,7 @@ int	 indicator_put(struct db *, const struct indicator *);
 int	 indicator_exists(struct db *, const char *);
 int	 indicator_get(struct db *, const char *, json_t **);
 json_t	*indicator_list(struct db *);
+json_t	*indicator_sources(struct db *);
 
 /* indicator_import.c */
 struct indicator_import {

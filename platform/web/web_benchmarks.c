@@ -14,14 +14,37 @@
 #include <event2/buffer.h>
 
 
+/*
+ * Where an indicator's figures come from: its public source when a public
+ * table gave figures (or none came yet), and the municipalities that
+ * published their own; never the public source's name for uploads alone.
+ */
+static void
+web_benchmarks_sources(struct evbuffer *b, json_t *ind, json_t *sources)
+{
+	json_t *s = json_object_get(sources, json_string_value(
+	    json_object_get(ind, "id")));
+	long own = (long)json_integer_value(json_object_get(s, "gemeenten"));
+	bool pub = json_is_true(json_object_get(s, "publiek"));
+
+	html_out(b, "Bron: ");
+	if (pub || own == 0)
+		html_out(b, "%s", json_string_value(json_object_get(ind,
+		    "bron")));
+	if (own > 0)
+		html_out(b, "%seigen cijfers van %ld %s (datasets)", pub ?
+		    "; " : "", own, own == 1 ? "gemeente" : "gemeenten");
+}
+
 void
 web_benchmarks_list(struct req *r)
 {
 	struct evbuffer *b;
-	json_t *items = indicator_list(r->db), *i;
+	json_t *items = indicator_list(r->db), *i, *sources;
 	size_t k;
 
-	if (items == NULL) {
+	if (items == NULL || (sources = indicator_sources(r->db)) == NULL) {
+		json_decref(items);
 		reply_db_failed(r, "De indicatoren konden niet gelezen worden.");
 		return;
 	}
@@ -48,13 +71,15 @@ web_benchmarks_list(struct req *r)
 			    json_array_get(periods, n - 1), "periode")));
 		else
 			html_out(b, "nog geen cijfers");
-		html_out(b, " · Bron: %s</p></li>\n", json_string_value(
-		    json_object_get(i, "bron")));
+		html_out(b, " · ");
+		web_benchmarks_sources(b, i, sources);
+		html_out(b, "</p></li>\n");
 	}
 	html_out(b, "</ul>\n");
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
+	json_decref(sources);
 	json_decref(items);
 }
 
