@@ -127,7 +127,7 @@ api_datasets_list(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	list = dataset_store_list(r->db, &q);
+	list = dataset_store_list(r->db, &q, NULL);
 	if (list == NULL) {
 		reply_db_failed(r, "De datasets konden niet gelezen worden.");
 		return;

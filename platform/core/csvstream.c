@@ -208,6 +208,13 @@ csvstream_row_end_cb(int c, void *data)
 			    "waar de kopregel een puntkomma (;) gebruikt" :
 			    "gemengde scheidingstekens: hier staat een "
 			    "puntkomma waar de kopregel een komma gebruikt");
+		else if (st->nfields > st->header_fields && st->delim == ',')
+			/* 12,5 unquoted splits a field: likely a decimal
+			 * comma in a file of commas. */
+			csvstream_fail(st, st->row, (int)st->header_fields + 1,
+			    "rij heeft te veel velden. Staat er een komma als "
+			    "decimaalteken? Tussen komma's is de punt het "
+			    "decimaalteken (of zet ; tussen de kolommen)");
 		else if (st->nfields != st->header_fields)
 			csvstream_fail(st, st->row, (int)(st->nfields <
 			    st->header_fields ? st->nfields + 1 :

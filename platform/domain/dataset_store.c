@@ -133,32 +133,42 @@ dataset_store_get(struct db *db, const char *id, const char *viewer,
 /*
  * Datasets q->viewer may see, newest first, without their cells: published
  * ones, and the viewer's own concepts (and, with q->status, only those of
- * that status). NULL filters match all. NULL on a database error.
+ * that status). NULL filters match all; q->limit (0: 500) from q->offset.
+ * *total (if not NULL): how many match in all, when the page has any.
+ * NULL on a database error.
  */
 json_t *
-dataset_store_list(struct db *db, const struct dataset_query *q)
+dataset_store_list(struct db *db, const struct dataset_query *q, long *total)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS DATASET_FROM
+	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS ","
+	    " count(*) OVER ()" DATASET_FROM
 	    " WHERE (d.status = 'gepubliceerd' OR (d.status = 'concept' AND"
 	    " d.gemeente = ?1)) AND (?2 IS NULL OR d.indicator = ?2)"
 	    " AND (?3 IS NULL OR d.gemeente = ?3)"
 	    " AND (?4 IS NULL OR d.periode = ?4)"
 	    " AND (?5 IS NULL OR d.status = ?5)"
-	    " ORDER BY d.gewijzigd DESC, d.pk DESC LIMIT 500");
+	    " ORDER BY d.gewijzigd DESC, d.pk DESC LIMIT ?6 OFFSET ?7");
 	json_t *list;
 	int rc;
 
+	if (total != NULL)
+		*total = 0;
 	if (st == NULL)
 		return NULL;
+	sqlite3_bind_int(st, 6, q->limit > 0 ? q->limit : 500);
+	sqlite3_bind_int64(st, 7, q->offset);
 	db_bind_text(st, 1, q->viewer != NULL ? q->viewer : "");
 	db_bind_text(st, 2, q->indicator);
 	db_bind_text(st, 3, q->gemeente);
 	db_bind_text(st, 4, q->periode);
 	db_bind_text(st, 5, q->status);
 	list = json_array();
-	while ((rc = db_step_row(db, st, "dataset_store_list")) == 1)
+	while ((rc = db_step_row(db, st, "dataset_store_list")) == 1) {
 		json_array_append_new(list, dataset_store_row_json(st, false,
 		    false));
+		if (total != NULL)
+			*total = (long)sqlite3_column_int64(st, 17);
+	}
 	if (rc == -1) {
 		json_decref(list);
 		return NULL;

@@ -396,10 +396,13 @@ struct dataset_row {
 struct dataset_query {
 	const char	*indicator, *gemeente, *periode, *status;
 	const char	*viewer;	/* a municipality code, or NULL */
+	int		 limit;		/* 0: 500 */
+	long		 offset;
 };
 int	 dataset_store_insert(struct db *, const struct dataset_row *);
 int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
-json_t	*dataset_store_list(struct db *, const struct dataset_query *);
+json_t	*dataset_store_list(struct db *, const struct dataset_query *,
+	     long *);
 bool	 dataset_store_total(json_t *, double *);
 int	 dataset_store_publish(struct db *, const char *, const char *, long,
 	     const char **);

@@ -195,7 +195,7 @@ model_municipalities_datasets(struct req *r, const char *code)
 {
 	struct dataset_query q = { .gemeente = code,
 	    .status = "gepubliceerd" };
-	json_t *all = dataset_store_list(r->db, &q), *d, *out;
+	json_t *all = dataset_store_list(r->db, &q, NULL), *d, *out;
 	char self[96];
 	size_t i;
 

@@ -395,14 +395,18 @@ web_datasets_list(struct req *r)
 	struct dataset_query q;
 	struct evbuffer *b;
 	json_t *items = NULL, *list = NULL, *d;
-	int status = 200;
+	int status = 200, page, page_size;
+	long total = 0;
 	size_t k;
 
 	model_datasets_query(r, &q);
+	req_page(r, &page, &page_size);
+	q.limit = page_size;
+	q.offset = (long)(page - 1) * page_size;
 	if (req_has_invalid(r))
 		status = 400;
 	if ((items = indicator_list(r->db)) == NULL || (status == 200 &&
-	    (list = dataset_store_list(r->db, &q)) == NULL)) {
+	    (list = dataset_store_list(r->db, &q, &total)) == NULL)) {
 		json_decref(items);
 		reply_db_failed(r, "De datasets konden niet gelezen worden.");
 		return;
@@ -424,7 +428,7 @@ web_datasets_list(struct req *r)
 		    "<tr><th scope=\"col\">Indicator</th><th scope=\"col\">"
 		    "Periode</th><th scope=\"col\">Gemeente</th><th scope="
 		    "\"col\">Status</th></tr></thead>\n<tbody>\n",
-		    (long)json_array_size(list));
+		    total);
 		json_array_foreach(list, k, d)
 			html_out(b, "<tr><th scope=\"row\"><a href=\"/datasets/"
 			    "%s\">%s</a></th><td>%s</td><td>%s</td><td>%s</td>"
@@ -434,6 +438,7 @@ web_datasets_list(struct req *r)
 			    choice_label(dataset_statuses, web_datasets_str(d,
 			    "status")));
 		html_out(b, "</tbody></table>\n");
+		web_page_pager(r, b, page, page_size, total);
 	}
 	web_page_end(b);
 	web_page_reply(r, status, b);

@@ -117,6 +117,9 @@ mixed = [
     ("a decimal comma after decimal points",
      "leeftijd;wijk;uitkering\n30;Noord;700.5\n31;Zuid;812,50\n", 3, 3,
      "decimaaltekens"),
+    ("an unquoted decimal comma in a ',' file",
+     'leeftijd,wijk,uitkering\n30,Noord,700.5\n31,Zuid,812,50\n', 3, 4,
+     "decimaalteken"),
     ("a decimal comma in a ',' file",
      'leeftijd,wijk,uitkering\n30,Noord,700.5\n31,Zuid,"812,50"\n', 3, 3,
      "decimaaltekens"),
@@ -313,6 +316,9 @@ t.ok(WEBID not in r.body.decode() and OTHER not in r.body.decode(),
      "period filter")
 r = m.get("/datasets?indicator=bijstand-ontvangers")
 t.ok(WEBID not in r.body.decode(), "indicator filter")
+r = m.get("/datasets?pageSize=1")
+t.ok(r.body.decode().count('<tr><th scope="row">') == 1 and "page=2" in
+     r.body.decode(), "the list pages")
 t.eq(m.get("/datasets?eigen=ja").status, 400, "own only, signed out: 400")
 t.eq(m.get("/datasets?periode=gisteren").status, 400, "a bad period: 400")
 r = m.get("/api/v1/datasets?periode=2024&indicator=bijstand-uitkeringen")
