@@ -76,7 +76,7 @@ struct peers {
 	unsigned char	*present;
 	int		*src;		/* [period * n + peer]: sources[] */
 	struct comparison_source {
-		char	*bron;		/* as stored: a table, or "upload GM.." */
+		char	*bron;		/* as stored, or "upload GM0000" */
 		char	*dataset;	/* the upload's dataset id, or NULL */
 	}		*sources;
 	size_t		 nsources;
@@ -280,7 +280,7 @@ peers_load_own(struct db *db, const char *indicator, struct peers *ps,
 		double total;
 
 		if (k < 0 || ps->own_id[k][0] != '\0')
-			continue;	/* a newer table of the period came first */
+			continue;	/* a newer table came first */
 		at = (size_t)k * ps->n + (size_t)(self - ps->p);
 		if (ps->present[at] &&
 		    ps->sources[ps->src[at]].dataset != NULL)
@@ -591,8 +591,8 @@ comparison_choice(const struct peers *ps, size_t k, const struct peer *self,
 		return json_null();
 	cs = &ps->sources[self->src];
 	if (cs->dataset != NULL || strncmp(cs->bron, "upload ", 7) == 0)
-		text = xasprintf("De vergelijking gebruikt het eigen cijfer van "
-		    "%s uit haar gepubliceerde dataset: voor %s is er geen "
+		text = xasprintf("De vergelijking gebruikt het eigen cijfer "
+		    "van %s uit haar gepubliceerde dataset: voor %s is er geen "
 		    "publiek cijfer (zoals van het CBS).", self->naam,
 		    ps->periods[k]);
 	else if (own)

@@ -15,7 +15,8 @@ static void
 dataset_csv_number(struct evbuffer *b, json_t *v)
 {
 	if (json_is_integer(v))
-		evbuffer_add_printf(b, "%lld", (long long)json_integer_value(v));
+		evbuffer_add_printf(b, "%lld",
+		    (long long)json_integer_value(v));
 	else if (json_is_number(v))
 		evbuffer_add_printf(b, "%.2f", json_number_value(v));
 }

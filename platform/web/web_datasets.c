@@ -1,23 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The upload form: /datasets/nieuw (multipart), what POST /datasets does
- * with it, and the example files /datasets/voorbeeld/{vorm}.csv. The work
- * is the API's (model_datasets_request, model_datasets_submit); the
- * report and the table that follow are web_datasets_view.c's.
- *
- * Column roles without a syntax. A select list per column would need the
- * file's header before the form is filled in: a first step reading it and
- * a second step where the person chooses the file again. meent keeps
- * nothing of a file between requests (docs/privacy.md §1), so that second
- * step would always ask for the file twice. Instead the form asks, per
- * role, for the column names as they stand in the file's first row; the
- * server reads the header once, in the same request as the data, and a
- * name that is not there is an error naming the role. Nothing of the file
- * is read before the upload, nor kept after it.
- *
- * After an error the form comes back with every choice (indicator,
- * period, shape, roles), rebuilt from what was asked, never from the file;
- * the file itself must be chosen again, and the page says so.
+ * Stored datasets as pages: the list /datasets (filters shared with the
+ * API through model_datasets_query), a table's page /datasets/{id} with
+ * its report in plain Dutch, the table as CSV (/datasets/{id}.csv or
+ * ?formaat=csv, with its source in every row), and the owner's buttons:
+ * publish, and discard or withdraw behind a confirmation page (GET shows
+ * what will happen; only its POST form, with the CSRF token, does it).
  */
 #include "web/web.h"
 
@@ -26,452 +14,510 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <sys/queue.h>
 
 #include <event2/keyvalq_struct.h>
 
-/* Form fields other than the file, at most this long. */
-#define WEB_DATASETS_FIELD_MAX	4096
-
-/* Per role, the form field that names its columns, and what to ask. */
-static const struct {
-	const char	*field;
-	const char	*role;
-	const char	*label;
-	const char	*hint;
-} web_datasets_role_fields[] = {
-	{ "rol-identificerend", "identificerend", "Kolom die personen "
-	    "aanwijst (identificerend)", "Bijvoorbeeld bsn of klantnummer. "
-	    "meent gebruikt hem alleen om rijen van dezelfde persoon samen te "
-	    "tellen, en bewaart hem nooit." },
-	{ "rol-quasi", "quasi", "Kolommen die grover gemaakt worden",
-	    "Leeftijd (in groepen van 5 jaar), postcode (alleen de 4 "
-	    "cijfers) of datum (alleen de maand)." },
-	{ "rol-dimensie", "dimensie", "Uitsplitsingen", "Kolommen waarnaar "
-	    "de tabel wordt uitgesplitst, zoals wijk. Hoogstens 3 kolommen "
-	    "samen met de vorige vraag." },
-	{ "rol-meetwaarde", "meetwaarde", "Kolom met het bedrag of aantal "
-	    "(meetwaarde)", "Leeg: de tabel telt personen." },
-};
-
-/* The aggregation of the measure. */
-static const struct choice web_datasets_aggregations[] = {
-	{ "som", "opgeteld (som)", NULL },
-	{ "gemiddelde", "gemiddeld per persoon", NULL },
-	{ NULL, NULL, NULL }
-};
-
-static const char *const web_datasets_fields[] = { "csrf", "vorm",
-    "indicator", "periode", "rollen", "rol-identificerend", "rol-quasi",
-    "rol-dimensie", "rol-meetwaarde", "aggregatie" };
-
-/* The example files, one per shape: Dutch spreadsheet CSV (';', 1,5). */
-static const struct {
-	const char	*vorm;
-	const char	*csv;
-} web_datasets_examples[] = {
-	{ "tabel", "wijk;leeftijdsgroep;waarde\r\n"
-	    "Noord;18 tot 45 jaar;124\r\n"
-	    "Noord;45 jaar of ouder;87\r\n"
-	    "Zuid;18 tot 45 jaar;98\r\n"
-	    "Zuid;45 jaar of ouder;110\r\n" },
-	{ "microdata", "klantnummer;leeftijd;wijk;uitkering\r\n"
-	    "K-0001;34;Noord;1.012,50\r\n"
-	    "K-0002;61;Zuid;845,00\r\n"
-	    "K-0002;61;Zuid;845,00\r\n"
-	    "K-0003;27;Noord;930,25\r\n" },
-};
-
-/* A field of the form kept from before, or "". */
 static const char *
-web_datasets_kept(struct evkeyvalq *in, const char *key)
+web_datasets_str(json_t *d, const char *key)
 {
-	const char *v = in != NULL ? evhttp_find_header(in, key) : NULL;
+	const char *s = json_string_value(json_object_get(d, key));
 
-	return v != NULL ? v : "";
+	return s != NULL ? s : "";
 }
 
-/* Problems with row and column, linked to the field they are about. */
-static void
-web_datasets_problems(struct evbuffer *b, json_t *invalid)
+/* The municipality's name, or its code when this instance has no name. */
+static const char *
+web_datasets_municipality(json_t *d)
 {
-	json_t *p;
-	size_t i;
-	bool file = false;
+	const char *n = json_string_value(json_object_get(d, "gemeenteNaam"));
 
-	if (json_array_size(invalid) == 0)
+	return n != NULL ? n : web_datasets_str(d, "gemeente");
+}
+
+static const char *
+web_datasets_indicator(json_t *d)
+{
+	const char *n = json_string_value(json_object_get(d, "indicatorNaam"));
+
+	return n != NULL ? n : web_datasets_str(d, "indicator");
+}
+
+/* A figure as text, or "×" for a secret cell. */
+static void
+web_datasets_figure(struct evbuffer *b, json_t *v)
+{
+	char num[64];
+
+	if (!json_is_number(v)) {
+		html_out(b, "<td><abbr title=\"geheim gehouden\">×</abbr></td>");
 		return;
-	html_out(b, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\">"
-	    "<h2>Dit moet anders</h2><ul>\n");
-	json_array_foreach(invalid, i, p) {
-		const char *name = json_string_value(json_object_get(p,
-		    "name"));
-		json_t *row = json_object_get(p, "rij");
-		json_t *col = json_object_get(p, "kolom");
-		bool field = false;
-
-		for (size_t k = 0; k < nitems(web_datasets_fields); k++)
-			field = field || strcmp(name, web_datasets_fields[k]) ==
-			    0;
-		file = file || !field;
-		html_out(b, "<li><a href=\"#%s\">%s", field ? name : "bestand",
-		    strcmp(name, "body") == 0 ? "het bestand" : name);
-		if (row != NULL)
-			html_out(b, ", rij %ld", (long)json_integer_value(row));
-		if (col != NULL && json_integer_value(col) > 0)
-			html_out(b, ", kolom %ld", (long)json_integer_value(col));
-		html_out(b, ": %s</a></li>\n", json_string_value(
-		    json_object_get(p, "reason")));
 	}
-	html_out(b, "</ul><p>Van het bestand is niets bewaard. Uw keuzes staan "
-	    "nog in het formulier; <strong>kies het bestand opnieuw</strong>"
-	    "%s.</p></div>\n", file ? " nadat u het hebt verbeterd" : "");
+	chart_number(num, sizeof num, json_number_value(v));
+	html_out(b, "<td class=\"num\">%s</td>", num);
 }
 
 static void
-web_datasets_indicators(struct evbuffer *b, json_t *items, const char *ind)
+web_datasets_table(struct evbuffer *b, json_t *tabel)
 {
+	json_t *dims = json_object_get(tabel, "dimensies"), *d, *cell;
+	size_t i, k;
+
+	html_out(b, "<table>\n<caption>De beschermde tabel (× is geheim "
+	    "gehouden)</caption>\n<thead><tr>");
+	json_array_foreach(dims, i, d)
+		html_out(b, "<th scope=\"col\">%s</th>", json_string_value(
+		    json_object_get(d, "naam")));
+	html_out(b, "<th scope=\"col\">Waarde</th><th scope=\"col\">Aantal"
+	    "</th></tr></thead>\n<tbody>\n");
+	json_array_foreach(json_object_get(tabel, "cellen"), i, cell) {
+		json_t *c;
+
+		html_out(b, "<tr>");
+		json_array_foreach(json_object_get(cell, "categorieen"), k, c)
+			html_out(b, "<td>%s</td>", json_is_null(c) ? "Totaal" :
+			    json_string_value(c));
+		web_datasets_figure(b, json_object_get(cell, "waarde"));
+		web_datasets_figure(b, json_object_get(cell, "aantal"));
+		html_out(b, "</tr>\n");
+	}
+	html_out(b, "</tbody></table>\n");
+}
+
+/* How a table was protected, in words (the parameters are public). */
+static void
+web_datasets_protection(struct evbuffer *b, json_t *rapport)
+{
+	json_t *bes = json_object_get(rapport, "bescherming");
+	const char *unit = json_string_value(json_object_get(rapport,
+	    "eenheid"));
+	bool persons = unit != NULL && strcmp(unit, "persoon") == 0;
+
+	if (!json_is_object(bes)) {
+		html_out(b, "<p>Deze tabel is beschermd met een oudere methode, "
+		    "zonder ruis.</p>\n");
+		return;
+	}
+	html_out(b, "<p>Elke cel telt %s. <strong>Geheim gehouden</strong> "
+	    "(×) betekent: het getal van die cel staat niet in de tabel. Dat "
+	    "gebeurt bij een cel met minder dan %ld %s, bij een cel waarin "
+	    "één of twee bijdragen bijna alles zijn, of waarin iedereen "
+	    "hetzelfde bedrag heeft. Cellen waarmee je een geheime cel zou "
+	    "kunnen terugrekenen zijn ook geheim.</p>\n"
+	    "<p><strong>Ruis</strong>: alle getallen hebben een kleine, vaste "
+	    "afwijking: aantallen tot %ld meer of minder, bedragen tot %ld%% "
+	    "van de grootste bijdrage. Dezelfde mensen krijgen altijd dezelfde "
+	    "ruis. Zo kan niemand door tabellen te vergelijken iets over één "
+	    "persoon terugrekenen. Daardoor tellen cellen niet altijd precies "
+	    "op tot het totaal.</p>\n", persons ? "personen" : "rijen (er was "
+	    "geen kolom die personen aanwijst: iemand met meer rijen telt "
+	    "vaker mee)", (long)json_integer_value(json_object_get(bes,
+	    "minimumEenheden")), persons ? "personen" : "rijen",
+	    (long)json_integer_value(json_object_get(bes, "ruisAantal")),
+	    (long)json_integer_value(json_object_get(bes,
+	    "ruisBedragProcent")));
+}
+
+/* Advice when much is secret or the audit failed. */
+static void
+web_datasets_advice(struct evbuffer *b, json_t *rapport)
+{
+	json_int_t cells = json_integer_value(json_object_get(rapport,
+	    "cellen"));
+	json_int_t secret = json_integer_value(json_object_get(rapport,
+	    "geheim"));
+	bool ok = json_is_true(json_object_get(rapport, "publiceerbaar"));
+
+	if (cells > 0 && secret * 2 > cells)
+		html_out(b, "<p class=\"remarks\">Meer dan de helft van de "
+		    "cellen is geheim gehouden. <strong>Tip: gebruik minder "
+		    "uitsplitsingen</strong> of grovere groepen (bijvoorbeeld "
+		    "wijk in plaats van buurt, of minder leeftijdsgroepen). "
+		    "Dan zitten er meer personen in elke cel en blijft er "
+		    "meer zichtbaar.</p>\n");
+	if (!ok)
+		html_out(b, "<p class=\"remarks\">De controle is niet "
+		    "geslaagd: meent kon niet uitsluiten dat een geheime cel "
+		    "uit de totalen terug te rekenen is. Deze tabel kan niet "
+		    "gepubliceerd worden. Probeer het met minder "
+		    "uitsplitsingen of grovere groepen.</p>\n");
+}
+
+/*
+ * The report in plain words: what everyone may read, and, for the
+ * uploading municipality, its own figures (rows, persons, why each cell is
+ * secret).
+ */
+static void
+web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
+{
+	json_t *ctl = json_object_get(rapport, "controle"), *c;
+	const char *verdict = json_string_value(json_object_get(ctl,
+	    "oordeel"));
+	size_t i;
+
+	html_out(b, "<h2>Verslag</h2>\n");
+	web_datasets_advice(b, rapport);
+	web_datasets_protection(b, rapport);
+	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%ld, waarvan %ld zichtbaar en "
+	    "%ld geheim gehouden</dd>\n<dt>Controle</dt><dd>%s</dd>\n",
+	    (long)json_integer_value(json_object_get(rapport, "cellen")),
+	    (long)json_integer_value(json_object_get(rapport, "gepubliceerd")),
+	    (long)json_integer_value(json_object_get(rapport, "geheim")),
+	    verdict != NULL && strcmp(verdict, "geslaagd") == 0 ? "geslaagd: "
+	    "meent heeft nagerekend dat geen geheime cel uit de andere "
+	    "getallen terug te rekenen is" : "afgekeurd: een geheime cel kon "
+	    "misschien worden teruggerekend");
+	if (json_is_true(json_object_get(rapport, "samengevoegd")))
+		html_out(b, "<dt>Kleine groepen</dt><dd>categorieën met te "
+		    "weinig personen zijn samengevoegd tot \"overig\"</dd>\n");
+	html_out(b, "</dl>\n");
+	if (json_is_object(eigen)) {
+		json_t *sup = json_object_get(eigen, "onderdrukt");
+		json_t *pri = json_object_get(sup, "primair");
+		json_t *det = json_object_get(eigen, "controleDetails");
+
+		html_out(b, "<h3>Alleen voor uw gemeente</h3>\n<dl>\n"
+		    "<dt>Rijen gelezen</dt><dd>%ld</dd>\n"
+		    "<dt>Eenheden (%s)</dt><dd>%ld</dd>\n"
+		    "<dt>Geheim door te weinig eenheden</dt><dd>%ld</dd>\n"
+		    "<dt>Geheim door een of twee grote bijdragen</dt>"
+		    "<dd>%ld</dd>\n<dt>Geheim omdat de grootste bijdrage te "
+		    "schatten is</dt><dd>%ld</dd>\n<dt>Geheim omdat iedereen "
+		    "hetzelfde heeft</dt><dd>%ld</dd>\n<dt>Geheim om terugrekenen "
+		    "te voorkomen</dt><dd>%ld</dd>\n<dt>Gecontroleerde "
+		    "cellen</dt><dd>%ld%s</dd>\n</dl>\n",
+		    (long)json_integer_value(json_object_get(eigen, "rijen")),
+		    json_string_value(json_object_get(eigen,
+		    "persoonskolom")) != NULL ? "personen" : "rijen",
+		    (long)json_integer_value(json_object_get(eigen,
+		    "eenheden")),
+		    (long)json_integer_value(json_object_get(pri, "frequentie")),
+		    (long)json_integer_value(json_object_get(pri, "dominantie")),
+		    (long)json_integer_value(json_object_get(pri, "p-procent")),
+		    (long)json_integer_value(json_object_get(pri, "identiek")),
+		    (long)json_integer_value(json_object_get(sup, "secundair")),
+		    (long)json_integer_value(json_object_get(det, "cellen")),
+		    json_is_true(json_object_get(det, "verruimd")) ? " (alles "
+		    "behalve het totaal is geheim gemaakt)" : "");
+	}
+	html_out(b, "<h3>Kolommen</h3>\n<ul>\n");
+	json_array_foreach(json_object_get(rapport, "kolommen"), i, c)
+		html_out(b, "<li>%s: %s</li>\n", json_string_value(
+		    json_object_get(c, "naam")), json_string_value(
+		    json_object_get(c, "behandeling")));
+	html_out(b, "</ul>\n");
+}
+
+static bool
+web_datasets_owner(struct req *r, json_t *d)
+{
+	return req_own(r, json_string_value(json_object_get(d, "gemeente"))) &&
+	    r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR;
+}
+
+/* Publish, and a link to discard or withdraw (confirmed on its page). */
+static void
+web_datasets_actions(struct req *r, struct evbuffer *b, json_t *d)
+{
+	const char *id = web_datasets_str(d, "id");
+	const char *status = web_datasets_str(d, "status");
+	bool concept = strcmp(status, "concept") == 0;
+
+	if (!web_datasets_owner(r, d) || strcmp(status, "ingetrokken") == 0)
+		return;
+	if (concept && json_is_true(json_object_get(d, "publiceerbaar")))
+		html_out(b, "<form method=\"post\" action=\"/datasets/%s/"
+		    "publiceren\"><input type=\"hidden\" name=\"csrf\" "
+		    "value=\"%s\"><button type=\"submit\">Publiceren</button>"
+		    "</form>\n", id, r->who.csrf);
+	html_out(b, "<p><a href=\"/datasets/%s/verwijderen\">%s</a></p>\n", id,
+	    concept ? "Weggooien" : "Intrekken");
+}
+
+void
+web_datasets_page(struct req *r, int status, json_t *d)
+{
+	struct evbuffer *b = evbuffer_new();
+	const char *st = web_datasets_str(d, "status");
+	const char *id = web_datasets_str(d, "id");
+	char *title = xasprintf("%s, %s: %s", web_datasets_indicator(d),
+	    web_datasets_str(d, "periode"), web_datasets_municipality(d));
+
+	web_page_start(r, b, title);
+	html_out(b, "<h1>%s</h1>\n", title);
+	free(title);
+	html_out(b, "<p>%s</p>\n<p class=\"meta\">Bron: gemeente %s · %s · "
+	    "eenheid: %s · <a href=\"/benchmarks/%s\">naar de benchmark</a>"
+	    "</p>\n", web_datasets_str(d, "indicatorOmschrijving"),
+	    web_datasets_municipality(d), choice_label(dataset_statuses, st),
+	    web_datasets_str(d, "eenheid"), web_datasets_str(d, "indicator"));
+	if (strcmp(st, "concept") == 0 &&
+	    !json_is_true(json_object_get(d, "publiceerbaar")))
+		html_out(b, "<p role=\"status\">De controle is niet geslaagd: "
+		    "deze tabel kan niet gepubliceerd worden.</p>\n");
+	else if (strcmp(st, "concept") == 0)
+		html_out(b, "<p role=\"status\">Dit is een concept: alleen uw "
+		    "gemeente ziet het, tot u het publiceert.</p>\n");
+	web_datasets_actions(r, b, d);
+	if (json_is_object(json_object_get(d, "tabel"))) {
+		web_datasets_table(b, json_object_get(d, "tabel"));
+		html_out(b, "<p>Download: <a href=\"/datasets/%s.csv\">de "
+		    "tabel als CSV</a></p>\n", id);
+	}
+	web_datasets_report(b, json_object_get(d, "rapport"),
+	    json_object_get(d, "rapportEigen"));
+	web_page_end(b);
+	web_page_reply(r, status, b);
+	evbuffer_free(b);
+}
+
+/* /datasets/{id}.csv, or /datasets/{id}?formaat=csv. */
+static void
+web_datasets_csv(struct req *r, json_t *d)
+{
+	struct evbuffer *csv = dataset_csv(d);
+	char *disp = xasprintf("attachment; filename=\"dataset-%s.csv\"",
+	    web_datasets_str(d, "id"));
+
+	reply_header(r, "Content-Disposition", disp);
+	free(disp);
+	reply_text(r, 200, "text/csv; charset=utf-8",
+	    (const char *)evbuffer_pullup(csv, -1), evbuffer_get_length(csv));
+	evbuffer_free(csv);
+}
+
+/*
+ * The path's dataset as the caller may see it: MEENT_OK with *d, or -1
+ * after replying (404, 410 unless tombstones is set, 5xx). *csv: the path
+ * asked for CSV.
+ */
+static int
+web_datasets_load(struct req *r, json_t **d, bool *csv, bool tombstones)
+{
+	char id[48];
+	size_t n = strlen(r->params[0]);
+	const char *fmt = req_query(r, "formaat");
+	int rc;
+
+	*csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+	snprintf(id, sizeof id, "%s", r->params[0]);
+	if (n > 4 && n < sizeof id && strcmp(id + n - 4, ".csv") == 0) {
+		id[n - 4] = '\0';
+		*csv = true;
+	}
+	rc = dataset_store_get(r->db, id, r->who.kind == PRINCIPAL_ANONYMOUS ?
+	    NULL : r->who.gemeente, d);
+	if (rc == MEENT_OK || (rc == MEENT_CONFLICT && tombstones))
+		return rc;
+	json_decref(*d);
+	*d = NULL;
+	if (rc == MEENT_CONFLICT)
+		reply_problem(r, 410, "Ingetrokken", "Deze tabel is "
+		    "ingetrokken.");
+	else if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Deze dataset bestaat "
+		    "niet of is niet zichtbaar.");
+	else
+		reply_db_failed(r, "De dataset kon niet gelezen worden.");
+	return -1;
+}
+
+void
+web_datasets_show(struct req *r)
+{
+	json_t *d;
+	bool csv;
+	int rc = web_datasets_load(r, &d, &csv, true);
+
+	if (rc == -1)
+		return;
+	if (csv && rc == MEENT_OK)
+		web_datasets_csv(r, d);
+	else if (csv)
+		reply_problem(r, 410, "Ingetrokken", "Deze tabel is "
+		    "ingetrokken.");
+	else
+		web_datasets_page(r, rc == MEENT_OK ? 200 : 410, d);
+	json_decref(d);
+}
+
+/* The filters of the list; the same query as the API's. */
+static void
+web_datasets_filters(struct req *r, struct evbuffer *b, json_t *items,
+    const struct dataset_query *q)
+{
+	const char *eigen = req_query(r, "eigen");
 	json_t *i;
 	size_t k;
 
-	html_out(b, "<p><label for=\"indicator\">Indicator</label><br>"
-	    "<select id=\"indicator\" name=\"indicator\" "
-	    "aria-describedby=\"indicator-uitleg\">\n");
+	html_out(b, "<form method=\"get\" action=\"/datasets\" "
+	    "class=\"filters\">\n<p><label for=\"indicator\">Indicator</label>"
+	    "<br><select id=\"indicator\" name=\"indicator\">\n"
+	    "<option value=\"\">Alle indicatoren</option>\n");
 	json_array_foreach(items, k, i) {
 		const char *id = json_string_value(json_object_get(i, "id"));
 
 		html_out(b, "<option value=\"%s\"", id);
-		html_attr_if(b, strcmp(ind, id) == 0, " selected");
-		html_out(b, ">%s (%s)</option>\n",
-		    json_string_value(json_object_get(i, "naam")),
-		    json_string_value(json_object_get(i, "eenheid")));
+		html_attr_if(b, q->indicator != NULL &&
+		    strcmp(q->indicator, id) == 0, " selected");
+		html_out(b, ">%s</option>\n",
+		    json_string_value(json_object_get(i, "naam")));
 	}
-	html_out(b, "</select><br><span class=\"hint\" id=\"indicator-uitleg\">"
-	    "Telt de indicator (zoals personen), dan zijn de getallen hele "
-	    "getallen; is het een bedrag, dan hoogstens twee decimalen."
-	    "</span></p>\n");
-}
-
-/* The roles, one field per role (see the top of this file for why). */
-static void
-web_datasets_role_inputs(struct evbuffer *b, struct evkeyvalq *in)
-{
-	const char *agg = web_datasets_kept(in, "aggregatie");
-
-	html_out(b, "<fieldset id=\"rollen\"><legend>Kolommen (alleen bij "
-	    "microdata)</legend>\n<p class=\"hint\">Schrijf de namen zoals ze "
-	    "in de eerste rij van uw bestand staan; meer namen scheidt u met "
-	    "een komma. Kolommen die u hier niet noemt, laat meent weg.</p>\n");
-	for (size_t k = 0; k < nitems(web_datasets_role_fields); k++) {
-		const char *f = web_datasets_role_fields[k].field;
-
-		html_out(b, "<p><label for=\"%s\">%s</label><br><span "
-		    "class=\"hint\" id=\"%s-uitleg\">%s</span><br><input "
-		    "id=\"%s\" name=\"%s\" value=\"%s\" aria-describedby="
-		    "\"%s-uitleg\"></p>\n", f, web_datasets_role_fields[k].label,
-		    f, web_datasets_role_fields[k].hint, f, f, web_datasets_kept(
-		    in, f), f);
-	}
-	html_out(b, "<p><label for=\"aggregatie\">De meetwaarde wordt"
-	    "</label><br><select id=\"aggregatie\" name=\"aggregatie\">\n");
-	for (size_t k = 0; web_datasets_aggregations[k].value != NULL; k++) {
-		const char *v = web_datasets_aggregations[k].value;
+	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
+	    "<br><input id=\"periode\" name=\"periode\" size=\"8\" "
+	    "value=\"%s\"></p>\n<p><label for=\"status\">Status</label><br>"
+	    "<select id=\"status\" name=\"status\">\n<option value=\"\">Alle"
+	    "</option>\n", q->periode);
+	for (k = 0; dataset_statuses[k].value != NULL; k++) {
+		const char *v = dataset_statuses[k].value;
 
 		html_out(b, "<option value=\"%s\"", v);
-		html_attr_if(b, strcmp(agg, v) == 0, " selected");
-		html_out(b, ">%s</option>\n", web_datasets_aggregations[k].label);
+		html_attr_if(b, q->status != NULL && strcmp(q->status, v) == 0,
+		    " selected");
+		html_out(b, ">%s</option>\n", dataset_statuses[k].label);
 	}
-	html_out(b, "</select></p>\n</fieldset>\n");
+	html_out(b, "</select></p>\n");
+	if (q->viewer != NULL) {
+		html_out(b, "<p><input type=\"checkbox\" id=\"eigen\" "
+		    "name=\"eigen\" value=\"ja\"");
+		html_attr_if(b, eigen != NULL && strcmp(eigen, "ja") == 0,
+		    " checked");
+		html_out(b, "> <label for=\"eigen\">Alleen van mijn gemeente"
+		    "</label></p>\n");
+	}
+	html_out(b, "<p><button type=\"submit\">Toon</button></p>\n</form>\n");
 }
 
-static void
-web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
+/* /datasets: the tables the caller may see, filtered. */
+void
+web_datasets_list(struct req *r)
 {
+	struct dataset_query q;
 	struct evbuffer *b;
-	json_t *items = indicator_list(r->db);
-	const char *vorm = web_datasets_kept(in, "vorm");
+	json_t *items = NULL, *list = NULL, *d;
+	int status = 200, page, page_size;
+	long total = 0;
 	size_t k;
 
-	if (items == NULL) {
-		reply_db_failed(r, "De indicatoren konden niet gelezen worden.");
+	model_datasets_query(r, &q);
+	req_page(r, &page, &page_size);
+	q.limit = page_size;
+	q.offset = (long)(page - 1) * page_size;
+	if (req_has_invalid(r))
+		status = 400;
+	if ((items = indicator_list(r->db)) == NULL || (status == 200 &&
+	    (list = dataset_store_list(r->db, &q, &total)) == NULL)) {
+		json_decref(items);
+		reply_db_failed(r, "De datasets konden niet gelezen worden.");
 		return;
 	}
 	b = evbuffer_new();
-	web_page_start(r, b, "Dataset uploaden");
-	html_out(b, "<h1>Dataset uploaden</h1>\n");
-	web_datasets_problems(b, r->invalid);
-	html_out(b, "<p>meent bewaart uw bestand nooit. Het wordt gelezen, "
-	    "samengevat tot een tabel en beschermd: cellen met te weinig "
-	    "personen of met één dominante bijdrage worden geheim gehouden, "
-	    "en een controle rekent na dat ze ook niet uit de totalen terug te "
-	    "rekenen zijn. U ziet eerst het verslag; daarna publiceert u de "
-	    "tabel of gooit u hem weg.</p>\n"
-	    "<p>Een CSV-bestand uit Excel (met puntkomma's en decimale "
-	    "komma's, zoals 1.234,5) kan, net als een bestand met komma's en "
-	    "decimale punten (1234.5). Voorbeelden: "
-	    "<a href=\"/datasets/voorbeeld/tabel.csv\">tabel</a> · "
-	    "<a href=\"/datasets/voorbeeld/microdata.csv\">microdata</a>.</p>\n"
-	    "<form method=\"post\" action=\"/datasets\" "
-	    "enctype=\"multipart/form-data\" novalidate>\n"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n", r->who.csrf);
-	web_datasets_indicators(b, items, web_datasets_kept(in, "indicator"));
-	html_out(b, "<p><label for=\"periode\">Periode</label><br>"
-	    "<span class=\"hint\" id=\"periode-uitleg\">Een jaar (2025), "
-	    "kwartaal (2025-K2) of maand (2025-06).</span><br>"
-	    "<input id=\"periode\" name=\"periode\" value=\"%s\" "
-	    "aria-describedby=\"periode-uitleg\"></p>\n"
-	    "<fieldset id=\"vorm\"><legend>Vorm van het bestand</legend>\n",
-	    web_datasets_kept(in, "periode"));
-	for (k = 0; dataset_forms[k].value != NULL; k++) {
-		const char *v = dataset_forms[k].value;
-
-		html_out(b, "<p><input type=\"radio\" id=\"vorm-%s\" "
-		    "name=\"vorm\" value=\"%s\"", v, v);
-		html_attr_if(b, (vorm[0] == '\0' && k == 0) ||
-		    strcmp(vorm, v) == 0, " checked");
-		html_out(b, "> <label for=\"vorm-%s\">%s</label></p>\n", v,
-		    dataset_forms[k].label);
+	web_page_start(r, b, "Datasets");
+	html_out(b, "<h1>Datasets</h1>\n<p class=\"lead\">Tabellen die "
+	    "gemeenten uit hun eigen gegevens hebben gemaakt, beschermd zodat "
+	    "niemand er iets over één persoon uit kan halen.</p>\n");
+	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
+		html_out(b, "<p><a href=\"/datasets/nieuw\">Dataset uploaden"
+		    "</a></p>\n");
+	web_page_errors(b, r->invalid);
+	web_datasets_filters(r, b, items, &q);
+	if (json_array_size(list) == 0)
+		html_out(b, "<p>Er zijn geen datasets die hierbij passen."
+		    "</p>\n");
+	else {
+		html_out(b, "<table>\n<caption>%ld datasets</caption>\n<thead>"
+		    "<tr><th scope=\"col\">Indicator</th><th scope=\"col\">"
+		    "Periode</th><th scope=\"col\">Gemeente</th><th scope="
+		    "\"col\">Status</th></tr></thead>\n<tbody>\n",
+		    total);
+		json_array_foreach(list, k, d)
+			html_out(b, "<tr><th scope=\"row\"><a href=\"/datasets/"
+			    "%s\">%s</a></th><td>%s</td><td>%s</td><td>%s</td>"
+			    "</tr>\n", web_datasets_str(d, "id"),
+			    web_datasets_indicator(d), web_datasets_str(d,
+			    "periode"), web_datasets_municipality(d),
+			    choice_label(dataset_statuses, web_datasets_str(d,
+			    "status")));
+		html_out(b, "</tbody></table>\n");
+		web_page_pager(r, b, page, page_size, total);
 	}
-	html_out(b, "</fieldset>\n");
-	web_datasets_role_inputs(b, in);
-	html_out(b, "<p><label for=\"bestand\">CSV-bestand (hoogstens 32 MB)"
-	    "</label><br><input type=\"file\" id=\"bestand\" name=\"bestand\" "
-	    "accept=\".csv,text/csv\"></p>\n"
-	    "<p><button type=\"submit\">Uploaden en beschermen</button></p>\n"
-	    "</form>\n");
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
+	json_decref(list);
 	json_decref(items);
 }
 
-void
-web_datasets_new(struct req *r)
-{
-	web_datasets_form_page(r, 200, NULL);
-}
-
-/*
- * The form's fields again from what an upload asked (rq), for the form
- * after a refusal found in the file: the choices come back, the file not.
- */
-static void
-web_datasets_form_from(const struct dataset_request *rq,
-    struct evkeyvalq *out)
-{
-	TAILQ_INIT(out);
-	evhttp_add_header(out, "vorm", rq->microdata ? "microdata" : "tabel");
-	evhttp_add_header(out, "indicator", rq->indicator);
-	evhttp_add_header(out, "periode", rq->periode);
-	for (size_t k = 0; k < nitems(web_datasets_role_fields); k++) {
-		struct evbuffer *names = evbuffer_new();
-
-		for (size_t i = 0; i < rq->nroles; i++) {
-			if (strcmp(dataset_role_name(rq->roles[i].role),
-			    web_datasets_role_fields[k].role) != 0)
-				continue;
-			evbuffer_add_printf(names, "%s%s",
-			    evbuffer_get_length(names) > 0 ? ", " : "",
-			    rq->roles[i].name);
-			if (rq->roles[i].mean)
-				evhttp_add_header(out, "aggregatie",
-				    "gemiddelde");
-		}
-		evbuffer_add(names, "", 1);
-		evhttp_add_header(out, web_datasets_role_fields[k].field,
-		    (const char *)evbuffer_pullup(names, -1));
-		evbuffer_free(names);
-	}
-}
-
-/* After the job: the report, or the form again with the problems. */
-static void
-web_datasets_answer(struct req *r, const struct dataset_request *rq,
-    const struct dataset_result *res, const char *id)
+static int
+web_datasets_button(struct req *r)
 {
 	struct evkeyvalq form;
-	json_t *d;
 
-	if (res->problems != NULL) {
-		model_datasets_problems(r, res->problems);
-		web_datasets_form_from(rq, &form);
-		web_datasets_form_page(r, 400, &form);
-		evhttp_clear_headers(&form);
+	if (web_form_checked(r, &form) == -1)
+		return -1;
+	evhttp_clear_headers(&form);
+	return 0;
+}
+
+void
+web_datasets_publish(struct req *r)
+{
+	char *to;
+
+	if (web_datasets_button(r) == -1 || model_datasets_publish_path(r) == -1)
 		return;
-	}
-	if (dataset_store_get(r->db, id, r->who.gemeente, &d) != MEENT_OK) {
+	to = xasprintf("/datasets/%s", r->params[0]);
+	reply_redirect(r, to);
+	free(to);
+}
+
+/* GET /datasets/{id}/verwijderen: what discarding or withdrawing does. */
+void
+web_datasets_confirm(struct req *r)
+{
+	struct evbuffer *b;
+	json_t *d;
+	bool csv, concept;
+
+	if (web_datasets_load(r, &d, &csv, false) == -1)
+		return;
+	if (!req_own(r, web_datasets_str(d, "gemeente"))) {
 		json_decref(d);
-		reply_db_failed(r, "Er ging iets mis.");
+		reply_problem(r, 403, "Verboden", "Deze dataset is van een "
+		    "andere gemeente.");
 		return;
 	}
-	web_datasets_view_page(r, 201, d);
+	concept = strcmp(web_datasets_str(d, "status"), "concept") == 0;
+	b = evbuffer_new();
+	web_page_start(r, b, concept ? "Dataset weggooien" :
+	    "Dataset intrekken");
+	html_out(b, "<h1>%s</h1>\n<p>%s, %s: %s.</p>\n<p>%s</p>\n"
+	    "<form method=\"post\" action=\"/datasets/%s/verwijderen\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	    "<p><button type=\"submit\">%s</button> "
+	    "<a href=\"/datasets/%s\">Nee, terug</a></p></form>\n",
+	    concept ? "Weet u zeker dat u deze dataset wilt weggooien?" :
+	    "Weet u zeker dat u deze tabel wilt intrekken?",
+	    web_datasets_indicator(d), web_datasets_str(d, "periode"),
+	    web_datasets_municipality(d), concept ? "Het concept en zijn "
+	    "verslag zijn daarna weg. Dat kan niet ongedaan worden gemaakt; "
+	    "u kunt het bestand wel opnieuw uploaden." : "De tabel is daarna "
+	    "niet meer te zien en telt niet meer mee in de vergelijking. Wie "
+	    "hem al had, houdt hem: wat gepubliceerd is geweest, blijft "
+	    "bekend.", web_datasets_str(d, "id"), r->who.csrf, concept ?
+	    "Ja, weggooien" : "Ja, intrekken", web_datasets_str(d, "id"));
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
 	json_decref(d);
 }
 
-/* The small fields of the form into out; the file's part into *file. */
-static int
-web_datasets_fields_read(struct req *r, struct evbuffer *body,
-    struct evkeyvalq *out, const struct multipart_part **file,
-    struct multipart_part *parts, size_t n)
-{
-	*file = NULL;
-	for (size_t i = 0; i < n; i++) {
-		char *v;
-
-		if (strcmp(parts[i].name, "bestand") == 0 && parts[i].file) {
-			*file = &parts[i];
-			continue;
-		}
-		for (size_t k = 0; k < nitems(web_datasets_fields); k++) {
-			if (strcmp(parts[i].name, web_datasets_fields[k]) != 0)
-				continue;
-			v = multipart_text(body, &parts[i],
-			    WEB_DATASETS_FIELD_MAX);
-			if (v == NULL) {
-				req_invalid(r, parts[i].name, "te lang");
-				break;
-			}
-			evhttp_add_header(out, parts[i].name, v);
-			free(v);
-		}
-	}
-	if (*file == NULL || (*file)->len == 0)
-		req_invalid(r, "bestand", "kies een CSV-bestand");
-	return req_has_invalid(r) ? -1 : 0;
-}
-
-/*
- * The roles of the per-role fields (and of the older "rollen" field, which
- * scripts may still send) as the API's "kolom:rol,..." into *spec (caller
- * frees). A name holding ',' or ':' cannot be told apart: an error on r
- * naming the role's field.
- */
-static void
-web_datasets_roles(struct req *r, struct evkeyvalq *form, char **spec)
-{
-	const char *agg = evhttp_find_header(form, "aggregatie");
-	const char *old = evhttp_find_header(form, "rollen");
-	struct evbuffer *b = evbuffer_new();
-
-	if (agg != NULL && !choice_valid(web_datasets_aggregations, agg))
-		req_invalid(r, "aggregatie", "som of gemiddelde");
-	for (size_t k = 0; k < nitems(web_datasets_role_fields); k++) {
-		const char *v = evhttp_find_header(form,
-		    web_datasets_role_fields[k].field);
-		char *copy, *save = NULL, *name;
-
-		if (v == NULL)
-			continue;
-		copy = xstrdup(v);
-		for (name = strtok_r(copy, ",", &save); name != NULL;
-		    name = strtok_r(NULL, ",", &save)) {
-			size_t n;
-
-			name += strspn(name, " \t");
-			n = strlen(name);
-			while (n > 0 && (name[n - 1] == ' ' ||
-			    name[n - 1] == '\t'))
-				name[--n] = '\0';
-			if (n == 0)
-				continue;
-			if (strchr(name, ':') != NULL)
-				req_invalid(r, web_datasets_role_fields[k].field,
-				    "een kolomnaam met een dubbele punt kan "
-				    "hier niet");
-			evbuffer_add_printf(b, "%s%s:%s%s",
-			    evbuffer_get_length(b) > 0 ? "," : "", name,
-			    web_datasets_role_fields[k].role, k == 3 &&
-			    agg != NULL && strcmp(agg, "gemiddelde") == 0 ?
-			    ":gemiddelde" : "");
-		}
-		free(copy);
-	}
-	if (old != NULL && old[0] != '\0')
-		evbuffer_add_printf(b, "%s%s", evbuffer_get_length(b) > 0 ?
-		    "," : "", old);
-	evbuffer_add(b, "", 1);
-	*spec = xstrdup((const char *)evbuffer_pullup(b, -1));
-	evbuffer_free(b);
-}
-
 void
-web_datasets_create(struct req *r)
+web_datasets_remove(struct req *r)
 {
-	struct evbuffer *body = req_body(r), *csv;
-	struct multipart_part parts[MULTIPART_MAX_PARTS];
-	const struct multipart_part *file;
-	struct dataset_request rq;
-	struct evkeyvalq form;
-	const char *why;
-	char *spec = NULL;
-	size_t n;
-	int rc;
-
-	TAILQ_INIT(&form);
-	/* The CSRF token is inside the form: no form, no token, 403. */
-	if (multipart_parse(req_header(r, "Content-Type"), body, parts,
-	    nitems(parts), &n, &why) == -1 || web_datasets_fields_read(r,
-	    body, &form, &file, parts, n) == -1 ||
-	    !web_csrf_valid(r, evhttp_find_header(&form, "csrf"))) {
-		bool token = web_csrf_valid(r, evhttp_find_header(&form,
-		    "csrf"));
-
-		csvstream_wipe(body);
-		if (token && req_has_invalid(r))
-			web_datasets_form_page(r, 400, &form);
-		evhttp_clear_headers(&form);
-		if (token && req_has_invalid(r))
-			return;
-		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
-		    "laad de pagina opnieuw.");
+	if (web_datasets_button(r) == -1 || model_datasets_store_reply(r,
+	    dataset_store_remove(r->db, r->params[0], r->who.gemeente),
+	    NULL) == -1)
 		return;
-	}
-	web_datasets_roles(r, &form, &spec);
-	rc = model_datasets_request(r, evhttp_find_header(&form, "vorm"),
-	    evhttp_find_header(&form, "indicator"),
-	    evhttp_find_header(&form, "periode"), spec, &rq);
-	free(spec);
-	if (rc == MEENT_ERR) {
-		csvstream_wipe(body);
-		evhttp_clear_headers(&form);
-		reply_db_failed(r, "De indicator kon niet gelezen worden.");
-		return;
-	}
-	if (req_has_invalid(r)) {
-		csvstream_wipe(body);
-		web_datasets_form_page(r, 400, &form);
-		evhttp_clear_headers(&form);
-		return;
-	}
-	evhttp_clear_headers(&form);
-	csv = multipart_take(body, file);
-	csvstream_wipe(body);
-	model_datasets_submit(r, &rq, csv, web_datasets_answer);
-	evbuffer_free(csv);
-}
-
-/* /datasets/voorbeeld/{vorm}.csv: an example file, compiled in. */
-void
-web_datasets_example(struct req *r)
-{
-	const char *p = r->params[0];
-	size_t n = strlen(p);
-
-	for (size_t k = 0; k < nitems(web_datasets_examples); k++) {
-		const char *v = web_datasets_examples[k].vorm;
-		char *disp;
-
-		if (n != strlen(v) + 4 || strncmp(p, v, strlen(v)) != 0 ||
-		    strcmp(p + strlen(v), ".csv") != 0)
-			continue;
-		disp = xasprintf("attachment; filename=\"voorbeeld-%s.csv\"", v);
-		reply_header(r, "Content-Disposition", disp);
-		free(disp);
-		reply_text(r, 200, "text/csv; charset=utf-8",
-		    web_datasets_examples[k].csv,
-		    strlen(web_datasets_examples[k].csv));
-		return;
-	}
-	reply_problem(r, 404, "Niet gevonden", "Er zijn voorbeelden voor "
-	    "tabel.csv en microdata.csv.");
+	reply_redirect(r, "/datasets?eigen=ja");
 }
