@@ -125,8 +125,8 @@ web_dataset_form_problems(struct evbuffer *b, json_t *invalid)
 		    json_object_get(p, "reason")));
 	}
 	html_out(b, "</ul><p>Van het bestand is niets bewaard. Uw keuzes staan "
-	    "nog in het formulier; <strong>kies het bestand opnieuw</strong>"
-	    "%s.</p></div>\n", file ? " nadat u het hebt verbeterd" : "");
+	    "nog in het formulier. <strong>Kies het bestand opnieuw</strong>"
+	    "%s.</p></div>\n", file ? ", nadat u het hebt verbeterd" : "");
 }
 
 static void
@@ -239,10 +239,17 @@ web_dataset_form_page(struct req *r, int status, struct evkeyvalq *in)
 	html_out(b, "</fieldset>\n");
 	web_dataset_form_role_inputs(b, in);
 	html_out(b, "<p><label for=\"bestand\">CSV-bestand (hoogstens 32 MB)"
-	    "</label><br><input type=\"file\" id=\"bestand\" name=\"bestand\" "
-	    "accept=\".csv,text/csv\"></p>\n"
-	    "<p><button type=\"submit\">Uploaden en beschermen</button></p>\n"
-	    "</form>\n");
+	    "</label><br>");
+	if (json_array_size(r->invalid) > 0)
+		html_out(b, "<span class=\"hint\" id=\"bestand-uitleg\">Kies "
+		    "het bestand opnieuw: meent bewaart het niet, ook niet na "
+		    "een fout.</span><br>");
+	html_out(b, "<input type=\"file\" id=\"bestand\" name=\"bestand\" "
+	    "accept=\".csv,text/csv\"");
+	html_attr_if(b, json_array_size(r->invalid) > 0,
+	    " aria-describedby=\"bestand-uitleg\"");
+	html_out(b, "></p>\n<p><button type=\"submit\">Uploaden en "
+	    "beschermen</button></p>\n</form>\n");
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);

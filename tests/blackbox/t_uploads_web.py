@@ -233,8 +233,9 @@ t.ok("rij 3, kolom 1" in page and "gemengde scheidingstekens" in page,
      "the page names row, column and the reason", page[-1500:])
 t.ok(kept(page), "every choice is kept after an error found in the file",
      page[-3000:])
-t.ok("kies het bestand opnieuw" in page, "and it says to choose the file "
-     "again (the file is never kept)")
+t.ok("Kies het bestand opnieuw" in page and 'aria-describedby="bestand-'
+     'uitleg"' in page, "and it says to choose the file again, at the file "
+     "field too (the file is never kept)")
 t.ok("700,50" not in page and bsn(1) not in page, "nothing of the file is "
      "on the page")
 r = post_form(dict(choices, periode="gisteren"), english(rows).encode())
