@@ -236,6 +236,8 @@ struct csvstream_error {
 typedef int (*csvstream_row_cb)(const char *const *, const size_t *, size_t,
 	    long, void *, struct csvstream_error *);
 bool	 csvstream_utf8_valid(const unsigned char *, size_t);
+int	 csvstream_delimiter(struct evbuffer *, unsigned char *,
+	     struct csvstream_error *);
 int	 csvstream_parse(struct evbuffer *, csvstream_row_cb, void *,
 	     struct csvstream_error *);
 void	 csvstream_wipe(struct evbuffer *);

@@ -393,6 +393,9 @@ void	 dataset_result_free(struct dataset_result *);
 const char *dataset_table_acceptable(json_t *, json_t *,
 	     const struct sdc_rules *);
 
+/* dataset_csv.c */
+struct evbuffer *dataset_csv(json_t *);
+
 /* dataset_linked.c */
 const char *dataset_linked_check(json_t *, json_t *, json_t *, long);
 
@@ -404,10 +407,18 @@ struct dataset_row {
 	const char	*rapport_eigen;		/* the uploader's, JSON text */
 	const char	*cel_regels;		/* each cell's rule, JSON text */
 };
+/* Which datasets a list asks for; NULL matches all. */
+struct dataset_query {
+	const char	*indicator, *gemeente, *periode, *status;
+	const char	*viewer;	/* a municipality code, or NULL */
+	int		 limit;		/* 0: 500 */
+	long		 offset;
+};
 int	 dataset_store_insert(struct db *, const struct dataset_row *);
 int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
-json_t	*dataset_store_list(struct db *, const char *, const char *,
-	     const char *);
+json_t	*dataset_store_list(struct db *, const struct dataset_query *,
+	     long *);
+bool	 dataset_store_total(json_t *, double *);
 int	 dataset_store_publish(struct db *, const char *, const char *, long,
 	     const char **);
 int	 dataset_store_remove(struct db *, const char *, const char *);
@@ -430,6 +441,7 @@ int	 indicator_put(struct db *, const struct indicator *);
 int	 indicator_exists(struct db *, const char *);
 int	 indicator_get(struct db *, const char *, json_t **);
 json_t	*indicator_list(struct db *);
+json_t	*indicator_sources(struct db *);
 
 /* indicator_import.c */
 struct indicator_import {
@@ -459,6 +471,7 @@ int	 comparison_make(struct db *, json_t *,
 	     const struct comparison_query *, json_t **);
 
 /* comparison_csv.c */
+void	 comparison_csv_text(struct evbuffer *, const char *);
 struct evbuffer *comparison_csv(json_t *);
 
 /* chart.c */

@@ -10,13 +10,15 @@
 #include "http/http.h"
 
 /* model_datasets.c */
-typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
-	    const char *);
+/* The answer to an upload: what it asked (for a form to keep), its result. */
+typedef void (*dataset_answer_fn)(struct req *, const struct dataset_request *,
+	    const struct dataset_result *, const char *);
 int	 model_datasets_request(struct req *, const char *, const char *,
 	     const char *, const char *, struct dataset_request *);
 void	 model_datasets_submit(struct req *, const struct dataset_request *,
 	     struct evbuffer *, dataset_answer_fn);
 void	 model_datasets_problems(struct req *, json_t *);
+void	 model_datasets_query(struct req *, struct dataset_query *);
 int	 model_datasets_store_reply(struct req *, int, const char *);
 int	 model_datasets_publish_path(struct req *);
 

@@ -23,11 +23,17 @@ void	 static_nlds(struct req *);
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
 
+/* web_dataset_form.c */
+void	 web_dataset_form_new(struct req *);
+void	 web_dataset_form_create(struct req *);
+void	 web_dataset_form_example(struct req *);
+
 /* web_datasets.c */
-void	 web_datasets_new(struct req *);
-void	 web_datasets_create(struct req *);
+void	 web_datasets_page(struct req *, int, json_t *);
+void	 web_datasets_list(struct req *);
 void	 web_datasets_show(struct req *);
 void	 web_datasets_publish(struct req *);
+void	 web_datasets_confirm(struct req *);
 void	 web_datasets_remove(struct req *);
 
 /* web_guideline_form.c */

@@ -44,6 +44,8 @@ PAGES = [
     "/gemeenten?provincie=Atlantis&grootteklasse=9",
     "/gemeenten/GM0275",
     "/gemeenten/GM9999",
+    "/datasets",
+    "/datasets?periode=gisteren",
 ]
 
 t = Tap()
@@ -61,7 +63,8 @@ check_pages(t, m, PAGES, status={
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400,
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
-    "/gemeenten/GM9999": 404})
+    "/gemeenten/GM9999": 404,
+    "/datasets?periode=gisteren": 400})
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
@@ -81,6 +84,7 @@ r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
 ds = "/datasets/" + r.json()["id"]
 check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
+                   ds + "/verwijderen", "/datasets?eigen=ja&status=concept",
                    "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
                    "/richtlijnen/stakeholders-betrekken?gevolgd=1",
                    "/richtlijnen/stakeholders-betrekken/volgers?provincie="
@@ -88,7 +92,9 @@ check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
             label="ingelogd", cookie=cookie)
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
-check_pages(t, m, [ds, "/gemeenten/GM0275"], label="gepubliceerd")
+check_pages(t, m, [ds, "/gemeenten/GM0275", "/datasets",
+                   "/benchmarks/inwoners?gemeente=GM0275&periode=2025&"
+                   "groep=provincie"], label="gepubliceerd")
 # A proposal's page, as seen by a maintainer (with the decision form).
 head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
 r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"
