@@ -136,6 +136,8 @@ const struct route routes_table[] = {
 	{ POST, "/uitloggen", web_logout_post, ACCESS_VIEWER, ROUTE_WEB, 16384,
 	    "web.logout" },
 	{ GET, "/zoeken", web_zoeken, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.zoeken" },
+	{ GET, "/mijn", web_dashboard, ACCESS_VIEWER, ROUTE_WEB, 0,
+	    "web.mijn" },
 	{ GET, "/pilots", web_pilots_list, ACCESS_PUBLIC, ROUTE_WEB, 0,
 	    "web.pilots" },
 	{ GET, "/pilots/feed", feed_pilots, ACCESS_PUBLIC, 0, 0, "feed.pilots" },

@@ -9,6 +9,9 @@
 
 #include "http/http.h"
 
+/* model_dashboard.c */
+int	 model_dashboard_get(struct req *, json_t **);
+
 /* model_datasets.c */
 typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
 	    const char *);

@@ -21,6 +21,9 @@ void	 static_nlds(struct req *);
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
 
+/* web_dashboard.c */
+void	 web_dashboard(struct req *);
+
 /* web_datasets.c */
 void	 web_datasets_new(struct req *);
 void	 web_datasets_create(struct req *);
@@ -59,6 +62,7 @@ void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
+void	 web_page_login_link(struct req *, struct evbuffer *, const char *);
 
 /* web_municipalities.c */
 void	 web_municipalities_list(struct req *);
