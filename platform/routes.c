@@ -69,6 +69,8 @@ const struct route routes_table[] = {
 	{ POST, "/api/v1/datasets/{id}/publicatie", api_datasets_publish,
 	    ACCESS_EDITOR, ROUTE_OWN, 16384, "datasets.publish" },
 	{ GET, "/api/v1/ik", api_me_get, ACCESS_VIEWER, 0, 0, "ik" },
+	{ GET, "/api/v1/ik/overzicht", api_me_overzicht, ACCESS_VIEWER, 0, 0,
+	    "ik.overzicht" },
 	{ GET, "/api/v1/pilots", api_pilots_list, ACCESS_PUBLIC, 0, 0,
 	    "pilots.list" },
 	{ POST, "/api/v1/pilots", api_pilots_create, ACCESS_EDITOR, 0,

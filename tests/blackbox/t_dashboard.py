@@ -211,6 +211,29 @@ t.ok("Rheden concept zwembad" not in page and d_ready not in page and
 t.ok("Voorstel van Goes" in section(page, "eigen-voorstellen"),
      "Goes: its proposal to Rheden is among its own")
 
+# The API's twin: the same overview as JSON, for a token of Rheden.
+r = m.get("/api/v1/ik/overzicht", token=m.token("GM0275", "viewer"))
+t.eq(r.status, 200, "API: /api/v1/ik/overzicht for a viewer's token")
+o = r.json()
+t.eq((o["gemeente"], o["gemeenteNaam"], o["rol"], o["magBewerken"]),
+     ("GM0275", "Rheden", "viewer", False), "API: municipality and role")
+t.eq(sorted(p["titel"] for p in o["pilots"]),
+     ["Rheden concept zwembad", "Rheden leden jeugdzorg",
+      "Rheden openbaar armoede"], "API: Rheden's pilots, no deleted one")
+t.eq(sorted(d["id"] for d in o["datasets"]), sorted([d_ready, d_pub, d_bad]),
+     "API: Rheden's datasets only")
+t.eq([p["id"] for p in o["voorstellenTeBeslissen"]], [p_waiting],
+     "API: the proposal waiting")
+t.eq([p["id"] for p in o["eigenVoorstellen"]], [p_own],
+     "API: the own open proposal")
+t.eq([x["href"] for x in o["eerstDoen"]][:3],
+     ["/richtlijnen/rheden-richtlijn/voorstellen/%d" % p_waiting,
+      "/datasets/" + d_ready, "/pilots/" + r_concept],
+     "API: Eerst doen, most urgent first (a viewer links to read)")
+r = m.get("/api/v1/ik/overzicht")
+t.ok(r.status == 401 and r.header("Content-Type") ==
+     "application/problem+json", "API: anonymous: 401 problem+json")
+
 # Once decided, a proposal leaves the lists.
 m.request("PATCH", "/api/v1/richtlijnen/rheden-richtlijn/voorstellen/%d" %
           p_waiting, token=rheden, body={"status": "afgewezen",
