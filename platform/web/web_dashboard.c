@@ -47,7 +47,8 @@ web_dashboard_first(struct evbuffer *b, json_t *todo)
 	html_out(b, "<ul class=\"todo\">\n");
 	json_array_foreach(todo, i, v)
 		html_out(b, "<li><a href=\"%s\">%s</a></li>\n",
-		    web_dashboard_str(v, "href"), web_dashboard_str(v, "tekst"));
+		    web_dashboard_str(v, "href"),
+		    web_dashboard_str(v, "tekst"));
 	html_out(b, "</ul>\n</section>\n");
 }
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * Logging in and out of the web pages: /inloggen (a form, and its POST) and
- * /uitloggen. The form carries "terug", the page to go back to after
- * signing in; only a local path is followed (http_local_path), anything
- * else goes to the start page, so the form is no open redirect. Attempts pass the login guard (login_guard.c: per address,
+ * /uitloggen. Attempts pass the login guard (login_guard.c: per address,
  * per account, per known browser) before any password is hashed; the hash
  * is checked on the password pool (jobs.c). Failures say only that the
- * pair did not match.
+ * pair did not match. The form carries "terug", the page to go back to
+ * after signing in; only a local path is followed (http_local_path),
+ * anything else goes to the start page, so the form is no open redirect.
  */
 #include "web/web.h"
 

@@ -66,19 +66,25 @@ web_page_pager(struct req *r, struct evbuffer *b, int page, int page_size,
 /*
  * A link to the login form that brings the person back to this page
  * afterwards (web_login.c checks "terug" again): only for a page read with
- * GET, not the login form itself, and a path fit to go back to.
+ * GET, not the login form itself, and a path fit to go back to. The site
+ * header passes query false: pages cached for every anonymous visitor
+ * (web_pilots_show and others, keyed by their path) carry the header, so
+ * it must not hold a query one visitor chose.
  */
 void
-web_page_login_link(struct req *r, struct evbuffer *b, const char *text)
+web_page_login_link(struct req *r, struct evbuffer *b, const char *text,
+    bool query)
 {
-	bool back = (r->method == EVHTTP_REQ_GET ||
-	    r->method == EVHTTP_REQ_HEAD) && http_local_path(r->target) &&
-	    strcmp(r->target, "/") != 0 && strcmp(r->path, "/inloggen") != 0;
+	const char *back = query ? r->target : r->path;
 
+	if (!(r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD) ||
+	    !http_local_path(back) || strcmp(r->path, "/") == 0 ||
+	    strcmp(r->path, "/inloggen") == 0)
+		back = NULL;
 	html_out(b, "<a href=\"/inloggen");
-	if (back) {
+	if (back != NULL) {
 		html_out(b, "?terug=");
-		html_url_value(b, r->target);
+		html_url_value(b, back);
 	}
 	html_out(b, "\">%s</a>", text);
 }
@@ -123,7 +129,7 @@ web_page_start(struct req *r, struct evbuffer *b, const char *title)
 		    r->who.gemeente, role_label(r->who.role), r->who.csrf);
 	else {
 		html_out(b, "<p class=\"session\">");
-		web_page_login_link(r, b, "Inloggen");
+		web_page_login_link(r, b, "Inloggen", false);
 		html_out(b, "</p>\n");
 	}
 	html_out(b, "</header>\n<main id=\"meent-inhoud\">\n");
@@ -209,7 +215,7 @@ web_page_problem(struct req *r, int status, const char *title,
 	html_out(b, "<ul class=\"error-links\">\n");
 	if (login) {
 		html_out(b, "<li>");
-		web_page_login_link(r, b, "Log in om dit te zien");
+		web_page_login_link(r, b, "Log in om dit te zien", true);
 		html_out(b, "</li>\n");
 	}
 	if (status == 404)

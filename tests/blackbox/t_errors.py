@@ -210,8 +210,11 @@ r = browser("GET", "/pilots/" + members)
 body = page_ok(r, 401, "Log in om dit te zien",
                "an anonymous visitor on a members-only pilot")
 back = "/inloggen?terug=" + urllib.parse.quote("/pilots/" + members, safe="")
-t.ok('href="%s"' % back in body, "with a link to log in and come back",
-     body[-800:])
+t.ok('<li><a href="%s">Log in om dit te zien</a></li>' % back in body,
+     "with a link to log in and come back", body[-800:])
+body = browser("GET", "/pilots/%s?van=lijst" % members).body.decode()
+t.ok('href="%s%%3Fvan%%3Dlijst">Log in' % back in body,
+     "the link back keeps the query")
 t.ok("Alleen voor leden" not in body, "and nothing of the pilot")
 problem_ok(m.get("/api/v1/pilots/" + members), 404,
            "the API keeps 404 for an anonymous caller")
@@ -223,8 +226,15 @@ r = browser("GET", "/pilots/" + members, headers={"Cookie": cookie2})
 t.ok(r.status == 200 and "Alleen voor leden" in r.body.decode(),
      "signed in: the pilot")
 body = m.get("/pilots?domein=jeugd").body.decode()
-t.ok('href="/inloggen?terug=%2Fpilots%3Fdomein%3Djeugd"' in body,
-     "the header's login link brings the visitor back to the page")
+t.ok('<p class="session"><a href="/inloggen?terug=%2Fpilots">' in body,
+     "the header's login link brings the visitor back to the page (its "
+     "path: pages cached for everyone carry no visitor's query)")
+body = m.get("/nergens?x=1", headers=BROWSER).body.decode()
+t.ok('<p class="session"><a href="/inloggen?terug=%2Fnergens">' in body,
+     "on an error page too")
+body = m.get("/").body.decode()
+t.ok('<p class="session"><a href="/inloggen">' in body,
+     "the start page's login link needs no way back")
 r = m.get("/pilots/nieuw?x=1")
 t.eq((r.status, r.header("Location")),
      (303, "/inloggen?terug=%2Fpilots%2Fnieuw%3Fx%3D1"),
