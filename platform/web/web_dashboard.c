@@ -74,10 +74,17 @@ web_dashboard_pilot_list(struct evbuffer *b, json_t *pilots, bool concept,
 		    "class=\"meta\">%s", id, web_dashboard_str(p, "titel"),
 		    choice_label(pilot_statuses, web_dashboard_str(p,
 		    "status")));
-		if (!concept)
-			html_out(b, " · zichtbaar voor %s",
-			    choice_label(pilot_visibilities, web_dashboard_str(
-			    p, "zichtbaarheid")));
+		if (!concept) {
+			/* "Iedereen" as "zichtbaar voor iedereen". */
+			char who[64];
+
+			snprintf(who, sizeof who, "%s", choice_label(
+			    pilot_visibilities, web_dashboard_str(p,
+			    "zichtbaarheid")));
+			if (who[0] >= 'A' && who[0] <= 'Z')
+				who[0] = (char)(who[0] - 'A' + 'a');
+			html_out(b, " · zichtbaar voor %s", who);
+		}
 		html_out(b, " · gewijzigd ");
 		web_dashboard_date(b, p, "gewijzigd");
 		html_out(b, "</span>");

@@ -150,7 +150,7 @@ for who, cookie, edits in [("editor", editor, True), ("viewer", viewer,
     t.ok("Rheden concept zwembad" in concepts and "Rheden openbaar armoede"
          not in concepts, "%s: the concept under Concepten" % who)
     t.ok("Rheden openbaar armoede" in published and "Rheden leden jeugdzorg"
-         in published and "Ingelogde gebruikers" in published,
+         in published and "zichtbaar voor ingelogde gebruikers" in published,
          "%s: public and members-only pilots under Gepubliceerd, with who "
          "sees them" % who)
     t.ok("Rheden verwijderd afval" not in page,
