@@ -183,6 +183,10 @@ char	*buffer_take_string(struct evbuffer *);
 char	*markdown_render(const char *, size_t);
 int	 markdown_check(const char *, size_t, size_t, char *, size_t);
 
+/* snippet.c */
+char	*snippet_plain(const char *);
+char	*snippet_unmarked(const char *);
+
 /* outbound.c */
 #define OUTBOUND_OK		0	/* a response came (see status) */
 #define OUTBOUND_REFUSED	1	/* the SSRF guard refused the address */

@@ -10,6 +10,8 @@
 
 /* feed.c */
 void	 feed_pilots(struct req *);
+void	 feed_guidelines(struct req *);
+void	 feed_guideline(struct req *);
 
 /* static.c */
 void	 static_css(struct req *);
@@ -36,6 +38,8 @@ void	 web_guideline_form_propose_new(struct req *);
 void	 web_guideline_form_propose_post(struct req *);
 void	 web_guideline_form_proposal(struct req *);
 void	 web_guideline_form_decide(struct req *);
+void	 web_guideline_form_follow(struct req *);
+void	 web_guideline_form_unfollow(struct req *);
 
 /* web_guidelines.c */
 int	 web_guidelines_load(struct req *, struct guideline *);
@@ -43,6 +47,7 @@ void	 web_guidelines_list(struct req *);
 void	 web_guidelines_show(struct req *);
 void	 web_guidelines_versie(struct req *);
 void	 web_guidelines_diff(struct req *);
+void	 web_guidelines_followers(struct req *);
 
 /* web_home.c */
 void	 web_home(struct req *);
@@ -58,6 +63,8 @@ bool	 web_csrf_valid(struct req *, const char *);
 /* web_page.c */
 void	 web_page_init(void);
 void	 web_page_start(struct req *, struct evbuffer *, const char *);
+void	 web_page_start_feed(struct req *, struct evbuffer *, const char *,
+	     const char *, const char *);
 void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
@@ -80,6 +87,12 @@ void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
 int	 web_pilots_recent(struct req *, struct evbuffer *, int);
 const char *web_pilots_klasse(int);
+void	 web_pilots_filter_value(struct evbuffer *, const char *,
+	     const char *);
+char	*web_pilots_href(const char *, const struct pilot_query *, bool,
+	     const char *, const char *, const char *);
+
+/* web_search.c */
 void	 web_zoeken(struct req *);
 
 

@@ -93,6 +93,17 @@ web_page_login_link(struct req *r, struct evbuffer *b, const char *text,
 void
 web_page_start(struct req *r, struct evbuffer *b, const char *title)
 {
+	web_page_start_feed(r, b, title, "Nieuwe pilots", "/pilots/feed");
+}
+
+/*
+ * The same, for a page with a feed of its own: feed_title and feed (its
+ * address, HTML-escaped here) for the head's link to it.
+ */
+void
+web_page_start_feed(struct req *r, struct evbuffer *b, const char *title,
+    const char *feed_title, const char *feed)
+{
 	html_out(b, "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
@@ -105,7 +116,7 @@ web_page_start(struct req *r, struct evbuffer *b, const char *title)
 		    "href=\"/static/nlds/html.css\">\n");
 	html_out(b, "<link rel=\"stylesheet\" href=\"/static/meent.css\">\n"
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
-	    "title=\"Nieuwe pilots\" href=\"/pilots/feed\">\n"
+	    "title=\"%s\" href=\"%s\">\n"
 	    "</head>\n<body class=\"utrecht-theme utrecht-html\">\n"
 	    "<a class=\"skip-link\" href=\"#meent-inhoud\">Naar de inhoud</a>\n"
 	    "<header class=\"site-header\">\n"
@@ -116,7 +127,7 @@ web_page_start(struct req *r, struct evbuffer *b, const char *title)
 	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
 	    "<li><a href=\"/benchmarks\">Benchmarks</a></li>\n"
 	    "<li><a href=\"/gemeenten\">Gemeenten</a></li>\n"
-	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n");
+	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n", feed_title, feed);
 	if (r->who.kind == PRINCIPAL_SESSION)
 		html_out(b, "<li><a href=\"/mijn\">Mijn overzicht</a></li>\n");
 	html_out(b, "</ul></nav>\n");

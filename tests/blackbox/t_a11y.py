@@ -15,9 +15,14 @@ PAGES = [
     "/inloggen",
     "/pilots",
     "/pilots?domein=werk-en-inkomen&status=afgerond",
+    "/pilots?grootteklasse=4&provincie=gelderland&domein=Jeugd",
+    "/pilots?grootteklasse=2&domein=veiligheid&status=idee",
     "/zoeken",
     "/zoeken?q=bijstandsuitkeringen",
     "/zoeken?q=e*+e*",
+    "/zoeken?q=data+OR+herkomst+OR+rheden",
+    "/zoeken?q=data&soort=richtlijn&pageSize=2",
+    "/zoeken?q=AND&soort=boek",
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x",
     SEED_PILOT,
     "/pilots/00000000-0000-4000-8000-000000000000",
@@ -25,6 +30,9 @@ PAGES = [
     "/richtlijnen/stakeholders-betrekken",
     "/richtlijnen/stakeholders-betrekken/versies/1",
     "/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3",
+    "/richtlijnen/stakeholders-betrekken/volgers",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=4",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9",
     "/benchmarks",
     "/benchmarks/herkomst-nederland",
     "/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie",
@@ -41,9 +49,16 @@ PAGES = [
 
 t = Tap()
 m = Instance().start(extra=["--seed", CONTENT])
+# Followers, for the guideline's page and its list of followers; Rheden's
+# editor (below) sees "Niet meer volgen" and the confirmation.
+for code in ("GM0339", "GM0664", "GM0275"):
+    m.request("POST", "/api/v1/richtlijnen/stakeholders-betrekken/adopties",
+              token=m.token(code, "editor"))
 check_pages(t, m, PAGES, status={
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9": 400,
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
     "/zoeken?q=e*+e*": 400,
+    "/zoeken?q=AND&soort=boek": 400,
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400,
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
@@ -69,7 +84,10 @@ ds = "/datasets/" + r.json()["id"]
 check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
                    SEED_PILOT,
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
-                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw"],
+                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
+                   "/richtlijnen/stakeholders-betrekken?gevolgd=1",
+                   "/richtlijnen/stakeholders-betrekken/volgers?provincie="
+                   "Zeeland"],
             label="ingelogd", cookie=cookie)
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
