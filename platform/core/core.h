@@ -272,6 +272,8 @@ const char *http_method_name(int);
 int	 http_method_type(const char *);
 bool	 http_method_known(const char *);
 char	*http_origin(const char *);
+#define HTTP_LOCAL_PATH_MAX	500	/* bytes of a path to go back to */
+bool	 http_local_path(const char *);
 
 /* proxy.c */
 bool	 proxy_net_valid(const char *);

@@ -351,6 +351,14 @@ uint32_t cellkey_record(uint64_t);
 int	 cellkey_count_noise(uint32_t, int);
 double	 cellkey_eta(uint32_t);
 
+/* dashboard_store.c */
+#define DASHBOARD_STORE_MAX	200	/* rows of each list */
+json_t	*dashboard_store_pilots(struct db *, const char *, const char *);
+json_t	*dashboard_store_datasets(struct db *, const char *);
+json_t	*dashboard_store_proposals_waiting(struct db *, const char *,
+	     const char *);
+json_t	*dashboard_store_proposals_own(struct db *, const char *);
+
 /* dataset.c */
 #define DATASET_MAX_ROLES	64
 extern const struct choice dataset_forms[], dataset_roles[],

@@ -9,6 +9,9 @@
 
 #include "http/http.h"
 
+/* model_dashboard.c */
+int	 model_dashboard_get(struct req *, json_t **);
+
 /* model_datasets.c */
 /* The answer to an upload: what it asked (for a form to keep), its result. */
 typedef void (*dataset_answer_fn)(struct req *, const struct dataset_request *,

@@ -44,8 +44,22 @@ model_pilots_id_valid(const char *id)
 }
 
 /*
+ * Should a person see p after signing in, rather than "not found"? A
+ * members-only pilot, not deleted, asked for on a web page by someone who
+ * is not signed in: the page says so and links to the login form (401).
+ * The API keeps 404, so that it does not tell which ids exist.
+ */
+static bool
+model_pilots_login_first(struct req *r, const struct pilot *p)
+{
+	return r->who.kind == PRINCIPAL_ANONYMOUS && !p->deleted &&
+	    strcmp(p->zichtbaarheid, "leden") == 0 && r->route != NULL &&
+	    (r->route->flags & ROUTE_WEB);
+}
+
+/*
  * Load the pilot of the path for reading (own = false) or changing. On any
- * refusal replies (400, 404, 410, 403, 500) and returns -1.
+ * refusal replies (400, 401, 404, 410, 403, 500) and returns -1.
  */
 int
 model_pilots_load(struct req *r, struct pilot *p, bool change)
@@ -61,6 +75,12 @@ model_pilots_load(struct req *r, struct pilot *p, bool change)
 	rc = pilot_store_get(r->db, id, p);
 	if (rc == -1) {
 		reply_db_failed(r, "De pilot kon niet gelezen worden.");
+		return -1;
+	}
+	if (rc == 0 && model_pilots_login_first(r, p)) {
+		pilot_free(p);
+		reply_unauthorized(r, "Deze pilot is alleen te zien voor wie "
+		    "is ingelogd.");
 		return -1;
 	}
 	if (rc == MEENT_NOTFOUND || !pilot_store_visible(p->gemeente,

@@ -23,6 +23,9 @@ void	 static_nlds(struct req *);
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
 
+/* web_dashboard.c */
+void	 web_dashboard(struct req *);
+
 /* web_dataset_form.c */
 void	 web_dataset_form_new(struct req *);
 void	 web_dataset_form_create(struct req *);
@@ -72,6 +75,8 @@ void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
+void	 web_page_login_link(struct req *, struct evbuffer *, const char *,
+	     bool);
 
 /* web_municipalities.c */
 void	 web_municipalities_list(struct req *);

@@ -46,6 +46,7 @@ PAGES = [
     "/gemeenten/GM9999",
     "/datasets",
     "/datasets?periode=gisteren",
+    "/nergens-te-vinden",
 ]
 
 t = Tap()
@@ -64,7 +65,8 @@ check_pages(t, m, PAGES, status={
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400,
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
     "/gemeenten/GM9999": 404,
-    "/datasets?periode=gisteren": 400})
+    "/datasets?periode=gisteren": 400,
+    "/nergens-te-vinden": 404})
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
@@ -82,7 +84,8 @@ r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
               "periode=2025", token=tok, headers={"Content-Type": "text/csv"},
               body="wijk,waarde\nNoord,120\nZuid,4\nOost,230\n")
 ds = "/datasets/" + r.json()["id"]
-check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
+check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
+                   SEED_PILOT,
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
                    ds + "/verwijderen", "/datasets?eigen=ja&status=concept",
                    "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
@@ -95,6 +98,12 @@ m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
 check_pages(t, m, [ds, "/gemeenten/GM0275", "/datasets",
                    "/benchmarks/inwoners?gemeente=GM0275&periode=2025&"
                    "groep=provincie"], label="gepubliceerd")
+# A members-only pilot to a visitor who is not signed in: log in to see it.
+r = m.request("POST", "/api/v1/pilots", token=tok, body={
+    "titel": "Alleen voor leden", "samenvatting": "Kort.", "domein": "jeugd",
+    "status": "lopend", "vraag": "Werkt het?", "zichtbaarheid": "leden"})
+leden = "/pilots/" + r.json()["id"]
+check_pages(t, m, [leden], label="leden", status={leden: 401})
 # A proposal's page, as seen by a maintainer (with the decision form).
 head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
 r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"
