@@ -233,7 +233,12 @@ web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
 	evbuffer_free(svg);
 	html_out(b, "</figure>\n");
 	web_benchmarks_tables(b, cmp);
-	html_out(b, "<p>Download: ");
+	html_out(b, "<p>");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=xlsx\">Download voor Excel (.xlsx)</a>. "
+	    "Andere bestanden: ");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=csv-nl\">CSV voor Nederlandse Excel</a> · ");
 	web_benchmarks_link(b, q);
 	html_out(b, "&amp;formaat=csv\">CSV</a> · ");
 	web_benchmarks_link(b, q);

@@ -310,6 +310,12 @@ web_datasets_page(struct req *r, int status, json_t *d)
 	    json_object_get(d, "rapportEigen"));
 	if (json_is_object(json_object_get(d, "tabel")))
 		web_datasets_table(b, json_object_get(d, "tabel"));
+	if (json_is_object(json_object_get(d, "tabel")))
+		html_out(b, "<p><a href=\"/api/v1/datasets/%s?formaat=xlsx\">"
+		    "Download voor Excel (.xlsx)</a> · <a href=\"/api/v1/"
+		    "datasets/%s?formaat=csv-nl\">CSV voor Nederlandse Excel</a>"
+		    "</p>\n", json_string_value(json_object_get(d, "id")),
+		    json_string_value(json_object_get(d, "id")));
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
