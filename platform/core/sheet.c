@@ -125,7 +125,7 @@ sheet_csv_nl(json_t *sheet)
 	return b;
 }
 
-/* Dutch text for a sheet's formats, "csv-nl" or "xlsx"; NULL otherwise. */
+/* The Content-Type of a sheet in format ("csv-nl", "xlsx"); else NULL. */
 const char *
 sheet_content_type(const char *format)
 {

@@ -8,6 +8,7 @@ table without figures (every value missing, every cell secret) is still a
 valid file that says so; a bad format is a 400; no temporary file stays."""
 import io
 import json
+import math
 import os
 import re
 import urllib.parse
@@ -188,6 +189,42 @@ cells = read_xlsx(r.body)
 big = [v for v in cells.values() if v[0] == "n" and v[1] == 1234567.0]
 t.ok(big and big[0][2] == "#,##0", "a count is a whole number with "
      "thousands separators", big)
+
+# --- The chart's axis: round ticks in Dutch notation, with the unit ----------
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def ticks(path):
+    svg = ET.fromstring(m.get(path + "&formaat=svg").body)
+    labels = [e.text for e in svg.iter(SVG + "text")
+              if e.get("text-anchor") == "end"]
+    other = [e.text for e in svg.iter(SVG + "text")]
+    return labels, other
+
+
+def dutch(label):
+    return float(label.replace("\u2212", "-").replace(".", "")
+                 .replace(",", "."))
+
+
+labels, other = ticks("/api/v1/indicatoren/leeg-indicator/vergelijking?"
+                      "gemeente=GM0275&groep=alle&periode=2024")
+t.ok(all(re.fullmatch(r"\d{1,3}(\.\d{3})*", x) for x in labels),
+     "a count's ticks: whole numbers with thousands dots", labels)
+t.ok("Eenheid: aantal" in other, "the axis says its unit", other[:4])
+vals = [dutch(x) for x in labels]
+steps = set(round(b - a, 6) for a, b in zip(vals, vals[1:]))
+t.ok(len(steps) == 1 and vals[0] == 0, "evenly spaced from 0", vals)
+step = steps.pop() if steps else 0
+mant = step / 10 ** math.floor(math.log10(step)) if step > 0 else 0
+t.ok(round(mant, 6) in (1, 2, 2.5, 5), "a round step (%s)" % step)
+t.ok(vals[-1] >= 1234567, "the top tick is above the highest bar", vals)
+labels, other = ticks(BASE)
+vals = [dutch(x) for x in labels]
+t.ok(len(set(round(b - a, 6) for a, b in zip(vals, vals[1:]))) == 1 and
+     3 <= len(vals) <= 7, "a fraction's ticks are evenly spaced too", labels)
+t.ok(all("." not in x or re.fullmatch(r"[\d.]+(,\d+)?", x) for x in labels),
+     "with a decimal comma where they need one", labels)
 
 # --- The page links to the exports -------------------------------------------
 page = m.get("/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie"
