@@ -12,11 +12,17 @@
  * file in the data directory (mkstemp: a fresh name, mode 0600), is read
  * back and removed at once; libxlsxwriter's own scratch files go there
  * too.
+ *
+ * One workbook at a time, process-wide: libxlsxwriter 1.1.4 calls
+ * gmtime() (for the file's creation date) and srand()/rand() (for its
+ * scratch files' names), which are not meant for threads. Exports are
+ * rare downloads of small tables, so the lock costs nothing.
  */
 #include "core/core.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +32,8 @@
 
 #define SHEET_XLSX_MAX_STRING	32767	/* Excel's longest cell text */
 #define SHEET_XLSX_MAX_BYTES	(64 * 1024 * 1024)
+
+static pthread_mutex_t sheet_xlsx_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct sheet_xlsx {
 	lxw_workbook	*wb;
@@ -180,15 +188,23 @@ sheet_xlsx(json_t *sheet, const char *dir, struct evbuffer *out)
 		free(path);
 		return -1;
 	}
+	pthread_mutex_lock(&sheet_xlsx_lock);
 	if ((x.wb = workbook_new_opt(path, &opts)) == NULL) {
+		pthread_mutex_unlock(&sheet_xlsx_lock);
 		log_emit(LOG_ERROR, "sheet", "%s: cannot start a workbook",
 		    path);
 		goto done;
 	}
 	sheet_xlsx_formats(&x);
 	clean = sheet_xlsx_clean(name != NULL ? name : "Blad1");
-	if (strlen(clean) > 31)
-		clean[31] = '\0';
+	/* Excel's limit for a sheet's name: 31 characters (bytes here). */
+	if (strlen(clean) > 31) {
+		size_t n = 31;
+
+		while (n > 0 && ((unsigned char)clean[n] & 0xc0) == 0x80)
+			n--;
+		clean[n] = '\0';
+	}
 	x.ws = workbook_add_worksheet(x.wb, clean);
 	free(clean);
 	if (x.ws == NULL)
@@ -197,6 +213,7 @@ sheet_xlsx(json_t *sheet, const char *dir, struct evbuffer *out)
 		sheet_xlsx_fill(&x, sheet);
 	x.err = workbook_close(x.wb) != LXW_NO_ERROR && x.err ==
 	    LXW_NO_ERROR ? LXW_ERROR_CREATING_XLSX_FILE : x.err;
+	pthread_mutex_unlock(&sheet_xlsx_lock);
 	if (x.ws == NULL || x.err != LXW_NO_ERROR) {
 		log_emit(LOG_ERROR, "sheet", "%s: %s", path, x.ws == NULL ?
 		    "no worksheet" : lxw_strerror(x.err));
