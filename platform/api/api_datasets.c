@@ -135,16 +135,48 @@ api_datasets_list(struct req *r)
 	reply_json(r, 200, json_pack("{s:o}", "datasets", list));
 }
 
+/*
+ * NULL (JSON), "csv-nl" or "xlsx" (the protected table for a
+ * spreadsheet) from ?formaat= or the Accept header; -1 after a 400.
+ */
+static int
+api_datasets_format(struct req *r, const char **format)
+{
+	const char *f = req_query(r, "formaat");
+	const char *accept = req_header(r, "Accept");
+
+	*format = NULL;
+	if (f == NULL) {
+		if (accept != NULL && strstr(accept, SHEET_XLSX_TYPE) != NULL)
+			*format = "xlsx";
+		return 0;
+	}
+	if (strcmp(f, "csv-nl") == 0 || strcmp(f, "xlsx") == 0)
+		*format = f;
+	else if (strcmp(f, "json") != 0) {
+		req_invalid(r, "formaat", "moet json, csv-nl of xlsx zijn");
+		reply_invalid(r);
+		return -1;
+	}
+	return 0;
+}
+
 void
 api_datasets_get(struct req *r)
 {
+	const char *format;
 	json_t *d;
 
-	if (!api_datasets_id(r))
+	if (!api_datasets_id(r) || api_datasets_format(r, &format) == -1)
 		return;
 	switch (dataset_store_get(r->db, r->params[0], api_datasets_viewer(r),
 	    &d)) {
 	case MEENT_OK:
+		if (format != NULL) {
+			model_export_dataset(r, d, format);
+			json_decref(d);
+			return;
+		}
 		reply_json(r, 200, d);
 		return;
 	case MEENT_CONFLICT:

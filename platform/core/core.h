@@ -160,6 +160,24 @@ double	 clock_ms(void);
 void	 clock_format(time_t, char *, size_t);
 json_t	*clock_json(time_t);
 
+/* nl.c: Dutch numbers, dates and plurals for people */
+#define NL_NUMBER_MAX	48	/* nl_number's and nl_count's longest text */
+#define NL_DATE_MAX	48	/* nl_date's and nl_datetime's */
+char	*nl_number(char *, size_t, double, int);
+char	*nl_count(char *, size_t, long);
+const char *nl_plural(long, const char *, const char *);
+long	 nl_amsterdam_offset(time_t);
+char	*nl_date(char *, size_t, time_t);
+char	*nl_datetime(char *, size_t, time_t);
+
+/* sheet.c, sheet_xlsx.c: a table for people, as CSV for Dutch Excel or .xlsx */
+#define SHEET_XLSX_TYPE \
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+struct evbuffer *sheet_csv_nl(json_t *);
+const char *sheet_content_type(const char *);
+int	 sheet_render(json_t *, const char *, const char *, struct evbuffer *);
+int	 sheet_xlsx(json_t *, const char *, struct evbuffer *);
+
 /* strlist.c */
 void	 strlist_add(struct strlist *, const char *);
 void	 strlist_free(struct strlist *);

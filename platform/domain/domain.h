@@ -482,6 +482,10 @@ int	 comparison_make(struct db *, json_t *,
 void	 comparison_csv_text(struct evbuffer *, const char *);
 struct evbuffer *comparison_csv(json_t *);
 
+/* export.c */
+json_t	*export_comparison(json_t *, json_t *);
+json_t	*export_dataset(json_t *, json_t *, const char *);
+
 /* chart.c */
 struct evbuffer *chart_svg(json_t *, json_t *);
 void	 chart_number(char *, size_t, double);

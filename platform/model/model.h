@@ -25,6 +25,13 @@ void	 model_datasets_query(struct req *, struct dataset_query *);
 int	 model_datasets_store_reply(struct req *, int, const char *);
 int	 model_datasets_publish_path(struct req *);
 
+/* model_export.c */
+void	 model_export_send(struct req *, const char *, const char *,
+	     struct evbuffer *);
+int	 model_export_render(struct req *, json_t *, const char *,
+	     struct evbuffer *);
+void	 model_export_dataset(struct req *, json_t *, const char *);
+
 /* model_guidelines.c */
 int	 model_guidelines_load(struct req *, struct guideline *);
 json_t	*model_guidelines_head(struct req *, const struct guideline *);

@@ -235,9 +235,12 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	json_t *stats = json_object_get(cmp, "statistiek"), *v;
 	size_t i;
 
-	html_out(b, "<table>\n<caption>Spreiding in de groep (%ld waarden)"
-	    "</caption>\n<tbody>\n", (long)json_integer_value(json_object_get(
-	    stats, "n")));
+	long n = (long)json_integer_value(json_object_get(stats, "n"));
+	char count[NL_NUMBER_MAX];
+
+	html_out(b, "<table>\n<caption>Spreiding in de groep (%s %s)"
+	    "</caption>\n<tbody>\n", nl_count(count, sizeof count, n),
+	    nl_plural(n, "waarde", "waarden"));
 	for (i = 0; i < nitems(keys); i++) {
 		html_out(b, "<tr><th scope=\"row\">%s</th>", labels[i]);
 		web_benchmarks_cell(b, json_object_get(stats, keys[i]));
@@ -268,10 +271,10 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	    "<th scope=\"col\">Bron</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
 		html_out(b, "<tr><th scope=\"row\"><a href=\"/gemeenten/%s\">%s"
-		    "</a></th><td class=\"getal\">%ld</td>", json_string_value(
+		    "</a></th><td class=\"getal\">%s</td>", json_string_value(
 		    json_object_get(v, "gemeente")), json_string_value(
-		    json_object_get(v, "naam")),
-		    (long)json_integer_value(json_object_get(v, "inwoners")));
+		    json_object_get(v, "naam")), nl_count(count, sizeof count,
+		    (long)json_integer_value(json_object_get(v, "inwoners"))));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
 		html_out(b, "<td>");
 		web_benchmarks_source(b, json_object_get(v, "bron"));
@@ -305,7 +308,12 @@ web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
 	evbuffer_free(svg);
 	html_out(b, "</figure>\n");
 	web_benchmarks_tables(b, cmp);
-	html_out(b, "<p>Download: ");
+	html_out(b, "<p>");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=xlsx\">Download voor Excel (.xlsx)</a>. "
+	    "Andere bestanden: ");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=csv-nl\">CSV voor Nederlandse Excel</a> · ");
 	web_benchmarks_link(b, q);
 	html_out(b, "&amp;formaat=csv\">CSV</a> · ");
 	web_benchmarks_link(b, q);

@@ -262,7 +262,10 @@ web_datasets_page(struct req *r, int status, json_t *d)
 	if (json_is_object(json_object_get(d, "tabel"))) {
 		web_datasets_table(b, json_object_get(d, "tabel"));
 		html_out(b, "<p>Download: <a href=\"/datasets/%s.csv\">de "
-		    "tabel als CSV</a></p>\n", id);
+		    "tabel als CSV</a> · <a href=\"/api/v1/datasets/%s?formaat="
+		    "xlsx\">voor Excel (.xlsx)</a> · <a href=\"/api/v1/datasets/"
+		    "%s?formaat=csv-nl\">CSV voor Nederlandse Excel</a></p>\n",
+		    id, id, id);
 	}
 	web_datasets_report(b, json_object_get(d, "rapport"),
 	    json_object_get(d, "rapportEigen"));
