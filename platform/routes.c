@@ -209,6 +209,10 @@ const struct route routes_table[] = {
 	    ROUTE_WEB | ROUTE_OWN, 0, "web.pilot.edit" },
 	{ POST, "/pilots/{id}/bewerken", web_pilot_form_update, ACCESS_EDITOR,
 	    ROUTE_WEB | ROUTE_OWN, PILOT_BODY_MAX, "web.pilot.update" },
+	{ GET, "/pilots/{id}/verwijderen", web_pilot_delete_confirm,
+	    ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 0, "web.pilot.delete.confirm" },
+	{ POST, "/pilots/{id}/verwijderen", web_pilot_delete_post,
+	    ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384, "web.pilot.delete" },
 };
 
 const size_t routes_count = nitems(routes_table);

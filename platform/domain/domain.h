@@ -30,6 +30,7 @@ enum principal_kind { PRINCIPAL_ANONYMOUS, PRINCIPAL_TOKEN, PRINCIPAL_SESSION };
 struct principal {
 	enum principal_kind kind;
 	char		 gemeente[8];
+	char		 gemeente_naam[80];	/* sessions: for pages; or "" */
 	enum role	 role;
 	long		 user_id;
 	long		 token_id;
@@ -145,7 +146,9 @@ extern const char *const pilot_sections[PILOT_NSECTIONS];
 bool	 pilot_domain_valid(const struct strlist *, const char *);
 const char *const *pilot_domains(const struct strlist *, size_t *);
 extern const struct choice pilot_statuses[], pilot_requesters[],
-	    pilot_visibilities[];
+	    pilot_visibilities[], pilot_domain_choices[];
+const char *pilot_domain_label(const char *, char *, size_t);
+char	*pilot_section_preview(const char *, size_t *);
 #define PILOT_VISIBILITY_DEFAULT	"concept"	/* when not given */
 bool	 pilot_date_valid(const char *);
 int	 pilot_from_json(struct pilot *, json_t *, const struct strlist *,

@@ -68,7 +68,9 @@ int	 model_pilots_load(struct req *, struct pilot *, bool);
 void	 model_pilots_new_identity(struct req *, struct pilot *);
 int	 model_pilots_publish(struct req *, struct pilot *);
 int	 model_pilots_links_exist(struct req *, const struct pilot *);
+int	 model_pilots_plugins_remarks(struct req *, const struct pilot *);
 int	 model_pilots_plugins_validate(struct req *, const struct pilot *);
+int	 model_pilots_delete(struct req *, struct pilot *);
 void	 model_pilots_plugins_publish(const struct pilot *);
 
 /* model_search.c */

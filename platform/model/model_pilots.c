@@ -180,12 +180,13 @@ model_pilots_item(const struct pilot *p, const char *json, char *url,
 }
 
 /*
- * Let the plugins check p before it is written: refusals are noted as
- * invalid fields, warnings kept in r->warnings. Returns 0, or -1 after
- * replying 500 when a plugin failed.
+ * What the plugins say of p: refusals noted as invalid fields, warnings
+ * kept in r->warnings ([{plugin, name, message}]). Returns 0, or -1 when
+ * a plugin failed (nothing replied: a page that only shows the remarks
+ * goes on without them).
  */
 int
-model_pilots_plugins_validate(struct req *r, const struct pilot *p)
+model_pilots_plugins_remarks(struct req *r, const struct pilot *p)
 {
 	struct meent_item it;
 	char url[64], *s;
@@ -204,7 +205,18 @@ model_pilots_plugins_validate(struct req *r, const struct pilot *p)
 	rc = plugin_validate(r->db, &it, r->warnings, r->invalid);
 	free(s);
 	json_decref(j);
-	if (rc == -1) {
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * Let the plugins check p before it is written: refusals are noted as
+ * invalid fields, warnings kept in r->warnings. Returns 0, or -1 after
+ * replying 500 when a plugin failed.
+ */
+int
+model_pilots_plugins_validate(struct req *r, const struct pilot *p)
+{
+	if (model_pilots_plugins_remarks(r, p) == -1) {
 		reply_problem(r, 500, "Interne fout", "Een plugin kon de pilot "
 		    "niet controleren.");
 		return -1;
@@ -307,6 +319,28 @@ model_pilots_province(struct req *r, struct pilot_query *q, const char *v)
 		req_invalid(r, "provincie", "geen provincie van Nederland "
 		    "(zoals Gelderland of Noord-Brabant)");
 	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * Delete p (loaded with model_pilots_load(..., true)): it becomes a
+ * tombstone (its content gone; whoever could see it gets 410, peers are
+ * told through the federation feed) and the plugins are told. For the
+ * API's DELETE and the page's confirmation alike. Returns 0, or -1 after
+ * replying. p is left for the caller to free.
+ */
+int
+model_pilots_delete(struct req *r, struct pilot *p)
+{
+	p->versie++;
+	p->gewijzigd = time(NULL);
+	if (pilot_store_delete(r->db, p) == -1) {
+		reply_db_failed(r, "De pilot kon niet verwijderd worden.");
+		return -1;
+	}
+	log_emit(LOG_INFO, "pilot.delete", "pilot %s deleted", p->id);
+	p->deleted = true;
+	model_pilots_plugins_publish(p);
+	return 0;
 }
 
 /*

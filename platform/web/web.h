@@ -87,6 +87,12 @@ void	 web_pilot_form_new(struct req *);
 void	 web_pilot_form_create(struct req *);
 void	 web_pilot_form_edit(struct req *);
 void	 web_pilot_form_update(struct req *);
+void	 web_pilot_form_saved(struct req *, struct evbuffer *,
+	     const struct pilot *);
+
+/* web_pilot_delete.c */
+void	 web_pilot_delete_confirm(struct req *);
+void	 web_pilot_delete_post(struct req *);
 
 /* web_pilots.c */
 void	 web_pilots_list(struct req *);

@@ -137,6 +137,7 @@ web_page_start_feed(struct req *r, struct evbuffer *b, const char *title,
 		    "<span>Ingelogd voor %s (%s)</span> "
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Uitloggen</button></form>\n",
+		    r->who.gemeente_naam[0] != '\0' ? r->who.gemeente_naam :
 		    r->who.gemeente, role_label(r->who.role), r->who.csrf);
 	else {
 		html_out(b, "<p class=\"session\">");

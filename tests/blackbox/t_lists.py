@@ -184,7 +184,7 @@ links = [(html.unescape(h), html.unescape(w)) for h, w in re.findall(
     r'<li><a href="([^"]+)">(.*?)</a></li>', active)]
 t.eq(links, [
     ("/pilots?grootteklasse=4&provincie=Gelderland&tag=lijsttest&sort=titel",
-     "Domein: jeugd (weghalen)"),
+     "Domein: Jeugd (weghalen)"),
     ("/pilots?domein=jeugd&provincie=Gelderland&tag=lijsttest&sort=titel",
      "Inwoners: 20.000 tot 50.000 inwoners (weghalen)"),
     ("/pilots?domein=jeugd&grootteklasse=4&tag=lijsttest&sort=titel",
