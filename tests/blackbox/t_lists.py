@@ -388,10 +388,16 @@ for q in ("grootteklasse=9", "grootteklasse=0", "grootteklasse=x",
     t.ok(r.status == 400 and r.header("Content-Type").startswith(
         "application/problem+json") and r.json().get("invalidParams"),
         "feed ?%s: 400 problem+json" % q)
-r = m.get("/pilots/feed?grootteklasse=9&domein=hobby",
-          headers={"Accept": "text/html"})
+r = m.get("/pilots/feed?grootteklasse=9&domein=hobby")
 t.eq(sorted(p["name"] for p in r.json()["invalidParams"]),
      ["domein", "grootteklasse"], "every bad parameter is listed")
+# A browser that opens the link gets the same reasons as a Dutch page.
+r = m.get("/pilots/feed?grootteklasse=9&domein=hobby",
+          headers={"Accept": "text/html"})
+body = r.body.decode()
+t.ok(r.status == 400 and r.header("Content-Type").startswith("text/html")
+     and 'lang="nl"' in body and "domein:" in body and
+     "grootteklasse:" in body, "a browser: a Dutch page with both reasons")
 
 # --- Guideline feeds.
 r, root, entries = feed("/richtlijnen/feed")
