@@ -105,12 +105,14 @@ attachment_zip(int fd, long long size, const char **type)
 	const char *why = NULL;
 	char mt[96];
 	FILE *fp;
-	int dfd;
+	int dfd = -1;
 
 	*type = NULL;
 	zip_error_init(&ze);
 	/* libzip closes the descriptor it is given: give it its own. */
-	if ((dfd = dup(fd)) == -1 || (fp = fdopen(dfd, "rb")) == NULL) {
+	/* libmagic left the shared offset anywhere; libzip starts there. */
+	if (lseek(fd, 0, SEEK_SET) == -1 || (dfd = dup(fd)) == -1 ||
+	    (fp = fdopen(dfd, "rb")) == NULL) {
 		if (dfd != -1)
 			close(dfd);
 		return "Het bestand kon niet gelezen worden.";

@@ -5,7 +5,8 @@
  * A federated pilot carries its attachments by hash and size (fed_items.c
  * stores the rows); the bytes are fetched here, in the background, after
  * each pull cycle of the outbound thread: for every row whose file is not
- * in <data>/bijlagen, a GET of the origin's
+ * in <data>/bijlagen, a GET of the origin's (its pinned peer URL, else the
+ * base URL it announced)
  * /api/v1/pilots/{id}/bijlagen/{hash} through outbound.c (https only, no
  * redirects, the SSRF guard), capped at the announced size; the answer is
  * kept only when its length and SHA-256 are the ones announced. Until then
@@ -122,10 +123,16 @@ fed_files_submit(const struct config *cfg, const char *base_url,
 void
 fed_files_fetch(struct db *db, const struct config *cfg)
 {
+	/*
+	 * From the origin: the URL pinned for it when it is a peer (what
+	 * this instance knows it can reach), else the base URL it announced.
+	 */
 	sqlite3_stmt *st = db_stmt(db, "SELECT b.pilot, b.hash, b.grootte,"
-	    " o.base_url FROM pilot_bijlagen b JOIN pilots p ON p.id = b.pilot"
-	    " JOIN fed_origins o ON o.uuid = p.origin"
-	    " WHERE p.verwijderd IS NULL AND o.base_url != ''"
+	    " coalesce((SELECT url FROM peers WHERE instance = p.origin),"
+	    "  (SELECT base_url FROM fed_origins WHERE uuid = p.origin), '')"
+	    " FROM pilot_bijlagen b JOIN pilots p ON p.id = b.pilot"
+	    " WHERE p.verwijderd IS NULL"
+	    " AND p.origin != (SELECT uuid FROM instance)"
 	    " ORDER BY b.aangemaakt LIMIT 500");
 	int rc;
 
@@ -136,7 +143,8 @@ fed_files_fetch(struct db *db, const struct config *cfg)
 		const char *hash = (const char *)sqlite3_column_text(st, 1);
 		const char *base = (const char *)sqlite3_column_text(st, 3);
 
-		if (!attachment_hash_valid(hash) || fed_files_slot(hash) != -1 ||
+		if (base == NULL || *base == '\0' ||
+		    !attachment_hash_valid(hash) || fed_files_slot(hash) != -1 ||
 		    attachment_file_present(cfg->data_dir, hash))
 			continue;
 		fed_files_submit(cfg, base, pilot, hash,

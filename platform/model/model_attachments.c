@@ -170,10 +170,9 @@ model_attachments_disposition(struct req *r, const char *naam)
 		else
 			evbuffer_add_printf(b, "%%%c%c", hex[*s >> 4],
 			    hex[*s & 15]);
-	v = buffer_take_string(b);
+	v = buffer_take_string(b);	/* frees b */
 	reply_header(r, "Content-Disposition", v);
 	free(v);
-	evbuffer_free(b);
 }
 
 /*

@@ -26,12 +26,16 @@
 static void
 web_attachments_size(struct evbuffer *b, long long n)
 {
+	char s[48];
+
 	if (n < 1000)
-		html_out(b, "%lld bytes", n);
+		snprintf(s, sizeof s, "%lld bytes", n);
 	else if (n < 1000 * 1000)
-		html_out(b, "%lld,%lld kB", n / 1000, n % 1000 / 100);
+		snprintf(s, sizeof s, "%lld,%lld kB", n / 1000, n % 1000 / 100);
 	else
-		html_out(b, "%lld,%lld MB", n / 1000000, n % 1000000 / 100000);
+		snprintf(s, sizeof s, "%lld,%lld MB", n / 1000000,
+		    n % 1000000 / 100000);
+	html_out(b, "%s", s);
 }
 
 /* May the viewer change p's attachments (the pilot form's rule)? */
