@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 /* mkdir that is fine when the directory is there. */
@@ -105,8 +106,14 @@ attachment_upload_begin(const char *data_dir, struct attachment_upload *u)
 	    data_dir);
 	if ((u->fd = mkostemp(u->tmp, O_CLOEXEC)) == -1)
 		return -1;
-	u->st = xmalloc(sizeof (crypto_hash_sha256_state));
-	crypto_hash_sha256_init(u->st);
+	/*
+	 * OpenSSL's SHA-256 (SHA-NI where the CPU has it): libsodium's
+	 * portable one ran at 64 MB/s here and set the pace of an upload.
+	 */
+	if ((u->st = EVP_MD_CTX_new()) == NULL)
+		fatal("EVP_MD_CTX_new");
+	if (EVP_DigestInit_ex(u->st, EVP_sha256(), NULL) != 1)
+		fatal("EVP_DigestInit_ex");
 	u->size = 0;
 	return 0;
 }
@@ -118,7 +125,8 @@ attachment_upload_write(struct attachment_upload *u, const void *p,
 {
 	const char *c = p;
 
-	crypto_hash_sha256_update(u->st, p, len);
+	if (EVP_DigestUpdate(u->st, p, len) != 1)
+		return -1;
 	u->size += (long long)len;
 	while (len > 0) {
 		ssize_t n = write(u->fd, c, len);
@@ -137,10 +145,12 @@ attachment_upload_write(struct attachment_upload *u, const void *p,
 void
 attachment_upload_end(struct attachment_upload *u)
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
+	unsigned char h[32];
+	unsigned int n = 0;
 
-	crypto_hash_sha256_final(u->st, h);
-	free(u->st);
+	if (EVP_DigestFinal_ex(u->st, h, &n) != 1 || n != sizeof h)
+		fatal("EVP_DigestFinal_ex");
+	EVP_MD_CTX_free(u->st);
 	u->st = NULL;
 	sodium_bin2hex(u->hash, sizeof u->hash, h, sizeof h);
 }
@@ -149,7 +159,7 @@ attachment_upload_end(struct attachment_upload *u)
 void
 attachment_upload_abort(struct attachment_upload *u)
 {
-	free(u->st);
+	EVP_MD_CTX_free(u->st);
 	u->st = NULL;
 	if (u->fd != -1) {
 		close(u->fd);

@@ -142,7 +142,7 @@ struct attachment_upload {
 	char		 tmp[4096];
 	long long	 size;
 	char		 hash[65];
-	void		*st;		/* crypto_hash_sha256_state */
+	void		*st;		/* an EVP_MD_CTX (SHA-256) */
 };
 extern const struct choice attachment_types[];
 const char *attachment_detect(int, long long, const char *, const char **);
