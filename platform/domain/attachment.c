@@ -250,7 +250,7 @@ attachment_utf8_len(const unsigned char *s, size_t n)
  * spaces go (no hidden or relative names), the rest is kept up to
  * ATTACHMENT_NAME_MAX bytes, cut at a character's end. Only the last path
  * component counts ("C:\\x\\rapport.pdf" is "rapport.pdf"). Returns 0, or
- * -1 when in is not UTF-8 or nothing is left.
+ * -1 when in is not UTF-8 (anywhere, the cut part too) or nothing is left.
  */
 int
 attachment_name_clean(const char *in, char out[ATTACHMENT_NAME_MAX + 1])
@@ -258,6 +258,7 @@ attachment_name_clean(const char *in, char out[ATTACHMENT_NAME_MAX + 1])
 	const unsigned char *s = (const unsigned char *)in;
 	const char *slash;
 	size_t n, o = 0, len;
+	bool full = false;
 
 	if ((slash = strrchr(in, '/')) != NULL)
 		s = (const unsigned char *)slash + 1;
@@ -269,8 +270,12 @@ attachment_name_clean(const char *in, char out[ATTACHMENT_NAME_MAX + 1])
 	for (size_t i = 0; i < n; i += len) {
 		if ((len = attachment_utf8_len(s + i, n - i)) == 0)
 			return -1;
-		if (o + len > ATTACHMENT_NAME_MAX)
-			break;
+		if (o + len > ATTACHMENT_NAME_MAX) {
+			full = true;	/* the rest is only checked */
+			continue;
+		}
+		if (full)
+			continue;
 		if (len == 1 && (s[i] < 0x20 || s[i] == 0x7f))
 			out[o++] = '_';
 		else {
