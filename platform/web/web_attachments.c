@@ -47,30 +47,31 @@ web_attachments_editor(struct req *r, const struct pilot *p)
 	    strcmp(p->origin, r->ctx->instance->uuid) == 0;
 }
 
+/* One file: its download link, kind, size, date; a delete button. */
 static void
-web_attachments_row(struct req *r, struct evbuffer *b, const struct pilot *p,
+web_attachments_item(struct req *r, struct evbuffer *b, const struct pilot *p,
     json_t *a, bool editor)
 {
 	const char *hash = json_string_value(json_object_get(a, "hash"));
 	const char *type = json_string_value(json_object_get(a, "type"));
+	const char *naam = json_string_value(json_object_get(a, "naam"));
 
-	html_out(b, "<tr><td><a href=\"/api/v1/pilots/%s/bijlagen/%s\" "
-	    "download>%s</a></td><td>%s</td><td>", p->id, hash,
-	    json_string_value(json_object_get(a, "naam")),
+	html_out(b, "<li><a href=\"/api/v1/pilots/%s/bijlagen/%s\" download>"
+	    "%s</a><br>\n<span class=\"meta\">%s, ", p->id, hash, naam,
 	    choice_valid(attachment_types, type) ?
 	    choice_label(attachment_types, type) : type);
 	web_attachments_size(b, json_integer_value(json_object_get(a,
 	    "grootte")));
-	html_out(b, "</td><td>%s</td>", json_string_value(json_object_get(a,
-	    "aangemaakt")));
+	html_out(b, ", toegevoegd <time datetime=\"%s\">%s</time></span>",
+	    json_string_value(json_object_get(a, "aangemaakt")),
+	    json_string_value(json_object_get(a, "aangemaakt")));
 	if (editor)
-		html_out(b, "<td><form method=\"post\" action=\"/pilots/%s/"
+		html_out(b, "\n<form method=\"post\" action=\"/pilots/%s/"
 		    "bijlagen/%s/verwijderen\"><input type=\"hidden\" "
-		    "name=\"csrf\" value=\"%s\"><button type=\"submit\">"
-		    "Verwijderen<span class=\"visually-hidden\"> %s</span>"
-		    "</button></form></td>", p->id, hash, r->who.csrf,
-		    json_string_value(json_object_get(a, "naam")));
-	html_out(b, "</tr>\n");
+		    "name=\"csrf\" value=\"%s\"><button type=\"submit\" "
+		    "aria-label=\"Verwijderen: %s\">Verwijderen</button>"
+		    "</form>", p->id, hash, r->who.csrf, naam);
+	html_out(b, "</li>\n");
 }
 
 static void
@@ -120,16 +121,11 @@ web_attachments_page(struct req *r)
 	if (json_array_size(list) == 0)
 		html_out(b, "<p>Deze pilot heeft geen bijlagen.</p>\n");
 	else {
-		html_out(b, "<div class=\"table-scroll\"><table>\n<caption>"
-		    "Bijlagen (downloads)</caption>\n<thead><tr><th scope=\"col\">"
-		    "Bestand</th><th scope=\"col\">Soort</th><th scope=\"col\">"
-		    "Grootte</th><th scope=\"col\">Toegevoegd</th>");
-		if (editor)
-			html_out(b, "<th scope=\"col\">Actie</th>");
-		html_out(b, "</tr></thead>\n<tbody>\n");
+		html_out(b, "<p>Elke bijlage is een download; niets wordt in "
+		    "de browser geopend.</p>\n<ul>\n");
 		json_array_foreach(list, i, a)
-			web_attachments_row(r, b, &p, a, editor);
-		html_out(b, "</tbody></table></div>\n");
+			web_attachments_item(r, b, &p, a, editor);
+		html_out(b, "</ul>\n");
 	}
 	if (editor)
 		web_attachments_form(r, b, &p);

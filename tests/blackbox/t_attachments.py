@@ -245,6 +245,38 @@ s.close()
 t.ok(head.startswith("HTTP/1.1 413"), "a body over the route's 25 MiB cap: "
      "413 before it is sent", head[:200])
 
+# A chunked body goes to disk the same way; a chunk past the cap is 413.
+chunked_png = png(b"in stukken")
+s = A.connect()
+req = ("POST %s?naam=stukken.png HTTP/1.1\r\nHost: x\r\nAuthorization: "
+       "Bearer %s\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+       "\r\n" % (path_of(pid), ed)).encode()
+for i in range(0, len(chunked_png), 20):
+    part = chunked_png[i:i + 20]
+    req += b"%x\r\n" % len(part) + part + b"\r\n"
+s.sendall(req + b"0\r\n\r\n")
+answer = b""
+while True:
+    got = s.recv(65536)
+    if not got:
+        break
+    answer += got
+s.close()
+t.ok(answer.startswith(b"HTTP/1.1 201") and sha(chunked_png).encode() in
+     answer, "a chunked upload is stored whole", answer[:300])
+t.eq(A.get(path_of(pid, sha(chunked_png))).body, chunked_png,
+     "and downloads byte for byte")
+s = A.connect()
+s.sendall(("POST %s?naam=x.png HTTP/1.1\r\nHost: x\r\nAuthorization: "
+           "Bearer %s\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n" % (
+               path_of(pid), ed, 26 << 20)).encode())
+head = s.recv(4096).decode("latin-1")
+s.close()
+t.ok(head.startswith("HTTP/1.1 413"), "a chunk past the 25 MiB cap: 413",
+     head[:200])
+r = A.request("DELETE", path_of(pid, sha(chunked_png)), token=ed)
+t.eq(r.status, 204, "(removed again)")
+
 # The per-pilot cap (3 MiB here).
 caps = []
 for i in range(4):
