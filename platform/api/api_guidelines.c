@@ -75,25 +75,10 @@ api_guidelines_basis(struct req *r, json_t *body)
 	return (long)json_integer_value(v);
 }
 
-/* The guideline of the path; replies 404 and returns -1 if there is none. */
-static int
-api_guidelines_load(struct req *r, struct guideline *g)
-{
-	int rc = guideline_slug_valid(r->params[0]) ?
-	    guideline_store_get(r->db, r->params[0], g) : MEENT_NOTFOUND;
-
-	if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "Er is geen richtlijn "
-		    "'%s'.", r->params[0]);
-	else if (rc != 0)
-		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
-	return rc == 0 ? 0 : -1;
-}
-
 static int
 api_guidelines_load_local(struct req *r, struct guideline *g)
 {
-	if (api_guidelines_load(r, g) == -1)
+	if (model_guidelines_load(r, g) == -1)
 		return -1;
 	return model_guidelines_refuse_foreign(r, g);
 }
@@ -160,7 +145,7 @@ api_guidelines_get(struct req *r)
 {
 	struct guideline g;
 
-	if (api_guidelines_load(r, &g) == 0)
+	if (model_guidelines_load(r, &g) == 0)
 		api_guidelines_reply_head(r, 200, &g, false);
 }
 
@@ -280,7 +265,7 @@ api_guidelines_versies(struct req *r)
 	struct guideline g;
 	json_t *list;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
 	if ((list = guideline_store_revisions(r->db, g.pk)) == NULL) {
 		reply_db_failed(r, "De versies konden niet gelezen worden.");
@@ -298,7 +283,7 @@ api_guidelines_versie(struct req *r)
 	json_t *rev = NULL;
 	int rc;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
 	n = req_number(r->params[1]);
 	rc = n > 0 ? guideline_store_revision(r->db, g.pk, n, &rev) :
@@ -419,7 +404,7 @@ api_guidelines_diff(struct req *r)
 	char *diff, *html, na[32], nb[32];
 	int ra, rb;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
 	van = req_query(r, "van") != NULL ? req_number(
 	    req_query(r, "van")) : g.head > 1 ? g.head - 1 : 1;
@@ -467,7 +452,7 @@ api_guidelines_voorstellen(struct req *r)
 	struct guideline g;
 	json_t *list;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
 	if ((list = guideline_store_proposals(r->db, g.pk)) == NULL) {
 		reply_db_failed(r, "De voorstellen konden niet gelezen worden.");
@@ -532,7 +517,7 @@ api_guidelines_voorstel(struct req *r)
 	json_t *p = NULL;
 	int rc;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
 	id = req_number(r->params[1]);
 	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
@@ -633,15 +618,30 @@ api_guidelines_decide(struct req *r)
 	json_decref(p);
 }
 
+/*
+ * The municipalities following the guideline, with their province and size
+ * class; filtered as /api/v1/gemeenten is (grootteklasse, provincie, and
+ * q and lid too), through the same model_municipalities_filter().
+ */
 void
 api_guidelines_adopties(struct req *r)
 {
 	struct guideline g;
+	struct municipality_filter f;
+	char prov[64];
 	json_t *list;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
-	if ((list = guideline_store_adoptions(r->db, g.pk)) == NULL) {
+	if (model_municipalities_filter(r, &f, prov, sizeof prov) == MEENT_ERR) {
+		reply_db_failed(r, "De provincies konden niet gelezen worden.");
+		return;
+	}
+	if (req_has_invalid(r)) {
+		reply_invalid(r);
+		return;
+	}
+	if ((list = guideline_store_adoptions(r->db, g.pk, &f)) == NULL) {
 		reply_db_failed(r, "De adopties konden niet gelezen worden.");
 		return;
 	}
@@ -657,7 +657,7 @@ api_guidelines_adopt(struct req *r)
 	json_t *body = NULL, *v;
 	long versie = 0;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
 	if (evbuffer_get_length(req_body(r)) > 0) {
 		if (api_body_json(r, &body) == -1)
@@ -677,10 +677,8 @@ api_guidelines_adopt(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	if (guideline_store_adopt(r->db, g.pk, r->who.gemeente, versie) != 0) {
-		reply_db_failed(r, "De adoptie kon niet opgeslagen worden.");
+	if (model_guidelines_follow(r, &g, versie) == -1)
 		return;
-	}
 	reply_json(r, 201, json_pack("{s:s, s:s, s:o}", "slug", g.slug,
 	    "gemeente", r->who.gemeente, "versie", versie > 0 ?
 	    json_integer(versie) : json_null()));
@@ -692,14 +690,12 @@ api_guidelines_unadopt(struct req *r)
 	struct guideline g;
 	int rc;
 
-	if (api_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1)
 		return;
-	rc = guideline_store_unadopt(r->db, g.pk, r->who.gemeente);
+	rc = model_guidelines_unfollow(r, &g);
 	if (rc == MEENT_NOTFOUND)
 		reply_problem(r, 404, "Niet gevonden", "Uw gemeente volgt deze "
 		    "richtlijn niet.");
-	else if (rc != 0)
-		reply_db_failed(r, "Het intrekken lukte niet.");
-	else
+	else if (rc == 0)
 		reply_text(r, 204, NULL, "", 0);
 }

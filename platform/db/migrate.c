@@ -468,6 +468,70 @@ static const struct migration migrations[] = {
 	    "  WITHOUT ROWID;" },
 	{ 11,
 	    /*
+	     * One search over every kind (domain/search.c): search indexes
+	     * for guidelines (the title and the newest revision's text),
+	     * indicators (name and description) and municipality names, with
+	     * the pilots' tokenizer, so that one query means the same in
+	     * each. They are small and keep their own copy of the text.
+	     * Triggers keep them in step with every write, whichever code
+	     * makes it (the stores, federation, reference data); a guideline
+	     * is indexed once its head revision is here.
+	     */
+	    "CREATE VIRTUAL TABLE richtlijnen_fts USING fts5(titel, tekst,"
+	    "  tokenize='meent_nl');"
+	    "CREATE VIRTUAL TABLE indicatoren_fts USING fts5(id UNINDEXED,"
+	    "  naam, omschrijving, tokenize='meent_nl');"
+	    "CREATE VIRTUAL TABLE gemeenten_fts USING fts5(code, naam,"
+	    "  tokenize='meent_nl');"
+	    "INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT r.pk, r.titel, v.tekst FROM richtlijnen r"
+	    "  JOIN richtlijn_versies v ON v.richtlijn = r.pk"
+	    "  AND v.versie = r.head;"
+	    "CREATE TRIGGER search_richtlijn_ins AFTER INSERT ON richtlijnen"
+	    "  BEGIN"
+	    "  INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT NEW.pk, NEW.titel, v.tekst FROM richtlijn_versies v"
+	    "  WHERE v.richtlijn = NEW.pk AND v.versie = NEW.head; END;"
+	    "CREATE TRIGGER search_richtlijn_upd"
+	    "  AFTER UPDATE OF titel, head ON richtlijnen BEGIN"
+	    "  DELETE FROM richtlijnen_fts WHERE rowid = OLD.pk;"
+	    "  INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT NEW.pk, NEW.titel, v.tekst FROM richtlijn_versies v"
+	    "  WHERE v.richtlijn = NEW.pk AND v.versie = NEW.head; END;"
+	    "CREATE TRIGGER search_versie_ins AFTER INSERT ON richtlijn_versies"
+	    "  WHEN NEW.versie = (SELECT head FROM richtlijnen"
+	    "  WHERE pk = NEW.richtlijn) BEGIN"
+	    "  DELETE FROM richtlijnen_fts WHERE rowid = NEW.richtlijn;"
+	    "  INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT pk, titel, NEW.tekst FROM richtlijnen"
+	    "  WHERE pk = NEW.richtlijn; END;"
+	    "INSERT INTO indicatoren_fts (id, naam, omschrijving)"
+	    "  SELECT id, naam, omschrijving FROM indicatoren;"
+	    "CREATE TRIGGER search_indicator_ins AFTER INSERT ON indicatoren"
+	    "  BEGIN"
+	    "  INSERT INTO indicatoren_fts (id, naam, omschrijving)"
+	    "  VALUES (NEW.id, NEW.naam, NEW.omschrijving); END;"
+	    "CREATE TRIGGER search_indicator_upd"
+	    "  AFTER UPDATE OF id, naam, omschrijving ON indicatoren BEGIN"
+	    "  DELETE FROM indicatoren_fts WHERE id = OLD.id;"
+	    "  INSERT INTO indicatoren_fts (id, naam, omschrijving)"
+	    "  VALUES (NEW.id, NEW.naam, NEW.omschrijving); END;"
+	    "CREATE TRIGGER search_indicator_del AFTER DELETE ON indicatoren"
+	    "  BEGIN DELETE FROM indicatoren_fts WHERE id = OLD.id; END;"
+	    "INSERT INTO gemeenten_fts (code, naam)"
+	    "  SELECT code, naam FROM gemeenten;"
+	    "CREATE TRIGGER search_gemeente_ins AFTER INSERT ON gemeenten"
+	    "  BEGIN INSERT INTO gemeenten_fts (code, naam)"
+	    "  VALUES (NEW.code, NEW.naam); END;"
+	    "CREATE TRIGGER search_gemeente_upd"
+	    "  AFTER UPDATE OF code, naam ON gemeenten BEGIN"
+	    "  DELETE FROM gemeenten_fts WHERE code = OLD.code;"
+	    "  INSERT INTO gemeenten_fts (code, naam)"
+	    "  VALUES (NEW.code, NEW.naam); END;"
+	    "CREATE TRIGGER search_gemeente_del AFTER DELETE ON gemeenten"
+	    "  BEGIN DELETE FROM gemeenten_fts WHERE code = OLD.code; END;" },
+	{ 12,
+	    /*
 	     * Attachments of pilots (domain/attachment_store.c): one row per
 	     * pilot and file; the file itself is <data>/bijlagen/<h[0:2]>/<h>,
 	     * h its SHA-256. gemeente: who uploaded it (a federated row: the

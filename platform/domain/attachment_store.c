@@ -3,7 +3,7 @@
  * Attachments on disk and in the database.
  *
  * Files are stored once per content, under <data>/bijlagen/<h[0:2]>/<h>
- * where h is the SHA-256 of the bytes in hex; pilot_bijlagen (migration 11)
+ * where h is the SHA-256 of the bytes in hex; pilot_bijlagen (migration 12)
  * has a row per pilot and file with its size, type, cleaned name, the
  * uploading municipality and the time. An upload is written to a
  * temporary file in <data>/bijlagen/tmp while it is hashed, checked there,

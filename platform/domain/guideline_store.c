@@ -440,6 +440,41 @@ guideline_store_list(struct db *db, int page, int page_size, long *total)
 	return list;
 }
 
+/*
+ * The newest guidelines, for the feed of new ones: [{slug, titel, versie,
+ * aangemaakt, gewijzigd (seconds), gemeenteNaam}], newest first. Caller
+ * owns; NULL on a database error.
+ */
+json_t *
+guideline_store_newest(struct db *db, int limit)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT r.slug, r.titel, r.head,"
+	    " r.aangemaakt, r.gewijzigd,"
+	    " (SELECT naam FROM gemeenten WHERE code = r.gemeente)"
+	    " FROM richtlijnen r WHERE r.head > 0"
+	    " ORDER BY r.aangemaakt DESC, r.pk DESC LIMIT ?1");
+	json_t *list;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int(st, 1, limit);
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline newest")) == 1)
+		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:I, "
+		    "s:I, s:o}", "slug", db_column_json(st, 0), "titel",
+		    db_column_json(st, 1), "versie",
+		    (json_int_t)sqlite3_column_int64(st, 2), "aangemaakt",
+		    (json_int_t)sqlite3_column_int64(st, 3), "gewijzigd",
+		    (json_int_t)sqlite3_column_int64(st, 4), "gemeenteNaam",
+		    db_column_json(st, 5)));
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 /* Replace the maintainers of pk with the codes in list (validated). */
 int
 guideline_store_set_maintainers(struct db *db, long pk, json_t *list)
@@ -737,19 +772,28 @@ out:
 
 /* ----- adoptions ----- */
 
-/* gemeente follows pk (pinned to versie when > 0); again: updated. */
+/*
+ * gemeente follows pk: pinned to versie when > 0, the newest when 0; again
+ * with versie >= 0: the pin is set anew and the adoption becomes this
+ * instance's. versie GUIDELINE_ADOPT_AS_IS (the button on the page):
+ * followed as it is, or else the newest; a second time changes nothing.
+ */
 int
 guideline_store_adopt(struct db *db, long pk, const char *gemeente,
     long versie)
 {
+	static const char *const set_sql = "INSERT INTO richtlijn_adopties"
+	    " (richtlijn, gemeente, versie, sinds) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT (richtlijn, gemeente) DO UPDATE SET versie = ?3,"
+	    " origin = NULL";	/* adopted here: this instance's now */
+	static const char *const keep_sql = "INSERT INTO richtlijn_adopties"
+	    " (richtlijn, gemeente, versie, sinds) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT (richtlijn, gemeente) DO NOTHING";
 	sqlite3_stmt *st;
 
 	if (db_begin(db) == -1)
 		return -1;
-	st = db_stmt(db, "INSERT INTO richtlijn_adopties"
-	    " (richtlijn, gemeente, versie, sinds) VALUES (?1, ?2, ?3, ?4)"
-	    " ON CONFLICT (richtlijn, gemeente) DO UPDATE SET versie = ?3,"
-	    " origin = NULL");	/* adopted here: this instance's now */
+	st = db_stmt(db, versie < 0 ? keep_sql : set_sql);
 	if (st == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, pk);
@@ -794,15 +838,90 @@ fail:
 }
 
 /*
- * The municipalities following pk: [{gemeente, naam, versie, sinds}]; NULL
- * on a database error.
+ * Does gemeente follow pk? GUIDELINE_FOLLOWS_NOT, _HERE (it can stop here),
+ * _ELSEWHERE (the adoption came from another instance, which alone can
+ * withdraw it), or -1 on a database error.
+ */
+int
+guideline_store_follows(struct db *db, long pk, const char *gemeente)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT origin IS NULL FROM"
+	    " richtlijn_adopties WHERE richtlijn = ?1 AND gemeente = ?2");
+	int rc, here = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	sqlite3_bind_text(st, 2, gemeente, -1, SQLITE_STATIC);
+	rc = db_step_row(db, st, "guideline follows");
+	if (rc == 1)
+		here = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc == -1)
+		return -1;
+	return rc == 0 ? GUIDELINE_FOLLOWS_NOT : here ? GUIDELINE_FOLLOWS_HERE :
+	    GUIDELINE_FOLLOWS_ELSEWHERE;
+}
+
+/*
+ * The municipalities following pk that match f (NULL: all; its filters as
+ * municipality_list() takes them, bound by municipality_filter_bind() to
+ * ?1..?4), by name: [{gemeente, naam, provincie, grootteklasse,
+ * grootteklasseTekst, versie, sinds}]; NULL on a database error. At most
+ * one row per municipality, so at most the 342 of them: no pages.
  */
 json_t *
-guideline_store_adoptions(struct db *db, long pk)
+guideline_store_adoptions(struct db *db, long pk,
+    const struct municipality_filter *f)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT a.gemeente, g.naam, a.versie,"
-	    " a.sinds FROM richtlijn_adopties a JOIN gemeenten g ON"
-	    " g.code = a.gemeente WHERE a.richtlijn = ?1 ORDER BY g.naam");
+	sqlite3_stmt *st = db_stmt(db, "SELECT a.gemeente, g.naam,"
+	    " g.provincie, g.grootteklasse, a.versie, a.sinds"
+	    " FROM richtlijn_adopties a JOIN gemeenten g ON g.code = a.gemeente"
+	    " WHERE a.richtlijn = ?5"
+	    " AND (?1 IS NULL OR g.provincie = ?1)"
+	    " AND (?2 IS NULL OR g.grootteklasse = ?2)"
+	    " AND (?3 IS NULL OR (g.lid_sinds IS NOT NULL) = ?3)"
+	    " AND (?4 IS NULL OR instr(lower(g.naam), lower(?4)) > 0"
+	    " OR instr(lower(g.naam_kort), lower(?4)) > 0)"
+	    " ORDER BY g.naam_kort COLLATE NOCASE, g.code");
+	json_t *list;
+	int rc, klasse;
+
+	if (st == NULL)
+		return NULL;
+	if (f != NULL)
+		municipality_filter_bind(st, f);
+	sqlite3_bind_int64(st, 5, pk);
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline adoptions")) == 1) {
+		klasse = sqlite3_column_int(st, 3);
+		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:i, s:o,"
+		    " s:o, s:o}", "gemeente", db_column_json(st, 0),
+		    "naam", db_column_json(st, 1),
+		    "provincie", db_column_json(st, 2),
+		    "grootteklasse", klasse,
+		    "grootteklasseTekst", json_sprintf("%s inwoners",
+		    municipality_class_label(klasse)),
+		    "versie", db_column_json(st, 4),
+		    "sinds", clock_json((time_t)sqlite3_column_int64(st, 5))));
+	}
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/*
+ * The provinces of pk's followers, for a filter's choices: [{provincie,
+ * aantal}] by name; NULL on a database error.
+ */
+json_t *
+guideline_store_adopter_provinces(struct db *db, long pk)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT g.provincie, count(*)"
+	    " FROM richtlijn_adopties a JOIN gemeenten g ON g.code = a.gemeente"
+	    " WHERE a.richtlijn = ?1 GROUP BY g.provincie ORDER BY g.provincie");
 	json_t *list;
 	int rc;
 
@@ -810,11 +929,10 @@ guideline_store_adoptions(struct db *db, long pk)
 		return NULL;
 	sqlite3_bind_int64(st, 1, pk);
 	list = json_array();
-	while ((rc = db_step_row(db, st, "guideline adoptions")) == 1)
-		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o}",
-		    "gemeente", db_column_json(st, 0), "naam",
-		    db_column_json(st, 1), "versie", db_column_json(st, 2),
-		    "sinds", clock_json((time_t)sqlite3_column_int64(st, 3))));
+	while ((rc = db_step_row(db, st, "guideline adopter provinces")) == 1)
+		json_array_append_new(list, json_pack("{s:o, s:I}",
+		    "provincie", db_column_json(st, 0),
+		    "aantal", (json_int_t)sqlite3_column_int64(st, 1)));
 	if (rc == -1) {
 		json_decref(list);
 		return NULL;

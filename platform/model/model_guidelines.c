@@ -1,14 +1,39 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * Guidelines as a request sees them, for the API (api_guidelines.c) and
- * the web pages (web_guidelines.c, web_guideline_form.c) alike: a
- * guideline's head with what the caller may see of it, and the refusal to
- * change one that another instance owns.
+ * the web pages (web_guidelines.c, web_guideline_form.c) alike: the
+ * guideline of a path, its head with what the caller may see of it, the
+ * refusal to change one that another instance owns, and following one: the
+ * button on the page and POST/DELETE .../adopties write through the same
+ * functions. (The list of followers takes the municipalities' filters,
+ * model_municipalities_filter(), on both.)
+ *
+ * Following is open to every municipality, also for a guideline from
+ * another instance: the adoption is this instance's own item, federated
+ * back (fed_items.c), not a change to the guideline.
  */
 #include "model/model.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/*
+ * The guideline of the path (r->params[0]) into g. Returns 0, or -1 after
+ * replying 404 (no such guideline) or the database's failure.
+ */
+int
+model_guidelines_load(struct req *r, struct guideline *g)
+{
+	int rc = guideline_slug_valid(r->params[0]) ?
+	    guideline_store_get(r->db, r->params[0], g) : MEENT_NOTFOUND;
+
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen richtlijn "
+		    "'%s'.", r->params[0]);
+	else if (rc != 0)
+		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
+	return rc == 0 ? 0 : -1;
+}
 
 /*
  * A guideline from another instance is read-only here: 409 and -1. Its
@@ -41,7 +66,8 @@ model_guidelines_head(struct req *r, const struct guideline *g)
 		return NULL;
 	if (rc == MEENT_NOTFOUND)
 		rev = json_object();	/* a federated head, revisions to come */
-	if ((adopties = guideline_store_adoptions(r->db, g->pk)) == NULL ||
+	if ((adopties = guideline_store_adoptions(r->db, g->pk, NULL)) ==
+	    NULL ||
 	    (beheerders = guideline_store_maintainers(r->db, g->pk)) == NULL ||
 	    (pilots = pilot_store_linking(r->db, PILOT_LINK_GUIDELINE, g->slug,
 	    r->who.kind != PRINCIPAL_ANONYMOUS, r->who.kind !=
@@ -64,4 +90,46 @@ model_guidelines_head(struct req *r, const struct guideline *g)
 	json_decref(head);
 	json_object_set_new(rev, "pilots", pilots);
 	return rev;
+}
+
+/*
+ * The caller's municipality follows g (loaded): pinned to versie (1 to
+ * g->head, checked by the caller), the newest (0), or as it is and else
+ * the newest (GUIDELINE_ADOPT_AS_IS: a second click changes nothing).
+ * Returns 0, or -1 after replying the database's failure.
+ */
+int
+model_guidelines_follow(struct req *r, const struct guideline *g, long versie)
+{
+	if (guideline_store_adopt(r->db, g->pk, r->who.gemeente, versie) == 0)
+		return 0;
+	reply_db_failed(r, "Het volgen kon niet opgeslagen worden.");
+	return -1;
+}
+
+/*
+ * The caller's municipality stops following g. Returns 0, MEENT_NOTFOUND
+ * when it did not follow g here (nothing replied: the API answers 404, the
+ * page a notice), or -1 after replying the database's failure.
+ */
+int
+model_guidelines_unfollow(struct req *r, const struct guideline *g)
+{
+	int rc = guideline_store_unadopt(r->db, g->pk, r->who.gemeente);
+
+	if (rc == -1)
+		reply_db_failed(r, "Het stoppen met volgen lukte niet.");
+	return rc;
+}
+
+/*
+ * Does the caller's municipality follow g? GUIDELINE_FOLLOWS_* (NOT for an
+ * anonymous caller), or -1 on a database error (nothing replied).
+ */
+int
+model_guidelines_follows(struct req *r, const struct guideline *g)
+{
+	if (r->who.kind == PRINCIPAL_ANONYMOUS)
+		return GUIDELINE_FOLLOWS_NOT;
+	return guideline_store_follows(r->db, g->pk, r->who.gemeente);
 }

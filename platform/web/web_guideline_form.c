@@ -5,7 +5,9 @@
  * with what it changes, and /richtlijnen/{slug}/voorstellen/{id}/besluit
  * (maintainers: accept, merged like any revision, or reject with a reason).
  * Accepting a proposal whose blocks collide with later edits shows both
- * sides and changes nothing.
+ * sides and changes nothing. And following a guideline, or no longer:
+ * /richtlijnen/{slug}/volgen and /ontvolgen (any editor, for their own
+ * municipality), back to the guideline's page with a confirmation.
  */
 #include "web/web.h"
 
@@ -297,4 +299,50 @@ web_guideline_form_decide(struct req *r)
 		reply_db_failed(r, "Het besluit kon niet opgeslagen worden.");
 	revision_free(&rev);
 	json_decref(conflicts);
+}
+
+/*
+ * The button "Deze richtlijn volgen": the caller's municipality follows
+ * the guideline (the newest version; a pin set through the API stays).
+ * Following twice changes nothing.
+ */
+void
+web_guideline_form_follow(struct req *r)
+{
+	struct guideline g;
+	struct evkeyvalq form;
+	char location[160];
+
+	if (web_guidelines_load(r, &g) == -1 ||
+	    web_form_checked(r, &form) == -1)
+		return;
+	evhttp_clear_headers(&form);
+	if (model_guidelines_follow(r, &g, GUIDELINE_ADOPT_AS_IS) == -1)
+		return;
+	snprintf(location, sizeof location, "/richtlijnen/%s?gevolgd=1",
+	    g.slug);
+	reply_redirect(r, location);
+}
+
+/*
+ * The button "Niet meer volgen". When the municipality did not follow the
+ * guideline (a second click, another tab), the page says so: no error.
+ */
+void
+web_guideline_form_unfollow(struct req *r)
+{
+	struct guideline g;
+	struct evkeyvalq form;
+	char location[160];
+	int rc;
+
+	if (web_guidelines_load(r, &g) == -1 ||
+	    web_form_checked(r, &form) == -1)
+		return;
+	evhttp_clear_headers(&form);
+	if ((rc = model_guidelines_unfollow(r, &g)) == -1)
+		return;
+	snprintf(location, sizeof location, "/richtlijnen/%s?ontvolgd=%s",
+	    g.slug, rc == MEENT_NOTFOUND ? "al" : "1");
+	reply_redirect(r, location);
 }

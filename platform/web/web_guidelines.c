@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * The guideline pages: /richtlijnen, /richtlijnen/{slug} (the text with
- * its table of contents, maintainers, adoptions, history and proposals),
- * /richtlijnen/{slug}/versies/{n} and /richtlijnen/{slug}/verschillen.
- * They read through the same store as the API.
+ * its table of contents, maintainers, followers with the button to follow
+ * it, history and proposals), /richtlijnen/{slug}/volgers (the followers,
+ * filtered by size class and province), /richtlijnen/{slug}/versies/{n}
+ * and /richtlijnen/{slug}/verschillen. They read through the same store
+ * and model as the API; following is posted to web_guideline_form.c.
  */
 #include "web/web.h"
 
@@ -16,15 +18,7 @@
 int
 web_guidelines_load(struct req *r, struct guideline *g)
 {
-	int rc = guideline_slug_valid(r->params[0]) ?
-	    guideline_store_get(r->db, r->params[0], g) : MEENT_NOTFOUND;
-
-	if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "Er is geen richtlijn met "
-		    "deze naam.");
-	else if (rc != 0)
-		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
-	return rc == 0 ? 0 : -1;
+	return model_guidelines_load(r, g);
 }
 
 void
@@ -47,7 +41,8 @@ web_guidelines_list(struct req *r)
 		return;
 	}
 	b = evbuffer_new();
-	web_page_start(r, b, "Richtlijnen");
+	web_page_start_feed(r, b, "Richtlijnen", "Nieuwe richtlijnen",
+	    "/richtlijnen/feed");
 	html_out(b, "<h1>Richtlijnen</h1>\n<p class=\"lead\">Afspraken die "
 	    "gemeenten samen bijhouden: elke gemeente kan een wijziging "
 	    "voorstellen, de beheerders besluiten.</p>\n<ul class=\"pilots\">\n");
@@ -68,6 +63,8 @@ web_guidelines_list(struct req *r)
 	}
 	html_out(b, "</ul>\n");
 	web_page_pager(r, b, page, page_size, total);
+	html_out(b, "<p class=\"feed\"><a href=\"/richtlijnen/feed\">Volg via "
+	    "RSS/Atom</a> (nieuwe richtlijnen)</p>\n");
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
@@ -97,6 +94,79 @@ web_guidelines_text(struct evbuffer *b, json_t *rev)
 	html_out(b, "</div>\n");
 }
 
+/* One follower: name, size class in words, province, a pinned version. */
+static void
+web_guidelines_follower(struct evbuffer *b, json_t *v)
+{
+	json_t *pin = json_object_get(v, "versie");
+
+	html_out(b, "<li><a href=\"/gemeenten/%s\">%s</a> <span class=\"meta\">"
+	    "(%s, %s", json_string_value(json_object_get(v, "gemeente")),
+	    json_string_value(json_object_get(v, "naam")), json_string_value(
+	    json_object_get(v, "grootteklasseTekst")), json_string_value(
+	    json_object_get(v, "provincie")));
+	if (json_is_integer(pin))
+		html_out(b, "; volgt versie %ld", (long)json_integer_value(pin));
+	html_out(b, ")</span></li>\n");
+}
+
+/*
+ * What the caller can do about following: an editor gets the button (a
+ * POST form with the session's CSRF token), anyone else the way to it.
+ * follows: GUIDELINE_FOLLOWS_* of the caller's municipality.
+ */
+static void
+web_guidelines_follow_block(struct req *r, struct evbuffer *b,
+    const struct guideline *g, int follows)
+{
+	if (r->who.kind != PRINCIPAL_SESSION || r->who.role < ROLE_EDITOR) {
+		html_out(b, "<p>Een redacteur van uw gemeente kan deze richtlijn "
+		    "hier volgen na <a href=\"/inloggen\">inloggen</a>.</p>\n");
+		return;
+	}
+	if (follows == GUIDELINE_FOLLOWS_ELSEWHERE) {
+		html_out(b, "<p>Uw gemeente volgt deze richtlijn via een andere "
+		    "meent-omgeving. Stoppen met volgen kan alleen daar.</p>\n");
+		return;
+	}
+	html_out(b, "<form method=\"post\" action=\"/richtlijnen/%s/%s\">\n"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+	    "<p><button type=\"submit\">%s</button></p>\n</form>\n", g->slug,
+	    follows == GUIDELINE_FOLLOWS_HERE ? "ontvolgen" : "volgen",
+	    r->who.csrf, follows == GUIDELINE_FOLLOWS_HERE ? "Niet meer volgen" :
+	    "Deze richtlijn volgen");
+}
+
+/*
+ * The confirmation a follow or unfollow form redirects to (?gevolgd=1),
+ * when it is still true: follows is GUIDELINE_FOLLOWS_* now.
+ */
+static void
+web_guidelines_notice(struct req *r, struct evbuffer *b, int follows)
+{
+	static const struct {
+		const char	*name, *value, *text;
+		int		 follows;
+	} notices[] = {
+		{ "gevolgd", "1", "Uw gemeente volgt deze richtlijn nu.",
+		    GUIDELINE_FOLLOWS_HERE },
+		{ "ontvolgd", "1", "Uw gemeente volgt deze richtlijn niet meer.",
+		    GUIDELINE_FOLLOWS_NOT },
+		{ "ontvolgd", "al", "Uw gemeente volgde deze richtlijn al niet; "
+		    "er is niets veranderd.", GUIDELINE_FOLLOWS_NOT },
+	};
+	const char *v;
+
+	for (size_t i = 0; i < nitems(notices); i++)
+		if ((v = req_query(r, notices[i].name)) != NULL &&
+		    strcmp(v, notices[i].value) == 0 &&
+		    follows == notices[i].follows) {
+			html_out(b, "<p role=\"status\"><strong>%s</strong></p>\n",
+			    notices[i].text);
+			return;
+		}
+}
+
 /*
  * A guideline's page. Anonymous visitors all see the same page, so it is
  * cached (cache.c; every guideline or pilot write makes it stale).
@@ -110,9 +180,9 @@ web_guidelines_show(struct req *r)
 	struct evbuffer *b;
 	json_t *head, *v, *list, *revisions = NULL, *proposals = NULL;
 	const char *cached;
-	char key[128], origin[210];
+	char key[128], origin[210], feed[128];
 	size_t i, len;
-	int from;
+	int from, follows = GUIDELINE_FOLLOWS_NOT;
 
 	snprintf(key, sizeof key, "R|%.100s", r->params[0]);
 	if (anonymous &&
@@ -127,14 +197,20 @@ web_guidelines_show(struct req *r)
 	    (from = fed_peer_origin_name(r->db, r->ctx->instance, g.origin,
 	    origin, sizeof origin)) == -1 ||
 	    (revisions = guideline_store_revisions(r->db, g.pk)) == NULL ||
-	    (proposals = guideline_store_proposals(r->db, g.pk)) == NULL) {
+	    (proposals = guideline_store_proposals(r->db, g.pk)) == NULL ||
+	    (follows = model_guidelines_follows(r, &g)) == -1) {
+		json_decref(proposals);
 		json_decref(revisions);
 		json_decref(head);
 		reply_db_failed(r, "De richtlijn kon niet gelezen worden.");
 		return;
 	}
 	b = evbuffer_new();
-	web_page_start(r, b, g.titel);
+	snprintf(feed, sizeof feed, "/richtlijnen/%s/feed", g.slug);
+	web_page_start_feed(r, b, g.titel, "Nieuwe versies van deze richtlijn",
+	    feed);
+	if (!anonymous)		/* the anonymous page is cached: no notices */
+		web_guidelines_notice(r, b, follows);
 	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %ld",
 	    g.head);
 	if (from == 1)
@@ -150,16 +226,14 @@ web_guidelines_show(struct req *r)
 		    "naam")));
 	html_out(b, "</ul>\n<h3>Gevolgd door %ld gemeente(n)</h3>\n<ul>\n",
 	    (long)json_integer_value(json_object_get(head, "adopties")));
-	json_array_foreach(json_object_get(head, "adoptieLijst"), i, v) {
-		json_t *pin = json_object_get(v, "versie");
-
-		html_out(b, "<li>%s", json_string_value(json_object_get(v,
-		    "naam")));
-		if (json_is_integer(pin))
-			html_out(b, " (versie %ld)", (long)json_integer_value(pin));
-		html_out(b, "</li>\n");
-	}
-	html_out(b, "</ul>\n<h3>Pilots die hiernaar verwijzen</h3>\n");
+	json_array_foreach(json_object_get(head, "adoptieLijst"), i, v)
+		web_guidelines_follower(b, v);
+	html_out(b, "</ul>\n");
+	if (json_integer_value(json_object_get(head, "adopties")) > 0)
+		html_out(b, "<p><a href=\"/richtlijnen/%s/volgers\">Volgers "
+		    "filteren op aantal inwoners en provincie</a></p>\n", g.slug);
+	web_guidelines_follow_block(r, b, &g, follows);
+	html_out(b, "<h3>Pilots die hiernaar verwijzen</h3>\n");
 	if (json_array_size(json_object_get(head, "pilots")) == 0)
 		html_out(b, "<p>Nog geen.</p>\n");
 	else {
@@ -189,7 +263,8 @@ web_guidelines_show(struct req *r)
 		html_out(b, "</li>\n");
 	}
 	json_decref(list);
-	html_out(b, "</ol>\n<h3>Voorstellen</h3>\n");
+	html_out(b, "</ol>\n<p class=\"feed\"><a href=\"%s\">Volg via RSS/Atom"
+	    "</a> (nieuwe versies)</p>\n<h3>Voorstellen</h3>\n", feed);
 	list = proposals;
 	if (json_array_size(list) == 0)
 		html_out(b, "<p>Geen voorstellen.</p>\n");
@@ -219,6 +294,108 @@ web_guidelines_show(struct req *r)
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(head);
+}
+
+/* The followers' filter form (GET), keeping what was asked. */
+static void
+web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
+    const struct municipality_filter *f, json_t *provinces)
+{
+	bool found = false;
+	json_t *v;
+	size_t i;
+
+	html_out(b, "<form class=\"filters\" method=\"get\" action=\""
+	    "/richtlijnen/%s/volgers\">\n<p><label for=\"grootteklasse\">"
+	    "Inwoners</label><br><select id=\"grootteklasse\" name=\""
+	    "grootteklasse\">\n<option value=\"\">alle</option>\n", g->slug);
+	for (i = 0; municipality_classes[i].value != NULL; i++) {
+		html_out(b, "<option value=\"%s\"", municipality_classes[i].value);
+		html_attr_if(b, f->grootteklasse == (int)i + 1, " selected");
+		html_out(b, ">%s inwoners</option>\n",
+		    municipality_classes[i].label);
+	}
+	html_out(b, "</select></p>\n<p><label for=\"provincie\">Provincie"
+	    "</label><br><select id=\"provincie\" name=\"provincie\">\n"
+	    "<option value=\"\">alle</option>\n");
+	json_array_foreach(provinces, i, v) {
+		const char *name = json_string_value(json_object_get(v,
+		    "provincie"));
+		bool chosen = f->provincie != NULL &&
+		    strcmp(f->provincie, name) == 0;
+
+		found |= chosen;
+		html_out(b, "<option value=\"%s\"", name);
+		html_attr_if(b, chosen, " selected");
+		html_out(b, ">%s (%ld)</option>\n", name,
+		    (long)json_integer_value(json_object_get(v, "aantal")));
+	}
+	/* A province none of them is in: still shown as chosen. */
+	if (f->provincie != NULL && !found)
+		html_out(b, "<option value=\"%s\" selected>%s (0)</option>\n",
+		    f->provincie, f->provincie);
+	html_out(b, "</select></p>\n<p><button type=\"submit\">Filteren</button>"
+	    "</p>\n</form>\n");
+}
+
+/*
+ * /richtlijnen/{slug}/volgers: who follows the guideline, with each
+ * municipality's size class and province, filtered by either (the
+ * municipalities' filters, as GET /api/v1/richtlijnen/{slug}/adopties
+ * takes them). A bad filter value gets the page with the reason above the
+ * form (400) and no list.
+ */
+void
+web_guidelines_followers(struct req *r)
+{
+	struct guideline g;
+	struct municipality_filter f;
+	struct evbuffer *b;
+	json_t *provinces = NULL, *list = NULL, *v;
+	char prov[64];
+	size_t i;
+	int status;
+	bool filtered;
+
+	if (web_guidelines_load(r, &g) == -1)
+		return;
+	if (model_municipalities_filter(r, &f, prov, sizeof prov) == MEENT_ERR ||
+	    (provinces = guideline_store_adopter_provinces(r->db, g.pk)) ==
+	    NULL || (!req_has_invalid(r) && (list = guideline_store_adoptions(
+	    r->db, g.pk, &f)) == NULL)) {
+		json_decref(provinces);
+		reply_db_failed(r, "De volgers konden niet gelezen worden.");
+		return;
+	}
+	status = req_has_invalid(r) ? 400 : 200;
+	filtered = f.grootteklasse > 0 || f.provincie != NULL || f.q != NULL ||
+	    f.lid >= 0;
+	b = evbuffer_new();
+	web_page_start(r, b, "Volgers");
+	html_out(b, "<h1>Wie volgt <a href=\"/richtlijnen/%s\">%s</a>?</h1>\n",
+	    g.slug, g.titel);
+	web_page_errors(b, r->invalid);
+	web_guidelines_followers_form(b, &g, &f, provinces);
+	if (list != NULL) {
+		html_out(b, "<h2>%zu gemeente(n)%s</h2>\n", json_array_size(list),
+		    filtered ? " die passen bij het filter" : "");
+		if (filtered)
+			html_out(b, "<p><a href=\"/richtlijnen/%s/volgers\">Filter "
+			    "weghalen</a></p>\n", g.slug);
+		if (json_array_size(list) == 0)
+			html_out(b, "<p>Geen gemeenten.</p>\n");
+		else
+			html_out(b, "<ul>\n");
+		json_array_foreach(list, i, v)
+			web_guidelines_follower(b, v);
+		if (json_array_size(list) > 0)
+			html_out(b, "</ul>\n");
+	}
+	web_page_end(b);
+	web_page_reply(r, status, b);
+	evbuffer_free(b);
+	json_decref(provinces);
+	json_decref(list);
 }
 
 void

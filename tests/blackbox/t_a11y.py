@@ -15,9 +15,14 @@ PAGES = [
     "/inloggen",
     "/pilots",
     "/pilots?domein=werk-en-inkomen&status=afgerond",
+    "/pilots?grootteklasse=4&provincie=gelderland&domein=Jeugd",
+    "/pilots?grootteklasse=2&domein=veiligheid&status=idee",
     "/zoeken",
     "/zoeken?q=bijstandsuitkeringen",
     "/zoeken?q=e*+e*",
+    "/zoeken?q=data+OR+herkomst+OR+rheden",
+    "/zoeken?q=data&soort=richtlijn&pageSize=2",
+    "/zoeken?q=AND&soort=boek",
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x",
     SEED_PILOT,
     SEED_PILOT + "/bijlagen",
@@ -26,6 +31,9 @@ PAGES = [
     "/richtlijnen/stakeholders-betrekken",
     "/richtlijnen/stakeholders-betrekken/versies/1",
     "/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3",
+    "/richtlijnen/stakeholders-betrekken/volgers",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=4",
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9",
     "/benchmarks",
     "/benchmarks/herkomst-nederland",
     "/benchmarks/herkomst-nederland?gemeente=GM0275&groep=provincie",
@@ -37,17 +45,29 @@ PAGES = [
     "/gemeenten?provincie=Atlantis&grootteklasse=9",
     "/gemeenten/GM0275",
     "/gemeenten/GM9999",
+    "/datasets",
+    "/datasets?periode=gisteren",
+    "/nergens-te-vinden",
 ]
 
 t = Tap()
 m = Instance().start(extra=["--seed", CONTENT])
+# Followers, for the guideline's page and its list of followers; Rheden's
+# editor (below) sees "Niet meer volgen" and the confirmation.
+for code in ("GM0339", "GM0664", "GM0275"):
+    m.request("POST", "/api/v1/richtlijnen/stakeholders-betrekken/adopties",
+              token=m.token(code, "editor"))
 check_pages(t, m, PAGES, status={
+    "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9": 400,
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
     "/zoeken?q=e*+e*": 400,
+    "/zoeken?q=AND&soort=boek": 400,
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400,
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
-    "/gemeenten/GM9999": 404})
+    "/gemeenten/GM9999": 404,
+    "/datasets?periode=gisteren": 400,
+    "/nergens-te-vinden": 404})
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
@@ -65,17 +85,29 @@ r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
               "periode=2025", token=tok, headers={"Content-Type": "text/csv"},
               body="wijk,waarde\nNoord,120\nZuid,4\nOost,230\n")
 ds = "/datasets/" + r.json()["id"]
-# An attachment, so that its page has a table and delete buttons.
+# An attachment, so that its page has a list and delete buttons.
 m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=rapport.pdf" %
           SEED_PILOT.split("/")[-1], token=tok, body=b"%PDF-1.4\n%%EOF\n")
-check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
-                   SEED_PILOT + "/bijlagen",
+check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
+                   SEED_PILOT, SEED_PILOT + "/bijlagen",
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
-                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw"],
+                   ds + "/verwijderen", "/datasets?eigen=ja&status=concept",
+                   "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
+                   "/richtlijnen/stakeholders-betrekken?gevolgd=1",
+                   "/richtlijnen/stakeholders-betrekken/volgers?provincie="
+                   "Zeeland"],
             label="ingelogd", cookie=cookie)
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
-check_pages(t, m, [ds, "/gemeenten/GM0275"], label="gepubliceerd")
+check_pages(t, m, [ds, "/gemeenten/GM0275", "/datasets",
+                   "/benchmarks/inwoners?gemeente=GM0275&periode=2025&"
+                   "groep=provincie"], label="gepubliceerd")
+# A members-only pilot to a visitor who is not signed in: log in to see it.
+r = m.request("POST", "/api/v1/pilots", token=tok, body={
+    "titel": "Alleen voor leden", "samenvatting": "Kort.", "domein": "jeugd",
+    "status": "lopend", "vraag": "Werkt het?", "zichtbaarheid": "leden"})
+leden = "/pilots/" + r.json()["id"]
+check_pages(t, m, [leden], label="leden", status={leden: 401})
 # A proposal's page, as seen by a maintainer (with the decision form).
 head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
 r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"

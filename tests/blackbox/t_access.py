@@ -67,7 +67,8 @@ for method, pattern, access, flags, name in routes:
             # A person on a web page is sent to the login form instead.
             ok = r.status == 401 or ("web" in flags and method == "GET" and
                                      r.status == 303 and
-                                     r.header("Location") == "/inloggen")
+                                     (r.header("Location") or "").split(
+                                         "?terug=")[0] == "/inloggen")
             want = "401 (or, for a web page, 303 to /inloggen)"
         elif "web" in flags and method != "GET":
             # Web forms take cookie sessions only; a token is no session:
@@ -479,6 +480,38 @@ def open_unadopt(rt):
                 token=api[(A, "editor")]))
 
 
+def web_form_post(path, fields, cookie):
+    return m.request("POST", path, headers={
+        "Content-Type": FORM, "Origin": ORIGIN, "Cookie": cookie},
+        body=urllib.parse.urlencode(fields))
+
+
+def open_web_follow(rt):
+    cookie, csrf = session(A, "editor")
+    _, csrf_b = session(B, "editor")
+    path = "/richtlijnen/%s/volgen" % guide_b
+    refused("POST %s with A's session and B's CSRF token: 403" % path, 403,
+            lambda: web_form_post(path, {"csrf": csrf_b}, cookie))
+    acts_for_caller_only("POST %s (B's guideline) naming gemeente %s" % (
+        path, B), 303, lambda: web_form_post(path, {"csrf": csrf,
+                                                   "gemeente": B}, cookie))
+
+
+def open_web_unfollow(rt):
+    cookie, csrf = session(A, "editor")
+    _, csrf_b = session(B, "editor")
+    slug = guideline(B, "toegang-ontvolgen")
+    created(m.request("POST", "/api/v1/richtlijnen/%s/adopties" % slug,
+                      token=api[(B, "editor")]), "B adopts " + slug)
+    path = "/richtlijnen/%s/ontvolgen" % slug
+    refused("POST %s with A's session and B's CSRF token: 403" % path, 403,
+            lambda: web_form_post(path, {"csrf": csrf_b}, cookie))
+    refused("POST %s of a guideline that B follows and A does not, naming "
+            "gemeente %s: 303 (a notice), nothing changed" % (path, B), 303,
+            lambda: web_form_post(path, {"csrf": csrf, "gemeente": B},
+                                  cookie))
+
+
 def open_token_create(rt):
     acts_for_caller_only("POST /api/v1/tokens naming gemeente " + B, 400,
                          lambda: m.request("POST", "/api/v1/tokens", token=api[
@@ -511,6 +544,8 @@ OPEN = {
     "web.voorstel.create": open_web_propose,
     "richtlijnen.adopt": open_adopt,
     "richtlijnen.unadopt": open_unadopt,
+    "web.richtlijn.follow": open_web_follow,
+    "web.richtlijn.unfollow": open_web_unfollow,
     "tokens.create": open_token_create,
     "web.logout": open_logout,
 }

@@ -679,28 +679,32 @@ def c_decide(web):
     return Case(setup, request, whole, web=web)
 
 
-def c_adopt():
+def c_adopt(web):
     def setup():
         return {"slug": new_guideline(ED2)}
 
     def request(st):
+        if web:     # the button: the newest version
+            return post_form("/richtlijnen/%s/volgen" % st["slug"],
+                             {"csrf": CSRF[RHEDEN]}, RHEDEN)
         return m.request("POST", "/api/v1/richtlijnen/%s/adopties" %
                          st["slug"], token=ED, body={"versie": 1})
 
     def whole(st):
         n = one("SELECT count(*) FROM richtlijn_adopties a JOIN richtlijnen r"
                 " ON r.pk = a.richtlijn WHERE r.slug = ? AND a.gemeente ="
-                " 'GM0275' AND a.versie = 1", (st["slug"],))
+                " 'GM0275' AND a.versie IS ?", (st["slug"],
+                                                None if web else 1))
         p = [] if n == 1 else ["%d adoptions" % n]
         if not settle():
             p.append("the outbox is not flushed")
         elif feed_entry("adoptie", "%s/GM0275" % st["slug"]) is None:
             p.append("no feed entry")
         return p
-    return Case(setup, request, whole)
+    return Case(setup, request, whole, web=web)
 
 
-def c_unadopt():
+def c_unadopt(web):
     def setup():
         slug = new_guideline(ED2)
         r = m.request("POST", "/api/v1/richtlijnen/%s/adopties" % slug,
@@ -709,6 +713,9 @@ def c_unadopt():
         return {"slug": slug}
 
     def request(st):
+        if web:
+            return post_form("/richtlijnen/%s/ontvolgen" % st["slug"],
+                             {"csrf": CSRF[RHEDEN]}, RHEDEN)
         return m.request("DELETE", "/api/v1/richtlijnen/%s/adopties" %
                          st["slug"], token=ED)
 
@@ -723,7 +730,7 @@ def c_unadopt():
             if e is None or not e[1]:
                 p.append("feed entry %r" % (e,))
         return p
-    return Case(setup, request, whole)
+    return Case(setup, request, whole, web=web)
 
 
 def c_token_create():
@@ -934,8 +941,8 @@ CASES = {
     "richtlijnen.revise": c_guideline_revise(),
     "richtlijnen.propose": c_propose(False),
     "richtlijnen.decide": c_decide(False),
-    "richtlijnen.adopt": c_adopt(),
-    "richtlijnen.unadopt": c_unadopt(),
+    "richtlijnen.adopt": c_adopt(False),
+    "richtlijnen.unadopt": c_unadopt(False),
     "tokens.create": c_token_create(),
     "tokens.revoke": c_token_revoke(),
     "datasets.create": c_dataset_create(False),
@@ -950,6 +957,8 @@ CASES = {
     "web.datasets.remove": c_dataset_remove(True),
     "web.voorstel.create": c_propose(True),
     "web.voorstel.decide": c_decide(True),
+    "web.richtlijn.follow": c_adopt(True),
+    "web.richtlijn.unfollow": c_unadopt(True),
     "federation.notify": c_notify(),
 }
 

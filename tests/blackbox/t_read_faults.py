@@ -191,6 +191,8 @@ r = m.request("POST", "/api/v1/richtlijnen/%s/voorstellen" % GUIDE,
                                   "bericht": "Een voorstel"})
 t.ok(r.status == 201, "a proposal to show (%d)" % r.status, r.body[:300])
 PROPOSAL = r.json()["id"]
+r = m.request("POST", "/api/v1/richtlijnen/%s/adopties" % GUIDE, token=EDITOR)
+t.ok(r.status == 201, "a follower to list (%d)" % r.status, r.body[:300])
 
 # What goes in each path parameter, by the path before it.
 PARAMS = [
@@ -223,6 +225,8 @@ VARIANTS = [
     ("gemeenten.list", "q=rhe&provincie=gelderland&grootteklasse=4"),
     ("web.gemeenten", "q=rhe&provincie=gelderland&grootteklasse=4"),
     ("datasets.list", "indicator=inwoners&gemeente=" + GM),
+    ("richtlijnen.adopties", "grootteklasse=4&provincie=Gelderland"),
+    ("web.richtlijn.volgers", "grootteklasse=4&provincie=Gelderland"),
 ]
 
 
