@@ -24,6 +24,9 @@
 #define PILOT_BODY_MAX	(1100 * 1024)
 /* A dataset upload: the CSV, and a form's other fields around it. */
 #define DATASET_FORM_MAX	(DATASET_MAX_BYTES + 64 * 1024)
+/* An attachment: the file itself (API), or in a form (web). */
+#define ATTACHMENT_BODY_MAX	ATTACHMENT_MAX_BYTES
+#define ATTACHMENT_FORM_MAX	(ATTACHMENT_MAX_BYTES + 64 * 1024)
 /* A guideline revision: GUIDELINE_TEXT_MAX of Markdown, and its escaping. */
 #define GUIDELINE_BODY_MAX	(1200 * 1024)
 
@@ -83,6 +86,15 @@ const struct route routes_table[] = {
 	    ROUTE_OWN, PILOT_BODY_MAX, "pilots.patch" },
 	{ DELETE, "/api/v1/pilots/{id}", api_pilots_delete, ACCESS_EDITOR,
 	    ROUTE_OWN, 0, "pilots.delete" },
+	{ GET, "/api/v1/pilots/{id}/bijlagen", api_attachments_list,
+	    ACCESS_PUBLIC, 0, 0, "bijlagen.list" },
+	{ POST, "/api/v1/pilots/{id}/bijlagen", api_attachments_create,
+	    ACCESS_EDITOR, ROUTE_OWN | ROUTE_SPOOL, ATTACHMENT_BODY_MAX,
+	    "bijlagen.create" },
+	{ GET, "/api/v1/pilots/{id}/bijlagen/{hash}", api_attachments_get,
+	    ACCESS_PUBLIC, ROUTE_NO_ETAG, 0, "bijlagen.get" },
+	{ DELETE, "/api/v1/pilots/{id}/bijlagen/{hash}", api_attachments_delete,
+	    ACCESS_EDITOR, ROUTE_OWN, 0, "bijlagen.delete" },
 	{ GET, "/api/v1/_zoek", api_zoek, ACCESS_PUBLIC, 0, 0, "zoek" },
 	{ GET, "/api/v1/richtlijnen", api_guidelines_list, ACCESS_PUBLIC, 0, 0,
 	    "richtlijnen.list" },
@@ -199,6 +211,13 @@ const struct route routes_table[] = {
 	{ POST, "/richtlijnen/{slug}/voorstellen/{id}/besluit",
 	    web_guideline_form_decide, ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384,
 	    "web.voorstel.decide" },
+	{ GET, "/pilots/{id}/bijlagen", web_attachments_page, ACCESS_PUBLIC,
+	    ROUTE_WEB, 0, "web.bijlagen" },
+	{ POST, "/pilots/{id}/bijlagen", web_attachments_upload, ACCESS_EDITOR,
+	    ROUTE_WEB | ROUTE_OWN, ATTACHMENT_FORM_MAX, "web.bijlagen.upload" },
+	{ POST, "/pilots/{id}/bijlagen/{hash}/verwijderen",
+	    web_attachments_remove, ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384,
+	    "web.bijlagen.remove" },
 	{ GET, "/richtlijnen/{slug}/volgers", web_guidelines_followers,
 	    ACCESS_PUBLIC, ROUTE_WEB, 0, "web.richtlijn.volgers" },
 	{ POST, "/richtlijnen/{slug}/volgen", web_guideline_form_follow,

@@ -65,6 +65,8 @@ struct choice {
 
 /* Limits the configuration's defaults and bounds come from. */
 #define DATASET_MAX_BYTES	(32 << 20)	/* one upload (dataset.c) */
+/* One attachment (domain/attachment.c): the route's cap, the key's bound. */
+#define ATTACHMENT_MAX_BYTES	(25 << 20)
 #define SDC_TOPN		5	/* largest contributions kept per cell */
 
 /* The configuration (config.c has every key with its bounds). */
@@ -81,6 +83,8 @@ struct config {
 	int		 max_connections;
 	size_t		 max_header_bytes;
 	size_t		 max_body_bytes;
+	size_t		 attachment_max_bytes;
+	size_t		 attachment_pilot_max_bytes;
 	int		 header_timeout;
 	int		 request_timeout;
 	int		 keepalive_timeout;
@@ -265,6 +269,7 @@ void	 csvstream_wipe(struct evbuffer *);
 struct multipart_part {
 	char		 name[64];
 	bool		 file;
+	char		 filename[256];	/* as sent (quoted-string), cut */
 	size_t		 start, len;	/* the bytes, in the body */
 };
 int	 multipart_parse(const char *, struct evbuffer *,

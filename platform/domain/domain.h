@@ -132,6 +132,56 @@ struct revision {
 /* guideline_store_adopt()'s versie: keep an adoption as it is. */
 #define GUIDELINE_ADOPT_AS_IS		(-1)
 
+/* attachment.c, attachment_store.c: files on pilots (bijlagen). */
+#define ATTACHMENT_NAME_MAX	200		/* bytes of a cleaned name */
+#define ATTACHMENT_ZIP_MAX	(100 << 20)	/* an office file, unpacked */
+#define ATTACHMENT_ZIP_RATIO	100		/* unpacked : packed, past 10 MB */
+#define ATTACHMENT_ZIP_ENTRIES	10000
+#define ATTACHMENT_PILOT_FILES	100		/* rows a federated list has */
+struct attachment {
+	char		 pilot[37];
+	char		 hash[65];	/* SHA-256, hex */
+	long long	 grootte;
+	char		 type[96];	/* a value of attachment_types */
+	char		 naam[ATTACHMENT_NAME_MAX + 1];
+	char		 gemeente[8];	/* who uploaded it */
+	time_t		 aangemaakt;
+};
+/* An upload on its way to disk: a temporary file, hashed as written. */
+struct attachment_upload {
+	int		 fd;		/* -1: none */
+	char		 tmp[4096];
+	long long	 size;
+	char		 hash[65];
+	void		*st;		/* an EVP_MD_CTX (SHA-256) */
+};
+extern const struct choice attachment_types[];
+const char *attachment_detect(int, long long, const char *, const char **);
+int	 attachment_name_clean(const char *, char[ATTACHMENT_NAME_MAX + 1]);
+json_t	*attachment_json(const struct attachment *);
+bool	 attachment_hash_valid(const char *);
+char	*attachment_file_path(const char *, const char *);
+bool	 attachment_file_present(const char *, const char *);
+int	 attachment_upload_begin(const char *, struct attachment_upload *);
+int	 attachment_upload_write(struct attachment_upload *, const void *,
+	     size_t);
+void	 attachment_upload_end(struct attachment_upload *);
+void	 attachment_upload_abort(struct attachment_upload *);
+int	 attachment_upload_commit(const char *, struct attachment_upload *);
+int	 attachment_store_list(struct db *, const char *, json_t **);
+int	 attachment_store_get(struct db *, const char *, const char *,
+	     struct attachment *);
+long long attachment_store_total(struct db *, const char *);
+int	 attachment_store_insert(struct db *, const struct attachment *,
+	     long long);
+int	 attachment_store_delete(struct db *, const char *, const char *,
+	     const char *);
+void	 attachment_store_unlink_unused(struct db *, const char *,
+	     const char *);
+int	 attachment_store_replace(struct db *, const char *, const char *,
+	     json_t *, long long);
+int	 attachment_files_copy(const char *, const char *, long *, char **);
+
 /* cache.c */
 void	 cache_bump(void);
 unsigned long cache_generation_now(void);

@@ -230,6 +230,10 @@ router_req_free(struct req *r)
 	evhttp_clear_headers(r->out_headers);
 	free(r->out_headers);
 	evbuffer_free(r->body);
+	if (r->spool != NULL) {
+		attachment_upload_abort(r->spool);
+		free(r->spool);
+	}
 	free(r->target);
 	free(r->path);
 	json_decref(r->invalid);

@@ -9,6 +9,14 @@
 
 #include "http/http.h"
 
+/* model_attachments.c */
+int	 model_attachments_from_buffer(struct req *, struct evbuffer *,
+	     struct attachment_upload *);
+int	 model_attachments_add(struct req *, const struct pilot *,
+	     struct attachment_upload *, const char *, struct attachment *);
+int	 model_attachments_list(struct req *, const struct pilot *, json_t **);
+int	 model_attachments_send(struct req *, const struct pilot *);
+int	 model_attachments_delete(struct req *, const struct pilot *);
 /* model_dashboard.c */
 int	 model_dashboard_get(struct req *, json_t **);
 

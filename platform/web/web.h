@@ -19,6 +19,11 @@ void	 static_init(const struct config *);
 bool	 static_nlds_available(void);
 void	 static_nlds(struct req *);
 
+/* web_attachments.c */
+void	 web_attachments_page(struct req *);
+void	 web_attachments_upload(struct req *);
+void	 web_attachments_remove(struct req *);
+
 /* web_benchmarks.c */
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);

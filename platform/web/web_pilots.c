@@ -689,6 +689,7 @@ web_pilots_show(struct req *r)
 		html_raw(b, p.html[s]);
 		html_out(b, "</section>\n");
 	}
+	html_out(b, "<p><a href=\"/pilots/%s/bijlagen\">Bijlagen</a></p>\n", p.id);
 	html_out(b, "<p class=\"meta\">Versie %ld, gewijzigd ", p.versie);
 	{
 		char when[32];

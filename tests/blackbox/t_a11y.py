@@ -28,6 +28,7 @@ PAGES = [
     "/zoeken?q=AND&soort=boek",
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x",
     SEED_PILOT,
+    SEED_PILOT + "/bijlagen",
     "/pilots/00000000-0000-4000-8000-000000000000",
     "/richtlijnen",
     "/richtlijnen/stakeholders-betrekken",
@@ -87,9 +88,12 @@ r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
               "periode=2025", token=tok, headers={"Content-Type": "text/csv"},
               body="wijk,waarde\nNoord,120\nZuid,4\nOost,230\n")
 ds = "/datasets/" + r.json()["id"]
+# An attachment, so that its page has a list and delete buttons.
+m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=rapport.pdf" %
+          SEED_PILOT.split("/")[-1], token=tok, body=b"%PDF-1.4\n%%EOF\n")
 check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
                    SEED_PILOT, SEED_PILOT + "?opgeslagen=1",
-                   SEED_PILOT + "/verwijderen",
+                   SEED_PILOT + "/verwijderen", SEED_PILOT + "/bijlagen",
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
                    ds + "/verwijderen", "/datasets?eigen=ja&status=concept",
                    "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
