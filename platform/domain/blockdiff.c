@@ -6,7 +6,8 @@
  * table row), the blocks of the two texts lined up by libgit2's xdiff (the
  * Myers diff git uses, with its own bound on the work), and each block
  * shown once, stacked: unchanged, new (<ins>), gone (<del>), or changed,
- * with the changed words marked inside it (worddiff.c). Runs of unchanged
+ * with the changed words marked inside it (worddiff.c), or old and new
+ * one after the other when most of it was rewritten. Runs of unchanged
  * blocks fold into one line ("12 ongewijzigde alinea's") but for the one
  * block on either side of a change, for context.
  *
@@ -250,15 +251,22 @@ blockdiff_changed(struct blockdiff *d, struct evbuffer *b,
 {
 	const char *x = d->a.blocks[row->old], *y = d->b.blocks[row->new];
 	struct evbuffer *words = evbuffer_new();
+	int rc;
 
-	if (worddiff_html(words, x, strlen(x), y, strlen(y), &d->budget) ==
-	    0) {
+	rc = worddiff_html(words, x, strlen(x), y, strlen(y), &d->budget);
+	if (rc == 0) {
 		html_out(b, "<div class=\"diff-blok diff-gewijzigd\">");
 		evbuffer_add_buffer(b, words);
 	} else {
-		html_out(b, "<div class=\"diff-blok diff-vervangen\"><p class=\""
-		    "diff-noot\">Dit blok is te veel veranderd om per woord te "
-		    "vergelijken. Eerst het oude blok, dan het nieuwe.</p><div>");
+		/* Rewritten: old, then new. Past the bound: said so. */
+		if (rc == WORDDIFF_REWRITTEN)
+			html_out(b, "<div class=\"diff-blok diff-herschreven\">"
+			    "<div>");
+		else
+			html_out(b, "<div class=\"diff-blok diff-vervangen\"><p "
+			    "class=\"diff-noot\">Dit blok is te veel veranderd "
+			    "om per woord te vergelijken. Eerst het oude blok, "
+			    "dan het nieuwe.</p><div>");
 		worddiff_mark(b, false, x, strlen(x));
 		html_out(b, "</div><div>");
 		worddiff_mark(b, true, y, strlen(y));

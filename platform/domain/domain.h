@@ -198,6 +198,7 @@ char	*merge_diff_html(const char *);
 /* worddiff.c */
 #define WORDDIFF_CELLS_MAX	((size_t)1 << 20)	/* one block pair */
 #define WORDDIFF_TOO_LARGE	1
+#define WORDDIFF_REWRITTEN	2
 int	 worddiff_html(struct evbuffer *, const char *, size_t, const char *,
 	     size_t, size_t *);
 void	 worddiff_mark(struct evbuffer *, bool, const char *, size_t);

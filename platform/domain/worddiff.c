@@ -7,9 +7,11 @@
  * Tokens: a word (letters, digits and every UTF-8 character that is not
  * punctuation or a space), one punctuation mark, or a run of white space;
  * together the tokens are the text exactly. The longest common subsequence
- * of the two token lists is found by dynamic programming over what is left
- * once the common beginning and end are taken off, so that the usual edit
- * (a few words in a paragraph) costs next to nothing.
+ * of the two token lists (white space weighing nothing) is found by
+ * dynamic programming over what is left once the common beginning and end
+ * are taken off, so that the usual edit (a few words in a paragraph) costs
+ * next to nothing. A block rewritten for the most part reads better as old
+ * and new one after the other than as a mix of marks: the caller is told.
  *
  * The work is bounded: a table over n x m tokens is n x m cells, and a
  * block pair whose middle needs more than WORDDIFF_CELLS_MAX cells, or
@@ -183,6 +185,23 @@ worddiff_blank(const struct worddiff_list *l, size_t i, size_t j)
 }
 
 /*
+ * At a[i] against b[j], unequal: does the old token go (or the new one
+ * come)? The way that keeps the longer LCS (L points at cell i, j); on a
+ * tie, not the white space, so that it stays between the words.
+ */
+static bool
+worddiff_take_old(const struct worddiff_list *a, const struct worddiff_list *b,
+    size_t i, size_t an, size_t j, size_t bn, const uint16_t *L, size_t w)
+{
+	if (j == bn || i == an)
+		return j == bn;
+	if (L[w] != L[1])
+		return L[w] > L[1];
+	return !worddiff_is_space((unsigned char)a->t[i].p[0]) ||
+	    worddiff_is_space((unsigned char)b->t[j].p[0]);
+}
+
+/*
  * Walk the table L (suffix LCS lengths of a[ai..an) against b[bi..bn), w
  * columns) and write the marked text. Equal runs that are only white space
  * between two changes join the change, so "<del>a</del> <del>b</del>"
@@ -217,8 +236,8 @@ worddiff_walk(struct evbuffer *out, const struct worddiff_list *a,
 			j = ej;
 			continue;
 		}
-		if (j == bn || (i < an && L[(i - ai + 1) * w + (j - bi)] >=
-		    L[(i - ai) * w + (j - bi + 1)]))
+		if (worddiff_take_old(a, b, i, an, j, bn, L + (i - ai) * w +
+		    (j - bi), w))
 			i++;
 		else
 			j++;
@@ -227,12 +246,33 @@ worddiff_walk(struct evbuffer *out, const struct worddiff_list *a,
 	worddiff_mark_range(out, true, b, dj, bn);
 }
 
+/* What a matched token weighs: white space nothing, so that the LCS
+ * lines up words and marks, not the spaces between them. */
+static uint16_t
+worddiff_weight(const struct worddiff_token *t)
+{
+	return worddiff_is_space((unsigned char)t->p[0]) ? 0 : 1;
+}
+
+/* How many of l's tokens from i to j (exclusive) weigh anything. */
+static size_t
+worddiff_words(const struct worddiff_list *l, size_t i, size_t j)
+{
+	size_t n = 0;
+
+	for (; i < j; i++)
+		n += worddiff_weight(&l->t[i]);
+	return n;
+}
+
 /*
  * Append to out the new text of a block with its changes from the old one
  * marked. *budget is the table cells the caller still allows; what this
- * pair used is taken off it. Returns 0, or WORDDIFF_TOO_LARGE (nothing
+ * pair used is taken off it. Returns 0; WORDDIFF_TOO_LARGE (nothing
  * written) when the pair needs more than WORDDIFF_CELLS_MAX cells or the
- * budget: then the caller shows the block as replaced whole.
+ * budget; WORDDIFF_REWRITTEN (nothing written) when less than a third of
+ * the words stayed, too little to read as edits. In both cases the caller
+ * shows the block as replaced whole.
  */
 int
 worddiff_html(struct evbuffer *out, const char *old, size_t old_len,
@@ -241,6 +281,8 @@ worddiff_html(struct evbuffer *out, const char *old, size_t old_len,
 	struct worddiff_list a, b;
 	size_t pre = 0, suf = 0, n, m, w, cells;
 	uint16_t *L;
+	size_t kept, words;
+	int rc = 0;
 
 	worddiff_split(old, old_len, &a);
 	worddiff_split(new, new_len, &b);
@@ -265,14 +307,24 @@ worddiff_html(struct evbuffer *out, const char *old, size_t old_len,
 	for (size_t i = n; i-- > 0; )
 		for (size_t j = m; j-- > 0; )
 			L[i * w + j] = worddiff_same(&a.t[pre + i],
-			    &b.t[pre + j]) ? L[(i + 1) * w + j + 1] + 1 :
+			    &b.t[pre + j]) ? L[(i + 1) * w + j + 1] +
+			    worddiff_weight(&a.t[pre + i]) :
 			    L[(i + 1) * w + j] > L[i * w + j + 1] ?
 			    L[(i + 1) * w + j] : L[i * w + j + 1];
-	worddiff_range(out, &b, 0, pre);
-	worddiff_walk(out, &a, &b, pre, pre + n, pre, pre + m, L, w);
-	worddiff_range(out, &b, pre + m, b.n);
+	kept = L[0] + worddiff_words(&a, 0, pre) + worddiff_words(&a,
+	    pre + n, a.n);
+	words = worddiff_words(&a, 0, a.n);
+	if (worddiff_words(&b, 0, b.n) > words)
+		words = worddiff_words(&b, 0, b.n);
+	if (kept * 3 < words)
+		rc = WORDDIFF_REWRITTEN;
+	else {
+		worddiff_range(out, &b, 0, pre);
+		worddiff_walk(out, &a, &b, pre, pre + n, pre, pre + m, L, w);
+		worddiff_range(out, &b, pre + m, b.n);
+	}
 	free(L);
 	free(a.t);
 	free(b.t);
-	return 0;
+	return rc;
 }

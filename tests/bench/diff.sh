@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 # Issue 15's benchmark: the pages' HTML diff of two 200 KB guidelines (time
 # per diff) next to `diff -u` from Debian's diffutils on the same files.
-# Two pairs: an edited text (one block in seven with a word changed, a
-# block inserted, one removed) and a hostile one (200 KB of random words
-# against a shuffled copy, one paragraph: past the word diff's bound).
+# Three pairs: an edited text (one block in seven with a word changed, a
+# block inserted, one removed); a hostile one (200 KB of random words
+# against a shuffled copy, one paragraph: past the word diff's bound); and
+# 10000 list items against the same items shuffled (the block alignment).
 . "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 [ -x "$top/build/release/platform/meentd" ] || bench_build
@@ -40,13 +41,19 @@ words = ["".join(rnd.choice("abcdefghijklmnopqrstuvwxyz")
 def lines(ws):
     return "\n".join(" ".join(ws[i:i + 12]) for i in range(0, len(ws), 12)) + "\n"
 open(os.path.join(work, "hostile-old.md"), "w").write(lines(words))
+items = ["- " + " ".join(words[i:i + 3]) for i in range(0, 30000, 3)]
 rnd.shuffle(words)
 open(os.path.join(work, "hostile-new.md"), "w").write(lines(words))
+open(os.path.join(work, "blocks-old.md"), "w").write("\n".join(items) + "\n")
+rnd.shuffle(items)
+open(os.path.join(work, "blocks-new.md"), "w").write("\n".join(items) + "\n")
 PY
 make -C "$top/build/release" tests/bench/diff_bench >/dev/null
-for pair in edited hostile; do
-	if [ $pair = edited ]; then a=$work/old.md; b=$work/new.md
-	else a=$work/hostile-old.md; b=$work/hostile-new.md; fi
+for pair in edited hostile blocks; do
+	case $pair in
+	edited) a=$work/old.md; b=$work/new.md ;;
+	*) a=$work/$pair-old.md; b=$work/$pair-new.md ;;
+	esac
 	echo "$pair: $(wc -c <"$a") and $(wc -c <"$b") bytes, $N diffs"
 	/usr/bin/time -v "$top/build/release/tests/bench/diff_bench" "$a" "$b" \
 	    "$N" 2>"$work/time.txt"

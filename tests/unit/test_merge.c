@@ -168,6 +168,13 @@ test_blockdiff(void **state)
 	    "<span class=\"vh\">toegevoegd: </span>E.</ins></div>"));
 	assert_null(strstr(h, "\r"));
 	free(h);
+	/* Rewritten for the most part: old, then new, not a mix. */
+	h = blockdiff_html("A.\n\nEen heel andere zin over iets.\n",
+	    "A.\n\nVolkomen nieuwe woorden staan nu hier.\n");
+	assert_non_null(strstr(h, "<div class=\"diff-blok diff-herschreven\">"
+	    "<div><del><span class=\"vh\">verwijderd: </span>Een heel andere "
+	    "zin over iets.</del></div><div><ins>"));
+	free(h);
 	h = blockdiff_html("a\r\n\r\nb\r\n", "a\n\nb\n\n\n");
 	assert_string_equal(h, "<p class=\"diff-gelijk\">De tekst is niet "
 	    "veranderd.</p>\n");
