@@ -31,7 +31,7 @@
 #include <git2.h>
 
 #define BLOCKDIFF_CELLS_MAX	((size_t)1 << 23)
-#define BLOCKDIFF_ALIGN_MAX	4096	/* similarity checks per change */
+#define BLOCKDIFF_ALIGN_MAX	4096	/* block comparisons per change */
 
 /* The blocks of one text: each NUL-terminated, line ends as \n. */
 struct blockdiff_side {
@@ -45,7 +45,7 @@ enum blockdiff_kind { BLOCKDIFF_SAME, BLOCKDIFF_GONE, BLOCKDIFF_NEW,
 
 struct blockdiff_row {
 	enum blockdiff_kind	 kind;
-	size_t			 old, new;	/* block indexes, as kind uses */
+	size_t			 old, new;	/* the blocks, as kind uses */
 };
 
 struct blockdiff {
@@ -263,8 +263,8 @@ blockdiff_changed(struct blockdiff *d, struct evbuffer *b,
 			html_out(b, "<div class=\"diff-blok diff-herschreven\">"
 			    "<div>");
 		else
-			html_out(b, "<div class=\"diff-blok diff-vervangen\"><p "
-			    "class=\"diff-noot\">Dit blok is te veel veranderd "
+			html_out(b, "<div class=\"diff-blok diff-vervangen\">"
+			    "<p class=\"diff-noot\">Dit blok is te veel veranderd "
 			    "om per woord te vergelijken. Eerst het oude blok, "
 			    "dan het nieuwe.</p><div>");
 		worddiff_mark(b, false, x, strlen(x));

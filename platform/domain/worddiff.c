@@ -61,8 +61,9 @@ static bool
 worddiff_is_mark(const unsigned char *s, size_t len)
 {
 	if (len == 1)
-		return !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' &&
-		    s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9') || s[0] >= 0x80);
+		return !((s[0] >= 'a' && s[0] <= 'z') ||
+		    (s[0] >= 'A' && s[0] <= 'Z') ||
+		    (s[0] >= '0' && s[0] <= '9') || s[0] >= 0x80);
 	if (len == 2)
 		return s[0] == 0xc2 && s[1] >= 0xa0;
 	if (len == 3)

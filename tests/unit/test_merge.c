@@ -114,7 +114,8 @@ test_diff(void **state)
 static void
 test_worddiff(void **state)
 {
-	const char *x = "De café is open — nu.", *y = "De caféé is dicht — nu.";
+	const char *x = "De café is open — nu.";
+	const char *y = "De caféé is dicht — nu.";
 	struct evbuffer *b = evbuffer_new();
 	size_t budget = 1000;
 	char *h;
