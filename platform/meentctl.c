@@ -512,6 +512,11 @@ ctl_check(struct ctl *c)
 		printf("search index: does not match the pilots; run reindex\n");
 		problems++;
 	}
+	if (search_check(db) != 0) {
+		printf("search index: does not match the guidelines, indicators "
+		    "or municipalities; run reindex\n");
+		problems++;
+	}
 	if (instance_load(db, c->data_dir, &in, &err) == -1) {
 		printf("instance: %s\n", err);
 		free(err);
@@ -538,7 +543,8 @@ ctl_reindex(struct ctl *c)
 	if ((db = ctl_open(c)) == NULL)
 		return 1;
 	rc = db_begin(db) == 0 && db_exec(db, "INSERT INTO pilots_fts(pilots_fts)"
-	    " VALUES('rebuild')") == 0 && db_commit(db) == 0 ? 0 : -1;
+	    " VALUES('rebuild')") == 0 && search_reindex(db) == 0 &&
+	    db_commit(db) == 0 ? 0 : -1;
 	if (rc == -1)
 		db_rollback(db);
 	db_close(db);

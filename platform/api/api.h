@@ -47,6 +47,7 @@ void	 api_indicators_vergelijking(struct req *);
 
 /* api_me.c */
 void	 api_me_get(struct req *);
+void	 api_me_overzicht(struct req *);
 
 /* api_municipalities.c */
 void	 api_municipalities_list(struct req *);

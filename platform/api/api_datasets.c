@@ -35,12 +35,13 @@ struct dataset_job {
 };
 
 static void
-api_datasets_answer(struct req *r, const struct dataset_result *res,
-    const char *id)
+api_datasets_answer(struct req *r, const struct dataset_request *rq,
+    const struct dataset_result *res, const char *id)
 {
 	json_t *body;
 	char *self, *publish;
 
+	(void)rq;
 	if (res->problems != NULL) {
 		model_datasets_problems(r, res->problems);
 		reply_invalid(r);
@@ -118,20 +119,15 @@ api_datasets_viewer(struct req *r)
 void
 api_datasets_list(struct req *r)
 {
-	const char *indicator = req_query(r, "indicator");
-	const char *gemeente = req_query(r, "gemeente");
+	struct dataset_query q;
 	json_t *list;
 
-	if (indicator != NULL && !indicator_id_valid(indicator))
-		req_invalid(r, "indicator", "geen geldige indicator");
-	if (gemeente != NULL && !municipality_code_valid(gemeente))
-		req_invalid(r, "gemeente", "een CBS-code zoals GM0363");
+	model_datasets_query(r, &q);
 	if (req_has_invalid(r)) {
 		reply_invalid(r);
 		return;
 	}
-	list = dataset_store_list(r->db, indicator, gemeente,
-	    api_datasets_viewer(r));
+	list = dataset_store_list(r->db, &q, NULL);
 	if (list == NULL) {
 		reply_db_failed(r, "De datasets konden niet gelezen worden.");
 		return;

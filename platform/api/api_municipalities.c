@@ -78,6 +78,10 @@ api_municipalities_get(struct req *r)
 		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente "
 		    "met code %s.", code);
 		break;
+	case MEENT_INTERRUPTED:
+		reply_problem(r, 503, "Zoekopdracht te zwaar",
+		    MODEL_PILOTS_TOO_LONG);
+		break;
 	default:
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
 	}

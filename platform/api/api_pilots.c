@@ -297,10 +297,10 @@ api_pilots_delete(struct req *r)
 
 /*
  * Run q (parsed by model_pilots_query) and reply with the page, or with the
- * error. search: the answer of /_zoek rather than of the list.
+ * error.
  */
 static void
-api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
+api_pilots_answer(struct req *r, struct pilot_query *q)
 {
 	unsigned long gen = cache_generation_now();
 	json_t *items, *facets, *out;
@@ -310,14 +310,12 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 	long total;
 	int rc;
 
-	if (search && q->q == NULL)
-		req_invalid(r, "q", "verplicht: waar zoekt u naar?");
 	if (req_has_invalid(r)) {
 		reply_invalid(r);
 		return;
 	}
 	/* The answer depends on the viewer and on the whole target. */
-	key = xasprintf("%c|%d|%s|%s", search ? 'S' : 'L', q->member,
+	key = xasprintf("L|%d|%s|%s", q->member,
 	    q->own != NULL ? q->own : "", r->target);
 	cached = cache_get(r->db, key, &len, NULL);
 	if (cached != NULL) {
@@ -336,19 +334,14 @@ api_pilots_answer(struct req *r, struct pilot_query *q, bool search)
 	else if (rc != 0)
 		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 	else {
-		if (search)
-			out = json_pack("{s:o, s:s, s:I, s:i, s:i, s:{s:o}, "
-			    "s:{s:o}}", "_links", req_links(r, q->page,
-			    q->page_size, total), "q", q->q, "totaal",
-			    (json_int_t)total, "page", q->page, "pageSize",
-			    q->page_size, "facetten", "pilots", facets,
-			    "resultaten", "pilots", items);
-		else
-			out = json_pack("{s:o, s:I, s:i, s:i, s:o, s:o}",
-			    "_links", req_links(r, q->page, q->page_size, total),
-			    "totaal", (json_int_t)total, "page", q->page,
-			    "pageSize", q->page_size, "facetten", facets,
-			    "pilots", items);
+		out = json_pack("{s:o, s:I, s:i, s:i, s:o, s:o}", "_links",
+		    req_links(r, q->page, q->page_size, total), "totaal",
+		    (json_int_t)total, "page", q->page, "pageSize",
+		    q->page_size, "facetten", facets, "pilots", items);
+		/* A size class without pilots: which nearby ones have. */
+		if (total == 0 && q->grootteklasse > 0)
+			json_object_set_new(out, "nabijeKlassen",
+			    model_pilots_nearest(facets, q->grootteklasse));
 		s = json_dumps(out, JSON_COMPACT);
 		cache_put(key, s, strlen(s), NULL, gen);
 		reply_text(r, 200, "application/json", s, strlen(s));
@@ -366,23 +359,60 @@ api_pilots_list(struct req *r)
 	if (model_pilots_query(r, &q) == MEENT_ERR)
 		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 	else
-		api_pilots_answer(r, &q, false);
+		api_pilots_answer(r, &q);
 	free(q.fts);
 }
 
 /*
- * GET /api/v1/_zoek?q=: one search over everything this instance holds
- * (pilots now; guidelines and indicators join as they come), with
- * highlighted fragments and facets.
+ * GET /api/v1/_zoek?q=[&soort=]: one search over municipalities, pilots,
+ * guidelines and indicators (model_search.c), with plain-text and marked
+ * fragments and the counts per kind. Answers are cached per viewer.
  */
 void
 api_zoek(struct req *r)
 {
-	struct pilot_query q;
+	unsigned long gen = cache_generation_now();
+	struct search_query q;
+	struct search_result res;
+	const char *cached;
+	char *key, *s;
+	size_t len;
+	json_t *out;
+	int rc;
 
-	if (model_pilots_query(r, &q) == MEENT_ERR)
-		reply_db_failed(r, "De pilots konden niet gelezen worden.");
-	else
-		api_pilots_answer(r, &q, true);
+	model_search_query(r, &q);
+	if (q.q == NULL && !req_has_invalid(r))
+		req_invalid(r, "q", "verplicht: waar zoekt u naar?");
+	if (req_has_invalid(r)) {
+		free(q.fts);
+		reply_invalid(r);
+		return;
+	}
+	/* The answer depends on the viewer and on the whole target. */
+	key = xasprintf("Z|%d|%s|%s", q.member, q.own != NULL ? q.own : "",
+	    r->target);
+	if ((cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "application/json", cached, len);
+		goto done;
+	}
+	rc = model_search_run(r, &q, &res);
+	if (rc == MEENT_CONFLICT)
+		reply_invalid(r);
+	else if (rc == MEENT_INTERRUPTED)
+		reply_problem(r, 503, "Zoekopdracht te zwaar",
+		    MODEL_PILOTS_TOO_LONG);
+	else if (rc != 0)
+		reply_db_failed(r, "Er kon niet gezocht worden.");
+	else {
+		out = model_search_json(r, &q, &res);
+		s = json_dumps(out, JSON_COMPACT);
+		cache_put(key, s, strlen(s), NULL, gen);
+		reply_text(r, 200, "application/json", s, strlen(s));
+		free(s);
+		json_decref(out);
+	}
+	search_result_free(&res);
+done:
+	free(key);
 	free(q.fts);
 }

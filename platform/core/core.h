@@ -183,6 +183,10 @@ char	*buffer_take_string(struct evbuffer *);
 char	*markdown_render(const char *, size_t);
 int	 markdown_check(const char *, size_t, size_t, char *, size_t);
 
+/* snippet.c */
+char	*snippet_plain(const char *);
+char	*snippet_unmarked(const char *);
+
 /* outbound.c */
 #define OUTBOUND_OK		0	/* a response came (see status) */
 #define OUTBOUND_REFUSED	1	/* the SSRF guard refused the address */
@@ -232,6 +236,8 @@ struct csvstream_error {
 typedef int (*csvstream_row_cb)(const char *const *, const size_t *, size_t,
 	    long, void *, struct csvstream_error *);
 bool	 csvstream_utf8_valid(const unsigned char *, size_t);
+int	 csvstream_delimiter(struct evbuffer *, unsigned char *,
+	     struct csvstream_error *);
 int	 csvstream_parse(struct evbuffer *, csvstream_row_cb, void *,
 	     struct csvstream_error *);
 void	 csvstream_wipe(struct evbuffer *);
@@ -266,6 +272,8 @@ const char *http_method_name(int);
 int	 http_method_type(const char *);
 bool	 http_method_known(const char *);
 char	*http_origin(const char *);
+#define HTTP_LOCAL_PATH_MAX	500	/* bytes of a path to go back to */
+bool	 http_local_path(const char *);
 
 /* proxy.c */
 bool	 proxy_net_valid(const char *);

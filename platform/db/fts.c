@@ -282,6 +282,79 @@ short_prefix:
 	return -1;
 }
 
+static bool
+fts_is(const struct fts_part *p, const char *op)
+{
+	return p->kind == FTS_OPERATOR && p->len == strlen(op) &&
+	    strncmp(p->s, op, p->len) == 0;
+}
+
+static bool
+fts_binary(const struct fts_part *p)
+{
+	return p->kind == FTS_OPERATOR && !fts_is(p, "(") && !fts_is(p, ")");
+}
+
+/*
+ * Check how the operators stand, so that a mistake is explained in words
+ * rather than left to FTS5's "syntax error": AND, OR and NOT each stand
+ * between two search words (or parenthesised parts), and every parenthesis
+ * is closed, around something. Returns 0, or -1 with *err.
+ */
+static int
+fts_structure(const struct fts_part *part, int n, const char **err)
+{
+	int depth = 0;
+	bool operand = false;	/* the part before ends an operand */
+
+	for (int i = 0; i < n; i++) {
+		if (fts_binary(&part[i])) {
+			if (!operand)
+				goto operator;
+			operand = false;
+		} else if (fts_is(&part[i], "(")) {
+			if (i + 1 < n && fts_is(&part[i + 1], ")")) {
+				*err = "er staat niets tussen de haakjes";
+				return -1;
+			}
+			depth++;
+			operand = false;
+		} else if (fts_is(&part[i], ")")) {
+			if (depth == 0) {
+				*err = "er staat een ) zonder ( ervoor";
+				return -1;
+			}
+			if (!operand)
+				goto operator;
+			depth--;
+			operand = true;
+		} else
+			operand = true;
+	}
+	if (depth > 0) {
+		*err = "een haakje ( is niet gesloten";
+		return -1;
+	}
+	if (n > 0 && !operand)
+		goto operator;
+	return 0;
+operator:
+	*err = "AND, OR en NOT staan tussen twee zoekwoorden, zoals "
+	    "bijstand AND jeugd of bijstand NOT jeugd";
+	return -1;
+}
+
+/* Does b follow a in an AND that FTS5 needs spelled out? */
+static bool
+fts_needs_and(const struct fts_part *a, const struct fts_part *b)
+{
+	bool a_ends = a->kind != FTS_OPERATOR || fts_is(a, ")");
+	bool b_starts = b->kind != FTS_OPERATOR || fts_is(b, "(");
+
+	/* FTS5 joins two phrases by itself, but not a phrase and a group. */
+	return a_ends && b_starts && (fts_is(a, ")") || fts_is(b, "("));
+}
+
 /*
  * Turn what a person typed into an FTS5 query: words stay words (each
  * quoted, so "?" or "<" is no syntax), "phrases" stay phrases, a trailing
@@ -290,8 +363,9 @@ short_prefix:
  * terms: "zorg* zorg*" is "zorg*". Returns the query (caller frees), or NULL
  * with *err (a static Dutch reason naming the limit) when the query is too
  * long, has too many terms or prefixes, a prefix that is too short, an
- * unclosed quote or no words at all. Operator mistakes ("a OR") are left for
- * FTS5 to refuse.
+ * unclosed quote, an operator that does not stand between two words ("a
+ * OR", "AND"), an unbalanced parenthesis or no words at all. A word next to
+ * a group ("a (b OR c)") is joined with an AND, which FTS5 wants written.
  */
 char *
 fts_query(const char *in, const char **err)
@@ -306,6 +380,8 @@ fts_query(const char *in, const char **err)
 		return NULL;
 	}
 	if ((n = fts_split(in, part, err)) == -1)
+		return NULL;
+	if (fts_structure(part, n, err) == -1)
 		return NULL;
 	for (int i = 0; i < n; i++)
 		operators |= part[i].kind == FTS_OPERATOR;
@@ -337,6 +413,8 @@ fts_query(const char *in, const char **err)
 	}
 	b = evbuffer_new();
 	for (int i = 0; i < kept; i++) {
+		if (i > 0 && fts_needs_and(&part[i - 1], &part[i]))
+			evbuffer_add(b, "AND ", 4);
 		if (part[i].kind == FTS_OPERATOR)
 			evbuffer_add(b, part[i].s, part[i].len);
 		else {

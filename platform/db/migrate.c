@@ -468,6 +468,70 @@ static const struct migration migrations[] = {
 	    "  WITHOUT ROWID;" },
 	{ 11,
 	    /*
+	     * One search over every kind (domain/search.c): search indexes
+	     * for guidelines (the title and the newest revision's text),
+	     * indicators (name and description) and municipality names, with
+	     * the pilots' tokenizer, so that one query means the same in
+	     * each. They are small and keep their own copy of the text.
+	     * Triggers keep them in step with every write, whichever code
+	     * makes it (the stores, federation, reference data); a guideline
+	     * is indexed once its head revision is here.
+	     */
+	    "CREATE VIRTUAL TABLE richtlijnen_fts USING fts5(titel, tekst,"
+	    "  tokenize='meent_nl');"
+	    "CREATE VIRTUAL TABLE indicatoren_fts USING fts5(id UNINDEXED,"
+	    "  naam, omschrijving, tokenize='meent_nl');"
+	    "CREATE VIRTUAL TABLE gemeenten_fts USING fts5(code, naam,"
+	    "  tokenize='meent_nl');"
+	    "INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT r.pk, r.titel, v.tekst FROM richtlijnen r"
+	    "  JOIN richtlijn_versies v ON v.richtlijn = r.pk"
+	    "  AND v.versie = r.head;"
+	    "CREATE TRIGGER search_richtlijn_ins AFTER INSERT ON richtlijnen"
+	    "  BEGIN"
+	    "  INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT NEW.pk, NEW.titel, v.tekst FROM richtlijn_versies v"
+	    "  WHERE v.richtlijn = NEW.pk AND v.versie = NEW.head; END;"
+	    "CREATE TRIGGER search_richtlijn_upd"
+	    "  AFTER UPDATE OF titel, head ON richtlijnen BEGIN"
+	    "  DELETE FROM richtlijnen_fts WHERE rowid = OLD.pk;"
+	    "  INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT NEW.pk, NEW.titel, v.tekst FROM richtlijn_versies v"
+	    "  WHERE v.richtlijn = NEW.pk AND v.versie = NEW.head; END;"
+	    "CREATE TRIGGER search_versie_ins AFTER INSERT ON richtlijn_versies"
+	    "  WHEN NEW.versie = (SELECT head FROM richtlijnen"
+	    "  WHERE pk = NEW.richtlijn) BEGIN"
+	    "  DELETE FROM richtlijnen_fts WHERE rowid = NEW.richtlijn;"
+	    "  INSERT INTO richtlijnen_fts (rowid, titel, tekst)"
+	    "  SELECT pk, titel, NEW.tekst FROM richtlijnen"
+	    "  WHERE pk = NEW.richtlijn; END;"
+	    "INSERT INTO indicatoren_fts (id, naam, omschrijving)"
+	    "  SELECT id, naam, omschrijving FROM indicatoren;"
+	    "CREATE TRIGGER search_indicator_ins AFTER INSERT ON indicatoren"
+	    "  BEGIN"
+	    "  INSERT INTO indicatoren_fts (id, naam, omschrijving)"
+	    "  VALUES (NEW.id, NEW.naam, NEW.omschrijving); END;"
+	    "CREATE TRIGGER search_indicator_upd"
+	    "  AFTER UPDATE OF id, naam, omschrijving ON indicatoren BEGIN"
+	    "  DELETE FROM indicatoren_fts WHERE id = OLD.id;"
+	    "  INSERT INTO indicatoren_fts (id, naam, omschrijving)"
+	    "  VALUES (NEW.id, NEW.naam, NEW.omschrijving); END;"
+	    "CREATE TRIGGER search_indicator_del AFTER DELETE ON indicatoren"
+	    "  BEGIN DELETE FROM indicatoren_fts WHERE id = OLD.id; END;"
+	    "INSERT INTO gemeenten_fts (code, naam)"
+	    "  SELECT code, naam FROM gemeenten;"
+	    "CREATE TRIGGER search_gemeente_ins AFTER INSERT ON gemeenten"
+	    "  BEGIN INSERT INTO gemeenten_fts (code, naam)"
+	    "  VALUES (NEW.code, NEW.naam); END;"
+	    "CREATE TRIGGER search_gemeente_upd"
+	    "  AFTER UPDATE OF code, naam ON gemeenten BEGIN"
+	    "  DELETE FROM gemeenten_fts WHERE code = OLD.code;"
+	    "  INSERT INTO gemeenten_fts (code, naam)"
+	    "  VALUES (NEW.code, NEW.naam); END;"
+	    "CREATE TRIGGER search_gemeente_del AFTER DELETE ON gemeenten"
+	    "  BEGIN DELETE FROM gemeenten_fts WHERE code = OLD.code; END;" },
+	{ 12,
+	    /*
 	     * Guideline texts, messages and reasons with LF line ends, as
 	     * they are written from now on (guideline_text_lf): texts from
 	     * browsers came with CRLF, and a diff showed every line changed.
@@ -479,9 +543,10 @@ static const struct migration migrations[] = {
 	     * copy, which a peer's entry is applied to (made LF on the way
 	     * in by guideline_store_put_revision) and our own entries are
 	     * exported from only when a revision is inserted (the trigger is
-	     * on INSERT: this UPDATE enqueues nothing). The stored HTML and
-	     * table of contents stay: cmark reads CRLF, CR and LF alike, so
-	     * they are what the LF text renders to.
+	     * on INSERT: this UPDATE enqueues nothing; the search index's
+	     * trigger is on INSERT as well, so its copy is updated here).
+	     * The stored HTML and table of contents stay: cmark reads CRLF,
+	     * CR and LF alike, so they are what the LF text renders to.
 	     */
 	    "UPDATE richtlijn_versies SET"
 	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
@@ -497,7 +562,12 @@ static const struct migration migrations[] = {
 	    "  reden = replace(replace(reden, char(13, 10), char(10)),"
 	    "    char(13), char(10))"
 	    "  WHERE instr(tekst, char(13)) > 0 OR instr(bericht, char(13)) > 0"
-	    "  OR instr(reden, char(13)) > 0;" },
+	    "  OR instr(reden, char(13)) > 0;"
+	    /* The search index's copy of the newest text (migration 11). */
+	    "UPDATE richtlijnen_fts SET"
+	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
+	    "    char(13), char(10))"
+	    "  WHERE instr(tekst, char(13)) > 0;" },
 };
 
 int

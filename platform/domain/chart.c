@@ -107,8 +107,9 @@ chart_description(struct evbuffer *b, json_t *ind, json_t *cmp,
 	if (json_is_number(json_object_get(pos, "waarde"))) {
 		chart_number(own, sizeof own, json_number_value(
 		    json_object_get(pos, "waarde")));
-		html_out(b, "%s heeft %s, rang %ld.", self_name, own,
-		    (long)json_integer_value(json_object_get(pos, "rang")));
+		html_out(b, "%s heeft %s, rang %ld. %s", self_name, own,
+		    (long)json_integer_value(json_object_get(pos, "rang")),
+		    json_string_value(json_object_get(pos, "keuze")));
 	} else
 		html_out(b, "Van %s is geen waarde bekend.", self_name);
 	html_out(b, "</desc>\n");
@@ -190,8 +191,10 @@ chart_svg(json_t *ind, json_t *cmp)
 		    CHART_LEFT + bw * (double)i + bw * 0.1, fmin(y, y0),
 		    bw * 0.8, fmax(fabs(y0 - y), 0.5),
 		    mine ? "#b4003c" : "#7f9cc0");
-		html_out(b, "<title>%s: %s</title></rect>\n",
-		    json_string_value(json_object_get(bars[i], "naam")), label);
+		html_out(b, "<title>%s: %s (bron: %s)</title></rect>\n",
+		    json_string_value(json_object_get(bars[i], "naam")), label,
+		    json_string_value(json_object_get(json_object_get(bars[i],
+		    "bron"), "naam")));
 		if (mine)
 			html_out(b, "<text x=\"%ld\" y=\"%ld\" font-size=\"13\" "
 			    "text-anchor=\"middle\" fill=\"#b4003c\">%s</text>\n",

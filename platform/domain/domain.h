@@ -86,6 +86,9 @@ struct pilot_query {
 	/* Who is asking: visibility. */
 	bool		 member;
 	const char	*own;
+	/* The reference data's spelling of provincie and gemeente, which
+	 * were asked for in any case (model_pilots_query points at these). */
+	char		 provincie_name[65], gemeente_code[8];
 };
 
 /* What a cached answer needs besides its bytes (cache.c). */
@@ -181,7 +184,8 @@ int	 pilot_store_revive(struct db *, long);
 bool	 pilot_store_visible(const char *, const char *, bool, const char *);
 int	 pilot_store_list(struct db *, const struct pilot_query *, json_t **,
 	     long *, json_t **);
-json_t	*pilot_store_feed(struct db *, int);
+int	 pilot_store_feed(struct db *, const struct pilot_query *, int,
+	     json_t **);
 long	 pilot_store_count(struct db *);
 enum pilot_link { PILOT_LINK_GUIDELINE, PILOT_LINK_INDICATOR };
 json_t	*pilot_store_linking(struct db *, enum pilot_link, const char *, bool,
@@ -230,6 +234,7 @@ void	 revision_free(struct revision *);
 int	 guideline_store_revision(struct db *, long, long, json_t **);
 json_t	*guideline_store_revisions(struct db *, long);
 json_t	*guideline_store_list(struct db *, int, int, long *);
+json_t	*guideline_store_newest(struct db *, int);
 int	 guideline_store_set_maintainers(struct db *, long, json_t *);
 int	 guideline_store_set_title(struct db *, long, const char *);
 int	 guideline_store_change(struct db *, long, const char *, json_t *);
@@ -358,6 +363,14 @@ uint32_t cellkey_record(uint64_t);
 int	 cellkey_count_noise(uint32_t, int);
 double	 cellkey_eta(uint32_t);
 
+/* dashboard_store.c */
+#define DASHBOARD_STORE_MAX	200	/* rows of each list */
+json_t	*dashboard_store_pilots(struct db *, const char *, const char *);
+json_t	*dashboard_store_datasets(struct db *, const char *);
+json_t	*dashboard_store_proposals_waiting(struct db *, const char *,
+	     const char *);
+json_t	*dashboard_store_proposals_own(struct db *, const char *);
+
 /* dataset.c */
 #define DATASET_MAX_ROLES	64
 extern const struct choice dataset_forms[], dataset_roles[],
@@ -400,6 +413,9 @@ void	 dataset_result_free(struct dataset_result *);
 const char *dataset_table_acceptable(json_t *, json_t *,
 	     const struct sdc_rules *);
 
+/* dataset_csv.c */
+struct evbuffer *dataset_csv(json_t *);
+
 /* dataset_linked.c */
 const char *dataset_linked_check(json_t *, json_t *, json_t *, long);
 
@@ -411,10 +427,18 @@ struct dataset_row {
 	const char	*rapport_eigen;		/* the uploader's, JSON text */
 	const char	*cel_regels;		/* each cell's rule, JSON text */
 };
+/* Which datasets a list asks for; NULL matches all. */
+struct dataset_query {
+	const char	*indicator, *gemeente, *periode, *status;
+	const char	*viewer;	/* a municipality code, or NULL */
+	int		 limit;		/* 0: 500 */
+	long		 offset;
+};
 int	 dataset_store_insert(struct db *, const struct dataset_row *);
 int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
-json_t	*dataset_store_list(struct db *, const char *, const char *,
-	     const char *);
+json_t	*dataset_store_list(struct db *, const struct dataset_query *,
+	     long *);
+bool	 dataset_store_total(json_t *, double *);
 int	 dataset_store_publish(struct db *, const char *, const char *, long,
 	     const char **);
 int	 dataset_store_remove(struct db *, const char *, const char *);
@@ -437,6 +461,7 @@ int	 indicator_put(struct db *, const struct indicator *);
 int	 indicator_exists(struct db *, const char *);
 int	 indicator_get(struct db *, const char *, json_t **);
 json_t	*indicator_list(struct db *);
+json_t	*indicator_sources(struct db *);
 
 /* indicator_import.c */
 struct indicator_import {
@@ -466,6 +491,7 @@ int	 comparison_make(struct db *, json_t *,
 	     const struct comparison_query *, json_t **);
 
 /* comparison_csv.c */
+void	 comparison_csv_text(struct evbuffer *, const char *);
 struct evbuffer *comparison_csv(json_t *);
 
 /* chart.c */
@@ -564,6 +590,36 @@ void	 login_guard_result(struct login_guard *, const char *, const char *,
 void	 login_guard_device_new(struct login_guard *, const char *, char *);
 bool	 login_guard_device_valid(struct login_guard *, const char *,
 	     const char *);
+
+/* search.c */
+/* The kinds one search covers, in the order results come. */
+enum search_kind {
+	SEARCH_GEMEENTE, SEARCH_PILOT, SEARCH_RICHTLIJN, SEARCH_INDICATOR,
+	SEARCH_NKINDS
+};
+extern const struct choice search_kinds[];	/* soort: value, label */
+extern const char *const search_groups[SEARCH_NKINDS];	/* in the API */
+/* What a search asks for; kind -1 is every kind. */
+struct search_query {
+	const char	*q;		/* as typed */
+	char		*fts;		/* as FTS5 query (fts_query); owned */
+	int		 kind;
+	int		 page, page_size;
+	bool		 member;	/* who is asking: pilot visibility */
+	const char	*own;
+};
+/* What it found: a page of results, and counts per kind. */
+struct search_result {
+	json_t		*items;		/* owned; in kind order */
+	long		 count[SEARCH_NKINDS];
+	long		 total;		/* of the asked kind(s) */
+};
+int	 search_kind_parse(const char *);
+int	 search_run(struct db *, const struct search_query *,
+	     struct search_result *);
+void	 search_result_free(struct search_result *);
+int	 search_reindex(struct db *);
+int	 search_check(struct db *);
 
 
 #endif /* MEENT_DOMAIN_H */

@@ -14,14 +14,17 @@
 #include <cmark-gfm.h>
 #include <event2/buffer.h>
 
-/* A slug: 3 to 80 of a-z, 0-9 and single hyphens inside. */
+/*
+ * A slug: 3 to 80 of a-z, 0-9 and single hyphens inside; not "feed",
+ * which /richtlijnen/feed (the feed of new guidelines) takes.
+ */
 bool
 guideline_slug_valid(const char *s)
 {
 	size_t len = strlen(s);
 
 	if (len < 3 || len > GUIDELINE_SLUG_MAX || s[0] == '-' ||
-	    s[len - 1] == '-')
+	    s[len - 1] == '-' || strcmp(s, "feed") == 0)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&

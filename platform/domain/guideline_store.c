@@ -250,7 +250,7 @@ guideline_store_revise(struct db *db, struct guideline *g, struct revision *r,
 	int rc;
 
 	*conflicts = NULL;
-	/* LF before merging: stored texts are LF (migration 11). */
+	/* LF before merging: stored texts are LF (migration 12). */
 	lf = guideline_text_lf(r->tekst);
 	free(r->owned);
 	r->owned = lf;
@@ -443,6 +443,41 @@ guideline_store_list(struct db *db, int page, int page_size, long *total)
 			    db_column_json(st, 6));
 		json_array_append_new(list, item);
 	}
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/*
+ * The newest guidelines, for the feed of new ones: [{slug, titel, versie,
+ * aangemaakt, gewijzigd (seconds), gemeenteNaam}], newest first. Caller
+ * owns; NULL on a database error.
+ */
+json_t *
+guideline_store_newest(struct db *db, int limit)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT r.slug, r.titel, r.head,"
+	    " r.aangemaakt, r.gewijzigd,"
+	    " (SELECT naam FROM gemeenten WHERE code = r.gemeente)"
+	    " FROM richtlijnen r WHERE r.head > 0"
+	    " ORDER BY r.aangemaakt DESC, r.pk DESC LIMIT ?1");
+	json_t *list;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int(st, 1, limit);
+	list = json_array();
+	while ((rc = db_step_row(db, st, "guideline newest")) == 1)
+		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:I, "
+		    "s:I, s:o}", "slug", db_column_json(st, 0), "titel",
+		    db_column_json(st, 1), "versie",
+		    (json_int_t)sqlite3_column_int64(st, 2), "aangemaakt",
+		    (json_int_t)sqlite3_column_int64(st, 3), "gewijzigd",
+		    (json_int_t)sqlite3_column_int64(st, 4), "gemeenteNaam",
+		    db_column_json(st, 5)));
 	if (rc == -1) {
 		json_decref(list);
 		return NULL;

@@ -682,15 +682,15 @@ pilot_store_list_error(struct db *db, const struct pilot_query *q, int rc,
 }
 
 /*
- * Counts per domain, status and size class of everything matching q, and
- * the total. Returns 0, or what pilot_store_list_error() says.
+ * Add the counts per domain, status and size class of everything matching
+ * q to dom, sta and kla (each may be NULL: not counted), and their sum to
+ * *total. Returns 0, or what pilot_store_list_error() says.
  */
 static int
-pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
-    json_t **facets)
+pilot_store_counts(struct db *db, const struct pilot_query *q, long *total,
+    json_t *dom, json_t *sta, json_t *kla)
 {
 	struct evbuffer *b = evbuffer_new();
-	json_t *dom = json_object(), *sta = json_object(), *kla = json_object();
 	sqlite3_stmt *st;
 	int rc;
 
@@ -699,37 +699,76 @@ pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
 	pilot_store_where(b, q);
 	evbuffer_add_printf(b, " GROUP BY 1, 2, 3");
 	st = pilot_store_prepare(db, b);
-	*total = 0;
 	/* Preparing reads the FTS5 table's structure: the deadline counts. */
-	rc = db_deadline_expired(db) ? MEENT_INTERRUPTED : -1;
 	if (st == NULL)
-		goto fail;
+		return db_deadline_expired(db) ? MEENT_INTERRUPTED : -1;
 	pilot_store_bind_query(st, q);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long n = (long)sqlite3_column_int64(st, 3);
 		char klasse[12];
 
 		*total += n;
-		pilot_store_facet_add(dom, (const char *)sqlite3_column_text(st,
-		    0), n);
-		pilot_store_facet_add(sta, (const char *)sqlite3_column_text(st,
-		    1), n);
+		if (dom != NULL)
+			pilot_store_facet_add(dom, (const char *)
+			    sqlite3_column_text(st, 0), n);
+		if (sta != NULL)
+			pilot_store_facet_add(sta, (const char *)
+			    sqlite3_column_text(st, 1), n);
 		snprintf(klasse, sizeof klasse, "%d", sqlite3_column_int(st, 2));
-		pilot_store_facet_add(kla, klasse, n);
+		if (kla != NULL)
+			pilot_store_facet_add(kla, klasse, n);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = pilot_store_list_error(db, q, rc, "pilot_store_facets");
-		goto fail;
+	if (rc != SQLITE_DONE)
+		return pilot_store_list_error(db, q, rc, "pilot_store_facets");
+	return 0;
+}
+
+/*
+ * Counts per domain, status and size class, and the total of everything
+ * matching q. Each facet counts with the other filters only, not its own:
+ * with a size class chosen, the size class facet still says how many
+ * pilots every other class has (so choosing another is one click, and a
+ * 0 means that choice would find nothing). One statement, and one more
+ * for each of the three filters in use. Returns 0, or what
+ * pilot_store_list_error() says.
+ */
+static int
+pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
+    json_t **facets)
+{
+	json_t *dom = json_object(), *sta = json_object(), *kla = json_object();
+	struct pilot_query other;
+	long ignored = 0;
+	int rc;
+
+	*total = 0;
+	rc = pilot_store_counts(db, q, total, q->domein == NULL ? dom : NULL,
+	    q->status == NULL ? sta : NULL, q->grootteklasse == 0 ? kla : NULL);
+	if (rc == 0 && q->domein != NULL) {
+		other = *q;
+		other.domein = NULL;
+		rc = pilot_store_counts(db, &other, &ignored, dom, NULL, NULL);
+	}
+	if (rc == 0 && q->status != NULL) {
+		other = *q;
+		other.status = NULL;
+		rc = pilot_store_counts(db, &other, &ignored, NULL, sta, NULL);
+	}
+	if (rc == 0 && q->grootteklasse != 0) {
+		other = *q;
+		other.grootteklasse = 0;
+		rc = pilot_store_counts(db, &other, &ignored, NULL, NULL, kla);
+	}
+	if (rc != 0) {
+		json_decref(dom);
+		json_decref(sta);
+		json_decref(kla);
+		return rc;
 	}
 	*facets = json_pack("{s:o, s:o, s:o}", "domein", dom, "status", sta,
 	    "grootteklasse", kla);
 	return 0;
-fail:
-	json_decref(dom);
-	json_decref(sta);
-	json_decref(kla);
-	return rc;
 }
 
 /* A list item: the summary of a pilot and its municipality's name. */
@@ -837,35 +876,54 @@ fail:
 	return rc;
 }
 
-/* The newest changed public pilots, for the Atom feed. Caller owns. */
-json_t *
-pilot_store_feed(struct db *db, int limit)
+/*
+ * The newest changed public pilots matching q's filters, for the Atom
+ * feed: *items [{id, titel, samenvatting, gemeenteNaam, aangemaakt,
+ * gewijzigd}] (caller owns). Only openbaar pilots, whoever asks: a feed is
+ * read by programs that pass it on. Returns 0; or, with *items NULL, what
+ * pilot_store_list() returns for a malformed search, a deadline or an
+ * error.
+ */
+int
+pilot_store_feed(struct db *db, const struct pilot_query *q, int limit,
+    json_t **items)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.titel, t.samenvatting,"
-	    " g.naam, p.aangemaakt, p.gewijzigd FROM pilots p"
-	    " JOIN pilot_texts t ON t.pk = p.pk"
-	    " JOIN gemeenten g ON g.code = p.gemeente"
-	    " WHERE p.verwijderd IS NULL AND p.zichtbaarheid = 'openbaar'"
-	    " ORDER BY p.gewijzigd DESC, p.pk DESC LIMIT ?1");
-	json_t *items;
+	struct pilot_query pub = *q;
+	struct evbuffer *b = evbuffer_new();
+	sqlite3_stmt *st;
 	int rc;
 
+	*items = NULL;
+	pub.member = false;
+	pub.own = NULL;
+	evbuffer_add_printf(b, "SELECT p.id, p.titel, (SELECT samenvatting"
+	    " FROM pilot_texts WHERE pk = p.pk),"
+	    " (SELECT naam FROM gemeenten WHERE code = p.gemeente),"
+	    " p.aangemaakt, p.gewijzigd");
+	pilot_store_where(b, &pub);
+	evbuffer_add_printf(b, " ORDER BY p.gewijzigd DESC, p.pk DESC"
+	    " LIMIT :limit");
+	st = pilot_store_prepare(db, b);
+	rc = db_deadline_expired(db) ? MEENT_INTERRUPTED : -1;
 	if (st == NULL)
-		return NULL;
-	sqlite3_bind_int(st, 1, limit);
-	items = json_array();
-	while ((rc = db_step_row(db, st, "pilot_store_feed")) == 1)
-		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, "
+		return rc;
+	pilot_store_bind_query(st, &pub);
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"),
+	    limit);
+	*items = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(*items, json_pack("{s:o, s:o, s:o, s:o, "
 		    "s:I, s:I}", "id", db_column_json(st, 0), "titel",
 		    db_column_json(st, 1), "samenvatting", db_column_json(st, 2),
 		    "gemeenteNaam", db_column_json(st, 3), "aangemaakt",
 		    (json_int_t)sqlite3_column_int64(st, 4), "gewijzigd",
 		    (json_int_t)sqlite3_column_int64(st, 5)));
-	if (rc == -1) {
-		json_decref(items);
-		return NULL;
-	}
-	return items;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	json_decref(*items);
+	*items = NULL;
+	return pilot_store_list_error(db, &pub, rc, "pilot_store_feed");
 }
 
 /*

@@ -247,7 +247,13 @@ conn_start_closing(struct conn *c)
 
 /*
  * An answer from this file itself (the request could not be parsed, or a
- * deadline passed): problem+json, and the connection closes.
+ * deadline passed): problem+json, and the connection closes. It stays
+ * problem+json even for a browser: there is no request yet (no route, no
+ * trustworthy Accept, no session to show in a page's header), these are
+ * 400/408/413/414/431/503 that a person's browser does not provoke, and
+ * the web layer's page cannot be reached from here without a request.
+ * Everything after the head is in goes through reply_problem(), which
+ * answers browsers with a Dutch page.
  */
 static void
 conn_fail(struct conn *c, enum conn_refusal why, int status,

@@ -9,14 +9,19 @@
 
 #include "http/http.h"
 
+/* model_dashboard.c */
+int	 model_dashboard_get(struct req *, json_t **);
+
 /* model_datasets.c */
-typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
-	    const char *);
+/* The answer to an upload: what it asked (for a form to keep), its result. */
+typedef void (*dataset_answer_fn)(struct req *, const struct dataset_request *,
+	    const struct dataset_result *, const char *);
 int	 model_datasets_request(struct req *, const char *, const char *,
 	     const char *, const char *, struct dataset_request *);
 void	 model_datasets_submit(struct req *, const struct dataset_request *,
 	     struct evbuffer *, dataset_answer_fn);
 void	 model_datasets_problems(struct req *, json_t *);
+void	 model_datasets_query(struct req *, struct dataset_query *);
 int	 model_datasets_store_reply(struct req *, int, const char *);
 int	 model_datasets_publish_path(struct req *);
 
@@ -46,6 +51,9 @@ const char *model_pilots_own(struct req *);
 int	 model_pilots_query(struct req *, struct pilot_query *);
 int	 model_pilots_run(struct req *, const struct pilot_query *, json_t **,
 	     long *, json_t **);
+json_t	*model_pilots_nearest(json_t *, int);
+int	 model_pilots_feed(struct req *, const struct pilot_query *, int,
+	     json_t **);
 /* Why a search stopped by its budget is answered 503 (API and pages). */
 #define MODEL_PILOTS_TOO_LONG	"De zoekopdracht duurde te lang; maak hem " \
 	"specifieker."
@@ -55,6 +63,13 @@ int	 model_pilots_publish(struct req *, struct pilot *);
 int	 model_pilots_links_exist(struct req *, const struct pilot *);
 int	 model_pilots_plugins_validate(struct req *, const struct pilot *);
 void	 model_pilots_plugins_publish(const struct pilot *);
+
+/* model_search.c */
+void	 model_search_query(struct req *, struct search_query *);
+int	 model_search_run(struct req *, const struct search_query *,
+	     struct search_result *);
+json_t	*model_search_json(struct req *, const struct search_query *,
+	     const struct search_result *);
 
 
 #endif /* MEENT_MODEL_H */

@@ -141,25 +141,29 @@ model_municipalities_list(struct req *r, const struct municipality_filter *f,
 
 /*
  * Its pilots as far as the caller may see them, newest first:
- * {totaal, items} (the first MODEL_MUNICIPALITIES_PILOTS). NULL on error.
+ * {totaal, items} (the first MODEL_MUNICIPALITIES_PILOTS) into *out.
+ * Returns 0, or what model_pilots_run() returned (MEENT_INTERRUPTED when
+ * the list ran out of its time budget).
  */
-static json_t *
-model_municipalities_pilots(struct req *r, const char *code)
+static int
+model_municipalities_pilots(struct req *r, const char *code, json_t **out)
 {
 	struct pilot_query q = { 0 };
 	json_t *items, *facets;
 	long total;
+	int rc;
 
 	q.gemeente = code;
 	q.member = model_pilots_member(r);
 	q.own = model_pilots_own(r);
 	q.page = 1;
 	q.page_size = MODEL_MUNICIPALITIES_PILOTS;
-	if (model_pilots_run(r, &q, &items, &total, &facets) != 0)
-		return NULL;
+	if ((rc = model_pilots_run(r, &q, &items, &total, &facets)) != 0)
+		return rc;
 	json_decref(facets);
-	return json_pack("{s:I, s:o}", "totaal", (json_int_t)total, "items",
+	*out = json_pack("{s:I, s:o}", "totaal", (json_int_t)total, "items",
 	    items);
+	return 0;
 }
 
 /*
@@ -193,7 +197,9 @@ model_municipalities_guidelines(struct req *r, const char *code,
 static json_t *
 model_municipalities_datasets(struct req *r, const char *code)
 {
-	json_t *all = dataset_store_list(r->db, NULL, code, NULL), *d, *out;
+	struct dataset_query q = { .gemeente = code,
+	    .status = "gepubliceerd" };
+	json_t *all = dataset_store_list(r->db, &q, NULL), *d, *out;
 	char self[96];
 	size_t i;
 
@@ -310,7 +316,9 @@ fail:
  * owns): the reference data, _links, pilots {totaal, items},
  * richtlijnenBeheerd, richtlijnenGevolgd, datasets and indicatoren. Returns
  * MEENT_OK; MEENT_INVALID for a code that is not one (noted as invalid
- * "code"); MEENT_NOTFOUND; or MEENT_ERR (the caller answers
+ * "code"); MEENT_NOTFOUND; MEENT_INTERRUPTED when its list of pilots ran
+ * out of the search budget (the caller answers 503 with
+ * MODEL_PILOTS_TOO_LONG); or MEENT_ERR (the caller answers
  * reply_db_failed).
  */
 int
@@ -329,8 +337,10 @@ model_municipalities_get(struct req *r, const char *code, json_t **out)
 	if (rc != MEENT_OK)
 		return rc;
 	model_municipalities_links(g, code, true);
-	if ((part = model_municipalities_pilots(r, code)) == NULL)
-		goto fail;
+	if ((rc = model_municipalities_pilots(r, code, &part)) != 0) {
+		json_decref(g);
+		return rc == MEENT_INTERRUPTED ? rc : MEENT_ERR;
+	}
 	json_object_set_new(g, "pilots", part);
 	if ((part = model_municipalities_guidelines(r, code, false)) == NULL)
 		goto fail;

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Is the caller signed in (a member sees members-only pilots)? */
 bool
@@ -43,8 +44,22 @@ model_pilots_id_valid(const char *id)
 }
 
 /*
+ * Should a person see p after signing in, rather than "not found"? A
+ * members-only pilot, not deleted, asked for on a web page by someone who
+ * is not signed in: the page says so and links to the login form (401).
+ * The API keeps 404, so that it does not tell which ids exist.
+ */
+static bool
+model_pilots_login_first(struct req *r, const struct pilot *p)
+{
+	return r->who.kind == PRINCIPAL_ANONYMOUS && !p->deleted &&
+	    strcmp(p->zichtbaarheid, "leden") == 0 && r->route != NULL &&
+	    (r->route->flags & ROUTE_WEB);
+}
+
+/*
  * Load the pilot of the path for reading (own = false) or changing. On any
- * refusal replies (400, 404, 410, 403, 500) and returns -1.
+ * refusal replies (400, 401, 404, 410, 403, 500) and returns -1.
  */
 int
 model_pilots_load(struct req *r, struct pilot *p, bool change)
@@ -60,6 +75,12 @@ model_pilots_load(struct req *r, struct pilot *p, bool change)
 	rc = pilot_store_get(r->db, id, p);
 	if (rc == -1) {
 		reply_db_failed(r, "De pilot kon niet gelezen worden.");
+		return -1;
+	}
+	if (rc == 0 && model_pilots_login_first(r, p)) {
+		pilot_free(p);
+		reply_unauthorized(r, "Deze pilot is alleen te zien voor wie "
+		    "is ingelogd.");
 		return -1;
 	}
 	if (rc == MEENT_NOTFOUND || !pilot_store_visible(p->gemeente,
@@ -241,16 +262,68 @@ model_pilots_publish(struct req *r, struct pilot *p)
 	return 0;
 }
 
+/* A query parameter, NULL when absent or empty (a form's "alle"). */
+static const char *
+model_pilots_param(struct req *r, const char *name)
+{
+	const char *v = req_query(r, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* The value of values[0..n) that v is in any case, or NULL. */
+static const char *
+model_pilots_in(const char *v, const char *const *values, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v, values[i]) == 0)
+			return values[i];
+	return NULL;
+}
+
+/* The value of a closed set that v is in any case, or NULL. */
+static const char *
+model_pilots_choice(const char *v, const struct choice *set)
+{
+	for (; set->value != NULL; set++)
+		if (strcasecmp(v, set->value) == 0)
+			return set->value;
+	return NULL;
+}
+
+/*
+ * The province filter, in the reference data's spelling (q's buffer),
+ * noted invalid when there is none such: 0, or -1 on a database error.
+ */
+static int
+model_pilots_province(struct req *r, struct pilot_query *q, const char *v)
+{
+	int rc = strlen(v) <= 64 ? municipality_province_find(r->db, v,
+	    q->provincie_name, sizeof q->provincie_name) : 0;
+
+	if (rc == 1)
+		q->provincie = q->provincie_name;
+	else if (rc == 0)
+		req_invalid(r, "provincie", "geen provincie van Nederland "
+		    "(zoals Gelderland of Noord-Brabant)");
+	return rc == -1 ? -1 : 0;
+}
+
 /*
  * Read the list's query parameters into q, noting invalid ones. Shared by
- * the API and the web pages. 0, or MEENT_ERR when the database failed
- * checking one (the caller answers reply_db_failed and frees q->fts).
+ * the API, the web pages and the feed. Closed sets, the province and the
+ * municipality code are matched in any case ("Jeugd", "AFGEROND",
+ * "gelderland") and q holds their usual spelling. 0, or MEENT_ERR when the
+ * database failed checking one (the caller answers reply_db_failed and
+ * frees q->fts).
  */
 int
 model_pilots_query(struct req *r, struct pilot_query *q)
 {
 	const struct config *cfg = r->ctx->cfg;
-	const char *sort = req_query(r, "sort");
+	const char *sort = model_pilots_param(r, "sort"), *v;
+	const char *const *doms;
+	size_t ndom;
 	long klasse;
 	int rc = 0;
 
@@ -258,9 +331,7 @@ model_pilots_query(struct req *r, struct pilot_query *q)
 	req_page(r, &q->page, &q->page_size);
 	q->member = model_pilots_member(r);
 	q->own = model_pilots_own(r);
-	q->q = req_query(r, "q");
-	if (q->q != NULL && *q->q == '\0')
-		q->q = NULL;
+	q->q = model_pilots_param(r, "q");
 	if (q->q != NULL) {
 		const char *why;
 
@@ -268,40 +339,94 @@ model_pilots_query(struct req *r, struct pilot_query *q)
 		if (q->fts == NULL)
 			req_invalid(r, "q", "%s", why);
 	}
-	q->domein = req_query(r, "domein");
-	if (q->domein != NULL && !pilot_domain_valid(&cfg->domeinen, q->domein))
+	doms = pilot_domains(&cfg->domeinen, &ndom);
+	if ((v = model_pilots_param(r, "domein")) != NULL &&
+	    (q->domein = model_pilots_in(v, doms, ndom)) == NULL)
 		req_invalid(r, "domein", "onbekend domein");
-	q->status = req_query(r, "status");
-	if (q->status != NULL && !choice_valid(pilot_statuses, q->status)) {
+	if ((v = model_pilots_param(r, "status")) != NULL &&
+	    (q->status = model_pilots_choice(v, pilot_statuses)) == NULL) {
 		char *allowed = choice_values_text(pilot_statuses);
 
 		req_invalid(r, "status", "%s", allowed);
 		free(allowed);
 	}
-	q->gemeente = req_query(r, "gemeente");
-	if (q->gemeente != NULL && !municipality_code_valid(q->gemeente))
-		req_invalid(r, "gemeente", "een code als GM0275");
-	q->provincie = req_query(r, "provincie");
-	if (q->provincie != NULL && (strlen(q->provincie) > 64 ||
-	    (rc = municipality_province_exists(r->db, q->provincie)) == 0))
-		req_invalid(r, "provincie", "geen provincie van Nederland");
+	if ((v = model_pilots_param(r, "gemeente")) != NULL) {
+		snprintf(q->gemeente_code, sizeof q->gemeente_code, "%s", v);
+		if (strncasecmp(q->gemeente_code, "gm", 2) == 0)
+			memcpy(q->gemeente_code, "GM", 2);
+		q->gemeente = q->gemeente_code;
+		if (strlen(v) >= sizeof q->gemeente_code ||
+		    !municipality_code_valid(q->gemeente))
+			req_invalid(r, "gemeente", "een code als GM0275");
+	}
+	if ((v = model_pilots_param(r, "provincie")) != NULL)
+		rc = model_pilots_province(r, q, v);
 	q->tag = req_query(r, "tag");
 	if (q->tag != NULL && (strlen(q->tag) == 0 || strlen(q->tag) > 40))
 		req_invalid(r, "tag", "1 tot 40 tekens");
-	if (req_query_int(r, "grootteklasse", 0, 1, 8, &klasse) == 0)
+	if (model_pilots_param(r, "grootteklasse") != NULL &&
+	    req_query_int(r, "grootteklasse", 0, 1, 8, &klasse) == 0)
 		q->grootteklasse = (int)klasse;
-	if (sort != NULL && strcmp(sort, "titel") != 0 &&
-	    strcmp(sort, "nieuw") != 0)
+	if (sort != NULL && strcasecmp(sort, "titel") != 0 &&
+	    strcasecmp(sort, "nieuw") != 0)
 		req_invalid(r, "sort", "nieuw of titel");
-	q->sort_title = sort != NULL && strcmp(sort, "titel") == 0;
+	q->sort_title = sort != NULL && strcasecmp(sort, "titel") == 0;
 	return rc == -1 ? MEENT_ERR : 0;
+}
+
+/*
+ * One facet with every value of its set, in the set's order, those
+ * without pilots as 0; values outside the set (a peer's) after them.
+ * Returns a new object; counts is borrowed.
+ */
+static json_t *
+model_pilots_facet_all(json_t *counts, const char *const *values, size_t n)
+{
+	json_t *all = json_object(), *c;
+	const char *key;
+
+	for (size_t i = 0; i < n; i++) {
+		c = json_object_get(counts, values[i]);
+		json_object_set_new(all, values[i], json_integer(c != NULL ?
+		    json_integer_value(c) : 0));
+	}
+	json_object_foreach(counts, key, c)
+		if (json_object_get(all, key) == NULL)
+			json_object_set(all, key, c);
+	return all;
+}
+
+/* Every facet of a list with all its values (model_pilots_facet_all). */
+static void
+model_pilots_facets_all(struct req *r, json_t *facets)
+{
+	const char *statuses[16], *classes[16];
+	const char *const *doms;
+	size_t ndom, nsta = 0, nkla = 0;
+
+	doms = pilot_domains(&r->ctx->cfg->domeinen, &ndom);
+	for (const struct choice *c = pilot_statuses; c->value != NULL &&
+	    nsta < nitems(statuses); c++)
+		statuses[nsta++] = c->value;
+	for (const struct choice *c = municipality_classes; c->value != NULL &&
+	    nkla < nitems(classes); c++)
+		classes[nkla++] = c->value;
+	json_object_set_new(facets, "domein", model_pilots_facet_all(
+	    json_object_get(facets, "domein"), doms, ndom));
+	json_object_set_new(facets, "status", model_pilots_facet_all(
+	    json_object_get(facets, "status"), statuses, nsta));
+	json_object_set_new(facets, "grootteklasse", model_pilots_facet_all(
+	    json_object_get(facets, "grootteklasse"), classes, nkla));
 }
 
 /*
  * Run q (parsed by model_pilots_query) under the search budget: the
  * configured wall-clock time (and, for tests, VM steps) for both of its
  * statements together. Returns what pilot_store_list() does;
- * MEENT_INTERRUPTED when the budget ran out. Shared with the web pages.
+ * MEENT_INTERRUPTED when the budget ran out. The facets list every
+ * domain, status and size class, with 0 for those without pilots (each
+ * facet counted with the other filters, not its own: pilot_store.c).
+ * Shared with the web pages.
  */
 int
 model_pilots_run(struct req *r, const struct pilot_query *q, json_t **items,
@@ -318,5 +443,56 @@ model_pilots_run(struct req *r, const struct pilot_query *q, json_t **items,
 		log_emit(LOG_WARN, "search.interrupted", "a %s stopped after "
 		    "%.0f ms", q->fts != NULL ? "search" : "list",
 		    clock_ms() - t0);
+	if (rc == 0)
+		model_pilots_facets_all(r, *facets);
+	return rc;
+}
+
+/*
+ * For a list filtered by size class k: the nearest smaller and the nearest
+ * larger size class that do have pilots for its other filters, from the
+ * list's facets (model_pilots_run(), which count each facet without its
+ * own filter), as [{grootteklasse, aantal}]. Caller owns; empty when
+ * there are none or k is 0.
+ */
+json_t *
+model_pilots_nearest(json_t *facets, int k)
+{
+	json_t *counts = json_object_get(facets, "grootteklasse");
+	json_t *near = json_array();
+
+	for (int step = -1; k > 0 && step <= 1; step += 2)
+		for (int c = k + step; c >= 1 && c <= 8; c += step) {
+			char key[12];
+			json_int_t n;
+
+			snprintf(key, sizeof key, "%d", c);
+			n = json_integer_value(json_object_get(counts, key));
+			if (n > 0) {
+				json_array_append_new(near, json_pack("{s:i, "
+				    "s:I}", "grootteklasse", c, "aantal", n));
+				break;
+			}
+		}
+	return near;
+}
+
+/*
+ * The newest changed public pilots matching q's filters, for the feed,
+ * under the search budget as model_pilots_run(): *items as
+ * pilot_store_feed() gives them. Returns what that does.
+ */
+int
+model_pilots_feed(struct req *r, const struct pilot_query *q, int limit,
+    json_t **items)
+{
+	const struct config *cfg = r->ctx->cfg;
+	int rc;
+
+	db_deadline_set(r->db, cfg->search_budget_ms, cfg->search_budget_steps);
+	rc = pilot_store_feed(r->db, q, limit, items);
+	db_deadline_clear(r->db);
+	if (rc == MEENT_INTERRUPTED)
+		log_emit(LOG_WARN, "search.interrupted", "a feed stopped");
 	return rc;
 }

@@ -10,6 +10,8 @@
 
 /* feed.c */
 void	 feed_pilots(struct req *);
+void	 feed_guidelines(struct req *);
+void	 feed_guideline(struct req *);
 
 /* static.c */
 void	 static_css(struct req *);
@@ -21,11 +23,20 @@ void	 static_nlds(struct req *);
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
 
+/* web_dashboard.c */
+void	 web_dashboard(struct req *);
+
+/* web_dataset_form.c */
+void	 web_dataset_form_new(struct req *);
+void	 web_dataset_form_create(struct req *);
+void	 web_dataset_form_example(struct req *);
+
 /* web_datasets.c */
-void	 web_datasets_new(struct req *);
-void	 web_datasets_create(struct req *);
+void	 web_datasets_page(struct req *, int, json_t *);
+void	 web_datasets_list(struct req *);
 void	 web_datasets_show(struct req *);
 void	 web_datasets_publish(struct req *);
+void	 web_datasets_confirm(struct req *);
 void	 web_datasets_remove(struct req *);
 
 /* web_guideline_form.c */
@@ -60,10 +71,14 @@ bool	 web_csrf_valid(struct req *, const char *);
 /* web_page.c */
 void	 web_page_init(void);
 void	 web_page_start(struct req *, struct evbuffer *, const char *);
+void	 web_page_start_feed(struct req *, struct evbuffer *, const char *,
+	     const char *, const char *);
 void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
+void	 web_page_login_link(struct req *, struct evbuffer *, const char *,
+	     bool);
 
 /* web_municipalities.c */
 void	 web_municipalities_list(struct req *);
@@ -80,6 +95,12 @@ void	 web_pilots_list(struct req *);
 void	 web_pilots_show(struct req *);
 int	 web_pilots_recent(struct req *, struct evbuffer *, int);
 const char *web_pilots_klasse(int);
+void	 web_pilots_filter_value(struct evbuffer *, const char *,
+	     const char *);
+char	*web_pilots_href(const char *, const struct pilot_query *, bool,
+	     const char *, const char *, const char *);
+
+/* web_search.c */
 void	 web_zoeken(struct req *);
 
 

@@ -41,7 +41,8 @@ web_guidelines_list(struct req *r)
 		return;
 	}
 	b = evbuffer_new();
-	web_page_start(r, b, "Richtlijnen");
+	web_page_start_feed(r, b, "Richtlijnen", "Nieuwe richtlijnen",
+	    "/richtlijnen/feed");
 	html_out(b, "<h1>Richtlijnen</h1>\n<p class=\"lead\">Afspraken die "
 	    "gemeenten samen bijhouden: elke gemeente kan een wijziging "
 	    "voorstellen, de beheerders besluiten.</p>\n<ul class=\"pilots\">\n");
@@ -62,6 +63,8 @@ web_guidelines_list(struct req *r)
 	}
 	html_out(b, "</ul>\n");
 	web_page_pager(r, b, page, page_size, total);
+	html_out(b, "<p class=\"feed\"><a href=\"/richtlijnen/feed\">Volg via "
+	    "RSS/Atom</a> (nieuwe richtlijnen)</p>\n");
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
@@ -177,7 +180,7 @@ web_guidelines_show(struct req *r)
 	struct evbuffer *b;
 	json_t *head, *v, *list, *revisions = NULL, *proposals = NULL;
 	const char *cached;
-	char key[128], origin[210];
+	char key[128], origin[210], feed[128];
 	size_t i, len;
 	int from, follows = GUIDELINE_FOLLOWS_NOT;
 
@@ -203,7 +206,9 @@ web_guidelines_show(struct req *r)
 		return;
 	}
 	b = evbuffer_new();
-	web_page_start(r, b, g.titel);
+	snprintf(feed, sizeof feed, "/richtlijnen/%s/feed", g.slug);
+	web_page_start_feed(r, b, g.titel, "Nieuwe versies van deze richtlijn",
+	    feed);
 	if (!anonymous)		/* the anonymous page is cached: no notices */
 		web_guidelines_notice(r, b, follows);
 	html_out(b, "<article>\n<p class=\"meta\">Richtlijn, versie %ld",
@@ -258,7 +263,8 @@ web_guidelines_show(struct req *r)
 		html_out(b, "</li>\n");
 	}
 	json_decref(list);
-	html_out(b, "</ol>\n<h3>Voorstellen</h3>\n");
+	html_out(b, "</ol>\n<p class=\"feed\"><a href=\"%s\">Volg via RSS/Atom"
+	    "</a> (nieuwe versies)</p>\n<h3>Voorstellen</h3>\n", feed);
 	list = proposals;
 	if (json_array_size(list) == 0)
 		html_out(b, "<p>Geen voorstellen.</p>\n");

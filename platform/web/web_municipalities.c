@@ -479,6 +479,10 @@ web_municipalities_show(struct req *r)
 		reply_problem(r, 404, "Niet gevonden", "Er is geen gemeente "
 		    "met deze code. Zoek de gemeente op naam.");
 		return;
+	case MEENT_INTERRUPTED:
+		reply_problem(r, 503, "Tijdelijk niet beschikbaar",
+		    MODEL_PILOTS_TOO_LONG);
+		return;
 	default:
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
 		return;

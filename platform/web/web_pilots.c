@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The pilot pages: /pilots (filters as a form, facets, pages), /pilots/{id}
- * (every section), /zoeken (search with highlighted fragments), and the
- * recent pilots on the start page. They read through the same query and
+ * The pilot pages: /pilots (filters as a form of select lists, the active
+ * ones each removable, facets with every value, the nearest size classes
+ * with pilots when one has none, pages, a link to the same list's feed),
+ * /pilots/{id} (every section), and the recent pilots on the start page
+ * (/zoeken is web_search.c). Every card says the size of its
+ * municipality. They read through the same query and
  * visibility rules as the API (model_pilots_query, pilot_store_*), and work
  * without JavaScript. Every text goes through html_out's %s (escaped);
  * only HTML rendered by cmark-gfm in safe mode and search fragments made by
@@ -56,6 +59,10 @@ web_pilots_card(struct evbuffer *b, json_t *p)
 	    json_string_value(json_object_get(p, "titel")),
 	    json_string_value(json_object_get(p, "gemeenteNaam")),
 	    json_string_value(json_object_get(p, "provincie")));
+	if (*web_pilots_klasse((int)json_integer_value(json_object_get(p,
+	    "grootteklasse"))) != '\0')
+		html_out(b, "%s inwoners · ", web_pilots_klasse((int)
+		    json_integer_value(json_object_get(p, "grootteklasse"))));
 	web_pilots_domain(b, json_string_value(json_object_get(p, "domein")));
 	html_out(b, " · %s", choice_label(pilot_statuses, json_string_value(
 	    json_object_get(p, "status"))));
@@ -78,10 +85,14 @@ web_pilots_card(struct evbuffer *b, json_t *p)
 	html_out(b, "</li>\n");
 }
 
-/* "alle", then a closed set's labels (or, with set NULL, the n values). */
+/*
+ * "alle", then a closed set's labels (or, with set NULL, the n values),
+ * each label followed by suffix.
+ */
 static void
 web_pilots_options(struct evbuffer *b, const char *selected,
-    const struct choice *set, const char *const *values, size_t n)
+    const struct choice *set, const char *const *values, size_t n,
+    const char *suffix)
 {
 	html_out(b, "<option value=\"\">alle</option>\n");
 	if (set != NULL)
@@ -92,8 +103,51 @@ web_pilots_options(struct evbuffer *b, const char *selected,
 		html_out(b, "<option value=\"%s\"", v);
 		html_attr_if(b, selected != NULL && strcmp(selected, v) == 0,
 		    " selected");
-		html_out(b, ">%s</option>\n", set != NULL ? set[i].label : v);
+		html_out(b, ">%s%s</option>\n", set != NULL ? set[i].label : v,
+		    suffix);
 	}
+}
+
+/*
+ * The address of path with q's filters (and, for the list, its order),
+ * but without the filter named drop and with set=value instead of set's
+ * own (each may be NULL). The values are URL-encoded, not HTML-escaped:
+ * print it with html_out's %s. Caller frees.
+ */
+char *
+web_pilots_href(const char *path, const struct pilot_query *q, bool list,
+    const char *drop, const char *set, const char *value)
+{
+	struct evbuffer *b = evbuffer_new();
+	char klasse[12];
+	const char *params[][2] = {
+		{ "q", q->q }, { "domein", q->domein }, { "status", q->status },
+		{ "grootteklasse", q->grootteklasse > 0 ? klasse : NULL },
+		{ "provincie", q->provincie }, { "gemeente", q->gemeente },
+		{ "tag", q->tag },
+		{ "sort", list && q->sort_title ? "titel" : NULL },
+	};
+	char sep = '?';
+
+	snprintf(klasse, sizeof klasse, "%d", q->grootteklasse);
+	evbuffer_add_printf(b, "%s", path);
+	for (size_t i = 0; i < nitems(params); i++) {
+		const char *v = params[i][1];
+		char *enc;
+
+		if (set != NULL && strcmp(set, params[i][0]) == 0)
+			v = value;
+		if (v == NULL || (drop != NULL && strcmp(drop,
+		    params[i][0]) == 0))
+			continue;
+		enc = evhttp_uriencode(v, -1, 1);
+		if (enc == NULL)
+			fatal("web_pilots_href: out of memory");
+		evbuffer_add_printf(b, "%c%s=%s", sep, params[i][0], enc);
+		free(enc);
+		sep = '&';
+	}
+	return buffer_take_string(b);
 }
 
 /* The reason noted for a query parameter, or NULL. */
@@ -134,8 +188,7 @@ web_pilots_q(struct req *r, struct evbuffer *b, const char *label,
  * that ran out of time (503).
  */
 static void
-web_pilots_problem(struct req *r, struct evbuffer *b, int status,
-    bool search)
+web_pilots_problem(struct req *r, struct evbuffer *b, int status)
 {
 	static const char *const labels[][2] = {
 		{ "q", "Zoekwoorden" }, { "domein", "Domein" },
@@ -144,8 +197,8 @@ web_pilots_problem(struct req *r, struct evbuffer *b, int status,
 		{ "tag", "Tag" }, { "sort", "Volgorde" }, { "page", "Pagina" },
 		{ "pageSize", "Aantal per pagina" },
 	};
-	/* The page's fields: the search box, or it and the filters. */
-	size_t nfields = search ? 1 : 5, i, j;
+	/* The page's fields: the search box and the filters. */
+	size_t nfields = 5, i, j;
 	json_t *p;
 
 	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
@@ -178,79 +231,243 @@ web_pilots_problem(struct req *r, struct evbuffer *b, int status,
 	html_out(b, "</ul></div>\n");
 }
 
-/* The filter form (GET), keeping what was asked. */
+/*
+ * The filter form (GET), keeping what was asked; provinces: the select
+ * box's names (borrowed).
+ */
 static void
 web_pilots_filters(struct req *r, struct evbuffer *b,
-    const struct pilot_query *q)
+    const struct pilot_query *q, json_t *provinces)
 {
 	const struct config *cfg = r->ctx->cfg;
+	const char *names[32];
 	char klasse[12];
-	size_t ndom;
+	size_t ndom, nprov = 0, i;
 	const char *const *doms = pilot_domains(&cfg->domeinen, &ndom);
+	json_t *v;
 
+	json_array_foreach(provinces, i, v)
+		if (nprov < nitems(names))
+			names[nprov++] = json_string_value(v);
 	snprintf(klasse, sizeof klasse, "%d", q->grootteklasse);
 	html_out(b, "<form class=\"filters\" method=\"get\" action=\"/pilots\" "
 	    "role=\"search\">\n<p>");
 	web_pilots_q(r, b, "Zoekwoorden", q->q);
 	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>"
 	    "<select id=\"domein\" name=\"domein\">\n");
-	web_pilots_options(b, q->domein, NULL, doms, ndom);
+	web_pilots_options(b, q->domein, NULL, doms, ndom, "");
 	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label><br>"
 	    "<select id=\"status\" name=\"status\">\n");
-	web_pilots_options(b, q->status, pilot_statuses, NULL, 0);
+	web_pilots_options(b, q->status, pilot_statuses, NULL, 0, "");
 	html_out(b, "</select></p>\n<p><label for=\"grootteklasse\">Inwoners"
 	    "</label><br><select id=\"grootteklasse\" name=\"grootteklasse\">\n");
-	web_pilots_options(b, klasse, municipality_classes, NULL, 0);
+	web_pilots_options(b, klasse, municipality_classes, NULL, 0,
+	    " inwoners");
 	html_out(b, "</select></p>\n<p><label for=\"provincie\">Provincie"
-	    "</label><br><input id=\"provincie\" name=\"provincie\" "
-	    "maxlength=\"64\" value=\"%s\"></p>\n", q->provincie);
+	    "</label><br><select id=\"provincie\" name=\"provincie\">\n");
+	web_pilots_options(b, q->provincie, NULL, names, nprov, "");
+	html_out(b, "</select></p>\n");
+	if (q->gemeente != NULL)
+		html_out(b, "<input type=\"hidden\" name=\"gemeente\" "
+		    "value=\"%s\">\n", q->gemeente);
 	if (q->tag != NULL)
 		html_out(b, "<input type=\"hidden\" name=\"tag\" value=\"%s\">\n",
 		    q->tag);
+	if (q->sort_title)
+		html_out(b, "<input type=\"hidden\" name=\"sort\" "
+		    "value=\"titel\">\n");
 	html_out(b, "<p><button type=\"submit\">Filteren</button></p>\n"
 	    "</form>\n");
 }
 
-/* Facet counts as links that add the filter to the current query. */
+/* A filter's value as pages and feeds show it: in words, escaped. */
+void
+web_pilots_filter_value(struct evbuffer *b, const char *param, const char *v)
+{
+	if (strcmp(param, "domein") == 0)
+		web_pilots_domain(b, v);
+	else if (strcmp(param, "grootteklasse") == 0)
+		html_out(b, "%s inwoners", web_pilots_klasse(atoi(v)));
+	else if (strcmp(param, "status") == 0)
+		html_out(b, "%s", choice_label(pilot_statuses, v));
+	else
+		html_out(b, "%s", v);
+}
+
+/*
+ * The filters in use, above the results, each with a link to the same
+ * list without it; nothing when none is.
+ */
 static void
-web_pilots_facet(struct evbuffer *b, const char *title, const char *param,
-    json_t *counts)
+web_pilots_active(struct evbuffer *b, const struct pilot_query *q)
+{
+	static const char *const labels[][2] = {
+		{ "q", "Zoekwoorden" }, { "domein", "Domein" },
+		{ "status", "Status" }, { "grootteklasse", "Inwoners" },
+		{ "provincie", "Provincie" }, { "gemeente", "Gemeente" },
+		{ "tag", "Tag" },
+	};
+	char klasse[12];
+	const char *values[nitems(labels)] = { q->q, q->domein, q->status,
+	    q->grootteklasse > 0 ? klasse : NULL, q->provincie, q->gemeente,
+	    q->tag };
+	bool any = false;
+
+	snprintf(klasse, sizeof klasse, "%d", q->grootteklasse);
+	for (size_t i = 0; i < nitems(labels); i++) {
+		char *href;
+
+		if (values[i] == NULL)
+			continue;
+		if (!any)
+			html_out(b, "<section class=\"active-filters\" "
+			    "aria-labelledby=\"meent-filters\">\n<h2 "
+			    "id=\"meent-filters\">Gekozen filters</h2>\n<ul>\n");
+		any = true;
+		href = web_pilots_href("/pilots", q, true, labels[i][0], NULL,
+		    NULL);
+		html_out(b, "<li><a href=\"%s\">%s: ", href, labels[i][1]);
+		web_pilots_filter_value(b, labels[i][0], values[i]);
+		html_out(b, " (weghalen)</a></li>\n");
+		free(href);
+	}
+	if (any)
+		html_out(b, "</ul>\n<p><a href=\"/pilots\">Alle filters "
+		    "weghalen</a></p>\n</section>\n");
+}
+
+/*
+ * Facet counts (each counted with the other filters, not its own): every
+ * value of the facet, each with a link to the list with that value for
+ * param, the other filters kept; a value without pilots, or the one
+ * chosen, without a link.
+ */
+static void
+web_pilots_facet(struct req *r, struct evbuffer *b, const char *title,
+    const char *param, const struct pilot_query *q, json_t *counts)
 {
 	const char *key;
 	json_t *n;
 
-	if (json_object_size(counts) == 0)
-		return;
 	html_out(b, "<h3>%s</h3>\n<ul class=\"facet\">\n", title);
 	json_object_foreach(counts, key, n) {
-		html_out(b, "<li><a href=\"/pilots?%s=", param);
-		html_url_value(b, key);
-		html_out(b, "\">");
-		if (strcmp(param, "domein") == 0)
-			web_pilots_domain(b, key);
-		else if (strcmp(param, "grootteklasse") == 0)
-			html_out(b, "%s", web_pilots_klasse(atoi(key)));
-		else if (strcmp(param, "status") == 0)
-			html_out(b, "%s", choice_label(pilot_statuses, key));
-		else
-			html_out(b, "%s", key);
-		html_out(b, "</a> (%ld)</li>\n", (long)json_integer_value(n));
+		char *href = web_pilots_href("/pilots", q, true, NULL, param,
+		    key);
+		char *current = web_pilots_href("/pilots", q, true, NULL,
+		    NULL, NULL);
+		bool chosen = strcmp(href, current) == 0;
+		bool link = json_integer_value(n) > 0 && !chosen &&
+		    (strcmp(param, "domein") != 0 ||
+		    pilot_domain_valid(&r->ctx->cfg->domeinen, key));
+
+		html_out(b, "<li>");
+		if (link)
+			html_out(b, "<a href=\"%s\">", href);
+		else if (chosen)
+			html_out(b, "<strong aria-current=\"true\">");
+		web_pilots_filter_value(b, param, key);
+		if (link)
+			html_out(b, "</a>");
+		else if (chosen)
+			html_out(b, "</strong>");
+		html_out(b, " (%ld)</li>\n", (long)json_integer_value(n));
+		free(href);
+		free(current);
 	}
 	html_out(b, "</ul>\n");
 }
 
+/* The facets beside the results. */
+static void
+web_pilots_refine(struct req *r, struct evbuffer *b,
+    const struct pilot_query *q, json_t *facets)
+{
+	html_out(b, "<aside aria-labelledby=\"meent-verfijnen\">\n"
+	    "<h2 id=\"meent-verfijnen\">Verfijnen</h2>\n");
+	web_pilots_facet(r, b, "Per domein", "domein", q,
+	    json_object_get(facets, "domein"));
+	web_pilots_facet(r, b, "Per status", "status", q,
+	    json_object_get(facets, "status"));
+	web_pilots_facet(r, b, "Per aantal inwoners", "grootteklasse", q,
+	    json_object_get(facets, "grootteklasse"));
+	html_out(b, "</aside>\n");
+}
+
 /*
- * The list and search pages share this: run q, show the form, the count,
- * the facets, the results and the pager. search: /zoeken's layout. A query
- * the caps refuse (400) or one that ran out of time (503) gets the same
- * page with the reason above the form, and no results.
+ * Nothing found: with a size class, the nearest classes that do have
+ * pilots (near: model_pilots_nearest()), as links to them.
  */
 static void
-web_pilots_results(struct req *r, bool search)
+web_pilots_none(struct evbuffer *b, const struct pilot_query *q,
+    json_t *near)
+{
+	json_t *c;
+	size_t i;
+
+	if (q->grootteklasse == 0) {
+		html_out(b, "<p class=\"none\">Geen pilots gevonden. Haal een "
+		    "filter weg of zoek met andere woorden.</p>\n");
+		return;
+	}
+	if (json_array_size(near) == 0) {
+		html_out(b, "<p class=\"none\">Geen pilots in deze klasse, en "
+		    "ook niet in andere klassen met deze filters.</p>\n");
+		return;
+	}
+	html_out(b, "<p class=\"none\">Geen pilots in deze klasse. Wel: ");
+	json_array_foreach(near, i, c) {
+		int k = (int)json_integer_value(json_object_get(c,
+		    "grootteklasse"));
+		char klasse[12], *href;
+
+		snprintf(klasse, sizeof klasse, "%d", k);
+		href = web_pilots_href("/pilots", q, true, NULL,
+		    "grootteklasse", klasse);
+		html_out(b, "%s<a href=\"%s\">%s inwoners</a> (%ld)",
+		    i > 0 ? ", " : "", href, web_pilots_klasse(k),
+		    (long)json_integer_value(json_object_get(c, "aantal")));
+		free(href);
+	}
+	html_out(b, "</p>\n");
+}
+
+/*
+ * The provinces for the list's select box into *provinces (caller owns):
+ * 0, or -1 after replying (a database error).
+ */
+static int
+web_pilots_provinces(struct req *r, json_t **provinces)
+{
+	if ((*provinces = municipality_provinces(r->db)) == NULL) {
+		reply_db_failed(r, "De pilots konden niet gelezen worden.");
+		return -1;
+	}
+	return 0;
+}
+
+/* The list's link to its feed, with the same filters. */
+static void
+web_pilots_follow(struct evbuffer *b, const char *feed)
+{
+	html_out(b, "<p class=\"feed\"><a href=\"%s\">Volg via RSS/Atom</a> "
+	    "(nieuwe en gewijzigde pilots%s)</p>\n", feed,
+	    strchr(feed, '?') != NULL ? " met deze filters" : "");
+}
+
+/*
+ * /pilots: run the list's query, show the form, the active filters, the
+ * facets, the results and the pager. A query the caps refuse (400) or one
+ * that ran out of time (503) gets the same page with the reason above the
+ * form, and no results.
+ */
+void
+web_pilots_list(struct req *r)
 {
 	struct pilot_query q;
 	struct evbuffer *b;
 	json_t *items = NULL, *facets = NULL, *p;
+	json_t *provinces = NULL, *near = NULL;
+	char *feed;
 	long total = 0;
 	size_t i;
 	int rc, status = 200;
@@ -260,7 +477,7 @@ web_pilots_results(struct req *r, bool search)
 		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 		return;
 	}
-	if (!req_has_invalid(r) && (!search || q.q != NULL)) {
+	if (!req_has_invalid(r)) {
 		rc = model_pilots_run(r, &q, &items, &total, &facets);
 		if (rc == MEENT_CONFLICT)
 			req_invalid(r, "q", "geen geldige zoekvraag (let op AND, "
@@ -274,45 +491,40 @@ web_pilots_results(struct req *r, bool search)
 			return;
 		}
 	}
+	if (web_pilots_provinces(r, &provinces) == -1) {
+		json_decref(items);
+		json_decref(facets);
+		free(q.fts);
+		return;
+	}
 	if (req_has_invalid(r))
 		status = 400;
 	b = evbuffer_new();
-	web_page_start(r, b, status != 200 ? (search ? "Fout: zoeken" :
-	    "Fout: pilots") : search ? "Zoeken" : "Pilots");
-	html_out(b, "<h1>%s</h1>\n", search ? "Zoeken" : "Pilots");
+	feed = web_pilots_href("/pilots/feed", &q, false, NULL, NULL, NULL);
+	web_page_start_feed(r, b, status != 200 ? "Fout: pilots" : "Pilots",
+	    strchr(feed, '?') != NULL ? "Pilots met deze filters" :
+	    "Nieuwe pilots", feed);
+	html_out(b, "<h1>Pilots</h1>\n");
 	if (status != 200)
-		web_pilots_problem(r, b, status, search);
-	if (search) {
-		html_out(b, "<form method=\"get\" action=\"/zoeken\" "
-		    "role=\"search\"><p>");
-		web_pilots_q(r, b, "Zoek in pilots", q.q);
-		html_out(b, " <button type=\"submit\">Zoeken</button></p>"
-		    "</form>\n<p class=\"hint\">Woordvormen worden samen "
-		    "gevonden: <em>bijstandsuitkeringen</em> vindt ook "
-		    "<em>bijstandsuitkering</em>. Gebruik \"aanhalingstekens\" "
-		    "voor een zin en een * voor het begin van een woord (na "
-		    "minstens 3 letters). Hoogstens 12 zoekwoorden.</p>\n");
-	} else
-		web_pilots_filters(r, b, &q);
+		web_pilots_problem(r, b, status);
+	web_pilots_filters(r, b, &q, provinces);
 	if (items != NULL) {
-		if (!search && total > 0) {
-			html_out(b, "<aside aria-labelledby=\"meent-verfijnen\">\n"
-			    "<h2 id=\"meent-verfijnen\">Verfijnen</h2>\n");
-			web_pilots_facet(b, "Per domein", "domein",
-			    json_object_get(facets, "domein"));
-			web_pilots_facet(b, "Per status", "status",
-			    json_object_get(facets, "status"));
-			web_pilots_facet(b, "Per aantal inwoners", "grootteklasse",
-			    json_object_get(facets, "grootteklasse"));
-			html_out(b, "</aside>\n");
+		web_pilots_active(b, &q);
+		web_pilots_refine(r, b, &q, facets);
+		html_out(b, "<h2>%ld %s gevonden</h2>\n", total, total == 1 ?
+		    "pilot" : "pilots");
+		if (total == 0) {
+			near = model_pilots_nearest(facets, q.grootteklasse);
+			web_pilots_none(b, &q, near);
 		}
-		html_out(b, "<h2>%ld %s gevonden</h2>\n"
-		    "<ul class=\"pilots\">\n", total, total == 1 ? "pilot" :
-		    "pilots");
-		json_array_foreach(items, i, p)
-			web_pilots_card(b, p);
-		html_out(b, "</ul>\n");
+		if (json_array_size(items) > 0) {
+			html_out(b, "<ul class=\"pilots\">\n");
+			json_array_foreach(items, i, p)
+				web_pilots_card(b, p);
+			html_out(b, "</ul>\n");
+		}
 		web_page_pager(r, b, q.page, q.page_size, total);
+		web_pilots_follow(b, feed);
 	}
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
 		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "
@@ -322,19 +534,10 @@ web_pilots_results(struct req *r, bool search)
 	evbuffer_free(b);
 	json_decref(items);
 	json_decref(facets);
+	json_decref(provinces);
+	json_decref(near);
+	free(feed);
 	free(q.fts);
-}
-
-void
-web_pilots_list(struct req *r)
-{
-	web_pilots_results(r, false);
-}
-
-void
-web_zoeken(struct req *r)
-{
-	web_pilots_results(r, true);
 }
 
 /* A definition list row, skipped when empty. */

@@ -15,9 +15,14 @@ PAGES = [
     "/inloggen",
     "/pilots",
     "/pilots?domein=werk-en-inkomen&status=afgerond",
+    "/pilots?grootteklasse=4&provincie=gelderland&domein=Jeugd",
+    "/pilots?grootteklasse=2&domein=veiligheid&status=idee",
     "/zoeken",
     "/zoeken?q=bijstandsuitkeringen",
     "/zoeken?q=e*+e*",
+    "/zoeken?q=data+OR+herkomst+OR+rheden",
+    "/zoeken?q=data&soort=richtlijn&pageSize=2",
+    "/zoeken?q=AND&soort=boek",
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x",
     SEED_PILOT,
     "/pilots/00000000-0000-4000-8000-000000000000",
@@ -39,6 +44,9 @@ PAGES = [
     "/gemeenten?provincie=Atlantis&grootteklasse=9",
     "/gemeenten/GM0275",
     "/gemeenten/GM9999",
+    "/datasets",
+    "/datasets?periode=gisteren",
+    "/nergens-te-vinden",
 ]
 
 t = Tap()
@@ -52,10 +60,13 @@ check_pages(t, m, PAGES, status={
     "/richtlijnen/stakeholders-betrekken/volgers?grootteklasse=9": 400,
     "/pilots/00000000-0000-4000-8000-000000000000": 404,
     "/zoeken?q=e*+e*": 400,
+    "/zoeken?q=AND&soort=boek": 400,
     "/pilots?q=a+b+c+d+e+f+g+h+i+j+k+l+m&domein=x": 400,
     "/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad": 400,
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
-    "/gemeenten/GM9999": 404},
+    "/gemeenten/GM9999": 404,
+    "/datasets?periode=gisteren": 400,
+    "/nergens-te-vinden": 404},
     reflow=["/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3"])
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
@@ -74,8 +85,10 @@ r = m.request("POST", "/api/v1/datasets?vorm=tabel&indicator=inwoners&"
               "periode=2025", token=tok, headers={"Content-Type": "text/csv"},
               body="wijk,waarde\nNoord,120\nZuid,4\nOost,230\n")
 ds = "/datasets/" + r.json()["id"]
-check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
+check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
+                   SEED_PILOT,
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
+                   ds + "/verwijderen", "/datasets?eigen=ja&status=concept",
                    "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
                    "/richtlijnen/stakeholders-betrekken?gevolgd=1",
                    "/richtlijnen/stakeholders-betrekken/volgers?provincie="
@@ -83,7 +96,15 @@ check_pages(t, m, ["/pilots/nieuw", SEED_PILOT + "/bewerken", SEED_PILOT,
             label="ingelogd", cookie=cookie)
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
-check_pages(t, m, [ds, "/gemeenten/GM0275"], label="gepubliceerd")
+check_pages(t, m, [ds, "/gemeenten/GM0275", "/datasets",
+                   "/benchmarks/inwoners?gemeente=GM0275&periode=2025&"
+                   "groep=provincie"], label="gepubliceerd")
+# A members-only pilot to a visitor who is not signed in: log in to see it.
+r = m.request("POST", "/api/v1/pilots", token=tok, body={
+    "titel": "Alleen voor leden", "samenvatting": "Kort.", "domein": "jeugd",
+    "status": "lopend", "vraag": "Werkt het?", "zichtbaarheid": "leden"})
+leden = "/pilots/" + r.json()["id"]
+check_pages(t, m, [leden], label="leden", status={leden: 401})
 # A proposal's page, as seen by a maintainer (with the decision form).
 head = m.get("/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden").json()
 r = m.request("POST", "/api/v1/richtlijnen/pilots-uitvoeren-en-verspreiden/"

@@ -196,8 +196,8 @@ r = m.get("/richtlijnen/vijandig/verschillen?van=3&tot=4", timeout=60)
 t.ok(r.status == 200 and 'class="verschillen"' in r.body.decode(),
      "8000 shuffled list items: the diff page answers")
 
-# Migration 11: rows written with CRLF before it are LF after it. The
-# database is put back to schema version 10 with CRLF rows, as an older
+# Migration 12: rows written with CRLF before it are LF after it. The
+# database is put back to schema version 11 with CRLF rows, as an older
 # meent left it; meentd migrates at start.
 finish(t, m, done=False)
 m2 = Instance()
@@ -219,16 +219,21 @@ m2.sql("UPDATE richtlijn_versies SET tekst = replace(tekst, char(10),"
        (slug,))
 m2.sql("UPDATE richtlijn_voorstellen SET tekst = replace(tekst, char(10),"
        " char(13))")
-m2.sql("PRAGMA user_version = 10")
+m2.sql("UPDATE richtlijnen_fts SET tekst = replace(tekst, char(10),"
+       " char(13, 10))")
+m2.sql("PRAGMA user_version = 11")
 t.ok(all("\r" in x[0] for x in m2.sql(
     "SELECT tekst FROM richtlijn_versies v JOIN richtlijnen r ON"
     " r.pk = v.richtlijn WHERE r.slug = ?", (slug,))),
     "before: the revisions are stored with CRLF")
 m2.start()
-t.eq(m2.sql("PRAGMA user_version")[0][0] >= 11, True, "migrated")
+t.eq(m2.sql("PRAGMA user_version")[0][0] >= 12, True, "migrated")
 t.eq(m2.sql("SELECT count(*) FROM richtlijn_versies WHERE"
             " instr(tekst, char(13)) > 0 OR instr(bericht, char(13)) > 0"
             )[0][0], 0, "after: no CR left in any revision")
+t.eq(m2.sql("SELECT count(*) FROM richtlijnen_fts WHERE"
+            " instr(tekst, char(13)) > 0")[0][0], 0,
+     "nor in the search index's copy")
 t.eq(m2.get(api + "/versies/2").json()["tekst"], changed,
      "the revision's text is LF, byte for byte what was written")
 t.eq(m2.get(api + "/versies/2").json()["bericht"], "Twee\nregels",

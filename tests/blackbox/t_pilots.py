@@ -16,7 +16,8 @@ groningen = m.token("GM0014", "editor")
 seeded = m.get("/api/v1/pilots?pageSize=100").json()
 t.ok(seeded["totaal"] >= 8, "the seed pilots are there (%d)" %
      seeded["totaal"])
-t.ok(len(seeded["facetten"]["domein"]) >= 5, "seed covers 5+ domains")
+t.ok(sum(1 for n in seeded["facetten"]["domein"].values() if n) >= 5,
+     "seed covers 5+ domains")
 t.ok(all(p["samenvatting"].startswith(("Voorbeeld: ", "Praktijkvoorbeeld "
                                         "uit Rheden, met bron."))
          for p in seeded["pilots"]),

@@ -51,8 +51,9 @@ fields = {"titel": "Formulierpilot " + XSS, "samenvatting": "Samen " + XSS,
 
 # Anonymous: the form sends you to log in.
 r = m.get("/pilots/nieuw")
-t.eq((r.status, r.header("Location")), (303, "/inloggen"),
-     "the form without a session: to /inloggen")
+t.eq((r.status, r.header("Location")), (303,
+     "/inloggen?terug=%2Fpilots%2Fnieuw"),
+     "the form without a session: to /inloggen, and back afterwards")
 
 token = csrf_of(goes)
 t.ok(token is not None, "the form has a CSRF token")

@@ -140,7 +140,11 @@ t.ok(r.status == 503 and "duurde te lang" in r.body.decode(),
      "/pilots out of budget: 503 page")
 t.eq(reason(b.get("/api/v1/_zoek?q=" + q(twelve + " lessen"))) is not None,
      True, "the caps come first: still 400")
-t.eq(b.get("/api/v1/gemeenten/GM0275").status, 200,
+r = b.get("/api/v1/gemeenten/GM0275")
+t.ok(r.status == 503 and "duurde te lang" in r.json().get("detail", ""),
+     "a municipality's page lists its pilots under the budget too: 503 "
+     "with the reason, not a database error", r)
+t.eq(b.get("/api/v1/richtlijnen/stakeholders-betrekken").status, 200,
      "the worker's connection still serves other reads")
 t.eq(b.get("/").status, 200, "the start page leaves the list out")
 t.eq(metric(b, "meent_db_errors_total"), 0,

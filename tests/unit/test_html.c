@@ -311,6 +311,47 @@ test_formats_in_tree(void **state)
 	assert_true(formats_seen > 100);
 }
 
+/* A Markdown search fragment as plain text, the match markers kept. */
+static void
+test_snippet(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "# Kop\n\nDit is **vet** en _schuin_.",
+		  "Kop Dit is vet en schuin." },
+		{ "Zie [de \2gids\3](https://example.org/gids) nu",
+		  "Zie de \2gids\3 nu" },
+		{ "…example.org/pad) en \2verder\3",
+		  "… en \2verder\3" },
+		{ "lees [hier](https://example.org/x…", "lees hier" },
+		{ "- een\n- twee\n1. drie", "een twee drie" },
+		{ "| a | b |\n|---|---|\n| 1 | 2 |", "a b 1 2" },
+		{ "`code` en ~~weg~~ en \\*ster\\*", "code en weg en *ster*" },
+		{ "> citaat\n***\nsnake_case_naam", "citaat snake_case_naam" },
+		{ "![plaatje](a.png) <b>tag</b> <https://a.nl>",
+		  "plaatje tag https://a.nl" },
+		{ "[\2link\3](https://x.nl/\2y\3)", "\2link\3" },
+		{ "[tekst](https://x.nl/\2y", "tekst" },
+		{ "Kop\n===\n\2woord\3", "Kop \2woord\3" },
+		{ "\2open", "\2open\3" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < nitems(cases); i++) {
+		char *out = snippet_plain(cases[i][0]);
+
+		if (strcmp(out, cases[i][1]) != 0)
+			fail_msg("case %zu: %s -> '%s', want '%s'", i,
+			    cases[i][0], out, cases[i][1]);
+		free(out);
+	}
+	{
+		char *u = snippet_unmarked("a \2b\3 c");
+
+		assert_string_equal(u, "a b c");
+		free(u);
+	}
+}
+
 int
 main(void)
 {
@@ -320,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_url_value),
 		cmocka_unit_test(test_fragment),
+		cmocka_unit_test(test_snippet),
 		cmocka_unit_test(test_bad_conversion),
 		cmocka_unit_test(test_formats_in_tree),
 	};

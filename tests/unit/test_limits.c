@@ -63,6 +63,41 @@ test_query_caps(void **state)
 	free(q);
 }
 
+/* Operators out of place are explained, not left to FTS5. */
+static void
+test_query_operators(void **state)
+{
+	static const char *const bad[] = { "AND", "OR", "NOT zorg", "zorg AND",
+	    "zorg OR OR jeugd", "(zorg", "zorg)", "()", "(AND zorg)",
+	    "(zorg OR) jeugd", "NEAR(a" };
+	const char *why;
+	char *q;
+
+	(void)state;
+	for (size_t i = 0; i < nitems(bad); i++) {
+		assert_null(query(bad[i], &why));
+		assert_non_null(why);
+	}
+	assert_null(query("AND", &why));
+	assert_non_null(strstr(why, "tussen twee zoekwoorden"));
+	assert_null(query("(zorg", &why));
+	assert_non_null(strstr(why, "niet gesloten"));
+	/* A word next to a group: FTS5 wants the AND written. */
+	q = query("zorg (jeugd OR wmo)", &why);
+	assert_string_equal(q, "\"zorg\" AND ( \"jeugd\" OR \"wmo\" ) ");
+	free(q);
+	q = query("(jeugd OR wmo) zorg", &why);
+	assert_string_equal(q, "( \"jeugd\" OR \"wmo\" ) AND \"zorg\" ");
+	free(q);
+	q = query("zorg NOT jeugd", &why);
+	assert_string_equal(q, "\"zorg\" NOT \"jeugd\" ");
+	free(q);
+	/* Lower-case words are words. */
+	q = query("and or not", &why);
+	assert_non_null(q);
+	free(q);
+}
+
 static int
 check(const char *md, size_t max)
 {
@@ -154,6 +189,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query_caps),
+		cmocka_unit_test(test_query_operators),
 		cmocka_unit_test(test_markdown_limits),
 	};
 
