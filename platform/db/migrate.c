@@ -548,6 +548,44 @@ static const struct migration migrations[] = {
 	    "  aangemaakt INTEGER NOT NULL,"
 	    "  PRIMARY KEY (pilot, hash)) WITHOUT ROWID;"
 	    "CREATE INDEX pilot_bijlagen_hash ON pilot_bijlagen(hash);" },
+	{ 13,
+	    /*
+	     * Guideline texts, messages and reasons with LF line ends, as
+	     * they are written from now on (guideline_text_lf): texts from
+	     * browsers came with CRLF, and a diff showed every line changed.
+	     * CRLF first, then a lone CR. Revisions are append-only, yet
+	     * rewriting their line ends here is safe: federation signs the
+	     * entry's body (fed_sign.c, the SHA-256 of the JSON in
+	     * fed_entries), not this row, and those bodies stay as they were
+	     * signed, for relaying; richtlijn_versies is this instance's
+	     * copy, which a peer's entry is applied to (made LF on the way
+	     * in by guideline_store_put_revision) and our own entries are
+	     * exported from only when a revision is inserted (the trigger is
+	     * on INSERT: this UPDATE enqueues nothing; the search index's
+	     * trigger is on INSERT as well, so its copy is updated here).
+	     * The stored HTML and table of contents stay: cmark reads CRLF,
+	     * CR and LF alike, so they are what the LF text renders to.
+	     */
+	    "UPDATE richtlijn_versies SET"
+	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
+	    "    char(13), char(10)),"
+	    "  bericht = replace(replace(bericht, char(13, 10), char(10)),"
+	    "    char(13), char(10))"
+	    "  WHERE instr(tekst, char(13)) > 0 OR instr(bericht, char(13)) > 0;"
+	    "UPDATE richtlijn_voorstellen SET"
+	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
+	    "    char(13), char(10)),"
+	    "  bericht = replace(replace(bericht, char(13, 10), char(10)),"
+	    "    char(13), char(10)),"
+	    "  reden = replace(replace(reden, char(13, 10), char(10)),"
+	    "    char(13), char(10))"
+	    "  WHERE instr(tekst, char(13)) > 0 OR instr(bericht, char(13)) > 0"
+	    "  OR instr(reden, char(13)) > 0;"
+	    /* The search index's copy of the newest text (migration 11). */
+	    "UPDATE richtlijnen_fts SET"
+	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
+	    "    char(13), char(10))"
+	    "  WHERE instr(tekst, char(13)) > 0;" },
 };
 
 int

@@ -252,6 +252,17 @@ int	 merge_three_way(const char *, const char *, const char *, char **,
 char	*merge_diff(const char *, const char *, const char *, const char *);
 char	*merge_diff_html(const char *);
 
+/* worddiff.c */
+#define WORDDIFF_CELLS_MAX	((size_t)1 << 20)	/* one block pair */
+#define WORDDIFF_TOO_LARGE	1
+#define WORDDIFF_REWRITTEN	2
+int	 worddiff_html(struct evbuffer *, const char *, size_t, const char *,
+	     size_t, size_t *);
+void	 worddiff_mark(struct evbuffer *, bool, const char *, size_t);
+
+/* blockdiff.c */
+char	*blockdiff_html(const char *, const char *);
+
 /* guideline.c */
 #define GUIDELINE_SLUG_MAX	80
 #define GUIDELINE_TITLE_MAX	150
@@ -259,6 +270,7 @@ char	*merge_diff_html(const char *);
 #define GUIDELINE_MESSAGE_MAX	200
 bool	 guideline_slug_valid(const char *);
 bool	 guideline_text_valid(const char *, size_t, char *, size_t);
+char	*guideline_text_lf(const char *);
 void	 guideline_render(const char *, char **, json_t **);
 
 /* guideline_store.c */

@@ -125,11 +125,14 @@ int
 guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
 {
 	sqlite3_stmt *st;
-	char *html, *toc_text;
+	char *html, *toc_text, *tekst, *bericht;
 	json_t *toc;
 	int rc;
 
-	guideline_render(r->tekst, &html, &toc);
+	/* Line ends as LF whoever wrote it: here, a form, or a peer. */
+	tekst = guideline_text_lf(r->tekst);
+	bericht = guideline_text_lf(r->bericht);
+	guideline_render(tekst, &html, &toc);
 	toc_text = json_dumps(toc, JSON_COMPACT);
 	/*
 	 * A revision that is here already stays as it is: revisions never
@@ -146,11 +149,11 @@ guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
 		sqlite3_bind_int64(st, 2, r->versie);
 		if (r->basis > 0)
 			sqlite3_bind_int64(st, 3, r->basis);
-		sqlite3_bind_text(st, 4, r->tekst, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, tekst, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, html, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 6, toc_text, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, r->gemeente, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, r->bericht, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, bericht, -1, SQLITE_STATIC);
 		if (r->voorstel > 0)
 			sqlite3_bind_int64(st, 9, r->voorstel);
 		sqlite3_bind_int(st, 10, r->samengevoegd);
@@ -160,6 +163,8 @@ guideline_store_put_revision(struct db *db, long pk, const struct revision *r)
 	}
 	free(html);
 	free(toc_text);
+	free(tekst);
+	free(bericht);
 	json_decref(toc);
 	if (rc == -1)
 		return -1;
@@ -234,17 +239,22 @@ fail:
  * owns) and MEENT_CONFLICT when the same blocks changed, MEENT_INVALID when
  * the merged text breaks guideline_text_valid(). A base that does not
  * exist: MEENT_NOTFOUND. On success r->versie and r->samengevoegd tell
- * what was written (r->tekst may be replaced by the merge; then freed with
- * revision_free).
+ * what was written. r->tekst is replaced by its copy with LF line ends,
+ * or by the merge (free with revision_free in any case).
  */
 int
 guideline_store_revise(struct db *db, struct guideline *g, struct revision *r,
     json_t **conflicts)
 {
-	char *base = NULL, *head = NULL, *merged = NULL;
+	char *base = NULL, *head = NULL, *merged = NULL, *lf;
 	int rc;
 
 	*conflicts = NULL;
+	/* LF before merging: stored texts are LF (migration 13). */
+	lf = guideline_text_lf(r->tekst);
+	free(r->owned);
+	r->owned = lf;
+	r->tekst = lf;
 	if (db_begin(db) == -1)
 		return -1;
 	/* Read the head again inside the transaction: it is the one we see. */
@@ -583,16 +593,38 @@ guideline_store_proposal_row(sqlite3_stmt *st, bool with_text)
 	return o;
 }
 
-/* A new open proposal; its id into *id. Returns 0, MEENT_NOTFOUND (no
- * such base) or -1. */
+static int guideline_store_propose_lf(struct db *, const struct guideline *,
+    const struct revision *, const char *, const char *, long *);
+
+/*
+ * A new open proposal; its id into *id. Its text and message are stored
+ * with LF line ends. Returns 0, MEENT_NOTFOUND (no such base) or -1.
+ */
 int
 guideline_store_propose(struct db *db, const struct guideline *g,
     const struct revision *r, long *id)
 {
-	sqlite3_stmt *st;
+	char *tekst, *bericht;
+	int rc;
 
 	if (r->basis < 1 || r->basis > g->head)
 		return MEENT_NOTFOUND;
+	tekst = guideline_text_lf(r->tekst);
+	bericht = guideline_text_lf(r->bericht);
+	rc = guideline_store_propose_lf(db, g, r, tekst, bericht, id);
+	free(tekst);
+	free(bericht);
+	return rc;
+}
+
+/* guideline_store_propose() with its texts made LF. */
+static int
+guideline_store_propose_lf(struct db *db, const struct guideline *g,
+    const struct revision *r, const char *tekst, const char *bericht,
+    long *id)
+{
+	sqlite3_stmt *st;
+
 	if (db_begin(db) == -1)
 		return -1;
 	st = db_stmt(db, "INSERT INTO richtlijn_voorstellen (richtlijn, basis,"
@@ -602,8 +634,8 @@ guideline_store_propose(struct db *db, const struct guideline *g,
 		goto fail;
 	sqlite3_bind_int64(st, 1, g->pk);
 	sqlite3_bind_int64(st, 2, r->basis);
-	sqlite3_bind_text(st, 3, r->tekst, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->bericht, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, tekst, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, bericht, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, r->gemeente, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)r->aangemaakt);
 	if (db_step_done(db, st, "propose") == -1)
@@ -669,10 +701,26 @@ guideline_store_proposals(struct db *db, long pk)
  * became) or afgewezen. The proposal is named by its guideline and its id
  * together: another guideline's proposal is not there, whatever its id.
  * Returns 0, MEENT_NOTFOUND (pk has no proposal id), MEENT_CONFLICT (it was
- * decided already) or -1.
+ * decided already) or -1. The reason is stored with LF line ends.
  */
+static int guideline_store_decide_lf(struct db *, long, long, const char *,
+    const char *, long);
+
 int
 guideline_store_decide(struct db *db, long pk, long id, const char *status,
+    const char *reden, long versie)
+{
+	char *lf = guideline_text_lf(reden);
+	int rc;
+
+	rc = guideline_store_decide_lf(db, pk, id, status, lf, versie);
+	free(lf);
+	return rc;
+}
+
+/* guideline_store_decide() with the reason made LF. */
+static int
+guideline_store_decide_lf(struct db *db, long pk, long id, const char *status,
     const char *reden, long versie)
 {
 	sqlite3_stmt *st;

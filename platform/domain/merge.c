@@ -78,8 +78,8 @@ merge_encode(const char *md, size_t len)
 	cmark_parser *p;
 	cmark_node *doc;
 	int *starts;
-	size_t nstarts = 0, max = 1, line = 1, si = 0;
-	struct evbuffer *b;
+	size_t nstarts = 0, max = 1, line = 1, si = 0, o = 0;
+	char *out;
 	cmark_syntax_extension *table;
 
 	pthread_once(&merge_once, merge_init);
@@ -98,25 +98,27 @@ merge_encode(const char *md, size_t len)
 	cmark_parser_free(p);
 	qsort(starts, nstarts, sizeof *starts, merge_cmp_int);
 
-	b = evbuffer_new();
+	/* At most one boundary per line, and the final newline. */
+	out = xmalloc(len + max + 2);
 	for (size_t i = 0; i < len; i++) {
 		/* A new block starts on this line: end the previous one. */
 		if ((i == 0 || md[i - 1] == '\n') && line > 1) {
 			while (si < nstarts && (size_t)starts[si] < line)
 				si++;
 			if (si < nstarts && (size_t)starts[si] == line)
-				evbuffer_add(b, "\n", 1);
+				out[o++] = '\n';
 		}
 		if (md[i] == '\n') {
 			line++;
-			evbuffer_add(b, "\x1e", 1);
+			out[o++] = MERGE_SEP;
 			continue;
 		}
-		evbuffer_add(b, &md[i], 1);
+		out[o++] = md[i];
 	}
-	evbuffer_add(b, "\n", 1);
+	out[o++] = '\n';
+	out[o] = '\0';
 	free(starts);
-	return buffer_take_string(b);
+	return out;
 }
 
 /* Undo merge_encode (caller frees). */

@@ -58,6 +58,8 @@ void	 web_guidelines_list(struct req *);
 void	 web_guidelines_show(struct req *);
 void	 web_guidelines_versie(struct req *);
 void	 web_guidelines_diff(struct req *);
+void	 web_guidelines_changes(struct evbuffer *, const char *,
+	     const char *);
 void	 web_guidelines_followers(struct req *);
 
 /* web_home.c */

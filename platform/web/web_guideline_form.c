@@ -125,7 +125,6 @@ web_guideline_form_proposal(struct req *r)
 	struct guideline g;
 	struct evbuffer *b;
 	json_t *p = NULL, *base = NULL;
-	char *diff, *html;
 	long id;
 	bool open, maintainer;
 	int rc, is_maintainer = 0;
@@ -150,10 +149,6 @@ web_guideline_form_proposal(struct req *r)
 		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
 		return;
 	}
-	diff = merge_diff(json_string_value(json_object_get(base, "tekst")),
-	    json_string_value(json_object_get(p, "tekst")), "basisversie",
-	    "voorstel");
-	html = merge_diff_html(diff != NULL ? diff : "");
 	open = strcmp(json_string_value(json_object_get(p, "status")), "open") ==
 	    0;
 	maintainer = is_maintainer == 1;
@@ -168,9 +163,11 @@ web_guideline_form_proposal(struct req *r)
 	if (json_is_string(json_object_get(p, "reden")))
 		html_out(b, "<p>Reden: %s</p>\n", json_string_value(
 		    json_object_get(p, "reden")));
-	html_out(b, "<h2>Wat het voorstel verandert</h2>\n");
-	html_raw(b, html);	/* merge_diff_html() escaped each line */
-	html_out(b, "\n");
+	html_out(b, "<h2>Wat het voorstel verandert</h2>\n<p>Tegenover versie "
+	    "%ld, waarop het voorstel gemaakt is.</p>\n",
+	    (long)json_integer_value(json_object_get(p, "basis")));
+	web_guidelines_changes(b, json_string_value(json_object_get(base,
+	    "tekst")), json_string_value(json_object_get(p, "tekst")));
 	if (open && maintainer)
 		html_out(b, "<h2>Besluit</h2>\n<form method=\"post\" action=\""
 		    "/richtlijnen/%s/voorstellen/%ld/besluit\">\n<input type=\""
@@ -188,8 +185,6 @@ web_guideline_form_proposal(struct req *r)
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
-	free(diff);
-	free(html);
 	json_decref(base);
 	json_decref(p);
 }

@@ -434,6 +434,28 @@ web_guidelines_versie(struct req *r)
 	json_decref(rev);
 }
 
+/*
+ * What changed from old to new, block by block with the words marked
+ * (blockdiff_html), after a line that says how it is marked. Shared with
+ * a proposal's page (web_guideline_form.c).
+ */
+void
+web_guidelines_changes(struct evbuffer *b, const char *old, const char *new)
+{
+	char *html = blockdiff_html(old, new);
+
+	if (html == NULL) {
+		html_out(b, "<p class=\"error\">De verschillen konden niet "
+		    "berekend worden.</p>\n");
+		return;
+	}
+	html_out(b, "<p class=\"diff-uitleg\">Per alinea: wat erbij kwam is "
+	    "<ins>onderstreept</ins>, wat eruit ging is <del>doorgestreept"
+	    "</del>. Alinea's die niet veranderden, zijn ingeklapt.</p>\n");
+	html_raw(b, html);	/* blockdiff_html() escaped every text */
+	free(html);
+}
+
 void
 web_guidelines_diff(struct req *r)
 {
@@ -441,7 +463,6 @@ web_guidelines_diff(struct req *r)
 	struct evbuffer *b;
 	json_t *a = NULL, *c = NULL;
 	long van, tot;
-	char *diff, *html, na[32], nb[32];
 	int ra, rc;
 
 	if (web_guidelines_load(r, &g) == -1)
@@ -463,24 +484,16 @@ web_guidelines_diff(struct req *r)
 			    "bestaande versies (van en tot).");
 		return;
 	}
-	snprintf(na, sizeof na, "versie %ld", van);
-	snprintf(nb, sizeof nb, "versie %ld", tot);
-	diff = merge_diff(json_string_value(json_object_get(a, "tekst")),
-	    json_string_value(json_object_get(c, "tekst")), na, nb);
-	html = merge_diff_html(diff != NULL ? diff : "");
 	b = evbuffer_new();
 	web_page_start(r, b, "Wat veranderde");
 	html_out(b, "<h1>Wat veranderde in <a href=\"/richtlijnen/%s\">%s</a>"
-	    "</h1>\n<p>Van versie %ld naar versie %ld. Regels met een + kwamen "
-	    "erbij, regels met een − gingen eruit.</p>\n", g.slug, g.titel,
+	    "</h1>\n<p>Van versie %ld naar versie %ld.</p>\n", g.slug, g.titel,
 	    van, tot);
-	html_raw(b, html);	/* merge_diff_html() escaped each line */
-	html_out(b, "\n");
+	web_guidelines_changes(b, json_string_value(json_object_get(a,
+	    "tekst")), json_string_value(json_object_get(c, "tekst")));
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
-	free(diff);
-	free(html);
 	json_decref(a);
 	json_decref(c);
 }

@@ -124,11 +124,14 @@ def _run_vnu(t, pages, label):
                        for m in msgs))
 
 
-def check_pages(t, instance, paths, label="", cookie=None, status=None):
+def check_pages(t, instance, paths, label="", cookie=None, status=None,
+                reflow=()):
     """Checks each path of a running Instance in chromium and with vnu:
     status 200 (or status[path]), zero axe violations, a rendered
-    screenshot (> 5 KB), zero Nu HTML checker errors. label tells apart
-    several calls (e.g. "ingelogd"); cookie ("name=value") is sent along."""
+    screenshot (> 5 KB), zero Nu HTML checker errors; and for the paths in
+    reflow, no scrolling sideways in a window 320 px wide (WCAG 1.4.10).
+    label tells apart several calls (e.g. "ingelogd"); cookie
+    ("name=value") is sent along."""
     status = status or {}
     browser_missing, vnu_missing = _prerequisites()
     for why in browser_missing:
@@ -158,6 +161,10 @@ def check_pages(t, instance, paths, label="", cookie=None, status=None):
         size = os.path.getsize(shot) if os.path.isfile(shot) else 0
         t.ok(size > MIN_SCREENSHOT, "%s: screenshot is rendered (> 5 KB)"
              % name, "%s: %d bytes" % (shot, size))
+        if pg["path"] in reflow:
+            t.ok(pg.get("width320") == 320, "%s: no sideways scrolling at "
+                 "320 px" % name, "the page is %s px wide" %
+                 pg.get("width320"))
         for x in pg.get("incomplete", []):
             print("# %s: axe needs review: %s" % (name, _violation(x)))
         for line in pg.get("console", []):

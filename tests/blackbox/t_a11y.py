@@ -70,7 +70,8 @@ check_pages(t, m, PAGES, status={
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
     "/gemeenten/GM9999": 404,
     "/datasets?periode=gisteren": 400,
-    "/nergens-te-vinden": 404})
+    "/nergens-te-vinden": 404},
+    reflow=["/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3"])
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
@@ -192,5 +193,6 @@ r = m.request("POST", "/inloggen", headers={
     "Origin": "http://127.0.0.1:%d" % m.port},
     body="email=beheer%40tilburg.example.nl&wachtwoord=een+lang+wachtwoord")
 check_pages(t, m, [prop], label="beheerder",
-            cookie=(r.header("Set-Cookie") or "").split(";")[0])
+            cookie=(r.header("Set-Cookie") or "").split(";")[0],
+            reflow=[prop])
 finish(t, m)

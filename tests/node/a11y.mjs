@@ -6,7 +6,8 @@
 // takes a full-page screenshot and saves the HTML exactly as the server sent
 // it (for the Nu HTML checker). Prints one JSON object on stdout:
 //   {"pages": [{"path", "status", "violations": [{"id", "impact", "help",
-//     "nodes", "targets"}], "screenshot", "html", "screenshotBytes", ...}]}
+//     "nodes", "targets"}], "screenshot", "html", "screenshotBytes",
+//     "width320" (the page's width in a 320 px window), ...}]}
 // Exits 0 whatever the pages contain (tests/blackbox/a11y.py judges); 1 when
 // the browser cannot start, 2 on wrong usage.
 import { createRequire } from 'node:module';
@@ -126,6 +127,11 @@ try {
       entry.violations = result.violations;
       entry.incomplete = result.incomplete;
       entry.axe = result.version;
+      // Reflow (WCAG 1.4.10): at 320 CSS pixels wide, how wide the page
+      // is; wider than the window means scrolling sideways.
+      await page.setViewportSize({ width: 320, height: 800 });
+      entry.width320 = await page.evaluate(
+        () => document.documentElement.scrollWidth);
     } catch (err) {
       entry.error = String(err.message || err).split('\n')[0];
     } finally {
