@@ -996,3 +996,61 @@ pilot_store_linking(struct db *db, enum pilot_link kind, const char *key,
 	}
 	return list;
 }
+
+/*
+ * The newest pilots a viewer may see from municipalities of size class
+ * klasse (when > 0) or else from those whose codes are in the JSON array
+ * codes, leaving out the pilots of municipality skip: at most limit, as
+ * [{id, titel, samenvatting, gemeente, gemeenteNaam, grootteklasse,
+ * zichtbaarheid}]. For "pilots of municipalities like mine" (model_home.c).
+ * Caller owns; NULL on a database error.
+ */
+json_t *
+pilot_store_peers(struct db *db, int klasse, json_t *codes, const char *skip,
+    bool member, const char *own, int limit)
+{
+#define PEERS_SQL(where) "SELECT p.id, p.titel, t.samenvatting, p.gemeente," \
+	    " g.naam, p.grootteklasse, p.zichtbaarheid FROM pilots p" \
+	    " JOIN pilot_texts t ON t.pk = p.pk" \
+	    " JOIN gemeenten g ON g.code = p.gemeente" \
+	    " WHERE " where " AND p.gemeente <> ?2 AND p.verwijderd IS NULL" \
+	    " AND (p.zichtbaarheid = 'openbaar' OR" \
+	    " (p.zichtbaarheid = 'leden' AND ?3) OR p.gemeente = ?4)" \
+	    " ORDER BY p.aangemaakt DESC LIMIT ?5"
+	sqlite3_stmt *st = db_stmt(db, klasse > 0 ?
+	    PEERS_SQL("p.grootteklasse = ?1") :
+	    PEERS_SQL("p.gemeente IN (SELECT value FROM json_each(?1))"));
+#undef PEERS_SQL
+	json_t *list;
+	char *text;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	if (klasse > 0)
+		sqlite3_bind_int(st, 1, klasse);
+	else {
+		text = json_dumps(codes, JSON_COMPACT);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		free(text);
+	}
+	db_bind_text(st, 2, skip);
+	sqlite3_bind_int(st, 3, member);
+	db_bind_text(st, 4, own);
+	sqlite3_bind_int(st, 5, limit);
+	list = json_array();
+	while ((rc = db_step_row(db, st, "pilot_store_peers")) == 1)
+		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o, "
+		    "s:o, s:i, s:o}", "id", db_column_json(st, 0),
+		    "titel", db_column_json(st, 1),
+		    "samenvatting", db_column_json(st, 2),
+		    "gemeente", db_column_json(st, 3),
+		    "gemeenteNaam", db_column_json(st, 4),
+		    "grootteklasse", sqlite3_column_int(st, 5),
+		    "zichtbaarheid", db_column_json(st, 6)));
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}

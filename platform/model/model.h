@@ -40,7 +40,27 @@ int	 model_guidelines_follow(struct req *, const struct guideline *, long);
 int	 model_guidelines_unfollow(struct req *, const struct guideline *);
 int	 model_guidelines_follows(struct req *, const struct guideline *);
 
+/* model_home.c */
+#define MODEL_HOME_COOKIE	"meent_gemeente"
+#define MODEL_HOME_NONE		0	/* no municipality */
+#define MODEL_HOME_CHOSEN	1	/* chosen: the cookie */
+#define MODEL_HOME_OWN		2	/* a signed-in user's own */
+/* What the start page shows about a municipality; JSON owned. */
+struct model_home {
+	json_t		*gemeente;	/* municipality_get() */
+	int		 klasse;	/* its size class */
+	json_t		*pilots;	/* [{..., reden}], best first */
+	int		 meer_klasse;	/* the first pilot's class, or 0 */
+	json_t		*richtlijnen;	/* guideline_store_newest() */
+	json_t		*cijfers;	/* [{indicator, ..., waarde, mediaan}] */
+};
+int	 model_home_choice(struct req *, char[8]);
+void	 model_home_remember(struct req *, const char *);
+int	 model_home_load(struct req *, const char *, struct model_home *);
+void	 model_home_free(struct model_home *);
+
 /* model_indicators.c */
+const char *model_indicators_latest(json_t *);
 int	 model_indicators_query(struct req *, json_t *,
 	     struct comparison_query *);
 

@@ -68,6 +68,11 @@ check_pages(t, m, PAGES, status={
     "/datasets?periode=gisteren": 400,
     "/nergens-te-vinden": 404})
 
+# The start page about a chosen municipality ("Mijn gemeente": a cookie),
+# and the picker refusing a choice (400).
+check_pages(t, m, ["/"], label="mijn-gemeente",
+            cookie="meent_gemeente=GM0339")
+
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
 m.ctl("user", "add", "redactie@rheden.example.nl", "--gemeente", "GM0275",
