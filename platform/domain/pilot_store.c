@@ -1009,17 +1009,23 @@ json_t *
 pilot_store_peers(struct db *db, int klasse, json_t *codes, const char *skip,
     bool member, const char *own, int limit)
 {
+	/*
+	 * The newest first, then their texts: a list of municipalities has
+	 * no index in the order of time, and sorting all their pilots'
+	 * summaries would cost more than sorting their keys.
+	 */
 #define PEERS_SQL(where) "SELECT p.id, p.titel, t.samenvatting, p.gemeente," \
-	    " g.naam, p.grootteklasse, p.zichtbaarheid FROM pilots p" \
-	    " JOIN pilot_texts t ON t.pk = p.pk" \
+	    " g.naam, p.grootteklasse, p.zichtbaarheid FROM (SELECT pk FROM" \
+	    " pilots WHERE " where " AND gemeente <> ?2" \
+	    " AND verwijderd IS NULL AND (zichtbaarheid = 'openbaar' OR" \
+	    " (zichtbaarheid = 'leden' AND ?3) OR gemeente = ?4)" \
+	    " ORDER BY aangemaakt DESC LIMIT ?5) n" \
+	    " JOIN pilots p ON p.pk = n.pk JOIN pilot_texts t ON t.pk = p.pk" \
 	    " JOIN gemeenten g ON g.code = p.gemeente" \
-	    " WHERE " where " AND p.gemeente <> ?2 AND p.verwijderd IS NULL" \
-	    " AND (p.zichtbaarheid = 'openbaar' OR" \
-	    " (p.zichtbaarheid = 'leden' AND ?3) OR p.gemeente = ?4)" \
-	    " ORDER BY p.aangemaakt DESC LIMIT ?5"
+	    " ORDER BY p.aangemaakt DESC"
 	sqlite3_stmt *st = db_stmt(db, klasse > 0 ?
-	    PEERS_SQL("p.grootteklasse = ?1") :
-	    PEERS_SQL("p.gemeente IN (SELECT value FROM json_each(?1))"));
+	    PEERS_SQL("grootteklasse = ?1") :
+	    PEERS_SQL("gemeente IN (SELECT value FROM json_each(?1))"));
 #undef PEERS_SQL
 	json_t *list;
 	char *text;

@@ -52,7 +52,7 @@ struct model_home {
 	json_t		*pilots;	/* [{..., reden}], best first */
 	int		 meer_klasse;	/* the first pilot's class, or 0 */
 	json_t		*richtlijnen;	/* guideline_store_newest() */
-	json_t		*cijfers;	/* [{indicator, ..., waarde, mediaan}] */
+	json_t		*cijfers;	/* [{indicator, waarde, mediaan..}] */
 };
 int	 model_home_choice(struct req *, char[8]);
 void	 model_home_remember(struct req *, const char *);

@@ -98,7 +98,8 @@ model_home_listed(json_t *list, const char *id)
 	size_t i;
 
 	json_array_foreach(list, i, p)
-		if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0)
+		if (strcmp(json_string_value(json_object_get(p, "id")),
+		    id) == 0)
 			return true;
 	return false;
 }
@@ -174,7 +175,8 @@ model_home_pilots(struct req *r, const char *self, int klasse, json_t *list)
 		json_decref(similar);
 		if (found == NULL)
 			return -1;
-		model_home_take(list, found, "vergelijkbaar", MODEL_HOME_PILOTS);
+		model_home_take(list, found, "vergelijkbaar",
+		    MODEL_HOME_PILOTS);
 		json_decref(found);
 	} else
 		json_decref(similar);

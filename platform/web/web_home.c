@@ -52,6 +52,15 @@ web_home_count(struct evbuffer *b, long n)
 	html_out(b, "%s", out);
 }
 
+/* A signed-in person's form carries the session's CSRF token. */
+static void
+web_home_csrf(struct req *r, struct evbuffer *b)
+{
+	if (r->who.kind == PRINCIPAL_SESSION)
+		html_out(b, "<input type=\"hidden\" name=\"csrf\" "
+		    "value=\"%s\">", r->who.csrf);
+}
+
 /*
  * The form that chooses a municipality (names: municipality_names()),
  * current selected; with the reason when the last choice was refused.
@@ -66,9 +75,7 @@ web_home_picker(struct req *r, struct evbuffer *b, json_t *names,
 	size_t i;
 
 	html_out(b, "<form method=\"post\" action=\"/mijn-gemeente\">\n");
-	if (r->who.kind == PRINCIPAL_SESSION)
-		html_out(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
-		    r->who.csrf);
+	web_home_csrf(r, b);
 	html_out(b, "<p><label for=\"gemeente\">Uw gemeente</label><br>");
 	if (why != NULL)
 		html_out(b, "<span class=\"error\" id=\"gemeente-fout\">%s"
@@ -94,9 +101,7 @@ static void
 web_home_forget(struct req *r, struct evbuffer *b)
 {
 	html_out(b, "<form method=\"post\" action=\"/mijn-gemeente\">");
-	if (r->who.kind == PRINCIPAL_SESSION)
-		html_out(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
-		    r->who.csrf);
+	web_home_csrf(r, b);
 	html_out(b, "<input type=\"hidden\" name=\"actie\" value=\"wissen\">"
 	    "<p><button type=\"submit\">Keuze wissen</button>%s</p></form>\n",
 	    r->who.kind == PRINCIPAL_SESSION ? " (dan ziet u weer uw eigen "
@@ -112,7 +117,8 @@ web_home_mine(struct req *r, struct evbuffer *b, const struct model_home *h,
 	    "naam"));
 
 	html_out(b, "<section aria-labelledby=\"mijn-gemeente\">\n"
-	    "<h2 id=\"mijn-gemeente\">Mijn gemeente: %s</h2>\n<p>%s (%s) heeft ",
+	    "<h2 id=\"mijn-gemeente\">Mijn gemeente: %s</h2>\n"
+	    "<p>%s (%s) heeft ",
 	    naam, naam, json_string_value(json_object_get(h->gemeente,
 	    "provincie")));
 	web_home_count(b, (long)json_integer_value(json_object_get(
@@ -162,7 +168,8 @@ web_home_pilots(struct evbuffer *b, const struct model_home *h)
 	html_out(b, "<h2>Pilots van gemeenten zoals %s</h2>\n", naam);
 	if (json_array_size(h->pilots) == 0) {
 		html_out(b, "<p>Andere gemeenten hebben nog geen pilots "
-		    "gedeeld. <a href=\"/pilots\">Bekijk alle pilots</a>.</p>\n");
+		    "gedeeld. <a href=\"/pilots\">Bekijk alle pilots</a>."
+		    "</p>\n");
 		return;
 	}
 	if (h->meer_klasse != h->klasse)
@@ -256,8 +263,8 @@ web_home_figures(struct evbuffer *b, const struct model_home *h)
 static void
 web_home_intro(struct req *r, struct evbuffer *b)
 {
-	html_out(b, "<h1>%s</h1>\n<p class=\"lead\">Op meent delen gemeenten wat "
-	    "zij leren van datagedreven werken: pilots, richtlijnen en "
+	html_out(b, "<h1>%s</h1>\n<p class=\"lead\">Op meent delen gemeenten "
+	    "wat zij leren van datagedreven werken: pilots, richtlijnen en "
 	    "benchmarks. Zo hoeft een kleine gemeente niet bij nul te "
 	    "beginnen.</p>\n"
 	    "<form method=\"get\" action=\"/zoeken\" role=\"search\">"
@@ -269,19 +276,35 @@ web_home_intro(struct req *r, struct evbuffer *b)
 
 /*
  * The start page with status (400 when a choice was refused: the reason
- * is at the form). Replies in every case.
+ * is at the form). Replies in every case. Anonymous visitors who chose the
+ * same municipality (or none) all see the same page, so it is cached
+ * (cache.c: every pilot or guideline write makes it stale) under the
+ * code: 343 pages at most.
  */
 static void
 web_home_page(struct req *r, int status)
 {
+	unsigned long gen = cache_generation_now();
+	bool cacheable = r->who.kind == PRINCIPAL_ANONYMOUS && status == 200;
 	struct model_home h = { 0 };
 	struct evbuffer *b;
+	const char *cached;
 	json_t *names;
-	char code[8];
+	char code[8], key[16];
+	size_t len;
 	int source;
 
-	if ((source = model_home_choice(r, code)) == MEENT_ERR ||
-	    (names = municipality_names(r->db)) == NULL) {
+	if ((source = model_home_choice(r, code)) == MEENT_ERR) {
+		reply_db_failed(r, "De startpagina kon niet gemaakt worden.");
+		return;
+	}
+	snprintf(key, sizeof key, "S|%s", code);
+	if (cacheable &&
+	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
+		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+		return;
+	}
+	if ((names = municipality_names(r->db)) == NULL) {
 		reply_db_failed(r, "De startpagina kon niet gemaakt worden.");
 		return;
 	}
@@ -311,6 +334,9 @@ web_home_page(struct req *r, int status)
 		web_home_figures(b, &h);
 	}
 	web_page_end(b);
+	if (cacheable)
+		cache_put(key, (const char *)evbuffer_pullup(b, -1),
+		    evbuffer_get_length(b), NULL, gen);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
 	model_home_free(&h);

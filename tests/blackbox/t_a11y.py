@@ -68,8 +68,7 @@ check_pages(t, m, PAGES, status={
     "/datasets?periode=gisteren": 400,
     "/nergens-te-vinden": 404})
 
-# The start page about a chosen municipality ("Mijn gemeente": a cookie),
-# and the picker refusing a choice (400).
+# The start page about a chosen municipality ("Mijn gemeente": a cookie).
 check_pages(t, m, ["/"], label="mijn-gemeente",
             cookie="meent_gemeente=GM0339")
 

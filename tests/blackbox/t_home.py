@@ -261,6 +261,28 @@ r = s.request("POST", "/mijn-gemeente", headers={
 t.ok(r.status == 303 and "; Secure" in (r.header("Set-Cookie") or ""),
      "https: the cookie is Secure", r.header("Set-Cookie"))
 
+# The page is cached for anonymous visitors; a new pilot of a municipality
+# like it shows at once (Duiven, GM0226, is of Zevenaar's size class).
+for _ in range(4):
+    home(COOKIE + "=GM0299")
+r = m.request("POST", "/api/v1/pilots", token=m.token("GM0226", "editor"),
+              body={"titel": "Nieuwe pilot van een buurgemeente",
+                    "samenvatting": "Een korte samenvatting.",
+                    "domein": "jeugd", "status": "lopend",
+                    "start": "2025-01-06", "vraag": "Werkt het?",
+                    "zichtbaarheid": "openbaar"})
+t.eq(r.status, 201, "a new public pilot of Duiven")
+pages = [home(COOKIE + "=GM0299")[1] for _ in range(4)]
+t.ok(all("Nieuwe pilot van een buurgemeente" in section(
+    pg, "Pilots van gemeenten zoals Zevenaar") for pg in pages),
+     "it is on Zevenaar's start page at once, first of its class")
+r = m.request("DELETE", "/api/v1/pilots/" + r.json()["id"],
+              token=m.token("GM0226", "editor"))
+t.eq(r.status, 204, "and deleted again")
+pages = [home(COOKIE + "=GM0299")[1] for _ in range(4)]
+t.ok(all("Nieuwe pilot van een buurgemeente" not in pg for pg in pages),
+     "then gone from it")
+
 # Two clicks, for every municipality: the start page links a pilot of a
 # municipality of the nearest size class that has pilots (its own left
 # out), or a list page that links one. Computed here from the API's list.
