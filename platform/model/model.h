@@ -52,7 +52,7 @@ struct model_home {
 	json_t		*pilots;	/* [{..., reden}], best first */
 	int		 meer_klasse;	/* the first pilot's class, or 0 */
 	json_t		*richtlijnen;	/* guideline_store_newest() */
-	json_t		*cijfers;	/* [{indicator, waarde, mediaan..}] */
+	json_t		*cijfers;	/* model_municipalities_positions() */
 };
 int	 model_home_choice(struct req *, char[8]);
 void	 model_home_remember(struct req *, const char *);
@@ -60,7 +60,6 @@ int	 model_home_load(struct req *, const char *, struct model_home *);
 void	 model_home_free(struct model_home *);
 
 /* model_indicators.c */
-const char *model_indicators_latest(json_t *);
 int	 model_indicators_query(struct req *, json_t *,
 	     struct comparison_query *);
 
@@ -71,6 +70,7 @@ int	 model_municipalities_filter(struct req *, struct municipality_filter *,
 int	 model_municipalities_list(struct req *,
 	     const struct municipality_filter *, int, int, long *, json_t **);
 int	 model_municipalities_get(struct req *, const char *, json_t **);
+json_t	*model_municipalities_positions(struct req *, const char *);
 
 /* model_pilots.c */
 bool	 model_pilots_member(struct req *);

@@ -2,8 +2,9 @@
 /*
  * "Mijn gemeente": the municipality a visitor chose (a cookie holding its
  * code), or a signed-in user's own, and what the start page shows about
- * it: pilots of municipalities like it, the newest guidelines and a few of
- * its figures next to the median of its size class.
+ * it: pilots of municipalities like it, the newest guidelines and its key
+ * figures next to the median of its size class (those of its page on
+ * /gemeenten, model_municipalities_positions()).
  *
  * Which pilots, in which order: at most MODEL_HOME_PILOTS. First those of
  * its size class, then of the classes one away (the smaller first), two
@@ -28,18 +29,6 @@
 #define MODEL_HOME_GUIDELINES	5
 /* A year: the choice is a standing preference. */
 #define MODEL_HOME_COOKIE_AGE	31536000
-
-/*
- * The figures the start page shows, when the catalogue has them: rates
- * that compare across sizes (counts would only say how large it is).
- */
-static const char *const model_home_indicators[] = {
-	"bijstand-per-1000-15-64",
-	"jeugdzorg-percentage",
-	"wmo-clienten-per-1000",
-	"misdrijven-per-1000",
-	"inkomen-mediaan-gestandaardiseerd",
-};
 
 /*
  * The municipality the start page is about, into code (7 bytes and NUL):
@@ -184,64 +173,6 @@ model_home_pilots(struct req *r, const char *self, int klasse, json_t *list)
 }
 
 /*
- * The latest period of cmp's series (comparison_make) in which the
- * municipality has a value: {periode, waarde, mediaan, voorlopig}; NULL
- * when it has none.
- */
-static json_t *
-model_home_latest_value(json_t *cmp)
-{
-	json_t *series = json_object_get(cmp, "reeks"), *v;
-
-	for (size_t i = json_array_size(series); i-- > 0; ) {
-		v = json_array_get(series, i);
-		if (json_is_number(json_object_get(v, "waarde")) &&
-		    json_is_number(json_object_get(v, "groepMediaan")))
-			return json_pack("{s:O, s:O, s:O, s:b}",
-			    "periode", json_object_get(v, "periode"),
-			    "waarde", json_object_get(v, "waarde"),
-			    "mediaan", json_object_get(v, "groepMediaan"),
-			    "voorlopig", json_is_string(json_object_get(v,
-			    "status")) && strcmp(json_string_value(
-			    json_object_get(v, "status")), "voorlopig") == 0);
-	}
-	return NULL;
-}
-
-/*
- * One figure of code against the median of its size class, the
- * comparison the benchmark page makes (groep grootteklasse), appended to
- * list: {indicator, naam, eenheid, bron, periode, waarde, mediaan,
- * voorlopig}. Nothing when the catalogue or the municipality lacks it. 0,
- * or -1 on a database error.
- */
-static int
-model_home_figure(struct req *r, const char *id, const char *code,
-    json_t *list)
-{
-	struct comparison_query q = { .indicator = id, .gemeente = code,
-	    .groep = "grootteklasse" };
-	json_t *ind = NULL, *cmp = NULL, *v;
-	int rc;
-
-	rc = indicator_get(r->db, id, &ind);
-	if (rc == MEENT_OK && (q.periode = model_indicators_latest(ind)) !=
-	    NULL)
-		rc = comparison_make(r->db, ind, &q, &cmp);
-	if (rc == MEENT_OK && cmp != NULL &&
-	    (v = model_home_latest_value(cmp)) != NULL) {
-		json_object_set_new(v, "indicator", json_string(id));
-		json_object_set(v, "naam", json_object_get(ind, "naam"));
-		json_object_set(v, "eenheid", json_object_get(ind, "eenheid"));
-		json_object_set(v, "bron", json_object_get(ind, "bron"));
-		json_array_append_new(list, v);
-	}
-	json_decref(cmp);
-	json_decref(ind);
-	return rc == MEENT_ERR ? -1 : 0;
-}
-
-/*
  * What the start page shows about municipality code (known: from
  * model_home_choice) into *h; free it with model_home_free(), also after
  * a failure. 0, or -1 on a database error (the caller answers
@@ -252,7 +183,6 @@ model_home_load(struct req *r, const char *code, struct model_home *h)
 {
 	memset(h, 0, sizeof *h);
 	h->pilots = json_array();
-	h->cijfers = json_array();
 	if (municipality_get(r->db, code, &h->gemeente) != MEENT_OK)
 		return -1;	/* known a moment ago: gone is an error too */
 	h->klasse = (int)json_integer_value(json_object_get(h->gemeente,
@@ -265,10 +195,9 @@ model_home_load(struct req *r, const char *code, struct model_home *h)
 	if ((h->richtlijnen = guideline_store_newest(r->db,
 	    MODEL_HOME_GUIDELINES)) == NULL)
 		return -1;
-	for (size_t i = 0; i < nitems(model_home_indicators); i++)
-		if (model_home_figure(r, model_home_indicators[i], code,
-		    h->cijfers) == -1)
-			return -1;
+	/* Its figures as its own page has them: one comparison, not two. */
+	if ((h->cijfers = model_municipalities_positions(r, code)) == NULL)
+		return -1;
 	return 0;
 }
 

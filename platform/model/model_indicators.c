@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The newest period of ind (borrowed from it), or NULL when it has none. */
-const char *
+/* The newest period of ind, or NULL when it has none. */
+static const char *
 model_indicators_latest(json_t *ind)
 {
 	json_t *periods = json_object_get(ind, "perioden");

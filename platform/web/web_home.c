@@ -23,35 +23,6 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-/* A size class (1..8) in words: "5.000 tot 10.000". */
-static const char *
-web_home_klasse(int k)
-{
-	char v[12];
-
-	snprintf(v, sizeof v, "%d", k);
-	return choice_valid(municipality_classes, v) ?
-	    choice_label(municipality_classes, v) : "";
-}
-
-/* A whole number with a dot between thousands: "5.800". */
-static void
-web_home_count(struct evbuffer *b, long n)
-{
-	char digits[24], out[32];
-	size_t len, j = 0;
-
-	snprintf(digits, sizeof digits, "%ld", n < 0 ? 0 : n);
-	len = strlen(digits);
-	for (size_t i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[j++] = '.';
-		out[j++] = digits[i];
-	}
-	out[j] = '\0';
-	html_out(b, "%s", out);
-}
-
 /* A signed-in person's form carries the session's CSRF token. */
 static void
 web_home_csrf(struct req *r, struct evbuffer *b)
@@ -115,21 +86,24 @@ web_home_mine(struct req *r, struct evbuffer *b, const struct model_home *h,
 {
 	const char *naam = json_string_value(json_object_get(h->gemeente,
 	    "naam"));
+	const char *code = json_string_value(json_object_get(h->gemeente,
+	    "code"));
+	char count[32];
 
+	web_municipalities_count(count, sizeof count,
+	    (long)json_integer_value(json_object_get(h->gemeente,
+	    "inwoners")));
 	html_out(b, "<section aria-labelledby=\"mijn-gemeente\">\n"
 	    "<h2 id=\"mijn-gemeente\">Mijn gemeente: %s</h2>\n"
-	    "<p>%s (%s) heeft ",
-	    naam, naam, json_string_value(json_object_get(h->gemeente,
-	    "provincie")));
-	web_home_count(b, (long)json_integer_value(json_object_get(
-	    h->gemeente, "inwoners")));
-	html_out(b, " inwoners: een gemeente met %s inwoners.%s</p>\n",
-	    web_home_klasse(h->klasse), source == MODEL_HOME_OWN ?
-	    " U bent ingelogd voor deze gemeente." : "");
+	    "<p>%s (%s) heeft %s inwoners: een gemeente met %s.%s "
+	    "<a href=\"/gemeenten/%s\">Meer over %s</a></p>\n", naam, naam,
+	    json_string_value(json_object_get(h->gemeente, "provincie")),
+	    count, json_string_value(json_object_get(h->gemeente,
+	    "grootteklasseTekst")), source == MODEL_HOME_OWN ?
+	    " U bent ingelogd voor deze gemeente." : "", code, naam);
 	html_out(b, "<details%s><summary>Andere gemeente kiezen</summary>\n",
 	    req_has_invalid(r) ? " open" : "");
-	web_home_picker(r, b, names, json_string_value(json_object_get(
-	    h->gemeente, "code")), "Kiezen");
+	web_home_picker(r, b, names, code, "Kiezen");
 	if (source == MODEL_HOME_CHOSEN)
 		web_home_forget(r, b);
 	html_out(b, "</details>\n</section>\n");
@@ -144,7 +118,7 @@ web_home_card(struct evbuffer *b, json_t *p, const char *naam)
 	    json_string_value(json_object_get(p, "id")),
 	    json_string_value(json_object_get(p, "titel")),
 	    json_string_value(json_object_get(p, "gemeenteNaam")),
-	    web_home_klasse((int)json_integer_value(json_object_get(p,
+	    web_pilots_klasse((int)json_integer_value(json_object_get(p,
 	    "grootteklasse"))));
 	if (strcmp(json_string_value(json_object_get(p, "reden")),
 	    "vergelijkbaar") == 0)
@@ -175,13 +149,13 @@ web_home_pilots(struct evbuffer *b, const struct model_home *h)
 	if (h->meer_klasse != h->klasse)
 		html_out(b, "<p>Gemeenten met %s inwoners hebben nog geen "
 		    "pilots gedeeld. Hier zijn pilots van gemeenten die er het "
-		    "dichtst bij komen.</p>\n", web_home_klasse(h->klasse));
+		    "dichtst bij komen.</p>\n", web_pilots_klasse(h->klasse));
 	html_out(b, "<ul class=\"pilots\">\n");
 	json_array_foreach(h->pilots, i, p)
 		web_home_card(b, p, naam);
 	html_out(b, "</ul>\n<p><a href=\"/pilots?grootteklasse=%d\">Alle "
 	    "pilots van gemeenten met %s inwoners</a></p>\n", h->meer_klasse,
-	    web_home_klasse(h->meer_klasse));
+	    web_pilots_klasse(h->meer_klasse));
 }
 
 static void
@@ -206,57 +180,59 @@ web_home_guidelines(struct evbuffer *b, const struct model_home *h)
 	html_out(b, "<p><a href=\"/richtlijnen\">Alle richtlijnen</a></p>\n");
 }
 
-/* "Bron: CBS" for CBS's figures; another source by its own words. */
-static const char *
-web_home_source(json_t *figure)
-{
-	const char *bron = json_string_value(json_object_get(figure, "bron"));
-
-	return bron == NULL ? "" : strstr(bron, "CBS") != NULL ? "CBS" : bron;
-}
-
+/*
+ * Its key figures with a value, each next to the median of its size class
+ * (model_municipalities_positions()), and where they come from.
+ */
 static void
 web_home_figures(struct evbuffer *b, const struct model_home *h)
 {
-	const char *code = json_string_value(json_object_get(h->gemeente,
-	    "code"));
+	const char *naam = json_string_value(json_object_get(h->gemeente,
+	    "naam"));
 	char own[32], med[32];
+	size_t i, shown = 0;
 	json_t *f;
-	size_t i;
 
 	html_out(b, "<h2>Uw cijfers</h2>\n");
-	if (json_array_size(h->cijfers) == 0) {
-		html_out(b, "<p>Voor deze gemeente zijn nog geen cijfers. "
-		    "<a href=\"/benchmarks\">Bekijk de benchmarks</a>.</p>\n");
-		return;
-	}
-	html_out(b, "<table>\n<caption>%s naast de mediaan van gemeenten met "
-	    "%s inwoners</caption>\n<thead><tr><th scope=\"col\">Cijfer</th>"
-	    "<th scope=\"col\">%s</th><th scope=\"col\">Mediaan</th>"
-	    "<th scope=\"col\">Jaar</th><th scope=\"col\">Bron</th></tr>"
-	    "</thead>\n<tbody>\n", json_string_value(json_object_get(
-	    h->gemeente, "naam")), web_home_klasse(h->klasse),
-	    json_string_value(json_object_get(h->gemeente, "naam")));
 	json_array_foreach(h->cijfers, i, f) {
+		const char *bron = json_string_value(json_object_get(f,
+		    "bron"));
+
+		if (!json_is_number(json_object_get(f, "waarde")))
+			continue;
+		if (shown++ == 0)
+			html_out(b, "<table>\n<caption>%s naast de mediaan van "
+			    "gemeenten met %s</caption>\n<thead><tr>"
+			    "<th scope=\"col\">Cijfer</th><th scope=\"col\">%s"
+			    "</th><th scope=\"col\">Mediaan</th>"
+			    "<th scope=\"col\">Jaar</th><th scope=\"col\">Bron"
+			    "</th></tr></thead>\n<tbody>\n", naam,
+			    json_string_value(json_object_get(h->gemeente,
+			    "grootteklasseTekst")), naam);
 		chart_number(own, sizeof own, json_number_value(
 		    json_object_get(f, "waarde")));
-		chart_number(med, sizeof med, json_number_value(
-		    json_object_get(f, "mediaan")));
-		html_out(b, "<tr><th scope=\"row\"><a href=\"/benchmarks/%s?"
-		    "gemeente=", json_string_value(json_object_get(f,
-		    "indicator")));
-		html_url_value(b, code);
-		html_out(b, "\">%s</a><br><span class=\"meta\">%s</span>"
-		    "</th><td class=\"getal\">%s</td><td class=\"getal\">%s"
-		    "</td><td>%s%s</td><td>Bron: %s</td></tr>\n",
-		    json_string_value(json_object_get(f, "naam")),
-		    json_string_value(json_object_get(f, "eenheid")), own, med,
+		if (json_is_number(json_object_get(f, "groepMediaan")))
+			chart_number(med, sizeof med, json_number_value(
+			    json_object_get(f, "groepMediaan")));
+		else
+			snprintf(med, sizeof med, "–");
+		html_out(b, "<tr><th scope=\"row\"><a href=\"%s\">%s</a><br>"
+		    "<span class=\"meta\">%s</span></th><td class=\"getal\">"
+		    "%s</td><td class=\"getal\">%s</td><td>%s</td>"
+		    "<td>Bron: %s</td></tr>\n", json_string_value(
+		    json_object_get(json_object_get(json_object_get(f,
+		    "_links"), "html"), "href")), json_string_value(
+		    json_object_get(f, "naam")), json_string_value(
+		    json_object_get(f, "eenheid")), own, med,
 		    json_string_value(json_object_get(f, "periode")),
-		    json_is_true(json_object_get(f, "voorlopig")) ?
-		    " (voorlopig)" : "", web_home_source(f));
+		    bron != NULL && strstr(bron, "CBS") != NULL ? "CBS" : bron);
 	}
-	html_out(b, "</tbody></table>\n<p><a href=\"/benchmarks\">Alle "
-	    "benchmarks</a></p>\n");
+	if (shown == 0)
+		html_out(b, "<p>Van %s zijn hier nog geen cijfers.</p>\n",
+		    naam);
+	else
+		html_out(b, "</tbody></table>\n");
+	html_out(b, "<p><a href=\"/benchmarks\">Alle benchmarks</a></p>\n");
 }
 
 /* The heading, the introduction and the search box. */
@@ -292,7 +268,7 @@ web_home_page(struct req *r, int status)
 	json_t *names;
 	char code[8], key[16];
 	size_t len;
-	int source;
+	int source, rc;
 
 	if ((source = model_home_choice(r, code)) == MEENT_ERR) {
 		reply_db_failed(r, "De startpagina kon niet gemaakt worden.");
@@ -323,7 +299,11 @@ web_home_page(struct req *r, int status)
 		    "onthouden in een cookie.</p>\n");
 		web_home_picker(r, b, names, "", "Kiezen");
 		html_out(b, "</section>\n");
-		if (web_pilots_recent(r, b, 6) != 0) {
+		/* Out of its time budget: the page without the list. */
+		rc = web_pilots_recent(r, b, 6);
+		if (rc == MEENT_INTERRUPTED)
+			cacheable = false;
+		else if (rc != 0) {
 			evbuffer_free(b);
 			goto failed;
 		}
