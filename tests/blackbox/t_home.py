@@ -191,8 +191,9 @@ row = re.search(r'<a href="/benchmarks/misdrijven-per-1000\?gemeente=GM0299'
                 r'&amp;groep=grootteklasse&amp;periode=%s">.*?</tr>' %
                 last["periode"], figures, re.S)
 t.ok(row is not None and '<td class="getal">%s</td><td class="getal">%s'
-     "</td><td>%s" % (dutch(last["waarde"]), dutch(last["groepMediaan"]),
-                      last["periode"]) in row.group(0),
+     "</td></tr>" % (dutch(last["waarde"]), dutch(last["groepMediaan"]))
+     in row.group(0) and " · %s · Bron: CBS" % last["periode"] in
+     row.group(0),
      "registered crime: its value and its size class's median, as the "
      "comparison gives them", row.group(0) if row else figures[:400])
 t.ok('href="/gemeenten/GM0299"' in page, "a link to its municipality page")
