@@ -82,7 +82,6 @@ void	 web_page_login_link(struct req *, struct evbuffer *, const char *,
 /* web_municipalities.c */
 void	 web_municipalities_list(struct req *);
 void	 web_municipalities_show(struct req *);
-void	 web_municipalities_count(char *, size_t, long);
 
 /* web_pilot_form.c */
 void	 web_pilot_form_new(struct req *);

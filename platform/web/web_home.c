@@ -88,11 +88,10 @@ web_home_mine(struct req *r, struct evbuffer *b, const struct model_home *h,
 	    "naam"));
 	const char *code = json_string_value(json_object_get(h->gemeente,
 	    "code"));
-	char count[32];
+	char count[NL_NUMBER_MAX];
 
-	web_municipalities_count(count, sizeof count,
-	    (long)json_integer_value(json_object_get(h->gemeente,
-	    "inwoners")));
+	nl_count(count, sizeof count, (long)json_integer_value(
+	    json_object_get(h->gemeente, "inwoners")));
 	html_out(b, "<section aria-labelledby=\"mijn-gemeente\">\n"
 	    "<h2 id=\"mijn-gemeente\">Mijn gemeente: %s</h2>\n"
 	    "<p>%s (%s) heeft %s inwoners: een gemeente met %s.%s "

@@ -16,7 +16,7 @@
 #include <event2/buffer.h>
 
 /* A whole number with a dot between thousands: 43782 as "43.782". */
-void
+static void
 web_municipalities_count(char *buf, size_t len, long n)
 {
 	char digits[24];
