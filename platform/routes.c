@@ -143,6 +143,8 @@ const struct route routes_table[] = {
 	{ GET, "/static/nlds/{file}", static_nlds, ACCESS_PUBLIC, 0, 0,
 	    "static.nlds" },
 	{ GET, "/", web_home, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.home" },
+	{ POST, "/mijn-gemeente", web_home_choose, ACCESS_PUBLIC, ROUTE_WEB,
+	    16384, "web.home.choose" },
 	{ GET, "/inloggen", web_login_form, ACCESS_PUBLIC, ROUTE_WEB, 0,
 	    "web.login.form" },
 	{ POST, "/inloggen", web_login_post, ACCESS_PUBLIC, ROUTE_WEB, 16384,

@@ -858,3 +858,34 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
 	*answer = out;
 	return MEENT_OK;
 }
+
+/*
+ * The municipalities of code's group "vergelijkbaar" but code itself: the
+ * COMPARISON_SIMILAR nearest in inhabitants and density, chosen as a
+ * comparison chooses them (peers_mark_similar), without an indicator.
+ * *out is a JSON array of codes (caller owns). Returns MEENT_OK,
+ * MEENT_NOTFOUND for an unknown code, or MEENT_ERR on a database error.
+ */
+int
+comparison_similar(struct db *db, const char *code, json_t **out)
+{
+	struct peers ps;
+	struct peer *self;
+	int rc = MEENT_NOTFOUND;
+
+	*out = NULL;
+	memset(&ps, 0, sizeof ps);
+	if (peers_load_gemeenten(db, &ps) == -1)
+		rc = MEENT_ERR;
+	else if ((self = peers_find(&ps, code)) != NULL) {
+		peers_mark_similar(&ps, self);
+		*out = json_array();
+		for (size_t i = 0; i < ps.n; i++)
+			if (ps.p[i].in_group)
+				json_array_append_new(*out,
+				    json_string(ps.p[i].code));
+		rc = MEENT_OK;
+	}
+	peers_free(&ps);
+	return rc;
+}

@@ -243,6 +243,8 @@ long	 pilot_store_count(struct db *);
 enum pilot_link { PILOT_LINK_GUIDELINE, PILOT_LINK_INDICATOR };
 json_t	*pilot_store_linking(struct db *, enum pilot_link, const char *, bool,
 	     const char *);
+json_t	*pilot_store_peers(struct db *, int, json_t *, const char *, bool,
+	     const char *, int);
 
 /* merge.c */
 char	*merge_encode(const char *, size_t);
@@ -542,6 +544,7 @@ extern const struct choice comparison_groups[];
 double	 comparison_quantile(const double *, size_t, double);
 int	 comparison_make(struct db *, json_t *,
 	     const struct comparison_query *, json_t **);
+int	 comparison_similar(struct db *, const char *, json_t **);
 
 /* comparison_csv.c */
 void	 comparison_csv_text(struct evbuffer *, const char *);

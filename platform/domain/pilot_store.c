@@ -996,3 +996,67 @@ pilot_store_linking(struct db *db, enum pilot_link kind, const char *key,
 	}
 	return list;
 }
+
+/*
+ * The newest pilots a viewer may see from municipalities of size class
+ * klasse (when > 0) or else from those whose codes are in the JSON array
+ * codes, leaving out the pilots of municipality skip: at most limit, as
+ * [{id, titel, samenvatting, gemeente, gemeenteNaam, grootteklasse,
+ * zichtbaarheid}]. For "pilots of municipalities like mine" (model_home.c).
+ * Caller owns; NULL on a database error.
+ */
+json_t *
+pilot_store_peers(struct db *db, int klasse, json_t *codes, const char *skip,
+    bool member, const char *own, int limit)
+{
+	/*
+	 * The newest first, then their texts: a list of municipalities has
+	 * no index in the order of time, and sorting all their pilots'
+	 * summaries would cost more than sorting their keys.
+	 */
+#define PEERS_SQL(where) "SELECT p.id, p.titel, t.samenvatting, p.gemeente," \
+	    " g.naam, p.grootteklasse, p.zichtbaarheid FROM (SELECT pk FROM" \
+	    " pilots WHERE " where " AND gemeente <> ?2" \
+	    " AND verwijderd IS NULL AND (zichtbaarheid = 'openbaar' OR" \
+	    " (zichtbaarheid = 'leden' AND ?3) OR gemeente = ?4)" \
+	    " ORDER BY aangemaakt DESC LIMIT ?5) n" \
+	    " JOIN pilots p ON p.pk = n.pk JOIN pilot_texts t ON t.pk = p.pk" \
+	    " JOIN gemeenten g ON g.code = p.gemeente" \
+	    " ORDER BY p.aangemaakt DESC"
+	sqlite3_stmt *st = db_stmt(db, klasse > 0 ?
+	    PEERS_SQL("grootteklasse = ?1") :
+	    PEERS_SQL("gemeente IN (SELECT value FROM json_each(?1))"));
+#undef PEERS_SQL
+	json_t *list;
+	char *text;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	if (klasse > 0)
+		sqlite3_bind_int(st, 1, klasse);
+	else {
+		text = json_dumps(codes, JSON_COMPACT);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		free(text);
+	}
+	db_bind_text(st, 2, skip);
+	sqlite3_bind_int(st, 3, member);
+	db_bind_text(st, 4, own);
+	sqlite3_bind_int(st, 5, limit);
+	list = json_array();
+	while ((rc = db_step_row(db, st, "pilot_store_peers")) == 1)
+		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o, "
+		    "s:o, s:i, s:o}", "id", db_column_json(st, 0),
+		    "titel", db_column_json(st, 1),
+		    "samenvatting", db_column_json(st, 2),
+		    "gemeente", db_column_json(st, 3),
+		    "gemeenteNaam", db_column_json(st, 4),
+		    "grootteklasse", sqlite3_column_int(st, 5),
+		    "zichtbaarheid", db_column_json(st, 6)));
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}

@@ -48,6 +48,25 @@ int	 model_guidelines_follow(struct req *, const struct guideline *, long);
 int	 model_guidelines_unfollow(struct req *, const struct guideline *);
 int	 model_guidelines_follows(struct req *, const struct guideline *);
 
+/* model_home.c */
+#define MODEL_HOME_COOKIE	"meent_gemeente"
+#define MODEL_HOME_NONE		0	/* no municipality */
+#define MODEL_HOME_CHOSEN	1	/* chosen: the cookie */
+#define MODEL_HOME_OWN		2	/* a signed-in user's own */
+/* What the start page shows about a municipality; JSON owned. */
+struct model_home {
+	json_t		*gemeente;	/* municipality_get() */
+	int		 klasse;	/* its size class */
+	json_t		*pilots;	/* [{..., reden}], best first */
+	int		 meer_klasse;	/* the first pilot's class, or 0 */
+	json_t		*richtlijnen;	/* guideline_store_newest() */
+	json_t		*cijfers;	/* model_municipalities_positions() */
+};
+int	 model_home_choice(struct req *, char[8]);
+void	 model_home_remember(struct req *, const char *);
+int	 model_home_load(struct req *, const char *, struct model_home *);
+void	 model_home_free(struct model_home *);
+
 /* model_indicators.c */
 int	 model_indicators_query(struct req *, json_t *,
 	     struct comparison_query *);
@@ -59,6 +78,7 @@ int	 model_municipalities_filter(struct req *, struct municipality_filter *,
 int	 model_municipalities_list(struct req *,
 	     const struct municipality_filter *, int, int, long *, json_t **);
 int	 model_municipalities_get(struct req *, const char *, json_t **);
+json_t	*model_municipalities_positions(struct req *, const char *);
 
 /* model_pilots.c */
 bool	 model_pilots_member(struct req *);

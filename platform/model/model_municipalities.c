@@ -284,8 +284,12 @@ model_municipalities_position(struct req *r, json_t *ind, const char *code)
 	return e;
 }
 
-/* The key indicators this instance has, each with code's position. */
-static json_t *
+/*
+ * The key indicators this instance has, each with code's position (the
+ * start page shows them too: model_home.c). Caller owns; NULL on a
+ * database error.
+ */
+json_t *
 model_municipalities_positions(struct req *r, const char *code)
 {
 	json_t *out = json_array(), *ind, *e;

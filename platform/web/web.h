@@ -64,6 +64,7 @@ void	 web_guidelines_followers(struct req *);
 
 /* web_home.c */
 void	 web_home(struct req *);
+void	 web_home_choose(struct req *);
 
 /* web_login.c */
 void	 web_login_form(struct req *);

@@ -73,6 +73,10 @@ check_pages(t, m, PAGES, status={
     "/nergens-te-vinden": 404},
     reflow=["/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3"])
 
+# The start page about a chosen municipality ("Mijn gemeente": a cookie).
+check_pages(t, m, ["/"], label="mijn-gemeente",
+            cookie="meent_gemeente=GM0339")
+
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
 m.ctl("user", "add", "redactie@rheden.example.nl", "--gemeente", "GM0275",

@@ -553,6 +553,8 @@ OPEN = {
 EXEMPT = {
     "web.login": "public; the account it opens is guarded by its password "
                  "and rate limits (t_auth.py)",
+    "web.home.choose": "public; sets only the visitor's own \"mijn gemeente\" "
+                       "cookie, changes nothing on the server (t_home.py)",
     "federation.notify": "public; a peer's signed nudge to pull, no item "
                          "of any municipality (t_federation_peer.py)",
 }
