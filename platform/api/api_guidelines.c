@@ -279,24 +279,11 @@ void
 api_guidelines_versie(struct req *r)
 {
 	struct guideline g;
-	long n;
 	json_t *rev = NULL;
-	int rc;
 
-	if (model_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1 ||
+	    model_guidelines_revision(r, &g, &rev) == -1)
 		return;
-	n = req_number(r->params[1]);
-	rc = n > 0 ? guideline_store_revision(r->db, g.pk, n, &rev) :
-	    MEENT_NOTFOUND;
-	if (rc == -1) {
-		reply_db_failed(r, "De versie kon niet gelezen worden.");
-		return;
-	}
-	if (rc == MEENT_NOTFOUND) {
-		reply_problem(r, 404, "Niet gevonden", "Richtlijn %s heeft geen "
-		    "versie %s.", g.slug, r->params[1]);
-		return;
-	}
 	reply_json(r, 200, rev);
 }
 
@@ -513,22 +500,12 @@ void
 api_guidelines_voorstel(struct req *r)
 {
 	struct guideline g;
-	long id;
 	json_t *p = NULL;
-	int rc;
 
-	if (model_guidelines_load(r, &g) == -1)
+	if (model_guidelines_load(r, &g) == -1 ||
+	    model_guidelines_proposal(r, &g, &p) == -1)
 		return;
-	id = req_number(r->params[1]);
-	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
-	    MEENT_NOTFOUND;
-	if (rc == -1)
-		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
-	else if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
-		    r->params[1]);
-	else
-		reply_json(r, 200, p);
+	reply_json(r, 200, p);
 }
 
 /* A decision that was not taken: rc from the store (404, 409, 500). */
@@ -561,18 +538,9 @@ api_guidelines_decide(struct req *r)
 	if (api_guidelines_load_local(r, &g) == -1 ||
 	    api_guidelines_maintainer(r, &g) == -1)
 		return;
+	if (model_guidelines_proposal(r, &g, &p) == -1)
+		return;
 	id = req_number(r->params[1]);
-	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
-	    MEENT_NOTFOUND;
-	if (rc == -1) {
-		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
-		return;
-	}
-	if (rc == MEENT_NOTFOUND) {
-		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
-		    r->params[1]);
-		return;
-	}
 	if (strcmp(json_string_value(json_object_get(p, "status")), "open") !=
 	    0) {
 		json_decref(p);

@@ -203,6 +203,7 @@ char	*buffer_take_string(struct evbuffer *);
 
 /* markdown.c */
 char	*markdown_render(const char *, size_t);
+void	 markdown_lf(char *);
 int	 markdown_check(const char *, size_t, size_t, char *, size_t);
 
 /* snippet.c */

@@ -238,3 +238,27 @@ markdown_check(const char *md, size_t len, size_t max, char *why,
 	}
 	return 0;
 }
+
+/*
+ * Line ends as LF, in place (s only gets shorter): CRLF and a lone CR each
+ * become one LF. Browsers send a textarea's lines with CRLF (HTML's form
+ * encoding), some clients a bare CR; stored Markdown has one spelling, so
+ * that a diff or a search sees no change where there is none. Every pilot
+ * section and every guideline text, message and reason is written through
+ * it (pilot.c, guideline.c).
+ */
+void
+markdown_lf(char *s)
+{
+	char *out = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\r') {
+			*out++ = '\n';
+			if (s[1] == '\n')
+				s++;
+		} else
+			*out++ = *s;
+	}
+	*out = '\0';
+}

@@ -55,32 +55,21 @@ guideline_text_valid(const char *s, size_t len, char *why, size_t size)
 }
 
 /*
- * s with every line end as LF: CRLF and a lone CR each become one LF
- * (caller frees; NULL stays NULL). Browsers send a textarea's lines with
- * CRLF (HTML's form encoding), the API may send anything: stored as it
- * came, a proposal made in the browser showed every line as changed
- * against a revision made through the API. Every guideline text, message
- * and reason is written through this (guideline_store.c, and so also
- * what federation brings).
+ * A copy of s with every line end as LF (markdown_lf; caller frees; NULL
+ * stays NULL). Every guideline text, message and reason is written through
+ * this (guideline_store.c, and so also what federation brings): stored as
+ * it came, a proposal made in the browser showed every line as changed
+ * against a revision made through the API.
  */
 char *
 guideline_text_lf(const char *s)
 {
 	char *out;
-	size_t n = 0;
 
 	if (s == NULL)
 		return NULL;
-	out = xmalloc(strlen(s) + 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '\r') {
-			out[n++] = '\n';
-			if (s[1] == '\n')
-				s++;
-		} else
-			out[n++] = *s;
-	}
-	out[n] = '\0';
+	out = xstrdup(s);
+	markdown_lf(out);
 	return out;
 }
 

@@ -153,28 +153,6 @@ pilot_domain_label(const char *slug, char *buf, size_t size)
 	return buf;
 }
 
-/*
- * Line ends as LF: browsers send textareas with CRLF (HTML's form
- * encoding), some clients a bare CR. Stored Markdown has one spelling, so
- * that a diff or a search does not see a change where there is none. In
- * place; s only gets shorter.
- */
-static void
-pilot_lf(char *s)
-{
-	char *out = s;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\r') {
-			*out++ = '\n';
-			if (s[1] == '\n')
-				s++;
-		} else
-			*out++ = *s;
-	}
-	*out = '\0';
-}
-
 /* Number of characters (code points) of valid UTF-8. */
 static size_t
 pilot_chars(const char *s)
@@ -235,7 +213,7 @@ pilot_invalid(json_t *invalid, const char *name, const char *reason)
 /*
  * A text field: required or not, at most max characters, and (single_line)
  * without line breaks or control characters; a text of several lines has
- * its line ends made LF (pilot_lf), the API's as much as a form's.
+ * its line ends made LF (markdown_lf), the API's as much as a form's.
  * Returns a copy (caller frees) or NULL.
  */
 static char *
@@ -260,7 +238,7 @@ pilot_text(json_t *in, const char *name, bool required, size_t min,
 	}
 	s = xstrdup(json_string_value(v));
 	if (!single_line)
-		pilot_lf(s);
+		markdown_lf(s);
 	if (pilot_chars(s) < min || pilot_chars(s) > max) {
 		snprintf(reason, sizeof reason, "moet %zu tot %zu tekens zijn",
 		    min, max);
@@ -531,7 +509,7 @@ pilot_section_preview(const char *md, size_t *total)
 	char *s = xstrdup(md), *html = NULL;
 	size_t len;
 
-	pilot_lf(s);
+	markdown_lf(s);
 	len = strlen(s);
 	*total += len;
 	if (*total <= PILOT_MARKDOWN_BYTES &&

@@ -140,6 +140,7 @@ struct evbuffer *req_body(struct req *);
 void	 req_invalid(struct req *, const char *, const char *, ...)
 	     __attribute__((format(printf, 3, 4)));
 bool	 req_has_invalid(struct req *);
+const char *req_invalid_reason(json_t *, const char *);
 int	 req_query_int(struct req *, const char *, long, long, long, long *);
 int	 req_page(struct req *, int *, int *);
 json_t	*req_links(struct req *, int, int, long);

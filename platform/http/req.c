@@ -66,6 +66,24 @@ req_has_invalid(struct req *r)
 }
 
 /*
+ * The reason given for the field name in a list of invalid fields
+ * ([{name, reason}], as r->invalid or a domain's validation has them), or
+ * NULL: for a form that shows each error next to its field.
+ */
+const char *
+req_invalid_reason(json_t *invalid, const char *name)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(invalid, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "name")),
+		    name) == 0)
+			return json_string_value(json_object_get(p, "reason"));
+	return NULL;
+}
+
+/*
  * An integer query parameter in [min, max], or def when absent. Returns 0,
  * or -1 after noting it invalid.
  */

@@ -42,6 +42,10 @@ void	 model_export_dataset(struct req *, json_t *, const char *);
 
 /* model_guidelines.c */
 int	 model_guidelines_load(struct req *, struct guideline *);
+int	 model_guidelines_revision(struct req *, const struct guideline *,
+	     json_t **);
+int	 model_guidelines_proposal(struct req *, const struct guideline *,
+	     json_t **);
 json_t	*model_guidelines_head(struct req *, const struct guideline *);
 int	 model_guidelines_refuse_foreign(struct req *, const struct guideline *);
 int	 model_guidelines_follow(struct req *, const struct guideline *, long);

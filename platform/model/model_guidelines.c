@@ -133,3 +133,49 @@ model_guidelines_follows(struct req *r, const struct guideline *g)
 		return GUIDELINE_FOLLOWS_NOT;
 	return guideline_store_follows(r->db, g->pk, r->who.gemeente);
 }
+
+/*
+ * The revision of g the path names (its second parameter) into *rev
+ * (caller owns). Returns 0; or -1 after answering 404 (no such number, or
+ * not one) or the storage's failure.
+ */
+int
+model_guidelines_revision(struct req *r, const struct guideline *g,
+    json_t **rev)
+{
+	long n = req_number(r->params[1]);
+	int rc = n > 0 ? guideline_store_revision(r->db, g->pk, n, rev) :
+	    MEENT_NOTFOUND;
+
+	if (rc == 0)
+		return 0;
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Richtlijn %s heeft geen "
+		    "versie %s.", g->slug, r->params[1]);
+	else
+		reply_db_failed(r, "De versie kon niet gelezen worden.");
+	return -1;
+}
+
+/*
+ * The proposal the path names (its second parameter), if it is one of g's
+ * (404 otherwise, whatever guideline it belongs to), into *p (caller
+ * owns). Returns 0, or -1 after answering.
+ */
+int
+model_guidelines_proposal(struct req *r, const struct guideline *g,
+    json_t **p)
+{
+	long id = req_number(r->params[1]);
+	int rc = id > 0 ? guideline_store_proposal(r->db, g->pk, id, p) :
+	    MEENT_NOTFOUND;
+
+	if (rc == 0)
+		return 0;
+	if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Er is geen voorstel %s.",
+		    r->params[1]);
+	else
+		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
+	return -1;
+}

@@ -241,18 +241,9 @@ web_guideline_form_decide(struct req *r)
 		return;
 	}
 	/* The proposal must be one of this guideline's (404 otherwise). */
+	if (model_guidelines_proposal(r, &g, &p) == -1)
+		return;
 	id = req_number(r->params[1]);
-	rc = id > 0 ? guideline_store_proposal(r->db, g.pk, id, &p) :
-	    MEENT_NOTFOUND;
-	if (rc == -1) {
-		reply_db_failed(r, "Het voorstel kon niet gelezen worden.");
-		return;
-	}
-	if (rc == MEENT_NOTFOUND) {
-		reply_problem(r, 404, "Niet gevonden", "Dit voorstel is er "
-		    "niet.");
-		return;
-	}
 	json_decref(p);
 	if (web_form_checked(r, &form) == -1)
 		return;

@@ -405,21 +405,11 @@ web_guidelines_versie(struct req *r)
 	struct evbuffer *b;
 	json_t *rev = NULL;
 	long n;
-	int rc;
 
-	if (web_guidelines_load(r, &g) == -1)
+	if (web_guidelines_load(r, &g) == -1 ||
+	    model_guidelines_revision(r, &g, &rev) == -1)
 		return;
-	n = req_number(r->params[1]);
-	rc = n > 0 ? guideline_store_revision(r->db, g.pk, n, &rev) :
-	    MEENT_NOTFOUND;
-	if (rc == -1) {
-		reply_db_failed(r, "De versie kon niet gelezen worden.");
-		return;
-	}
-	if (rc == MEENT_NOTFOUND) {
-		reply_problem(r, 404, "Niet gevonden", "Deze versie bestaat niet.");
-		return;
-	}
+	n = (long)json_integer_value(json_object_get(rev, "versie"));
 	b = evbuffer_new();
 	web_page_start(r, b, g.titel);
 	html_out(b, "<p class=\"meta\">Versie %ld van <a href=\"/richtlijnen/%s\">"

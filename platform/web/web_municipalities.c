@@ -34,26 +34,12 @@ web_municipalities_count(char *buf, size_t len, long n)
 	buf[o] = '\0';
 }
 
-/* The reason noted for a query parameter, or NULL. */
-static const char *
-web_municipalities_reason(struct req *r, const char *name)
-{
-	size_t i;
-	json_t *p;
-
-	json_array_foreach(r->invalid, i, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")),
-		    name) == 0)
-			return json_string_value(json_object_get(p, "reason"));
-	return NULL;
-}
-
 /* A field's error next to it, and the attributes that point to it. */
 static void
 web_municipalities_field_error(struct req *r, struct evbuffer *b,
     const char *name)
 {
-	const char *why = web_municipalities_reason(r, name);
+	const char *why = req_invalid_reason(r->invalid, name);
 
 	if (why != NULL)
 		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span>"
@@ -64,7 +50,7 @@ static void
 web_municipalities_invalid_attr(struct req *r, struct evbuffer *b,
     const char *name)
 {
-	if (web_municipalities_reason(r, name) != NULL)
+	if (req_invalid_reason(r->invalid, name) != NULL)
 		html_out(b, " aria-invalid=\"true\" "
 		    "aria-describedby=\"%s-fout\"", name);
 }

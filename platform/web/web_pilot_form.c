@@ -110,19 +110,6 @@ web_pilot_label(const char *name)
 	return NULL;
 }
 
-static const char *
-web_pilot_reason(json_t *invalid, const char *name)
-{
-	size_t i;
-	json_t *p;
-
-	json_array_foreach(invalid, i, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")),
-		    name) == 0)
-			return json_string_value(json_object_get(p, "reason"));
-	return NULL;
-}
-
 /*
  * The summary of the form's errors ([{name, reason}]) by the fields' Dutch
  * labels, each linking to its field (as web_page_errors() does with the
@@ -221,7 +208,7 @@ web_pilot_select(struct evbuffer *b, json_t *in, json_t *invalid,
     size_t n, bool blank, const char *skip, const char *fallback)
 {
 	const char *cur = json_string_value(json_object_get(in, name));
-	const char *why = web_pilot_reason(invalid, name);
+	const char *why = req_invalid_reason(invalid, name);
 	char label[128];
 
 	if (cur == NULL || (skip != NULL && strcmp(cur, skip) == 0))
@@ -383,7 +370,7 @@ web_pilot_choices(struct evbuffer *b, size_t i, json_t *in, json_t *invalid,
     json_t *guidelines, json_t *indicators)
 {
 	const char *name = web_pilot_fields[i].name;
-	const char *why = web_pilot_reason(invalid, name);
+	const char *why = req_invalid_reason(invalid, name);
 	json_t *cur = json_object_get(in, name);
 
 	html_out(b, "<fieldset class=\"choices\" id=\"%s\" "
@@ -411,7 +398,7 @@ static void
 web_pilot_field(struct evbuffer *b, size_t i, json_t *in, json_t *invalid)
 {
 	const char *name = web_pilot_fields[i].name;
-	const char *why = web_pilot_reason(invalid, name);
+	const char *why = req_invalid_reason(invalid, name);
 	enum web_pilot_kind kind = web_pilot_fields[i].kind;
 	char *value = web_pilot_value(in, name);
 

@@ -164,26 +164,12 @@ web_pilots_href(const char *path, const struct pilot_query *q, bool list,
 	return buffer_take_string(b);
 }
 
-/* The reason noted for a query parameter, or NULL. */
-static const char *
-web_pilots_reason(struct req *r, const char *name)
-{
-	size_t i;
-	json_t *p;
-
-	json_array_foreach(r->invalid, i, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")),
-		    name) == 0)
-			return json_string_value(json_object_get(p, "reason"));
-	return NULL;
-}
-
 /* The search box's label, its reason if any, and the box itself. */
 static void
 web_pilots_q(struct req *r, struct evbuffer *b, const char *label,
     const char *value)
 {
-	const char *why = web_pilots_reason(r, "q");
+	const char *why = req_invalid_reason(r->invalid, "q");
 
 	html_out(b, "<label for=\"q\">%s</label><br>", label);
 	if (why != NULL)

@@ -23,20 +23,6 @@ static const char *const web_search_plural[SEARCH_NKINDS] = {
 	[SEARCH_RICHTLIJN] = "Richtlijnen", [SEARCH_INDICATOR] = "Benchmarks",
 };
 
-/* The reason noted for a query parameter, or NULL. */
-static const char *
-web_search_reason(struct req *r, const char *name)
-{
-	size_t i;
-	json_t *p;
-
-	json_array_foreach(r->invalid, i, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")),
-		    name) == 0)
-			return json_string_value(json_object_get(p, "reason"));
-	return NULL;
-}
-
 /* Above the form: why there are no results (400, 503). */
 static void
 web_search_problem(struct req *r, struct evbuffer *b, int status)
@@ -84,7 +70,7 @@ static void
 web_search_form(struct req *r, struct evbuffer *b,
     const struct search_query *q)
 {
-	const char *why = web_search_reason(r, "q");
+	const char *why = req_invalid_reason(r->invalid, "q");
 	const char *kind = req_query(r, "soort");
 
 	html_out(b, "<form method=\"get\" action=\"/zoeken\" role=\"search\">\n"

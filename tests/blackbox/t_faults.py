@@ -901,6 +901,74 @@ def c_web_pilot_delete():
     return Case(setup, request, whole, web=True)
 
 
+def attachment_whole(st, present):
+    """The attachment's row, its file and the pilot's version, together."""
+    h, pid = st["hash"], st["id"]
+    rows = one("SELECT count(*) FROM pilot_bijlagen WHERE pilot = ? AND"
+               " hash = ?", (pid, h))
+    path = os.path.join(m.data, "bijlagen", h[:2], h)
+    versie = one("SELECT versie FROM pilots WHERE id = ?", (pid,))
+    want = st["versie"] + 1
+    problems = []
+    if rows != (1 if present else 0):
+        problems.append("%d rows" % rows)
+    if present and not os.path.exists(path):
+        problems.append("the row without its file")
+    if versie != want:
+        problems.append("pilot version %r, want %d" % (versie, want))
+    return problems
+
+
+def attachment_body():
+    return ("wijk;aantal\nNoord;%d\nZuid;3\n" % uniq()).encode()
+
+
+def c_attach(web):
+    def setup():
+        pid, _ = new_pilot()
+        body = attachment_body()
+        return {"id": pid, "body": body, "versie": 1,
+                "hash": hashlib.sha256(body).hexdigest()}
+
+    def request(st):
+        if web:
+            body, ctype = multipart({"csrf": CSRF[RHEDEN]}, st["body"])
+            return m.request("POST", "/pilots/%s/bijlagen" % st["id"],
+                             body=body, headers={
+                                 "Cookie": RHEDEN, "Origin": ORIGIN,
+                                 "Content-Type": ctype})
+        return m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=g.csv" %
+                         st["id"], token=ED, body=st["body"],
+                         headers={"Content-Type": "text/csv"})
+
+    def whole(st):
+        return attachment_whole(st, True)
+    return Case(setup, request, whole, web=web)
+
+
+def c_detach(web):
+    def setup():
+        pid, _ = new_pilot()
+        body = attachment_body()
+        r = m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=g.csv" % pid,
+                      token=ED, body=body,
+                      headers={"Content-Type": "text/csv"})
+        assert r.status == 201, r
+        return {"id": pid, "versie": 2,
+                "hash": hashlib.sha256(body).hexdigest()}
+
+    def request(st):
+        if web:
+            return post_form("/pilots/%s/bijlagen/%s/verwijderen" % (
+                st["id"], st["hash"]), {"csrf": CSRF[RHEDEN]}, RHEDEN)
+        return m.request("DELETE", "/api/v1/pilots/%s/bijlagen/%s" % (
+            st["id"], st["hash"]), token=ED)
+
+    def whole(st):
+        return attachment_whole(st, False)
+    return Case(setup, request, whole, web=web)
+
+
 def pull_settled(mark, pid, timeout=20):
     """Wait for the pull a notify started: applied, or failed."""
     deadline = time.time() + timeout
@@ -984,6 +1052,10 @@ CASES = {
     "web.richtlijn.follow": c_adopt(True),
     "web.richtlijn.unfollow": c_unadopt(True),
     "web.home.choose": c_home_choose(),
+    "bijlagen.create": c_attach(False),
+    "bijlagen.delete": c_detach(False),
+    "web.bijlagen.upload": c_attach(True),
+    "web.bijlagen.remove": c_detach(True),
     "federation.notify": c_notify(),
 }
 

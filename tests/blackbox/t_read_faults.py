@@ -65,6 +65,7 @@ EXEMPT = {
     "static.css": "a file read at start",
     "static.nlds": "files read at start",
     "web.login.form": "an empty form; the device cookie is a signed value",
+    "web.datasets.example": "example files compiled into the program",
 }
 # Routes whose failure is not the generic storage reply, and what it is.
 # /readyz is a load balancer's probe: any failure to reach the database is
@@ -194,8 +195,16 @@ PROPOSAL = r.json()["id"]
 r = m.request("POST", "/api/v1/richtlijnen/%s/adopties" % GUIDE, token=EDITOR)
 t.ok(r.status == 201, "a follower to list (%d)" % r.status, r.body[:300])
 
+r = m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=cijfers.csv" % PILOT,
+              token=EDITOR, headers={"Content-Type": "text/csv"},
+              body="wijk;aantal\nNoord;12\nZuid;30\n")
+t.ok(r.status == 201, "an attachment to show (%d)" % r.status, r.body[:300])
+ATTACHMENT = r.json()["hash"]
+
 # What goes in each path parameter, by the path before it.
 PARAMS = [
+    (r"/bijlagen/\{hash\}", "{hash}", ATTACHMENT),
+    (r"/voorbeeld/\{vorm\}", "{vorm}", "tabel.csv"),
     (r"/gemeenten/\{code\}", "{code}", GM),
     (r"/indicatoren/\{id\}", "{id}", INDICATOR),
     (r"/benchmarks/\{id\}", "{id}", INDICATOR),
