@@ -530,6 +530,30 @@ static const struct migration migrations[] = {
 	    "  VALUES (NEW.code, NEW.naam); END;"
 	    "CREATE TRIGGER search_gemeente_del AFTER DELETE ON gemeenten"
 	    "  BEGIN DELETE FROM gemeenten_fts WHERE code = OLD.code; END;" },
+	{ 12,
+	    /*
+	     * The outbox (domain/mail.c): every e-mail meent sends, kept
+	     * until sent or given up. state is queued, sending (claimed by
+	     * the sender; back to queued at start, so a crash loses none),
+	     * sent or failed. headers are extra header lines ("Name: value",
+	     * one a line), checked when queued. last_error never holds an
+	     * address or a subject.
+	     */
+	    "CREATE TABLE mail_outbox ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  recipient TEXT NOT NULL,"
+	    "  subject TEXT NOT NULL,"
+	    "  text_body TEXT NOT NULL,"
+	    "  html_body TEXT NOT NULL,"
+	    "  headers TEXT NOT NULL DEFAULT '',"
+	    "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+	    "    ('queued', 'sending', 'sent', 'failed')),"
+	    "  attempts INTEGER NOT NULL DEFAULT 0,"
+	    "  next_attempt INTEGER NOT NULL,"
+	    "  last_error TEXT,"
+	    "  created INTEGER NOT NULL,"
+	    "  sent INTEGER);"
+	    "CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt);" },
 };
 
 int

@@ -156,6 +156,24 @@ void	 pilot_etag(const struct pilot *, char[64]);
 void	 pilot_identity(struct pilot *, const struct pilot *);
 void	 pilot_free(struct pilot *);
 
+/* mail.c */
+#define MAIL_ADDRESS_MAX	254
+#define MAIL_SUBJECT_MAX	200
+#define MAIL_BODY_MAX		(256 * 1024)
+bool	 mail_address_valid(const char *);
+bool	 mail_subject_valid(const char *);
+long	 mail_enqueue(struct db *, const char *, const char *, const char *,
+	     const char *, const char *);
+long	 mail_enqueue_test(struct db *, const char *, const char *);
+json_t	*mail_status(struct db *);
+
+/* mail_send.c */
+void	 mail_send_wake(void);
+char	*mail_subject_encode(const char *);
+int	 mail_send_start(const char *, const struct config *, char **);
+void	 mail_send_stop(void);
+void	 mail_metrics(struct evbuffer *);
+
 /* jobs.c */
 enum jobs_pool_id { JOBS_UPLOAD, JOBS_PASSWORD, JOBS_POOLS };
 void	 jobs_start(enum jobs_pool_id, int, int);

@@ -370,6 +370,8 @@ server_start(struct config *cfg, char **err)
 	jobs_start(JOBS_PASSWORD, cfg->login_threads, cfg->login_queue);
 	if (server_federation_start(srv, err) == -1)
 		goto fail;
+	if (mail_send_start(srv->db_path, cfg, err) == -1)
+		goto fail;
 	for (int i = 0; i < srv->nworkers; i++)
 		if (pthread_create(&srv->workers[i].thread, NULL, worker_main,
 		    &srv->workers[i]) != 0)
@@ -401,6 +403,7 @@ server_stop(struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	jobs_stop();
+	mail_send_stop();
 	fed_pull_stop();
 	for (int i = 0; i < srv->nworkers; i++)
 		worker_free(&srv->workers[i]);
