@@ -74,7 +74,8 @@ static const struct ctl_command ctl_commands[] = {
 	{ "peer remove", "URL", ctl_peer_remove },
 	{ "peer status", "  (JSON)", ctl_peer_status },
 	{ "mail status", "  (the outbox)", ctl_mail_status },
-	{ "mail test", "ADDRESS  (queue a test message)", ctl_mail_test },
+	{ "mail test", "ADDRESS [--unsubscribe URL]  (queue a test message)",
+	    ctl_mail_test },
 	{ "check", "", ctl_check },
 	{ "reindex", "", ctl_reindex },
 	{ "indicator add", "FILE.json  (an indicator definition)",
@@ -896,10 +897,13 @@ ctl_mail_test(struct ctl *c)
 {
 	struct instance in;
 	struct db *db;
+	const char *unsubscribe = NULL;
 	char *err = NULL;
 	long id;
 
-	if (c->argc != 1)
+	if (c->argc == 3 && strcmp(c->argv[1], "--unsubscribe") == 0)
+		unsubscribe = c->argv[2];
+	else if (c->argc != 1)
 		return CTL_USAGE;
 	if (!mail_address_valid(c->argv[0]))
 		return ctl_fail("not an e-mail address (one line, "
@@ -912,9 +916,11 @@ ctl_mail_test(struct ctl *c)
 		free(err);
 		return 1;
 	}
-	id = mail_enqueue_test(db, c->argv[0], in.name);
+	id = mail_enqueue_test(db, c->argv[0], in.name, unsubscribe);
 	instance_free(&in);
 	db_close(db);
+	if (id == MEENT_INVALID)
+		return ctl_fail("--unsubscribe: not an http(s) URL");
 	if (id <= 0)
 		return ctl_fail("cannot queue the message");
 	printf("message %ld queued\n", id);

@@ -164,7 +164,8 @@ bool	 mail_address_valid(const char *);
 bool	 mail_subject_valid(const char *);
 long	 mail_enqueue(struct db *, const char *, const char *, const char *,
 	     const char *, const char *);
-long	 mail_enqueue_test(struct db *, const char *, const char *);
+long	 mail_enqueue_test(struct db *, const char *, const char *,
+	     const char *);
 json_t	*mail_status(struct db *);
 
 /* mail_send.c */

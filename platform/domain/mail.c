@@ -235,9 +235,13 @@ fail:
 	return NULL;
 }
 
-/* The test message of meentctl mail test. Returns as mail_enqueue. */
+/*
+ * The test message of meentctl mail test, a notification if unsubscribe_url
+ * is not NULL. Returns as mail_enqueue.
+ */
 long
-mail_enqueue_test(struct db *db, const char *to, const char *instance_name)
+mail_enqueue_test(struct db *db, const char *to, const char *instance_name,
+    const char *unsubscribe_url)
 {
 	char *text, *html, *subject;
 	struct evbuffer *b;
@@ -255,7 +259,7 @@ mail_enqueue_test(struct db *db, const char *to, const char *instance_name)
 	    "het omdat een beheerder wil weten of e-mail werkt.</p>"
 	    "<p>U hoeft niets te doen.</p></body></html>\n", instance_name);
 	html = buffer_take_string(b);	/* frees b */
-	id = mail_enqueue(db, to, subject, text, html, NULL);
+	id = mail_enqueue(db, to, subject, text, html, unsubscribe_url);
 	free(subject);
 	free(text);
 	free(html);

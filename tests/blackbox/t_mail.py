@@ -8,6 +8,7 @@ mail status` and /metrics; SIGKILL with messages queued (and one left
 must be private; no address or subject in the log."""
 import email
 import email.policy
+import logging
 import os
 import re
 import signal
@@ -23,6 +24,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from harness import Instance, Tap, finish, free_port
+
+# aiosmtpd warns about AUTH without TLS: on loopback in a test, on purpose.
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+import warnings  # noqa: E402
+warnings.simplefilter("ignore")
 
 t = Tap()
 
@@ -154,6 +160,21 @@ t.ok(html is not None and '<html lang="nl">' in html.get_content() and
      "a Dutch HTML part, the name escaped", html and html.get_content())
 t.eq(plain.get_content_charset(), "utf-8", "utf-8 text")
 
+# -- A notification carries RFC 8058's one-click unsubscribe.
+p = m.ctl("mail", "test", "lid@gemeente.nl", "--unsubscribe",
+          "https://meent.example/afmelden/t0ken")
+t.ok(wait(lambda: len(smtp.handler.messages) >= 2), "a notification arrives",
+     p.stderr)
+msg = parse(smtp.handler.messages[1][2])
+t.eq(msg["List-Unsubscribe"], "<https://meent.example/afmelden/t0ken>",
+     "List-Unsubscribe")
+t.eq(msg["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click",
+     "List-Unsubscribe-Post")
+p = m.ctl("mail", "test", "lid@gemeente.nl", "--unsubscribe",
+          "https://x.nl/a>\r\nBcc: x@y.nl")
+t.ok(p.returncode != 0 and "not an http(s) URL" in p.stderr,
+     "an unsubscribe URL with CR/LF is refused", p.stderr)
+
 # -- Header injection and bad addresses are refused, nothing queued.
 before = m.sql("SELECT count(*) FROM mail_outbox")[0][0]
 for bad in ("ontvanger@gemeente.nl\r\nBcc: x@y.nl",
@@ -209,7 +230,7 @@ t.ok(re.search(r"^failed 1$", st, re.M) and
      "mail status shows the failure", st)
 t.eq(metric(m, 'meent_mail_total{outcome="failed"}'), 1,
      "failed counted in /metrics")
-t.eq(metric(m, 'meent_mail_total{outcome="sent"}'), 3,
+t.eq(metric(m, 'meent_mail_total{outcome="sent"}'), 4,
      "sent counted in /metrics")
 t.eq(metric(m, "meent_mail_outbox"), 0, "the outbox gauge is back to 0")
 
