@@ -553,7 +553,18 @@ static const struct migration migrations[] = {
 	    "  last_error TEXT,"
 	    "  created INTEGER NOT NULL,"
 	    "  sent INTEGER);"
-	    "CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt);" },
+	    "CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt);"
+	    /*
+	     * Password reset links (domain/password_reset.c): only the
+	     * SHA-256 digest of the token is kept; used once, then marked.
+	     */
+	    "CREATE TABLE password_resets ("
+	    "  digest BLOB PRIMARY KEY CHECK (length(digest) = 32),"
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER NOT NULL,"
+	    "  used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	    "CREATE INDEX password_resets_user ON password_resets(user_id);" },
 };
 
 int

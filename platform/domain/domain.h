@@ -168,6 +168,16 @@ long	 mail_enqueue_test(struct db *, const char *, const char *,
 	     const char *);
 json_t	*mail_status(struct db *);
 
+/* password_reset.c */
+#define PASSWORD_RESET_LEN	43	/* base64url of 32 bytes */
+#define PASSWORD_RESET_MINUTES	30
+#define PASSWORD_RESET_EXPIRED	1
+#define PASSWORD_RESET_USED	2
+int	 password_reset_request(struct db *, const char *, const char *,
+	     const char *);
+int	 password_reset_check(struct db *, const char *);
+int	 password_reset_apply(struct db *, const char *, const char *);
+
 /* mail_send.c */
 void	 mail_send_wake(void);
 char	*mail_subject_encode(const char *);
@@ -574,6 +584,8 @@ int	 login_guard_check(struct login_guard *, const char *, const char *,
 void	 login_guard_result(struct login_guard *, const char *, const char *,
 	     bool);
 void	 login_guard_device_new(struct login_guard *, const char *, char *);
+int	 login_guard_reset_allow(struct login_guard *, const char *,
+	     const char *);
 bool	 login_guard_device_valid(struct login_guard *, const char *,
 	     const char *);
 
