@@ -19,7 +19,8 @@
  * failure (no connection, 4xx, timeout) -> queued again after
  * smtp_retry_min * 2^(attempts - 1) seconds, at most smtp_retry_max, until
  * smtp_max_attempts or smtp_max_age_hours -> failed. The thread also polls
- * every second, for messages queued by meentctl and for retries.
+ * every second, for messages queued by meentctl and for retries, and
+ * deletes sent messages after 7 days and failed ones after 30.
  *
  * Logs name message ids and states only, never addresses or subjects.
  */
@@ -42,6 +43,9 @@
 
 #define MAIL_POLL_SECONDS	1
 #define MAIL_ERROR_MAX		120
+#define MAIL_KEEP_SENT		(7 * 86400)
+#define MAIL_KEEP_FAILED	(30 * 86400)
+#define MAIL_PRUNE_EVERY	3600
 
 struct mail_msg {
 	long	 id;
@@ -231,10 +235,13 @@ mail_claim(struct mail_msg *m)
 	m->headers = mail_column(st, 5);
 	m->attempts = sqlite3_column_int(st, 6);
 	m->created = (time_t)sqlite3_column_int64(st, 7);
-	/* The update is done by the first step; finish the statement. */
-	while (sqlite3_step(st) == SQLITE_ROW)
-		;
-	sqlite3_reset(st);
+	/* One row at most: the next step ends the statement (and commits). */
+	if ((rc = db_step_row(ms.db, st, "mail_claim")) != 0) {
+		if (rc == 1)
+			sqlite3_reset(st);
+		mail_msg_free(m);
+		return -1;
+	}
 	return 1;
 }
 
@@ -453,20 +460,45 @@ mail_count_queued(void)
 	}
 }
 
+/*
+ * Addresses and bodies are personal data: a sent message is kept
+ * MAIL_KEEP_SENT, a failed one MAIL_KEEP_FAILED (for mail status), then
+ * deleted.
+ */
+static void
+mail_outbox_prune(void)
+{
+	sqlite3_stmt *st = db_stmt(ms.db, "DELETE FROM mail_outbox WHERE"
+	    " (state = 'sent' AND sent < ?1) OR"
+	    " (state = 'failed' AND next_attempt < ?2)");
+	time_t now = time(NULL);
+
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(now - MAIL_KEEP_SENT));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - MAIL_KEEP_FAILED));
+	db_step_done(ms.db, st, "mail_prune");
+}
+
 static void *
 mail_send_main(void *arg)
 {
 	struct mail_msg m = { 0 };
 
+	time_t pruned = 0;
+
 	(void)arg;
 	while (!atomic_load(&ms.stopping)) {
 		struct timespec until;
-		int rc = 0;
 
+		if (time(NULL) - pruned >= MAIL_PRUNE_EVERY) {
+			mail_outbox_prune();
+			pruned = time(NULL);
+		}
 		mail_count_queued();
 		if (ms.url != NULL) {
 			while (!atomic_load(&ms.stopping) &&
-			    (rc = mail_claim(&m)) == 1) {
+			    mail_claim(&m) == 1) {
 				mail_process(&m);
 				mail_msg_free(&m);
 			}

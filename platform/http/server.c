@@ -356,6 +356,9 @@ server_start(struct config *cfg, char **err)
 	}
 	srv->secure = strncmp(srv->origin, "https://", 8) == 0;
 
+	/* The outbox's sender (its own thread; a bad smtp_* key stops here). */
+	if (mail_send_start(srv->db_path, cfg, err) == -1)
+		goto fail;
 	server_raise_nofile();
 	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
 	if (srv->listen_fd == -1)
@@ -370,8 +373,6 @@ server_start(struct config *cfg, char **err)
 	jobs_start(JOBS_PASSWORD, cfg->login_threads, cfg->login_queue);
 	if (server_federation_start(srv, err) == -1)
 		goto fail;
-	if (mail_send_start(srv->db_path, cfg, err) == -1)
-		goto fail;
 	for (int i = 0; i < srv->nworkers; i++)
 		if (pthread_create(&srv->workers[i].thread, NULL, worker_main,
 		    &srv->workers[i]) != 0)
@@ -380,6 +381,7 @@ server_start(struct config *cfg, char **err)
 	    "workers", cfg->listen, srv->port, srv->nworkers);
 	return srv;
 fail:
+	mail_send_stop();
 	if (srv->workers != NULL)
 		for (int i = 0; i < srv->nworkers; i++)
 			worker_free(&srv->workers[i]);
