@@ -99,7 +99,8 @@ mail_line_valid(const char *s, size_t max)
 {
 	size_t len = strlen(s);
 
-	if (len == 0 || len > max || !csvstream_utf8_valid((const unsigned char *)s, len))
+	if (len == 0 || len > max ||
+	    !csvstream_utf8_valid((const unsigned char *)s, len))
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
