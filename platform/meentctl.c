@@ -425,6 +425,33 @@ ctl_token_revoke(struct ctl *c)
 	return 0;
 }
 
+/*
+ * The attachments' files (<data>/bijlagen) travel beside a backup FILE, in
+ * the directory FILE.bijlagen: out (backup) or back (restore). Files are
+ * named by their content, so copying adds and never overwrites. 0 or -1.
+ */
+static int
+ctl_attachments_copy(const char *data_dir, const char *file, bool out)
+{
+	char *store = xasprintf("%s/bijlagen", data_dir);
+	char *beside = xasprintf("%s.bijlagen", file);
+	char *err = NULL;
+	long n;
+	int rc;
+
+	rc = attachment_files_copy(out ? store : beside, out ? beside : store,
+	    &n, &err);
+	if (rc == -1)
+		ctl_fail("attachments: %s", err);
+	else
+		printf("%ld attachment file(s) copied %s %s\n", n, out ?
+		    "to" : "from", beside);
+	free(err);
+	free(store);
+	free(beside);
+	return rc;
+}
+
 static int
 ctl_backup(struct ctl *c)
 {
@@ -460,6 +487,11 @@ ctl_backup(struct ctl *c)
 	if (rc != SQLITE_DONE) {
 		rc = ctl_fail("backup: %s", sqlite3_errstr(rc));
 		unlink(c->argv[0]);
+		goto out;
+	}
+	if (ctl_attachments_copy(c->data_dir, c->argv[0], true) == -1) {
+		unlink(c->argv[0]);
+		rc = 1;
 		goto out;
 	}
 	printf("backup written to %s (the instance key stays in %s/"
@@ -717,6 +749,10 @@ ctl_restore(struct ctl *c)
 	db_bind_text(st, 1, epoch);
 	if (db_step_done(db, st, "restore epoch") == -1) {
 		rc = ctl_fail("restored, but the epoch could not be changed");
+		goto out;
+	}
+	if (ctl_attachments_copy(c->data_dir, c->argv[0], false) == -1) {
+		rc = 1;
 		goto out;
 	}
 	printf("restored from %s; new epoch %s\n", c->argv[0], epoch);

@@ -24,6 +24,9 @@
 #define PILOT_BODY_MAX	(1100 * 1024)
 /* A dataset upload: the CSV, and a form's other fields around it. */
 #define DATASET_FORM_MAX	(DATASET_MAX_BYTES + 64 * 1024)
+/* An attachment: the file itself (API), or in a form (web). */
+#define ATTACHMENT_BODY_MAX	ATTACHMENT_MAX_BYTES
+#define ATTACHMENT_FORM_MAX	(ATTACHMENT_MAX_BYTES + 64 * 1024)
 /* A guideline revision: GUIDELINE_TEXT_MAX of Markdown, and its escaping. */
 #define GUIDELINE_BODY_MAX	(1200 * 1024)
 
@@ -69,6 +72,8 @@ const struct route routes_table[] = {
 	{ POST, "/api/v1/datasets/{id}/publicatie", api_datasets_publish,
 	    ACCESS_EDITOR, ROUTE_OWN, 16384, "datasets.publish" },
 	{ GET, "/api/v1/ik", api_me_get, ACCESS_VIEWER, 0, 0, "ik" },
+	{ GET, "/api/v1/ik/overzicht", api_me_overzicht, ACCESS_VIEWER, 0, 0,
+	    "ik.overzicht" },
 	{ GET, "/api/v1/pilots", api_pilots_list, ACCESS_PUBLIC, 0, 0,
 	    "pilots.list" },
 	{ POST, "/api/v1/pilots", api_pilots_create, ACCESS_EDITOR, 0,
@@ -81,6 +86,15 @@ const struct route routes_table[] = {
 	    ROUTE_OWN, PILOT_BODY_MAX, "pilots.patch" },
 	{ DELETE, "/api/v1/pilots/{id}", api_pilots_delete, ACCESS_EDITOR,
 	    ROUTE_OWN, 0, "pilots.delete" },
+	{ GET, "/api/v1/pilots/{id}/bijlagen", api_attachments_list,
+	    ACCESS_PUBLIC, 0, 0, "bijlagen.list" },
+	{ POST, "/api/v1/pilots/{id}/bijlagen", api_attachments_create,
+	    ACCESS_EDITOR, ROUTE_OWN | ROUTE_SPOOL, ATTACHMENT_BODY_MAX,
+	    "bijlagen.create" },
+	{ GET, "/api/v1/pilots/{id}/bijlagen/{hash}", api_attachments_get,
+	    ACCESS_PUBLIC, ROUTE_NO_ETAG, 0, "bijlagen.get" },
+	{ DELETE, "/api/v1/pilots/{id}/bijlagen/{hash}", api_attachments_delete,
+	    ACCESS_EDITOR, ROUTE_OWN, 0, "bijlagen.delete" },
 	{ GET, "/api/v1/_zoek", api_zoek, ACCESS_PUBLIC, 0, 0, "zoek" },
 	{ GET, "/api/v1/richtlijnen", api_guidelines_list, ACCESS_PUBLIC, 0, 0,
 	    "richtlijnen.list" },
@@ -144,6 +158,8 @@ const struct route routes_table[] = {
 	{ POST, "/uitloggen", web_logout_post, ACCESS_VIEWER, ROUTE_WEB, 16384,
 	    "web.logout" },
 	{ GET, "/zoeken", web_zoeken, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.zoeken" },
+	{ GET, "/mijn", web_dashboard, ACCESS_VIEWER, ROUTE_WEB, 0,
+	    "web.mijn" },
 	{ GET, "/pilots", web_pilots_list, ACCESS_PUBLIC, ROUTE_WEB, 0,
 	    "web.pilots" },
 	{ GET, "/pilots/feed", feed_pilots, ACCESS_PUBLIC, 0, 0, "feed.pilots" },
@@ -159,9 +175,16 @@ const struct route routes_table[] = {
 	    0, "web.gemeenten" },
 	{ GET, "/gemeenten/{code}", web_municipalities_show, ACCESS_PUBLIC,
 	    ROUTE_WEB, 0, "web.gemeente" },
-	{ GET, "/datasets/nieuw", web_datasets_new, ACCESS_EDITOR, ROUTE_WEB, 0,
+	{ GET, "/datasets", web_datasets_list, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.datasets.list" },
+	{ GET, "/datasets/voorbeeld/{vorm}", web_dataset_form_example,
+	    ACCESS_PUBLIC, ROUTE_WEB, 0, "web.datasets.example" },
+	{ GET, "/datasets/{id}/verwijderen", web_datasets_confirm,
+	    ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 0, "web.datasets.confirm" },
+	{ GET, "/datasets/nieuw", web_dataset_form_new, ACCESS_EDITOR,
+	    ROUTE_WEB, 0,
 	    "web.datasets.new" },
-	{ POST, "/datasets", web_datasets_create, ACCESS_EDITOR, ROUTE_WEB,
+	{ POST, "/datasets", web_dataset_form_create, ACCESS_EDITOR, ROUTE_WEB,
 	    DATASET_FORM_MAX, "web.datasets.create" },
 	{ GET, "/datasets/{id}", web_datasets_show, ACCESS_PUBLIC, ROUTE_WEB, 0,
 	    "web.datasets.show" },
@@ -196,6 +219,13 @@ const struct route routes_table[] = {
 	{ POST, "/richtlijnen/{slug}/voorstellen/{id}/besluit",
 	    web_guideline_form_decide, ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384,
 	    "web.voorstel.decide" },
+	{ GET, "/pilots/{id}/bijlagen", web_attachments_page, ACCESS_PUBLIC,
+	    ROUTE_WEB, 0, "web.bijlagen" },
+	{ POST, "/pilots/{id}/bijlagen", web_attachments_upload, ACCESS_EDITOR,
+	    ROUTE_WEB | ROUTE_OWN, ATTACHMENT_FORM_MAX, "web.bijlagen.upload" },
+	{ POST, "/pilots/{id}/bijlagen/{hash}/verwijderen",
+	    web_attachments_remove, ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384,
+	    "web.bijlagen.remove" },
 	{ GET, "/richtlijnen/{slug}/volgers", web_guidelines_followers,
 	    ACCESS_PUBLIC, ROUTE_WEB, 0, "web.richtlijn.volgers" },
 	{ POST, "/richtlijnen/{slug}/volgen", web_guideline_form_follow,
@@ -206,6 +236,10 @@ const struct route routes_table[] = {
 	    ROUTE_WEB | ROUTE_OWN, 0, "web.pilot.edit" },
 	{ POST, "/pilots/{id}/bewerken", web_pilot_form_update, ACCESS_EDITOR,
 	    ROUTE_WEB | ROUTE_OWN, PILOT_BODY_MAX, "web.pilot.update" },
+	{ GET, "/pilots/{id}/verwijderen", web_pilot_delete_confirm,
+	    ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 0, "web.pilot.delete.confirm" },
+	{ POST, "/pilots/{id}/verwijderen", web_pilot_delete_post,
+	    ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384, "web.pilot.delete" },
 };
 
 const size_t routes_count = nitems(routes_table);

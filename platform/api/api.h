@@ -8,6 +8,12 @@
 
 #include "model/model.h"
 
+/* api_attachments.c */
+void	 api_attachments_list(struct req *);
+void	 api_attachments_create(struct req *);
+void	 api_attachments_get(struct req *);
+void	 api_attachments_delete(struct req *);
+
 /* api_body.c */
 int	 api_body_json(struct req *, json_t **);
 
@@ -47,6 +53,7 @@ void	 api_indicators_vergelijking(struct req *);
 
 /* api_me.c */
 void	 api_me_get(struct req *);
+void	 api_me_overzicht(struct req *);
 
 /* api_municipalities.c */
 void	 api_municipalities_list(struct req *);

@@ -35,12 +35,13 @@ struct dataset_job {
 };
 
 static void
-api_datasets_answer(struct req *r, const struct dataset_result *res,
-    const char *id)
+api_datasets_answer(struct req *r, const struct dataset_request *rq,
+    const struct dataset_result *res, const char *id)
 {
 	json_t *body;
 	char *self, *publish;
 
+	(void)rq;
 	if (res->problems != NULL) {
 		model_datasets_problems(r, res->problems);
 		reply_invalid(r);
@@ -118,20 +119,15 @@ api_datasets_viewer(struct req *r)
 void
 api_datasets_list(struct req *r)
 {
-	const char *indicator = req_query(r, "indicator");
-	const char *gemeente = req_query(r, "gemeente");
+	struct dataset_query q;
 	json_t *list;
 
-	if (indicator != NULL && !indicator_id_valid(indicator))
-		req_invalid(r, "indicator", "geen geldige indicator");
-	if (gemeente != NULL && !municipality_code_valid(gemeente))
-		req_invalid(r, "gemeente", "een CBS-code zoals GM0363");
+	model_datasets_query(r, &q);
 	if (req_has_invalid(r)) {
 		reply_invalid(r);
 		return;
 	}
-	list = dataset_store_list(r->db, indicator, gemeente,
-	    api_datasets_viewer(r));
+	list = dataset_store_list(r->db, &q, NULL);
 	if (list == NULL) {
 		reply_db_failed(r, "De datasets konden niet gelezen worden.");
 		return;
@@ -139,16 +135,48 @@ api_datasets_list(struct req *r)
 	reply_json(r, 200, json_pack("{s:o}", "datasets", list));
 }
 
+/*
+ * NULL (JSON), "csv-nl" or "xlsx" (the protected table for a
+ * spreadsheet) from ?formaat= or the Accept header; -1 after a 400.
+ */
+static int
+api_datasets_format(struct req *r, const char **format)
+{
+	const char *f = req_query(r, "formaat");
+	const char *accept = req_header(r, "Accept");
+
+	*format = NULL;
+	if (f == NULL) {
+		if (accept != NULL && strstr(accept, SHEET_XLSX_TYPE) != NULL)
+			*format = "xlsx";
+		return 0;
+	}
+	if (strcmp(f, "csv-nl") == 0 || strcmp(f, "xlsx") == 0)
+		*format = f;
+	else if (strcmp(f, "json") != 0) {
+		req_invalid(r, "formaat", "moet json, csv-nl of xlsx zijn");
+		reply_invalid(r);
+		return -1;
+	}
+	return 0;
+}
+
 void
 api_datasets_get(struct req *r)
 {
+	const char *format;
 	json_t *d;
 
-	if (!api_datasets_id(r))
+	if (!api_datasets_id(r) || api_datasets_format(r, &format) == -1)
 		return;
 	switch (dataset_store_get(r->db, r->params[0], api_datasets_viewer(r),
 	    &d)) {
 	case MEENT_OK:
+		if (format != NULL) {
+			model_export_dataset(r, d, format);
+			json_decref(d);
+			return;
+		}
 		reply_json(r, 200, d);
 		return;
 	case MEENT_CONFLICT:

@@ -2,7 +2,8 @@
 /*
  * GET /api/v1/indicatoren, /indicatoren/{id} and
  * /indicatoren/{id}/vergelijking: the catalogue and the peer comparison,
- * as JSON or (the comparison) CSV, by Accept header or ?formaat=.
+ * as JSON or (the comparison) CSV, SVG, CSV for Dutch Excel (csv-nl) or
+ * .xlsx, by Accept header or ?formaat=.
  */
 #include "api/api.h"
 
@@ -62,20 +63,28 @@ api_indicators_get(struct req *r)
 	reply_json(r, 200, ind);
 }
 
-/* "json", "csv" or "svg" from ?formaat= or the Accept header. */
+/*
+ * "json", "csv", "csv-nl" (for Dutch Excel), "xlsx" or "svg" from
+ * ?formaat= or the Accept header.
+ */
 static const char *
 api_indicators_format(struct req *r)
 {
+	static const char *const formats[] = { "json", "csv", "csv-nl",
+	    "xlsx", "svg" };
 	const char *f = req_query(r, "formaat");
 	const char *accept = req_header(r, "Accept");
 
 	if (f != NULL) {
-		if (strcmp(f, "json") == 0 || strcmp(f, "csv") == 0 ||
-		    strcmp(f, "svg") == 0)
-			return f;
-		req_invalid(r, "formaat", "moet json, csv of svg zijn");
+		for (size_t i = 0; i < nitems(formats); i++)
+			if (strcmp(f, formats[i]) == 0)
+				return formats[i];
+		req_invalid(r, "formaat", "moet json, csv, csv-nl, xlsx of svg "
+		    "zijn");
 		return "json";
 	}
+	if (accept != NULL && strstr(accept, SHEET_XLSX_TYPE) != NULL)
+		return "xlsx";
 	if (accept != NULL && strstr(accept, "text/csv") != NULL)
 		return "csv";
 	if (accept != NULL && strstr(accept, "image/svg+xml") != NULL)
@@ -91,6 +100,28 @@ api_indicators_ctype(const char *format)
 	if (strcmp(format, "svg") == 0)
 		return "image/svg+xml; charset=utf-8";
 	return "application/json";
+}
+
+/*
+ * A comparison for a spreadsheet (csv-nl, xlsx): made afresh, not cached
+ * (a rare download), sent as a file named for what it compares.
+ */
+static void
+api_indicators_export(struct req *r, const char *format, json_t *ind,
+    json_t *cmp, const struct comparison_query *q)
+{
+	json_t *sheet = export_comparison(ind, cmp);
+	struct evbuffer *b = evbuffer_new();
+	char *name;
+
+	if (model_export_render(r, sheet, format, b) == 0) {
+		name = xasprintf("vergelijking-%s-%s-%s", q->indicator,
+		    q->gemeente, q->periode);
+		model_export_send(r, format, name, b);
+		free(name);
+	}
+	evbuffer_free(b);
+	json_decref(sheet);
 }
 
 /* The bytes of a comparison in format (caller frees). */
@@ -111,6 +142,13 @@ api_indicators_render(const char *format, json_t *ind, json_t *out)
 	evbuffer_add(b, s, strlen(s));
 	free(s);
 	return b;
+}
+
+/* Whether answers in format are cached: not the spreadsheet downloads. */
+static bool
+api_indicators_cached(const char *format)
+{
+	return strcmp(format, "csv-nl") != 0 && strcmp(format, "xlsx") != 0;
 }
 
 /*
@@ -134,7 +172,7 @@ api_indicators_vergelijking(struct req *r)
 	format = api_indicators_format(r);
 	key = xasprintf("V|%s|%s|%s", format, r->who.gemeente,
 	    r->target);
-	if (!req_has_invalid(r) &&
+	if (!req_has_invalid(r) && api_indicators_cached(format) &&
 	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
 		reply_text(r, 200, api_indicators_ctype(format), cached, len);
 		free(key);
@@ -157,6 +195,8 @@ api_indicators_vergelijking(struct req *r)
 		    "geen gegevens.");
 	} else if (rc != MEENT_OK) {
 		reply_db_failed(r, "De vergelijking kon niet gemaakt worden.");
+	} else if (!api_indicators_cached(format)) {
+		api_indicators_export(r, format, ind, out, &q);
 	} else {
 		b = api_indicators_render(format, ind, out);
 		len = evbuffer_get_length(b);

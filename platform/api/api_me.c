@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * GET /api/v1/ik: who the credentials belong to (municipality and role).
+ * GET /api/v1/ik: who the credentials belong to (municipality and role);
+ * GET /api/v1/ik/overzicht: what that municipality has on meent and what
+ * needs doing first, the page /mijn as JSON (model_dashboard.c).
  */
 #include "api/api.h"
 
@@ -17,4 +19,14 @@ api_me_get(struct req *r)
 	reply_json(r, 200, json_pack("{s:o, s:s, s:s}", "gemeente", g, "rol",
 	    role_name(r->who.role), "via", r->who.kind == PRINCIPAL_TOKEN ?
 	    "token" : "sessie"));
+}
+
+void
+api_me_overzicht(struct req *r)
+{
+	json_t *d;
+
+	if (model_dashboard_get(r, &d) == -1)
+		return;
+	reply_json(r, 200, d);
 }

@@ -281,18 +281,9 @@ api_pilots_delete(struct req *r)
 		pilot_free(&p);
 		return;
 	}
-	p.versie++;
-	p.gewijzigd = time(NULL);
-	if (pilot_store_delete(r->db, &p) == -1) {
-		pilot_free(&p);
-		reply_db_failed(r, "De pilot kon niet verwijderd worden.");
-		return;
-	}
-	log_emit(LOG_INFO, "pilot.delete", "pilot %s deleted", p.id);
-	p.deleted = true;
-	model_pilots_plugins_publish(&p);
+	if (model_pilots_delete(r, &p) == 0)
+		reply_text(r, 204, NULL, "", 0);
 	pilot_free(&p);
-	reply_text(r, 204, NULL, "", 0);
 }
 
 /*

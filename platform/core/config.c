@@ -56,6 +56,11 @@ static const struct config_key config_keys[] = {
 	    65536, "request line and headers; past it, 431" },
 	{ "max_body_bytes", CONFIG_SIZE, OFF(max_body_bytes), 1024,
 	    64 << 20, "the largest request body any route takes; past it, 413" },
+	{ "attachment_max_bytes", CONFIG_SIZE, OFF(attachment_max_bytes), 1024,
+	    ATTACHMENT_MAX_BYTES, "one attachment of a pilot; past it, 413" },
+	{ "attachment_pilot_max_bytes", CONFIG_SIZE,
+	    OFF(attachment_pilot_max_bytes), 1024, 1024 << 20,
+	    "all attachments of one pilot together; past it, 413" },
 	{ "header_timeout", CONFIG_INT, OFF(header_timeout), 1, 600,
 	    "seconds to receive a request's headers" },
 	{ "request_timeout", CONFIG_INT, OFF(request_timeout), 1, 3600,
@@ -140,6 +145,8 @@ config_init(struct config *c)
 	c->max_connections = 1024;
 	c->max_header_bytes = 8192;
 	c->max_body_bytes = DATASET_MAX_BYTES + 64 * 1024;
+	c->attachment_max_bytes = ATTACHMENT_MAX_BYTES;
+	c->attachment_pilot_max_bytes = 100 << 20;
 	c->header_timeout = 10;
 	c->request_timeout = 30;
 	c->keepalive_timeout = 60;

@@ -65,6 +65,8 @@ struct choice {
 
 /* Limits the configuration's defaults and bounds come from. */
 #define DATASET_MAX_BYTES	(32 << 20)	/* one upload (dataset.c) */
+/* One attachment (domain/attachment.c): the route's cap, the key's bound. */
+#define ATTACHMENT_MAX_BYTES	(25 << 20)
 #define SDC_TOPN		5	/* largest contributions kept per cell */
 
 /* The configuration (config.c has every key with its bounds). */
@@ -81,6 +83,8 @@ struct config {
 	int		 max_connections;
 	size_t		 max_header_bytes;
 	size_t		 max_body_bytes;
+	size_t		 attachment_max_bytes;
+	size_t		 attachment_pilot_max_bytes;
 	int		 header_timeout;
 	int		 request_timeout;
 	int		 keepalive_timeout;
@@ -169,6 +173,24 @@ double	 clock_ms(void);
 void	 clock_format(time_t, char *, size_t);
 json_t	*clock_json(time_t);
 
+/* nl.c: Dutch numbers, dates and plurals for people */
+#define NL_NUMBER_MAX	48	/* nl_number's and nl_count's longest text */
+#define NL_DATE_MAX	48	/* nl_date's and nl_datetime's */
+char	*nl_number(char *, size_t, double, int);
+char	*nl_count(char *, size_t, long);
+const char *nl_plural(long, const char *, const char *);
+long	 nl_amsterdam_offset(time_t);
+char	*nl_date(char *, size_t, time_t);
+char	*nl_datetime(char *, size_t, time_t);
+
+/* sheet.c, sheet_xlsx.c: a table for people, as CSV for Dutch Excel or .xlsx */
+#define SHEET_XLSX_TYPE \
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+struct evbuffer *sheet_csv_nl(json_t *);
+const char *sheet_content_type(const char *);
+int	 sheet_render(json_t *, const char *, const char *, struct evbuffer *);
+int	 sheet_xlsx(json_t *, const char *, struct evbuffer *);
+
 /* strlist.c */
 void	 strlist_add(struct strlist *, const char *);
 void	 strlist_free(struct strlist *);
@@ -245,6 +267,8 @@ struct csvstream_error {
 typedef int (*csvstream_row_cb)(const char *const *, const size_t *, size_t,
 	    long, void *, struct csvstream_error *);
 bool	 csvstream_utf8_valid(const unsigned char *, size_t);
+int	 csvstream_delimiter(struct evbuffer *, unsigned char *,
+	     struct csvstream_error *);
 int	 csvstream_parse(struct evbuffer *, csvstream_row_cb, void *,
 	     struct csvstream_error *);
 void	 csvstream_wipe(struct evbuffer *);
@@ -254,6 +278,7 @@ void	 csvstream_wipe(struct evbuffer *);
 struct multipart_part {
 	char		 name[64];
 	bool		 file;
+	char		 filename[256];	/* as sent (quoted-string), cut */
 	size_t		 start, len;	/* the bytes, in the body */
 };
 int	 multipart_parse(const char *, struct evbuffer *,
@@ -279,6 +304,8 @@ const char *http_method_name(int);
 int	 http_method_type(const char *);
 bool	 http_method_known(const char *);
 char	*http_origin(const char *);
+#define HTTP_LOCAL_PATH_MAX	500	/* bytes of a path to go back to */
+bool	 http_local_path(const char *);
 
 /* proxy.c */
 bool	 proxy_net_valid(const char *);

@@ -14,7 +14,10 @@
  * csvstream_wipe() wipes the upload itself.
  *
  * Accepted: UTF-8 with or without a byte-order mark; ',' or ';' as the
- * delimiter (Dutch spreadsheets write ';'), chosen from the header line.
+ * delimiter (Dutch spreadsheets write ';'), chosen from the header line
+ * (csvstream_delimiter()). A header with both outside quotes, or a row that
+ * has the other one where a field is missing, is refused as "gemengde
+ * scheidingstekens" with its row and column: guessing would shift columns.
  */
 #include "core/core.h"
 
@@ -38,6 +41,7 @@ struct csvstream_state {
 	size_t			 nfields, header_fields;
 	long			 row;
 	bool			 stop;
+	unsigned char		 delim;		/* ',' or ';' */
 };
 
 static void
@@ -170,17 +174,47 @@ csvstream_field_cb(void *s, size_t len, void *data)
 	st->arena_len += len + 1;
 }
 
+/*
+ * A row with too few fields that holds the other delimiter was written with
+ * mixed separators: the column of the first field that has it, or 0.
+ */
+static int
+csvstream_mixed_column(const struct csvstream_state *st)
+{
+	char other = st->delim == ';' ? ',' : ';';
+
+	for (size_t i = 0; i < st->nfields; i++)
+		if (memchr(st->arena + st->off[i], other, st->len[i]) != NULL)
+			return (int)i + 1;
+	return 0;
+}
+
 static void
 csvstream_row_end_cb(int c, void *data)
 {
 	struct csvstream_state *st = data;
 	const char *fields[CSVSTREAM_MAX_FIELDS];
+	int mixed;
 
 	(void)c;
 	st->row++;
 	if (!st->stop) {
 		if (st->row == 1)
 			st->header_fields = st->nfields;
+		else if (st->nfields < st->header_fields &&
+		    (mixed = csvstream_mixed_column(st)) > 0)
+			csvstream_fail(st, st->row, mixed, st->delim == ';' ?
+			    "gemengde scheidingstekens: hier staat een komma "
+			    "waar de kopregel een puntkomma (;) gebruikt" :
+			    "gemengde scheidingstekens: hier staat een "
+			    "puntkomma waar de kopregel een komma gebruikt");
+		else if (st->nfields > st->header_fields && st->delim == ',')
+			/* 12,5 unquoted splits a field: likely a decimal
+			 * comma in a file of commas. */
+			csvstream_fail(st, st->row, (int)st->header_fields + 1,
+			    "rij heeft te veel velden. Staat er een komma als "
+			    "decimaalteken? Tussen komma's is de punt het "
+			    "decimaalteken (of zet ; tussen de kolommen)");
 		else if (st->nfields != st->header_fields)
 			csvstream_fail(st, st->row, (int)(st->nfields <
 			    st->header_fields ? st->nfields + 1 :
@@ -201,22 +235,65 @@ csvstream_row_end_cb(int c, void *data)
 	st->nfields = 0;
 }
 
-/* ';' when the header line has one and no ',': a Dutch spreadsheet. */
-static unsigned char
-csvstream_delimiter(struct evbuffer *body)
+/*
+ * The delimiter of the CSV in body, from its header line: ';' when it has
+ * a ';' outside quotes and no ',' (a Dutch spreadsheet, which also writes
+ * decimal commas), else ','. Both outside quotes: -1 with *err (row 1, the
+ * column where the second kind first appears). Reads only the first line
+ * (at most 4 fields' worth), copies nothing out of body.
+ */
+int
+csvstream_delimiter(struct evbuffer *body, unsigned char *delim,
+    struct csvstream_error *err)
 {
-	struct evbuffer_ptr nl = evbuffer_search(body, "\n", 1, NULL);
-	size_t n = nl.pos < 0 ? evbuffer_get_length(body) : (size_t)nl.pos;
-	struct evbuffer_ptr comma, semi;
+	struct evbuffer_ptr pos;
+	struct evbuffer_iovec v[4];
+	size_t seen = 0, max = CSVSTREAM_MAX_FIELD * 4;
+	int n, field = 1, first_comma = 0, first_semi = 0;
+	bool quoted = false, done = false;
 
-	if (n > CSVSTREAM_MAX_FIELD * 4)
-		n = CSVSTREAM_MAX_FIELD * 4;
-	comma = evbuffer_search_range(body, ",", 1, NULL, NULL);
-	semi = evbuffer_search_range(body, ";", 1, NULL, NULL);
-	if (semi.pos >= 0 && (size_t)semi.pos < n &&
-	    (comma.pos < 0 || (size_t)comma.pos >= n))
-		return ';';
-	return ',';
+	memset(err, 0, sizeof *err);
+	*delim = ',';
+	evbuffer_ptr_set(body, &pos, 0, EVBUFFER_PTR_SET);
+	while (!done && seen < max && (n = evbuffer_peek(body, -1, &pos, v,
+	    (int)nitems(v))) > 0) {
+		size_t fed = 0;
+
+		for (int i = 0; i < n && i < (int)nitems(v) && !done; i++) {
+			const char *s = v[i].iov_base;
+
+			for (size_t k = 0; k < v[i].iov_len && !done; k++) {
+				if (++seen > max || (!quoted && s[k] == '\n'))
+					done = true;
+				else if (s[k] == '"')
+					quoted = !quoted;
+				else if (!quoted && s[k] == ',') {
+					if (first_comma == 0)
+						first_comma = field;
+					field++;
+				} else if (!quoted && s[k] == ';') {
+					if (first_semi == 0)
+						first_semi = field;
+					field++;
+				}
+			}
+			fed += v[i].iov_len;
+		}
+		if (evbuffer_ptr_set(body, &pos, fed, EVBUFFER_PTR_ADD) == -1)
+			break;
+	}
+	if (first_comma > 0 && first_semi > 0) {
+		err->row = 1;
+		err->column = first_comma > first_semi ? first_comma :
+		    first_semi;
+		err->reason = "gemengde scheidingstekens: de kopregel heeft "
+		    "zowel komma's als puntkomma's tussen de kolommen; gebruik "
+		    "er één";
+		return -1;
+	}
+	if (first_semi > 0)
+		*delim = ';';
+	return 0;
 }
 
 /* Feed one chunk in slices, watching libcsv's field buffer between them. */
@@ -268,7 +345,11 @@ csvstream_parse(struct evbuffer *body, csvstream_row_cb cb, void *arg,
 		fatal("csv_init");
 	csv_set_realloc_func(&p, csvstream_realloc);
 	csv_set_free_func(&p, csvstream_free);
-	csv_set_delim(&p, csvstream_delimiter(body));
+	if (csvstream_delimiter(body, &st.delim, err) == -1) {
+		csv_free(&p);
+		return -1;
+	}
+	csv_set_delim(&p, st.delim);
 	/* A UTF-8 byte-order mark (Excel writes one) is not data. */
 	if (evbuffer_get_length(body) >= 3) {
 		unsigned char bom[3];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * Small facts about HTTP: reason phrases, method names.
+ * Small facts about HTTP: reason phrases, method names, origins, and
+ * which paths are safe to send a person back to.
  */
 #include "core/core.h"
 
@@ -117,4 +118,30 @@ out:
 	curl_free(port);
 	curl_url_cleanup(u);
 	return out;
+}
+
+/*
+ * May s be sent back in a Location header as a place on this site (the
+ * login form's "terug")? Only a local path: a single "/" first, no "//"
+ * anywhere (so no "//host" and no "scheme://"), no backslash (browsers read
+ * "/\\host" as "//host"), printable ASCII only (no CR, LF or other control
+ * characters, no spaces), at most HTTP_LOCAL_PATH_MAX bytes. Anything else
+ * could send a person to another site (an open redirect) or split the
+ * header.
+ */
+bool
+http_local_path(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || s[0] != '/')
+		return false;
+	for (n = 0; s[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (n == HTTP_LOCAL_PATH_MAX || c <= 0x20 || c >= 0x7f ||
+		    c == '\\' || (c == '/' && s[n + 1] == '/'))
+			return false;
+	}
+	return true;
 }

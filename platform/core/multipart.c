@@ -58,6 +58,12 @@ multipart_disposition(const char *head, struct multipart_part *part)
 		return -1;
 	part->name[n] = '\0';
 	part->file = strstr(d, "filename=") != NULL;
+	/* Browsers send '"' as %22 and no CR or LF: read to the quote. */
+	p = strstr(d, "filename=\"");
+	for (n = 0, p = p != NULL ? p + 10 : ""; *p != '\0' && *p != '"' &&
+	    n + 1 < sizeof part->filename; )
+		part->filename[n++] = *p++;
+	part->filename[n] = '\0';
 	return 0;
 }
 

@@ -532,6 +532,24 @@ static const struct migration migrations[] = {
 	    "  BEGIN DELETE FROM gemeenten_fts WHERE code = OLD.code; END;" },
 	{ 12,
 	    /*
+	     * Attachments of pilots (domain/attachment_store.c): one row per
+	     * pilot and file; the file itself is <data>/bijlagen/<h[0:2]>/<h>,
+	     * h its SHA-256. gemeente: who uploaded it (a federated row: the
+	     * pilot's municipality).
+	     */
+	    "CREATE TABLE pilot_bijlagen ("
+	    "  pilot TEXT NOT NULL REFERENCES pilots(id),"
+	    "  hash TEXT NOT NULL CHECK (length(hash) = 64),"
+	    "  grootte INTEGER NOT NULL CHECK (grootte > 0),"
+	    "  type TEXT NOT NULL,"
+	    "  naam TEXT NOT NULL CHECK (length(CAST(naam AS BLOB))"
+	    "    BETWEEN 1 AND 200),"
+	    "  gemeente TEXT NOT NULL,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  PRIMARY KEY (pilot, hash)) WITHOUT ROWID;"
+	    "CREATE INDEX pilot_bijlagen_hash ON pilot_bijlagen(hash);" },
+	{ 13,
+	    /*
 	     * The outbox (domain/mail.c): every e-mail meent sends, kept
 	     * until sent or given up. state is queued, sending (claimed by
 	     * the sender; back to queued at start, so a crash loses none),

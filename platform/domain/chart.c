@@ -3,7 +3,8 @@
  * A comparison as an SVG bar chart: one bar per member of the group with a
  * value, lowest first; the band from the first to the third quartile and
  * the median behind them; the municipality's bar in another colour and
- * named. For screen readers the image has a title and a description that
+ * named. The axis has round ticks in Dutch notation (no decimals for
+ * counts) and says its unit. For screen readers the image has a title and a description that
  * says in words what the chart shows (role="img", aria-labelledby), and it
  * carries the numbers as a table would: each bar has its own <title>.
  *
@@ -43,18 +44,55 @@ chart_stat(json_t *cmp, const char *key)
 	    "statistiek"), key));
 }
 
-/* A number as Dutch text: a decimal comma, at most two decimals. */
+/*
+ * A number as Dutch text (nl_number): dots between thousands, a decimal
+ * comma, two decimals, none for a whole number ("1.234", "4,26").
+ */
 void
 chart_number(char *buf, size_t len, double v)
 {
-	char *dot;
+	nl_number(buf, len, v, fabs(v - round(v)) < 0.005 ? 0 : 2);
+}
 
-	snprintf(buf, len, "%.2f", v);
-	if ((dot = strchr(buf, '.')) != NULL) {
-		*dot = ',';
-		if (strcmp(dot, ",00") == 0)
-			*dot = '\0';
+/* Whether every value in the chart is whole (counts: ticks need none). */
+static bool
+chart_whole(json_t *const *bars, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = json_number_value(json_object_get(bars[i], "waarde"));
+
+		if (v != floor(v))
+			return false;
 	}
+	return true;
+}
+
+/*
+ * Round ticks: a step of 1, 2, 2,5 or 5 times a power of ten, about four
+ * of them over [lo, hi]; the scale widens to whole steps. Counts never get
+ * a step below 1. *decimals: what the step needs (2,5 needs one).
+ */
+static double
+chart_ticks(struct chart_scale *s, bool whole, int *decimals)
+{
+	static const double nice[] = { 1.0, 2.0, 2.5, 5.0, 10.0 };
+	double raw = (s->hi - s->lo) / 4.0, mag, step = 1.0;
+
+	mag = pow(10.0, floor(log10(raw)));
+	for (size_t i = 0; i < nitems(nice); i++)
+		if ((step = nice[i] * mag) >= raw * (1.0 - 1e-9))
+			break;
+	if (whole && step < 1.0)
+		step = 1.0;
+	s->lo = floor(s->lo / step + 1e-9) * step;
+	s->hi = ceil(s->hi / step - 1e-9) * step;
+	for (*decimals = 0; *decimals < 6; (*decimals)++) {
+		double scaled = step * pow(10.0, *decimals);
+
+		if (fabs(scaled - round(scaled)) < 1e-6)
+			break;
+	}
+	return step;
 }
 
 static int
@@ -107,22 +145,27 @@ chart_description(struct evbuffer *b, json_t *ind, json_t *cmp,
 	if (json_is_number(json_object_get(pos, "waarde"))) {
 		chart_number(own, sizeof own, json_number_value(
 		    json_object_get(pos, "waarde")));
-		html_out(b, "%s heeft %s, rang %ld.", self_name, own,
-		    (long)json_integer_value(json_object_get(pos, "rang")));
+		html_out(b, "%s heeft %s, rang %ld. %s", self_name, own,
+		    (long)json_integer_value(json_object_get(pos, "rang")),
+		    json_string_value(json_object_get(pos, "keuze")));
 	} else
 		html_out(b, "Van %s is geen waarde bekend.", self_name);
 	html_out(b, "</desc>\n");
 }
 
+/* Lines and labels at round ticks, and the unit above the axis. */
 static void
-chart_axis(struct evbuffer *b, const struct chart_scale *s)
+chart_axis(struct evbuffer *b, const struct chart_scale *s, double step,
+    int decimals, const char *unit)
 {
-	for (int i = 0; i <= 4; i++) {
-		double v = s->lo + (s->hi - s->lo) * i / 4.0;
-		double y = chart_y(s, v);
-		char label[32];
+	int n = (int)round((s->hi - s->lo) / step);
 
-		chart_number(label, sizeof label, v);
+	for (int i = 0; i <= n; i++) {
+		double v = s->lo + step * i;
+		double y = chart_y(s, v);
+		char label[NL_NUMBER_MAX];
+
+		nl_number(label, sizeof label, v, decimals);
 		evbuffer_add_printf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\""
 		    " y2=\"%.1f\" stroke=\"#ccc\"/>", CHART_LEFT,
 		    CHART_W - CHART_RIGHT, y, y);
@@ -131,6 +174,10 @@ chart_axis(struct evbuffer *b, const struct chart_scale *s)
 		    y + 4);
 		html_out(b, "%s</text>\n", label);
 	}
+	if (unit != NULL && *unit != '\0')
+		html_out(b, "<text x=\"%ld\" y=\"%ld\" font-size=\"12\">"
+		    "Eenheid: %s</text>\n", (long)4, (long)(CHART_TOP - 28),
+		    unit);
 }
 
 /* The SVG of a comparison from comparison_make(). Caller frees. */
@@ -143,9 +190,10 @@ chart_svg(json_t *ind, json_t *cmp)
 	const char *self_name = json_string_value(json_object_get(
 	    json_object_get(cmp, "gemeente"), "naam"));
 	struct chart_scale s;
-	double plot_w = CHART_W - CHART_LEFT - CHART_RIGHT, bw;
+	double plot_w = CHART_W - CHART_LEFT - CHART_RIGHT, bw, step;
 	size_t n;
 	json_t **bars = chart_bars(cmp, &n);
+	int decimals;
 
 	s.lo = n > 0 ? fmin(0.0, json_number_value(json_object_get(bars[0],
 	    "waarde"))) : 0.0;
@@ -153,6 +201,7 @@ chart_svg(json_t *ind, json_t *cmp)
 	    "waarde")) * 1.05 : 1.0;
 	if (s.hi <= s.lo)
 		s.hi = s.lo + 1.0;
+	step = chart_ticks(&s, chart_whole(bars, n), &decimals);
 	bw = n > 0 ? plot_w / (double)n : plot_w;
 
 	evbuffer_add_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
@@ -164,7 +213,8 @@ chart_svg(json_t *ind, json_t *cmp)
 	    "groep</title>\n", json_string_value(json_object_get(ind, "naam")),
 	    self_name);
 	chart_description(b, ind, cmp, self_name);
-	chart_axis(b, &s);
+	chart_axis(b, &s, step, decimals, json_string_value(json_object_get(ind,
+	    "eenheid")));
 	if (n > 0) {
 		double y75 = chart_y(&s, chart_stat(cmp, "p75"));
 		double y25 = chart_y(&s, chart_stat(cmp, "p25"));
@@ -190,8 +240,10 @@ chart_svg(json_t *ind, json_t *cmp)
 		    CHART_LEFT + bw * (double)i + bw * 0.1, fmin(y, y0),
 		    bw * 0.8, fmax(fabs(y0 - y), 0.5),
 		    mine ? "#b4003c" : "#7f9cc0");
-		html_out(b, "<title>%s: %s</title></rect>\n",
-		    json_string_value(json_object_get(bars[i], "naam")), label);
+		html_out(b, "<title>%s: %s (bron: %s)</title></rect>\n",
+		    json_string_value(json_object_get(bars[i], "naam")), label,
+		    json_string_value(json_object_get(json_object_get(bars[i],
+		    "bron"), "naam")));
 		if (mine)
 			html_out(b, "<text x=\"%ld\" y=\"%ld\" font-size=\"13\" "
 			    "text-anchor=\"middle\" fill=\"#b4003c\">%s</text>\n",

@@ -17,6 +17,15 @@
  * is over the municipalities of today that have a value for it; the
  * values kept apart are only counted, per period, and said in a warning,
  * so that none is taken for its successor's.
+ *
+ * Every value carries its source ("bron"): a public table (CBS), or the
+ * published dataset of the municipality itself. A municipality's figure in
+ * indicator_waarden is the public one when a public source gave one, else
+ * its own published table's grand total (dataset_store.c): a comparison
+ * across municipalities is fairest when all figures come from one source
+ * with one definition. When the public figure is used and the municipality
+ * also published its own, the comparison shows that figure beside it
+ * ("eigenCijfer"), and says which one it uses and why ("keuze").
  */
 #include "domain/domain.h"
 
@@ -45,6 +54,7 @@ struct peer {
 	int	 nyears;
 	long	 inwoners;	/* of the current period's year */
 	double	 waarde;	/* of the current period, normalised */
+	int	 src;		/* its source: peers.sources[] */
 	bool	 has_value;
 	bool	 in_group;
 	double	 distance;
@@ -64,6 +74,16 @@ struct peers {
 	long		*opgeheven;	/* values kept apart, per period */
 	double		*raw;		/* [period * n + peer] */
 	unsigned char	*present;
+	int		*src;		/* [period * n + peer]: sources[] */
+	struct comparison_source {
+		char	*bron;		/* as stored, or "upload GM0000" */
+		char	*dataset;	/* the upload's dataset id, or NULL */
+	}		*sources;
+	size_t		 nsources;
+	/* The municipality's own published figure per period, when its
+	 * figure in the comparison is a public one. */
+	double		*own;
+	char		(*own_id)[37];
 	bool		 per1000;
 };
 
@@ -80,6 +100,32 @@ peers_free(struct peers *ps)
 	free(ps->opgeheven);
 	free(ps->raw);
 	free(ps->present);
+	free(ps->src);
+	for (size_t i = 0; i < ps->nsources; i++) {
+		free(ps->sources[i].bron);
+		free(ps->sources[i].dataset);
+	}
+	free(ps->sources);
+	free(ps->own);
+	free(ps->own_id);
+}
+
+/* The index of (bron, dataset) in ps->sources, added when new. */
+static int
+peers_source(struct peers *ps, const char *bron, const char *dataset)
+{
+	for (size_t i = 0; i < ps->nsources; i++)
+		if (strcmp(ps->sources[i].bron, bron) == 0 &&
+		    (dataset == NULL ? ps->sources[i].dataset == NULL :
+		    ps->sources[i].dataset != NULL &&
+		    strcmp(ps->sources[i].dataset, dataset) == 0))
+			return (int)i;
+	ps->sources = xreallocarray(ps->sources, ps->nsources + 1,
+	    sizeof *ps->sources);
+	ps->sources[ps->nsources].bron = xstrdup(bron);
+	ps->sources[ps->nsources].dataset = dataset != NULL ?
+	    xstrdup(dataset) : NULL;
+	return (int)ps->nsources++;
 }
 
 static struct peer *
@@ -166,8 +212,14 @@ peers_period_index(const struct peers *ps, const char *period)
 static int
 peers_load_values(struct db *db, const char *indicator, struct peers *ps)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT periode, gemeente, waarde FROM"
-	    " indicator_waarden WHERE indicator = ?1 ORDER BY periode");
+	/* An upload's value names its dataset: the latest published one. */
+	sqlite3_stmt *st = db_stmt(db, "SELECT w.periode, w.gemeente,"
+	    " w.waarde, w.bron, CASE WHEN w.bron LIKE 'upload %' THEN"
+	    " (SELECT d.id FROM datasets d WHERE d.gemeente = w.gemeente AND"
+	    " d.indicator = w.indicator AND d.periode = w.periode AND"
+	    " d.status = 'gepubliceerd' ORDER BY d.gewijzigd DESC, d.pk DESC"
+	    " LIMIT 1) END FROM indicator_waarden w WHERE w.indicator = ?1"
+	    " ORDER BY w.periode");
 	const char *last = NULL;
 	long k = -1;
 	int rc;
@@ -176,6 +228,7 @@ peers_load_values(struct db *db, const char *indicator, struct peers *ps)
 		return -1;
 	ps->raw = xcalloc(ps->n * ps->nperiods + 1, sizeof *ps->raw);
 	ps->present = xcalloc(ps->n * ps->nperiods + 1, 1);
+	ps->src = xcalloc(ps->n * ps->nperiods + 1, sizeof *ps->src);
 	db_bind_text(st, 1, indicator);
 	while ((rc = db_step_row(db, st, "comparison waarden")) == 1) {
 		const char *period = (const char *)sqlite3_column_text(st, 0);
@@ -192,6 +245,54 @@ peers_load_values(struct db *db, const char *indicator, struct peers *ps)
 		at = (size_t)k * ps->n + (size_t)(p - ps->p);
 		ps->raw[at] = sqlite3_column_double(st, 2);
 		ps->present[at] = 1;
+		ps->src[at] = peers_source(ps, (const char *)
+		    sqlite3_column_text(st, 3), (const char *)
+		    sqlite3_column_text(st, 4));
+	}
+	return rc;
+}
+
+/*
+ * self's own figures: per period, the grand total of its latest published
+ * table, where its figure in the comparison came from elsewhere (a public
+ * source). Raw, like ps->raw.
+ */
+static int
+peers_load_own(struct db *db, const char *indicator, struct peers *ps,
+    const struct peer *self)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id, periode, tabel FROM datasets"
+	    " WHERE gemeente = ?1 AND indicator = ?2 AND status ="
+	    " 'gepubliceerd' ORDER BY periode, gewijzigd DESC, pk DESC");
+	int rc;
+
+	ps->own = xcalloc(ps->nperiods + 1, sizeof *ps->own);
+	ps->own_id = xcalloc(ps->nperiods + 1, sizeof *ps->own_id);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, self->code);
+	db_bind_text(st, 2, indicator);
+	while ((rc = db_step_row(db, st, "comparison own")) == 1) {
+		long k = peers_period_index(ps, (const char *)
+		    sqlite3_column_text(st, 1));
+		size_t at;
+		json_t *tabel;
+		double total;
+
+		if (k < 0 || ps->own_id[k][0] != '\0')
+			continue;	/* a newer table came first */
+		at = (size_t)k * ps->n + (size_t)(self - ps->p);
+		if (ps->present[at] &&
+		    ps->sources[ps->src[at]].dataset != NULL)
+			continue;	/* the comparison uses it already */
+		tabel = json_loadb((const char *)sqlite3_column_text(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), 0, NULL);
+		if (dataset_store_total(tabel, &total)) {
+			ps->own[k] = total;
+			snprintf(ps->own_id[k], sizeof ps->own_id[k], "%s",
+			    sqlite3_column_text(st, 0));
+		}
+		json_decref(tabel);
 	}
 	return rc;
 }
@@ -270,6 +371,7 @@ peers_set_period(struct peers *ps, size_t k)
 		p->inwoners = peer_inhabitants(p, ps->periods[k]);
 		p->has_value = ps->present[at] != 0;
 		p->waarde = ps->raw[at];
+		p->src = ps->src[at];
 		if (p->has_value && ps->per1000) {
 			p->has_value = p->inwoners > 0;
 			p->waarde = p->waarde * 1000.0 / (double)p->inwoners;
@@ -433,6 +535,80 @@ comparison_stats(const double *v, size_t n)
 	    "gemiddelde", comparison_number(sum / (double)n));
 }
 
+/* A value's source: {soort: publiek|gemeente, naam, dataset?}. */
+static json_t *
+comparison_source(const struct peers *ps, const struct peer *p, int si)
+{
+	const struct comparison_source *cs = &ps->sources[si];
+	json_t *o;
+	char *naam;
+
+	if (cs->dataset == NULL && strncmp(cs->bron, "upload ", 7) != 0)
+		return json_pack("{s:s, s:s}", "soort", "publiek", "naam",
+		    cs->bron);
+	naam = xasprintf("Dataset van %s", p->naam);
+	o = json_pack("{s:s, s:s}", "soort", "gemeente", "naam", naam);
+	free(naam);
+	if (cs->dataset != NULL)
+		json_object_set_new(o, "dataset", json_string(cs->dataset));
+	return o;
+}
+
+/* self's own figure of period k beside a public one, or NULL. */
+static json_t *
+comparison_own(const struct peers *ps, size_t k, const struct peer *self)
+{
+	double v;
+	char *naam;
+	json_t *o;
+
+	if (ps->own == NULL || ps->own_id[k][0] == '\0')
+		return NULL;
+	v = ps->own[k];
+	if (ps->per1000) {
+		if (self->inwoners <= 0)
+			return NULL;
+		v = v * 1000.0 / (double)self->inwoners;
+	}
+	naam = xasprintf("Dataset van %s", self->naam);
+	o = json_pack("{s:o, s:{s:s, s:s, s:s}}", "waarde",
+	    comparison_number(v), "bron", "soort", "gemeente", "naam", naam,
+	    "dataset", ps->own_id[k]);
+	free(naam);
+	return o;
+}
+
+/* Which of self's figures the comparison uses in period k, and why. */
+static json_t *
+comparison_choice(const struct peers *ps, size_t k, const struct peer *self,
+    bool own)
+{
+	const struct comparison_source *cs;
+	char *text;
+	json_t *o;
+
+	if (!self->has_value)
+		return json_null();
+	cs = &ps->sources[self->src];
+	if (cs->dataset != NULL || strncmp(cs->bron, "upload ", 7) == 0)
+		text = xasprintf("De vergelijking gebruikt het eigen cijfer "
+		    "van %s uit haar gepubliceerde dataset: voor %s is er geen "
+		    "publiek cijfer (zoals van het CBS).", self->naam,
+		    ps->periods[k]);
+	else if (own)
+		text = xasprintf("De vergelijking gebruikt het publieke cijfer "
+		    "(%s): dan komen alle gemeenten in de groep uit dezelfde "
+		    "bron, met dezelfde definitie. %s heeft voor %s ook een "
+		    "eigen cijfer gepubliceerd; dat staat ernaast, maar telt "
+		    "niet mee in de groep.", cs->bron, self->naam,
+		    ps->periods[k]);
+	else
+		text = xasprintf("Het cijfer komt uit %s.", cs->bron);
+	o = json_string(text);
+	free(text);
+	return o;
+}
+
 /*
  * The municipality's place: its value, its rank (1 = best by the
  * indicator's direction; for neutral ones, 1 = highest) and, in groups of
@@ -459,6 +635,7 @@ comparison_position(const struct peer *self, const double *v, size_t n,
 	    n - below - equal + 1;
 	o = json_pack("{s:o, s:I}", "waarde", comparison_number(self->waarde),
 	    "rang", (json_int_t)rank);
+	/* bron, keuze and eigenCijfer: added by comparison_make(). */
 	if (n >= COMPARISON_MIN_PERCENTILE)
 		json_object_set_new(o, "percentiel", json_real(round(
 		    ((double)below + (double)equal / 2.0) * 1000.0 /
@@ -478,13 +655,29 @@ comparison_members(const struct peers *ps)
 
 		if (!p->in_group)
 			continue;
-		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:o}",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:o, s:o}",
 		    "gemeente", p->code, "naam", p->naam,
 		    "inwoners", (json_int_t)p->inwoners,
 		    "waarde", p->has_value ? comparison_number(p->waarde) :
-		    json_null()));
+		    json_null(), "bron", p->has_value ? comparison_source(ps, p,
+		    p->src) : json_null()));
 	}
 	return a;
+}
+
+/* The position's source, own figure and the choice between them. */
+static void
+comparison_position_source(const struct peers *ps, size_t k,
+    const struct peer *self, json_t *pos)
+{
+	json_t *own = comparison_own(ps, k, self);
+
+	json_object_set_new(pos, "bron", self->has_value ? comparison_source(
+	    ps, self, self->src) : json_null());
+	json_object_set_new(pos, "keuze", comparison_choice(ps, k, self,
+	    own != NULL));
+	json_object_set_new(pos, "eigenCijfer", own != NULL ? own :
+	    json_null());
 }
 
 /*
@@ -503,15 +696,22 @@ comparison_series(struct peers *ps, const struct peer *self)
 
 		peers_set_period(ps, k);
 		v = peers_group_values(ps, &n);
-		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:I, s:s?,"
-		    " s:I}",
+		json_t *own = comparison_own(ps, k, self);
+
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:I,"
+		    " s:s?, s:I}",
 		    "periode", ps->periods[k],
 		    "waarde", self->has_value ? comparison_number(self->waarde) :
 		    json_null(),
+		    "bron", self->has_value ? comparison_source(ps, self,
+		    self->src) : json_null(),
 		    "groepMediaan", n > 0 ? comparison_number(
 		    comparison_quantile(v, n, 0.5)) : json_null(),
 		    "n", (json_int_t)n, "status", ps->statuses[k],
 		    "opgeheven", (json_int_t)ps->opgeheven[k]));
+		if (own != NULL)
+			json_object_set_new(json_array_get(a, k), "eigenCijfer",
+			    own);
 		free(v);
 	}
 	return a;
@@ -634,6 +834,10 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
 		peers_free(&ps);
 		return MEENT_NOTFOUND;
 	}
+	if (peers_load_own(db, q->indicator, &ps, self) == -1) {
+		peers_free(&ps);
+		return MEENT_ERR;
+	}
 	peers_set_period(&ps, (size_t)k);
 	v = peers_group_values(&ps, &n);
 	out = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:I}, s:o,"
@@ -647,6 +851,8 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
 	    "leden", comparison_members(&ps),
 	    "waarschuwingen", comparison_warnings(&ps, (size_t)k, self, n));
 	free(v);
+	comparison_position_source(&ps, (size_t)k, self, json_object_get(out,
+	    "positie"));
 	json_object_set_new(out, "reeks", comparison_series(&ps, self));
 	peers_free(&ps);
 	*answer = out;

@@ -94,6 +94,8 @@ struct dataset_parse {
 	long				 persons;
 	int				 merged;	/* rare categories */
 	struct evbuffer			*canon;		/* scratch */
+	unsigned char			 delim;		/* ',' or ';' */
+	char				 decimal;	/* ',', '.' or 0 */
 };
 
 /* The forms of an upload. */
@@ -720,17 +722,126 @@ dataset_unit_who(struct dataset_parse *ps, const char *const *f,
 	return 0;
 }
 
+/*
+ * The decimal mark of a number in a ';' file (a Dutch spreadsheet): ','
+ * when it has one, or when its '.'s group thousands (1.234.567); '.' for
+ * any other '.'; 0 when it shows none.
+ */
+static char
+dataset_decimal_seen(const char *s)
+{
+	const char *dot = strchr(s, '.');
+	size_t run = 0;
+
+	if (strchr(s, ',') != NULL)
+		return ',';
+	if (dot == NULL)
+		return 0;
+	/* Thousands: 1-3 digits, then groups of exactly 3 after each '.'. */
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (run == 0 || (p > dot && run != 3) || (p == dot &&
+			    run > 3))
+				return '.';
+			run = 0;
+		} else if (*p >= '0' && *p <= '9')
+			run++;
+		else if (p != s || (*p != '-' && *p != '+'))
+			return '.';
+	}
+	return run == 3 ? ',' : '.';
+}
+
+/*
+ * A number as the file writes it into C's form in out: in a ';' file the
+ * first number that shows a decimal mark decides it for the whole file
+ * (',' with '.' grouping thousands, as Dutch Excel writes; or '.'), and a
+ * number with the other mark is refused as mixed; a ',' file has '.' only.
+ * -1 with *reason.
+ */
+static int
+dataset_number_text(struct dataset_parse *ps, const char *s, char *out,
+    size_t outlen, const char **reason)
+{
+	char mark = 0;
+	size_t k = 0;
+
+	if (ps->delim != ';') {
+		if (strchr(s, ',') != NULL) {
+			*reason = "gemengde decimaaltekens: in een bestand met "
+			    "komma's tussen de kolommen is de punt het "
+			    "decimaalteken";
+			return -1;
+		}
+		mark = '.';
+	} else if ((mark = dataset_decimal_seen(s)) != 0) {
+		/* 1.234 in a file of decimal points is 1.234. */
+		if (mark == ',' && ps->decimal == '.' &&
+		    strchr(s, ',') == NULL)
+			mark = '.';
+		if (ps->decimal == 0)
+			ps->decimal = mark;
+		else if (ps->decimal != mark) {
+			*reason = ps->decimal == ',' ? "gemengde "
+			    "decimaaltekens: eerder in het bestand is de komma "
+			    "het decimaalteken, hier de punt" : "gemengde "
+			    "decimaaltekens: eerder in het bestand is de punt "
+			    "het decimaalteken, hier de komma";
+			return -1;
+		}
+	}
+	for (; *s != '\0'; s++) {
+		if (k + 1 >= outlen) {
+			*reason = "geen getal";
+			return -1;
+		}
+		if (mark == ',' && *s == '.')
+			continue;	/* thousands */
+		out[k++] = mark == ',' && *s == ',' ? '.' : *s;
+	}
+	out[k] = '\0';
+	return 0;
+}
+
 /* A non-negative figure; -1 after *err. */
 static int
-dataset_number(const char *s, long row, int col,
+dataset_number(struct dataset_parse *ps, const char *s, long row, int col,
     double *out, struct csvstream_error *err)
 {
-	if (indicator_parse_value(s, out) == -1)
-		return dataset_fail(err, row, col + 1, "geen getal (gebruik "
-		    "een punt als decimaalteken), of buiten het bereik");
+	char text[64];
+	const char *why;
+
+	if (dataset_number_text(ps, s, text, sizeof text, &why) == -1)
+		return dataset_fail(err, row, col + 1, why);
+	if (indicator_parse_value(text, out) == -1)
+		return dataset_fail(err, row, col + 1, ps->delim == ';' ?
+		    "geen getal (zoals 1234,5 of 1.234,5), of buiten het "
+		    "bereik" : "geen getal (zoals 1234.5), of buiten het "
+		    "bereik");
 	if (*out < 0)
 		return dataset_fail(err, row, col + 1, "negatieve waarden "
 		    "kan meent niet beschermen");
+	return 0;
+}
+
+/*
+ * A measure checked against the indicator's kind: an indicator that counts
+ * (aantal) takes whole numbers, an amount (bedrag) at most cents.
+ */
+static int
+dataset_measure(struct dataset_parse *ps, const char *s, long row, int col,
+    double *out, struct csvstream_error *err)
+{
+	if (dataset_number(ps, s, row, col, out, err) == -1)
+		return -1;
+	if (strcmp(ps->rq->soort, "aantal") == 0 && *out != floor(*out))
+		return dataset_fail(err, row, col + 1, "deze indicator telt "
+		    "(soort aantal): de meetwaarde is een heel getal, zonder "
+		    "decimalen");
+	if (strcmp(ps->rq->soort, "bedrag") == 0 &&
+	    fabs(*out * 100 - round(*out * 100)) > 1e-6 * fmax(1, *out * 100))
+		return dataset_fail(err, row, col + 1, "deze indicator is een "
+		    "bedrag: hoogstens twee decimalen (centen)");
 	return 0;
 }
 
@@ -758,11 +869,11 @@ dataset_table_row(struct dataset_parse *ps, const char *const *f, long row,
 	if (ps->per_col >= 0 && strcmp(f[ps->per_col], ps->rq->periode) != 0)
 		return dataset_fail(err, row, ps->per_col + 1, "andere "
 		    "periode dan in de upload");
-	if (dataset_number(f[ps->measure], row, ps->measure, &v,
+	if (dataset_measure(ps, f[ps->measure], row, ps->measure, &v,
 	    err) == -1)
 		return -1;
 	if (ps->units_col >= 0) {
-		if (dataset_number(f[ps->units_col], row, ps->units_col,
+		if (dataset_number(ps, f[ps->units_col], row, ps->units_col,
 		    &u, err) == -1 || dataset_units(u, row,
 		    ps->units_col, &c->units, err) == -1)
 			return -1;
@@ -808,8 +919,8 @@ dataset_row_cb(const char *const *f, const size_t *len, size_t n, long row,
 		for (int k = 0; k < ps->ndims; k++)
 			u->c[k] = (uint16_t)coord[k];
 		u->v = 1;
-		if (ps->measure >= 0 && dataset_number(f[ps->measure], row,
-		    ps->measure, &u->v, err) == -1)
+		if (ps->measure >= 0 && dataset_measure(ps, f[ps->measure],
+		    row, ps->measure, &u->v, err) == -1)
 			return -1;
 		if (dataset_unit_who(ps, f, len, n, row, u, err) == -1)
 			return -1;
@@ -1492,7 +1603,9 @@ dataset_process(const struct dataset_request *rq, struct evbuffer *body,
 	bool failed;
 
 	memset(res, 0, sizeof *res);
-	failed = csvstream_parse(body, dataset_row_cb, &ps, &err) == -1;
+	/* Its decimal mark follows the delimiter (dataset_number_text()). */
+	failed = csvstream_delimiter(body, &ps.delim, &err) == -1 ||
+	    csvstream_parse(body, dataset_row_cb, &ps, &err) == -1;
 	csvstream_wipe(body);
 	/* Identifiers first: their report is the one that matters. */
 	if (ps.ncols > 0 && dataset_identifiers(&ps))

@@ -10,9 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+/* A dataset with the names of its municipality and indicator (as d). */
 #define DATASET_COLUMNS \
-	"id, gemeente, indicator, periode, vorm, status, publiceerbaar, " \
-	"rapport, versie, aangemaakt, gewijzigd, tabel, rapport_eigen"
+	"d.id, d.gemeente, d.indicator, d.periode, d.vorm, d.status, " \
+	"d.publiceerbaar, d.rapport, d.versie, d.aangemaakt, d.gewijzigd, " \
+	"d.tabel, d.rapport_eigen, g.naam, i.naam, i.omschrijving, i.eenheid"
+#define DATASET_FROM \
+	" FROM datasets d LEFT JOIN gemeenten g ON g.code = d.gemeente" \
+	" LEFT JOIN indicatoren i ON i.id = d.indicator"
 
 /* Store a new concept. Returns 0 or -1. */
 int
@@ -80,6 +85,12 @@ dataset_store_row_json(sqlite3_stmt *st, bool with_table, bool own)
 	    "aangemaakt", clock_json((time_t)sqlite3_column_int64(st, 9)),
 	    "gewijzigd", clock_json((time_t)sqlite3_column_int64(st, 10)));
 
+	/* Names, for pages and people (a federated code may be unknown). */
+	json_object_set_new(o, "gemeenteNaam", db_column_json(st, 13));
+	json_object_set_new(o, "indicatorNaam", db_column_json(st, 14));
+	json_object_set_new(o, "indicatorOmschrijving", db_column_json(st,
+	    15));
+	json_object_set_new(o, "eenheid", db_column_json(st, 16));
 	if (with_table && strcmp(status, "ingetrokken") != 0)
 		json_object_set_new(o, "tabel", dataset_store_json(st, 11));
 	if (own && sqlite3_column_type(st, 12) != SQLITE_NULL)
@@ -97,9 +108,8 @@ int
 dataset_store_get(struct db *db, const char *id, const char *viewer,
     json_t **out)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS
-	    " FROM datasets WHERE id = ? AND (status <> 'concept' OR"
-	    " gemeente = ?)");
+	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS DATASET_FROM
+	    " WHERE d.id = ? AND (d.status <> 'concept' OR d.gemeente = ?)");
 	int rc;
 
 	*out = NULL;
@@ -121,31 +131,44 @@ dataset_store_get(struct db *db, const char *id, const char *viewer,
 }
 
 /*
- * Datasets viewer may see, newest first, without their cells: published
- * ones, and viewer's own concepts. NULL filters match all. NULL on a
- * database error.
+ * Datasets q->viewer may see, newest first, without their cells: published
+ * ones, and the viewer's own concepts (and, with q->status, only those of
+ * that status). NULL filters match all; q->limit (0: 500) from q->offset.
+ * *total (if not NULL): how many match in all, when the page has any.
+ * NULL on a database error.
  */
 json_t *
-dataset_store_list(struct db *db, const char *indicator, const char *gemeente,
-    const char *viewer)
+dataset_store_list(struct db *db, const struct dataset_query *q, long *total)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS
-	    " FROM datasets WHERE (status = 'gepubliceerd' OR (status ="
-	    " 'concept' AND gemeente = ?1)) AND (?2 IS NULL OR indicator ="
-	    " ?2) AND (?3 IS NULL OR gemeente = ?3)"
-	    " ORDER BY gewijzigd DESC, pk DESC LIMIT 500");
+	sqlite3_stmt *st = db_stmt(db, "SELECT " DATASET_COLUMNS ","
+	    " count(*) OVER ()" DATASET_FROM
+	    " WHERE (d.status = 'gepubliceerd' OR (d.status = 'concept' AND"
+	    " d.gemeente = ?1)) AND (?2 IS NULL OR d.indicator = ?2)"
+	    " AND (?3 IS NULL OR d.gemeente = ?3)"
+	    " AND (?4 IS NULL OR d.periode = ?4)"
+	    " AND (?5 IS NULL OR d.status = ?5)"
+	    " ORDER BY d.gewijzigd DESC, d.pk DESC LIMIT ?6 OFFSET ?7");
 	json_t *list;
 	int rc;
 
+	if (total != NULL)
+		*total = 0;
 	if (st == NULL)
 		return NULL;
-	db_bind_text(st, 1, viewer != NULL ? viewer : "");
-	db_bind_text(st, 2, indicator);
-	db_bind_text(st, 3, gemeente);
+	sqlite3_bind_int(st, 6, q->limit > 0 ? q->limit : 500);
+	sqlite3_bind_int64(st, 7, q->offset);
+	db_bind_text(st, 1, q->viewer != NULL ? q->viewer : "");
+	db_bind_text(st, 2, q->indicator);
+	db_bind_text(st, 3, q->gemeente);
+	db_bind_text(st, 4, q->periode);
+	db_bind_text(st, 5, q->status);
 	list = json_array();
-	while ((rc = db_step_row(db, st, "dataset_store_list")) == 1)
+	while ((rc = db_step_row(db, st, "dataset_store_list")) == 1) {
 		json_array_append_new(list, dataset_store_row_json(st, false,
 		    false));
+		if (total != NULL)
+			*total = (long)sqlite3_column_int64(st, 17);
+	}
 	if (rc == -1) {
 		json_decref(list);
 		return NULL;
@@ -154,7 +177,7 @@ dataset_store_list(struct db *db, const char *indicator, const char *gemeente,
 }
 
 /* The grand total's published value, if the table publishes it. */
-static bool
+bool
 dataset_store_total(json_t *tabel, double *out)
 {
 	json_t *cell;

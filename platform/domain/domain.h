@@ -30,6 +30,7 @@ enum principal_kind { PRINCIPAL_ANONYMOUS, PRINCIPAL_TOKEN, PRINCIPAL_SESSION };
 struct principal {
 	enum principal_kind kind;
 	char		 gemeente[8];
+	char		 gemeente_naam[80];	/* sessions: for pages; or "" */
 	enum role	 role;
 	long		 user_id;
 	long		 token_id;
@@ -131,6 +132,56 @@ struct revision {
 /* guideline_store_adopt()'s versie: keep an adoption as it is. */
 #define GUIDELINE_ADOPT_AS_IS		(-1)
 
+/* attachment.c, attachment_store.c: files on pilots (bijlagen). */
+#define ATTACHMENT_NAME_MAX	200		/* bytes of a cleaned name */
+#define ATTACHMENT_ZIP_MAX	(100 << 20)	/* an office file, unpacked */
+#define ATTACHMENT_ZIP_RATIO	100		/* unpacked : packed, past 10 MB */
+#define ATTACHMENT_ZIP_ENTRIES	10000
+#define ATTACHMENT_PILOT_FILES	100		/* rows a federated list has */
+struct attachment {
+	char		 pilot[37];
+	char		 hash[65];	/* SHA-256, hex */
+	long long	 grootte;
+	char		 type[96];	/* a value of attachment_types */
+	char		 naam[ATTACHMENT_NAME_MAX + 1];
+	char		 gemeente[8];	/* who uploaded it */
+	time_t		 aangemaakt;
+};
+/* An upload on its way to disk: a temporary file, hashed as written. */
+struct attachment_upload {
+	int		 fd;		/* -1: none */
+	char		 tmp[4096];
+	long long	 size;
+	char		 hash[65];
+	void		*st;		/* an EVP_MD_CTX (SHA-256) */
+};
+extern const struct choice attachment_types[];
+const char *attachment_detect(int, long long, const char *, const char **);
+int	 attachment_name_clean(const char *, char[ATTACHMENT_NAME_MAX + 1]);
+json_t	*attachment_json(const struct attachment *);
+bool	 attachment_hash_valid(const char *);
+char	*attachment_file_path(const char *, const char *);
+bool	 attachment_file_present(const char *, const char *);
+int	 attachment_upload_begin(const char *, struct attachment_upload *);
+int	 attachment_upload_write(struct attachment_upload *, const void *,
+	     size_t);
+void	 attachment_upload_end(struct attachment_upload *);
+void	 attachment_upload_abort(struct attachment_upload *);
+int	 attachment_upload_commit(const char *, struct attachment_upload *);
+int	 attachment_store_list(struct db *, const char *, json_t **);
+int	 attachment_store_get(struct db *, const char *, const char *,
+	     struct attachment *);
+long long attachment_store_total(struct db *, const char *);
+int	 attachment_store_insert(struct db *, const struct attachment *,
+	     long long);
+int	 attachment_store_delete(struct db *, const char *, const char *,
+	     const char *);
+void	 attachment_store_unlink_unused(struct db *, const char *,
+	     const char *);
+int	 attachment_store_replace(struct db *, const char *, const char *,
+	     json_t *, long long);
+int	 attachment_files_copy(const char *, const char *, long *, char **);
+
 /* cache.c */
 void	 cache_bump(void);
 unsigned long cache_generation_now(void);
@@ -145,7 +196,9 @@ extern const char *const pilot_sections[PILOT_NSECTIONS];
 bool	 pilot_domain_valid(const struct strlist *, const char *);
 const char *const *pilot_domains(const struct strlist *, size_t *);
 extern const struct choice pilot_statuses[], pilot_requesters[],
-	    pilot_visibilities[];
+	    pilot_visibilities[], pilot_domain_choices[];
+const char *pilot_domain_label(const char *, char *, size_t);
+char	*pilot_section_preview(const char *, size_t *);
 #define PILOT_VISIBILITY_DEFAULT	"concept"	/* when not given */
 bool	 pilot_date_valid(const char *);
 int	 pilot_from_json(struct pilot *, json_t *, const struct strlist *,
@@ -380,6 +433,14 @@ uint32_t cellkey_record(uint64_t);
 int	 cellkey_count_noise(uint32_t, int);
 double	 cellkey_eta(uint32_t);
 
+/* dashboard_store.c */
+#define DASHBOARD_STORE_MAX	200	/* rows of each list */
+json_t	*dashboard_store_pilots(struct db *, const char *, const char *);
+json_t	*dashboard_store_datasets(struct db *, const char *);
+json_t	*dashboard_store_proposals_waiting(struct db *, const char *,
+	     const char *);
+json_t	*dashboard_store_proposals_own(struct db *, const char *);
+
 /* dataset.c */
 #define DATASET_MAX_ROLES	64
 extern const struct choice dataset_forms[], dataset_roles[],
@@ -422,6 +483,9 @@ void	 dataset_result_free(struct dataset_result *);
 const char *dataset_table_acceptable(json_t *, json_t *,
 	     const struct sdc_rules *);
 
+/* dataset_csv.c */
+struct evbuffer *dataset_csv(json_t *);
+
 /* dataset_linked.c */
 const char *dataset_linked_check(json_t *, json_t *, json_t *, long);
 
@@ -433,10 +497,18 @@ struct dataset_row {
 	const char	*rapport_eigen;		/* the uploader's, JSON text */
 	const char	*cel_regels;		/* each cell's rule, JSON text */
 };
+/* Which datasets a list asks for; NULL matches all. */
+struct dataset_query {
+	const char	*indicator, *gemeente, *periode, *status;
+	const char	*viewer;	/* a municipality code, or NULL */
+	int		 limit;		/* 0: 500 */
+	long		 offset;
+};
 int	 dataset_store_insert(struct db *, const struct dataset_row *);
 int	 dataset_store_get(struct db *, const char *, const char *, json_t **);
-json_t	*dataset_store_list(struct db *, const char *, const char *,
-	     const char *);
+json_t	*dataset_store_list(struct db *, const struct dataset_query *,
+	     long *);
+bool	 dataset_store_total(json_t *, double *);
 int	 dataset_store_publish(struct db *, const char *, const char *, long,
 	     const char **);
 int	 dataset_store_remove(struct db *, const char *, const char *);
@@ -459,6 +531,7 @@ int	 indicator_put(struct db *, const struct indicator *);
 int	 indicator_exists(struct db *, const char *);
 int	 indicator_get(struct db *, const char *, json_t **);
 json_t	*indicator_list(struct db *);
+json_t	*indicator_sources(struct db *);
 
 /* indicator_import.c */
 struct indicator_import {
@@ -488,7 +561,12 @@ int	 comparison_make(struct db *, json_t *,
 	     const struct comparison_query *, json_t **);
 
 /* comparison_csv.c */
+void	 comparison_csv_text(struct evbuffer *, const char *);
 struct evbuffer *comparison_csv(json_t *);
+
+/* export.c */
+json_t	*export_comparison(json_t *, json_t *);
+json_t	*export_dataset(json_t *, json_t *, const char *);
 
 /* chart.c */
 struct evbuffer *chart_svg(json_t *, json_t *);

@@ -294,3 +294,44 @@ indicator_list(struct db *db)
 	json_decref(ids);
 	return out;
 }
+
+/*
+ * Where each indicator's figures come from, for lists that name it:
+ * {id: {"publiek": true when a public table gave figures, "gemeenten":
+ * how many municipalities published their own}}. NULL on a database error.
+ */
+json_t *
+indicator_sources(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT indicator, 1, 0 FROM"
+	    " (SELECT DISTINCT indicator FROM indicator_waarden WHERE bron NOT"
+	    " LIKE 'upload %') UNION ALL SELECT indicator, 0, count(DISTINCT"
+	    " gemeente) FROM datasets WHERE status = 'gepubliceerd' GROUP BY"
+	    " indicator");
+	json_t *out;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	out = json_object();
+	while ((rc = db_step_row(db, st, "indicator sources")) == 1) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		json_t *o = json_object_get(out, id);
+
+		if (o == NULL) {
+			o = json_pack("{s:b, s:i}", "publiek", 0, "gemeenten",
+			    0);
+			json_object_set_new(out, id, o);
+		}
+		if (sqlite3_column_int(st, 1))
+			json_object_set_new(o, "publiek", json_true());
+		else
+			json_object_set_new(o, "gemeenten", json_integer(
+			    sqlite3_column_int64(st, 2)));
+	}
+	if (rc == -1) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}

@@ -21,11 +21,35 @@ const char *const pilot_sections[PILOT_NSECTIONS] = {
 	"aanpak", "data", "resultaten", "lessen", "privacy",
 };
 
+/*
+ * The default domains (DESIGN.md §6) with their Dutch names, which pages
+ * show: one list, so that the values and their labels cannot drift apart.
+ * An instance may configure its own slugs ("domein" in the config); those
+ * not in this list are shown as their words (pilot_domain_label).
+ */
+#define PILOT_DOMAINS(X) \
+	X("werk-en-inkomen", "Werk en inkomen") \
+	X("zorg-en-welzijn", "Zorg en welzijn") \
+	X("jeugd", "Jeugd") \
+	X("dienstverlening-en-burgerzaken", "Dienstverlening en burgerzaken") \
+	X("financien", "Financiën") \
+	X("ruimte-en-wonen", "Ruimte en wonen") \
+	X("veiligheid", "Veiligheid") \
+	X("mobiliteit", "Mobiliteit") \
+	X("klimaat-en-energie", "Klimaat en energie") \
+	X("openbare-ruimte", "Openbare ruimte") \
+	X("onderwijs", "Onderwijs") \
+	X("economie", "Economie") \
+	X("bedrijfsvoering", "Bedrijfsvoering")
+#define PILOT_DOMAIN_VALUE(v, l)	v,
+#define PILOT_DOMAIN_CHOICE(v, l)	{ v, l, NULL },
+
 static const char *const pilot_default_domains[] = {
-	"werk-en-inkomen", "zorg-en-welzijn", "jeugd",
-	"dienstverlening-en-burgerzaken", "financien", "ruimte-en-wonen",
-	"veiligheid", "mobiliteit", "klimaat-en-energie", "openbare-ruimte",
-	"onderwijs", "economie", "bedrijfsvoering",
+	PILOT_DOMAINS(PILOT_DOMAIN_VALUE)
+};
+const struct choice pilot_domain_choices[] = {
+	PILOT_DOMAINS(PILOT_DOMAIN_CHOICE)
+	{ NULL, NULL, NULL }
 };
 /* The closed sets of a pilot's fields (choice.c), in the order forms show. */
 const struct choice pilot_statuses[] = {
@@ -106,6 +130,50 @@ pilot_domains(const struct strlist *domains, size_t *n)
 	return pilot_default_domains;
 }
 
+/*
+ * The Dutch name of a domain: its label when it is one of the default
+ * domains, else (a configured one) its words with a capital, as
+ * "sport-en-cultuur" gives "Sport en cultuur". Written into buf (size
+ * bytes), which is returned.
+ */
+const char *
+pilot_domain_label(const char *slug, char *buf, size_t size)
+{
+	if (choice_valid(pilot_domain_choices, slug)) {
+		snprintf(buf, size, "%s", choice_label(pilot_domain_choices,
+		    slug));
+		return buf;
+	}
+	snprintf(buf, size, "%s", slug);
+	for (char *c = buf; *c != '\0'; c++)
+		if (*c == '-')
+			*c = ' ';
+	if (*buf >= 'a' && *buf <= 'z')
+		*buf = (char)(*buf - 'a' + 'A');
+	return buf;
+}
+
+/*
+ * Line ends as LF: browsers send textareas with CRLF (HTML's form
+ * encoding), some clients a bare CR. Stored Markdown has one spelling, so
+ * that a diff or a search does not see a change where there is none. In
+ * place; s only gets shorter.
+ */
+static void
+pilot_lf(char *s)
+{
+	char *out = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\r') {
+			*out++ = '\n';
+			if (s[1] == '\n')
+				s++;
+		} else
+			*out++ = *s;
+	}
+	*out = '\0';
+}
 
 /* Number of characters (code points) of valid UTF-8. */
 static size_t
@@ -166,15 +234,16 @@ pilot_invalid(json_t *invalid, const char *name, const char *reason)
 
 /*
  * A text field: required or not, at most max characters, and (single_line)
- * without line breaks or control characters. Returns a copy or NULL.
+ * without line breaks or control characters; a text of several lines has
+ * its line ends made LF (pilot_lf), the API's as much as a form's.
+ * Returns a copy (caller frees) or NULL.
  */
 static char *
 pilot_text(json_t *in, const char *name, bool required, size_t min,
     size_t max, bool single_line, json_t *invalid)
 {
 	json_t *v = json_object_get(in, name);
-	const char *s;
-	char reason[128];
+	char *s, reason[128];
 
 	if (v == NULL || json_is_null(v)) {
 		if (required)
@@ -185,25 +254,29 @@ pilot_text(json_t *in, const char *name, bool required, size_t min,
 		pilot_invalid(invalid, name, "moet tekst zijn");
 		return NULL;
 	}
-	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v)) {
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
 		pilot_invalid(invalid, name, "bevat een NUL-teken");
 		return NULL;
 	}
+	s = xstrdup(json_string_value(v));
+	if (!single_line)
+		pilot_lf(s);
 	if (pilot_chars(s) < min || pilot_chars(s) > max) {
 		snprintf(reason, sizeof reason, "moet %zu tot %zu tekens zijn",
 		    min, max);
 		pilot_invalid(invalid, name, reason);
+		free(s);
 		return NULL;
 	}
 	for (const char *c = s; single_line && *c != '\0'; c++) {
 		if ((unsigned char)*c < 0x20 && *c != '\t') {
 			pilot_invalid(invalid, name, "mag geen regeleinden of "
 			    "stuurtekens bevatten");
+			free(s);
 			return NULL;
 		}
 	}
-	return xstrdup(s);
+	return s;
 }
 
 /* A field of a closed set; the allowed values are named in the reason. */
@@ -442,6 +515,30 @@ pilot_from_json(struct pilot *p, json_t *in, const struct strlist *domains,
 	for (int i = 0; i < PILOT_NSECTIONS; i++)
 		p->html[i] = markdown_render(p->md[i], strlen(p->md[i]));
 	return 0;
+}
+
+/*
+ * One section's Markdown as a preview shows it: as pilot_from_json() would
+ * store it (line ends LF, the same caps, the same safe renderer), whether
+ * or not the rest of the pilot is valid yet. *total counts the bytes of
+ * the sections so far (start it at 0), so that a preview renders no more
+ * than a save would. Returns the HTML (caller frees), or NULL when the
+ * text is past its caps (the form says why).
+ */
+char *
+pilot_section_preview(const char *md, size_t *total)
+{
+	char *s = xstrdup(md), *html = NULL;
+	size_t len;
+
+	pilot_lf(s);
+	len = strlen(s);
+	*total += len;
+	if (*total <= PILOT_MARKDOWN_BYTES &&
+	    markdown_check(s, len, PILOT_SECTION_BYTES, NULL, 0) == 0)
+		html = markdown_render(s, len);
+	free(s);
+	return html;
 }
 
 /* The editable fields as input JSON (for PATCH: merge, then validate). */

@@ -85,8 +85,8 @@ fail:
 }
 
 /*
- * The user of a session cookie. Fills *p (with the CSRF token) and returns
- * AUTH_OK, AUTH_INVALID or AUTH_FAILED.
+ * The user of a session cookie. Fills *p (with the CSRF token and the
+ * municipality's name) and returns AUTH_OK, AUTH_INVALID or AUTH_FAILED.
  */
 int
 session_lookup(struct db *db, const char *cookie, struct principal *p)
@@ -98,7 +98,8 @@ session_lookup(struct db *db, const char *cookie, struct principal *p)
 	if (!session_well_formed(cookie))
 		return AUTH_INVALID;
 	crypto_hash_sha256(digest, (const unsigned char *)cookie, SESSION_LEN);
-	st = db_stmt(db, "SELECT u.id, u.gemeente, u.role, s.csrf"
+	st = db_stmt(db, "SELECT u.id, u.gemeente, u.role, s.csrf,"
+	    " (SELECT naam FROM gemeenten WHERE code = u.gemeente)"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.digest = ?1 AND s.expires > ?2 AND u.disabled = 0");
 	if (st == NULL)
@@ -114,6 +115,10 @@ session_lookup(struct db *db, const char *cookie, struct principal *p)
 		p->role = role_parse((const char *)sqlite3_column_text(st, 2));
 		snprintf(p->csrf, sizeof p->csrf, "%s",
 		    sqlite3_column_text(st, 3));
+		/* For the page header; in the same read as the rest. */
+		snprintf(p->gemeente_naam, sizeof p->gemeente_naam, "%s",
+		    sqlite3_column_type(st, 4) == SQLITE_NULL ? "" :
+		    (const char *)sqlite3_column_text(st, 4));
 		sqlite3_reset(st);
 		return AUTH_OK;
 	}

@@ -85,6 +85,9 @@ int	 fed_feed_store(struct db *, const struct fed_entry *);
 long long fed_feed_version(struct db *, const char *, const char *,
 	     const char *);
 
+/* fed_files.c */
+void	 fed_files_fetch(struct db *, const struct config *);
+
 /* fed_peer.c */
 char	*fed_peer_url_normalise(const char *, const char **);
 int	 fed_peer_add(struct db *, const char *, const unsigned char[32], bool,

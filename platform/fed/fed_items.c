@@ -70,6 +70,33 @@ fed_items_foreign(struct db *db, const char *sql, const char *key,
 
 /* ---- pilots ---- */
 
+/*
+ * A pilot's attachments, by hash and size (docs/federation.md): what a
+ * receiving instance needs to fetch each file from the origin and verify
+ * it. Left out when there are none, so such pilots read as before. 0/-1.
+ */
+static int
+fed_items_pilot_attachments(struct db *db, json_t *o, const char *id)
+{
+	json_t *list, *a, *out;
+	size_t i;
+
+	if (attachment_store_list(db, id, &list) == -1)
+		return -1;
+	if (json_array_size(list) > 0) {
+		out = json_array();
+		json_array_foreach(list, i, a)
+			json_array_append_new(out, json_pack("{s:O, s:O, s:O, "
+			    "s:O}", "hash", json_object_get(a, "hash"),
+			    "grootte", json_object_get(a, "grootte"), "type",
+			    json_object_get(a, "type"), "naam",
+			    json_object_get(a, "naam")));
+		json_object_set_new(o, "bijlagen", out);
+	}
+	json_decref(list);
+	return 0;
+}
+
 static int
 fed_items_pilot_export(struct db *db, const char *id, long long *version,
     json_t **out)
@@ -91,6 +118,11 @@ fed_items_pilot_export(struct db *db, const char *id, long long *version,
 		json_object_set_new(o, "versie", json_integer(p.versie));
 		json_object_set_new(o, "aangemaakt", clock_json(p.aangemaakt));
 		json_object_set_new(o, "gewijzigd", clock_json(p.gewijzigd));
+		if (fed_items_pilot_attachments(db, o, p.id) == -1) {
+			json_decref(o);
+			pilot_free(&p);
+			return MEENT_ERR;
+		}
 	}
 	pilot_free(&p);
 	*out = o;
@@ -127,7 +159,7 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
     const struct config *cfg, const char **why)
 {
 	static const char *const identity[] = { "id", "gemeente", "versie",
-	    "aangemaakt", "gewijzigd" };
+	    "aangemaakt", "gewijzigd", "bijlagen" };
 	struct pilot p, old;
 	json_t *in, *invalid;
 	const char *gemeente;
@@ -184,6 +216,13 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 	p.versie = (long)json_integer_value(json_object_get(body, "versie"));
 	rc = fed_items_pilot_store(db, &p, &old, have);
 	*why = NULL;
+	/* Its attachments' rows; the files come later (fed_files.c). */
+	if (rc == 0 && (rc = attachment_store_replace(db, p.id, p.gemeente,
+	    json_object_get(body, "bijlagen"),
+	    (long long)cfg->attachment_pilot_max_bytes)) != 0) {
+		*why = rc == MEENT_INVALID ? "bijlagen ongeldig" : NULL;
+		rc = -1;
+	}
 	pilot_free(&p);
 out:
 	pilot_free(&old);

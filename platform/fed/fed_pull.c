@@ -167,6 +167,8 @@ fed_pull_done(struct fed_pull_peer *pp)
 		pp->due = clock_ms();
 		event_active(fp.wake, EV_READ, 0);
 	}
+	/* Attachments of pilots from elsewhere whose files are not here. */
+	fed_files_fetch(fp.db, fp.cfg);
 	/* What we applied is in our feed now: subscribers of ours may want it. */
 	if (pp->cycle.applied > 0 && fp.cfg->federation_relay)
 		fed_pull_announce();

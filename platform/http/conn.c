@@ -247,7 +247,13 @@ conn_start_closing(struct conn *c)
 
 /*
  * An answer from this file itself (the request could not be parsed, or a
- * deadline passed): problem+json, and the connection closes.
+ * deadline passed): problem+json, and the connection closes. It stays
+ * problem+json even for a browser: there is no request yet (no route, no
+ * trustworthy Accept, no session to show in a page's header), these are
+ * 400/408/413/414/431/503 that a person's browser does not provoke, and
+ * the web layer's page cannot be reached from here without a request.
+ * Everything after the head is in goes through reply_problem(), which
+ * answers browsers with a Dutch page.
  */
 static void
 conn_fail(struct conn *c, enum conn_refusal why, int status,
@@ -410,6 +416,18 @@ conn_read_head(struct conn *c)
 	if (h.expect_continue)
 		evbuffer_add(bufferevent_get_output(c->bev),
 		    "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	if (r->route != NULL && (r->route->flags & ROUTE_SPOOL)) {
+		r->spool = xcalloc(1, sizeof *r->spool);
+		if (attachment_upload_begin(cfg->data_dir, r->spool) == -1) {
+			log_emit(LOG_ERROR, "conn.spool", "cannot spool a body: "
+			    "%s", strerror(errno));
+			c->body_pending = true;	/* not read: close after */
+			reply_problem(r, 507, "Geen ruimte", "Het bestand kon "
+			    "niet tijdelijk bewaard worden.");
+			router_req_free(r);
+			return 1;
+		}
+	}
 	c->state = CONN_BODY;
 	c->body_mode = h.chunked ? BODY_CHUNK_SIZE : BODY_LENGTH;
 	c->body_left = h.chunked ? 0 : (uint64_t)h.content_length;
@@ -443,6 +461,27 @@ conn_body_too_large(struct conn *c)
 }
 
 /*
+ * ROUTE_SPOOL: what came of the body goes on to its file, so a large
+ * upload holds one read's worth of memory, not its size. A failed write
+ * ends the spool (fd -1; the handler answers 507); later bytes are dropped.
+ */
+static void
+conn_spool(struct req *r)
+{
+	struct evbuffer *b = req_body(r);
+	struct evbuffer_iovec v;
+
+	while (evbuffer_get_length(b) > 0) {
+		if (evbuffer_peek(b, -1, NULL, &v, 1) < 1)
+			break;
+		if (r->spool->fd != -1 && attachment_upload_write(r->spool,
+		    v.iov_base, v.iov_len) == -1)
+			attachment_upload_abort(r->spool);
+		evbuffer_drain(b, v.iov_len);
+	}
+}
+
+/*
  * Move what the input has of the body_left bytes still to come into the
  * request. The cap was checked against the announced length (router_admit,
  * or the chunk's size line).
@@ -455,6 +494,16 @@ conn_take(struct conn *c, struct evbuffer *in)
 
 	evbuffer_remove_buffer(in, req_body(c->req), take);
 	c->body_left -= take;
+	if (c->req->spool != NULL)
+		conn_spool(c->req);
+}
+
+/* Bytes of the body read so far (spooled ones too). */
+static size_t
+conn_body_length(struct conn *c)
+{
+	return evbuffer_get_length(req_body(c->req)) + (c->req->spool !=
+	    NULL ? (size_t)c->req->spool->size : 0);
 }
 
 /* One CRLF-ended line of a chunked body, or NULL (more bytes needed). */
@@ -533,8 +582,7 @@ conn_read_chunked(struct conn *c, struct evbuffer *in)
 				c->body_mode = BODY_TRAILER;
 				break;
 			}
-			if (size > c->body_cap - evbuffer_get_length(
-			    req_body(c->req))) {
+			if (size > c->body_cap - conn_body_length(c)) {
 				conn_body_too_large(c);
 				return -1;
 			}

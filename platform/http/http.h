@@ -17,6 +17,7 @@ enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_EDITOR, ACCESS_ADMIN };
 #define ROUTE_WEB	0x02	/* a web page or form: cookies, same-origin */
 #define ROUTE_CORS	0x04	/* readable from any origin */
 #define ROUTE_NO_ETAG	0x08	/* changes every time (metrics) */
+#define ROUTE_SPOOL	0x10	/* the body goes to a file as it comes (r->spool) */
 
 struct req;
 typedef void (*route_handler)(struct req *);
@@ -74,6 +75,12 @@ struct req {
 	struct evkeyvalq	*in_headers;
 	struct evkeyvalq	*out_headers;
 	struct evbuffer		*body;
+	/*
+	 * ROUTE_SPOOL: the body, written and hashed as it arrived, in a
+	 * temporary file (conn.c); r->body stays empty. fd -1: writing it
+	 * failed. Freed (and the file removed unless committed) with r.
+	 */
+	struct attachment_upload *spool;
 	char			 peer[46];	/* the socket's peer address */
 	char			 client[46];	/* the client's, past proxies */
 	char			 rid[17];

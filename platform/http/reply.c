@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -229,20 +230,87 @@ reply_problem_json(struct req *r, int status, const char *title,
 }
 
 /*
- * Does this error go to a person with a browser? Web routes always; other
- * paths outside the APIs when the client asks for HTML.
+ * The q-value Accept gives media type (e.g. "text/html"): the most
+ * specific range that matches it decides (the type itself, then its major
+ * type with any subtype, then any type); 0 when none matches or there is
+ * no Accept (RFC 9110, 12.5.1). Parameters other than q are ignored.
+ */
+static double
+reply_accept_q(const char *accept, const char *type)
+{
+	size_t tlen = strlen(type), major = strcspn(type, "/");
+	double best = -1;
+	int best_rank = -1;
+
+	while (accept != NULL && *accept != '\0') {
+		const char *end = accept + strcspn(accept, ",");
+		const char *semi = memchr(accept, ';', (size_t)(end - accept));
+		const char *rend = semi != NULL ? semi : end, *qp;
+		double q = 1;
+		int rank = -1;
+		size_t rlen;
+
+		while (*accept == ' ' || *accept == '\t')
+			accept++;
+		while (rend > accept && (rend[-1] == ' ' || rend[-1] == '\t'))
+			rend--;
+		rlen = (size_t)(rend - accept);
+		if (rlen == tlen && strncasecmp(accept, type, tlen) == 0)
+			rank = 2;
+		else if (rlen == major + 2 && strncasecmp(accept, type,
+		    major + 1) == 0 && accept[major + 1] == '*')
+			rank = 1;
+		else if (rlen == 3 && strncmp(accept, "*/*", 3) == 0)
+			rank = 0;
+		for (qp = semi; qp != NULL && qp < end; qp = memchr(qp + 1, ';',
+		    (size_t)(end - qp - 1))) {
+			const char *v = qp + 1;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if ((v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+				q = strtod(v + 2, NULL);
+		}
+		if (rank > best_rank) {
+			best_rank = rank;
+			best = q;
+		}
+		accept = *end == ',' ? end + 1 : end;
+	}
+	return best_rank >= 0 ? best : 0;
+}
+
+/*
+ * Is path one of the machine interfaces, which answer problem+json to
+ * everyone (the API, federation, the well-known document)?
+ */
+static bool
+reply_path_api(const char *path)
+{
+	return path != NULL && (strncmp(path, "/api/", 5) == 0 ||
+	    strncmp(path, "/federation/", 12) == 0 ||
+	    strncmp(path, "/.well-known/", 13) == 0);
+}
+
+/*
+ * Does this error go to a person with a browser? Never on the machine
+ * interfaces; always on web routes; elsewhere (an unknown URL, a method a
+ * path does not have, a feed, a plugin's page) when Accept prefers HTML
+ * over JSON, as a browser's does (text/html at q=1, anything else lower).
  */
 static bool
 reply_wants_html(struct req *r)
 {
 	const char *accept = req_header(r, "Accept");
-	const char *path = r->target;
+	double html;
 
-	if (r->route != NULL)
-		return (r->route->flags & ROUTE_WEB) != 0;
-	return accept != NULL && strstr(accept, "text/html") != NULL &&
-	    path != NULL && strncmp(path, "/api/", 5) != 0 &&
-	    strncmp(path, "/federation/", 12) != 0;
+	if (reply_path_api(r->path))
+		return false;
+	if (r->route != NULL && (r->route->flags & ROUTE_WEB))
+		return true;
+	html = reply_accept_q(accept, "text/html");
+	return html > 0 && html > reply_accept_q(accept, "application/json") &&
+	    html > reply_accept_q(accept, "application/problem+json");
 }
 
 static reply_page_fn reply_problem_page;

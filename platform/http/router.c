@@ -230,6 +230,10 @@ router_req_free(struct req *r)
 	evhttp_clear_headers(r->out_headers);
 	free(r->out_headers);
 	evbuffer_free(r->body);
+	if (r->spool != NULL) {
+		attachment_upload_abort(r->spool);
+		free(r->spool);
+	}
 	free(r->target);
 	free(r->path);
 	json_decref(r->invalid);
@@ -242,6 +246,51 @@ router_method_safe(int method)
 {
 	return method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD ||
 	    method == EVHTTP_REQ_OPTIONS;
+}
+
+/*
+ * A person who must sign in first: to the login form, which sends her back
+ * here afterwards ("terug", checked again there). A target too long to go
+ * back to is left out.
+ */
+static void
+router_to_login(struct req *r)
+{
+	char *enc, *location;
+
+	if (!http_local_path(r->target)) {
+		reply_redirect(r, "/inloggen");
+		return;
+	}
+	enc = evhttp_uriencode(r->target, -1, 0);
+	if (enc == NULL)
+		fatal("evhttp_uriencode");
+	location = xasprintf("/inloggen?terug=%s", enc);
+	reply_redirect(r, location);
+	free(location);
+	free(enc);
+}
+
+/*
+ * Who sends a request that has no route, for the page that answers it (a
+ * person who is signed in sees so in its header): a session cookie only,
+ * and anonymous when that does not work out. A token is not looked up: an
+ * API client gets problem+json, whoever it is.
+ */
+static void
+router_identify_quietly(struct req *r)
+{
+	const char *prev;
+
+	if (req_header(r, "Authorization") != NULL ||
+	    req_header(r, "Cookie") == NULL)
+		return;
+	db_failure_clear(r->db);
+	prev = log_set_rid(r->rid);
+	if (auth_identify(r) != AUTH_OK)
+		memset(&r->who, 0, sizeof r->who);
+	log_set_rid(prev);
+	db_failure_clear(r->db);
 }
 
 /* Who may call: 0 to go on, or -1 after replying 401/403. */
@@ -262,7 +311,7 @@ router_check_access(struct req *r)
 	if (r->who.kind == PRINCIPAL_ANONYMOUS) {
 		/* A person on the web pages is sent to the login form. */
 		if ((rt->flags & ROUTE_WEB) && !unsafe) {
-			reply_redirect(r, "/inloggen");
+			router_to_login(r);
 			return -1;
 		}
 		reply_unauthorized(r, "Inloggen of een API-token is nodig.");
@@ -338,6 +387,7 @@ router_admit(struct req *r, long long content_length, size_t *cap)
 	    &r->nparams, &allow);
 	if (r->route_index == -2) {
 		/* 405 with Allow; for OPTIONS, 204 with Allow. */
+		router_identify_quietly(r);
 		reply_not_allowed(r, allow);
 		return -1;
 	}
@@ -353,6 +403,7 @@ router_admit(struct req *r, long long content_length, size_t *cap)
 		    (r->plugin_route = plugin_route_find(r->method,
 		    r->path)) >= 0)
 			return router_check_body(r, content_length, 0);
+		router_identify_quietly(r);
 		reply_problem(r, 404, "Niet gevonden", "Dit adres bestaat niet.");
 		return -1;
 	}

@@ -9,16 +9,36 @@
 
 #include "http/http.h"
 
+/* model_attachments.c */
+int	 model_attachments_from_buffer(struct req *, struct evbuffer *,
+	     struct attachment_upload *);
+int	 model_attachments_add(struct req *, const struct pilot *,
+	     struct attachment_upload *, const char *, struct attachment *);
+int	 model_attachments_list(struct req *, const struct pilot *, json_t **);
+int	 model_attachments_send(struct req *, const struct pilot *);
+int	 model_attachments_delete(struct req *, const struct pilot *);
+/* model_dashboard.c */
+int	 model_dashboard_get(struct req *, json_t **);
+
 /* model_datasets.c */
-typedef void (*dataset_answer_fn)(struct req *, const struct dataset_result *,
-	    const char *);
+/* The answer to an upload: what it asked (for a form to keep), its result. */
+typedef void (*dataset_answer_fn)(struct req *, const struct dataset_request *,
+	    const struct dataset_result *, const char *);
 int	 model_datasets_request(struct req *, const char *, const char *,
 	     const char *, const char *, struct dataset_request *);
 void	 model_datasets_submit(struct req *, const struct dataset_request *,
 	     struct evbuffer *, dataset_answer_fn);
 void	 model_datasets_problems(struct req *, json_t *);
+void	 model_datasets_query(struct req *, struct dataset_query *);
 int	 model_datasets_store_reply(struct req *, int, const char *);
 int	 model_datasets_publish_path(struct req *);
+
+/* model_export.c */
+void	 model_export_send(struct req *, const char *, const char *,
+	     struct evbuffer *);
+int	 model_export_render(struct req *, json_t *, const char *,
+	     struct evbuffer *);
+void	 model_export_dataset(struct req *, json_t *, const char *);
 
 /* model_guidelines.c */
 int	 model_guidelines_load(struct req *, struct guideline *);
@@ -56,7 +76,9 @@ int	 model_pilots_load(struct req *, struct pilot *, bool);
 void	 model_pilots_new_identity(struct req *, struct pilot *);
 int	 model_pilots_publish(struct req *, struct pilot *);
 int	 model_pilots_links_exist(struct req *, const struct pilot *);
+int	 model_pilots_plugins_remarks(struct req *, const struct pilot *);
 int	 model_pilots_plugins_validate(struct req *, const struct pilot *);
+int	 model_pilots_delete(struct req *, struct pilot *);
 void	 model_pilots_plugins_publish(const struct pilot *);
 
 /* model_search.c */

@@ -143,7 +143,7 @@ model_datasets_done(void *arg, bool ran)
 		reply_db_failed(r, "De beschermde tabel kon "
 		    "niet bewaard worden.");
 	else
-		job->answer(r, &job->res, job->id);
+		job->answer(r, &job->rq, &job->res, job->id);
 	db_recover(r->db);
 	log_set_rid(NULL);
 	csvstream_wipe(job->body);
@@ -153,6 +153,53 @@ model_datasets_done(void *arg, bool ran)
 	router_req_free(r);
 	/* An upload's tens of megabytes go back to the system now. */
 	malloc_trim(0);
+}
+
+/*
+ * The list a request asks for (?indicator, gemeente, periode, status,
+ * eigen=ja for the caller's own municipality), checked into q (strings
+ * borrowed from r); invalid fields are noted on r. The API and the page
+ * /datasets ask the same question.
+ */
+void
+model_datasets_query(struct req *r, struct dataset_query *q)
+{
+	const char *eigen = req_query(r, "eigen");
+
+	memset(q, 0, sizeof *q);
+	q->indicator = req_query(r, "indicator");
+	q->gemeente = req_query(r, "gemeente");
+	q->periode = req_query(r, "periode");
+	q->status = req_query(r, "status");
+	q->viewer = r->who.kind == PRINCIPAL_ANONYMOUS ? NULL :
+	    r->who.gemeente;
+	/* An empty select ("alle") is no filter. */
+	if (q->indicator != NULL && q->indicator[0] == '\0')
+		q->indicator = NULL;
+	if (q->periode != NULL && q->periode[0] == '\0')
+		q->periode = NULL;
+	if (q->status != NULL && q->status[0] == '\0')
+		q->status = NULL;
+	if (q->gemeente != NULL && q->gemeente[0] == '\0')
+		q->gemeente = NULL;
+	if (q->indicator != NULL && !indicator_id_valid(q->indicator))
+		req_invalid(r, "indicator", "geen geldige indicator");
+	if (q->gemeente != NULL && !municipality_code_valid(q->gemeente))
+		req_invalid(r, "gemeente", "een CBS-code zoals GM0363");
+	if (q->periode != NULL && !indicator_period_valid(q->periode))
+		req_invalid(r, "periode", "jaar (2024), kwartaal (2024-K1) of "
+		    "maand (2024-01)");
+	if (q->status != NULL && !choice_valid(dataset_statuses, q->status))
+		req_invalid(r, "status", "concept, gepubliceerd of "
+		    "ingetrokken");
+	if (eigen != NULL && eigen[0] != '\0') {
+		if (strcmp(eigen, "ja") != 0)
+			req_invalid(r, "eigen", "ja, of weglaten");
+		else if (q->viewer == NULL)
+			req_invalid(r, "eigen", "alleen als u bent ingelogd");
+		else
+			q->gemeente = q->viewer;
+	}
 }
 
 /*

@@ -197,7 +197,9 @@ model_municipalities_guidelines(struct req *r, const char *code,
 static json_t *
 model_municipalities_datasets(struct req *r, const char *code)
 {
-	json_t *all = dataset_store_list(r->db, NULL, code, NULL), *d, *out;
+	struct dataset_query q = { .gemeente = code,
+	    .status = "gepubliceerd" };
+	json_t *all = dataset_store_list(r->db, &q, NULL), *d, *out;
 	char self[96];
 	size_t i;
 

@@ -44,8 +44,22 @@ model_pilots_id_valid(const char *id)
 }
 
 /*
+ * Should a person see p after signing in, rather than "not found"? A
+ * members-only pilot, not deleted, asked for on a web page by someone who
+ * is not signed in: the page says so and links to the login form (401).
+ * The API keeps 404, so that it does not tell which ids exist.
+ */
+static bool
+model_pilots_login_first(struct req *r, const struct pilot *p)
+{
+	return r->who.kind == PRINCIPAL_ANONYMOUS && !p->deleted &&
+	    strcmp(p->zichtbaarheid, "leden") == 0 && r->route != NULL &&
+	    (r->route->flags & ROUTE_WEB);
+}
+
+/*
  * Load the pilot of the path for reading (own = false) or changing. On any
- * refusal replies (400, 404, 410, 403, 500) and returns -1.
+ * refusal replies (400, 401, 404, 410, 403, 500) and returns -1.
  */
 int
 model_pilots_load(struct req *r, struct pilot *p, bool change)
@@ -61,6 +75,12 @@ model_pilots_load(struct req *r, struct pilot *p, bool change)
 	rc = pilot_store_get(r->db, id, p);
 	if (rc == -1) {
 		reply_db_failed(r, "De pilot kon niet gelezen worden.");
+		return -1;
+	}
+	if (rc == 0 && model_pilots_login_first(r, p)) {
+		pilot_free(p);
+		reply_unauthorized(r, "Deze pilot is alleen te zien voor wie "
+		    "is ingelogd.");
 		return -1;
 	}
 	if (rc == MEENT_NOTFOUND || !pilot_store_visible(p->gemeente,
@@ -160,12 +180,13 @@ model_pilots_item(const struct pilot *p, const char *json, char *url,
 }
 
 /*
- * Let the plugins check p before it is written: refusals are noted as
- * invalid fields, warnings kept in r->warnings. Returns 0, or -1 after
- * replying 500 when a plugin failed.
+ * What the plugins say of p: refusals noted as invalid fields, warnings
+ * kept in r->warnings ([{plugin, name, message}]). Returns 0, or -1 when
+ * a plugin failed (nothing replied: a page that only shows the remarks
+ * goes on without them).
  */
 int
-model_pilots_plugins_validate(struct req *r, const struct pilot *p)
+model_pilots_plugins_remarks(struct req *r, const struct pilot *p)
 {
 	struct meent_item it;
 	char url[64], *s;
@@ -184,7 +205,18 @@ model_pilots_plugins_validate(struct req *r, const struct pilot *p)
 	rc = plugin_validate(r->db, &it, r->warnings, r->invalid);
 	free(s);
 	json_decref(j);
-	if (rc == -1) {
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * Let the plugins check p before it is written: refusals are noted as
+ * invalid fields, warnings kept in r->warnings. Returns 0, or -1 after
+ * replying 500 when a plugin failed.
+ */
+int
+model_pilots_plugins_validate(struct req *r, const struct pilot *p)
+{
+	if (model_pilots_plugins_remarks(r, p) == -1) {
 		reply_problem(r, 500, "Interne fout", "Een plugin kon de pilot "
 		    "niet controleren.");
 		return -1;
@@ -287,6 +319,28 @@ model_pilots_province(struct req *r, struct pilot_query *q, const char *v)
 		req_invalid(r, "provincie", "geen provincie van Nederland "
 		    "(zoals Gelderland of Noord-Brabant)");
 	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * Delete p (loaded with model_pilots_load(..., true)): it becomes a
+ * tombstone (its content gone; whoever could see it gets 410, peers are
+ * told through the federation feed) and the plugins are told. For the
+ * API's DELETE and the page's confirmation alike. Returns 0, or -1 after
+ * replying. p is left for the caller to free.
+ */
+int
+model_pilots_delete(struct req *r, struct pilot *p)
+{
+	p->versie++;
+	p->gewijzigd = time(NULL);
+	if (pilot_store_delete(r->db, p) == -1) {
+		reply_db_failed(r, "De pilot kon niet verwijderd worden.");
+		return -1;
+	}
+	log_emit(LOG_INFO, "pilot.delete", "pilot %s deleted", p->id);
+	p->deleted = true;
+	model_pilots_plugins_publish(p);
+	return 0;
 }
 
 /*

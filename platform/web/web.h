@@ -19,15 +19,29 @@ void	 static_init(const struct config *);
 bool	 static_nlds_available(void);
 void	 static_nlds(struct req *);
 
+/* web_attachments.c */
+void	 web_attachments_page(struct req *);
+void	 web_attachments_upload(struct req *);
+void	 web_attachments_remove(struct req *);
+
 /* web_benchmarks.c */
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
 
+/* web_dashboard.c */
+void	 web_dashboard(struct req *);
+
+/* web_dataset_form.c */
+void	 web_dataset_form_new(struct req *);
+void	 web_dataset_form_create(struct req *);
+void	 web_dataset_form_example(struct req *);
+
 /* web_datasets.c */
-void	 web_datasets_new(struct req *);
-void	 web_datasets_create(struct req *);
+void	 web_datasets_page(struct req *, int, json_t *);
+void	 web_datasets_list(struct req *);
 void	 web_datasets_show(struct req *);
 void	 web_datasets_publish(struct req *);
+void	 web_datasets_confirm(struct req *);
 void	 web_datasets_remove(struct req *);
 
 /* web_guideline_form.c */
@@ -66,6 +80,8 @@ void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
+void	 web_page_login_link(struct req *, struct evbuffer *, const char *,
+	     bool);
 
 /* web_municipalities.c */
 void	 web_municipalities_list(struct req *);
@@ -76,6 +92,12 @@ void	 web_pilot_form_new(struct req *);
 void	 web_pilot_form_create(struct req *);
 void	 web_pilot_form_edit(struct req *);
 void	 web_pilot_form_update(struct req *);
+void	 web_pilot_form_saved(struct req *, struct evbuffer *,
+	     const struct pilot *);
+
+/* web_pilot_delete.c */
+void	 web_pilot_delete_confirm(struct req *);
+void	 web_pilot_delete_post(struct req *);
 
 /* web_pilots.c */
 void	 web_pilots_list(struct req *);

@@ -14,14 +14,37 @@
 #include <event2/buffer.h>
 
 
+/*
+ * Where an indicator's figures come from: its public source when a public
+ * table gave figures (or none came yet), and the municipalities that
+ * published their own; never the public source's name for uploads alone.
+ */
+static void
+web_benchmarks_sources(struct evbuffer *b, json_t *ind, json_t *sources)
+{
+	json_t *s = json_object_get(sources, json_string_value(
+	    json_object_get(ind, "id")));
+	long own = (long)json_integer_value(json_object_get(s, "gemeenten"));
+	bool pub = json_is_true(json_object_get(s, "publiek"));
+
+	html_out(b, "Bron: ");
+	if (pub || own == 0)
+		html_out(b, "%s", json_string_value(json_object_get(ind,
+		    "bron")));
+	if (own > 0)
+		html_out(b, "%seigen cijfers van %ld %s (datasets)", pub ?
+		    "; " : "", own, own == 1 ? "gemeente" : "gemeenten");
+}
+
 void
 web_benchmarks_list(struct req *r)
 {
 	struct evbuffer *b;
-	json_t *items = indicator_list(r->db), *i;
+	json_t *items = indicator_list(r->db), *i, *sources;
 	size_t k;
 
-	if (items == NULL) {
+	if (items == NULL || (sources = indicator_sources(r->db)) == NULL) {
+		json_decref(items);
 		reply_db_failed(r, "De indicatoren konden niet gelezen worden.");
 		return;
 	}
@@ -48,13 +71,15 @@ web_benchmarks_list(struct req *r)
 			    json_array_get(periods, n - 1), "periode")));
 		else
 			html_out(b, "nog geen cijfers");
-		html_out(b, " · Bron: %s</p></li>\n", json_string_value(
-		    json_object_get(i, "bron")));
+		html_out(b, " · ");
+		web_benchmarks_sources(b, i, sources);
+		html_out(b, "</p></li>\n");
 	}
 	html_out(b, "</ul>\n");
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
+	json_decref(sources);
 	json_decref(items);
 }
 
@@ -123,6 +148,42 @@ web_benchmarks_cell(struct evbuffer *b, json_t *v)
 	html_out(b, "<td class=\"getal\">%s</td>", num);
 }
 
+/* A value's source, linked to the dataset when it is a municipality's. */
+static void
+web_benchmarks_source(struct evbuffer *b, json_t *bron)
+{
+	const char *ds = json_string_value(json_object_get(bron, "dataset"));
+
+	if (!json_is_object(bron))
+		html_out(b, "–");
+	else if (ds != NULL)
+		html_out(b, "<a href=\"/datasets/%s\">%s</a>", ds,
+		    json_string_value(json_object_get(bron, "naam")));
+	else
+		html_out(b, "%s", json_string_value(json_object_get(bron,
+		    "naam")));
+}
+
+/* Which figure the comparison uses and why, with the own one beside it. */
+static void
+web_benchmarks_choice(struct evbuffer *b, json_t *pos)
+{
+	json_t *own = json_object_get(pos, "eigenCijfer");
+	char num[32];
+
+	html_out(b, "<p>Bron van dit cijfer: ");
+	web_benchmarks_source(b, json_object_get(pos, "bron"));
+	html_out(b, ". %s</p>\n", json_string_value(json_object_get(pos,
+	    "keuze")));
+	if (!json_is_object(own))
+		return;
+	chart_number(num, sizeof num, json_number_value(json_object_get(own,
+	    "waarde")));
+	html_out(b, "<p>Eigen cijfer: <strong>%s</strong> (bron: ", num);
+	web_benchmarks_source(b, json_object_get(own, "bron"));
+	html_out(b, "; telt niet mee in de groep).</p>\n");
+}
+
 /* Where the municipality stands, in a sentence, and the warnings. */
 static void
 web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
@@ -157,6 +218,7 @@ web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
 		    json_object_get(ind, "richting")), "neutraal") == 0 ?
 		    "plaats 1 is de hoogste waarde; hoger is niet beter of "
 		    "slechter" : "plaats 1 is de beste waarde");
+		web_benchmarks_choice(b, pos);
 	}
 	json_array_foreach(json_object_get(cmp, "waarschuwingen"), i, w)
 		html_out(b, "<p class=\"remarks\">%s</p>\n", json_string_value(
@@ -173,9 +235,12 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	json_t *stats = json_object_get(cmp, "statistiek"), *v;
 	size_t i;
 
-	html_out(b, "<table>\n<caption>Spreiding in de groep (%ld waarden)"
-	    "</caption>\n<tbody>\n", (long)json_integer_value(json_object_get(
-	    stats, "n")));
+	long n = (long)json_integer_value(json_object_get(stats, "n"));
+	char count[NL_NUMBER_MAX];
+
+	html_out(b, "<table>\n<caption>Spreiding in de groep (%s %s)"
+	    "</caption>\n<tbody>\n", nl_count(count, sizeof count, n),
+	    nl_plural(n, "waarde", "waarden"));
 	for (i = 0; i < nitems(keys); i++) {
 		html_out(b, "<tr><th scope=\"row\">%s</th>", labels[i]);
 		web_benchmarks_cell(b, json_object_get(stats, keys[i]));
@@ -183,27 +248,37 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	}
 	html_out(b, "</tbody></table>\n<table>\n<caption>Door de tijd"
 	    "</caption>\n<thead><tr><th scope=\"col\">Periode</th>"
-	    "<th scope=\"col\">Deze gemeente</th><th scope=\"col\">Mediaan van "
-	    "de groep</th></tr></thead>\n<tbody>\n");
+	    "<th scope=\"col\">Deze gemeente</th><th scope=\"col\">Bron</th>"
+	    "<th scope=\"col\">Eigen cijfer (telt niet mee)</th>"
+	    "<th scope=\"col\">Mediaan van de groep</th></tr></thead>\n"
+	    "<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "reeks"), i, v) {
+		json_t *own = json_object_get(v, "eigenCijfer");
+
 		html_out(b, "<tr><th scope=\"row\">%s</th>", json_string_value(
 		    json_object_get(v, "periode")));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
+		html_out(b, "<td>");
+		web_benchmarks_source(b, json_object_get(v, "bron"));
+		html_out(b, "</td>");
+		web_benchmarks_cell(b, json_object_get(own, "waarde"));
 		web_benchmarks_cell(b, json_object_get(v, "groepMediaan"));
 		html_out(b, "</tr>\n");
 	}
 	html_out(b, "</tbody></table>\n<details><summary>Alle gemeenten in de "
 	    "groep</summary>\n<table>\n<thead><tr><th scope=\"col\">Gemeente"
 	    "</th><th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
-	    "</tr></thead>\n<tbody>\n");
+	    "<th scope=\"col\">Bron</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
 		html_out(b, "<tr><th scope=\"row\"><a href=\"/gemeenten/%s\">%s"
-		    "</a></th><td class=\"getal\">%ld</td>", json_string_value(
+		    "</a></th><td class=\"getal\">%s</td>", json_string_value(
 		    json_object_get(v, "gemeente")), json_string_value(
-		    json_object_get(v, "naam")),
-		    (long)json_integer_value(json_object_get(v, "inwoners")));
+		    json_object_get(v, "naam")), nl_count(count, sizeof count,
+		    (long)json_integer_value(json_object_get(v, "inwoners"))));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
-		html_out(b, "</tr>\n");
+		html_out(b, "<td>");
+		web_benchmarks_source(b, json_object_get(v, "bron"));
+		html_out(b, "</td></tr>\n");
 	}
 	html_out(b, "</tbody></table></details>\n");
 }
@@ -233,7 +308,12 @@ web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
 	evbuffer_free(svg);
 	html_out(b, "</figure>\n");
 	web_benchmarks_tables(b, cmp);
-	html_out(b, "<p>Download: ");
+	html_out(b, "<p>");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=xlsx\">Download voor Excel (.xlsx)</a>. "
+	    "Andere bestanden: ");
+	web_benchmarks_link(b, q);
+	html_out(b, "&amp;formaat=csv-nl\">CSV voor Nederlandse Excel</a> · ");
 	web_benchmarks_link(b, q);
 	html_out(b, "&amp;formaat=csv\">CSV</a> · ");
 	web_benchmarks_link(b, q);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * The dataset pages: /datasets/nieuw (the upload form, multipart), the
- * report that follows it, /datasets/{id} (a protected table), and the
- * publish and discard buttons of a concept. The work is the API's
- * (model_datasets_request, model_datasets_submit); this file only draws.
+ * Stored datasets as pages: the list /datasets (filters shared with the
+ * API through model_datasets_query), a table's page /datasets/{id} with
+ * its report in plain Dutch, the table as CSV (/datasets/{id}.csv or
+ * ?formaat=csv, with its source in every row), and the owner's buttons:
+ * publish, and discard or withdraw behind a confirmation page (GET shows
+ * what will happen; only its POST form, with the CSRF token, does it).
  */
 #include "web/web.h"
 
@@ -12,125 +14,32 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <sys/queue.h>
 
 #include <event2/keyvalq_struct.h>
 
-/* Form fields other than the file, at most this long. */
-#define WEB_DATASETS_FIELD_MAX	4096
-
-static const char *const web_datasets_fields[] = { "csrf", "vorm",
-    "indicator", "periode", "rollen" };
-
-/* Problems with row and column, linked to the file field. */
-static void
-web_datasets_problems(struct evbuffer *b, json_t *invalid)
+static const char *
+web_datasets_str(json_t *d, const char *key)
 {
-	json_t *p;
-	size_t i;
+	const char *s = json_string_value(json_object_get(d, key));
 
-	if (json_array_size(invalid) == 0)
-		return;
-	html_out(b, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\">"
-	    "<h2>Dit moet anders</h2><ul>\n");
-	json_array_foreach(invalid, i, p) {
-		json_t *row = json_object_get(p, "rij");
-		json_t *col = json_object_get(p, "kolom");
-
-		html_out(b, "<li><a href=\"#bestand\">%s", json_string_value(
-		    json_object_get(p, "name")));
-		if (row != NULL)
-			html_out(b, ", rij %ld", (long)json_integer_value(row));
-		if (col != NULL)
-			html_out(b, ", kolom %ld", (long)json_integer_value(col));
-		html_out(b, ": %s</a></li>\n", json_string_value(
-		    json_object_get(p, "reason")));
-	}
-	html_out(b, "</ul><p>Van het bestand is niets bewaard.</p></div>\n");
+	return s != NULL ? s : "";
 }
 
-static void
-web_datasets_form_page(struct req *r, int status, struct evkeyvalq *in)
+/* The municipality's name, or its code when this instance has no name. */
+static const char *
+web_datasets_municipality(json_t *d)
 {
-	struct evbuffer *b;
-	json_t *items = indicator_list(r->db), *i;
-	const char *vorm = in != NULL ? evhttp_find_header(in, "vorm") : NULL;
-	const char *ind = in != NULL ? evhttp_find_header(in, "indicator") :
-	    NULL;
-	size_t k;
+	const char *n = json_string_value(json_object_get(d, "gemeenteNaam"));
 
-	if (items == NULL) {
-		reply_db_failed(r, "De indicatoren konden niet gelezen worden.");
-		return;
-	}
-	b = evbuffer_new();
-	web_page_start(r, b, "Dataset uploaden");
-	html_out(b, "<h1>Dataset uploaden</h1>\n");
-	web_datasets_problems(b, r->invalid);
-	html_out(b, "<p>meent bewaart uw bestand nooit. Het wordt gelezen, "
-	    "samengevat tot een tabel en beschermd: cellen met te weinig "
-	    "personen of met één dominante bijdrage worden geheim gehouden, "
-	    "en een controle rekent na dat ze ook niet uit de totalen terug te "
-	    "rekenen zijn. U ziet eerst het verslag; daarna publiceert u de "
-	    "tabel of gooit u hem weg.</p>\n"
-	    "<form method=\"post\" action=\"/datasets\" "
-	    "enctype=\"multipart/form-data\" novalidate>\n"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
-	    "<p><label for=\"indicator\">Indicator</label><br>"
-	    "<select id=\"indicator\" name=\"indicator\">\n", r->who.csrf);
-	json_array_foreach(items, k, i) {
-		const char *id = json_string_value(json_object_get(i, "id"));
-
-		html_out(b, "<option value=\"%s\"", id);
-		html_attr_if(b, ind != NULL && strcmp(ind, id) == 0,
-		    " selected");
-		html_out(b, ">%s</option>\n",
-		    json_string_value(json_object_get(i, "naam")));
-	}
-	html_out(b, "</select></p>\n"
-	    "<p><label for=\"periode\">Periode</label><br>"
-	    "<span class=\"hint\" id=\"periode-uitleg\">Een jaar (2025), "
-	    "kwartaal (2025-K2) of maand (2025-06).</span><br>"
-	    "<input id=\"periode\" name=\"periode\" value=\"%s\" "
-	    "aria-describedby=\"periode-uitleg\"></p>\n"
-	    "<fieldset><legend>Vorm van het bestand</legend>\n",
-	    in != NULL ? evhttp_find_header(in, "periode") : NULL);
-	for (k = 0; dataset_forms[k].value != NULL; k++) {
-		const char *v = dataset_forms[k].value;
-
-		html_out(b, "<p><input type=\"radio\" id=\"vorm-%s\" "
-		    "name=\"vorm\" value=\"%s\"", v, v);
-		html_attr_if(b, (vorm == NULL && k == 0) ||
-		    (vorm != NULL && strcmp(vorm, v) == 0), " checked");
-		html_out(b, "> <label for=\"vorm-%s\">%s</label></p>\n", v,
-		    dataset_forms[k].label);
-	}
-	html_out(b, "</fieldset>\n<p><label for=\"rollen\">Rollen van de "
-	    "kolommen (microdata)</label><br><span class=\"hint\" "
-	    "id=\"rollen-uitleg\">Per kolom naam:rol, gescheiden door komma's. "
-	    "Rollen: ");
-	for (k = 0; dataset_roles[k].value != NULL; k++)
-		html_out(b, "%s%s (%s)", k == 0 ? "" : ", ",
-		    dataset_roles[k].value, dataset_roles[k].hint);
-	html_out(b, ". Bijvoorbeeld: bsn:identificerend,leeftijd:quasi,"
-	    "wijk:dimensie,uitkering:meetwaarde</span><br>"
-	    "<input id=\"rollen\" name=\"rollen\" size=\"60\" value=\"%s\" "
-	    "aria-describedby=\"rollen-uitleg\"></p>\n"
-	    "<p><label for=\"bestand\">CSV-bestand (hoogstens 32 MB)</label>"
-	    "<br><input type=\"file\" id=\"bestand\" name=\"bestand\" "
-	    "accept=\".csv,text/csv\"></p>\n"
-	    "<p><button type=\"submit\">Uploaden en beschermen</button></p>\n"
-	    "</form>\n", in != NULL ? evhttp_find_header(in, "rollen") : NULL);
-	web_page_end(b);
-	web_page_reply(r, status, b);
-	evbuffer_free(b);
-	json_decref(items);
+	return n != NULL ? n : web_datasets_str(d, "gemeente");
 }
 
-void
-web_datasets_new(struct req *r)
+static const char *
+web_datasets_indicator(json_t *d)
 {
-	web_datasets_form_page(r, 200, NULL);
+	const char *n = json_string_value(json_object_get(d, "indicatorNaam"));
+
+	return n != NULL ? n : web_datasets_str(d, "indicator");
 }
 
 /* A figure as text, or "×" for a secret cell. */
@@ -140,7 +49,7 @@ web_datasets_figure(struct evbuffer *b, json_t *v)
 	char num[64];
 
 	if (!json_is_number(v)) {
-		html_out(b, "<td><abbr title=\"geheim\">×</abbr></td>");
+		html_out(b, "<td><abbr title=\"geheim gehouden\">×</abbr></td>");
 		return;
 	}
 	chart_number(num, sizeof num, json_number_value(v));
@@ -153,8 +62,8 @@ web_datasets_table(struct evbuffer *b, json_t *tabel)
 	json_t *dims = json_object_get(tabel, "dimensies"), *d, *cell;
 	size_t i, k;
 
-	html_out(b, "<table>\n<caption>De beschermde tabel (× is geheim)"
-	    "</caption>\n<thead><tr>");
+	html_out(b, "<table>\n<caption>De beschermde tabel (× is geheim "
+	    "gehouden)</caption>\n<thead><tr>");
 	json_array_foreach(dims, i, d)
 		html_out(b, "<th scope=\"col\">%s</th>", json_string_value(
 		    json_object_get(d, "naam")));
@@ -188,42 +97,76 @@ web_datasets_protection(struct evbuffer *b, json_t *rapport)
 		    "zonder ruis.</p>\n");
 		return;
 	}
-	html_out(b, "<p>Elke cel telt %s. Een cel met minder dan %ld %s is "
-	    "geheim, net als cellen waarin één of twee bijdragen bijna alles "
-	    "zijn, of waarin iedereen hetzelfde bedrag heeft. Cellen waarmee "
-	    "je een geheime cel zou kunnen terugrekenen zijn ook geheim.</p>\n"
-	    "<p>Alle getallen hebben een kleine, vaste afwijking (ruis): "
-	    "aantallen tot %ld meer of minder, bedragen tot %ld%% van de "
-	    "grootste bijdrage. Dezelfde mensen krijgen altijd dezelfde ruis. "
-	    "Zo kan niemand door tabellen te vergelijken iets over één persoon "
-	    "terugrekenen. Daardoor tellen cellen niet altijd precies op tot "
-	    "het totaal.</p>\n", persons ? "personen" : "rijen (er was geen "
-	    "kolom die personen aanwijst: iemand met meer rijen telt vaker "
-	    "mee)", (long)json_integer_value(json_object_get(bes,
+	html_out(b, "<p>Elke cel telt %s. <strong>Geheim gehouden</strong> "
+	    "(×) betekent: het getal van die cel staat niet in de tabel. Dat "
+	    "gebeurt bij een cel met minder dan %ld %s, bij een cel waarin "
+	    "één of twee bijdragen bijna alles zijn, of waarin iedereen "
+	    "hetzelfde bedrag heeft. Cellen waarmee je een geheime cel zou "
+	    "kunnen terugrekenen zijn ook geheim.</p>\n"
+	    "<p><strong>Ruis</strong>: alle getallen hebben een kleine, vaste "
+	    "afwijking: aantallen tot %ld meer of minder, bedragen tot %ld%% "
+	    "van de grootste bijdrage. Dezelfde mensen krijgen altijd dezelfde "
+	    "ruis. Zo kan niemand door tabellen te vergelijken iets over één "
+	    "persoon terugrekenen. Daardoor tellen cellen niet altijd precies "
+	    "op tot het totaal.</p>\n", persons ? "personen" : "rijen (er was "
+	    "geen kolom die personen aanwijst: iemand met meer rijen telt "
+	    "vaker mee)", (long)json_integer_value(json_object_get(bes,
 	    "minimumEenheden")), persons ? "personen" : "rijen",
 	    (long)json_integer_value(json_object_get(bes, "ruisAantal")),
 	    (long)json_integer_value(json_object_get(bes,
 	    "ruisBedragProcent")));
 }
 
+/* Advice when much is secret or the audit failed. */
+static void
+web_datasets_advice(struct evbuffer *b, json_t *rapport)
+{
+	json_int_t cells = json_integer_value(json_object_get(rapport,
+	    "cellen"));
+	json_int_t secret = json_integer_value(json_object_get(rapport,
+	    "geheim"));
+	bool ok = json_is_true(json_object_get(rapport, "publiceerbaar"));
+
+	if (cells > 0 && secret * 2 > cells)
+		html_out(b, "<p class=\"remarks\">Meer dan de helft van de "
+		    "cellen is geheim gehouden. <strong>Tip: gebruik minder "
+		    "uitsplitsingen</strong> of grovere groepen (bijvoorbeeld "
+		    "wijk in plaats van buurt, of minder leeftijdsgroepen). "
+		    "Dan zitten er meer personen in elke cel en blijft er "
+		    "meer zichtbaar.</p>\n");
+	if (!ok)
+		html_out(b, "<p class=\"remarks\">De controle is niet "
+		    "geslaagd: meent kon niet uitsluiten dat een geheime cel "
+		    "uit de totalen terug te rekenen is. Deze tabel kan niet "
+		    "gepubliceerd worden. Probeer het met minder "
+		    "uitsplitsingen of grovere groepen.</p>\n");
+}
+
 /*
- * The report: what everyone may read, and, for the uploading municipality,
- * its own figures (rows, persons, why each cell is secret).
+ * The report in plain words: what everyone may read, and, for the
+ * uploading municipality, its own figures (rows, persons, why each cell is
+ * secret).
  */
 static void
 web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
 {
 	json_t *ctl = json_object_get(rapport, "controle"), *c;
+	const char *verdict = json_string_value(json_object_get(ctl,
+	    "oordeel"));
 	size_t i;
 
 	html_out(b, "<h2>Verslag</h2>\n");
+	web_datasets_advice(b, rapport);
 	web_datasets_protection(b, rapport);
-	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%ld, waarvan %ld gepubliceerd en %ld "
-	    "geheim</dd>\n<dt>Controle</dt><dd>%s</dd>\n",
+	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%ld, waarvan %ld zichtbaar en "
+	    "%ld geheim gehouden</dd>\n<dt>Controle</dt><dd>%s</dd>\n",
 	    (long)json_integer_value(json_object_get(rapport, "cellen")),
 	    (long)json_integer_value(json_object_get(rapport, "gepubliceerd")),
 	    (long)json_integer_value(json_object_get(rapport, "geheim")),
-	    json_string_value(json_object_get(ctl, "oordeel")));
+	    verdict != NULL && strcmp(verdict, "geslaagd") == 0 ? "geslaagd: "
+	    "meent heeft nagerekend dat geen geheime cel uit de andere "
+	    "getallen terug te rekenen is" : "afgekeurd: een geheime cel kon "
+	    "misschien worden teruggerekend");
 	if (json_is_true(json_object_get(rapport, "samengevoegd")))
 		html_out(b, "<dt>Kleine groepen</dt><dd>categorieën met te "
 		    "weinig personen zijn samengevoegd tot \"overig\"</dd>\n");
@@ -265,178 +208,247 @@ web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
 	html_out(b, "</ul>\n");
 }
 
-/* Publish and discard, for the owner of a concept (or withdraw). */
+static bool
+web_datasets_owner(struct req *r, json_t *d)
+{
+	return req_own(r, json_string_value(json_object_get(d, "gemeente"))) &&
+	    r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR;
+}
+
+/* Publish, and a link to discard or withdraw (confirmed on its page). */
 static void
 web_datasets_actions(struct req *r, struct evbuffer *b, json_t *d)
 {
-	const char *id = json_string_value(json_object_get(d, "id"));
-	const char *status = json_string_value(json_object_get(d, "status"));
+	const char *id = web_datasets_str(d, "id");
+	const char *status = web_datasets_str(d, "status");
 	bool concept = strcmp(status, "concept") == 0;
 
-	if (!req_own(r, json_string_value(json_object_get(d, "gemeente"))) ||
-	    r->who.kind != PRINCIPAL_SESSION || r->who.role < ROLE_EDITOR)
+	if (!web_datasets_owner(r, d) || strcmp(status, "ingetrokken") == 0)
 		return;
 	if (concept && json_is_true(json_object_get(d, "publiceerbaar")))
 		html_out(b, "<form method=\"post\" action=\"/datasets/%s/"
 		    "publiceren\"><input type=\"hidden\" name=\"csrf\" "
 		    "value=\"%s\"><button type=\"submit\">Publiceren</button>"
 		    "</form>\n", id, r->who.csrf);
-	html_out(b, "<form method=\"post\" action=\"/datasets/%s/verwijderen\">"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><button "
-	    "type=\"submit\">%s</button></form>\n", id, r->who.csrf, concept ?
-	    "Weggooien" : "Intrekken");
+	html_out(b, "<p><a href=\"/datasets/%s/verwijderen\">%s</a></p>\n", id,
+	    concept ? "Weggooien" : "Intrekken");
 }
 
-static void
+void
 web_datasets_page(struct req *r, int status, json_t *d)
 {
 	struct evbuffer *b = evbuffer_new();
-	const char *st = json_string_value(json_object_get(d, "status"));
+	const char *st = web_datasets_str(d, "status");
+	const char *id = web_datasets_str(d, "id");
+	char *title = xasprintf("%s, %s: %s", web_datasets_indicator(d),
+	    web_datasets_str(d, "periode"), web_datasets_municipality(d));
 
-	web_page_start(r, b, "Dataset");
-	html_out(b, "<h1>Dataset %s, %s</h1>\n<p class=\"meta\">%s · %s · "
-	    "<a href=\"/benchmarks/%s\">naar de benchmark</a></p>\n",
-	    json_string_value(json_object_get(d, "indicator")),
-	    json_string_value(json_object_get(d, "periode")),
-	    json_string_value(json_object_get(d, "gemeente")),
-	    choice_label(dataset_statuses, st),
-	    json_string_value(json_object_get(d, "indicator")));
+	web_page_start(r, b, title);
+	html_out(b, "<h1>%s</h1>\n", title);
+	free(title);
+	html_out(b, "<p>%s</p>\n<p class=\"meta\">Bron: gemeente %s · %s · "
+	    "eenheid: %s · <a href=\"/benchmarks/%s\">naar de benchmark</a>"
+	    "</p>\n", web_datasets_str(d, "indicatorOmschrijving"),
+	    web_datasets_municipality(d), choice_label(dataset_statuses, st),
+	    web_datasets_str(d, "eenheid"), web_datasets_str(d, "indicator"));
 	if (strcmp(st, "concept") == 0 &&
 	    !json_is_true(json_object_get(d, "publiceerbaar")))
 		html_out(b, "<p role=\"status\">De controle is niet geslaagd: "
 		    "deze tabel kan niet gepubliceerd worden.</p>\n");
+	else if (strcmp(st, "concept") == 0)
+		html_out(b, "<p role=\"status\">Dit is een concept: alleen uw "
+		    "gemeente ziet het, tot u het publiceert.</p>\n");
 	web_datasets_actions(r, b, d);
+	if (json_is_object(json_object_get(d, "tabel"))) {
+		web_datasets_table(b, json_object_get(d, "tabel"));
+		html_out(b, "<p>Download: <a href=\"/datasets/%s.csv\">de "
+		    "tabel als CSV</a> · <a href=\"/api/v1/datasets/%s?formaat="
+		    "xlsx\">voor Excel (.xlsx)</a> · <a href=\"/api/v1/datasets/"
+		    "%s?formaat=csv-nl\">CSV voor Nederlandse Excel</a></p>\n",
+		    id, id, id);
+	}
 	web_datasets_report(b, json_object_get(d, "rapport"),
 	    json_object_get(d, "rapportEigen"));
-	if (json_is_object(json_object_get(d, "tabel")))
-		web_datasets_table(b, json_object_get(d, "tabel"));
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
 }
 
-/* After the job: the report, or the form again with the problems. */
+/* /datasets/{id}.csv, or /datasets/{id}?formaat=csv. */
 static void
-web_datasets_answer(struct req *r, const struct dataset_result *res,
-    const char *id)
+web_datasets_csv(struct req *r, json_t *d)
 {
-	json_t *d;
+	struct evbuffer *csv = dataset_csv(d);
+	char *disp = xasprintf("attachment; filename=\"dataset-%s.csv\"",
+	    web_datasets_str(d, "id"));
 
-	if (res->problems != NULL) {
-		model_datasets_problems(r, res->problems);
-		web_datasets_form_page(r, 400, NULL);
-		return;
-	}
-	if (dataset_store_get(r->db, id, r->who.gemeente, &d) != MEENT_OK) {
-		json_decref(d);
-		reply_db_failed(r, "Er ging iets mis.");
-		return;
-	}
-	web_datasets_page(r, 201, d);
-	json_decref(d);
-}
-
-/* The small fields of the form into out; the file's part into *file. */
-static int
-web_datasets_fields_read(struct req *r, struct evbuffer *body,
-    struct evkeyvalq *out, const struct multipart_part **file,
-    struct multipart_part *parts, size_t n)
-{
-	*file = NULL;
-	for (size_t i = 0; i < n; i++) {
-		char *v;
-
-		if (strcmp(parts[i].name, "bestand") == 0 && parts[i].file) {
-			*file = &parts[i];
-			continue;
-		}
-		for (size_t k = 0; k < nitems(web_datasets_fields); k++) {
-			if (strcmp(parts[i].name, web_datasets_fields[k]) != 0)
-				continue;
-			v = multipart_text(body, &parts[i],
-			    WEB_DATASETS_FIELD_MAX);
-			if (v == NULL) {
-				req_invalid(r, parts[i].name, "te lang");
-				break;
-			}
-			evhttp_add_header(out, parts[i].name, v);
-			free(v);
-		}
-	}
-	if (*file == NULL || (*file)->len == 0)
-		req_invalid(r, "bestand", "kies een CSV-bestand");
-	return req_has_invalid(r) ? -1 : 0;
-}
-
-void
-web_datasets_create(struct req *r)
-{
-	struct evbuffer *body = req_body(r), *csv;
-	struct multipart_part parts[MULTIPART_MAX_PARTS];
-	const struct multipart_part *file;
-	struct dataset_request rq;
-	struct evkeyvalq form;
-	const char *why;
-	size_t n;
-
-	TAILQ_INIT(&form);
-	/* The CSRF token is inside the form: no form, no token, 403. */
-	if (multipart_parse(req_header(r, "Content-Type"), body, parts,
-	    nitems(parts), &n, &why) == -1 || web_datasets_fields_read(r,
-	    body, &form, &file, parts, n) == -1 ||
-	    !web_csrf_valid(r, evhttp_find_header(&form, "csrf"))) {
-		bool token = web_csrf_valid(r, evhttp_find_header(&form,
-		    "csrf"));
-
-		csvstream_wipe(body);
-		if (token && req_has_invalid(r))
-			web_datasets_form_page(r, 400, &form);
-		evhttp_clear_headers(&form);
-		if (token && req_has_invalid(r))
-			return;
-		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
-		    "laad de pagina opnieuw.");
-		return;
-	}
-	if (model_datasets_request(r, evhttp_find_header(&form, "vorm"),
-	    evhttp_find_header(&form, "indicator"),
-	    evhttp_find_header(&form, "periode"),
-	    evhttp_find_header(&form, "rollen"), &rq) == MEENT_ERR) {
-		csvstream_wipe(body);
-		evhttp_clear_headers(&form);
-		reply_db_failed(r, "De indicator kon niet gelezen worden.");
-		return;
-	}
-	if (req_has_invalid(r)) {
-		csvstream_wipe(body);
-		web_datasets_form_page(r, 400, &form);
-		evhttp_clear_headers(&form);
-		return;
-	}
-	evhttp_clear_headers(&form);
-	csv = multipart_take(body, file);
-	csvstream_wipe(body);
-	model_datasets_submit(r, &rq, csv, web_datasets_answer);
+	reply_header(r, "Content-Disposition", disp);
+	free(disp);
+	reply_text(r, 200, "text/csv; charset=utf-8",
+	    (const char *)evbuffer_pullup(csv, -1), evbuffer_get_length(csv));
 	evbuffer_free(csv);
+}
+
+/*
+ * The path's dataset as the caller may see it: MEENT_OK with *d, or -1
+ * after replying (404, 410 unless tombstones is set, 5xx). *csv: the path
+ * asked for CSV.
+ */
+static int
+web_datasets_load(struct req *r, json_t **d, bool *csv, bool tombstones)
+{
+	char id[48];
+	size_t n = strlen(r->params[0]);
+	const char *fmt = req_query(r, "formaat");
+	int rc;
+
+	*csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+	snprintf(id, sizeof id, "%s", r->params[0]);
+	if (n > 4 && n < sizeof id && strcmp(id + n - 4, ".csv") == 0) {
+		id[n - 4] = '\0';
+		*csv = true;
+	}
+	rc = dataset_store_get(r->db, id, r->who.kind == PRINCIPAL_ANONYMOUS ?
+	    NULL : r->who.gemeente, d);
+	if (rc == MEENT_OK || (rc == MEENT_CONFLICT && tombstones))
+		return rc;
+	json_decref(*d);
+	*d = NULL;
+	if (rc == MEENT_CONFLICT)
+		reply_problem(r, 410, "Ingetrokken", "Deze tabel is "
+		    "ingetrokken.");
+	else if (rc == MEENT_NOTFOUND)
+		reply_problem(r, 404, "Niet gevonden", "Deze dataset bestaat "
+		    "niet of is niet zichtbaar.");
+	else
+		reply_db_failed(r, "De dataset kon niet gelezen worden.");
+	return -1;
 }
 
 void
 web_datasets_show(struct req *r)
 {
 	json_t *d;
-	int rc = dataset_store_get(r->db, r->params[0], r->who.kind ==
-	    PRINCIPAL_ANONYMOUS ? NULL : r->who.gemeente, &d);
+	bool csv;
+	int rc = web_datasets_load(r, &d, &csv, true);
 
-	if (rc == MEENT_OK || rc == MEENT_CONFLICT) {
+	if (rc == -1)
+		return;
+	if (csv && rc == MEENT_OK)
+		web_datasets_csv(r, d);
+	else if (csv)
+		reply_problem(r, 410, "Ingetrokken", "Deze tabel is "
+		    "ingetrokken.");
+	else
 		web_datasets_page(r, rc == MEENT_OK ? 200 : 410, d);
-		json_decref(d);
+	json_decref(d);
+}
+
+/* The filters of the list; the same query as the API's. */
+static void
+web_datasets_filters(struct req *r, struct evbuffer *b, json_t *items,
+    const struct dataset_query *q)
+{
+	const char *eigen = req_query(r, "eigen");
+	json_t *i;
+	size_t k;
+
+	html_out(b, "<form method=\"get\" action=\"/datasets\" "
+	    "class=\"filters\">\n<p><label for=\"indicator\">Indicator</label>"
+	    "<br><select id=\"indicator\" name=\"indicator\">\n"
+	    "<option value=\"\">Alle indicatoren</option>\n");
+	json_array_foreach(items, k, i) {
+		const char *id = json_string_value(json_object_get(i, "id"));
+
+		html_out(b, "<option value=\"%s\"", id);
+		html_attr_if(b, q->indicator != NULL &&
+		    strcmp(q->indicator, id) == 0, " selected");
+		html_out(b, ">%s</option>\n",
+		    json_string_value(json_object_get(i, "naam")));
+	}
+	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
+	    "<br><input id=\"periode\" name=\"periode\" size=\"8\" "
+	    "value=\"%s\"></p>\n<p><label for=\"status\">Status</label><br>"
+	    "<select id=\"status\" name=\"status\">\n<option value=\"\">Alle"
+	    "</option>\n", q->periode);
+	for (k = 0; dataset_statuses[k].value != NULL; k++) {
+		const char *v = dataset_statuses[k].value;
+
+		html_out(b, "<option value=\"%s\"", v);
+		html_attr_if(b, q->status != NULL && strcmp(q->status, v) == 0,
+		    " selected");
+		html_out(b, ">%s</option>\n", dataset_statuses[k].label);
+	}
+	html_out(b, "</select></p>\n");
+	if (q->viewer != NULL) {
+		html_out(b, "<p><input type=\"checkbox\" id=\"eigen\" "
+		    "name=\"eigen\" value=\"ja\"");
+		html_attr_if(b, eigen != NULL && strcmp(eigen, "ja") == 0,
+		    " checked");
+		html_out(b, "> <label for=\"eigen\">Alleen van mijn gemeente"
+		    "</label></p>\n");
+	}
+	html_out(b, "<p><button type=\"submit\">Toon</button></p>\n</form>\n");
+}
+
+/* /datasets: the tables the caller may see, filtered. */
+void
+web_datasets_list(struct req *r)
+{
+	struct dataset_query q;
+	struct evbuffer *b;
+	json_t *items = NULL, *list = NULL, *d;
+	int status = 200, page, page_size;
+	long total = 0;
+	size_t k;
+
+	model_datasets_query(r, &q);
+	req_page(r, &page, &page_size);
+	q.limit = page_size;
+	q.offset = (long)(page - 1) * page_size;
+	if (req_has_invalid(r))
+		status = 400;
+	if ((items = indicator_list(r->db)) == NULL || (status == 200 &&
+	    (list = dataset_store_list(r->db, &q, &total)) == NULL)) {
+		json_decref(items);
+		reply_db_failed(r, "De datasets konden niet gelezen worden.");
 		return;
 	}
-	if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "Deze dataset bestaat "
-		    "niet of is niet zichtbaar.");
-	else
-		reply_db_failed(r, "De dataset kon niet gelezen worden.");
+	b = evbuffer_new();
+	web_page_start(r, b, "Datasets");
+	html_out(b, "<h1>Datasets</h1>\n<p class=\"lead\">Tabellen die "
+	    "gemeenten uit hun eigen gegevens hebben gemaakt, beschermd zodat "
+	    "niemand er iets over één persoon uit kan halen.</p>\n");
+	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
+		html_out(b, "<p><a href=\"/datasets/nieuw\">Dataset uploaden"
+		    "</a></p>\n");
+	web_page_errors(b, r->invalid);
+	web_datasets_filters(r, b, items, &q);
+	if (json_array_size(list) == 0)
+		html_out(b, "<p>Er zijn geen datasets die hierbij passen."
+		    "</p>\n");
+	else {
+		html_out(b, "<table>\n<caption>%ld datasets</caption>\n<thead>"
+		    "<tr><th scope=\"col\">Indicator</th><th scope=\"col\">"
+		    "Periode</th><th scope=\"col\">Gemeente</th><th scope="
+		    "\"col\">Status</th></tr></thead>\n<tbody>\n",
+		    total);
+		json_array_foreach(list, k, d)
+			html_out(b, "<tr><th scope=\"row\"><a href=\"/datasets/"
+			    "%s\">%s</a></th><td>%s</td><td>%s</td><td>%s</td>"
+			    "</tr>\n", web_datasets_str(d, "id"),
+			    web_datasets_indicator(d), web_datasets_str(d,
+			    "periode"), web_datasets_municipality(d),
+			    choice_label(dataset_statuses, web_datasets_str(d,
+			    "status")));
+		html_out(b, "</tbody></table>\n");
+		web_page_pager(r, b, page, page_size, total);
+	}
+	web_page_end(b);
+	web_page_reply(r, status, b);
+	evbuffer_free(b);
+	json_decref(list);
+	json_decref(items);
 }
 
 static int
@@ -462,6 +474,47 @@ web_datasets_publish(struct req *r)
 	free(to);
 }
 
+/* GET /datasets/{id}/verwijderen: what discarding or withdrawing does. */
+void
+web_datasets_confirm(struct req *r)
+{
+	struct evbuffer *b;
+	json_t *d;
+	bool csv, concept;
+
+	if (web_datasets_load(r, &d, &csv, false) == -1)
+		return;
+	if (!req_own(r, web_datasets_str(d, "gemeente"))) {
+		json_decref(d);
+		reply_problem(r, 403, "Verboden", "Deze dataset is van een "
+		    "andere gemeente.");
+		return;
+	}
+	concept = strcmp(web_datasets_str(d, "status"), "concept") == 0;
+	b = evbuffer_new();
+	web_page_start(r, b, concept ? "Dataset weggooien" :
+	    "Dataset intrekken");
+	html_out(b, "<h1>%s</h1>\n<p>%s, %s: %s.</p>\n<p>%s</p>\n"
+	    "<form method=\"post\" action=\"/datasets/%s/verwijderen\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	    "<p><button type=\"submit\">%s</button> "
+	    "<a href=\"/datasets/%s\">Nee, terug</a></p></form>\n",
+	    concept ? "Weet u zeker dat u deze dataset wilt weggooien?" :
+	    "Weet u zeker dat u deze tabel wilt intrekken?",
+	    web_datasets_indicator(d), web_datasets_str(d, "periode"),
+	    web_datasets_municipality(d), concept ? "Het concept en zijn "
+	    "verslag zijn daarna weg. Dat kan niet ongedaan worden gemaakt; "
+	    "u kunt het bestand wel opnieuw uploaden." : "De tabel is daarna "
+	    "niet meer te zien en telt niet meer mee in de vergelijking. Wie "
+	    "hem al had, houdt hem: wat gepubliceerd is geweest, blijft "
+	    "bekend.", web_datasets_str(d, "id"), r->who.csrf, concept ?
+	    "Ja, weggooien" : "Ja, intrekken", web_datasets_str(d, "id"));
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
+	json_decref(d);
+}
+
 void
 web_datasets_remove(struct req *r)
 {
@@ -469,5 +522,5 @@ web_datasets_remove(struct req *r)
 	    dataset_store_remove(r->db, r->params[0], r->who.gemeente),
 	    NULL) == -1)
 		return;
-	reply_redirect(r, "/benchmarks");
+	reply_redirect(r, "/datasets?eigen=ja");
 }

@@ -4,7 +4,9 @@
  * /uitloggen. Attempts pass the login guard (login_guard.c: per address,
  * per account, per known browser) before any password is hashed; the hash
  * is checked on the password pool (jobs.c). Failures say only that the
- * pair did not match.
+ * pair did not match. The form carries "terug", the page to go back to
+ * after signing in; only a local path is followed (http_local_path),
+ * anything else goes to the start page, so the form is no open redirect.
  */
 #include "web/web.h"
 
@@ -20,9 +22,20 @@
 
 #include <event2/keyvalq_struct.h>
 
+/*
+ * Where to go after signing in: "terug" when it is a local path
+ * (http_local_path: no other site, no header splitting), else the start
+ * page. Borrowed from the form or query it came from.
+ */
+static const char *
+web_login_back(const char *terug)
+{
+	return http_local_path(terug) ? terug : "/";
+}
+
 static void
 web_login_page(struct req *r, int status, const char *email,
-    const char *error)
+    const char *terug, const char *error)
 {
 	struct evbuffer *b = evbuffer_new();
 
@@ -30,8 +43,11 @@ web_login_page(struct req *r, int status, const char *email,
 	html_out(b, "<h1>Inloggen</h1>\n");
 	if (error != NULL)
 		html_out(b, "<p class=\"error\" role=\"alert\">%s</p>\n", error);
-	html_out(b, "<form method=\"post\" action=\"/inloggen\">\n"
-	    "<p><label for=\"email\">E-mailadres</label><br>"
+	html_out(b, "<form method=\"post\" action=\"/inloggen\">\n");
+	if (strcmp(terug, "/") != 0)
+		html_out(b, "<input type=\"hidden\" name=\"terug\" "
+		    "value=\"%s\">\n", terug);
+	html_out(b, "<p><label for=\"email\">E-mailadres</label><br>"
 	    "<input id=\"email\" name=\"email\" type=\"email\" "
 	    "autocomplete=\"username\" required maxlength=\"254\" "
 	    "value=\"%s\"></p>\n"
@@ -45,10 +61,12 @@ web_login_page(struct req *r, int status, const char *email,
 	evbuffer_free(b);
 }
 
+/* GET /inloggen[?terug=/path]: the form, carrying where to go back to. */
 void
 web_login_form(struct req *r)
 {
-	web_login_page(r, 200, "", NULL);
+	web_login_page(r, 200, "", web_login_back(req_query(r, "terug")),
+	    NULL);
 }
 
 /* The form fields of an urlencoded body into out; -1 after replying. */
@@ -121,6 +139,7 @@ struct web_login_job {
 	char			*pw;		/* sodium_malloc'ed, wiped */
 	size_t			 pwlen;
 	char			 device[LOGIN_DEVICE_LEN + 1]; /* or "" */
+	char			*terug;		/* a local path (checked) */
 	bool			 match;
 };
 
@@ -146,7 +165,10 @@ web_login_device(struct req *r, const char *email,
 		out[0] = '\0';
 }
 
-/* Signed in: the session cookie, a device cookie, and to the home page. */
+/*
+ * Signed in: the session cookie, a device cookie, and back to where the
+ * person came from (or the start page).
+ */
 static void
 web_login_success(struct req *r, struct web_login_job *job)
 {
@@ -173,7 +195,7 @@ web_login_success(struct req *r, struct web_login_job *job)
 	reply_header(r, "Set-Cookie", header);
 	log_emit(LOG_INFO, "auth.login", "user %ld logged in",
 	    job->who.user_id);
-	reply_redirect(r, "/");
+	reply_redirect(r, job->terug);
 }
 
 /* On the password pool: the one expensive step. */
@@ -191,6 +213,7 @@ web_login_job_free(struct web_login_job *job)
 	sodium_free(job->pw);
 	sodium_memzero(job->hash, sizeof job->hash);
 	free(job->email);
+	free(job->terug);
 	free(job);
 }
 
@@ -214,8 +237,8 @@ web_login_done(void *arg, bool ran)
 		if (ok)
 			web_login_success(r, job);
 		else
-			web_login_page(r, 401, job->email, "Het e-mailadres "
-			    "of het wachtwoord klopt niet.");
+			web_login_page(r, 401, job->email, job->terug,
+			    "Het e-mailadres of het wachtwoord klopt niet.");
 	}
 	db_recover(r->db);
 	log_set_rid(prev);
@@ -228,7 +251,8 @@ web_login_done(void *arg, bool ran)
  * can act on.
  */
 static void
-web_login_wait(struct req *r, const char *email, int seconds)
+web_login_wait(struct req *r, const char *email, const char *terug,
+    int seconds)
 {
 	char retry[16], *msg;
 
@@ -237,7 +261,7 @@ web_login_wait(struct req *r, const char *email, int seconds)
 	msg = seconds < 90 ? xasprintf("Te veel pogingen. Probeer het over "
 	    "%d seconden opnieuw.", seconds) : xasprintf("Te veel pogingen. "
 	    "Probeer het over %d minuten opnieuw.", (seconds + 59) / 60);
-	web_login_page(r, 429, email, msg);
+	web_login_page(r, 429, email, terug, msg);
 	free(msg);
 }
 
@@ -250,7 +274,7 @@ void
 web_login_post(struct req *r)
 {
 	struct evkeyvalq form;
-	const char *email, *pw;
+	const char *email, *pw, *terug;
 	struct web_login_job *job;
 	int wait, rc;
 
@@ -258,27 +282,29 @@ web_login_post(struct req *r)
 		return;
 	email = evhttp_find_header(&form, "email");
 	pw = evhttp_find_header(&form, "wachtwoord");
+	terug = web_login_back(evhttp_find_header(&form, "terug"));
 	if (email == NULL || pw == NULL || *email == '\0' || *pw == '\0' ||
 	    strlen(email) > 254) {
-		web_login_page(r, 400, "", "Vul uw e-mailadres en wachtwoord "
-		    "in.");
+		web_login_page(r, 400, "", terug, "Vul uw e-mailadres en "
+		    "wachtwoord in.");
 		goto out;
 	}
 	if (!password_acceptable(pw, strlen(pw))) {
 		/* No account has a password of this length: nothing to hash. */
-		web_login_page(r, 401, email, "Het e-mailadres of het "
+		web_login_page(r, 401, email, terug, "Het e-mailadres of het "
 		    "wachtwoord klopt niet.");
 		goto out;
 	}
 	job = xcalloc(1, sizeof *job);
 	job->r = r;
 	job->email = xstrdup(email);
+	job->terug = xstrdup(terug);
 	web_login_device(r, email, job->device);
 	wait = login_guard_check(r->ctx->login_guard, r->client, email,
 	    job->device[0] != '\0' ? job->device : NULL);
 	if (wait > 0) {
 		web_login_job_free(job);
-		web_login_wait(r, email, wait);
+		web_login_wait(r, email, terug, wait);
 		goto out;
 	}
 	rc = user_login_lookup(r->db, email, &job->who, job->hash);
@@ -296,8 +322,8 @@ web_login_post(struct req *r)
 	    web_login_done, job) == -1) {
 		web_login_job_free(job);
 		reply_header(r, "Retry-After", "5");
-		web_login_page(r, 503, email, "Er wordt nu erg veel ingelogd. "
-		    "Probeer het over een paar seconden opnieuw.");
+		web_login_page(r, 503, email, terug, "Er wordt nu erg veel "
+		    "ingelogd. Probeer het over een paar seconden opnieuw.");
 		goto out;
 	}
 	r->async = true;

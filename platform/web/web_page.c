@@ -7,6 +7,8 @@
  */
 #include "web/web.h"
 
+#include <string.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
 
@@ -61,6 +63,32 @@ web_page_pager(struct req *r, struct evbuffer *b, int page, int page_size,
 	json_decref(links);
 }
 
+/*
+ * A link to the login form that brings the person back to this page
+ * afterwards (web_login.c checks "terug" again): only for a page read with
+ * GET, not the login form itself, and a path fit to go back to. The site
+ * header passes query false: pages cached for every anonymous visitor
+ * (web_pilots_show and others, keyed by their path) carry the header, so
+ * it must not hold a query one visitor chose.
+ */
+void
+web_page_login_link(struct req *r, struct evbuffer *b, const char *text,
+    bool query)
+{
+	const char *back = query ? r->target : r->path;
+
+	if (!(r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD) ||
+	    !http_local_path(back) || strcmp(r->path, "/") == 0 ||
+	    strcmp(r->path, "/inloggen") == 0)
+		back = NULL;
+	html_out(b, "<a href=\"/inloggen");
+	if (back != NULL) {
+		html_out(b, "?terug=");
+		html_url_value(b, back);
+	}
+	html_out(b, "\">%s</a>", text);
+}
+
 /* The document head, the site header with navigation, and <main>. */
 void
 web_page_start(struct req *r, struct evbuffer *b, const char *title)
@@ -99,18 +127,23 @@ web_page_start_feed(struct req *r, struct evbuffer *b, const char *title,
 	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
 	    "<li><a href=\"/benchmarks\">Benchmarks</a></li>\n"
 	    "<li><a href=\"/gemeenten\">Gemeenten</a></li>\n"
-	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n"
-	    "</ul></nav>\n", feed_title, feed);
+	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n", feed_title, feed);
+	if (r->who.kind == PRINCIPAL_SESSION)
+		html_out(b, "<li><a href=\"/mijn\">Mijn overzicht</a></li>\n");
+	html_out(b, "</ul></nav>\n");
 	if (r->who.kind == PRINCIPAL_SESSION)
 		html_out(b, "<form class=\"session\" method=\"post\" "
 		    "action=\"/uitloggen\">"
 		    "<span>Ingelogd voor %s (%s)</span> "
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Uitloggen</button></form>\n",
+		    r->who.gemeente_naam[0] != '\0' ? r->who.gemeente_naam :
 		    r->who.gemeente, role_label(r->who.role), r->who.csrf);
-	else
-		html_out(b, "<p class=\"session\"><a href=\"/inloggen\">"
-		    "Inloggen</a></p>\n");
+	else {
+		html_out(b, "<p class=\"session\">");
+		web_page_login_link(r, b, "Inloggen", false);
+		html_out(b, "</p>\n");
+	}
 	html_out(b, "</header>\n<main id=\"meent-inhoud\">\n");
 }
 
@@ -129,16 +162,53 @@ web_page_reply(struct req *r, int status, struct evbuffer *b)
 	reply_send(r, status, "text/html; charset=utf-8", b);
 }
 
+/* What a person can do about an error of this status, or NULL. */
+static const char *
+web_page_problem_hint(int status)
+{
+	switch (status) {
+	case 404:
+		return "Misschien is het adres verkeerd getypt, of bestaat de "
+		    "pagina niet meer. Kies een onderdeel in het menu, of zoek "
+		    "wat u nodig hebt.";
+	case 405:
+		return "Deze pagina werkt zo niet. Ga terug en gebruik de "
+		    "knoppen en formulieren op de pagina.";
+	case 409:
+		return "Iemand anders heeft dit intussen veranderd, of het kan "
+		    "nu niet meer. Laad de pagina opnieuw en kijk wat er nu "
+		    "staat.";
+	case 410:
+		return "Dit is verwijderd. Het komt niet terug.";
+	case 413:
+		return "Wat u stuurde is te groot. Maak het kleiner en probeer "
+		    "het opnieuw.";
+	case 429:
+		return "Wacht even en probeer het dan opnieuw.";
+	}
+	if (status >= 500)
+		return "Dit ligt niet aan u. Probeer het over een paar minuten "
+		    "opnieuw. Gaat het dan nog mis, neem dan contact op met de "
+		    "beheerder van deze site.";
+	return NULL;
+}
+
 /*
  * An error as a Dutch page with the site's frame, for a person with a
  * browser (reply.c calls it through the hook web_page_init() installs).
+ * Someone who is not signed in and needs to be (401) gets a link to the
+ * login form that brings her back here.
  */
 static void
 web_page_problem(struct req *r, int status, const char *title,
     const char *detail)
 {
 	struct evbuffer *b = evbuffer_new();
+	bool login = status == 401 && r->who.kind != PRINCIPAL_SESSION;
+	const char *hint = web_page_problem_hint(status);
 
+	if (login)
+		title = "Log in om dit te zien";
 	web_page_start(r, b, title);
 	html_out(b, "<h1>%s</h1>\n<p>%s</p>\n", title, detail);
 	if (req_has_invalid(r)) {
@@ -152,7 +222,18 @@ web_page_problem(struct req *r, int status, const char *title,
 			    json_string_value(json_object_get(p, "reason")));
 		html_out(b, "</ul>\n");
 	}
-	html_out(b, "<p><a href=\"/\">Naar de startpagina</a></p>\n");
+	if (hint != NULL)
+		html_out(b, "<p>%s</p>\n", hint);
+	html_out(b, "<ul class=\"error-links\">\n");
+	if (login) {
+		html_out(b, "<li>");
+		web_page_login_link(r, b, "Log in om dit te zien", true);
+		html_out(b, "</li>\n");
+	}
+	if (status == 404)
+		html_out(b, "<li><a href=\"/zoeken\">Zoeken</a></li>\n");
+	html_out(b, "<li><a href=\"/\">Naar de startpagina</a></li>\n"
+	    "</ul>\n");
 	web_page_end(b);
 	reply_send(r, status, "text/html; charset=utf-8", b);
 	evbuffer_free(b);

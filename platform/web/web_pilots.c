@@ -23,17 +23,14 @@
 static const char *const web_pilots_section_titles[PILOT_NSECTIONS] = {
 	"Aanpak", "Data", "Resultaten", "Lessen", "Privacy" };
 
-/* A domain slug as words: "werk-en-inkomen" as "werk en inkomen". */
+/* A domain by its Dutch name: "financien" as "Financiën". */
 static void
 web_pilots_domain(struct evbuffer *b, const char *slug)
 {
-	char *words = xstrdup(slug != NULL ? slug : "");
+	char label[128];
 
-	for (char *c = words; *c != '\0'; c++)
-		if (*c == '-')
-			*c = ' ';
-	html_out(b, "%s", words);
-	free(words);
+	html_out(b, "%s", pilot_domain_label(slug != NULL ? slug : "", label,
+	    sizeof label));
 }
 
 /* A CBS size class (1..8) in words. */
@@ -105,6 +102,23 @@ web_pilots_options(struct evbuffer *b, const char *selected,
 		    " selected");
 		html_out(b, ">%s%s</option>\n", set != NULL ? set[i].label : v,
 		    suffix);
+	}
+}
+
+/* "alle", then the n domains by their Dutch names. */
+static void
+web_pilots_domain_options(struct evbuffer *b, const char *selected,
+    const char *const *values, size_t n)
+{
+	char label[128];
+
+	html_out(b, "<option value=\"\">alle</option>\n");
+	for (size_t i = 0; i < n; i++) {
+		html_out(b, "<option value=\"%s\"", values[i]);
+		html_attr_if(b, selected != NULL &&
+		    strcmp(selected, values[i]) == 0, " selected");
+		html_out(b, ">%s</option>\n", pilot_domain_label(values[i],
+		    label, sizeof label));
 	}
 }
 
@@ -255,7 +269,7 @@ web_pilots_filters(struct req *r, struct evbuffer *b,
 	web_pilots_q(r, b, "Zoekwoorden", q->q);
 	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>"
 	    "<select id=\"domein\" name=\"domein\">\n");
-	web_pilots_options(b, q->domein, NULL, doms, ndom, "");
+	web_pilots_domain_options(b, q->domein, doms, ndom);
 	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label><br>"
 	    "<select id=\"status\" name=\"status\">\n");
 	web_pilots_options(b, q->status, pilot_statuses, NULL, 0, "");
@@ -586,6 +600,7 @@ web_pilots_show(struct req *r)
 	b = evbuffer_new();
 	web_page_start(r, b, p.titel);
 	html_out(b, "<article class=\"pilot\">\n<h1>%s</h1>\n", p.titel);
+	web_pilot_form_saved(r, b, &p);
 	if (p.voorbeeld)
 		html_out(b, "<p class=\"voorbeeld\"><strong>Voorbeeld:</strong> "
 		    "deze pilot is verzonnen om te laten zien hoe meent werkt."
@@ -674,6 +689,7 @@ web_pilots_show(struct req *r)
 		html_raw(b, p.html[s]);
 		html_out(b, "</section>\n");
 	}
+	html_out(b, "<p><a href=\"/pilots/%s/bijlagen\">Bijlagen</a></p>\n", p.id);
 	html_out(b, "<p class=\"meta\">Versie %ld, gewijzigd ", p.versie);
 	{
 		char when[32];
@@ -685,7 +701,8 @@ web_pilots_show(struct req *r)
 	    req_own(r, p.gemeente) &&
 	    strcmp(p.origin, r->ctx->instance->uuid) == 0)
 		html_out(b, "<p><a href=\"/pilots/%s/bewerken\">Deze pilot "
-		    "bewerken</a></p>\n", p.id);
+		    "bewerken</a> · <a href=\"/pilots/%s/verwijderen\">Deze "
+		    "pilot verwijderen</a></p>\n", p.id, p.id);
 	html_out(b, "</article>\n");
 	web_page_end(b);
 	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0) {

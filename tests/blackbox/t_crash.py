@@ -139,8 +139,8 @@ class Writers:
                 "vraag": "Overleeft het?", "aanpak": "Zo.", "tags": "",
                 "stakeholders": ""}), timeout=10)
         if r.status == 303:
-            self.ack("pilot", id=r.header("Location").rsplit("/", 1)[1],
-                     word=w, versie=1)
+            path = r.header("Location").split("?")[0]
+            self.ack("pilot", id=path.rsplit("/", 1)[1], word=w, versie=1)
 
     def revise(self):
         slug = self.ctx["slug"]

@@ -886,6 +886,21 @@ def c_web_pilot_update():
     return Case(setup, request, whole, web=True)
 
 
+def c_web_pilot_delete():
+    def setup():
+        pid, _ = new_pilot()
+        w = one("SELECT titel FROM pilots WHERE id = ?", (pid,)).split()[-1]
+        return {"id": pid, "w": w}
+
+    def request(st):
+        return post_form("/pilots/%s/verwijderen" % st["id"],
+                         {"csrf": CSRF[RHEDEN]}, RHEDEN)
+
+    def whole(st):
+        return pilot_whole(st["id"], st["w"], 2, deleted=True)
+    return Case(setup, request, whole, web=True)
+
+
 def pull_settled(mark, pid, timeout=20):
     """Wait for the pull a notify started: applied, or failed."""
     deadline = time.time() + timeout
@@ -952,6 +967,7 @@ CASES = {
     "web.logout": c_logout(),
     "web.pilot.create": c_web_pilot_create(),
     "web.pilot.update": c_web_pilot_update(),
+    "web.pilot.delete": c_web_pilot_delete(),
     "web.datasets.create": c_dataset_create(True),
     "web.datasets.publish": c_dataset_publish(True),
     "web.datasets.remove": c_dataset_remove(True),

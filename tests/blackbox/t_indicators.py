@@ -147,7 +147,10 @@ t.eq(r.status, 200, "CSV by Accept")
 t.ok(r.header("Content-Type").startswith("text/csv"), "text/csv")
 rows = list(csv.reader(r.body.decode().splitlines()))
 t.eq(rows[0], ["gemeente", "naam", "inwoners", "periode", "waarde",
-               "deze_gemeente"], "CSV header")
+               "deze_gemeente", "bron", "dataset", "in_vergelijking"],
+     "CSV header")
+t.ok(all(x[6].startswith("CBS") for x in rows[1:] if x[4]),
+     "every value names its source", rows[1][6:])
 t.eq(len(rows) - 1, sum(1 for g in GEM.values()
                         if g["provincie"] == "Gelderland"), "a row a member")
 t.eq([x[0] for x in rows[1:] if x[5] == "ja"], ["GM0275"], "marks Rheden")

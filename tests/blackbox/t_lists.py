@@ -184,7 +184,7 @@ links = [(html.unescape(h), html.unescape(w)) for h, w in re.findall(
     r'<li><a href="([^"]+)">(.*?)</a></li>', active)]
 t.eq(links, [
     ("/pilots?grootteklasse=4&provincie=Gelderland&tag=lijsttest&sort=titel",
-     "Domein: jeugd (weghalen)"),
+     "Domein: Jeugd (weghalen)"),
     ("/pilots?domein=jeugd&provincie=Gelderland&tag=lijsttest&sort=titel",
      "Inwoners: 20.000 tot 50.000 inwoners (weghalen)"),
     ("/pilots?domein=jeugd&grootteklasse=4&tag=lijsttest&sort=titel",
@@ -388,10 +388,16 @@ for q in ("grootteklasse=9", "grootteklasse=0", "grootteklasse=x",
     t.ok(r.status == 400 and r.header("Content-Type").startswith(
         "application/problem+json") and r.json().get("invalidParams"),
         "feed ?%s: 400 problem+json" % q)
-r = m.get("/pilots/feed?grootteklasse=9&domein=hobby",
-          headers={"Accept": "text/html"})
+r = m.get("/pilots/feed?grootteklasse=9&domein=hobby")
 t.eq(sorted(p["name"] for p in r.json()["invalidParams"]),
      ["domein", "grootteklasse"], "every bad parameter is listed")
+# A browser that opens the link gets the same reasons as a Dutch page.
+r = m.get("/pilots/feed?grootteklasse=9&domein=hobby",
+          headers={"Accept": "text/html"})
+body = r.body.decode()
+t.ok(r.status == 400 and r.header("Content-Type").startswith("text/html")
+     and 'lang="nl"' in body and "domein:" in body and
+     "grootteklasse:" in body, "a browser: a Dutch page with both reasons")
 
 # --- Guideline feeds.
 r, root, entries = feed("/richtlijnen/feed")

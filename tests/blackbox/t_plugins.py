@@ -126,6 +126,6 @@ r = m.request("POST", "/inloggen", headers={
 cookie = (r.header("Set-Cookie") or "").split(";")[0]
 page = m.get("/pilots/%s/bewerken" % pid, headers={"Cookie": cookie})
 t.ok(page.status == 200 and "leesbaarheid" in page.body.decode() and
-     "Opmerkingen" in page.body.decode(),
+     "Tips voor de tekst" in page.body.decode(),
      "the score shows on the pilot's edit page")
 finish(t, m)

@@ -90,9 +90,11 @@ test_csv_neutralised(void **state)
 	text = calloc(1, len + 1);
 	evbuffer_remove(b, text, len);
 	assert_string_equal(text,
-	    "gemeente,naam,inwoners,periode,waarde,deze_gemeente\r\n"
-	    "\"GM0001\",\"'=HYPERLINK(\"\"x\"\")\",10,\"2024\",1.5000,ja\r\n"
-	    "\"GM0002\",\"'@SUM(A1)\",20,\"2024\",,nee\r\n");
+	    "gemeente,naam,inwoners,periode,waarde,deze_gemeente,bron,"
+	    "dataset,in_vergelijking\r\n"
+	    "\"GM0001\",\"'=HYPERLINK(\"\"x\"\")\",10,\"2024\",1.5000,ja,"
+	    "\"\",\"\",ja\r\n"
+	    "\"GM0002\",\"'@SUM(A1)\",20,\"2024\",,nee,\"\",\"\",ja\r\n");
 	free(text);
 	evbuffer_free(b);
 	json_decref(cmp);

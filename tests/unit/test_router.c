@@ -112,6 +112,38 @@ test_body_cap(void **state)
 	config_free(&c);
 }
 
+/*
+ * Where a person may be sent back to after signing in (the login form's
+ * "terug"): local paths only; everything that could leave the site or
+ * split the Location header is refused.
+ */
+static void
+test_local_path(void **state)
+{
+	static const char *const good[] = { "/", "/mijn",
+	    "/pilots?domein=jeugd&page=2", "/richtlijnen/a/voorstellen/3",
+	    "/zoeken?q=%2F%2Fx" };
+	static const char *const bad[] = { "", "mijn", "//evil.example",
+	    "https://evil.example", "/\\evil.example", "/a//b",
+	    "/\r\nSet-Cookie: x=1", "/a\nb", "/a b", "/a\tb", "/a\x7f",
+	    "/caf\xc3\xa9", "javascript:alert(1)", "\\\\evil" };
+	char longest[HTTP_LOCAL_PATH_MAX + 2];
+
+	(void)state;
+	for (size_t i = 0; i < nitems(good); i++)
+		assert_true(http_local_path(good[i]));
+	for (size_t i = 0; i < nitems(bad); i++)
+		assert_false(http_local_path(bad[i]));
+	assert_false(http_local_path(NULL));
+	memset(longest, 'a', sizeof longest);
+	longest[0] = '/';
+	longest[HTTP_LOCAL_PATH_MAX] = '\0';
+	assert_true(http_local_path(longest));	/* 500 bytes */
+	longest[HTTP_LOCAL_PATH_MAX] = 'a';
+	longest[HTTP_LOCAL_PATH_MAX + 1] = '\0';
+	assert_false(http_local_path(longest));	/* 501 */
+}
+
 int
 main(void)
 {
@@ -120,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_body_cap),
+		cmocka_unit_test(test_local_path),
 	};
 	router_init(routes_table, routes_count);
 
