@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CTL_USAGE	2
@@ -51,6 +52,8 @@ static int	ctl_peer_add(struct ctl *);
 static int	ctl_peer_list(struct ctl *);
 static int	ctl_peer_remove(struct ctl *);
 static int	ctl_peer_status(struct ctl *);
+static int	ctl_mail_status(struct ctl *);
+static int	ctl_mail_test(struct ctl *);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "init", "[--name NAME] [--base-url URL]", ctl_init },
@@ -70,6 +73,9 @@ static const struct ctl_command ctl_commands[] = {
 	{ "peer list", "", ctl_peer_list },
 	{ "peer remove", "URL", ctl_peer_remove },
 	{ "peer status", "  (JSON)", ctl_peer_status },
+	{ "mail status", "  (the outbox)", ctl_mail_status },
+	{ "mail test", "ADDRESS [--unsubscribe URL]  (queue a test message)",
+	    ctl_mail_test },
 	{ "check", "", ctl_check },
 	{ "reindex", "", ctl_reindex },
 	{ "indicator add", "FILE.json  (an indicator definition)",
@@ -875,6 +881,85 @@ ctl_peer_status(struct ctl *c)
 	json_dumpf(list, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(list);
+	return 0;
+}
+
+/* The outbox: counts by state, the oldest waiting message, the last error. */
+static int
+ctl_mail_status(struct ctl *c)
+{
+	struct db *db;
+	json_t *st, *counts, *oldest, *last;
+	char when[32] = "-";
+
+	if (c->argc != 0)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	st = mail_status(db);
+	db_close(db);
+	if (st == NULL)
+		return ctl_fail("cannot read the outbox");
+	counts = json_object_get(st, "counts");
+	oldest = json_object_get(st, "oldestQueued");
+	last = json_object_get(st, "lastError");
+	if (json_is_integer(oldest)) {
+		time_t t = (time_t)json_integer_value(oldest);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	printf("queued %lld\nsending %lld\nsent %lld\nfailed %lld\n"
+	    "oldest queued %s\n",
+	    (long long)json_integer_value(json_object_get(counts, "queued")),
+	    (long long)json_integer_value(json_object_get(counts, "sending")),
+	    (long long)json_integer_value(json_object_get(counts, "sent")),
+	    (long long)json_integer_value(json_object_get(counts, "failed")),
+	    when);
+	if (json_is_object(last))
+		printf("last error message %lld: %s\n", (long long)
+		    json_integer_value(json_object_get(last, "id")),
+		    json_string_value(json_object_get(last, "error")));
+	else
+		printf("last error -\n");
+	json_decref(st);
+	return 0;
+}
+
+/* Queue a test message; a running meentd sends it within a second. */
+static int
+ctl_mail_test(struct ctl *c)
+{
+	struct instance in;
+	struct db *db;
+	const char *unsubscribe = NULL;
+	char *err = NULL;
+	long id;
+
+	if (c->argc == 3 && strcmp(c->argv[1], "--unsubscribe") == 0)
+		unsubscribe = c->argv[2];
+	else if (c->argc != 1)
+		return CTL_USAGE;
+	if (!mail_address_valid(c->argv[0]))
+		return ctl_fail("not an e-mail address (one line, "
+		    "local@domain, at most %d bytes)", MAIL_ADDRESS_MAX);
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	if (instance_load(db, c->data_dir, &in, &err) == -1) {
+		db_close(db);
+		ctl_fail("%s", err);
+		free(err);
+		return 1;
+	}
+	id = mail_enqueue_test(db, c->argv[0], in.name, unsubscribe);
+	instance_free(&in);
+	db_close(db);
+	if (id == MEENT_INVALID)
+		return ctl_fail("--unsubscribe: not an http(s) URL");
+	if (id <= 0)
+		return ctl_fail("cannot queue the message");
+	printf("message %ld queued\n", id);
 	return 0;
 }
 

@@ -114,6 +114,22 @@ static const struct config_key config_keys[] = {
 	{ "federation_allow_http_loopback", CONFIG_BOOL,
 	    OFF(federation_allow_http_loopback), 0, 1,
 	    "tests only: peers over http on loopback addresses" },
+	{ "smtp_url", CONFIG_STR, OFF(smtp_url), 0, 0,
+	    "outgoing mail: smtp://HOST[:PORT] (STARTTLS) or smtps://" },
+	{ "smtp_from", CONFIG_STR, OFF(smtp_from), 0, 0,
+	    "the sender address of every e-mail" },
+	{ "smtp_credentials_file", CONFIG_STR, OFF(smtp_credentials_file), 0,
+	    0, "a file with USER:PASSWORD, readable only by meentd" },
+	{ "smtp_timeout", CONFIG_INT, OFF(smtp_timeout), 1, 600,
+	    "seconds one message may take to send" },
+	{ "smtp_retry_min", CONFIG_INT, OFF(smtp_retry_min), 1, 86400,
+	    "seconds before the first retry; doubled each time ..." },
+	{ "smtp_retry_max", CONFIG_INT, OFF(smtp_retry_max), 1, 7 * 86400,
+	    "... up to this many seconds" },
+	{ "smtp_max_attempts", CONFIG_INT, OFF(smtp_max_attempts), 1, 1000,
+	    "attempts before a message is given up (failed)" },
+	{ "smtp_max_age_hours", CONFIG_INT, OFF(smtp_max_age_hours), 1,
+	    24 * 30, "hours after which an unsent message is given up" },
 };
 #undef OFF
 
@@ -151,6 +167,11 @@ config_init(struct config *c)
 	c->sdc_round_base = 0;
 	c->search_budget_ms = 2000;
 	c->search_budget_steps = 0;
+	c->smtp_timeout = 30;
+	c->smtp_retry_min = 60;
+	c->smtp_retry_max = 6 * 3600;
+	c->smtp_max_attempts = 20;
+	c->smtp_max_age_hours = 48;
 }
 
 void

@@ -114,6 +114,15 @@ struct config {
 	/* Federation. */
 	bool		 federation_relay;
 	bool		 federation_allow_http_loopback;
+	/* Outgoing e-mail (domain/mail_send.c); read at start. */
+	char		*smtp_url;
+	char		*smtp_from;
+	char		*smtp_credentials_file;
+	int		 smtp_timeout;
+	int		 smtp_retry_min;
+	int		 smtp_retry_max;
+	int		 smtp_max_attempts;
+	int		 smtp_max_age_hours;
 };
 
 /* A request's head as http_parse.c reads it. */

@@ -209,6 +209,35 @@ void	 pilot_etag(const struct pilot *, char[64]);
 void	 pilot_identity(struct pilot *, const struct pilot *);
 void	 pilot_free(struct pilot *);
 
+/* mail.c */
+#define MAIL_ADDRESS_MAX	254
+#define MAIL_SUBJECT_MAX	200
+#define MAIL_BODY_MAX		(256 * 1024)
+bool	 mail_address_valid(const char *);
+bool	 mail_subject_valid(const char *);
+long	 mail_enqueue(struct db *, const char *, const char *, const char *,
+	     const char *, const char *);
+long	 mail_enqueue_test(struct db *, const char *, const char *,
+	     const char *);
+json_t	*mail_status(struct db *);
+
+/* password_reset.c */
+#define PASSWORD_RESET_LEN	43	/* base64url of 32 bytes */
+#define PASSWORD_RESET_MINUTES	30
+#define PASSWORD_RESET_EXPIRED	1
+#define PASSWORD_RESET_USED	2
+int	 password_reset_request(struct db *, const char *, const char *,
+	     const char *);
+int	 password_reset_check(struct db *, const char *);
+int	 password_reset_apply(struct db *, const char *, const char *);
+
+/* mail_send.c */
+void	 mail_send_wake(void);
+char	*mail_subject_encode(const char *);
+int	 mail_send_start(const char *, const struct config *, char **);
+void	 mail_send_stop(void);
+void	 mail_metrics(struct evbuffer *);
+
 /* jobs.c */
 enum jobs_pool_id { JOBS_UPLOAD, JOBS_PASSWORD, JOBS_POOLS };
 void	 jobs_start(enum jobs_pool_id, int, int);
@@ -648,6 +677,8 @@ int	 login_guard_check(struct login_guard *, const char *, const char *,
 void	 login_guard_result(struct login_guard *, const char *, const char *,
 	     bool);
 void	 login_guard_device_new(struct login_guard *, const char *, char *);
+int	 login_guard_reset_allow(struct login_guard *, const char *,
+	     const char *);
 bool	 login_guard_device_valid(struct login_guard *, const char *,
 	     const char *);
 

@@ -37,6 +37,7 @@
 #define LOGIN_GUARD_WAYS	4
 #define LOGIN_DEVICE_NONCE	16
 #define LOGIN_DEVICE_MAC	16
+#define LOGIN_RESET_PER_HOUR	3.0		/* reset mails per account */
 
 struct login_guard_slot {
 	uint64_t	 key;		/* 0: free */
@@ -49,6 +50,7 @@ struct login_guard {
 	unsigned char		 hkey[crypto_shorthash_KEYBYTES];
 	unsigned char		 device_key[crypto_generichash_KEYBYTES];
 	struct ratelimit	*per_address;
+	struct ratelimit	*reset_per_account;
 	struct login_guard_slot	 slots[LOGIN_GUARD_SETS][LOGIN_GUARD_WAYS];
 };
 
@@ -68,6 +70,8 @@ login_guard_new(const unsigned char *secret, int per_minute)
 	crypto_generichash(g->device_key, sizeof g->device_key,
 	    (const unsigned char *)label, sizeof label - 1, secret, 64);
 	g->per_address = ratelimit_new(per_minute, per_minute);
+	g->reset_per_account = ratelimit_new(LOGIN_RESET_PER_HOUR / 60.0,
+	    LOGIN_RESET_PER_HOUR);
 	return g;
 }
 
@@ -77,6 +81,7 @@ login_guard_free(struct login_guard *g)
 	if (g == NULL)
 		return;
 	ratelimit_free(g->per_address);
+	ratelimit_free(g->reset_per_account);
 	pthread_mutex_destroy(&g->mu);
 	sodium_memzero(g->device_key, sizeof g->device_key);
 	free(g);
@@ -247,4 +252,28 @@ login_guard_device_valid(struct login_guard *g, const char *email,
 		return false;
 	login_device_mac(g, email, raw, mac);
 	return sodium_memcmp(mac, raw + LOGIN_DEVICE_NONCE, sizeof mac) == 0;
+}
+
+/*
+ * May client ask for a password reset link for email now? The address's
+ * budget is the logins' (login_per_minute, one bucket); each account gets
+ * at most LOGIN_RESET_PER_HOUR, known or not, so a flood for one address
+ * sends it few mails and tells nothing. Returns 0, or seconds to wait.
+ */
+int
+login_guard_reset_allow(struct login_guard *g, const char *client,
+    const char *email)
+{
+	char key[300], acct[256];
+	int n;
+
+	n = snprintf(key, sizeof key, "ip:%s", client);
+	if (!ratelimit_allow(g->per_address, key, (size_t)n))
+		return 60;
+	login_guard_account(email, acct, sizeof acct);
+	n = snprintf(key, sizeof key, "reset:%s", acct);
+	if (!ratelimit_allow(g->reset_per_account, key,
+	    (size_t)(n < (int)sizeof key ? n : (int)sizeof key - 1)))
+		return (int)(3600 / LOGIN_RESET_PER_HOUR);
+	return 0;
 }

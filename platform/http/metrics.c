@@ -168,6 +168,7 @@ metrics_write(struct evbuffer *b)
 	    "meent_plugin_events_dropped_total %lu\n", plugin_events_dropped());
 	plugin_metrics(b);
 	jobs_metrics(b);
+	mail_metrics(b);
 	evbuffer_add_printf(b, "# HELP meent_db_errors_total Database errors."
 	    "\n# TYPE meent_db_errors_total counter\n"
 	    "meent_db_errors_total %lu\n", db_errors());

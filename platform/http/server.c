@@ -356,6 +356,9 @@ server_start(struct config *cfg, char **err)
 	}
 	srv->secure = strncmp(srv->origin, "https://", 8) == 0;
 
+	/* The outbox's sender (its own thread; a bad smtp_* key stops here). */
+	if (mail_send_start(srv->db_path, cfg, err) == -1)
+		goto fail;
 	server_raise_nofile();
 	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
 	if (srv->listen_fd == -1)
@@ -378,6 +381,7 @@ server_start(struct config *cfg, char **err)
 	    "workers", cfg->listen, srv->port, srv->nworkers);
 	return srv;
 fail:
+	mail_send_stop();
 	if (srv->workers != NULL)
 		for (int i = 0; i < srv->nworkers; i++)
 			worker_free(&srv->workers[i]);
@@ -401,6 +405,7 @@ server_stop(struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	jobs_stop();
+	mail_send_stop();
 	fed_pull_stop();
 	for (int i = 0; i < srv->nworkers; i++)
 		worker_free(&srv->workers[i]);

@@ -112,6 +112,12 @@ void	 web_pilots_filter_value(struct evbuffer *, const char *,
 char	*web_pilots_href(const char *, const struct pilot_query *, bool,
 	     const char *, const char *, const char *);
 
+/* web_password_reset.c */
+void	 web_password_reset_form(struct req *);
+void	 web_password_reset_request(struct req *);
+void	 web_password_reset_link(struct req *);
+void	 web_password_reset_set(struct req *);
+
 /* web_search.c */
 void	 web_zoeken(struct req *);
 

@@ -55,7 +55,7 @@ web_login_page(struct req *r, int status, const char *email,
 	    "<input id=\"wachtwoord\" name=\"wachtwoord\" type=\"password\" "
 	    "autocomplete=\"current-password\" required maxlength=\"1024\">"
 	    "</p>\n<p><button type=\"submit\">Inloggen</button></p>\n"
-	    "</form>\n", email);
+	    "</form>\n<p><a href=\"/wachtwoord-vergeten\">Wachtwoord vergeten?</a></p>\n", email);
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);

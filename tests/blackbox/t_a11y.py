@@ -16,6 +16,8 @@ SEED_PILOT = "/pilots/0138940d-15b4-4051-9d8e-b201b881fd5b"
 PAGES = [
     "/",
     "/inloggen",
+    "/wachtwoord-vergeten",
+    "/wachtwoord-herstellen/" + "A" * 43,
     "/pilots",
     "/pilots?domein=werk-en-inkomen&status=afgerond",
     "/pilots?grootteklasse=4&provincie=gelderland&domein=Jeugd",
@@ -70,7 +72,8 @@ check_pages(t, m, PAGES, status={
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
     "/gemeenten/GM9999": 404,
     "/datasets?periode=gisteren": 400,
-    "/nergens-te-vinden": 404},
+    "/nergens-te-vinden": 404,
+    "/wachtwoord-herstellen/" + "A" * 43: 404},
     reflow=["/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3"])
 
 # The start page about a chosen municipality ("Mijn gemeente": a cookie).
@@ -199,4 +202,12 @@ r = m.request("POST", "/inloggen", headers={
 check_pages(t, m, [prop], label="beheerder",
             cookie=(r.header("Set-Cookie") or "").split(";")[0],
             reflow=[prop])
+# A password reset link (the form for a new password) and its answers.
+m.request("POST", "/wachtwoord-vergeten", headers={
+    "Content-Type": "application/x-www-form-urlencoded",
+    "Origin": "http://127.0.0.1:%d" % m.port},
+    body="email=beheer%40tilburg.example.nl")
+text = m.sql("SELECT text_body FROM mail_outbox ORDER BY id DESC")[0][0]
+link = re.search(r"(/wachtwoord-herstellen/[A-Za-z0-9_-]{43})", text).group(1)
+check_pages(t, m, [link], label="herstellen")
 finish(t, m)

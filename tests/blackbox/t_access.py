@@ -557,6 +557,11 @@ EXEMPT = {
                        "cookie, changes nothing on the server (t_home.py)",
     "federation.notify": "public; a peer's signed nudge to pull, no item "
                          "of any municipality (t_federation_peer.py)",
+    "web.reset.request": "public; the same answer for every address, mail "
+                         "only to the account's own, rate limits "
+                         "(t_password_reset.py)",
+    "web.reset.set": "public; only a one-time link from that mail sets a "
+                     "password (t_password_reset.py)",
 }
 
 writes = [rt for rt in routes if rt[0] != "GET"]

@@ -854,6 +854,66 @@ def c_logout():
     return Case(setup, request, whole, web=True)
 
 
+def reset_user():
+    email = "herstel%d@rheden.example.nl" % uniq()
+    m.ctl("user", "add", email, "--gemeente", "GM0275", "--role", "editor",
+          input=PASSWORD + "\n", check=True)
+    return email
+
+
+def reset_ask(email):
+    return m.request("POST", "/wachtwoord-vergeten", headers={
+        "Content-Type": FORM, "Origin": ORIGIN},
+        body=urllib.parse.urlencode({"email": email}))
+
+
+def c_reset_request():
+    def setup():
+        return {"email": reset_user()}
+
+    def request(st):
+        return reset_ask(st["email"])
+
+    def whole(st):
+        links = one("SELECT count(*) FROM password_resets r JOIN users u ON"
+                    " u.id = r.user_id WHERE u.email = ?", (st["email"],))
+        mails = one("SELECT count(*) FROM mail_outbox WHERE recipient = ?",
+                    (st["email"],))
+        return [] if links == 1 and mails == 1 else [
+            "%d links, %d mails" % (links, mails)]
+    return Case(setup, request, whole, ok=(200,), web=True)
+
+
+def c_reset_set():
+    def setup():
+        email = reset_user()
+        r, _ = login(email)
+        assert r.status == 303, r
+        assert reset_ask(email).status == 200
+        text = one("SELECT text_body FROM mail_outbox WHERE recipient = ?",
+                   (email,))
+        path = re.search(r"(/wachtwoord-herstellen/[A-Za-z0-9_-]{43})",
+                         text).group(1)
+        return {"email": email, "path": path, "hash": one(
+            "SELECT password_hash FROM users WHERE email = ?", (email,))}
+
+    def request(st):
+        pw = "nieuw wachtwoord %s" % st["email"]
+        return m.request("POST", st["path"], headers={
+            "Content-Type": FORM, "Origin": ORIGIN},
+            body=urllib.parse.urlencode({"wachtwoord": pw, "herhaling": pw}))
+
+    def whole(st):
+        row = m.sql("SELECT u.password_hash, (SELECT count(*) FROM sessions"
+                    " s WHERE s.user_id = u.id), (SELECT min(used) FROM"
+                    " password_resets r WHERE r.user_id = u.id) FROM users u"
+                    " WHERE u.email = ?", (st["email"],))[0]
+        return [] if row[0] != st["hash"] and row[1] == 0 and row[2] == 1 \
+            else ["hash changed %s, %d sessions, used %s" % (
+                row[0] != st["hash"], row[1], row[2])]
+    return Case(setup, request, whole, ok=(200,), web=True)
+
+
 def c_web_pilot_create():
     def setup():
         n = uniq()
@@ -1040,6 +1100,8 @@ CASES = {
     "datasets.publish": c_dataset_publish(False),
     "datasets.delete": c_dataset_remove(False),
     "web.login": c_login(),
+    "web.reset.request": c_reset_request(),
+    "web.reset.set": c_reset_set(),
     "web.logout": c_logout(),
     "web.pilot.create": c_web_pilot_create(),
     "web.pilot.update": c_web_pilot_update(),
