@@ -550,6 +550,41 @@ static const struct migration migrations[] = {
 	    "CREATE INDEX pilot_bijlagen_hash ON pilot_bijlagen(hash);" },
 	{ 13,
 	    /*
+	     * The outbox (domain/mail.c): every e-mail meent sends, kept
+	     * until sent or given up. state is queued, sending (claimed by
+	     * the sender; back to queued at start, so a crash loses none),
+	     * sent or failed. headers are extra header lines ("Name: value",
+	     * one a line), checked when queued. last_error never holds an
+	     * address or a subject.
+	     */
+	    "CREATE TABLE mail_outbox ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  recipient TEXT NOT NULL,"
+	    "  subject TEXT NOT NULL,"
+	    "  text_body TEXT NOT NULL,"
+	    "  html_body TEXT NOT NULL,"
+	    "  headers TEXT NOT NULL DEFAULT '',"
+	    "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+	    "    ('queued', 'sending', 'sent', 'failed')),"
+	    "  attempts INTEGER NOT NULL DEFAULT 0,"
+	    "  next_attempt INTEGER NOT NULL,"
+	    "  last_error TEXT,"
+	    "  created INTEGER NOT NULL,"
+	    "  sent INTEGER);"
+	    "CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt);"
+	    /*
+	     * Password reset links (domain/password_reset.c): only the
+	     * SHA-256 digest of the token is kept; used once, then marked.
+	     */
+	    "CREATE TABLE password_resets ("
+	    "  digest BLOB PRIMARY KEY CHECK (length(digest) = 32),"
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER NOT NULL,"
+	    "  used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	    "CREATE INDEX password_resets_user ON password_resets(user_id);" },
+	{ 14,
+	    /*
 	     * Guideline texts, messages and reasons with LF line ends, as
 	     * they are written from now on (guideline_text_lf): texts from
 	     * browsers came with CRLF, and a diff showed every line changed.
@@ -586,41 +621,6 @@ static const struct migration migrations[] = {
 	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
 	    "    char(13), char(10))"
 	    "  WHERE instr(tekst, char(13)) > 0;" },
-	{ 14,
-	    /*
-	     * The outbox (domain/mail.c): every e-mail meent sends, kept
-	     * until sent or given up. state is queued, sending (claimed by
-	     * the sender; back to queued at start, so a crash loses none),
-	     * sent or failed. headers are extra header lines ("Name: value",
-	     * one a line), checked when queued. last_error never holds an
-	     * address or a subject.
-	     */
-	    "CREATE TABLE mail_outbox ("
-	    "  id INTEGER PRIMARY KEY,"
-	    "  recipient TEXT NOT NULL,"
-	    "  subject TEXT NOT NULL,"
-	    "  text_body TEXT NOT NULL,"
-	    "  html_body TEXT NOT NULL,"
-	    "  headers TEXT NOT NULL DEFAULT '',"
-	    "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
-	    "    ('queued', 'sending', 'sent', 'failed')),"
-	    "  attempts INTEGER NOT NULL DEFAULT 0,"
-	    "  next_attempt INTEGER NOT NULL,"
-	    "  last_error TEXT,"
-	    "  created INTEGER NOT NULL,"
-	    "  sent INTEGER);"
-	    "CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt);"
-	    /*
-	     * Password reset links (domain/password_reset.c): only the
-	     * SHA-256 digest of the token is kept; used once, then marked.
-	     */
-	    "CREATE TABLE password_resets ("
-	    "  digest BLOB PRIMARY KEY CHECK (length(digest) = 32),"
-	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-	    "  created INTEGER NOT NULL,"
-	    "  expires INTEGER NOT NULL,"
-	    "  used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
-	    "CREATE INDEX password_resets_user ON password_resets(user_id);" },
 };
 
 int

@@ -250,7 +250,7 @@ guideline_store_revise(struct db *db, struct guideline *g, struct revision *r,
 	int rc;
 
 	*conflicts = NULL;
-	/* LF before merging: stored texts are LF (migration 13). */
+	/* LF before merging: stored texts are LF (migration 14). */
 	lf = guideline_text_lf(r->tekst);
 	free(r->owned);
 	r->owned = lf;
