@@ -201,6 +201,16 @@ r = m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=cijfers.csv" % PILOT,
               body="wijk;aantal\nNoord;12\nZuid;30\n")
 t.ok(r.status == 201, "an attachment to show (%d)" % r.status, r.body[:300])
 ATTACHMENT = r.json()["hash"]
+# A password reset link (its form reads the link's row; only a POST uses it).
+r = m.request("POST", "/wachtwoord-vergeten", headers={
+    "Content-Type": FORM, "Origin": ORIGIN},
+    body=urllib.parse.urlencode({"email": EMAIL}))
+found = re.search(r"/wachtwoord-herstellen/([A-Za-z0-9_-]{43})",
+                  (m.sql("SELECT text_body FROM mail_outbox ORDER BY id"
+                         " DESC LIMIT 1") or [("",)])[0][0])
+t.ok(r.status in (200, 303) and found is not None,
+     "a password reset link to show (%d)" % r.status, r.body[:300])
+RESET = found.group(1) if found else "A" * 43
 
 # What goes in each path parameter, by the path before it.
 PARAMS = [
@@ -215,7 +225,7 @@ PARAMS = [
     (r"/richtlijnen/\{slug\}", "{slug}", GUIDE),
     (r"/versies/\{n\}", "{n}", "1"),
     (r"/static/nlds/\{file\}", "{file}", "tokens.css"),
-    (r"/wachtwoord-herstellen/\{token\}", "{token}", "A" * 43),
+    (r"/wachtwoord-herstellen/\{token\}", "{token}", RESET),
 ]
 # Query strings that make a route do its whole work.
 QUERIES = {
