@@ -83,6 +83,8 @@ void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
+void	 web_page_query_problem(struct req *, struct evbuffer *, int,
+	     const char *const (*)[2], size_t, size_t);
 void	 web_page_login_link(struct req *, struct evbuffer *, const char *,
 	     bool);
 

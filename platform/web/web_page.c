@@ -89,6 +89,50 @@ web_page_login_link(struct req *r, struct evbuffer *b, const char *text,
 	html_out(b, "\">%s</a>", text);
 }
 
+/*
+ * Why a list or search page has no results, above its form: the invalid
+ * query parameters (400), each by its label (labels: {name, label}
+ * pairs, nlabels of them) and linked to its field when it is one of the
+ * first nfields (the fields the page's form has), or the search that ran
+ * out of time (503).
+ */
+void
+web_page_query_problem(struct req *r, struct evbuffer *b, int status,
+    const char *const (*labels)[2], size_t nlabels, size_t nfields)
+{
+	size_t i, j;
+	json_t *p;
+
+	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "tabindex=\"-1\"><h2>%s</h2>\n", status == 503 ? "Zoeken lukte "
+	    "niet" : "Pas uw zoekvraag aan");
+	if (status == 503) {
+		html_out(b, "<p>%s</p></div>\n", MODEL_PILOTS_TOO_LONG);
+		return;
+	}
+	html_out(b, "<ul>\n");
+	json_array_foreach(r->invalid, i, p) {
+		const char *name = json_string_value(json_object_get(p,
+		    "name"));
+		const char *label = name;
+
+		for (j = 0; j < nlabels; j++)
+			if (strcmp(labels[j][0], name) == 0)
+				label = labels[j][1];
+		for (j = 0; j < nfields; j++)
+			if (strcmp(labels[j][0], name) == 0)
+				break;
+		if (j < nfields)
+			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n",
+			    name, label, json_string_value(json_object_get(p,
+			    "reason")));
+		else
+			html_out(b, "<li>%s: %s</li>\n", label,
+			    json_string_value(json_object_get(p, "reason")));
+	}
+	html_out(b, "</ul></div>\n");
+}
+
 /* The document head, the site header with navigation, and <main>. */
 void
 web_page_start(struct req *r, struct evbuffer *b, const char *title)

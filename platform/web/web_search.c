@@ -31,38 +31,8 @@ web_search_problem(struct req *r, struct evbuffer *b, int status)
 		{ "q", "Zoekwoorden" }, { "soort", "Zoek in" },
 		{ "page", "Pagina" }, { "pageSize", "Aantal per pagina" },
 	};
-	size_t i;
-	json_t *p;
-
-	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
-	    "tabindex=\"-1\"><h2>%s</h2>\n", status == 503 ? "Zoeken lukte "
-	    "niet" : "Pas uw zoekvraag aan");
-	if (status == 503) {
-		html_out(b, "<p>%s</p></div>\n", MODEL_PILOTS_TOO_LONG);
-		return;
-	}
-	html_out(b, "<ul>\n");
-	json_array_foreach(r->invalid, i, p) {
-		const char *name = json_string_value(json_object_get(p, "name"));
-		const char *label = name;
-		size_t j;
-
-		for (j = 0; j < nitems(labels); j++)
-			if (strcmp(labels[j][0], name) == 0)
-				label = labels[j][1];
-		/* The first two are fields of the form: link to them. */
-		for (j = 0; j < 2; j++)
-			if (strcmp(labels[j][0], name) == 0)
-				break;
-		if (j < 2)
-			html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>\n", name,
-			    label, json_string_value(json_object_get(p,
-			    "reason")));
-		else
-			html_out(b, "<li>%s: %s</li>\n", label,
-			    json_string_value(json_object_get(p, "reason")));
-	}
-	html_out(b, "</ul></div>\n");
+	/* The first two are fields of the form: link to them. */
+	web_page_query_problem(r, b, status, labels, nitems(labels), 2);
 }
 
 /* The form: the box (with its reason) and the kind to search in. */
