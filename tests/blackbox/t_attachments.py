@@ -456,6 +456,42 @@ t.eq((r.status, r.header("Location")), (303, "/pilots/%s/bijlagen?klaar="
      "toegevoegd" % pid), "the web form uploads: 303 back to the page")
 t.ok(any(a["naam"] == "Presentatie ré.pdf" for a in listing(A, pid)),
      "it is listed with its name")
+# The form is read as it arrives, its file written to disk on the way: a
+# file whose bytes look like the boundary's start, the CSRF field after the
+# file, arrive whole.
+tricky = pdf() + b"\r\n------meentgrens\r\n--\r\n------meentgrens-7\r\n-"
+body, ctype = multipart({}, "lastig.pdf", tricky)
+body = body.replace(b"------meentgrens7--\r\n", (
+    "------meentgrens7\r\nContent-Disposition: form-data; name=\"csrf\""
+    "\r\n\r\n%s\r\n------meentgrens7--\r\n" % csrf).encode())
+r = A.request("POST", "/pilots/%s/bijlagen" % pid, headers=dict(
+    h, **{"Content-Type": ctype}), body=body)
+t.eq(r.status, 303, "a file with boundary-like bytes, the CSRF field after "
+     "it: stored")
+r = A.get(path_of(pid, sha(tricky)))
+t.ok(r.status == 200 and r.body == tricky, "byte for byte")
+A.request("DELETE", path_of(pid, sha(tricky)), token=ed)
+before = (listing(A, pid), stored_files(A))
+good, _ = multipart({"csrf": csrf}, "goed.pdf", pdf() + b"%goed\n")
+for what, data, ct, want in (
+        ("a form cut off before its end", good[:-40], ctype, 400),
+        ("two files in one form", good.replace(
+            b"------meentgrens7--\r\n", b"------meentgrens7\r\n"
+            b"Content-Disposition: form-data; name=\"bestand\"; "
+            b"filename=\"b.pdf\"\r\n\r\n%PDF-1.4\r\n"
+            b"------meentgrens7--\r\n"), ctype, 400),
+        # No CSRF token can be read from these: 403, as for any form.
+        ("a form without the boundary it announces", good,
+         "multipart/form-data; boundary=anders", 403),
+        ("no form at all", b"bestand=x&csrf=" + csrf.encode(), FORM, 403),
+        ("an empty body", b"", ctype, 403)):
+    r = A.request("POST", "/pilots/%s/bijlagen" % pid, headers=dict(
+        h, **{"Content-Type": ct, "Accept": "text/html"}), body=data)
+    t.ok(r.status == want and "text/html" in (r.header("Content-Type") or "")
+         and "formulier" in r.body.decode("utf-8", "replace"),
+         "%s: %d, a Dutch page" % (what, want), (r.status, r.body[:300]))
+t.eq((listing(A, pid), stored_files(A)), before,
+     "and nothing stored changed")
 body2, ctype2 = multipart({"csrf": "fout"}, "x.pdf", pdf() + b"%x\n")
 r = A.request("POST", "/pilots/%s/bijlagen" % pid, headers=dict(
     h, **{"Content-Type": ctype2}), body=body2)
