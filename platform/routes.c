@@ -160,6 +160,8 @@ const struct route routes_table[] = {
 	{ POST, "/uitloggen", web_logout_post, ACCESS_VIEWER, ROUTE_WEB, 16384,
 	    "web.logout" },
 	{ GET, "/zoeken", web_zoeken, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.zoeken" },
+	{ GET, "/mijn/export", web_export_download, ACCESS_ADMIN, ROUTE_WEB |
+	    ROUTE_NO_ETAG, 0, "web.export" },
 	{ GET, "/mijn", web_dashboard, ACCESS_VIEWER, ROUTE_WEB, 0,
 	    "web.mijn" },
 	{ GET, "/pilots", web_pilots_list, ACCESS_PUBLIC, ROUTE_WEB, 0,

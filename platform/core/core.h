@@ -301,9 +301,17 @@ int	 multipart_stream_end(struct multipart_stream *,
 	     const struct multipart_part **, struct evbuffer **, const char **);
 void	 multipart_stream_free(struct multipart_stream *);
 
+/* zipout.c: a zip archive in memory */
+struct zipout;
+struct zipout *zipout_new(void);
+int	 zipout_add(void *, const char *, const char *, size_t);
+int	 zipout_finish(struct zipout *, struct evbuffer *);
+void	 zipout_free(struct zipout *);
+
 /* frontmatter.c */
 json_t	*frontmatter_parse(const char *, const char **, char **);
 json_t	*frontmatter_list(const char *);
+json_t	*frontmatter_list_of(json_t *);
 
 /* ratelimit.c */
 struct ratelimit;

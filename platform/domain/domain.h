@@ -585,6 +585,10 @@ struct evbuffer *comparison_csv(json_t *);
 json_t	*export_comparison(json_t *, json_t *);
 json_t	*export_dataset(json_t *, json_t *, const char *);
 
+/* export_gemeente.c: a municipality's own content as files (put: 0 or -1). */
+typedef int (*export_put_fn)(void *, const char *, const char *, size_t);
+int	 export_gemeente(struct db *, const char *, export_put_fn, void *);
+
 /* chart.c */
 struct evbuffer *chart_svg(json_t *, json_t *);
 void	 chart_number(char *, size_t, double);

@@ -175,6 +175,16 @@ COOKIE = (r.header("Set-Cookie") or "").split(";")[0]
 t.ok(r.status == 303 and COOKIE, "the editor signs in (%d)" % r.status)
 EDITOR = m.token(GM, "editor")
 ADMIN = m.token(GM, "admin")
+# An admin's session, for the admin's pages.
+m.ctl("user", "add", "beheer@read-faults.example.nl", "--gemeente", GM,
+      "--role", "admin", input=PASSWORD + "\n", check=True)
+r = m.request("POST", "/inloggen", headers={"Content-Type": FORM,
+                                            "Origin": ORIGIN},
+              body=urllib.parse.urlencode({
+                  "email": "beheer@read-faults.example.nl",
+                  "wachtwoord": PASSWORD}))
+ADMIN_COOKIE = (r.header("Set-Cookie") or "").split(";")[0]
+t.ok(r.status == 303 and ADMIN_COOKIE, "the admin signs in (%d)" % r.status)
 
 INDICATOR = "herkomst-nederland"
 GUIDE = "stakeholders-betrekken"
@@ -280,8 +290,9 @@ def callers(rt):
     the caller, anonymously and as the signed-in editor; the rest (probes,
     federation, the feed, routes that read nothing) anonymously."""
     web = "web" in rt["flags"]
-    signed = "cookie" if web else ("admin" if rt["access"] == "admin"
-                                   else "token")
+    admin = rt["access"] == "admin"
+    signed = ("admin-cookie" if admin else "cookie") if web else \
+        ("admin" if admin else "token")
     if rt["access"] != "public":
         return [signed]
     if rt["name"] in EXEMPT or not (web or
@@ -316,6 +327,8 @@ def request_once(path, who, headers=None):
     token = None
     if who == "cookie":
         h["Cookie"] = COOKIE
+    elif who == "admin-cookie":
+        h["Cookie"] = ADMIN_COOKIE
     elif who == "token":
         token = EDITOR
     elif who == "admin":
