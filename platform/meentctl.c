@@ -12,6 +12,7 @@
 #include "meent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -780,6 +781,80 @@ ctl_import(struct ctl *c)
  * read this instance's feed again from the start instead of trusting a
  * cursor into a history that is gone.
  */
+/* One value of a statement on src, as text into out; -1 if none. */
+static int
+ctl_restore_value(sqlite3 *src, const char *sql, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(src, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		snprintf(out, len, "%s", sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Is src (the file named file) a whole backup of this instance, of a
+ * schema this meent reads? Checked before anything is overwritten: a
+ * damaged file, another program's database and another instance's backup
+ * are refused. 0, or 1 after saying why.
+ */
+static int
+ctl_restore_check(sqlite3 *src, const char *file, const char *data_dir)
+{
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[32], theirs[32];
+	char text[256], *keypath;
+	sqlite3_stmt *st;
+	long version;
+	int fd, same;
+
+	if (ctl_restore_value(src, "PRAGMA integrity_check", text,
+	    sizeof text) == -1)
+		return ctl_fail("%s: not a database (%s)", file,
+		    sqlite3_errmsg(src));
+	if (strcmp(text, "ok") != 0)
+		return ctl_fail("%s is damaged (integrity_check: %s); nothing "
+		    "was restored", file, text);
+	version = ctl_restore_value(src, "PRAGMA user_version", text,
+	    sizeof text) == 0 ? strtol(text, NULL, 10) : 0;
+	if (version < 1 || sqlite3_prepare_v2(src, "SELECT public_key FROM"
+	    " instance WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+		return ctl_fail("%s is not a meent backup", file);
+	same = sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 0) == (int)sizeof theirs;
+	if (same)
+		memcpy(theirs, sqlite3_column_blob(st, 0), sizeof theirs);
+	sqlite3_finalize(st);
+	if (!same)
+		return ctl_fail("%s is not a meent backup (no instance)", file);
+	if (version > migrate_latest())
+		return ctl_fail("%s is from a newer meent (schema %ld, this "
+		    "one reads up to %d)", file, version, migrate_latest());
+	keypath = xasprintf("%s/instance.key", data_dir);
+	fd = open(keypath, O_RDONLY | O_CLOEXEC);
+	same = fd != -1 && read(fd, sk, sizeof sk) == (ssize_t)sizeof sk;
+	if (fd != -1)
+		close(fd);
+	if (same) {
+		crypto_sign_ed25519_sk_to_pk(pk, sk);
+		same = sodium_memcmp(pk, theirs, sizeof pk) == 0;
+	}
+	sodium_memzero(sk, sizeof sk);
+	if (!same) {
+		ctl_fail("%s is a backup of another instance: its key is not "
+		    "%s (put that instance's key there first)", file, keypath);
+		free(keypath);
+		return 1;
+	}
+	free(keypath);
+	return 0;
+}
+
 static int
 ctl_restore(struct ctl *c)
 {
@@ -789,15 +864,26 @@ ctl_restore(struct ctl *c)
 	struct instance in;
 	sqlite3_stmt *st;
 	char epoch[37], *err = NULL;
-	int rc;
+	int rc, lock_fd = -1;
 
 	if (c->argc != 1)
 		return CTL_USAGE;
+	if ((lock_fd = datadir_lock(c->data_dir, &err)) == -1) {
+		rc = ctl_fail("%s; nothing was restored", err);
+		free(err);
+		return rc;
+	}
+	if (access(c->argv[0], R_OK) == -1) {
+		rc = ctl_fail("%s: %s", c->argv[0], strerror(errno));
+		goto out;
+	}
 	if (sqlite3_open_v2(c->argv[0], &src, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
 		rc = ctl_fail("%s: %s", c->argv[0], sqlite3_errmsg(src));
 		goto out;
 	}
+	if ((rc = ctl_restore_check(src, c->argv[0], c->data_dir)) != 0)
+		goto out;
 	if ((db = ctl_open(c)) == NULL) {
 		rc = 1;
 		goto out;
@@ -836,6 +922,7 @@ ctl_restore(struct ctl *c)
 out:
 	db_close(db);
 	sqlite3_close(src);
+	close(lock_fd);
 	return rc;
 }
 

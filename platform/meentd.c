@@ -128,7 +128,7 @@ main(int argc, char **argv)
 	const char *file = NULL;
 	char *err = NULL, *eq;
 	sigset_t sigs;
-	int ch, sig, rc;
+	int ch, sig, rc, lock_fd = -1;
 
 	router_init(routes_table, routes_count);
 	web_page_init();
@@ -208,6 +208,14 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	static_init(&cfg);
+	/* Ours alone while we run (a restore waits; a second meentd stops). */
+	if (access(cfg.data_dir, F_OK) == 0 &&	/* else: "run init", below */
+	    (lock_fd = datadir_lock(cfg.data_dir, &err)) == -1) {
+		log_emit(LOG_ERROR, "server.start", "%s", err);
+		fprintf(stderr, "meentd: %s\n", err);
+		rc = 1;
+		goto out;
+	}
 	if ((cfg.seed_dir != NULL && seed_load_dir(&cfg, &err) == -1) ||
 	    outbound_start(&err) == -1 || plugin_load_all(&cfg, &err) == -1 ||
 	    (srv = server_start(&cfg, &err)) == NULL) {
@@ -230,6 +238,8 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	plugin_unload_all();
+	if (lock_fd != -1)
+		close(lock_fd);
 	free(err);
 	config_free(&cfg);
 	strlist_free(&o.keys);

@@ -301,6 +301,9 @@ int	 multipart_stream_end(struct multipart_stream *,
 	     const struct multipart_part **, struct evbuffer **, const char **);
 void	 multipart_stream_free(struct multipart_stream *);
 
+/* datadir_lock.c: one user of a data directory at a time */
+int	 datadir_lock(const char *, char **);
+
 /* zipout.c: a zip archive in memory */
 struct zipout;
 struct zipout *zipout_new(void);
