@@ -621,6 +621,44 @@ static const struct migration migrations[] = {
 	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
 	    "    char(13), char(10))"
 	    "  WHERE instr(tekst, char(13)) > 0;" },
+	{ 15,
+	    /*
+	     * Accounts on the web (invitation.c, invitation_request.c,
+	     * user_store.c). A user's last login is noted by a trigger on
+	     * sessions, so every way of signing in (the login form, an
+	     * accepted invitation) counts. An invitation is a one-time link
+	     * like a password reset: only its SHA-256 digest is kept, with
+	     * the address, municipality and role it makes an account for.
+	     * An access request lives only while it is open: deciding
+	     * deletes it, and it expires after 30 days.
+	     */
+	    "ALTER TABLE users ADD COLUMN last_login INTEGER;"
+	    "CREATE TRIGGER users_last_login AFTER INSERT ON sessions"
+	    "  BEGIN UPDATE users SET last_login = NEW.created"
+	    "  WHERE id = NEW.user_id; END;"
+	    "CREATE INDEX users_gemeente ON users(gemeente);"
+	    "CREATE TABLE invitations ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),"
+	    "  email TEXT NOT NULL COLLATE NOCASE,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  role TEXT NOT NULL CHECK (role IN ('viewer','editor','admin')),"
+	    "  invited_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER NOT NULL,"
+	    "  state TEXT NOT NULL DEFAULT 'open'"
+	    "    CHECK (state IN ('open','used','cancelled')));"
+	    "CREATE INDEX invitations_gemeente ON invitations(gemeente, state);"
+	    "CREATE TABLE access_requests ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  email TEXT NOT NULL COLLATE NOCASE,"
+	    "  naam TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  reden TEXT NOT NULL,"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER NOT NULL);"
+	    "CREATE INDEX access_requests_gemeente ON"
+	    "  access_requests(gemeente, expires);" },
 };
 
 int
