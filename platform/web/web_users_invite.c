@@ -244,14 +244,25 @@ web_invite_accept_done(struct req *r, int rc, const char *hash, void *arg)
 	struct web_invite_accept *a = arg;
 	long user_id;
 
+	/* The account and its first session: both, or neither. */
 	if (rc != WEB_ACCOUNT_JOB_OK)
 		web_account_job_busy(r);
-	else if ((rc = invitation_accept(r->db, r->params[0], a->naam, hash,
-	    &user_id)) == MEENT_ERR)
+	else if (db_begin(r->db) == -1)
 		reply_db_failed(r, "Uw account kan nu niet worden gemaakt.");
-	else if (rc != MEENT_OK)
-		web_invite_bad_link(r, rc);
-	else if (web_login_session(r, user_id, a->email) == 0)
+	else if ((rc = invitation_accept(r->db, r->params[0], a->naam, hash,
+	    &user_id)) != MEENT_OK) {
+		db_rollback(r->db);
+		if (rc == MEENT_ERR)
+			reply_db_failed(r, "Uw account kan nu niet worden "
+			    "gemaakt.");
+		else
+			web_invite_bad_link(r, rc);
+	} else if (web_login_session(r, user_id, a->email) == -1)
+		db_rollback(r->db);
+	else if (db_commit(r->db) == -1) {
+		db_rollback(r->db);
+		reply_db_failed(r, "Uw account kan nu niet worden gemaakt.");
+	} else
 		reply_redirect(r, "/mijn");
 	free(a);
 }
