@@ -626,18 +626,23 @@ static const struct migration migrations[] = {
 	     * Accounts on the web (invitation.c, invitation_request.c,
 	     * user_store.c). A user's last login is noted by a trigger on
 	     * sessions, so every way of signing in (the login form, an
-	     * accepted invitation) counts. An invitation is a one-time link
-	     * like a password reset: only its SHA-256 digest is kept, with
-	     * the address, municipality and role it makes an account for.
-	     * An access request lives only while it is open: deciding
-	     * deletes it, and it expires after 30 days.
+	     * accepted invitation) counts; in a table of its own, so that
+	     * this migration can run again over itself (IF NOT EXISTS
+	     * throughout; t_diffs.py sets the version back). An invitation
+	     * is a one-time link like a password reset: only its SHA-256
+	     * digest is kept, with the address, municipality and role it
+	     * makes an account for. An access request lives only while it is
+	     * open: deciding deletes it, and it expires after 30 days.
 	     */
-	    "ALTER TABLE users ADD COLUMN last_login INTEGER;"
-	    "CREATE TRIGGER users_last_login AFTER INSERT ON sessions"
-	    "  BEGIN UPDATE users SET last_login = NEW.created"
-	    "  WHERE id = NEW.user_id; END;"
-	    "CREATE INDEX users_gemeente ON users(gemeente);"
-	    "CREATE TABLE invitations ("
+	    "CREATE TABLE IF NOT EXISTS user_logins ("
+	    "  user_id INTEGER PRIMARY KEY REFERENCES users(id)"
+	    "    ON DELETE CASCADE,"
+	    "  last INTEGER NOT NULL);"
+	    "CREATE TRIGGER IF NOT EXISTS users_last_login AFTER INSERT"
+	    "  ON sessions BEGIN INSERT OR REPLACE INTO user_logins"
+	    "  (user_id, last) VALUES (NEW.user_id, NEW.created); END;"
+	    "CREATE INDEX IF NOT EXISTS users_gemeente ON users(gemeente);"
+	    "CREATE TABLE IF NOT EXISTS invitations ("
 	    "  id INTEGER PRIMARY KEY,"
 	    "  digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),"
 	    "  email TEXT NOT NULL COLLATE NOCASE,"
@@ -648,8 +653,9 @@ static const struct migration migrations[] = {
 	    "  expires INTEGER NOT NULL,"
 	    "  state TEXT NOT NULL DEFAULT 'open'"
 	    "    CHECK (state IN ('open','used','cancelled')));"
-	    "CREATE INDEX invitations_gemeente ON invitations(gemeente, state);"
-	    "CREATE TABLE access_requests ("
+	    "CREATE INDEX IF NOT EXISTS invitations_gemeente ON"
+	    "  invitations(gemeente, state);"
+	    "CREATE TABLE IF NOT EXISTS access_requests ("
 	    "  id INTEGER PRIMARY KEY,"
 	    "  email TEXT NOT NULL COLLATE NOCASE,"
 	    "  naam TEXT NOT NULL,"
@@ -657,7 +663,7 @@ static const struct migration migrations[] = {
 	    "  reden TEXT NOT NULL,"
 	    "  created INTEGER NOT NULL,"
 	    "  expires INTEGER NOT NULL);"
-	    "CREATE INDEX access_requests_gemeente ON"
+	    "CREATE INDEX IF NOT EXISTS access_requests_gemeente ON"
 	    "  access_requests(gemeente, expires);" },
 };
 

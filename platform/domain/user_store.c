@@ -24,7 +24,8 @@
 #include <time.h>
 
 #define USER_STORE_COLUMNS \
-	"id, email, naam, gemeente, role, disabled, last_login"
+	"id, email, naam, gemeente, role, disabled," \
+	" (SELECT last FROM user_logins l WHERE l.user_id = users.id)"
 
 static void
 user_store_row(sqlite3_stmt *st, struct user_row *u)
