@@ -166,8 +166,8 @@ invitation_request_notify(struct db *db, const char *naam, const char *email,
 	if (rc == -1)
 		goto fail;
 	json_array_foreach(to, i, v)
-		if (invitation_request_mail_admin(db, json_string_value(v), naam,
-		    email, gnaam, reden, origin, instance_name) <= 0)
+		if (invitation_request_mail_admin(db, json_string_value(v),
+		    naam, email, gnaam, reden, origin, instance_name) <= 0)
 			goto fail;
 	json_decref(to);
 	return 0;

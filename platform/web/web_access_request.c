@@ -47,8 +47,8 @@ web_access_field_error(struct evbuffer *b, const struct web_access_form *f,
     int i)
 {
 	if (f->error[i] != NULL)
-		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span><br>",
-		    web_access_fields[i][0], f->error[i]);
+		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span>"
+		    "<br>", web_access_fields[i][0], f->error[i]);
 }
 
 static void
@@ -56,8 +56,8 @@ web_access_field_invalid(struct evbuffer *b, const struct web_access_form *f,
     int i)
 {
 	if (f->error[i] != NULL)
-		html_out(b, " aria-invalid=\"true\" aria-describedby=\"%s-fout\"",
-		    web_access_fields[i][0]);
+		html_out(b, " aria-invalid=\"true\" "
+		    "aria-describedby=\"%s-fout\"", web_access_fields[i][0]);
 }
 
 /* The municipality select: names from municipality_names(). */
@@ -96,7 +96,8 @@ web_access_page(struct req *r, int status, const struct web_access_form *f,
 	int i, nerrors = 0;
 
 	if ((names = municipality_names(r->db)) == NULL) {
-		reply_db_failed(r, "De gemeenten kunnen nu niet worden gelezen.");
+		reply_db_failed(r, "De gemeenten kunnen nu niet worden "
+		    "gelezen.");
 		return;
 	}
 	b = evbuffer_new();
@@ -112,8 +113,8 @@ web_access_page(struct req *r, int status, const struct web_access_form *f,
 		html_out(b, "<ul>\n");
 		for (i = 0; i < WAR_NFIELDS; i++)
 			if (f->error[i] != NULL)
-				html_out(b, "<li><a href=\"#%s\">%s: %s</a></li>"
-				    "\n", web_access_fields[i][0],
+				html_out(b, "<li><a href=\"#%s\">%s: %s</a>"
+				    "</li>\n", web_access_fields[i][0],
 				    web_access_fields[i][1], f->error[i]);
 		html_out(b, "</ul></div>\n");
 	}
@@ -182,8 +183,8 @@ web_access_check(struct req *r, struct web_access_form *f)
 		    "regeleinden, onzichtbare tekens of spaties aan het begin "
 		    "of eind";
 	if (!mail_address_valid(f->value[WAR_EMAIL]))
-		f->error[WAR_EMAIL] = "dit is geen geldig e-mailadres; het ziet "
-		    "eruit als naam@gemeente.nl";
+		f->error[WAR_EMAIL] = "dit is geen geldig e-mailadres; het "
+		    "ziet eruit als naam@gemeente.nl";
 	if (!invitation_request_reason_valid(f->value[WAR_REDEN]))
 		f->error[WAR_REDEN] = "schrijf in 1 tot 1000 tekens waarvoor u "
 		    "meent wilt gebruiken";
@@ -237,8 +238,8 @@ web_access_request_post(struct req *r)
 	if (wait > 0) {
 		snprintf(retry, sizeof retry, "%d", wait);
 		reply_header(r, "Retry-After", retry);
-		web_access_page(r, 429, &f, "Te veel aanvragen. Probeer het later "
-		    "opnieuw.");
+		web_access_page(r, 429, &f, "Te veel aanvragen. Probeer het "
+		    "later opnieuw.");
 		goto out;
 	}
 	rc = invitation_request_create(r->db, f.value[WAR_EMAIL],
@@ -246,8 +247,9 @@ web_access_request_post(struct req *r)
 	    r->ctx->origin, r->ctx->instance->name);
 	if (rc == INVITATION_REQUEST_FULL) {
 		reply_header(r, "Retry-After", "86400");
-		web_access_page(r, 429, &f, "Er staan al veel aanvragen open voor "
-		    "deze gemeente. Probeer het over een paar dagen opnieuw.");
+		web_access_page(r, 429, &f, "Er staan al veel aanvragen open "
+		    "voor deze gemeente. Probeer het over een paar dagen "
+		    "opnieuw.");
 		goto out;
 	}
 	if (rc != MEENT_OK) {
@@ -282,7 +284,7 @@ web_access_request_section(struct req *r, struct evbuffer *b, json_t *list)
 		html_out(b, "<p>Er wachten geen aanvragen.</p>\n</section>\n");
 		return;
 	}
-	html_out(b, "<ul>\n");
+	html_out(b, "<ul class=\"accounts\">\n");
 	json_array_foreach(list, i, v) {
 		long id = (long)json_integer_value(json_object_get(v, "id"));
 		const char *email = json_string_value(json_object_get(v,
@@ -348,8 +350,8 @@ web_access_request_accept(struct req *r)
 		reply_redirect(r, "/mijn/gebruikers?melding=heeft-account");
 		break;
 	case MEENT_NOTFOUND:
-		reply_problem(r, 404, "Niet gevonden", "Deze aanvraag staat niet "
-		    "open, of hoort niet bij uw gemeente.");
+		reply_problem(r, 404, "Niet gevonden", "Deze aanvraag staat "
+		    "niet open, of hoort niet bij uw gemeente.");
 		break;
 	case INVITATION_FULL:
 		web_users_page(r, 409, "Er staan al 100 uitnodigingen open. "
@@ -357,7 +359,8 @@ web_access_request_accept(struct req *r)
 		    "viewer");
 		break;
 	default:
-		reply_db_failed(r, "De aanvraag kan nu niet worden aangenomen.");
+		reply_db_failed(r, "De aanvraag kan nu niet worden "
+		    "aangenomen.");
 	}
 }
 
@@ -379,8 +382,8 @@ web_access_request_refuse(struct req *r)
 	if (rc == MEENT_OK)
 		reply_redirect(r, "/mijn/gebruikers?melding=afgewezen");
 	else if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "Deze aanvraag staat niet "
-		    "open, of hoort niet bij uw gemeente.");
+		reply_problem(r, 404, "Niet gevonden", "Deze aanvraag staat "
+		    "niet open, of hoort niet bij uw gemeente.");
 	else
 		reply_db_failed(r, "De aanvraag kan nu niet worden afgewezen.");
 }

@@ -44,8 +44,8 @@ web_account_load(struct req *r, struct user_row *u)
 		return -1;
 	}
 	if (rc != MEENT_OK) {
-		reply_problem(r, 404, "Geen account", "Dit account bestaat niet "
-		    "meer.");
+		reply_problem(r, 404, "Geen account", "Dit account bestaat "
+		    "niet meer.");
 		return -1;
 	}
 	return 0;
@@ -58,14 +58,14 @@ web_account_password_field(struct evbuffer *b, const char *id,
 {
 	html_out(b, "<p><label for=\"%s\">%s</label><br>", id, label);
 	if (error != NULL)
-		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span><br>",
-		    id, error);
+		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span>"
+		    "<br>", id, error);
 	html_out(b, "<input id=\"%s\" name=\"%s\" type=\"password\" "
 	    "autocomplete=\"%s\" required maxlength=\"%d\"", id, id,
 	    autocomplete, PASSWORD_MAX);
 	if (error != NULL)
-		html_out(b, " aria-invalid=\"true\" aria-describedby=\"%s-fout\"",
-		    id);
+		html_out(b, " aria-invalid=\"true\" "
+		    "aria-describedby=\"%s-fout\"", id);
 	html_out(b, "></p>\n");
 }
 
@@ -91,7 +91,7 @@ web_account_render(struct req *r, int status, const struct user_row *u,
 		html_out(b, "<div class=\"error-summary\" role=\"alert\" "
 		    "tabindex=\"-1\"><h2>Dit moet anders</h2><ul><li>"
 		    "<a href=\"#%s\">%s</a></li></ul></div>\n", field, error);
-	html_out(b, "<dl>\n<dt>E-mailadres</dt><dd>%s</dd>\n"
+	html_out(b, "<dl class=\"accounts\">\n<dt>E-mailadres</dt><dd>%s</dd>\n"
 	    "<dt>Gemeente</dt><dd>%s</dd>\n<dt>Rol</dt><dd>%s</dd>\n</dl>\n",
 	    u->email, r->who.gemeente_naam[0] != '\0' ?
 	    r->who.gemeente_naam : u->gemeente, role_label(u->role));

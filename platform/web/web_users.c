@@ -101,7 +101,7 @@ web_users_invitations(struct req *r, struct evbuffer *b, json_t *list)
 		    "</section>\n");
 		return;
 	}
-	html_out(b, "<ul>\n");
+	html_out(b, "<ul class=\"accounts\">\n");
 	json_array_foreach(list, i, v) {
 		long id = (long)json_integer_value(json_object_get(v, "id"));
 
@@ -181,11 +181,13 @@ web_users_page(struct req *r, int status, const char *error,
 	    NULL) {
 		json_decref(users);
 		json_decref(invitations);
-		reply_db_failed(r, "De gebruikers kunnen nu niet worden gelezen.");
+		reply_db_failed(r, "De gebruikers kunnen nu niet worden "
+		    "gelezen.");
 		return;
 	}
 	if (status == 200)
-		notice = choice_find(web_users_notices, req_query(r, "melding"));
+		notice = choice_find(web_users_notices, req_query(r,
+		    "melding"));
 	b = evbuffer_new();
 	web_page_start(r, b, "Gebruikers");
 	html_out(b, "<h1>Gebruikers van %s</h1>\n", r->who.gemeente_naam[0] !=
@@ -202,7 +204,8 @@ web_users_page(struct req *r, int status, const char *error,
 	web_access_request_section(r, b, requests);
 	web_users_invitations(r, b, invitations);
 	html_out(b, "<section aria-labelledby=\"accounts\">\n"
-	    "<h2 id=\"accounts\">Accounts (%ld)</h2>\n<ul>\n", total);
+	    "<h2 id=\"accounts\">Accounts (%ld)</h2>\n"
+	    "<ul class=\"accounts\">\n", total);
 	json_array_foreach(users, i, v)
 		web_users_one(r, b, v);
 	html_out(b, "</ul>\n");
@@ -276,7 +279,8 @@ web_users_changed(struct req *r, int rc, const char *melding)
 		    "dit wel.", "", "viewer");
 		break;
 	default:
-		reply_db_failed(r, "De wijziging kan nu niet worden opgeslagen.");
+		reply_db_failed(r, "De wijziging kan nu niet worden "
+		    "opgeslagen.");
 	}
 }
 

@@ -48,8 +48,8 @@ web_users_invite(struct req *r)
 	}
 	if (!mail_address_valid(email)) {
 		web_users_page(r, 400, "Dit is geen geldig e-mailadres. Een "
-		    "e-mailadres ziet eruit als naam@gemeente.nl, zonder spaties "
-		    "of regeleinden.", email, rol);
+		    "e-mailadres ziet eruit als naam@gemeente.nl, zonder "
+		    "spaties of regeleinden.", email, rol);
 		goto out;
 	}
 	if (role == ROLE_NONE) {
@@ -71,8 +71,8 @@ web_users_invite(struct req *r)
 		break;
 	case INVITATION_FULL:
 		web_users_page(r, 409, "Er staan al 100 uitnodigingen open. "
-		    "Trek er eerst een paar in, of wacht tot ze verlopen.", email,
-		    rol);
+		    "Trek er eerst een paar in, of wacht tot ze verlopen.",
+		    email, rol);
 		break;
 	default:
 		reply_db_failed(r, "De uitnodiging kan nu niet worden "
@@ -130,8 +130,8 @@ web_invite_bad_link(struct req *r, int rc)
 		break;
 	case INVITATION_ACCOUNT:
 		why = "Dit e-mailadres heeft al een account.";
-		what = "Log in met dat account. Wachtwoord vergeten? Vraag op de "
-		    "inlogpagina een nieuw aan.";
+		what = "Log in met dat account. Wachtwoord vergeten? Vraag "
+		    "op de inlogpagina een nieuw aan.";
 		status = 409;
 		break;
 	default:
