@@ -623,6 +623,25 @@ static const struct migration migrations[] = {
 	    "  WHERE instr(tekst, char(13)) > 0;" },
 	{ 15,
 	    /*
+	     * Files no row names any more, to be removed from the disk
+	     * (attachment_store_gc): every removed row of pilot_bijlagen
+	     * puts its hash here, whichever way it went (a removal, a
+	     * deleted pilot, a federated list that changed), and the removal
+	     * of the file checks, under the lock that adding one takes too,
+	     * that still nothing names it. A deleted pilot keeps no
+	     * attachments (pilot_store_delete): those of pilots deleted
+	     * before go now.
+	     */
+	    "CREATE TABLE IF NOT EXISTS bijlagen_weg (hash TEXT PRIMARY KEY)"
+	    " WITHOUT ROWID;"
+	    "CREATE TRIGGER IF NOT EXISTS pilot_bijlagen_weg AFTER DELETE ON"
+	    " pilot_bijlagen"
+	    " BEGIN INSERT OR IGNORE INTO bijlagen_weg (hash)"
+	    "  VALUES (old.hash); END;"
+	    "DELETE FROM pilot_bijlagen WHERE pilot IN"
+	    " (SELECT id FROM pilots WHERE verwijderd IS NOT NULL);" },
+	{ 16,
+	    /*
 	     * Accounts on the web (invitation.c, invitation_request.c,
 	     * user_store.c). A user's last login is noted by a trigger on
 	     * sessions, so every way of signing in (the login form, an

@@ -167,17 +167,19 @@ int	 attachment_upload_write(struct attachment_upload *, const void *,
 	     size_t);
 void	 attachment_upload_end(struct attachment_upload *);
 void	 attachment_upload_abort(struct attachment_upload *);
-int	 attachment_upload_commit(const char *, struct attachment_upload *);
 int	 attachment_store_list(struct db *, const char *, json_t **);
 int	 attachment_store_get(struct db *, const char *, const char *,
 	     struct attachment *);
 long long attachment_store_total(struct db *, const char *);
-int	 attachment_store_insert(struct db *, const struct attachment *,
-	     long long);
 int	 attachment_store_delete(struct db *, const char *, const char *,
 	     const char *);
-void	 attachment_store_unlink_unused(struct db *, const char *,
-	     const char *);
+#define ATTACHMENT_NOT_STORED	(-100)	/* attachment_store_add: the disk */
+int	 attachment_store_add(struct db *, const char *,
+	     struct attachment_upload *, const struct attachment *, long long);
+int	 attachment_store_keep_fetched(struct db *, const char *,
+	     struct attachment_upload *);
+int	 attachment_store_drop(struct db *, const char *, const char *);
+int	 attachment_store_gc(struct db *, const char *);
 int	 attachment_store_replace(struct db *, const char *, const char *,
 	     json_t *, long long);
 int	 attachment_files_copy(const char *, const char *, long *, char **);
