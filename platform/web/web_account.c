@@ -267,7 +267,12 @@ web_account_password(struct req *r)
 		    "Probeer het later opnieuw.", u.naam);
 		goto out;
 	}
-	if ((rc = user_store_password(r->db, u.id, hash)) != MEENT_OK) {
+	if ((rc = user_store_password(r->db, u.id, hash)) == MEENT_NOTFOUND) {
+		reply_problem(r, 404, "Geen account", "Dit account kan niet "
+		    "meer inloggen.");
+		goto out;
+	}
+	if (rc != MEENT_OK) {
 		reply_db_failed(r, "Uw wachtwoord kan nu niet worden "
 		    "gecontroleerd.");
 		goto out;
