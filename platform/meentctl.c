@@ -41,6 +41,10 @@ static int	ctl_gemeente_list(struct ctl *);
 static int	ctl_gemeente_show(struct ctl *);
 static int	ctl_export(struct ctl *);
 static int	ctl_user_add(struct ctl *);
+static int	ctl_user_list(struct ctl *);
+static int	ctl_user_disable(struct ctl *);
+static int	ctl_user_enable(struct ctl *);
+static int	ctl_user_role(struct ctl *);
 static int	ctl_token_create(struct ctl *);
 static int	ctl_token_list(struct ctl *);
 static int	ctl_token_revoke(struct ctl *);
@@ -63,6 +67,10 @@ static const struct ctl_command ctl_commands[] = {
 	{ "gemeente show", "GM0xxx", ctl_gemeente_show },
 	{ "user add", "EMAIL --gemeente GM0xxx --role viewer|editor|admin "
 	    "[--naam NAME]  (password on stdin)", ctl_user_add },
+	{ "user list", "  (no password hashes)", ctl_user_list },
+	{ "user disable", "ID|EMAIL  (ends its sessions)", ctl_user_disable },
+	{ "user enable", "ID|EMAIL", ctl_user_enable },
+	{ "user role", "ID|EMAIL viewer|editor|admin", ctl_user_role },
 	{ "token create", "--gemeente GM0xxx --role viewer|editor|admin "
 	    "[--name NAME] [--expires DAYS]", ctl_token_create },
 	{ "token list", "", ctl_token_list },
@@ -344,6 +352,98 @@ ctl_user_add(struct ctl *c)
 		return 1;
 	}
 	printf("user %ld added\n", id);
+	return 0;
+}
+
+static int
+ctl_user_list(struct ctl *c)
+{
+	struct db *db;
+	int rc;
+
+	if (c->argc != 0)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = user_store_print_list(db, stdout);
+	db_close(db);
+	return rc == 0 ? 0 : ctl_fail("cannot list the users");
+}
+
+/*
+ * The user named by an id or an address into *u. Returns 0, or 1 after
+ * saying why.
+ */
+static int
+ctl_user_find(struct db *db, const char *which, struct user_row *u)
+{
+	int rc = user_store_find(db, which, u);
+
+	if (rc == MEENT_NOTFOUND)
+		return ctl_fail("no user %s", which);
+	if (rc != MEENT_OK)
+		return ctl_fail("cannot read the users");
+	return 0;
+}
+
+/* Disable or enable a user (the operator: no last-admin rule). */
+static int
+ctl_user_set_disabled(struct ctl *c, bool disabled)
+{
+	struct user_row u;
+	struct db *db;
+	int rc;
+
+	if (c->argc != 1)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	if ((rc = ctl_user_find(db, c->argv[0], &u)) != 0) {
+		db_close(db);
+		return rc;
+	}
+	rc = user_store_set_disabled(db, u.id, NULL, disabled);
+	db_close(db);
+	if (rc != MEENT_OK)
+		return ctl_fail("cannot change user %ld", u.id);
+	printf("user %ld %s\n", u.id, disabled ? "disabled; its sessions "
+	    "ended" : "enabled");
+	return 0;
+}
+
+static int
+ctl_user_disable(struct ctl *c)
+{
+	return ctl_user_set_disabled(c, true);
+}
+
+static int
+ctl_user_enable(struct ctl *c)
+{
+	return ctl_user_set_disabled(c, false);
+}
+
+static int
+ctl_user_role(struct ctl *c)
+{
+	struct user_row u;
+	enum role role;
+	struct db *db;
+	int rc;
+
+	if (c->argc != 2 || (role = role_parse(c->argv[1])) == ROLE_NONE)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	if ((rc = ctl_user_find(db, c->argv[0], &u)) != 0) {
+		db_close(db);
+		return rc;
+	}
+	rc = user_store_set_role(db, u.id, NULL, role);
+	db_close(db);
+	if (rc != MEENT_OK)
+		return ctl_fail("cannot change user %ld", u.id);
+	printf("user %ld is now %s\n", u.id, role_name(role));
 	return 0;
 }
 

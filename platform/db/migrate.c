@@ -640,6 +640,50 @@ static const struct migration migrations[] = {
 	    "  VALUES (old.hash); END;"
 	    "DELETE FROM pilot_bijlagen WHERE pilot IN"
 	    " (SELECT id FROM pilots WHERE verwijderd IS NOT NULL);" },
+	{ 16,
+	    /*
+	     * Accounts on the web (invitation.c, invitation_request.c,
+	     * user_store.c). A user's last login is noted by a trigger on
+	     * sessions, so every way of signing in (the login form, an
+	     * accepted invitation) counts; in a table of its own, so that
+	     * this migration can run again over itself (IF NOT EXISTS
+	     * throughout; t_diffs.py sets the version back). An invitation
+	     * is a one-time link like a password reset: only its SHA-256
+	     * digest is kept, with the address, municipality and role it
+	     * makes an account for. An access request lives only while it is
+	     * open: deciding deletes it, and it expires after 30 days.
+	     */
+	    "CREATE TABLE IF NOT EXISTS user_logins ("
+	    "  user_id INTEGER PRIMARY KEY REFERENCES users(id)"
+	    "    ON DELETE CASCADE,"
+	    "  last INTEGER NOT NULL);"
+	    "CREATE TRIGGER IF NOT EXISTS users_last_login AFTER INSERT"
+	    "  ON sessions BEGIN INSERT OR REPLACE INTO user_logins"
+	    "  (user_id, last) VALUES (NEW.user_id, NEW.created); END;"
+	    "CREATE INDEX IF NOT EXISTS users_gemeente ON users(gemeente);"
+	    "CREATE TABLE IF NOT EXISTS invitations ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  digest BLOB NOT NULL UNIQUE CHECK (length(digest) = 32),"
+	    "  email TEXT NOT NULL COLLATE NOCASE,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  role TEXT NOT NULL CHECK (role IN ('viewer','editor','admin')),"
+	    "  invited_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER NOT NULL,"
+	    "  state TEXT NOT NULL DEFAULT 'open'"
+	    "    CHECK (state IN ('open','used','cancelled')));"
+	    "CREATE INDEX IF NOT EXISTS invitations_gemeente ON"
+	    "  invitations(gemeente, state);"
+	    "CREATE TABLE IF NOT EXISTS access_requests ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  email TEXT NOT NULL COLLATE NOCASE,"
+	    "  naam TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  reden TEXT NOT NULL,"
+	    "  created INTEGER NOT NULL,"
+	    "  expires INTEGER NOT NULL);"
+	    "CREATE INDEX IF NOT EXISTS access_requests_gemeente ON"
+	    "  access_requests(gemeente, expires);" },
 };
 
 int

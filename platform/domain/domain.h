@@ -223,8 +223,76 @@ long	 mail_enqueue_test(struct db *, const char *, const char *,
 	     const char *);
 json_t	*mail_status(struct db *);
 
+/* user_link.c: one-time links by e-mail (resets, invitations) */
+#define USER_LINK_LEN	43	/* base64url of 32 bytes */
+void	 user_link_new(char[USER_LINK_LEN + 1], unsigned char[32]);
+bool	 user_link_digest(const char *, unsigned char[32]);
+
+/* user_store.c: the accounts of a municipality, for its admin */
+#define USER_NAME_MAX		100	/* bytes */
+#define USER_LAST_ADMIN		3	/* the change would leave no admin */
+struct user_row {
+	long		 id;
+	char		 email[MAIL_ADDRESS_MAX + 1];
+	char		 naam[USER_NAME_MAX + 1];
+	char		 gemeente[8];
+	enum role	 role;
+	bool		 disabled;
+	time_t		 last_login;	/* 0: never */
+};
+json_t	*user_store_list(struct db *, const char *, int, int, long *);
+int	 user_store_get(struct db *, long, const char *, struct user_row *);
+int	 user_store_find(struct db *, const char *, struct user_row *);
+int	 user_store_set_role(struct db *, long, const char *, enum role);
+int	 user_store_set_disabled(struct db *, long, const char *, bool);
+int	 user_store_set_name(struct db *, long, const char *);
+int	 user_store_password(struct db *, long, char[PASSWORD_HASH_LEN]);
+int	 user_store_set_password(struct db *, long, const char *,
+	     const char *);
+int	 user_store_email_exists(struct db *, const char *);
+int	 user_store_print_list(struct db *, FILE *);
+
+/* invitation.c: an admin invites a colleague by e-mail */
+#define INVITATION_DAYS		7
+#define INVITATION_OPEN_MAX	100	/* open ones per municipality */
+#define INVITATION_EXPIRED	PASSWORD_RESET_EXPIRED
+#define INVITATION_USED		PASSWORD_RESET_USED
+#define INVITATION_ACCOUNT	3	/* the address has an account */
+#define INVITATION_FULL		4	/* too many open */
+#define INVITATION_CANCELLED	5
+struct invitation {
+	long		 id;
+	char		 email[MAIL_ADDRESS_MAX + 1];
+	char		 gemeente[8];
+	char		 gemeente_naam[80];
+	enum role	 role;
+	time_t		 expires;
+};
+int	 invitation_create(struct db *, const char *, const char *, enum role,
+	     long, const char *, const char *);
+int	 invitation_check(struct db *, const char *, struct invitation *);
+int	 invitation_accept(struct db *, const char *, const char *,
+	     const char *, long *);
+int	 invitation_cancel(struct db *, long, const char *);
+json_t	*invitation_list_open(struct db *, const char *);
+
+/* invitation_request.c: someone without an account asks for one */
+#define INVITATION_REQUEST_DAYS		30
+#define INVITATION_REQUEST_OPEN_MAX	20	/* open ones per municipality */
+#define INVITATION_REQUEST_REASON_MAX	1000	/* bytes */
+#define INVITATION_REQUEST_FULL		INVITATION_FULL
+int	 invitation_request_create(struct db *, const char *, const char *,
+	     const char *, const char *, const char *, const char *);
+json_t	*invitation_request_list(struct db *, const char *);
+int	 invitation_request_accept(struct db *, long, const char *, enum role,
+	     long, const char *, const char *);
+int	 invitation_request_refuse(struct db *, long, const char *,
+	     const char *);
+bool	 invitation_request_reason_valid(const char *);
+void	 invitation_request_lines(struct evbuffer *, const char *);
+
 /* password_reset.c */
-#define PASSWORD_RESET_LEN	43	/* base64url of 32 bytes */
+#define PASSWORD_RESET_LEN	USER_LINK_LEN
 #define PASSWORD_RESET_MINUTES	30
 #define PASSWORD_RESET_EXPIRED	1
 #define PASSWORD_RESET_USED	2
@@ -651,6 +719,7 @@ bool	 password_verify(const char *, const char *, size_t);
 
 /* user.c */
 bool	 user_email_valid(const char *);
+bool	 user_name_valid(const char *);
 long	 user_add(struct db *, const char *, const char *, const char *,
 	     enum role, const char *, size_t, char **);
 int	 user_login_lookup(struct db *, const char *, struct principal *,

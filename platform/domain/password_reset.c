@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * Forgotten passwords: a one-time link by e-mail. The token is 32 random
- * bytes (base64url, in the link's path); only its SHA-256 digest is stored,
+ * Forgotten passwords: a one-time link by e-mail (user_link.c: 32 random
+ * bytes, base64url, in the link's path; only its SHA-256 digest is stored),
  * with the user, an expiry (PASSWORD_RESET_MINUTES) and whether it was
  * used. Setting a new password marks every link of the user used and ends
  * all the user's sessions, in one transaction.
@@ -20,22 +20,6 @@
 
 /* Keep rows this long past their expiry, to say "expired" and not "unknown". */
 #define PASSWORD_RESET_KEEP	(24 * 3600)
-
-static bool
-password_reset_well_formed(const char *token)
-{
-	size_t len = strlen(token);
-
-	if (len != PASSWORD_RESET_LEN)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((token[i] >= 'A' && token[i] <= 'Z') ||
-		    (token[i] >= 'a' && token[i] <= 'z') ||
-		    (token[i] >= '0' && token[i] <= '9') || token[i] == '-' ||
-		    token[i] == '_'))
-			return false;
-	return true;
-}
 
 /* The e-mail with the link, in Dutch, text and HTML. */
 static long
@@ -81,7 +65,7 @@ int
 password_reset_request(struct db *db, const char *email, const char *origin,
     const char *instance_name)
 {
-	unsigned char raw[32], digest[32];
+	unsigned char digest[32];
 	char token[PASSWORD_RESET_LEN + 1], *link = NULL, *to;
 	sqlite3_stmt *st;
 	time_t now = time(NULL);
@@ -103,12 +87,7 @@ password_reset_request(struct db *db, const char *email, const char *origin,
 	to = xstrdup((const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
 
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2base64(token, sizeof token, raw, sizeof raw,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof raw);
-	crypto_hash_sha256(digest, (const unsigned char *)token,
-	    PASSWORD_RESET_LEN);
+	user_link_new(token, digest);
 	if (db_begin(db) == -1)
 		goto fail;
 	st = db_stmt(db, "DELETE FROM password_resets WHERE expires < ?1");
@@ -157,10 +136,8 @@ password_reset_lookup(struct db *db, const char *token, long *user_id)
 	sqlite3_stmt *st;
 	int rc, out;
 
-	if (!password_reset_well_formed(token))
+	if (!user_link_digest(token, digest))
 		return MEENT_NOTFOUND;
-	crypto_hash_sha256(digest, (const unsigned char *)token,
-	    PASSWORD_RESET_LEN);
 	st = db_stmt(db, "SELECT r.user_id, r.expires, r.used, u.disabled"
 	    " FROM password_resets r JOIN users u ON u.id = r.user_id"
 	    " WHERE r.digest = ?1");

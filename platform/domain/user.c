@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * Users: an e-mail address, a name, a municipality and a role. Made by the
- * operator (meentctl user add) or by an admin of the municipality.
+ * operator (meentctl user add) or through an admin's invitation
+ * (invitation.c); changed by that admin or the operator (user_store.c).
  */
 #include "domain/domain.h"
 
@@ -24,6 +25,66 @@ user_email_valid(const char *email)
 	for (const char *c = email; *c != '\0'; c++)
 		if ((unsigned char)*c <= ' ' || *c == '<' || *c == '>' ||
 		    *c == '"')
+			return false;
+	return true;
+}
+
+/* The code point at s (valid UTF-8, checked before), its length in *n. */
+static unsigned long
+user_codepoint(const unsigned char *s, size_t *n)
+{
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	}
+	if (s[0] < 0xe0) {
+		*n = 2;
+		return ((unsigned long)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	}
+	if (s[0] < 0xf0) {
+		*n = 3;
+		return ((unsigned long)(s[0] & 0x0f) << 12) |
+		    ((unsigned long)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	}
+	*n = 4;
+	return ((unsigned long)(s[0] & 0x07) << 18) |
+	    ((unsigned long)(s[1] & 0x3f) << 12) |
+	    ((unsigned long)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+}
+
+/*
+ * Characters a name may not have: controls (C0, DEL, C1: CR and LF would
+ * split a mail header), and the invisible ones that make a name read as
+ * another (bidirectional overrides and isolates, zero-width characters,
+ * line and paragraph separators, the byte order mark).
+ */
+static bool
+user_name_char_bad(unsigned long c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+	    (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
+	    (c >= 0x2060 && c <= 0x2069) || c == 0xfeff;
+}
+
+/*
+ * A person's name as people type it (accents welcome): valid UTF-8 of 1 to
+ * USER_NAME_MAX bytes, no character user_name_char_bad() refuses, no space
+ * at either end.
+ */
+bool
+user_name_valid(const char *naam)
+{
+	const unsigned char *s = (const unsigned char *)naam;
+	size_t len, n;
+
+	if (naam == NULL)
+		return false;
+	len = strlen(naam);
+	if (len == 0 || len > USER_NAME_MAX || !csvstream_utf8_valid(s, len) ||
+	    s[0] == ' ' || s[len - 1] == ' ')
+		return false;
+	for (size_t i = 0; i < len; i += n)
+		if (user_name_char_bad(user_codepoint(s + i, &n)))
 			return false;
 	return true;
 }

@@ -19,6 +19,27 @@ void	 static_init(const struct config *);
 bool	 static_nlds_available(void);
 void	 static_nlds(struct req *);
 
+/* web_access_request.c */
+void	 web_access_request_form(struct req *);
+void	 web_access_request_post(struct req *);
+void	 web_access_request_accept(struct req *);
+void	 web_access_request_refuse(struct req *);
+void	 web_access_request_section(struct req *, struct evbuffer *, json_t *);
+
+/* web_account.c */
+void	 web_account_page(struct req *);
+void	 web_account_name(struct req *);
+void	 web_account_password(struct req *);
+
+/* web_account_job.c: a password hashed (and one checked) on the pool */
+#define WEB_ACCOUNT_JOB_OK	0
+#define WEB_ACCOUNT_JOB_WRONG	1	/* the current password did not match */
+#define WEB_ACCOUNT_JOB_FAILED	(-1)	/* not run, or out of memory */
+typedef void (*web_account_job_fn)(struct req *, int, const char *, void *);
+int	 web_account_job_submit(struct req *, const char *, const char *,
+	     const char *, web_account_job_fn, void *);
+void	 web_account_job_busy(struct req *);
+
 /* web_attachments.c */
 void	 web_attachments_page(struct req *);
 void	 web_attachments_upload(struct req *);
@@ -76,6 +97,7 @@ void	 web_logout_post(struct req *);
 int	 web_form(struct req *, struct evkeyvalq *);
 int	 web_form_checked(struct req *, struct evkeyvalq *);
 bool	 web_csrf_valid(struct req *, const char *);
+int	 web_login_session(struct req *, long, const char *);
 
 /* web_page.c */
 void	 web_page_init(void);
@@ -125,6 +147,21 @@ void	 web_password_reset_set(struct req *);
 
 /* web_search.c */
 void	 web_zoeken(struct req *);
+
+/* web_users.c */
+void	 web_users_list(struct req *);
+void	 web_users_page(struct req *, int, const char *, const char *,
+	     const char *);
+void	 web_users_role(struct req *);
+void	 web_users_disable(struct req *);
+void	 web_users_enable(struct req *);
+long	 web_users_target(struct req *);
+
+/* web_users_invite.c */
+void	 web_users_invite(struct req *);
+void	 web_users_invitation_cancel(struct req *);
+void	 web_users_invitation_link(struct req *);
+void	 web_users_invitation_accept(struct req *);
 
 
 #endif /* MEENT_WEB_H */

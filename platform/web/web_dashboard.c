@@ -204,6 +204,11 @@ web_dashboard(struct req *r)
 	    "<a href=\"/gemeenten/%s\">%s</a> · u bent %s.</p>\n",
 	    web_dashboard_str(d, "gemeente"),
 	    web_dashboard_str(d, "gemeenteNaam"), role_label(r->who.role));
+	html_out(b, "<p><a href=\"/mijn/account\">Mijn account</a>");
+	if (r->who.role >= ROLE_ADMIN)
+		html_out(b, " · <a href=\"/mijn/gebruikers\">Gebruikers van "
+		    "uw gemeente</a>");
+	html_out(b, "</p>\n");
 	web_dashboard_first(b, json_object_get(d, "eerstDoen"));
 	web_dashboard_pilots(b, d, editor);
 	web_dashboard_datasets(b, d, editor);

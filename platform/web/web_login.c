@@ -55,7 +55,9 @@ web_login_page(struct req *r, int status, const char *email,
 	    "<input id=\"wachtwoord\" name=\"wachtwoord\" type=\"password\" "
 	    "autocomplete=\"current-password\" required maxlength=\"1024\">"
 	    "</p>\n<p><button type=\"submit\">Inloggen</button></p>\n"
-	    "</form>\n<p><a href=\"/wachtwoord-vergeten\">Wachtwoord vergeten?</a></p>\n", email);
+	    "</form>\n<p><a href=\"/wachtwoord-vergeten\">Wachtwoord vergeten?</a></p>\n"
+	    "<p><a href=\"/toegang-aanvragen\">Nog geen account? Vraag "
+	    "toegang aan</a></p>\n", email);
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
@@ -166,21 +168,21 @@ web_login_device(struct req *r, const char *email,
 }
 
 /*
- * Signed in: the session cookie, a device cookie, and back to where the
- * person came from (or the start page).
+ * Sign user_id (whose address is email) in on this answer: a session and
+ * its cookie, and a device cookie. Also for an accepted invitation
+ * (web_users_invite.c). Returns 0, or -1 after replying.
  */
-static void
-web_login_success(struct req *r, struct web_login_job *job)
+int
+web_login_session(struct req *r, long user_id, const char *email)
 {
 	const struct config *cfg = r->ctx->cfg;
 	char cookie[SESSION_LEN + 1], device[LOGIN_DEVICE_LEN + 1];
 	char header[256];
 	const char *secure = r->ctx->secure ? "; Secure" : "";
 
-	if (session_create(r->db, job->who.user_id, cfg->session_hours,
-	    cookie) != 0) {
+	if (session_create(r->db, user_id, cfg->session_hours, cookie) != 0) {
 		reply_db_failed(r, "Inloggen lukt nu niet.");
-		return;
+		return -1;
 	}
 	snprintf(header, sizeof header, "%s=%s; Path=/; HttpOnly; "
 	    "SameSite=Lax; Max-Age=%d%s", auth_cookie_name(r->ctx), cookie,
@@ -188,14 +190,24 @@ web_login_success(struct req *r, struct web_login_job *job)
 	sodium_memzero(cookie, sizeof cookie);
 	reply_header(r, "Set-Cookie", header);
 	/* This browser is known to this account from now on (a year). */
-	login_guard_device_new(r->ctx->login_guard, job->email, device);
+	login_guard_device_new(r->ctx->login_guard, email, device);
 	snprintf(header, sizeof header, "%s=%s; Path=/; HttpOnly; "
 	    "SameSite=Strict; Max-Age=31536000%s", web_login_device_name(r),
 	    device, secure);
 	reply_header(r, "Set-Cookie", header);
-	log_emit(LOG_INFO, "auth.login", "user %ld logged in",
-	    job->who.user_id);
-	reply_redirect(r, job->terug);
+	log_emit(LOG_INFO, "auth.login", "user %ld logged in", user_id);
+	return 0;
+}
+
+/*
+ * Signed in: the session cookie, a device cookie, and back to where the
+ * person came from (or the start page).
+ */
+static void
+web_login_success(struct req *r, struct web_login_job *job)
+{
+	if (web_login_session(r, job->who.user_id, job->email) == 0)
+		reply_redirect(r, job->terug);
 }
 
 /* On the password pool: the one expensive step. */

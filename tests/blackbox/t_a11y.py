@@ -210,4 +210,28 @@ m.request("POST", "/wachtwoord-vergeten", headers={
 text = m.sql("SELECT text_body FROM mail_outbox ORDER BY id DESC")[0][0]
 link = re.search(r"(/wachtwoord-herstellen/[A-Za-z0-9_-]{43})", text).group(1)
 check_pages(t, m, [link], label="herstellen")
+# Accounts on the web: the access request form, an admin's users page (an
+# open request and invitation on it), the own account page, an invitation.
+FORM_TYPE = {"Content-Type": "application/x-www-form-urlencoded",
+             "Origin": "http://127.0.0.1:%d" % m.port}
+m.request("POST", "/toegang-aanvragen", headers=FORM_TYPE,
+          body="naam=Jan+Jansen&email=jan%40rheden.example.nl&gemeente="
+          "GM0275&reden=Lezen.%0D%0AEn+delen.")
+m.ctl("user", "add", "beheer@rheden.example.nl", "--gemeente", "GM0275",
+      "--role", "admin", input="een lang wachtwoord\n", check=True)
+r = m.request("POST", "/inloggen", headers=FORM_TYPE,
+              body="email=beheer%40rheden.example.nl&wachtwoord="
+              "een+lang+wachtwoord")
+admin = (r.header("Set-Cookie") or "").split(";")[0]
+csrf = re.search(r'name="csrf" value="([^"]+)"', m.get(
+    "/mijn/account", headers={"Cookie": admin}).body.decode()).group(1)
+m.request("POST", "/mijn/gebruikers/uitnodigen", headers=dict(
+    FORM_TYPE, Cookie=admin), body="csrf=%s&email=nieuw%%40rheden.example.nl"
+    "&rol=editor" % csrf)
+text = m.sql("SELECT text_body FROM mail_outbox ORDER BY id DESC")[0][0]
+invite = re.search(r"(/uitnodiging/[A-Za-z0-9_-]{43})", text).group(1)
+check_pages(t, m, ["/mijn/gebruikers", "/mijn/gebruikers?melding=rol",
+                   "/mijn/account"], label="gebruikers", cookie=admin,
+            reflow=["/mijn/gebruikers"])
+check_pages(t, m, ["/toegang-aanvragen", invite], label="toegang")
 finish(t, m)

@@ -203,6 +203,30 @@ token_b = created(m.request("POST", "/api/v1/tokens", token=api[
 token_a = created(m.request("POST", "/api/v1/tokens", token=api[
     (A, "admin")], body={"naam": "van A"}), "token of A")["id"]
 
+
+
+def account_items(gemeente, n):
+    """A user, an open invitation and an open access request of gemeente
+    (made as the forms make them: t_users.py); their ids."""
+    email = "lid-%s-%d@example.nl" % (gemeente.lower(), n)
+    m.ctl("user", "add", email, "--gemeente", gemeente, "--role", "viewer",
+          input=PASSWORD + "\n", check=True)
+    user = m.sql("SELECT id FROM users WHERE email = ?", (email,))[0][0]
+    now = int(__import__("time").time())
+    m.sql("INSERT INTO invitations (digest, email, gemeente, role, created,"
+          " expires) VALUES (randomblob(32), ?, ?, 'editor', ?, ?)",
+          ("uitgenodigd-%d@example.nl" % n, gemeente, now, now + 86400))
+    inv = m.sql("SELECT max(id) FROM invitations")[0][0]
+    m.sql("INSERT INTO access_requests (email, naam, gemeente, reden,"
+          " created, expires) VALUES (?, 'Aanvrager', ?, 'Lezen.', ?, ?)",
+          ("aanvrager-%d@example.nl" % n, gemeente, now, now + 86400))
+    req = m.sql("SELECT max(id) FROM access_requests")[0][0]
+    return user, inv, req
+
+
+user_b, invitation_b, request_b = account_items(B, 1)
+user_a, invitation_a, request_a = account_items(A, 2)
+
 # The items are there for their owners (a 404 below is not a typo's).
 for path, owner in [("/api/v1/pilots/" + pilot_b_concept, B),
                     ("/api/v1/datasets/" + dataset_b_concept, B),
@@ -230,11 +254,18 @@ TARGETS = {
         ("a proposal of B's guideline, which A does not maintain",
          {"slug": guide_b, "id": prop_b}, 403)],
     "token": [("B's token (not visible to A)", {"id": token_b}, 404)],
+    "user": [("B's user (not visible to A)", {"id": user_b}, 404)],
+    "invitation": [("B's open invitation (not visible to A)",
+                    {"id": invitation_b}, 404)],
+    "access_request": [("B's open access request (not visible to A)",
+                        {"id": request_b}, 404)],
 }
 OWN = {"pilot": {"id": pilot_a}, "dataset": {"id": dataset_a},
        "guideline": {"slug": guide_a},
        "proposal": {"slug": guide_a, "id": prop_a},
-       "token": {"id": token_a}}
+       "token": {"id": token_a}, "user": {"id": user_a},
+       "invitation": {"id": invitation_a},
+       "access_request": {"id": request_a}}
 
 # Which kind of item a route's path names: the first pattern that matches.
 TARGET_KINDS = [
@@ -243,6 +274,9 @@ TARGET_KINDS = [
     (r"/pilots/\{id\}", "pilot"),
     (r"/datasets/\{id\}", "dataset"),
     (r"/tokens/\{id\}", "token"),
+    (r"/mijn/gebruikers/\{id\}", "user"),
+    (r"/mijn/uitnodigingen/\{id\}", "invitation"),
+    (r"/mijn/aanvragen/\{id\}", "access_request"),
 ]
 
 
@@ -286,6 +320,8 @@ BODIES = {
     "web.voorstel.decide": lambda tg: ({}, {"status": "afgewezen",
                                             "reden": "Niet van u"}),
     "web.pilot.update": lambda tg: ({}, pilot_form(tg)),
+    "web.users.role": lambda tg: ({}, {"rol": "editor"}),
+    "web.access.accept": lambda tg: ({}, {"rol": "viewer"}),
 }
 
 SKIP_TABLES = (
@@ -534,6 +570,27 @@ def open_logout(rt):
                                  {"csrf": spare_csrf})))
 
 
+def open_web_invite(rt):
+    cookie, csrf = session(A, "admin")
+    acts_for_caller_only("POST /mijn/gebruikers/uitnodigen naming gemeente "
+                         + B + ": 400", 400, lambda: web_form_post(
+                             "/mijn/gebruikers/uitnodigen", {
+                                 "csrf": csrf, "email": "x@example.nl",
+                                 "rol": "admin", "gemeente": B}, cookie))
+
+
+def open_web_account(field, fields):
+    def check(rt):
+        cookie, csrf = login(A, "editor", 3 if field == "naam" else 4)
+        path = "/mijn/account/" + field
+        f = dict(fields, csrf=csrf, id=str(user_b), gemeente=B,
+                 email="lid-%s-1@example.nl" % B.lower())
+        acts_for_caller_only("POST %s naming B's user: only the caller's "
+                             "own account changes" % path, 303,
+                             lambda: web_form_post(path, f, cookie))
+    return check
+
+
 OPEN = {
     "pilots.create": open_pilot_create,
     "web.pilot.create": open_web_pilot_create,
@@ -548,6 +605,11 @@ OPEN = {
     "web.richtlijn.unfollow": open_web_unfollow,
     "tokens.create": open_token_create,
     "web.logout": open_logout,
+    "web.users.invite": open_web_invite,
+    "web.account.name": open_web_account("naam", {"naam": "Overgenomen"}),
+    "web.account.password": open_web_account("wachtwoord", {
+        "huidig": PASSWORD, "wachtwoord": "een ander wachtwoord",
+        "herhaling": "een ander wachtwoord"}),
 }
 # Write routes with nothing of a municipality's to reach, and why.
 EXEMPT = {
@@ -562,6 +624,12 @@ EXEMPT = {
                          "(t_password_reset.py)",
     "web.reset.set": "public; only a one-time link from that mail sets a "
                      "password (t_password_reset.py)",
+    "web.access.request": "public; asks the admins of the municipality it "
+                          "names, the same answer for every address, rate "
+                          "limits (t_users.py)",
+    "web.invitation.accept": "public; only a one-time link from an admin's "
+                             "invitation makes an account, in that "
+                             "invitation's municipality (t_users.py)",
 }
 
 writes = [rt for rt in routes if rt[0] != "GET"]

@@ -914,6 +914,238 @@ def c_reset_set():
     return Case(setup, request, whole, ok=(200,), web=True)
 
 
+# --- accounts on the web (t_users.py) -----------------------------------------
+
+def users_admin():
+    """An admin of Rheden's session and its CSRF token, once."""
+    if "admin" not in USERS:
+        m.ctl("user", "add", "beheer@rheden.example.nl", "--gemeente",
+              "GM0275", "--role", "admin", input=PASSWORD + "\n",
+              check=True)
+        _, cookie = login("beheer@rheden.example.nl")
+        USERS["admin"] = (cookie, account_csrf(cookie))
+    return USERS["admin"]
+
+
+USERS = {}
+
+
+def account_csrf(cookie):
+    page = m.get("/mijn/account", headers={"Cookie": cookie}).body.decode()
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    return found.group(1) if found else None
+
+
+def users_new(role="editor", disabled=False):
+    """A new user of Rheden; its address and id."""
+    email = "account%d@rheden.example.nl" % uniq()
+    m.ctl("user", "add", email, "--gemeente", "GM0275", "--role", role,
+          "--naam", "Iemand", input=PASSWORD + "\n", check=True)
+    if disabled:
+        m.ctl("user", "disable", email, check=True)
+    return email, one("SELECT id FROM users WHERE email = ?", (email,))
+
+
+def users_invite(email):
+    cookie, csrf = users_admin()
+    return post_form("/mijn/gebruikers/uitnodigen", {
+        "csrf": csrf, "email": email, "rol": "editor"}, cookie)
+
+
+def access_ask(email):
+    return m.request("POST", "/toegang-aanvragen", headers={
+        "Content-Type": FORM, "Origin": ORIGIN}, body=urllib.parse.urlencode(
+            {"naam": "Aanvrager", "email": email, "gemeente": "GM0275",
+             "reden": "Lezen.\r\nEn delen."}))
+
+
+def c_users_invite():
+    def setup():
+        users_admin()
+        return {"email": "uitgenodigd%d@rheden.example.nl" % uniq()}
+
+    def request(st):
+        return users_invite(st["email"])
+
+    def whole(st):
+        rows = sql("SELECT state FROM invitations WHERE email = ?",
+                   (st["email"],))
+        mails = one("SELECT count(*) FROM mail_outbox WHERE recipient = ?",
+                    (st["email"],))
+        return [] if "open" in [r[0] for r in rows] and mails >= 1 else [
+            "invitations %r, %d mails" % (rows, mails)]
+    return Case(setup, request, whole, web=True)
+
+
+def c_invitation_cancel():
+    def setup():
+        email = "ingetrokken%d@rheden.example.nl" % uniq()
+        assert users_invite(email).status == 303
+        return {"id": one("SELECT id FROM invitations WHERE email = ?",
+                          (email,))}
+
+    def request(st):
+        cookie, csrf = users_admin()
+        return post_form("/mijn/uitnodigingen/%d/intrekken" % st["id"],
+                         {"csrf": csrf}, cookie)
+
+    def whole(st):
+        s = one("SELECT state FROM invitations WHERE id = ?", (st["id"],))
+        return [] if s == "cancelled" else ["state %r" % s]
+    return Case(setup, request, whole, web=True)
+
+
+def c_invitation_accept():
+    def setup():
+        email = "nieuw%d@rheden.example.nl" % uniq()
+        assert users_invite(email).status == 303
+        text = one("SELECT text_body FROM mail_outbox WHERE recipient = ?",
+                   (email,))
+        return {"email": email, "path": re.search(
+            r"(/uitnodiging/[A-Za-z0-9_-]{43})", text).group(1)}
+
+    def request(st):
+        return m.request("POST", st["path"], headers={
+            "Content-Type": FORM, "Origin": ORIGIN},
+            body=urllib.parse.urlencode({"naam": "Nieuw", "wachtwoord":
+                                         PASSWORD, "herhaling": PASSWORD}))
+
+    def whole(st):
+        row = sql("SELECT (SELECT count(*) FROM sessions s WHERE s.user_id"
+                  " = u.id), (SELECT state FROM invitations i WHERE i.email"
+                  " = u.email) FROM users u WHERE u.email = ?",
+                  (st["email"],))
+        return [] if row == [(1, "used")] else ["account %r" % row]
+    return Case(setup, request, whole, web=True)
+
+
+def c_users_role():
+    def setup():
+        users_admin()
+        return {"id": users_new("viewer")[1]}
+
+    def request(st):
+        cookie, csrf = users_admin()
+        return post_form("/mijn/gebruikers/%d/rol" % st["id"], {
+            "csrf": csrf, "rol": "editor"}, cookie)
+
+    def whole(st):
+        r = one("SELECT role FROM users WHERE id = ?", (st["id"],))
+        return [] if r == "editor" else ["role %r" % r]
+    return Case(setup, request, whole, web=True)
+
+
+def c_users_disabled(disable):
+    def setup():
+        users_admin()
+        email, uid = users_new(disabled=not disable)
+        if disable:
+            assert login(email)[0].status == 303
+        return {"id": uid}
+
+    def request(st):
+        cookie, csrf = users_admin()
+        return post_form("/mijn/gebruikers/%d/%s" % (st["id"], "blokkeren"
+                         if disable else "deblokkeren"), {"csrf": csrf},
+                         cookie)
+
+    def whole(st):
+        row = sql("SELECT disabled, (SELECT count(*) FROM sessions s WHERE"
+                  " s.user_id = u.id) FROM users u WHERE u.id = ?",
+                  (st["id"],))
+        return [] if row == [(1 if disable else 0, 0)] else [
+            "disabled, sessions %r" % row]
+    return Case(setup, request, whole, web=True)
+
+
+def c_access_request():
+    def setup():
+        users_admin()
+        sql("DELETE FROM access_requests")     # under the cap of 20 open
+        return {"email": "vraag%d@rheden.example.nl" % uniq()}
+
+    def request(st):
+        return access_ask(st["email"])
+
+    def whole(st):
+        n = one("SELECT count(*) FROM access_requests WHERE email = ?",
+                (st["email"],))
+        mails = one("SELECT count(*) FROM mail_outbox WHERE recipient = ?"
+                    " AND instr(text_body, ?) > 0",
+                    ("beheer@rheden.example.nl", st["email"]))
+        return [] if n == 1 and mails == 1 else [
+            "%d requests, %d mails to the admin" % (n, mails)]
+    return Case(setup, request, whole, ok=(200,), web=True)
+
+
+def c_access_decide(accept):
+    def setup():
+        users_admin()
+        sql("DELETE FROM access_requests")
+        email = "besluit%d@rheden.example.nl" % uniq()
+        assert access_ask(email).status == 200
+        return {"email": email, "id": one(
+            "SELECT id FROM access_requests WHERE email = ?", (email,))}
+
+    def request(st):
+        cookie, csrf = users_admin()
+        return post_form("/mijn/aanvragen/%d/%s" % (st["id"], "aannemen" if
+                         accept else "afwijzen"), {"csrf": csrf,
+                                                   "rol": "viewer"}, cookie)
+
+    def whole(st):
+        n = one("SELECT count(*) FROM access_requests WHERE id = ?",
+                (st["id"],))
+        inv = one("SELECT count(*) FROM invitations WHERE email = ?",
+                  (st["email"],))
+        mails = one("SELECT count(*) FROM mail_outbox WHERE recipient = ?",
+                    (st["email"],))
+        return [] if (n, inv, mails) == (0, 1 if accept else 0, 1) else [
+            "requests %d, invitations %d, mails %d" % (n, inv, mails)]
+    return Case(setup, request, whole, web=True)
+
+
+def c_account_name():
+    def setup():
+        email, uid = users_new()
+        _, cookie = login(email)
+        return {"id": uid, "cookie": cookie, "csrf": account_csrf(cookie),
+                "naam": "Naam %d" % uniq()}
+
+    def request(st):
+        return post_form("/mijn/account/naam", {"csrf": st["csrf"],
+                                                "naam": st["naam"]},
+                         st["cookie"])
+
+    def whole(st):
+        n = one("SELECT naam FROM users WHERE id = ?", (st["id"],))
+        return [] if n == st["naam"] else ["naam %r" % n]
+    return Case(setup, request, whole, web=True)
+
+
+def c_account_password():
+    def setup():
+        email, uid = users_new()
+        _, cookie = login(email)
+        login(email)                          # another session, to end
+        return {"id": uid, "cookie": cookie, "csrf": account_csrf(cookie),
+                "hash": one("SELECT password_hash FROM users WHERE id = ?",
+                            (uid,))}
+
+    def request(st):
+        pw = "nieuw wachtwoord %d" % st["id"]
+        return post_form("/mijn/account/wachtwoord", {
+            "csrf": st["csrf"], "huidig": PASSWORD, "wachtwoord": pw,
+            "herhaling": pw}, st["cookie"])
+
+    def whole(st):
+        row = sql("SELECT password_hash != ?, (SELECT count(*) FROM sessions"
+                  " s WHERE s.user_id = u.id) FROM users u WHERE u.id = ?",
+                  (st["hash"], st["id"]))
+        return [] if row == [(1, 1)] else ["changed, sessions %r" % row]
+    return Case(setup, request, whole, web=True)
+
+
 def c_web_pilot_create():
     def setup():
         n = uniq()
@@ -1103,6 +1335,17 @@ CASES = {
     "web.reset.request": c_reset_request(),
     "web.reset.set": c_reset_set(),
     "web.logout": c_logout(),
+    "web.users.invite": c_users_invite(),
+    "web.invitation.cancel": c_invitation_cancel(),
+    "web.invitation.accept": c_invitation_accept(),
+    "web.users.role": c_users_role(),
+    "web.users.disable": c_users_disabled(True),
+    "web.users.enable": c_users_disabled(False),
+    "web.access.request": c_access_request(),
+    "web.access.accept": c_access_decide(True),
+    "web.access.refuse": c_access_decide(False),
+    "web.account.name": c_account_name(),
+    "web.account.password": c_account_password(),
     "web.pilot.create": c_web_pilot_create(),
     "web.pilot.update": c_web_pilot_update(),
     "web.pilot.delete": c_web_pilot_delete(),

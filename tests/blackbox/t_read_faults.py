@@ -175,16 +175,6 @@ COOKIE = (r.header("Set-Cookie") or "").split(";")[0]
 t.ok(r.status == 303 and COOKIE, "the editor signs in (%d)" % r.status)
 EDITOR = m.token(GM, "editor")
 ADMIN = m.token(GM, "admin")
-# An admin's session, for the admin's pages.
-m.ctl("user", "add", "beheer@read-faults.example.nl", "--gemeente", GM,
-      "--role", "admin", input=PASSWORD + "\n", check=True)
-r = m.request("POST", "/inloggen", headers={"Content-Type": FORM,
-                                            "Origin": ORIGIN},
-              body=urllib.parse.urlencode({
-                  "email": "beheer@read-faults.example.nl",
-                  "wachtwoord": PASSWORD}))
-ADMIN_COOKIE = (r.header("Set-Cookie") or "").split(";")[0]
-t.ok(r.status == 303 and ADMIN_COOKIE, "the admin signs in (%d)" % r.status)
 
 INDICATOR = "herkomst-nederland"
 GUIDE = "stakeholders-betrekken"
@@ -224,6 +214,36 @@ t.ok(r.status in (200, 303) and found is not None,
      "a password reset link to show (%d)" % r.status, r.body[:300])
 RESET = found.group(1) if found else "A" * 43
 
+# An admin's session (the users page), an open invitation (its link's form
+# reads the invitation) and an access request (listed on the users page).
+ADMIN_EMAIL = "beheer@read-faults.example.nl"
+m.ctl("user", "add", ADMIN_EMAIL, "--gemeente", GM, "--role", "admin",
+      input=PASSWORD + "\n", check=True)
+r = m.request("POST", "/inloggen", headers={"Content-Type": FORM,
+                                            "Origin": ORIGIN},
+              body=urllib.parse.urlencode({"email": ADMIN_EMAIL,
+                                           "wachtwoord": PASSWORD}))
+ADMIN_COOKIE = (r.header("Set-Cookie") or "").split(";")[0]
+found = re.search(r'name="csrf" value="([^"]+)"', m.get(
+    "/mijn/gebruikers", headers={"Cookie": ADMIN_COOKIE}).body.decode())
+r = m.request("POST", "/mijn/gebruikers/uitnodigen", headers={
+    "Content-Type": FORM, "Origin": ORIGIN, "Cookie": ADMIN_COOKIE},
+    body=urllib.parse.urlencode({"csrf": found.group(1) if found else "",
+                                 "email": "nieuw@read-faults.example.nl",
+                                 "rol": "editor"}))
+found = re.search(r"/uitnodiging/([A-Za-z0-9_-]{43})",
+                  (m.sql("SELECT text_body FROM mail_outbox ORDER BY id"
+                         " DESC LIMIT 1") or [("",)])[0][0])
+t.ok(r.status == 303 and found is not None,
+     "an invitation link to show (%d)" % r.status, r.body[:300])
+INVITE = found.group(1) if found else "A" * 43
+r = m.request("POST", "/toegang-aanvragen", headers={
+    "Content-Type": FORM, "Origin": ORIGIN}, body=urllib.parse.urlencode({
+        "naam": "Aanvrager", "email": "vraag@read-faults.example.nl",
+        "gemeente": GM, "reden": "Lezen.\r\nEn delen."}))
+t.ok(r.status == 200, "an access request to list (%d)" % r.status,
+     r.body[:300])
+
 # What goes in each path parameter, by the path before it.
 PARAMS = [
     (r"/bijlagen/\{hash\}", "{hash}", ATTACHMENT),
@@ -238,6 +258,7 @@ PARAMS = [
     (r"/versies/\{n\}", "{n}", "1"),
     (r"/static/nlds/\{file\}", "{file}", "tokens.css"),
     (r"/wachtwoord-herstellen/\{token\}", "{token}", RESET),
+    (r"/uitnodiging/\{token\}", "{token}", INVITE),
 ]
 # Query strings that make a route do its whole work.
 QUERIES = {
