@@ -32,10 +32,16 @@
 #include "db/db.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DB_FIXED	256	/* statements from literals: never evicted */
+/*
+ * Statements from literals, never evicted: an open-addressed table keyed
+ * by the literal's address, at most three quarters full (every query the
+ * program has, with room to grow).
+ */
+#define DB_FIXED	2048
 #define DB_DYNAMIC	64	/* statements built at run time: LRU */
 
 struct db_cached {
@@ -204,8 +210,11 @@ db_open(const char *path, int flags, char **err)
 static void
 db_forget(struct db *db)
 {
-	for (size_t i = 0; i < db->nfixed; i++)
-		sqlite3_finalize(db->fixed[i].stmt);
+	for (size_t i = 0; i < DB_FIXED; i++) {
+		if (db->fixed[i].sql != NULL)
+			sqlite3_finalize(db->fixed[i].stmt);
+		db->fixed[i].sql = NULL;
+	}
 	for (size_t i = 0; i < db->ndynamic; i++) {
 		sqlite3_finalize(db->dynamic[i].stmt);
 		free((char *)db->dynamic[i].sql);
@@ -329,9 +338,11 @@ db_prepare(struct db *db, const char *sql)
 sqlite3_stmt *
 db_stmt(struct db *db, const char *sql)
 {
+	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)(h >> 40) & (DB_FIXED - 1);
 	sqlite3_stmt *st;
 
-	for (size_t i = 0; i < db->nfixed; i++) {
+	for (; db->fixed[i].sql != NULL; i = (i + 1) & (DB_FIXED - 1)) {
 		if (db->fixed[i].sql == sql) {
 			st = db->fixed[i].stmt;
 			sqlite3_reset(st);
@@ -339,12 +350,14 @@ db_stmt(struct db *db, const char *sql)
 			return st;
 		}
 	}
-	if (db->nfixed == DB_FIXED)
-		fatal("more than %d SQL literals: raise DB_FIXED", DB_FIXED);
+	if (db->nfixed >= DB_FIXED / 4 * 3)
+		fatal("more than %d SQL literals: raise DB_FIXED",
+		    DB_FIXED / 4 * 3);
 	if ((st = db_prepare(db, sql)) == NULL)
 		return NULL;
-	db->fixed[db->nfixed].sql = sql;
-	db->fixed[db->nfixed++].stmt = st;
+	db->fixed[i].sql = sql;
+	db->fixed[i].stmt = st;
+	db->nfixed++;
 	return st;
 }
 
