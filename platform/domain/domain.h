@@ -584,8 +584,15 @@ json_t	*export_comparison(json_t *, json_t *);
 json_t	*export_dataset(json_t *, json_t *, const char *);
 
 /* chart.c */
+struct chart_colours {
+	const char *background, *bar, *own, *outline, *band, *band_edge,
+	    *median, *grid, *text;
+};
+extern const struct chart_colours chart_colours;
 struct evbuffer *chart_svg(json_t *, json_t *);
 void	 chart_number(char *, size_t, double);
+double	 chart_contrast(const char *, const char *);
+double	 chart_ticks(double *, double *, bool, int *);
 
 /* seed_indicators.c */
 int	 seed_indicators_present(struct db *);

@@ -168,8 +168,30 @@ t.ok("mediaan" in desc and "Rheden heeft" in desc and "rang" in desc,
      "the description says it in words", desc)
 bars = [e for e in svg.iter(ns + "rect") if e.find(ns + "title") is not None]
 t.eq(len(bars), len(rows) - 1, "a bar a member")
-t.eq(sum(1 for b in bars if b.get("fill") == "#b4003c"), 1,
-     "one highlighted bar")
+mine = [b for b in bars if b.get("class") == "uw-gemeente"]
+t.ok(len(mine) == 1 and mine[0].get("stroke") == "#000000",
+     "one highlighted bar, outlined (more than colour)", mine)
+svg_texts = [e.text or "" for e in svg.iter(ns + "text")]
+t.ok("Rheden (uw gemeente)" in svg_texts, "its label says \"uw gemeente\"",
+     svg_texts[:8])
+for e in svg.iter(ns + "text"):
+    if e.text == "Rheden (uw gemeente)":
+        t.eq(e.get("font-weight"), "bold", "… in bold")
+bar_names = [b.find(ns + "title").text.split(":")[0] for b in bars]
+t.ok(all(x in svg_texts or x + " (uw gemeente)" in svg_texts
+         for x in bar_names), "every bar is labelled with its "
+     "municipality's name", [x for x in bar_names if x not in svg_texts][:3])
+shown = [float(b.find(ns + "title").text.split(": ")[1].split(" ")[0]
+               .replace(".", "").replace(",", ".")) for b in bars]
+t.ok(shown == sorted(shown, reverse=True), "bars sorted by value, highest "
+     "first", shown[:5])
+t.ok(svg.get("viewBox") is None and svg.get("width") == "100%",
+     "no viewBox: the text is not scaled down on a phone")
+t.ok(all(int(e.get("font-size", "0")) >= 12 for e in svg.iter(ns + "text")),
+     "every text at least 12 px", [e.get("font-size")
+                                   for e in svg.iter(ns + "text")][:5])
+t.ok(not any("GM0" in x for x in svg_texts), "no municipality codes in the "
+     "chart's text")
 
 # Bad questions.
 r = m.get("/api/v1/indicatoren/herkomst-nederland/vergelijking?"
