@@ -62,9 +62,14 @@ web_attachments_item(struct req *r, struct evbuffer *b, const struct pilot *p,
 	    choice_label(attachment_types, type) : type);
 	web_attachments_size(b, json_integer_value(json_object_get(a,
 	    "grootte")));
-	html_out(b, ", toegevoegd <time datetime=\"%s\">%s</time></span>",
-	    json_string_value(json_object_get(a, "aangemaakt")),
-	    json_string_value(json_object_get(a, "aangemaakt")));
+	{
+		char shown[NL_DATE_MAX];
+
+		html_out(b, ", toegevoegd <time datetime=\"%s\">%s</time></span>",
+		    json_string_value(json_object_get(a, "aangemaakt")),
+		    nl_datetime_text(shown, sizeof shown, json_string_value(
+		    json_object_get(a, "aangemaakt"))));
+	}
 	if (editor)
 		html_out(b, "\n<form method=\"post\" action=\"/pilots/%s/"
 		    "bijlagen/%s/verwijderen\"><input type=\"hidden\" "

@@ -84,7 +84,12 @@ web_search_facet(struct evbuffer *b, const struct search_query *q, int k,
 		html_out(b, "&amp;soort=%s", search_kinds[k].value);
 	html_out(b, "\"");
 	html_attr_if(b, q->kind == k, " aria-current=\"page\"");
-	html_out(b, ">%s</a> (%ld)</li>\n", label, n);
+	{
+		char count[NL_NUMBER_MAX];
+
+		html_out(b, ">%s</a> (%s)</li>\n", label, nl_count(count,
+		    sizeof count, n));
+	}
 }
 
 /* The counts per kind, every kind, as links. */
@@ -139,8 +144,12 @@ web_search_results(struct req *r, struct evbuffer *b,
 	json_t *it;
 
 	web_search_facets(b, q, res);
-	html_out(b, "<h2>%ld %s</h2>\n", res->total, res->total == 1 ?
-	    "resultaat" : "resultaten");
+	{
+		char count[NL_COUNTED_MAX];
+
+		html_out(b, "<h2>%s</h2>\n", nl_counted(count, sizeof count,
+		    res->total, "resultaat", "resultaten"));
+	}
 	if (res->total == 0) {
 		html_out(b, "<p>Niets gevonden%s. Probeer minder woorden, een "
 		    "ander woord, of het begin van een woord met een *.</p>\n",
