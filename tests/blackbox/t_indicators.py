@@ -6,6 +6,7 @@ stored changes when an import fails)."""
 import csv
 import math
 import os
+import re
 import statistics
 import xml.etree.ElementTree as ET
 
@@ -217,6 +218,24 @@ t.ok(r.status == 200 and "Hoe staat Rheden ervoor?" in page and
      "formaat=csv" in page, "a comparison page with chart and downloads")
 t.ok('<option value="provincie" selected>' in page and
      '<option value="GM0275" selected>' in page, "the form keeps the choice")
+t.ok("<figcaption>Elke staaf is een gemeente uit de groep, van hoog naar "
+     "laag. Rheden is omlijnd en vet gedrukt." in page,
+     "the chart's caption says how to read it")
+members = page[page.index("In de volgorde van de grafiek"):]
+members = members[:members.index("</table>")]
+got = [float(x.replace(".", "").replace(",", ".")) for x in re.findall(
+    r'</td><td class="getal">([\d.,]+)</td><td>', members)]
+t.ok(len(got) > 10 and got == sorted(got, reverse=True),
+     "the table beside the chart in the chart's order", got[:5])
+t.ok('<strong><a href="/gemeenten/GM0275">Rheden</a> (uw gemeente)'
+     '</strong>' in members, "Rheden's row marked in words, not by colour")
+r = m.get("/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad")
+summary = r.body.decode()
+summary = summary[summary.index('class="error-summary"'):]
+summary = summary[:summary.index("</div>")]
+t.ok(">Gemeente:" in summary and ">Vergelijk met:" in summary and
+     ">gemeente:" not in summary and ">groep:" not in summary,
+     "a wrong question: each field named in words", summary[:300])
 r = m.get("/benchmarks/herkomst-nederland")
 t.ok(r.status == 200 and "Kies een gemeente" in r.body.decode() and
      "error-summary" not in r.body.decode(), "a first visit asks, no error")
