@@ -140,6 +140,12 @@ web_pilot_plain_reasons(json_t *in, json_t *invalid)
 		else if (strcmp(name, "start") == 0 ||
 		    strcmp(name, "einde") == 0)
 			plain = "vul een datum in zoals 30-11-2026";
+		else if ((strcmp(name, "domein") == 0 ||
+		    strcmp(name, "status") == 0 ||
+		    strcmp(name, "aanvrager") == 0) &&
+		    strncmp(why, "moet ", 5) == 0)
+			/* Not the list of codes ("werk-en-inkomen, ..."). */
+			plain = "kies een van de mogelijkheden uit de lijst";
 		if (plain != NULL)
 			json_object_set_new(p, "reason", json_string(plain));
 	}

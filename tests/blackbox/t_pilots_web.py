@@ -89,6 +89,10 @@ t.ok('role="alert"' in page and 'href="#titel"' in page and
      "the errors are summarised with links to the fields")
 t.ok(XSS not in page and "&lt;script&gt;" in page,
      "the refilled form escapes what was typed")
+t.ok("Domein: kies een van de mogelijkheden uit de lijst" in page and
+     "werk-en-inkomen," not in page and "Titel: vul dit in" in page,
+     "errors in words: no list of codes, no 'verplicht'",
+     re.findall(r'<li><a href="#[a-z]+">[^<]*', page))
 r = post("/pilots/nieuw", dict(fields, csrf=token), goes)
 t.eq(r.status, 303, "publish through the form")
 path, _, flag = r.header("Location").partition("?")
