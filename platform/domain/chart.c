@@ -211,6 +211,7 @@ chart_description(struct evbuffer *b, json_t *ind, json_t *cmp,
 {
 	json_t *pos = json_object_get(cmp, "positie");
 	char med[32], p25[32], p75[32], own[32], count[NL_COUNTED_MAX];
+	char period[64];
 	long n = (long)json_integer_value(json_object_get(json_object_get(cmp,
 	    "statistiek"), "n"));
 
@@ -222,7 +223,8 @@ chart_description(struct evbuffer *b, json_t *ind, json_t *cmp,
 	    "middelste helft ligt tussen %s en %s. ",
 	    json_string_value(json_object_get(ind, "naam")),
 	    json_string_value(json_object_get(ind, "eenheid")),
-	    json_string_value(json_object_get(cmp, "periode")),
+	    nl_period(period, sizeof period, json_string_value(
+	    json_object_get(cmp, "periode"))),
 	    nl_counted(count, sizeof count, n, "gemeente", "gemeenten"),
 	    json_string_value(json_object_get(cmp, "groep")),
 	    low_first ? "van laag naar hoog (lager is beter)" :

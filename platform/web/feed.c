@@ -48,9 +48,13 @@ feed_send(struct req *r, struct evbuffer *b)
 	reply_send(r, 200, "application/atom+xml; charset=utf-8", b);
 }
 
-/* The filters of a pilot feed in words, after its title: ": jeugd, ...". */
+/*
+ * The filters of a pilot feed in words, after its title: ": jeugd, ...";
+ * a municipality by its name (its code when the name cannot be read).
+ */
 static void
-feed_pilots_filters(struct evbuffer *b, const struct pilot_query *q)
+feed_pilots_filters(struct req *r, struct evbuffer *b,
+    const struct pilot_query *q)
 {
 	char klasse[12];
 	const char *filters[][2] = {
@@ -70,8 +74,19 @@ feed_pilots_filters(struct evbuffer *b, const struct pilot_query *q)
 		if (filters[i][1] == NULL)
 			continue;
 		html_out(b, "%s", sep);
-		web_pilots_filter_value(b, filters[i][0], filters[i][1]);
 		sep = ", ";
+		if (strcmp(filters[i][0], "gemeente") == 0) {
+			json_t *g = NULL;
+
+			if (municipality_get(r->db, filters[i][1], &g) ==
+			    MEENT_OK && g != NULL) {
+				html_out(b, "%s", json_string_value(
+				    json_object_get(g, "naam")));
+				json_decref(g);
+				continue;
+			}
+		}
+		web_pilots_filter_value(b, filters[i][0], filters[i][1]);
 	}
 }
 
@@ -136,7 +151,7 @@ feed_pilots(struct req *r)
 	b = evbuffer_new();
 	feed_start(b);
 	html_out(b, "<title>Nieuwe pilots op %s", in->name);
-	feed_pilots_filters(b, &q);
+	feed_pilots_filters(r, b, &q);
 	html_out(b, "</title>\n<subtitle>Wat gemeenten leren van datagedreven "
 	    "werken</subtitle>\n");
 	feed_head(b, in, id, when, self, page);

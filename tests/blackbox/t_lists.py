@@ -358,6 +358,10 @@ t.ok(root.find("a:link[@rel='alternate']", NS).get("href").endswith(
 t.ok("20.000 tot 50.000 inwoners" in root.find("a:title", NS).text and
      "Gelderland" in root.find("a:title", NS).text,
      "its title says the filters", root.find("a:title", NS).text)
+r, root, entries = feed("/pilots/feed?gemeente=GM0275")
+t.ok(root.find("a:title", NS).text.endswith(": Rheden"),
+     "a municipality in the title by its name, not its code",
+     root.find("a:title", NS).text)
 r0, root0, _ = feed("/pilots/feed")
 t.ok(root0.find("a:id", NS).text.startswith("urn:uuid:") and
      root0.find("a:id", NS).text != root.find("a:id", NS).text,
