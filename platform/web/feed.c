@@ -50,11 +50,12 @@ feed_send(struct req *r, struct evbuffer *b)
 
 /*
  * The filters of a pilot feed in words, after its title: ": jeugd, ...";
- * a municipality by its name (its code when the name cannot be read).
+ * the municipality by its name (gemeente: municipality_get()'s, or NULL
+ * for its code).
  */
 static void
-feed_pilots_filters(struct req *r, struct evbuffer *b,
-    const struct pilot_query *q)
+feed_pilots_filters(struct evbuffer *b, const struct pilot_query *q,
+    json_t *gemeente)
 {
 	char klasse[12];
 	const char *filters[][2] = {
@@ -75,16 +76,11 @@ feed_pilots_filters(struct req *r, struct evbuffer *b,
 			continue;
 		html_out(b, "%s", sep);
 		sep = ", ";
-		if (strcmp(filters[i][0], "gemeente") == 0) {
-			json_t *g = NULL;
-
-			if (municipality_get(r->db, filters[i][1], &g) ==
-			    MEENT_OK && g != NULL) {
-				html_out(b, "%s", json_string_value(
-				    json_object_get(g, "naam")));
-				json_decref(g);
-				continue;
-			}
+		if (strcmp(filters[i][0], "gemeente") == 0 &&
+		    gemeente != NULL) {
+			html_out(b, "%s", json_string_value(json_object_get(
+			    gemeente, "naam")));
+			continue;
 		}
 		web_pilots_filter_value(b, filters[i][0], filters[i][1]);
 	}
@@ -127,7 +123,7 @@ feed_pilots(struct req *r)
 	const struct instance *in = r->ctx->instance;
 	struct pilot_query q;
 	struct evbuffer *b;
-	json_t *items, *p;
+	json_t *items, *p, *gemeente = NULL;
 	char when[32], published[32], *self, *page, *id;
 	size_t i;
 
@@ -138,6 +134,13 @@ feed_pilots(struct req *r)
 	}
 	if (feed_pilots_read(r, &q, &items) == -1) {
 		free(q.fts);
+		return;
+	}
+	if (q.gemeente != NULL && municipality_get(r->db, q.gemeente,
+	    &gemeente) == MEENT_ERR) {
+		json_decref(items);
+		free(q.fts);
+		reply_db_failed(r, "De feed kon niet gemaakt worden.");
 		return;
 	}
 	self = web_pilots_href("/pilots/feed", &q, false, NULL, NULL, NULL);
@@ -151,7 +154,7 @@ feed_pilots(struct req *r)
 	b = evbuffer_new();
 	feed_start(b);
 	html_out(b, "<title>Nieuwe pilots op %s", in->name);
-	feed_pilots_filters(r, b, &q);
+	feed_pilots_filters(b, &q, gemeente);
 	html_out(b, "</title>\n<subtitle>Wat gemeenten leren van datagedreven "
 	    "werken</subtitle>\n");
 	feed_head(b, in, id, when, self, page);
@@ -174,6 +177,7 @@ feed_pilots(struct req *r)
 	feed_send(r, b);
 	evbuffer_free(b);
 	json_decref(items);
+	json_decref(gemeente);
 	free(self);
 	free(page);
 	free(id);
