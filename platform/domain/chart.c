@@ -344,9 +344,13 @@ chart_bar(struct evbuffer *b, const struct chart_scale *s, json_t *m,
 	html_out(b, "%s</text>\n", label);
 }
 
-/* What the band, the dashes and the outline mean, under the bars. */
+/*
+ * What the band, the dashes and the outline mean, under the bars (the
+ * outline only when the municipality has a bar: own).
+ */
 static void
-chart_legend(struct evbuffer *b, double bottom, const char *self_name)
+chart_legend(struct evbuffer *b, double bottom, const char *self_name,
+    bool own)
 {
 	static const char *const lines[] = { "Band tussen stippellijnen: "
 	    "middelste helft", "Lange streepjes: mediaan van de groep" };
@@ -354,9 +358,10 @@ chart_legend(struct evbuffer *b, double bottom, const char *self_name)
 	for (size_t i = 0; i < nitems(lines); i++)
 		html_out(b, "<text x=\"0\" y=\"%ld\" font-size=\"12\">%s</text>\n",
 		    (long)(bottom + CHART_LINE * (double)(i + 1)), lines[i]);
-	html_out(b, "<text x=\"0\" y=\"%ld\" font-size=\"12\" "
-	    "font-weight=\"bold\">Omlijnd en vet: %s (uw gemeente)</text>\n",
-	    (long)(bottom + CHART_LINE * 3.0), self_name);
+	if (own)
+		html_out(b, "<text x=\"0\" y=\"%ld\" font-size=\"12\" "
+		    "font-weight=\"bold\">Omlijnd en vet: %s (uw gemeente)"
+		    "</text>\n", (long)(bottom + CHART_LINE * 3.0), self_name);
 }
 
 /* The SVG of a comparison from comparison_make(). Caller frees. */
@@ -375,6 +380,7 @@ chart_svg(json_t *ind, json_t *cmp)
 	size_t n, missing;
 	json_t **bars = chart_bars(cmp, low_first, &n, &missing);
 	int decimals;
+	bool own = false;
 
 	/* From zero (or below it). The values are written at the right
 	 * edge, over a long bar if need be (black on the bar: 5.6:1). */
@@ -403,16 +409,19 @@ chart_svg(json_t *ind, json_t *cmp)
 		chart_spread(b, &s, cmp, bottom, false);
 	chart_axis(b, &s, step, decimals, json_string_value(json_object_get(ind,
 	    "eenheid")), bottom);
-	for (size_t i = 0; i < n; i++)
-		chart_bar(b, &s, bars[i], i, self != NULL &&
-		    strcmp(json_string_value(json_object_get(bars[i],
-		    "gemeente")), self) == 0);
+	for (size_t i = 0; i < n; i++) {
+		bool mine = self != NULL && strcmp(json_string_value(
+		    json_object_get(bars[i], "gemeente")), self) == 0;
+
+		chart_bar(b, &s, bars[i], i, mine);
+		own |= mine;
+	}
 	if (n > 0)
 		chart_spread(b, &s, cmp, bottom, true);
 	if (n == 0)
 		html_out(b, "<text x=\"0\" y=\"%ld\" font-size=\"13\">Geen "
 		    "waarden in deze groep.</text>\n", (long)(CHART_TOP + 16));
-	chart_legend(b, bottom, self_name);
+	chart_legend(b, bottom, self_name, own);
 	evbuffer_add_printf(b, "</svg>\n");
 	free(bars);
 	return b;

@@ -132,13 +132,13 @@ member(const char *code, const char *naam, double v)
 
 /* The chart of five municipalities (one without a value) as text. */
 static char *
-render(const char *richting)
+render(const char *richting, const char *self, const char *self_name)
 {
 	json_t *ind = json_pack("{s:s, s:s, s:s}", "naam", "Bijstand",
 	    "eenheid", "per 1.000 inwoners", "richting", richting);
 	json_t *cmp = json_pack("{s:{s:s, s:s}, s:s, s:s, "
 	    "s:{s:i, s:f, s:f, s:f}, s:{s:f, s:i, s:s}, s:[o, o, o, o, o]}",
-	    "gemeente", "code", "GM0275", "naam", "Rheden",
+	    "gemeente", "code", self, "naam", self_name,
 	    "periode", "2024", "groep", "Gelderland",
 	    "statistiek", "n", 4, "mediaan", 25.0, "p25", 15.0, "p75", 31.5,
 	    "positie", "waarde", 20.0, "rang", 3, "keuze", "Uit het CBS.",
@@ -158,7 +158,7 @@ render(const char *richting)
 static void
 test_svg(void **state)
 {
-	char *s = render("neutraal"), *p;
+	char *s = render("neutraal", "GM0275", "Rheden"), *p;
 	const char *order[] = { "Arnhem", "Apeldoorn", "Rheden", "Ede" };
 	size_t own = 0, bars = 0;
 
@@ -195,11 +195,16 @@ test_svg(void **state)
 	assert_null(strstr(s, "#7f9cc0"));
 	free(s);
 	/* Lower is better: lowest first. */
-	s = render("lager_beter");
+	s = render("lager_beter", "GM0275", "Rheden");
 	p = strstr(s, "<title>Ede: ");
 	assert_non_null(p);
 	assert_non_null(strstr(p, "<title>Arnhem: "));
 	assert_non_null(strstr(s, "van laag naar hoog"));
+	free(s);
+	/* A municipality without a value: no bar of its own, no legend. */
+	s = render("neutraal", "GM0274", "Renkum");
+	assert_null(strstr(s, "uw-gemeente"));
+	assert_null(strstr(s, "Omlijnd"));
 	free(s);
 }
 
