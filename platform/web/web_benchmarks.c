@@ -426,7 +426,11 @@ web_benchmarks_pilots(struct evbuffer *b, json_t *list)
 	}
 }
 
-/* What to change in the form (400), each field by its label. */
+/*
+ * What to change in the form (400), each field by its label; the reasons
+ * of the shared query check (which lists codes such as "grootteklasse")
+ * as the form's select lists ask for them.
+ */
 static void
 web_benchmarks_problem(struct req *r, struct evbuffer *b)
 {
@@ -434,6 +438,20 @@ web_benchmarks_problem(struct req *r, struct evbuffer *b)
 		{ "gemeente", "Gemeente" }, { "groep", "Vergelijk met" },
 		{ "periode", "Periode" }, { "formaat", "Bestandsvorm" },
 	};
+	static const char *const plain[][2] = {
+		{ "gemeente", "kies een gemeente uit de lijst" },
+		{ "groep", "kies uit de lijst met wie u wilt vergelijken" },
+		{ "periode", "kies een periode uit de lijst" },
+	};
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(r->invalid, i, p)
+		for (size_t k = 0; k < nitems(plain); k++)
+			if (strcmp(json_string_value(json_object_get(p, "name")),
+			    plain[k][0]) == 0)
+				json_object_set_new(p, "reason",
+				    json_string(plain[k][1]));
 
 	web_page_query_problem(r, b, 400, labels, nitems(labels), 3);
 }

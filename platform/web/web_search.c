@@ -31,6 +31,15 @@ web_search_problem(struct req *r, struct evbuffer *b, int status)
 		{ "q", "Zoekwoorden" }, { "soort", "Zoek in" },
 		{ "page", "Pagina" }, { "pageSize", "Aantal per pagina" },
 	};
+	json_t *p;
+	size_t i;
+
+	/* Not the codes of the kinds the shared check lists. */
+	json_array_foreach(r->invalid, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "name")),
+		    "soort") == 0)
+			json_object_set_new(p, "reason", json_string("kies "
+			    "uit de lijst waarin u wilt zoeken"));
 	/* The first two are fields of the form: link to them. */
 	web_page_query_problem(r, b, status, labels, nitems(labels), 2);
 }

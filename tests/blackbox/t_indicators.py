@@ -233,9 +233,10 @@ r = m.get("/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad")
 summary = r.body.decode()
 summary = summary[summary.index('class="error-summary"'):]
 summary = summary[:summary.index("</div>")]
-t.ok(">Gemeente:" in summary and ">Vergelijk met:" in summary and
-     ">gemeente:" not in summary and ">groep:" not in summary,
-     "a wrong question: each field named in words", summary[:300])
+t.ok(">Gemeente: kies een gemeente uit de lijst" in summary and
+     ">Vergelijk met:" in summary and ">gemeente:" not in summary and
+     ">groep:" not in summary and "grootteklasse" not in summary,
+     "a wrong question: each field named in words, no codes", summary[:300])
 r = m.get("/benchmarks/herkomst-nederland")
 t.ok(r.status == 200 and "Kies een gemeente" in r.body.decode() and
      "error-summary" not in r.body.decode(), "a first visit asks, no error")
