@@ -208,6 +208,25 @@ web_pilots_problem(struct req *r, struct evbuffer *b, int status)
 		{ "tag", "Tag" }, { "sort", "Volgorde" }, { "page", "Pagina" },
 		{ "pageSize", "Aantal per pagina" },
 	};
+	/* The filters' reasons as their select lists ask, without codes. */
+	static const char *const plain[][2] = {
+		{ "domein", "kies een domein uit de lijst" },
+		{ "status", "kies een status uit de lijst" },
+		{ "grootteklasse", "kies een aantal inwoners uit de lijst" },
+		{ "provincie", "kies een provincie uit de lijst" },
+		{ "gemeente", "deze gemeente is niet bekend; zoek haar op de "
+		    "pagina Gemeenten" },
+		{ "sort", "sorteer op nieuwste of op titel" },
+	};
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(r->invalid, i, p)
+		for (size_t k = 0; k < nitems(plain); k++)
+			if (strcmp(json_string_value(json_object_get(p, "name")),
+			    plain[k][0]) == 0)
+				json_object_set_new(p, "reason",
+				    json_string(plain[k][1]));
 	/* The page's fields, the first five: the search box and the filters. */
 	web_page_query_problem(r, b, status, labels, nitems(labels), 5);
 }

@@ -278,6 +278,11 @@ for q, name in (("grootteklasse=9", "grootteklasse"),
     t.ok(status == 400 and '<form class="filters"' in text and
          'role="alert"' in text and "Volg via RSS/Atom" not in text,
          "%s: 400 with the form and the reason" % q)
+    alert = text[text.index('role="alert"'):]
+    alert = alert[:alert.index("</div>")]
+    t.ok(">%s:" % name not in alert and "%s: " % name not in alert and
+         "GM0275" not in alert and "lopend, " not in alert,
+         "%s: the field in words, no codes" % q, alert[:300])
     r = m.get("/api/v1/pilots?" + q)
     t.ok(r.status == 400 and r.header("Content-Type").startswith(
         "application/problem+json") and name in [
