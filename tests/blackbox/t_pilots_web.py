@@ -89,6 +89,13 @@ t.ok('role="alert"' in page and 'href="#titel"' in page and
      "the errors are summarised with links to the fields")
 t.ok(XSS not in page and "&lt;script&gt;" in page,
      "the refilled form escapes what was typed")
+r = m.request("POST", "/pilots/nieuw", headers={
+    "Content-Type": FORM, "Origin": "http://127.0.0.1:%d" % m.port,
+    "Cookie": goes}, body=b"csrf=x&titel=a\x00b")
+t.ok(r.status == 400 and "Het formulier kon niet gelezen worden" in
+     r.body.decode() and "invalidParams" not in r.body.decode() and
+     "body:" not in r.body.decode(), "a form that cannot be read: a page "
+     "in words, not the API's terms", r.body.decode()[:200])
 t.ok("Domein: kies een van de mogelijkheden uit de lijst" in page and
      "werk-en-inkomen," not in page and "Titel: vul dit in" in page,
      "errors in words: no list of codes, no 'verplicht'",
