@@ -39,6 +39,8 @@
 #define CHART_BAR	20.0	/* a bar's height */
 #define CHART_TOP	52.0	/* the unit's line and the ticks above the bars */
 #define CHART_LINE	18.0	/* a line of the legend */
+/* Bold 13 px characters on a 320 px screen's 288 px: name and value. */
+#define CHART_LINE_CHARS	36
 
 /* The background the chart is drawn on, and what is drawn on it. */
 const struct chart_colours chart_colours = {
@@ -304,17 +306,30 @@ chart_spread(struct evbuffer *b, const struct chart_scale *s, json_t *cmp,
 	    chart_colours.median);
 }
 
+/* The characters (not bytes) of a UTF-8 text. */
+static size_t
+chart_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 /*
  * One bar at row i: from zero (or the axis' start) to its value, its
  * name at the left and its value at the right, both black on the bar or
  * the background. The own one outlined, its label bold with "uw
- * gemeente".
+ * gemeente" when name, words and value fit one line of a phone
+ * (CHART_LINE_CHARS); else the legend says it.
  */
 static void
 chart_bar(struct evbuffer *b, const struct chart_scale *s, json_t *m,
     size_t i, bool mine)
 {
 	double v = json_number_value(json_object_get(m, "waarde"));
+	const char *naam = json_string_value(json_object_get(m, "naam"));
 	double x0 = chart_x(s, fmax(s->lo, fmin(0.0, s->hi)));
 	double x = chart_x(s, v), y = CHART_TOP + CHART_ROW * (double)i + 3;
 	char label[32];
@@ -336,8 +351,8 @@ chart_bar(struct evbuffer *b, const struct chart_scale *s, json_t *m,
 	evbuffer_add_printf(b, "<text x=\"0\" dx=\"4\" y=\"%.0f\" "
 	    "font-size=\"13\"%s>", y + CHART_BAR - 6, mine ?
 	    " font-weight=\"bold\"" : "");
-	html_out(b, "%s%s</text>", json_string_value(json_object_get(m,
-	    "naam")), mine ? " (uw gemeente)" : "");
+	html_out(b, "%s%s</text>", naam, mine && chart_chars(naam) +
+	    strlen(label) + 16 <= CHART_LINE_CHARS ? " (uw gemeente)" : "");
 	evbuffer_add_printf(b, "<text class=\"waarde\" x=\"100%%\" dx=\"-4\" "
 	    "y=\"%.0f\" font-size=\"13\" text-anchor=\"end\"%s>",
 	    y + CHART_BAR - 6, mine ? " font-weight=\"bold\"" : "");

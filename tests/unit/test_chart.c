@@ -208,6 +208,39 @@ test_svg(void **state)
 	free(s);
 }
 
+/* A long name: "uw gemeente" moves to the legend, bold and outline stay. */
+static void
+test_long_name(void **state)
+{
+	const char *naam = "Capelle aan den IJssel-Súdwest-Fryslân";
+	json_t *ind = json_pack("{s:s, s:s, s:s}", "naam", "Inwoners",
+	    "eenheid", "aantal", "richting", "neutraal");
+	json_t *cmp = json_pack("{s:{s:s, s:s}, s:s, s:s, "
+	    "s:{s:i, s:f, s:f, s:f}, s:{s:f, s:i, s:s}, s:[o, o]}",
+	    "gemeente", "code", "GM0502", "naam", naam,
+	    "periode", "2024-K1", "groep", "Alle gemeenten",
+	    "statistiek", "n", 2, "mediaan", 1500.0, "p25", 1250.0, "p75",
+	    1750.0, "positie", "waarde", 1000.0, "rang", 2, "keuze", "CBS.",
+	    "leden", member("GM0502", naam, 1000.0),
+	    member("GM0363", "Amsterdam", 2000.0));
+	struct evbuffer *b = chart_svg(ind, cmp);
+	char *s = buffer_take_string(b), want[128];
+
+	(void)state;
+	snprintf(want, sizeof want, "font-weight=\"bold\">%s</text>", naam);
+	assert_non_null(strstr(s, want));
+	snprintf(want, sizeof want, "Omlijnd en vet: %s (uw gemeente)", naam);
+	assert_non_null(strstr(s, want));
+	assert_non_null(strstr(s, "class=\"uw-gemeente\""));
+	/* Counts: whole ticks and values; the period in words. */
+	assert_non_null(strstr(s, ">2.000</text>"));
+	assert_null(strstr(s, ",00<"));
+	assert_non_null(strstr(s, "in 1e kwartaal 2024"));
+	free(s);
+	json_decref(ind);
+	json_decref(cmp);
+}
+
 int
 main(void)
 {
@@ -215,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_contrast),
 		cmocka_unit_test(test_ticks),
 		cmocka_unit_test(test_svg),
+		cmocka_unit_test(test_long_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
