@@ -182,6 +182,11 @@ const char *nl_plural(long, const char *, const char *);
 long	 nl_amsterdam_offset(time_t);
 char	*nl_date(char *, size_t, time_t);
 char	*nl_datetime(char *, size_t, time_t);
+#define NL_COUNTED_MAX	(NL_NUMBER_MAX + 64)	/* nl_counted's */
+char	*nl_counted(char *, size_t, long, const char *, const char *);
+char	*nl_date_text(char *, size_t, const char *);
+char	*nl_datetime_text(char *, size_t, const char *);
+char	*nl_period(char *, size_t, const char *);
 
 /* sheet.c, sheet_xlsx.c: a table for people, as CSV for Dutch Excel or .xlsx */
 #define SHEET_XLSX_TYPE \

@@ -200,3 +200,116 @@ nl_datetime(char *buf, size_t size, time_t t)
 	    hh, mm);
 	return buf;
 }
+
+/*
+ * A count with its noun: "1 pilot", "1.234 pilots", "0 pilots" (nl_count
+ * and nl_plural in one). Writes into buf (NL_COUNTED_MAX is enough for
+ * nouns up to 64 bytes; a longer one is cut) and returns it.
+ */
+char *
+nl_counted(char *buf, size_t size, long n, const char *one, const char *many)
+{
+	char num[NL_NUMBER_MAX];
+
+	snprintf(buf, size, "%s %s", nl_count(num, sizeof num, n),
+	    nl_plural(n, one, many));
+	return buf;
+}
+
+/* Whether s has exactly n digits. */
+static bool
+nl_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * A calendar date as the API keeps it ("2026-11-30", or the date part of
+ * an RFC 3339 time) as people read it: "30 november 2026". Anything else
+ * (a period such as "2024-K1", a date that does not exist) is copied as
+ * it is, so that nothing is lost. Returns buf.
+ */
+char *
+nl_date_text(char *buf, size_t size, const char *iso)
+{
+	int y, m, d;
+
+	if (iso == NULL)
+		iso = "";
+	if (strlen(iso) < 10 || !nl_digits(iso, 4) || iso[4] != '-' ||
+	    !nl_digits(iso + 5, 2) || iso[7] != '-' || !nl_digits(iso + 8, 2) ||
+	    (iso[10] != '\0' && iso[10] != 'T')) {
+		snprintf(buf, size, "%s", iso);
+		return buf;
+	}
+	y = atoi(iso);
+	m = atoi(iso + 5);
+	d = atoi(iso + 8);
+	if (m < 1 || m > 12 || d < 1 || d > 31) {
+		snprintf(buf, size, "%s", iso);
+		return buf;
+	}
+	/* 31 februari: the day must survive the round trip. */
+	{
+		long yy;
+		int mm, dd;
+
+		nl_civil(nl_days(y, m, d), &yy, &mm, &dd);
+		if (mm != m || dd != d) {
+			snprintf(buf, size, "%s", iso);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "%d %s %d", d, nl_months[m - 1], y);
+	return buf;
+}
+
+/*
+ * An RFC 3339 time in UTC as the API gives it ("2026-11-30T13:05:00Z")
+ * as people read it, in Amsterdam: "30 november 2026 om 14:05". A text
+ * of another form is passed to nl_date_text (a date alone becomes a date).
+ * Returns buf.
+ */
+char *
+nl_datetime_text(char *buf, size_t size, const char *rfc3339)
+{
+	const char *s = rfc3339 != NULL ? rfc3339 : "";
+	int hh, mi, ss;
+	long days;
+
+	if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    s[19] != 'Z' || !nl_digits(s + 11, 2) || !nl_digits(s + 14, 2) ||
+	    !nl_digits(s + 17, 2))
+		return nl_date_text(buf, size, s);
+	nl_date_text(buf, size, s);
+	if (!nl_digits(buf, 1) || (hh = atoi(s + 11)) > 23 ||
+	    (mi = atoi(s + 14)) > 59 || (ss = atoi(s + 17)) > 60)
+		return buf;	/* not a date: copied as it was */
+	days = nl_days(atoi(s), atoi(s + 5), atoi(s + 8));
+	return nl_datetime(buf, size, (time_t)((long long)days * 86400 +
+	    hh * 3600 + mi * 60 + ss));
+}
+
+/*
+ * A period as people read it: a year stays "2024", a quarter "2024-K1"
+ * becomes "1e kwartaal 2024", a month "2024-03" becomes "maart 2024".
+ * Others are copied. Returns buf.
+ */
+char *
+nl_period(char *buf, size_t size, const char *p)
+{
+	if (p == NULL)
+		p = "";
+	if (strlen(p) == 7 && nl_digits(p, 4) && p[4] == '-' && p[5] == 'K' &&
+	    p[6] >= '1' && p[6] <= '4')
+		snprintf(buf, size, "%ce kwartaal %.4s", p[6], p);
+	else if (strlen(p) == 7 && nl_digits(p, 4) && p[4] == '-' &&
+	    nl_digits(p + 5, 2) && atoi(p + 5) >= 1 && atoi(p + 5) <= 12)
+		snprintf(buf, size, "%s %.4s", nl_months[atoi(p + 5) - 1], p);
+	else
+		snprintf(buf, size, "%s", p);
+	return buf;
+}

@@ -658,8 +658,15 @@ typedef int (*export_put_fn)(void *, const char *, const char *, size_t);
 int	 export_gemeente(struct db *, const char *, export_put_fn, void *);
 
 /* chart.c */
+struct chart_colours {
+	const char *background, *bar, *own, *outline, *band, *band_edge,
+	    *median, *grid, *text;
+};
+extern const struct chart_colours chart_colours;
 struct evbuffer *chart_svg(json_t *, json_t *);
 void	 chart_number(char *, size_t, double);
+double	 chart_contrast(const char *, const char *);
+double	 chart_ticks(double *, double *, bool, int *);
 
 /* seed_indicators.c */
 int	 seed_indicators_present(struct db *);

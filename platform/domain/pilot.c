@@ -453,10 +453,11 @@ pilot_from_json(struct pilot *p, json_t *in, const struct strlist *domains,
 		p->zichtbaarheid = xstrdup(PILOT_VISIBILITY_DEFAULT);
 	p->aanvrager = pilot_enum(in, "aanvrager", false, pilot_requesters,
 	    invalid);
-	p->start = pilot_text(in, "start", false, 10, 10, true, invalid);
+	/* One reason for every wrong date, its length included. */
+	p->start = pilot_text(in, "start", false, 1, 64, true, invalid);
 	if (p->start != NULL && !pilot_date_valid(p->start))
 		pilot_invalid(invalid, "start", "een datum als 2024-03-01");
-	p->einde = pilot_text(in, "einde", false, 10, 10, true, invalid);
+	p->einde = pilot_text(in, "einde", false, 1, 64, true, invalid);
 	if (p->einde != NULL && !pilot_date_valid(p->einde))
 		pilot_invalid(invalid, "einde", "een datum als 2024-03-01");
 	else if (p->einde != NULL && p->start != NULL &&

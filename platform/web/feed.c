@@ -48,9 +48,14 @@ feed_send(struct req *r, struct evbuffer *b)
 	reply_send(r, 200, "application/atom+xml; charset=utf-8", b);
 }
 
-/* The filters of a pilot feed in words, after its title: ": jeugd, ...". */
+/*
+ * The filters of a pilot feed in words, after its title: ": jeugd, ...";
+ * the municipality by its name (gemeente: municipality_get()'s, or NULL
+ * for its code).
+ */
 static void
-feed_pilots_filters(struct evbuffer *b, const struct pilot_query *q)
+feed_pilots_filters(struct evbuffer *b, const struct pilot_query *q,
+    json_t *gemeente)
 {
 	char klasse[12];
 	const char *filters[][2] = {
@@ -70,8 +75,14 @@ feed_pilots_filters(struct evbuffer *b, const struct pilot_query *q)
 		if (filters[i][1] == NULL)
 			continue;
 		html_out(b, "%s", sep);
-		web_pilots_filter_value(b, filters[i][0], filters[i][1]);
 		sep = ", ";
+		if (strcmp(filters[i][0], "gemeente") == 0 &&
+		    gemeente != NULL) {
+			html_out(b, "%s", json_string_value(json_object_get(
+			    gemeente, "naam")));
+			continue;
+		}
+		web_pilots_filter_value(b, filters[i][0], filters[i][1]);
 	}
 }
 
@@ -112,7 +123,7 @@ feed_pilots(struct req *r)
 	const struct instance *in = r->ctx->instance;
 	struct pilot_query q;
 	struct evbuffer *b;
-	json_t *items, *p;
+	json_t *items, *p, *gemeente = NULL;
 	char when[32], published[32], *self, *page, *id;
 	size_t i;
 
@@ -123,6 +134,13 @@ feed_pilots(struct req *r)
 	}
 	if (feed_pilots_read(r, &q, &items) == -1) {
 		free(q.fts);
+		return;
+	}
+	if (q.gemeente != NULL && municipality_get(r->db, q.gemeente,
+	    &gemeente) == MEENT_ERR) {
+		json_decref(items);
+		free(q.fts);
+		reply_db_failed(r, "De feed kon niet gemaakt worden.");
 		return;
 	}
 	self = web_pilots_href("/pilots/feed", &q, false, NULL, NULL, NULL);
@@ -136,7 +154,7 @@ feed_pilots(struct req *r)
 	b = evbuffer_new();
 	feed_start(b);
 	html_out(b, "<title>Nieuwe pilots op %s", in->name);
-	feed_pilots_filters(b, &q);
+	feed_pilots_filters(b, &q, gemeente);
 	html_out(b, "</title>\n<subtitle>Wat gemeenten leren van datagedreven "
 	    "werken</subtitle>\n");
 	feed_head(b, in, id, when, self, page);
@@ -159,6 +177,7 @@ feed_pilots(struct req *r)
 	feed_send(r, b);
 	evbuffer_free(b);
 	json_decref(items);
+	json_decref(gemeente);
 	free(self);
 	free(page);
 	free(id);

@@ -13,6 +13,7 @@
  */
 #include "web/web.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,15 +27,16 @@
 static void
 web_attachments_size(struct evbuffer *b, long long n)
 {
-	char s[48];
+	char s[NL_COUNTED_MAX];
 
+	/* Dutch numbers (nl.c): "1 byte", "12,3 kB", "1.234,5 MB". */
 	if (n < 1000)
-		snprintf(s, sizeof s, "%lld bytes", n);
-	else if (n < 1000 * 1000)
-		snprintf(s, sizeof s, "%lld,%lld kB", n / 1000, n % 1000 / 100);
-	else
-		snprintf(s, sizeof s, "%lld,%lld MB", n / 1000000,
-		    n % 1000000 / 100000);
+		nl_counted(s, sizeof s, (long)n, "byte", "bytes");
+	else {
+		nl_number(s, sizeof s, floor((double)n / (n < 1000000 ? 100.0 :
+		    100000.0)) / 10.0, 1);
+		strcat(s, n < 1000000 ? " kB" : " MB");
+	}
 	html_out(b, "%s", s);
 }
 
@@ -62,9 +64,14 @@ web_attachments_item(struct req *r, struct evbuffer *b, const struct pilot *p,
 	    choice_label(attachment_types, type) : type);
 	web_attachments_size(b, json_integer_value(json_object_get(a,
 	    "grootte")));
-	html_out(b, ", toegevoegd <time datetime=\"%s\">%s</time></span>",
-	    json_string_value(json_object_get(a, "aangemaakt")),
-	    json_string_value(json_object_get(a, "aangemaakt")));
+	{
+		char shown[NL_DATE_MAX];
+
+		html_out(b, ", toegevoegd <time datetime=\"%s\">%s</time></span>",
+		    json_string_value(json_object_get(a, "aangemaakt")),
+		    nl_datetime_text(shown, sizeof shown, json_string_value(
+		    json_object_get(a, "aangemaakt"))));
+	}
 	if (editor)
 		html_out(b, "\n<form method=\"post\" action=\"/pilots/%s/"
 		    "bijlagen/%s/verwijderen\"><input type=\"hidden\" "

@@ -8,6 +8,7 @@
  */
 #include "web/web.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,9 +32,12 @@ web_benchmarks_sources(struct evbuffer *b, json_t *ind, json_t *sources)
 	if (pub || own == 0)
 		html_out(b, "%s", json_string_value(json_object_get(ind,
 		    "bron")));
-	if (own > 0)
-		html_out(b, "%seigen cijfers van %ld %s (datasets)", pub ?
-		    "; " : "", own, own == 1 ? "gemeente" : "gemeenten");
+	if (own > 0) {
+		char n[NL_COUNTED_MAX];
+
+		html_out(b, "%seigen cijfers van %s (datasets)", pub ? "; " : "",
+		    nl_counted(n, sizeof n, own, "gemeente", "gemeenten"));
+	}
 }
 
 void
@@ -64,11 +68,16 @@ web_benchmarks_list(struct req *r)
 		    json_string_value(json_object_get(i, "naam")),
 		    json_string_value(json_object_get(i, "omschrijving")),
 		    json_string_value(json_object_get(i, "eenheid")));
-		if (n > 0)
-			html_out(b, "%s tot en met %s", json_string_value(
-			    json_object_get(json_array_get(periods, 0),
-			    "periode")), json_string_value(json_object_get(
-			    json_array_get(periods, n - 1), "periode")));
+		if (n > 0) {
+			char from[64], to[64];
+
+			html_out(b, "%s tot en met %s", nl_period(from,
+			    sizeof from, json_string_value(json_object_get(
+			    json_array_get(periods, 0), "periode"))),
+			    nl_period(to, sizeof to, json_string_value(
+			    json_object_get(json_array_get(periods, n - 1),
+			    "periode"))));
+		}
 		else
 			html_out(b, "nog geen cijfers");
 		html_out(b, " · ");
@@ -124,11 +133,12 @@ web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
 		const char *v = json_string_value(json_object_get(p, "periode"));
 		bool provisional = strcmp(json_string_value(json_object_get(p,
 		    "status")), "voorlopig") == 0;
+		char label[64];
 
 		html_out(b, "<option value=\"%s\"", v);
 		html_attr_if(b, q->periode != NULL &&
 		    strcmp(q->periode, v) == 0, " selected");
-		html_out(b, ">%s%s</option>\n", v,
+		html_out(b, ">%s%s</option>\n", nl_period(label, sizeof label, v),
 		    provisional ? " (voorlopig)" : "");
 	}
 	html_out(b, "</select></p>\n<p><button type=\"submit\">Vergelijk"
@@ -225,8 +235,85 @@ web_benchmarks_position(struct evbuffer *b, json_t *ind, json_t *cmp)
 		    json_object_get(w, "tekst")));
 }
 
+static double
+web_benchmarks_value(json_t *const *m)
+{
+	json_t *v = json_object_get(*m, "waarde");
+
+	/* Members without a value go last, whichever the order. */
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int
+web_benchmarks_high_first(const void *a, const void *b)
+{
+	double x = web_benchmarks_value(a), y = web_benchmarks_value(b);
+
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return x > y ? -1 : x < y;
+}
+
+static int
+web_benchmarks_low_first(const void *a, const void *b)
+{
+	double x = web_benchmarks_value(a), y = web_benchmarks_value(b);
+
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The group's members as the chart orders them (best first), the
+ * municipality's own row in bold and named "uw gemeente".
+ */
 static void
-web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
+web_benchmarks_members(struct evbuffer *b, json_t *ind, json_t *cmp)
+{
+	json_t *leden = json_object_get(cmp, "leden"), *v;
+	const char *self = json_string_value(json_object_get(json_object_get(
+	    cmp, "gemeente"), "code"));
+	size_t n = json_array_size(leden), i;
+	json_t **rows = xreallocarray(NULL, n + 1, sizeof *rows);
+	char count[NL_NUMBER_MAX];
+
+	json_array_foreach(leden, i, v)
+		rows[i] = v;
+	qsort(rows, n, sizeof *rows, strcmp(json_string_value(json_object_get(
+	    ind, "richting")), "lager_beter") == 0 ? web_benchmarks_low_first :
+	    web_benchmarks_high_first);
+	html_out(b, "<details><summary>Alle gemeenten in de groep (tabel bij "
+	    "de grafiek)</summary>\n<table>\n<caption>In de volgorde van de "
+	    "grafiek</caption>\n<thead><tr><th scope=\"col\">Gemeente</th>"
+	    "<th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
+	    "<th scope=\"col\">Bron</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < n; i++) {
+		bool mine = self != NULL && strcmp(json_string_value(
+		    json_object_get(rows[i], "gemeente")), self) == 0;
+
+		html_out(b, "<tr><th scope=\"row\">");
+		if (mine)
+			html_out(b, "<strong>");
+		html_out(b, "<a href=\"/gemeenten/%s\">%s</a>", json_string_value(
+		    json_object_get(rows[i], "gemeente")), json_string_value(
+		    json_object_get(rows[i], "naam")));
+		if (mine)
+			html_out(b, " (uw gemeente)</strong>");
+		html_out(b, "</th><td class=\"getal\">%s</td>", nl_count(count,
+		    sizeof count, (long)json_integer_value(json_object_get(
+		    rows[i], "inwoners"))));
+		web_benchmarks_cell(b, json_object_get(rows[i], "waarde"));
+		html_out(b, "<td>");
+		web_benchmarks_source(b, json_object_get(rows[i], "bron"));
+		html_out(b, "</td></tr>\n");
+	}
+	html_out(b, "</tbody></table></details>\n");
+	free(rows);
+}
+
+static void
+web_benchmarks_tables(struct evbuffer *b, json_t *ind, json_t *cmp)
 {
 	static const char *const keys[] = { "min", "p25", "mediaan", "p75",
 	    "max", "gemiddelde" };
@@ -255,8 +342,11 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	json_array_foreach(json_object_get(cmp, "reeks"), i, v) {
 		json_t *own = json_object_get(v, "eigenCijfer");
 
-		html_out(b, "<tr><th scope=\"row\">%s</th>", json_string_value(
-		    json_object_get(v, "periode")));
+		char period[64];
+
+		html_out(b, "<tr><th scope=\"row\">%s</th>", nl_period(period,
+		    sizeof period, json_string_value(json_object_get(v,
+		    "periode"))));
 		web_benchmarks_cell(b, json_object_get(v, "waarde"));
 		html_out(b, "<td>");
 		web_benchmarks_source(b, json_object_get(v, "bron"));
@@ -265,22 +355,8 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 		web_benchmarks_cell(b, json_object_get(v, "groepMediaan"));
 		html_out(b, "</tr>\n");
 	}
-	html_out(b, "</tbody></table>\n<details><summary>Alle gemeenten in de "
-	    "groep</summary>\n<table>\n<thead><tr><th scope=\"col\">Gemeente"
-	    "</th><th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
-	    "<th scope=\"col\">Bron</th></tr></thead>\n<tbody>\n");
-	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
-		html_out(b, "<tr><th scope=\"row\"><a href=\"/gemeenten/%s\">%s"
-		    "</a></th><td class=\"getal\">%s</td>", json_string_value(
-		    json_object_get(v, "gemeente")), json_string_value(
-		    json_object_get(v, "naam")), nl_count(count, sizeof count,
-		    (long)json_integer_value(json_object_get(v, "inwoners"))));
-		web_benchmarks_cell(b, json_object_get(v, "waarde"));
-		html_out(b, "<td>");
-		web_benchmarks_source(b, json_object_get(v, "bron"));
-		html_out(b, "</td></tr>\n");
-	}
-	html_out(b, "</tbody></table></details>\n");
+	html_out(b, "</tbody></table>\n");
+	web_benchmarks_members(b, ind, cmp);
 }
 
 /* The start of a link to the comparison in the API, up to its query. */
@@ -306,8 +382,14 @@ web_benchmarks_result(struct evbuffer *b, json_t *ind, json_t *cmp,
 	html_out(b, "<figure class=\"grafiek\">\n");
 	evbuffer_add_buffer(b, svg);
 	evbuffer_free(svg);
-	html_out(b, "</figure>\n");
-	web_benchmarks_tables(b, cmp);
+	html_out(b, "<figcaption>Elke staaf is een gemeente uit de groep, %s. "
+	    "%s is omlijnd en vet gedrukt. De cijfers staan ook in de tabel "
+	    "\"Alle gemeenten in de groep\" hieronder.</figcaption>\n"
+	    "</figure>\n", strcmp(json_string_value(json_object_get(ind,
+	    "richting")), "lager_beter") == 0 ? "van laag naar hoog (lager is "
+	    "beter)" : "van hoog naar laag", json_string_value(json_object_get(
+	    json_object_get(cmp, "gemeente"), "naam")));
+	web_benchmarks_tables(b, ind, cmp);
 	html_out(b, "<p>");
 	web_benchmarks_link(b, q);
 	html_out(b, "&amp;formaat=xlsx\">Download voor Excel (.xlsx)</a>. "
@@ -342,6 +424,36 @@ web_benchmarks_pilots(struct evbuffer *b, json_t *list)
 			    "gemeenteNaam")));
 		html_out(b, "</ul>\n");
 	}
+}
+
+/*
+ * What to change in the form (400), each field by its label; the reasons
+ * of the shared query check (which lists codes such as "grootteklasse")
+ * as the form's select lists ask for them.
+ */
+static void
+web_benchmarks_problem(struct req *r, struct evbuffer *b)
+{
+	static const char *const labels[][2] = {
+		{ "gemeente", "Gemeente" }, { "groep", "Vergelijk met" },
+		{ "periode", "Periode" }, { "formaat", "Bestandsvorm" },
+	};
+	static const char *const plain[][2] = {
+		{ "gemeente", "kies een gemeente uit de lijst" },
+		{ "groep", "kies uit de lijst met wie u wilt vergelijken" },
+		{ "periode", "kies een periode uit de lijst" },
+	};
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(r->invalid, i, p)
+		for (size_t k = 0; k < nitems(plain); k++)
+			if (strcmp(json_string_value(json_object_get(p, "name")),
+			    plain[k][0]) == 0)
+				json_object_set_new(p, "reason",
+				    json_string(plain[k][1]));
+
+	web_page_query_problem(r, b, 400, labels, nitems(labels), 3);
 }
 
 void
@@ -384,7 +496,7 @@ web_benchmarks_show(struct req *r)
 	    json_string_value(json_object_get(ind, "eenheid")),
 	    json_string_value(json_object_get(ind, "bron")));
 	if (status == 400)
-		web_page_errors(b, r->invalid);
+		web_benchmarks_problem(r, b);
 	web_benchmarks_form(b, ind, names, &q);
 	if (cmp != NULL)
 		web_benchmarks_result(b, ind, cmp, &q);

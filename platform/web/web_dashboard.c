@@ -21,15 +21,18 @@ web_dashboard_str(json_t *o, const char *key)
 	return s != NULL ? s : "";
 }
 
-/* A time as its date: "2026-11-30T21:47:36Z" as "2026-11-30". */
+/*
+ * A time as people read it, in Amsterdam: "2026-11-30T21:47:36Z" as "30
+ * november 2026 om 22:47", the machine's form in the attribute.
+ */
 static void
 web_dashboard_date(struct evbuffer *b, json_t *o, const char *key)
 {
 	const char *when = web_dashboard_str(o, key);
-	char day[11];
+	char shown[NL_DATE_MAX];
 
-	snprintf(day, sizeof day, "%s", when);
-	html_out(b, "<time datetime=\"%s\">%s</time>", when, day);
+	html_out(b, "<time datetime=\"%s\">%s</time>", when,
+	    nl_datetime_text(shown, sizeof shown, when));
 }
 
 static void
@@ -144,10 +147,13 @@ web_dashboard_datasets(struct evbuffer *b, json_t *d, bool editor)
 	}
 	html_out(b, "<ul class=\"items\">\n");
 	json_array_foreach(list, i, v) {
+		char period[64];
+
 		html_out(b, "<li><a href=\"/datasets/%s\">%s, %s</a> <span "
 		    "class=\"meta\">%s · gewijzigd ", web_dashboard_str(v, "id"),
 		    web_dashboard_str(v, "indicatorNaam"),
-		    web_dashboard_str(v, "periode"),
+		    nl_period(period, sizeof period, web_dashboard_str(v,
+		    "periode")),
 		    web_dashboard_dataset_status(v));
 		web_dashboard_date(b, v, "gewijzigd");
 		html_out(b, "</span></li>\n");

@@ -91,6 +91,30 @@ web_dataset_form_kept(struct evkeyvalq *in, const char *key)
 	return v != NULL ? v : "";
 }
 
+/*
+ * What a person calls the field a problem is about: a form field by its
+ * label, the file as "het bestand", a column of the file by its own name.
+ */
+static const char *
+web_dataset_form_label(const char *name)
+{
+	static const char *const labels[][2] = {
+		{ "indicator", "Indicator" }, { "periode", "Periode" },
+		{ "vorm", "Vorm van het bestand" }, { "rollen", "Kolommen" },
+		{ "aggregatie", "De meetwaarde wordt" },
+		{ "csrf", "Formulier" }, { "body", "het bestand" },
+		{ "bestand", "CSV-bestand" },
+	};
+
+	for (size_t k = 0; k < nitems(labels); k++)
+		if (strcmp(labels[k][0], name) == 0)
+			return labels[k][1];
+	for (size_t k = 0; k < nitems(role_fields); k++)
+		if (strcmp(role_fields[k].field, name) == 0)
+			return role_fields[k].label;
+	return name;
+}
+
 /* Problems with row and column, linked to the field they are about. */
 static void
 web_dataset_form_problems(struct evbuffer *b, json_t *invalid)
@@ -115,7 +139,7 @@ web_dataset_form_problems(struct evbuffer *b, json_t *invalid)
 			    0;
 		file = file || !field;
 		html_out(b, "<li><a href=\"#%s\">%s", field ? name : "bestand",
-		    strcmp(name, "body") == 0 ? "het bestand" : name);
+		    web_dataset_form_label(name));
 		if (row != NULL)
 			html_out(b, ", rij %ld", (long)json_integer_value(row));
 		if (col != NULL && json_integer_value(col) > 0)

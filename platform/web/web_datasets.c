@@ -154,15 +154,19 @@ web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
 	const char *verdict = json_string_value(json_object_get(ctl,
 	    "oordeel"));
 	size_t i;
+	char cells[NL_NUMBER_MAX], shown[NL_NUMBER_MAX], secret[NL_NUMBER_MAX];
 
 	html_out(b, "<h2>Verslag</h2>\n");
 	web_datasets_advice(b, rapport);
 	web_datasets_protection(b, rapport);
-	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%ld, waarvan %ld zichtbaar en "
-	    "%ld geheim gehouden</dd>\n<dt>Controle</dt><dd>%s</dd>\n",
-	    (long)json_integer_value(json_object_get(rapport, "cellen")),
-	    (long)json_integer_value(json_object_get(rapport, "gepubliceerd")),
-	    (long)json_integer_value(json_object_get(rapport, "geheim")),
+	html_out(b, "<dl>\n<dt>Cellen</dt><dd>%s, waarvan %s zichtbaar en "
+	    "%s geheim gehouden</dd>\n<dt>Controle</dt><dd>%s</dd>\n",
+	    nl_count(cells, sizeof cells, (long)json_integer_value(
+	    json_object_get(rapport, "cellen"))),
+	    nl_count(shown, sizeof shown, (long)json_integer_value(
+	    json_object_get(rapport, "gepubliceerd"))),
+	    nl_count(secret, sizeof secret, (long)json_integer_value(
+	    json_object_get(rapport, "geheim"))),
 	    verdict != NULL && strcmp(verdict, "geslaagd") == 0 ? "geslaagd: "
 	    "meent heeft nagerekend dat geen geheime cel uit de andere "
 	    "getallen terug te rekenen is" : "afgekeurd: een geheime cel kon "
@@ -176,29 +180,37 @@ web_datasets_report(struct evbuffer *b, json_t *rapport, json_t *eigen)
 		json_t *pri = json_object_get(sup, "primair");
 		json_t *det = json_object_get(eigen, "controleDetails");
 
-		html_out(b, "<h3>Alleen voor uw gemeente</h3>\n<dl>\n"
-		    "<dt>Rijen gelezen</dt><dd>%ld</dd>\n"
-		    "<dt>Eenheden (%s)</dt><dd>%ld</dd>\n"
-		    "<dt>Geheim door te weinig eenheden</dt><dd>%ld</dd>\n"
-		    "<dt>Geheim door een of twee grote bijdragen</dt>"
-		    "<dd>%ld</dd>\n<dt>Geheim omdat de grootste bijdrage te "
-		    "schatten is</dt><dd>%ld</dd>\n<dt>Geheim omdat iedereen "
-		    "hetzelfde heeft</dt><dd>%ld</dd>\n<dt>Geheim om terugrekenen "
-		    "te voorkomen</dt><dd>%ld</dd>\n<dt>Gecontroleerde "
-		    "cellen</dt><dd>%ld%s</dd>\n</dl>\n",
-		    (long)json_integer_value(json_object_get(eigen, "rijen")),
-		    json_string_value(json_object_get(eigen,
-		    "persoonskolom")) != NULL ? "personen" : "rijen",
-		    (long)json_integer_value(json_object_get(eigen,
-		    "eenheden")),
-		    (long)json_integer_value(json_object_get(pri, "frequentie")),
-		    (long)json_integer_value(json_object_get(pri, "dominantie")),
-		    (long)json_integer_value(json_object_get(pri, "p-procent")),
-		    (long)json_integer_value(json_object_get(pri, "identiek")),
-		    (long)json_integer_value(json_object_get(sup, "secundair")),
-		    (long)json_integer_value(json_object_get(det, "cellen")),
-		    json_is_true(json_object_get(det, "verruimd")) ? " (alles "
-		    "behalve het totaal is geheim gemaakt)" : "");
+		const struct {
+			const char *term;
+			json_t *n;
+		} own[] = {
+			{ "Rijen gelezen", json_object_get(eigen, "rijen") },
+			{ json_string_value(json_object_get(eigen,
+			    "persoonskolom")) != NULL ? "Personen" : "Eenheden "
+			    "(rijen)", json_object_get(eigen, "eenheden") },
+			{ "Geheim door te weinig eenheden", json_object_get(pri,
+			    "frequentie") },
+			{ "Geheim door een of twee grote bijdragen",
+			    json_object_get(pri, "dominantie") },
+			{ "Geheim omdat de grootste bijdrage te schatten is",
+			    json_object_get(pri, "p-procent") },
+			{ "Geheim omdat iedereen hetzelfde heeft",
+			    json_object_get(pri, "identiek") },
+			{ "Geheim om terugrekenen te voorkomen",
+			    json_object_get(sup, "secundair") },
+			{ "Gecontroleerde cellen", json_object_get(det,
+			    "cellen") },
+		};
+
+		html_out(b, "<h3>Alleen voor uw gemeente</h3>\n<dl>\n");
+		for (i = 0; i < nitems(own); i++)
+			html_out(b, "<dt>%s</dt><dd>%s</dd>\n", own[i].term,
+			    nl_count(cells, sizeof cells, (long)
+			    json_integer_value(own[i].n)));
+		if (json_is_true(json_object_get(det, "verruimd")))
+			html_out(b, "<dt>Let op</dt><dd>Alles behalve het totaal "
+			    "is geheim gemaakt.</dd>\n");
+		html_out(b, "</dl>\n");
 	}
 	html_out(b, "<h3>Kolommen</h3>\n<ul>\n");
 	json_array_foreach(json_object_get(rapport, "kolommen"), i, c)
@@ -240,17 +252,24 @@ web_datasets_page(struct req *r, int status, json_t *d)
 	struct evbuffer *b = evbuffer_new();
 	const char *st = web_datasets_str(d, "status");
 	const char *id = web_datasets_str(d, "id");
+	char period[64], when[NL_DATE_MAX];
 	char *title = xasprintf("%s, %s: %s", web_datasets_indicator(d),
-	    web_datasets_str(d, "periode"), web_datasets_municipality(d));
+	    nl_period(period, sizeof period, web_datasets_str(d, "periode")),
+	    web_datasets_municipality(d));
 
 	web_page_start(r, b, title);
 	html_out(b, "<h1>%s</h1>\n", title);
 	free(title);
 	html_out(b, "<p>%s</p>\n<p class=\"meta\">Bron: gemeente %s · %s · "
-	    "eenheid: %s · <a href=\"/benchmarks/%s\">naar de benchmark</a>"
-	    "</p>\n", web_datasets_str(d, "indicatorOmschrijving"),
+	    "eenheid: %s · ", web_datasets_str(d, "indicatorOmschrijving"),
 	    web_datasets_municipality(d), choice_label(dataset_statuses, st),
-	    web_datasets_str(d, "eenheid"), web_datasets_str(d, "indicator"));
+	    web_datasets_str(d, "eenheid"));
+	if (json_is_string(json_object_get(d, "gewijzigd")))
+		html_out(b, "gewijzigd <time datetime=\"%s\">%s</time> · ",
+		    web_datasets_str(d, "gewijzigd"), nl_datetime_text(when,
+		    sizeof when, web_datasets_str(d, "gewijzigd")));
+	html_out(b, "<a href=\"/benchmarks/%s\">naar de benchmark</a></p>\n",
+	    web_datasets_str(d, "indicator"));
 	if (strcmp(st, "concept") == 0 &&
 	    !json_is_true(json_object_get(d, "publiceerbaar")))
 		html_out(b, "<p role=\"status\">De controle is niet geslaagd: "
@@ -391,6 +410,21 @@ web_datasets_filters(struct req *r, struct evbuffer *b, json_t *items,
 	html_out(b, "<p><button type=\"submit\">Toon</button></p>\n</form>\n");
 }
 
+/* What to change in the filters (400), each field by its label. */
+static void
+web_datasets_problem(struct req *r, struct evbuffer *b)
+{
+	static const char *const labels[][2] = {
+		{ "indicator", "Indicator" }, { "periode", "Periode" },
+		{ "status", "Status" }, { "eigen", "Alleen van mijn gemeente" },
+		{ "gemeente", "Gemeente" }, { "page", "Pagina" },
+		{ "pageSize", "Aantal per pagina" },
+	};
+
+	web_page_query_problem(r, b, 400, labels, nitems(labels),
+	    r->who.kind == PRINCIPAL_SESSION ? 4 : 3);
+}
+
 /* /datasets: the tables the caller may see, filtered. */
 void
 web_datasets_list(struct req *r)
@@ -422,23 +456,28 @@ web_datasets_list(struct req *r)
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
 		html_out(b, "<p><a href=\"/datasets/nieuw\">Dataset uploaden"
 		    "</a></p>\n");
-	web_page_errors(b, r->invalid);
+	if (status == 400)
+		web_datasets_problem(r, b);
 	web_datasets_filters(r, b, items, &q);
 	if (json_array_size(list) == 0)
 		html_out(b, "<p>Er zijn geen datasets die hierbij passen."
 		    "</p>\n");
 	else {
-		html_out(b, "<table>\n<caption>%ld datasets</caption>\n<thead>"
+		char count[NL_COUNTED_MAX], period[64];
+
+		html_out(b, "<table>\n<caption>%s</caption>\n<thead>"
 		    "<tr><th scope=\"col\">Indicator</th><th scope=\"col\">"
 		    "Periode</th><th scope=\"col\">Gemeente</th><th scope="
 		    "\"col\">Status</th></tr></thead>\n<tbody>\n",
-		    total);
+		    nl_counted(count, sizeof count, total, "dataset",
+		    "datasets"));
 		json_array_foreach(list, k, d)
 			html_out(b, "<tr><th scope=\"row\"><a href=\"/datasets/"
 			    "%s\">%s</a></th><td>%s</td><td>%s</td><td>%s</td>"
 			    "</tr>\n", web_datasets_str(d, "id"),
-			    web_datasets_indicator(d), web_datasets_str(d,
-			    "periode"), web_datasets_municipality(d),
+			    web_datasets_indicator(d), nl_period(period,
+			    sizeof period, web_datasets_str(d, "periode")),
+			    web_datasets_municipality(d),
 			    choice_label(dataset_statuses, web_datasets_str(d,
 			    "status")));
 		html_out(b, "</tbody></table>\n");

@@ -127,6 +127,7 @@ web_guideline_form_proposal(struct req *r)
 	json_t *p = NULL, *base = NULL;
 	long id;
 	bool open, maintainer;
+	char when[NL_DATE_MAX];
 	int rc, is_maintainer = 0;
 
 	if (web_guidelines_load(r, &g) == -1)
@@ -155,11 +156,21 @@ web_guideline_form_proposal(struct req *r)
 	b = evbuffer_new();
 	web_page_start(r, b, "Voorstel");
 	html_out(b, "<h1>Voorstel voor <a href=\"/richtlijnen/%s\">%s</a></h1>\n"
-	    "<p>%s, door %s, op versie %ld. Status: <strong>%s</strong>.</p>\n",
-	    g.slug, g.titel, json_string_value(json_object_get(p, "bericht")),
+	    "<p>%s, door %s, op versie %ld, ingediend <time datetime=\"%s\">"
+	    "%s</time>. Status: <strong>%s</strong>", g.slug, g.titel,
+	    json_string_value(json_object_get(p, "bericht")),
 	    json_string_value(json_object_get(p, "gemeenteNaam")),
 	    (long)json_integer_value(json_object_get(p, "basis")),
+	    json_string_value(json_object_get(p, "aangemaakt")),
+	    nl_datetime_text(when, sizeof when, json_string_value(
+	    json_object_get(p, "aangemaakt"))),
 	    json_string_value(json_object_get(p, "status")));
+	if (json_is_string(json_object_get(p, "besloten")))
+		html_out(b, " (besloten <time datetime=\"%s\">%s</time>)",
+		    json_string_value(json_object_get(p, "besloten")),
+		    nl_datetime_text(when, sizeof when, json_string_value(
+		    json_object_get(p, "besloten"))));
+	html_out(b, ".</p>\n");
 	if (json_is_string(json_object_get(p, "reden")))
 		html_out(b, "<p>Reden: %s</p>\n", json_string_value(
 		    json_object_get(p, "reden")));

@@ -47,15 +47,20 @@ web_guidelines_list(struct req *r)
 	    "gemeenten samen bijhouden: elke gemeente kan een wijziging "
 	    "voorstellen, de beheerders besluiten.</p>\n<ul class=\"pilots\">\n");
 	json_array_foreach(items, i, g) {
+		long n = (long)json_integer_value(json_object_get(g,
+		    "adopties"));
+		char follow[NL_COUNTED_MAX], open[NL_COUNTED_MAX];
+
 		html_out(b, "<li class=\"pilot\"><h2><a href=\"/richtlijnen/%s\">"
-		    "%s</a></h2><p class=\"meta\">Versie %ld · %ld gemeente(n) "
-		    "volgen deze richtlijn · %ld open voorstel(len)",
+		    "%s</a></h2><p class=\"meta\">Versie %ld · %s %s deze "
+		    "richtlijn · %s",
 		    json_string_value(json_object_get(g, "slug")),
 		    json_string_value(json_object_get(g, "titel")),
 		    (long)json_integer_value(json_object_get(g, "versie")),
-		    (long)json_integer_value(json_object_get(g, "adopties")),
-		    (long)json_integer_value(json_object_get(g,
-		    "openVoorstellen")));
+		    nl_counted(follow, sizeof follow, n, "gemeente", "gemeenten"),
+		    nl_plural(n, "volgt", "volgen"), nl_counted(open,
+		    sizeof open, (long)json_integer_value(json_object_get(g,
+		    "openVoorstellen")), "open voorstel", "open voorstellen"));
 		if (json_is_string(json_object_get(g, "herkomst")))
 			html_out(b, " · via %s", json_string_value(
 			    json_object_get(g, "herkomst")));
@@ -180,7 +185,7 @@ web_guidelines_show(struct req *r)
 	struct evbuffer *b;
 	json_t *head, *v, *list, *revisions = NULL, *proposals = NULL;
 	const char *cached;
-	char key[128], origin[210], feed[128];
+	char key[128], origin[210], feed[128], count[NL_COUNTED_MAX];
 	size_t i, len;
 	int from, follows = GUIDELINE_FOLLOWS_NOT;
 
@@ -224,8 +229,9 @@ web_guidelines_show(struct req *r)
 	json_array_foreach(json_object_get(head, "beheerders"), i, v)
 		html_out(b, "<li>%s</li>\n", json_string_value(json_object_get(v,
 		    "naam")));
-	html_out(b, "</ul>\n<h3>Gevolgd door %ld gemeente(n)</h3>\n<ul>\n",
-	    (long)json_integer_value(json_object_get(head, "adopties")));
+	html_out(b, "</ul>\n<h3>Gevolgd door %s</h3>\n<ul>\n", nl_counted(
+	    count, sizeof count, (long)json_integer_value(json_object_get(head,
+	    "adopties")), "gemeente", "gemeenten"));
 	json_array_foreach(json_object_get(head, "adoptieLijst"), i, v)
 		web_guidelines_follower(b, v);
 	html_out(b, "</ul>\n");
@@ -250,12 +256,16 @@ web_guidelines_show(struct req *r)
 	list = revisions;
 	json_array_foreach(list, i, v) {
 		long n = (long)json_integer_value(json_object_get(v, "versie"));
+		const char *when = json_string_value(json_object_get(v,
+		    "aangemaakt"));
+		char shown[NL_DATE_MAX];
 
 		html_out(b, "<li><a href=\"/richtlijnen/%s/versies/%ld\">Versie "
-		    "%ld</a>: %s (%s, %s)", g.slug, n, n,
-		    json_string_value(json_object_get(v, "bericht")),
+		    "%ld</a>: %s (%s, <time datetime=\"%s\">%s</time>)", g.slug,
+		    n, n, json_string_value(json_object_get(v, "bericht")),
 		    json_string_value(json_object_get(v, "gemeenteNaam")),
-		    json_string_value(json_object_get(v, "aangemaakt")));
+		    when != NULL ? when : "", nl_datetime_text(shown,
+		    sizeof shown, when));
 		if (n > 1)
 			html_out(b, " · <a href=\"/richtlijnen/%s/verschillen?"
 			    "van=%ld&amp;tot=%ld\">wat veranderde</a>", g.slug,
@@ -304,6 +314,7 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 	bool found = false;
 	json_t *v;
 	size_t i;
+	char count[NL_NUMBER_MAX];
 
 	html_out(b, "<form class=\"filters\" method=\"get\" action=\""
 	    "/richtlijnen/%s/volgers\">\n<p><label for=\"grootteklasse\">"
@@ -327,8 +338,9 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 		found |= chosen;
 		html_out(b, "<option value=\"%s\"", name);
 		html_attr_if(b, chosen, " selected");
-		html_out(b, ">%s (%ld)</option>\n", name,
-		    (long)json_integer_value(json_object_get(v, "aantal")));
+		html_out(b, ">%s (%s)</option>\n", name, nl_count(count,
+		    sizeof count, (long)json_integer_value(json_object_get(v,
+		    "aantal"))));
 	}
 	/* A province none of them is in: still shown as chosen. */
 	if (f->provincie != NULL && !found)
@@ -356,6 +368,11 @@ web_guidelines_followers(struct req *r)
 	size_t i;
 	int status;
 	bool filtered;
+	/* The form's fields first (grootteklasse, provincie). */
+	static const char *const labels[][2] = {
+		{ "grootteklasse", "Inwoners" }, { "provincie", "Provincie" },
+		{ "q", "Naam" }, { "lid", "Lid" },
+	};
 
 	if (web_guidelines_load(r, &g) == -1)
 		return;
@@ -374,11 +391,16 @@ web_guidelines_followers(struct req *r)
 	web_page_start(r, b, "Volgers");
 	html_out(b, "<h1>Wie volgt <a href=\"/richtlijnen/%s\">%s</a>?</h1>\n",
 	    g.slug, g.titel);
-	web_page_errors(b, r->invalid);
+	if (status == 400)
+		web_page_query_problem(r, b, 400, labels, nitems(labels), 2);
 	web_guidelines_followers_form(b, &g, &f, provinces);
 	if (list != NULL) {
-		html_out(b, "<h2>%zu gemeente(n)%s</h2>\n", json_array_size(list),
-		    filtered ? " die passen bij het filter" : "");
+		char count[NL_COUNTED_MAX];
+
+		html_out(b, "<h2>%s%s</h2>\n", nl_counted(count, sizeof count,
+		    (long)json_array_size(list), "gemeente", "gemeenten"),
+		    filtered ? json_array_size(list) == 1 ? " die past bij het "
+		    "filter" : " die passen bij het filter" : "");
 		if (filtered)
 			html_out(b, "<p><a href=\"/richtlijnen/%s/volgers\">Filter "
 			    "weghalen</a></p>\n", g.slug);
@@ -405,6 +427,7 @@ web_guidelines_versie(struct req *r)
 	struct evbuffer *b;
 	json_t *rev = NULL;
 	long n;
+	char when[NL_DATE_MAX];
 
 	if (web_guidelines_load(r, &g) == -1 ||
 	    model_guidelines_revision(r, &g, &rev) == -1)
@@ -413,9 +436,11 @@ web_guidelines_versie(struct req *r)
 	b = evbuffer_new();
 	web_page_start(r, b, g.titel);
 	html_out(b, "<p class=\"meta\">Versie %ld van <a href=\"/richtlijnen/%s\">"
-	    "%s</a>: %s (%s)%s</p>\n", n, g.slug, g.titel,
+	    "%s</a>: %s (%s, %s)%s</p>\n", n, g.slug, g.titel,
 	    json_string_value(json_object_get(rev, "bericht")),
 	    json_string_value(json_object_get(rev, "gemeenteNaam")),
+	    nl_datetime_text(when, sizeof when, json_string_value(
+	    json_object_get(rev, "aangemaakt"))),
 	    n < g.head ? ". Dit is niet de nieuwste versie." : "");
 	web_guidelines_text(b, rev);
 	web_page_end(b);

@@ -188,7 +188,7 @@ web_home_figures(struct evbuffer *b, const struct model_home *h)
 {
 	const char *naam = json_string_value(json_object_get(h->gemeente,
 	    "naam"));
-	char own[32], med[32];
+	char own[32], med[32], period[64];
 	size_t i, shown = 0;
 	json_t *f;
 
@@ -222,7 +222,8 @@ web_home_figures(struct evbuffer *b, const struct model_home *h)
 		    json_object_get(json_object_get(f, "_links"), "html"),
 		    "href")), json_string_value(json_object_get(f, "naam")),
 		    json_string_value(json_object_get(f, "eenheid")),
-		    json_string_value(json_object_get(f, "periode")),
+		    nl_period(period, sizeof period, json_string_value(
+		    json_object_get(f, "periode"))),
 		    bron != NULL && strstr(bron, "CBS") != NULL ? "CBS" : bron,
 		    own, med);
 	}
@@ -288,8 +289,13 @@ web_home_page(struct req *r, int status)
 	b = evbuffer_new();
 	web_page_start(r, b, "Start");
 	web_home_intro(r, b);
-	if (status == 400)
-		web_page_errors(b, r->invalid);
+	if (status == 400) {
+		static const char *const labels[][2] = {
+			{ "gemeente", "Uw gemeente" },
+		};
+
+		web_page_query_problem(r, b, 400, labels, nitems(labels), 1);
+	}
 	if (source == MODEL_HOME_NONE) {
 		html_out(b, "<section aria-labelledby=\"mijn-gemeente\">\n"
 		    "<h2 id=\"mijn-gemeente\">Mijn gemeente</h2>\n<p>Kies uw "

@@ -95,8 +95,10 @@ web_form(struct req *r, struct evkeyvalq *out)
 	free(body);
 	if (rc == -1) {
 		evhttp_clear_headers(out);
-		req_invalid(r, "body", "geen geldig formulier");
-		reply_invalid(r);
+		/* A page for a person: no field names or "invalidParams". */
+		reply_problem(r, 400, "Ongeldige invoer", "Het formulier kon "
+		    "niet gelezen worden. Laad de pagina opnieuw en probeer "
+		    "het nog eens.");
 		return -1;
 	}
 	return 0;

@@ -15,25 +15,6 @@
 
 #include <event2/buffer.h>
 
-/* A whole number with a dot between thousands: 43782 as "43.782". */
-static void
-web_municipalities_count(char *buf, size_t len, long n)
-{
-	char digits[24];
-	size_t nd, o = 0;
-
-	snprintf(digits, sizeof digits, "%ld", n < 0 ? -n : n);
-	nd = strlen(digits);
-	if (n < 0 && o + 1 < len)
-		buf[o++] = '-';
-	for (size_t i = 0; i < nd && o + 2 < len; i++) {
-		if (i > 0 && (nd - i) % 3 == 0)
-			buf[o++] = '.';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-}
-
 /* A field's error next to it, and the attributes that point to it. */
 static void
 web_municipalities_field_error(struct req *r, struct evbuffer *b,
@@ -200,7 +181,7 @@ web_municipalities_card(struct evbuffer *b, json_t *g)
 {
 	char n[32];
 
-	web_municipalities_count(n, sizeof n, (long)json_integer_value(
+	nl_count(n, sizeof n, (long)json_integer_value(
 	    json_object_get(g, "inwoners")));
 	html_out(b, "<li class=\"pilot\"><h3><a href=\"/gemeenten/%s\">%s</a>"
 	    "</h3>\n<p class=\"meta\">%s · %s inwoners · grootteklasse %s"
@@ -247,8 +228,10 @@ web_municipalities_list(struct req *r)
 	web_municipalities_form(r, b, &f, provinces);
 	if (items != NULL) {
 		web_municipalities_active(b, &f);
-		html_out(b, "<h2>%ld %s gevonden</h2>\n", total, total == 1 ?
-		    "gemeente" : "gemeenten");
+		char found[NL_COUNTED_MAX];
+
+		html_out(b, "<h2>%s gevonden</h2>\n", nl_counted(found,
+		    sizeof found, total, "gemeente", "gemeenten"));
 		if (total > 0) {
 			html_out(b, "<ul class=\"pilots\">\n");
 			json_array_foreach(items, i, g)
@@ -273,7 +256,7 @@ web_municipalities_facts(struct evbuffer *b, json_t *g)
 {
 	char n[32];
 
-	web_municipalities_count(n, sizeof n, (long)json_integer_value(
+	nl_count(n, sizeof n, (long)json_integer_value(
 	    json_object_get(g, "inwoners")));
 	html_out(b, "<dl class=\"facts\">\n<dt>Provincie</dt><dd>%s</dd>\n"
 	    "<dt>Inwoners</dt><dd>%s (1 januari %ld)</dd>\n"
@@ -296,6 +279,7 @@ web_municipalities_pilots(struct evbuffer *b, json_t *g, const char *naam)
 	    "totaal"));
 	const char *code = json_string_value(json_object_get(g, "code"));
 	size_t i;
+	char count[NL_NUMBER_MAX];
 
 	html_out(b, "<h2>Pilots</h2>\n");
 	if (total == 0)
@@ -309,15 +293,17 @@ web_municipalities_pilots(struct evbuffer *b, json_t *g, const char *naam)
 			    json_string_value(json_object_get(p, "titel")));
 			if (strcmp(json_string_value(json_object_get(p,
 			    "zichtbaarheid")), "openbaar") != 0)
-				html_out(b, " (%s)", json_string_value(
-				    json_object_get(p, "zichtbaarheid")));
+				html_out(b, " (%s)", strcmp(json_string_value(
+				    json_object_get(p, "zichtbaarheid")),
+				    "concept") == 0 ? "concept" : "alleen voor "
+				    "ingelogde gebruikers");
 			html_out(b, "</li>\n");
 		}
 		html_out(b, "</ul>\n");
 		if ((size_t)total > json_array_size(items))
 			html_out(b, "<p><a href=\"/pilots?gemeente=%s\">"
-			    "Alle %ld pilots van %s</a></p>\n", code, total,
-			    naam);
+			    "Alle pilots van %s (%s)</a></p>\n", code, naam,
+			    nl_count(count, sizeof count, total));
 	}
 	html_out(b, "<p><a href=\"/pilots?grootteklasse=%ld\">Pilots van "
 	    "gemeenten met %s</a></p>\n", (long)json_integer_value(
@@ -353,12 +339,17 @@ web_municipalities_guidelines(struct evbuffer *b, json_t *list,
 	html_out(b, "</ul>\n");
 }
 
+/*
+ * Its published datasets, each by its indicator's name (indicators:
+ * indicator_list(), or NULL for the ids) and its period in words.
+ */
 static void
 web_municipalities_datasets(struct evbuffer *b, json_t *list,
-    const char *naam)
+    const char *naam, json_t *indicators)
 {
-	json_t *d;
-	size_t i;
+	json_t *d, *ind;
+	size_t i, k;
+	char period[64];
 
 	html_out(b, "<h2>Gepubliceerde datasets</h2>\n");
 	if (json_array_size(list) == 0) {
@@ -367,11 +358,20 @@ web_municipalities_datasets(struct evbuffer *b, json_t *list,
 		return;
 	}
 	html_out(b, "<ul>\n");
-	json_array_foreach(list, i, d)
+	json_array_foreach(list, i, d) {
+		const char *id = json_string_value(json_object_get(d,
+		    "indicator")), *name = id;
+
+		json_array_foreach(indicators, k, ind)
+			if (id != NULL && strcmp(json_string_value(
+			    json_object_get(ind, "id")), id) == 0)
+				name = json_string_value(json_object_get(ind,
+				    "naam"));
 		html_out(b, "<li><a href=\"/datasets/%s\">%s, %s</a></li>\n",
-		    json_string_value(json_object_get(d, "id")),
-		    json_string_value(json_object_get(d, "indicator")),
-		    json_string_value(json_object_get(d, "periode")));
+		    json_string_value(json_object_get(d, "id")), name,
+		    nl_period(period, sizeof period, json_string_value(
+		    json_object_get(d, "periode"))));
+	}
 	html_out(b, "</ul>\n");
 }
 
@@ -382,7 +382,7 @@ web_municipalities_position(struct evbuffer *b, json_t *e, const char *naam)
 	json_t *v = json_object_get(e, "waarde");
 	json_t *med = json_object_get(e, "groepMediaan");
 	const char *bron = json_string_value(json_object_get(e, "bron"));
-	char own[32], mid[32];
+	char own[32], mid[32], period[64];
 
 	html_out(b, "<li><h3>%s</h3>\n<p>", json_string_value(json_object_get(e,
 	    "naam")));
@@ -393,7 +393,8 @@ web_municipalities_position(struct evbuffer *b, json_t *e, const char *naam)
 
 		chart_number(own, sizeof own, x);
 		html_out(b, "%s (%s): <strong>%s</strong> %s.", naam,
-		    json_string_value(json_object_get(e, "periode")), own,
+		    nl_period(period, sizeof period, json_string_value(
+		    json_object_get(e, "periode"))), own,
 		    json_string_value(json_object_get(e, "eenheid")));
 		if (json_is_number(med)) {
 			double m = json_number_value(med);
@@ -446,7 +447,7 @@ web_municipalities_show(struct req *r)
 	struct evbuffer *b;
 	char key[48];
 	size_t len;
-	json_t *g;
+	json_t *g, *indicators;
 
 	snprintf(key, sizeof key, "GH|%.8s", code);
 	if (anonymous && strlen(code) == 6 &&
@@ -473,6 +474,11 @@ web_municipalities_show(struct req *r)
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
 		return;
 	}
+	if ((indicators = indicator_list(r->db)) == NULL) {
+		json_decref(g);
+		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
+		return;
+	}
 	naam = json_string_value(json_object_get(g, "naam"));
 	b = evbuffer_new();
 	web_page_start(r, b, naam);
@@ -485,7 +491,8 @@ web_municipalities_show(struct req *r)
 	web_municipalities_guidelines(b, json_object_get(g,
 	    "richtlijnenGevolgd"), "Richtlijnen die deze gemeente volgt",
 	    "Deze gemeente volgt nog geen richtlijnen.");
-	web_municipalities_datasets(b, json_object_get(g, "datasets"), naam);
+	web_municipalities_datasets(b, json_object_get(g, "datasets"), naam,
+	    indicators);
 	web_municipalities_positions(b, g, naam);
 	html_out(b, "<p><a href=\"/gemeenten\">Alle gemeenten</a> · "
 	    "<a href=\"/api/v1/gemeenten/%s\">Deze gegevens als JSON</a></p>\n",
@@ -498,5 +505,6 @@ web_municipalities_show(struct req *r)
 	}
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
+	json_decref(indicators);
 	json_decref(g);
 }

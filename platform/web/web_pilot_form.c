@@ -49,9 +49,9 @@ static const struct {
 	    "tekens.", FIELD_AREA, true },
 	{ "vraag", "Onderzoeksvraag", "Welke vraag wilde u beantwoorden? "
 	    "Hoogstens 500 tekens.", FIELD_AREA, true },
-	{ "start", "Start", "De eerste dag, bijvoorbeeld 2025-03-01.",
+	{ "start", "Startdatum", "De eerste dag, bijvoorbeeld 1-3-2025.",
 	    FIELD_DATE, false },
-	{ "einde", "Einde", "Leeg als de pilot nog loopt.", FIELD_DATE,
+	{ "einde", "Einddatum", "Leeg als de pilot nog loopt.", FIELD_DATE,
 	    false },
 	{ "stakeholders", "Betrokkenen", "Gescheiden door komma's, bijvoorbeeld "
 	    "college, raad, privacy-officer.", FIELD_TEXT, false },
@@ -108,6 +108,66 @@ web_pilot_label(const char *name)
 		if (strcmp(selects[i].name, name) == 0)
 			return selects[i].label;
 	return NULL;
+}
+
+/*
+ * The reasons of the validation (shared with the API, which speaks of
+ * 2024-03-01 and of lengths) as a person filling in this form reads them:
+ * a date as a Dutch browser shows one, a field left empty (in: the input
+ * JSON) as a request. Changes invalid ([{name, reason}]) in place.
+ */
+static void
+web_pilot_plain_reasons(json_t *in, json_t *invalid)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(invalid, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+		const char *why = json_string_value(json_object_get(p,
+		    "reason"));
+		const char *plain = NULL;
+
+		if (name == NULL || why == NULL)
+			continue;
+		if (strcmp(why, "verplicht") == 0 || (json_is_string(
+		    json_object_get(in, name)) && json_string_length(
+		    json_object_get(in, name)) == 0))
+			plain = "vul dit in";
+		else if (strcmp(name, "einde") == 0 &&
+		    strcmp(why, "ligt voor de start") == 0)
+			plain = "de einddatum ligt voor de startdatum";
+		else if (strcmp(name, "start") == 0 ||
+		    strcmp(name, "einde") == 0)
+			plain = "vul een datum in zoals 30-11-2026";
+		else if ((strcmp(name, "domein") == 0 ||
+		    strcmp(name, "status") == 0 ||
+		    strcmp(name, "aanvrager") == 0) &&
+		    strncmp(why, "moet ", 5) == 0)
+			/* Not the list of codes ("werk-en-inkomen, ..."). */
+			plain = "kies een van de mogelijkheden uit de lijst";
+		if (plain != NULL)
+			json_object_set_new(p, "reason", json_string(plain));
+	}
+}
+
+/*
+ * A date typed the Dutch way ("30-11-2026", "1/3/2025") as the API's
+ * "2026-11-30"; anything else as it is (the validation judges it). Caller
+ * frees.
+ */
+static char *
+web_pilot_date(const char *v)
+{
+	int d, m, y, n = 0;
+	char sep1, sep2;
+
+	if (sscanf(v, "%2d%c%2d%c%4d%n", &d, &sep1, &m, &sep2, &y, &n) == 5 &&
+	    v[n] == '\0' && sep1 == sep2 && (sep1 == '-' || sep1 == '/') &&
+	    strlen(v) >= 8 && v[strlen(v) - 5] == sep1 && d >= 1 && m >= 1 &&
+	    y >= 1000)
+		return xasprintf("%04d-%02d-%02d", y, m, d);
+	return xstrdup(v);
 }
 
 /*
@@ -550,6 +610,7 @@ web_pilot_form(struct req *r, int status, const struct web_pilot_page *pg,
 		    "gelezen worden.");
 		return;
 	}
+	web_pilot_plain_reasons(in, invalid);
 	b = evbuffer_new();
 	web_page_start(r, b, pg->title);
 	html_out(b, "<h1>%s</h1>\n", pg->title);
@@ -673,6 +734,16 @@ web_pilot_input(struct evkeyvalq *form)
 			    frontmatter_list(kv->value));
 		else if (opt && *kv->value == '\0')
 			json_object_set_new(in, kv->key, json_null());
+		else if (strcmp(kv->key, "start") == 0 ||
+		    strcmp(kv->key, "einde") == 0) {
+			char *iso = web_pilot_date(kv->value);
+
+			if (json_object_set_new(in, kv->key,
+			    json_string(iso)) == -1)
+				json_object_set_new(in, kv->key,
+				    json_string(""));
+			free(iso);
+		}
 		else if (json_object_set_new(in, kv->key,
 		    json_string(kv->value)) == -1)
 			json_object_set_new(in, kv->key, json_string(""));

@@ -44,6 +44,17 @@ web_pilots_klasse(int k)
 	    choice_label(municipality_classes, v) : "";
 }
 
+/* Who may read a pilot that is not public, in a card's few words. */
+static const char *
+web_pilots_audience(const char *zichtbaarheid)
+{
+	if (strcmp(zichtbaarheid, "concept") == 0)
+		return "Concept: alleen uw gemeente";
+	if (strcmp(zichtbaarheid, "leden") == 0)
+		return "Alleen voor ingelogde gebruikers";
+	return choice_label(pilot_visibilities, zichtbaarheid);
+}
+
 /* One pilot in a list: title link, municipality, domain, status. */
 static void
 web_pilots_card(struct evbuffer *b, json_t *p)
@@ -68,8 +79,8 @@ web_pilots_card(struct evbuffer *b, json_t *p)
 		    "herkomst")));
 	if (strcmp(json_string_value(json_object_get(p, "zichtbaarheid")),
 	    "openbaar") != 0)
-		html_out(b, " · <strong>%s</strong>",
-		    json_string_value(json_object_get(p, "zichtbaarheid")));
+		html_out(b, " · <strong>%s</strong>", web_pilots_audience(
+		    json_string_value(json_object_get(p, "zichtbaarheid"))));
 	html_out(b, "</p>\n");
 	if (frag != NULL) {
 		/* Escaped but for the <mark>s: html_fragment(). */
@@ -197,6 +208,25 @@ web_pilots_problem(struct req *r, struct evbuffer *b, int status)
 		{ "tag", "Tag" }, { "sort", "Volgorde" }, { "page", "Pagina" },
 		{ "pageSize", "Aantal per pagina" },
 	};
+	/* The filters' reasons as their select lists ask, without codes. */
+	static const char *const plain[][2] = {
+		{ "domein", "kies een domein uit de lijst" },
+		{ "status", "kies een status uit de lijst" },
+		{ "grootteklasse", "kies een aantal inwoners uit de lijst" },
+		{ "provincie", "kies een provincie uit de lijst" },
+		{ "gemeente", "deze gemeente is niet bekend; zoek haar op de "
+		    "pagina Gemeenten" },
+		{ "sort", "sorteer op nieuwste of op titel" },
+	};
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(r->invalid, i, p)
+		for (size_t k = 0; k < nitems(plain); k++)
+			if (strcmp(json_string_value(json_object_get(p, "name")),
+			    plain[k][0]) == 0)
+				json_object_set_new(p, "reason",
+				    json_string(plain[k][1]));
 	/* The page's fields, the first five: the search box and the filters. */
 	web_page_query_problem(r, b, status, labels, nitems(labels), 5);
 }
@@ -269,7 +299,8 @@ web_pilots_filter_value(struct evbuffer *b, const char *param, const char *v)
  * list without it; nothing when none is.
  */
 static void
-web_pilots_active(struct evbuffer *b, const struct pilot_query *q)
+web_pilots_active(struct evbuffer *b, const struct pilot_query *q,
+    const char *gemeente_naam)
 {
 	static const char *const labels[][2] = {
 		{ "q", "Zoekwoorden" }, { "domein", "Domein" },
@@ -297,7 +328,12 @@ web_pilots_active(struct evbuffer *b, const struct pilot_query *q)
 		href = web_pilots_href("/pilots", q, true, labels[i][0], NULL,
 		    NULL);
 		html_out(b, "<li><a href=\"%s\">%s: ", href, labels[i][1]);
-		web_pilots_filter_value(b, labels[i][0], values[i]);
+		/* A municipality by its name, not its code. */
+		if (strcmp(labels[i][0], "gemeente") == 0 &&
+		    gemeente_naam != NULL)
+			html_out(b, "%s", gemeente_naam);
+		else
+			web_pilots_filter_value(b, labels[i][0], values[i]);
 		html_out(b, " (weghalen)</a></li>\n");
 		free(href);
 	}
@@ -340,7 +376,12 @@ web_pilots_facet(struct req *r, struct evbuffer *b, const char *title,
 			html_out(b, "</a>");
 		else if (chosen)
 			html_out(b, "</strong>");
-		html_out(b, " (%ld)</li>\n", (long)json_integer_value(n));
+		{
+			char count[NL_NUMBER_MAX];
+
+			html_out(b, " (%s)</li>\n", nl_count(count, sizeof count,
+			    (long)json_integer_value(n)));
+		}
 		free(href);
 		free(current);
 	}
@@ -388,14 +429,15 @@ web_pilots_none(struct evbuffer *b, const struct pilot_query *q,
 	json_array_foreach(near, i, c) {
 		int k = (int)json_integer_value(json_object_get(c,
 		    "grootteklasse"));
-		char klasse[12], *href;
+		char klasse[12], *href, count[NL_COUNTED_MAX];
 
 		snprintf(klasse, sizeof klasse, "%d", k);
 		href = web_pilots_href("/pilots", q, true, NULL,
 		    "grootteklasse", klasse);
-		html_out(b, "%s<a href=\"%s\">%s inwoners</a> (%ld)",
+		html_out(b, "%s<a href=\"%s\">%s inwoners</a> (%s)",
 		    i > 0 ? ", " : "", href, web_pilots_klasse(k),
-		    (long)json_integer_value(json_object_get(c, "aantal")));
+		    nl_counted(count, sizeof count, (long)json_integer_value(
+		    json_object_get(c, "aantal")), "pilot", "pilots"));
 		free(href);
 	}
 	html_out(b, "</p>\n");
@@ -409,6 +451,24 @@ static int
 web_pilots_provinces(struct req *r, json_t **provinces)
 {
 	if ((*provinces = municipality_provinces(r->db)) == NULL) {
+		reply_db_failed(r, "De pilots konden niet gelezen worden.");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The municipality of the list's filter (code, may be NULL) into *out, for
+ * its name (caller owns; NULL when there is none or it is unknown): 0, or
+ * -1 after replying (a database error).
+ */
+static int
+web_pilots_municipality(struct req *r, const char *code, json_t **out)
+{
+	*out = NULL;
+	if (code == NULL)
+		return 0;
+	if (municipality_get(r->db, code, out) == MEENT_ERR) {
 		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 		return -1;
 	}
@@ -436,8 +496,8 @@ web_pilots_list(struct req *r)
 	struct pilot_query q;
 	struct evbuffer *b;
 	json_t *items = NULL, *facets = NULL, *p;
-	json_t *provinces = NULL, *near = NULL;
-	char *feed;
+	json_t *provinces = NULL, *near = NULL, *gemeente = NULL;
+	char *feed, found[NL_COUNTED_MAX];
 	long total = 0;
 	size_t i;
 	int rc, status = 200;
@@ -461,7 +521,9 @@ web_pilots_list(struct req *r)
 			return;
 		}
 	}
-	if (web_pilots_provinces(r, &provinces) == -1) {
+	if (web_pilots_provinces(r, &provinces) == -1 ||
+	    web_pilots_municipality(r, q.gemeente, &gemeente) == -1) {
+		json_decref(provinces);
 		json_decref(items);
 		json_decref(facets);
 		free(q.fts);
@@ -479,10 +541,11 @@ web_pilots_list(struct req *r)
 		web_pilots_problem(r, b, status);
 	web_pilots_filters(r, b, &q, provinces);
 	if (items != NULL) {
-		web_pilots_active(b, &q);
+		web_pilots_active(b, &q, json_string_value(json_object_get(
+		    gemeente, "naam")));
 		web_pilots_refine(r, b, &q, facets);
-		html_out(b, "<h2>%ld %s gevonden</h2>\n", total, total == 1 ?
-		    "pilot" : "pilots");
+		html_out(b, "<h2>%s gevonden</h2>\n", nl_counted(found,
+		    sizeof found, total, "pilot", "pilots"));
 		if (total == 0) {
 			near = model_pilots_nearest(facets, q.grootteklasse);
 			web_pilots_none(b, &q, near);
@@ -506,6 +569,7 @@ web_pilots_list(struct req *r)
 	json_decref(facets);
 	json_decref(provinces);
 	json_decref(near);
+	json_decref(gemeente);
 	free(feed);
 	free(q.fts);
 }
@@ -516,6 +580,55 @@ web_pilots_fact(struct evbuffer *b, const char *term, const char *value)
 {
 	if (value != NULL && *value != '\0')
 		html_out(b, "<dt>%s</dt><dd>%s</dd>\n", term, value);
+}
+
+/*
+ * The guidelines a pilot followed, by their titles, and the indicators it
+ * worked on, by their names (a slug or id that is not, or no longer, in
+ * this instance is shown as it is). Returns 0, or -1 on a database error.
+ */
+static int
+web_pilots_links(struct req *r, struct evbuffer *b, const struct pilot *p)
+{
+	struct guideline gl;
+	json_t *v, *ind;
+	size_t i;
+	int rc;
+
+	if (json_array_size(p->richtlijnen) > 0)
+		html_out(b, "<dt>Richtlijnen</dt><dd><ul class=\"inline\">");
+	json_array_foreach(p->richtlijnen, i, v) {
+		const char *slug = json_string_value(json_object_get(v, "slug"));
+		json_t *n = json_object_get(v, "versie");
+
+		if ((rc = guideline_store_get(r->db, slug, &gl)) == -1)
+			return -1;
+		if (json_is_integer(n))
+			html_out(b, "<li><a href=\"/richtlijnen/%s/versies/%ld\">"
+			    "%s (versie %ld)</a></li>", slug, (long)
+			    json_integer_value(n), rc == 0 ? gl.titel : slug,
+			    (long)json_integer_value(n));
+		else
+			html_out(b, "<li><a href=\"/richtlijnen/%s\">%s</a></li>",
+			    slug, rc == 0 ? gl.titel : slug);
+	}
+	if (json_array_size(p->richtlijnen) > 0)
+		html_out(b, "</ul></dd>\n");
+	if (json_array_size(p->indicatoren) > 0)
+		html_out(b, "<dt>Indicatoren</dt><dd><ul class=\"inline\">");
+	json_array_foreach(p->indicatoren, i, v) {
+		const char *id = json_string_value(v);
+
+		if ((rc = indicator_get(r->db, id, &ind)) == MEENT_ERR)
+			return -1;
+		html_out(b, "<li><a href=\"/benchmarks/%s?gemeente=%s\">%s"
+		    "</a></li>", id, p->gemeente, ind != NULL ?
+		    json_string_value(json_object_get(ind, "naam")) : id);
+		json_decref(ind);
+	}
+	if (json_array_size(p->indicatoren) > 0)
+		html_out(b, "</ul></dd>\n");
+	return 0;
 }
 
 /*
@@ -536,6 +649,7 @@ web_pilots_show(struct req *r)
 	json_t *g, *v;
 	size_t i;
 	int from;
+	char day[NL_DATE_MAX];
 
 	snprintf(key, sizeof key, "H|%.36s", r->params[0]);
 	if (anonymous &&
@@ -579,10 +693,16 @@ web_pilots_show(struct req *r)
 	web_pilots_domain(b, p.domein);
 	html_out(b, "</a></dd>\n");
 	web_pilots_fact(b, "Status", choice_label(pilot_statuses, p.status));
-	web_pilots_fact(b, "Start", p.start);
-	web_pilots_fact(b, "Einde", p.einde);
+	if (p.start != NULL)
+		web_pilots_fact(b, "Startdatum", nl_date_text(day, sizeof day,
+		    p.start));
+	if (p.einde != NULL)
+		web_pilots_fact(b, "Einddatum", nl_date_text(day, sizeof day,
+		    p.einde));
 	web_pilots_fact(b, "Onderzoeksvraag", p.vraag);
-	web_pilots_fact(b, "Gevraagd door", p.aanvrager);
+	if (p.aanvrager != NULL)
+		web_pilots_fact(b, "Gevraagd door", choice_label(
+		    pilot_requesters, p.aanvrager));
 	if (json_array_size(p.stakeholders) > 0) {
 		html_out(b, "<dt>Betrokken</dt><dd><ul class=\"inline\">");
 		json_array_foreach(p.stakeholders, i, v)
@@ -598,31 +718,12 @@ web_pilots_show(struct req *r)
 		}
 		html_out(b, "</ul></dd>\n");
 	}
-	if (json_array_size(p.richtlijnen) > 0) {
-		html_out(b, "<dt>Richtlijnen</dt><dd><ul class=\"inline\">");
-		json_array_foreach(p.richtlijnen, i, v) {
-			const char *slug = json_string_value(json_object_get(v,
-			    "slug"));
-			json_t *n = json_object_get(v, "versie");
-
-			if (json_is_integer(n))
-				html_out(b, "<li><a href=\"/richtlijnen/%s/versies/"
-				    "%ld\">%s (versie %ld)</a></li>", slug,
-				    (long)json_integer_value(n), slug,
-				    (long)json_integer_value(n));
-			else
-				html_out(b, "<li><a href=\"/richtlijnen/%s\">%s"
-				    "</a></li>", slug, slug);
-		}
-		html_out(b, "</ul></dd>\n");
-	}
-	if (json_array_size(p.indicatoren) > 0) {
-		html_out(b, "<dt>Indicatoren</dt><dd><ul class=\"inline\">");
-		json_array_foreach(p.indicatoren, i, v)
-			html_out(b, "<li><a href=\"/benchmarks/%s?gemeente=%s\">"
-			    "%s</a></li>", json_string_value(v), p.gemeente,
-			    json_string_value(v));
-		html_out(b, "</ul></dd>\n");
+	if (web_pilots_links(r, b, &p) == -1) {
+		evbuffer_free(b);
+		json_decref(g);
+		pilot_free(&p);
+		reply_db_failed(r, "De pilot kon niet gelezen worden.");
+		return;
 	}
 	web_pilots_fact(b, "Contact", p.contact);
 	if (from == 1) {
@@ -648,10 +749,11 @@ web_pilots_show(struct req *r)
 	html_out(b, "<p><a href=\"/pilots/%s/bijlagen\">Bijlagen</a></p>\n", p.id);
 	html_out(b, "<p class=\"meta\">Versie %ld, gewijzigd ", p.versie);
 	{
-		char when[32];
+		char when[32], shown[NL_DATE_MAX];
 
 		clock_format(p.gewijzigd, when, sizeof when);
-		html_out(b, "<time datetime=\"%s\">%s</time>.</p>\n", when, when);
+		html_out(b, "<time datetime=\"%s\">%s</time>.</p>\n", when,
+		    nl_datetime(shown, sizeof shown, p.gewijzigd));
 	}
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR &&
 	    req_own(r, p.gemeente) &&
@@ -693,9 +795,13 @@ web_pilots_recent(struct req *r, struct evbuffer *b, int n)
 	html_out(b, "<h2>Nieuwe pilots</h2>\n<ul class=\"pilots\">\n");
 	json_array_foreach(items, i, p)
 		web_pilots_card(b, p);
-	html_out(b, "</ul>\n<p><a href=\"/pilots\">Alle %ld pilots</a> · "
-	    "<a href=\"/pilots/feed\">Volg nieuwe pilots (Atom)</a></p>\n",
-	    total);
+	{
+		char count[NL_NUMBER_MAX];
+
+		html_out(b, "</ul>\n<p><a href=\"/pilots\">Alle pilots (%s)</a> · "
+		    "<a href=\"/pilots/feed\">Volg nieuwe pilots (Atom)</a></p>\n",
+		    nl_count(count, sizeof count, total));
+	}
 	json_decref(items);
 	json_decref(facets);
 	return 0;

@@ -31,6 +31,15 @@ web_search_problem(struct req *r, struct evbuffer *b, int status)
 		{ "q", "Zoekwoorden" }, { "soort", "Zoek in" },
 		{ "page", "Pagina" }, { "pageSize", "Aantal per pagina" },
 	};
+	json_t *p;
+	size_t i;
+
+	/* Not the codes of the kinds the shared check lists. */
+	json_array_foreach(r->invalid, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "name")),
+		    "soort") == 0)
+			json_object_set_new(p, "reason", json_string("kies "
+			    "uit de lijst waarin u wilt zoeken"));
 	/* The first two are fields of the form: link to them. */
 	web_page_query_problem(r, b, status, labels, nitems(labels), 2);
 }
@@ -84,7 +93,12 @@ web_search_facet(struct evbuffer *b, const struct search_query *q, int k,
 		html_out(b, "&amp;soort=%s", search_kinds[k].value);
 	html_out(b, "\"");
 	html_attr_if(b, q->kind == k, " aria-current=\"page\"");
-	html_out(b, ">%s</a> (%ld)</li>\n", label, n);
+	{
+		char count[NL_NUMBER_MAX];
+
+		html_out(b, ">%s</a> (%s)</li>\n", label, nl_count(count,
+		    sizeof count, n));
+	}
 }
 
 /* The counts per kind, every kind, as links. */
@@ -139,8 +153,12 @@ web_search_results(struct req *r, struct evbuffer *b,
 	json_t *it;
 
 	web_search_facets(b, q, res);
-	html_out(b, "<h2>%ld %s</h2>\n", res->total, res->total == 1 ?
-	    "resultaat" : "resultaten");
+	{
+		char count[NL_COUNTED_MAX];
+
+		html_out(b, "<h2>%s</h2>\n", nl_counted(count, sizeof count,
+		    res->total, "resultaat", "resultaten"));
+	}
 	if (res->total == 0) {
 		html_out(b, "<p>Niets gevonden%s. Probeer minder woorden, een "
 		    "ander woord, of het begin van een woord met een *.</p>\n",

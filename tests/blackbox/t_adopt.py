@@ -163,7 +163,23 @@ r = m.request("POST", API, token=m.token(GOES, "editor"))
 t.eq(r.status, 201, "Goes follows through the API")
 html = page(PAGE, viewer).body.decode()
 t.ok(html.count("<span class=\"meta\">(") >= 3 and
-     "Gevolgd door 3 gemeente(n)" in html, "three followers on the page")
+     "Gevolgd door 3 gemeenten" in html, "three followers on the page")
+# B1: no "gemeente(n)" where a person reads; plural agrees with the count.
+t.ok("(n)" not in html and "(len)" not in html, "no '(n)' plurals")
+history = html[html.index("<h3>Geschiedenis</h3>"):]
+stamp = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', history)
+t.ok(stamp and stamp.group(1).endswith("Z") and re.fullmatch(
+    r"\d{1,2} [a-z]+ 20\d\d om \d\d:\d\d", stamp.group(2)),
+     "the history's dates in Dutch, in Amsterdam time",
+     stamp and stamp.groups())
+lst = m.get("/richtlijnen").body.decode()
+t.ok("gemeente(n)" not in lst and "voorstel(len)" not in lst and
+     "3 gemeenten volgen deze richtlijn" in lst, "the list: '3 gemeenten "
+     "volgen deze richtlijn'", re.findall(r"Versie \d+ · [^<]*", lst)[:3])
+t.ok(re.search(r"(0 gemeenten volgen|1 gemeente volgt) deze richtlijn", lst)
+     or "0 open voorstellen" in lst or "1 open voorstel" in lst,
+     "singular or plural by the number", re.findall(r"Versie \d+ · [^<]*",
+                                                  lst)[:3])
 
 # --- The followers, filtered -------------------------------------------------
 VOLGERS = PAGE + "/volgers"
@@ -179,6 +195,7 @@ r = page(VOLGERS)
 html = r.body.decode()
 t.ok(r.status == 200 and listed(html) == ["Goes", "Renswoude", "Rheden"],
      "/volgers lists all three by name", listed(html))
+t.ok("<h2>3 gemeenten</h2>" in html, "with the count in words")
 t.ok('<select id="grootteklasse" name="grootteklasse">' in html and
      '<option value="2">5.000 tot 10.000 inwoners</option>' in html and
      '<option value="8">250.000 of meer inwoners</option>' in html,
@@ -215,6 +232,8 @@ t.ok('<option value="2" selected>' in html and
      '<option value="Utrecht" selected>' in html and
      "Filter weghalen" in html, "the chosen filters stay selected and can be "
      "removed")
+t.ok("<h2>1 gemeente die past bij het filter</h2>" in page(
+    VOLGERS + "?provincie=Gelderland").body.decode(), "one: singular")
 t.ok("Geen gemeenten." in page(VOLGERS + "?provincie=Groningen").body.decode()
      and '<option value="Groningen" selected>Groningen (0)</option>' in
      page(VOLGERS + "?provincie=Groningen").body.decode(),
@@ -231,6 +250,11 @@ for query, field in [("grootteklasse=9", "grootteklasse"),
          and "<select id=\"%s\"" % field in html and listed(html) == [],
          "/volgers?%s: 400, the reason above the form, no list" %
          query[:30], "%d %s" % (r.status, html[:300]))
+    summary = html[html.index('class="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    t.ok(">%s:" % field not in summary and (">Inwoners:" in summary or
+                                            ">Provincie:" in summary),
+         "… each field named in words, not by its key", summary[:200])
     r = m.get(API + "?" + query)
     t.ok(r.status == 400 and r.header("Content-Type") ==
          "application/problem+json" and [p["name"] for p in r.json()[

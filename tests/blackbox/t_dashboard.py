@@ -169,6 +169,11 @@ for who, cookie, edits in [("editor", editor, True), ("viewer", viewer,
          "%s: the dataset that cannot be published" % who)
     t.ok("Ontvangers van bijstand, 2023" in ds,
          "%s: datasets named by their indicator and period" % who)
+    stamps = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+    t.ok(stamps and all(re.fullmatch(r"\d{1,2} [a-z]+ 20\d\d om "
+                                     r"\d\d:\d\d", x) and a.endswith("Z")
+                        for a, x in stamps),
+         "%s: every date in Dutch, in Amsterdam time" % who, stamps[:3])
     waiting = section(page, "te-beslissen")
     t.ok('href="/richtlijnen/rheden-richtlijn/voorstellen/%d"' % p_waiting
          in waiting and "Voorstel van Goes" in waiting and "Goes" in

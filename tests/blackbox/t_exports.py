@@ -197,7 +197,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def ticks(path):
     svg = ET.fromstring(m.get(path + "&formaat=svg").body)
     labels = [e.text for e in svg.iter(SVG + "text")
-              if e.get("text-anchor") == "end"]
+              if e.get("class") == "tick"]
     other = [e.text for e in svg.iter(SVG + "text")]
     return labels, other
 

@@ -293,6 +293,21 @@ after = m.get(base).json()
 t.ok(after["versie"] == before + 1 and "Kerkrade volgt dit ook" in
      after["tekst"] and after["gemeente"] == "GM0928",
      "a new revision, credited to the proposer")
+DUTCH = r"\d{1,2} [a-z]+ 20\d\d om \d\d:\d\d"
+page = m.get(ppath).body.decode()
+t.ok(re.search(r'ingediend <time datetime="[^"]+Z">%s</time>' % DUTCH, page)
+     and re.search(r'besloten <time datetime="[^"]+Z">%s</time>' % DUTCH,
+                   page), "the proposal's dates in Dutch, in Amsterdam time",
+     re.findall(r"<time[^>]*>[^<]*</time>", page))
+page = m.get(base.replace("/api/v1", "") + "/versies/%d" %
+             after["versie"]).body.decode()
+t.ok(re.search(r"\(Kerkrade, %s\)" % DUTCH, page),
+     "a version's page says who and when, in Dutch",
+     re.findall(r'<p class="meta">.*', page)[:1])
+page = m.get(base.replace("/api/v1", "")).body.decode()
+t.ok(re.search(r'<time datetime="[^"]+Z">%s</time>' % DUTCH, page) and
+     not re.search(r">20\d\d-\d\d-\d\dT", page),
+     "the history: no ISO times where people read")
 
 page = m.get("/richtlijnen/stakeholders-betrekken").body.decode()
 t.ok("Geschiedenis" in page and "Beheerders" in page and 'href="#' in page,

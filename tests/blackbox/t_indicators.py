@@ -6,6 +6,7 @@ stored changes when an import fails)."""
 import csv
 import math
 import os
+import re
 import statistics
 import xml.etree.ElementTree as ET
 
@@ -168,8 +169,30 @@ t.ok("mediaan" in desc and "Rheden heeft" in desc and "rang" in desc,
      "the description says it in words", desc)
 bars = [e for e in svg.iter(ns + "rect") if e.find(ns + "title") is not None]
 t.eq(len(bars), len(rows) - 1, "a bar a member")
-t.eq(sum(1 for b in bars if b.get("fill") == "#b4003c"), 1,
-     "one highlighted bar")
+mine = [b for b in bars if b.get("class") == "uw-gemeente"]
+t.ok(len(mine) == 1 and mine[0].get("stroke") == "#000000",
+     "one highlighted bar, outlined (more than colour)", mine)
+svg_texts = [e.text or "" for e in svg.iter(ns + "text")]
+t.ok("Rheden (uw gemeente)" in svg_texts, "its label says \"uw gemeente\"",
+     svg_texts[:8])
+for e in svg.iter(ns + "text"):
+    if e.text == "Rheden (uw gemeente)":
+        t.eq(e.get("font-weight"), "bold", "… in bold")
+bar_names = [b.find(ns + "title").text.split(":")[0] for b in bars]
+t.ok(all(x in svg_texts or x + " (uw gemeente)" in svg_texts
+         for x in bar_names), "every bar is labelled with its "
+     "municipality's name", [x for x in bar_names if x not in svg_texts][:3])
+shown = [float(b.find(ns + "title").text.split(": ")[1].split(" ")[0]
+               .replace(".", "").replace(",", ".")) for b in bars]
+t.ok(shown == sorted(shown, reverse=True), "bars sorted by value, highest "
+     "first", shown[:5])
+t.ok(svg.get("viewBox") is None and svg.get("width") == "100%",
+     "no viewBox: the text is not scaled down on a phone")
+t.ok(all(int(e.get("font-size", "0")) >= 12 for e in svg.iter(ns + "text")),
+     "every text at least 12 px", [e.get("font-size")
+                                   for e in svg.iter(ns + "text")][:5])
+t.ok(not any("GM0" in x for x in svg_texts), "no municipality codes in the "
+     "chart's text")
 
 # Bad questions.
 r = m.get("/api/v1/indicatoren/herkomst-nederland/vergelijking?"
@@ -195,6 +218,25 @@ t.ok(r.status == 200 and "Hoe staat Rheden ervoor?" in page and
      "formaat=csv" in page, "a comparison page with chart and downloads")
 t.ok('<option value="provincie" selected>' in page and
      '<option value="GM0275" selected>' in page, "the form keeps the choice")
+t.ok("<figcaption>Elke staaf is een gemeente uit de groep, van hoog naar "
+     "laag. Rheden is omlijnd en vet gedrukt." in page,
+     "the chart's caption says how to read it")
+members = page[page.index("In de volgorde van de grafiek"):]
+members = members[:members.index("</table>")]
+got = [float(x.replace(".", "").replace(",", ".")) for x in re.findall(
+    r'</td><td class="getal">([\d.,]+)</td><td>', members)]
+t.ok(len(got) > 10 and got == sorted(got, reverse=True),
+     "the table beside the chart in the chart's order", got[:5])
+t.ok('<strong><a href="/gemeenten/GM0275">Rheden</a> (uw gemeente)'
+     '</strong>' in members, "Rheden's row marked in words, not by colour")
+r = m.get("/benchmarks/herkomst-nederland?gemeente=GM9999&groep=stad")
+summary = r.body.decode()
+summary = summary[summary.index('class="error-summary"'):]
+summary = summary[:summary.index("</div>")]
+t.ok(">Gemeente: kies een gemeente uit de lijst" in summary and
+     ">Vergelijk met:" in summary and ">gemeente:" not in summary and
+     ">groep:" not in summary and "grootteklasse" not in summary,
+     "a wrong question: each field named in words, no codes", summary[:300])
 r = m.get("/benchmarks/herkomst-nederland")
 t.ok(r.status == 200 and "Kies een gemeente" in r.body.decode() and
      "error-summary" not in r.body.decode(), "a first visit asks, no error")

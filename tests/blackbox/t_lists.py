@@ -151,7 +151,7 @@ none = section(text, '<p class="none">', "</p>")
 t.ok(none.startswith('<p class="none">Geen pilots in deze klasse. Wel: '),
      "it says there are none in this class", none)
 t.eq([(html.unescape(h), w, int(n)) for h, w, n in re.findall(
-    r'<a href="([^"]+)">([^<]+)</a> \((\d+)\)', none)],
+    r'<a href="([^"]+)">([^<]+)</a> \((\d+) pilots?\)', none)],
      [("/pilots?grootteklasse=1&tag=lijsttest", "minder dan 5.000 inwoners",
        1), ("/pilots?grootteklasse=4&tag=lijsttest",
             "20.000 tot 50.000 inwoners", 2)],
@@ -159,8 +159,8 @@ t.eq([(html.unescape(h), w, int(n)) for h, w, n in re.findall(
 status, text = page("/pilots?tag=lijsttest&grootteklasse=6")
 none = section(text, '<p class="none">', "</p>")
 t.ok("grootteklasse=4&amp;tag=lijsttest" in none and
-     "grootteklasse=8&amp;tag=lijsttest" in none and "(1)" in none and
-     "(2)" in none, "class 6: classes 4 and 8 (5 and 7 are empty too)", none)
+     "grootteklasse=8&amp;tag=lijsttest" in none and "(1 pilot)" in none and
+     "(2 pilots)" in none, "class 6: classes 4 and 8 (5 and 7 are empty too)", none)
 t.eq(ids_on(section(text, "<h2>0 pilots", "</main>")), [],
      "and no cards")
 j = api("/pilots?tag=lijsttest&grootteklasse=6")
@@ -208,7 +208,8 @@ status, text = page("/pilots?q=wachttijden&gemeente=GM0275")
 active = section(text, '<section class="active-filters"', "</section>")
 t.ok("Zoekwoorden: wachttijden (weghalen)" in active and
      'href="/pilots?gemeente=GM0275"' in active and
-     "Gemeente: GM0275" in active, "search words and municipality too",
+     "Gemeente: Rheden" in active and ">Gemeente: GM0275" not in active,
+     "search words and municipality (by its name) too",
      active)
 
 # --- Select lists with labels; values in any case.
@@ -277,6 +278,11 @@ for q, name in (("grootteklasse=9", "grootteklasse"),
     t.ok(status == 400 and '<form class="filters"' in text and
          'role="alert"' in text and "Volg via RSS/Atom" not in text,
          "%s: 400 with the form and the reason" % q)
+    alert = text[text.index('role="alert"'):]
+    alert = alert[:alert.index("</div>")]
+    t.ok(">%s:" % name not in alert and "%s: " % name not in alert and
+         "GM0275" not in alert and "lopend, " not in alert,
+         "%s: the field in words, no codes" % q, alert[:300])
     r = m.get("/api/v1/pilots?" + q)
     t.ok(r.status == 400 and r.header("Content-Type").startswith(
         "application/problem+json") and name in [
@@ -357,6 +363,10 @@ t.ok(root.find("a:link[@rel='alternate']", NS).get("href").endswith(
 t.ok("20.000 tot 50.000 inwoners" in root.find("a:title", NS).text and
      "Gelderland" in root.find("a:title", NS).text,
      "its title says the filters", root.find("a:title", NS).text)
+r, root, entries = feed("/pilots/feed?gemeente=GM0275")
+t.ok(root.find("a:title", NS).text.endswith(": Rheden"),
+     "a municipality in the title by its name, not its code",
+     root.find("a:title", NS).text)
 r0, root0, _ = feed("/pilots/feed")
 t.ok(root0.find("a:id", NS).text.startswith("urn:uuid:") and
      root0.find("a:id", NS).text != root.find("a:id", NS).text,

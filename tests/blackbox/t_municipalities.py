@@ -257,6 +257,8 @@ t.ok('<a href="/richtlijnen/stakeholders-betrekken">' in page.split(
      "the page: the guideline it follows")
 t.ok('<a href="/datasets/%s">' % ids[0] in page and ids[1] not in page,
      "the page: the published dataset only")
+t.ok('<a href="/datasets/%s">Test, 2024</a>' % ids[0] in page and
+     ">gm-test, " not in page, "… by its indicator's name, not its id")
 
 # A members-only pilot: listed for members, not for anonymous visitors (the
 # cached answers are kept apart by who asks).
@@ -282,6 +284,10 @@ for round in (1, 2):
          "members: the members-only pilot too (%d)" % round)
     t.ok(leden not in s.get("/gemeenten/GM0275").body.decode(),
          "the anonymous page: not the members-only pilot (%d)" % round)
+page = s.get("/gemeenten/GM0275", token=tok).body.decode()
+t.ok("Alleen voor leden: wachttijden</a> (alleen voor ingelogde "
+     "gebruikers)" in page and "(leden)" not in page,
+     "who may read a members-only pilot, in words")
 
 # Unknown and malformed codes: a Dutch 404 page, problem+json for the API.
 for code in ("GM9999", "xx", "gm0275x"):

@@ -89,6 +89,17 @@ t.ok('role="alert"' in page and 'href="#titel"' in page and
      "the errors are summarised with links to the fields")
 t.ok(XSS not in page and "&lt;script&gt;" in page,
      "the refilled form escapes what was typed")
+r = m.request("POST", "/pilots/nieuw", headers={
+    "Content-Type": FORM, "Origin": "http://127.0.0.1:%d" % m.port,
+    "Cookie": goes}, body=b"csrf=x&titel=a\x00b")
+t.ok(r.status == 400 and "Het formulier kon niet gelezen worden" in
+     r.body.decode() and "invalidParams" not in r.body.decode() and
+     "body:" not in r.body.decode(), "a form that cannot be read: a page "
+     "in words, not the API's terms", r.body.decode()[:200])
+t.ok("Domein: kies een van de mogelijkheden uit de lijst" in page and
+     "werk-en-inkomen," not in page and "Titel: vul dit in" in page,
+     "errors in words: no list of codes, no 'verplicht'",
+     re.findall(r'<li><a href="#[a-z]+">[^<]*', page))
 r = post("/pilots/nieuw", dict(fields, csrf=token), goes)
 t.eq(r.status, 303, "publish through the form")
 path, _, flag = r.header("Location").partition("?")
@@ -138,6 +149,21 @@ t.eq(m.get(cpath).status, 404, "anonymous: 404")
 for url in ("/pilots", "/zoeken?q=zwembadtarieven", "/"):
     t.ok("Conceptpilot" not in m.get(url, headers={"Cookie": rheden})
          .body.decode(), "the concept is not on %s for others" % url)
+page = m.get("/pilots?gemeente=GM0664", headers={"Cookie": goes}).body.decode()
+t.ok("Concept: alleen uw gemeente" in page and "<strong>concept</strong>"
+     not in page, "the own list says who reads a concept, in words")
+active = page[page.index('id="meent-filters"'):page.index("</section>",
+                                                           page.index('id="meent-filters"'))]
+t.ok("Gemeente: Goes" in active and "GM0664" not in active.split('href="')[0]
+     and ">Gemeente: GM0664" not in active,
+     "the municipality filter by its name, not its code", active[:300])
+found = re.search(r"<h2>([\d.]+) (pilots?) gevonden</h2>", page)
+t.ok(found and (found.group(2) == "pilot") == (found.group(1) == "1"),
+     "singular and plural agree", found and found.group(0))
+page = m.get("/pilots?q=conceptpilot+zwembadtarieven",
+             headers={"Cookie": goes}).body.decode()
+t.ok("<h2>1 pilot gevonden</h2>" in page, "one: '1 pilot gevonden'",
+     re.findall(r"<h2>[^<]*gevonden</h2>", page))
 
 # The Atom feed: valid, public pilots only, newest first.
 r = m.get("/pilots/feed")
@@ -324,6 +350,26 @@ t.eq(sorted(checked), sorted([("richtlijnen", g) for g in pick_g] +
 page = m.get(kpath).body.decode()
 t.ok('<dd><a href="/pilots?domein=financien">Financiën</a></dd>' in page,
      "the pilot's page names its domain in Dutch")
+# B1: titles and names where a person reads, slugs and ids only in links.
+facts = page[page.index('<dl class="facts">'):page.index("</dl>")]
+for g in pick_g:
+    t.ok('<a href="/richtlijnen/%s">%s</a>' % (g, html.escape(
+        api_guides[g], quote=False)) in facts,
+         "the guideline %s linked by its title" % g)
+    t.ok(">%s<" % g not in facts, "… not by its slug %s" % g)
+for i in pick_i:
+    t.ok('%s</a>' % html.escape(api_inds[i], quote=False) in facts and
+         ">%s<" % i not in facts, "the indicator %s by its name" % i)
+t.ok("<dt>Startdatum</dt><dd>1 februari 2025</dd>" in facts and
+     "<dt>Einddatum</dt><dd>30 juni 2025</dd>" in facts,
+     "dates as people write them", re.findall(r"<dd>[^<]*20\d\d[^<]*</dd>",
+                                            facts))
+changed = re.search(r'gewijzigd <time datetime="([^"]+)">([^<]+)</time>',
+                    page)
+t.ok(changed and changed.group(1).endswith("Z") and
+     re.fullmatch(r"\d{1,2} [a-z]+ 20\d\d om \d\d:\d\d", changed.group(2)),
+     "'gewijzigd' in Dutch, the machine's time in the attribute",
+     changed and changed.groups())
 page = m.get("/pilots?domein=financien").body.decode()
 t.ok('<option value="financien" selected>Financiën</option>' in page and
      '<option value="werk-en-inkomen">Werk en inkomen</option>' in page,
@@ -363,16 +409,31 @@ t.ok('type="date" value="2025-02-01"' in form and
      'type="date" value="2025-06-30"' in form,
      "and shown in the date fields")
 ver = str(v["versie"])
-for bad in ("01-02-2025", "2025-02-30"):
+for bad in ("2025-02-30", "31-02-2025", "1 februari", "2025-1-1x"):
     r = post(kpath + "/bewerken", dict(base, csrf=token, versie=ver,
                                        actie="publiceren", start=bad), goes)
-    t.ok(r.status == 400 and 'id="start-fout"' in r.body.decode(),
+    body = r.body.decode()
+    t.ok(r.status == 400 and 'id="start-fout"' in body,
          "start %s: 400 with the reason at the field" % bad)
+    t.ok("Startdatum: vul een datum in zoals 30-11-2026" in body and
+         "start:" not in body and "tekens zijn" not in body,
+         "… named in words, with an example a person can follow (%s)" % bad,
+         re.findall(r'<li><a href="#start">[^<]*', body))
+# A date typed the Dutch way (a browser without a date picker) is taken.
+r = post(kpath + "/bewerken", dict(base, csrf=token, versie=ver,
+                                   actie="publiceren", start="1-2-2025"),
+         goes)
+t.eq((r.status, owner_view(kid)["start"]), (303, "2025-02-01"),
+     "1-2-2025 is 1 February 2025")
+ver = str(owner_view(kid)["versie"])
 r = post(kpath + "/bewerken", dict(base, csrf=token, versie=ver,
                                    actie="publiceren", start="2025-07-01"),
          goes)
-t.ok(r.status == 400 and "ligt voor de start" in r.body.decode(),
-     "an end before the start: 400")
+t.ok(r.status == 400 and "Einddatum: de einddatum ligt voor de startdatum"
+     in r.body.decode(), "an end before the start: 400, in words")
+r = post("/pilots/nieuw", dict(fields, csrf=token, titel=""), goes)
+t.ok(r.status == 400 and "Titel: vul dit in" in r.body.decode() and
+     "Titel: verplicht" not in r.body.decode(), "an empty title: 'vul dit in'")
 
 # The preview: rendered with the safe renderer, nothing saved.
 HOSTILE = ("## Kopje\n\n- een\n- twee\n\n| Jaar | Aantal |\n|---|---|\n"

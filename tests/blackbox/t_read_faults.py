@@ -275,6 +275,9 @@ VARIANTS = [
     ("pilots.list", "q=data&domein=werk-en-inkomen&provincie=Gelderland"
      "&sort=titel"),
     ("web.pilots", "q=data&status=afgerond&grootteklasse=4"),
+    # The municipality's name for the filter shown and the feed's title.
+    ("web.pilots", "gemeente=" + GM),
+    ("feed.pilots", "gemeente=" + GM),
     ("gemeenten.list", "provincie=Gelderland&lid=true"),
     ("gemeenten.list", "q=rhe&provincie=gelderland&grootteklasse=4"),
     ("web.gemeenten", "q=rhe&provincie=gelderland&grootteklasse=4"),

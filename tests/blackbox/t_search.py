@@ -243,6 +243,9 @@ t.ok(r.status == 400 and "Pagina:" in r.body.decode() and
 r = page("data", "&soort=boek")
 t.ok(r.status == 400 and 'id="q"' in r.body.decode() and
      "soort" in r.body.decode(), "page with an unknown soort: 400, the box")
+t.ok("Zoek in: kies uit de lijst waarin u wilt zoeken" in r.body.decode()
+     and "soort:" not in r.body.decode(), "… the field named in words, not "
+     "by its key or the kinds' codes")
 
 # The page.
 r = m.get("/zoeken")

@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import random
+import re
 import urllib.parse
 import uuid
 
@@ -279,6 +280,16 @@ t.ok("Geheim gehouden" in page and "Ruis" in page and ("nagerekend" in page or "
      "the report explains secret cells, noise and the audit")
 WEBID = m.sql("SELECT id FROM datasets WHERE periode = '2024' AND indicator ="
               " 'bijstand-uitkeringen'")[0][0]
+# B1: the report's counts with Dutch separators and its own part in words.
+cells = re.search(r"<dt>Cellen</dt><dd>([\d.]+), waarvan ([\d.]+) zichtbaar "
+                  r"en ([\d.]+) geheim gehouden</dd>", page)
+t.ok(cells is not None, "the report counts its cells in words",
+     re.findall(r"<dt>Cellen</dt><dd>[^<]*", page))
+read = re.search(r"<dt>Rijen gelezen</dt><dd>([^<]+)</dd>", page)
+t.ok(read and re.fullmatch(r"\d{1,3}(\.\d{3})*", read.group(1)),
+     "its own figures as Dutch whole numbers", read and read.group(1))
+t.ok("<dt>Personen</dt>" in page or "<dt>Eenheden (rijen)</dt>" in page,
+     "and says what it counted", re.findall(r"<dt>[^<]*</dt>", page)[:12])
 few = people(n=45, seed=9)
 r = post_form(dict(choices, periode="2022", aggregatie="som"),
               english(few).encode())
@@ -298,6 +309,10 @@ t.ok(r.status == 200 and "Rheden" in page and "Bijstandsuitkeringen" in page
      "the public page names the municipality, the indicator and its "
      "description", page[:800])
 t.ok('href="/datasets/%s.csv"' % WEBID in page, "and links to its CSV")
+stamp = re.search(r'gewijzigd <time datetime="([^"]+)">([^<]+)</time>', page)
+t.ok(stamp and re.fullmatch(r"\d{1,2} [a-z]+ 20\d\d om \d\d:\d\d",
+                            stamp.group(2)),
+     "when it changed, in Dutch", stamp and stamp.groups())
 t.ok("/verwijderen" not in page, "no delete link for a visitor")
 for path in ("/datasets/%s.csv" % WEBID, "/datasets/%s?formaat=csv" % WEBID):
     r = m.get(path)
@@ -322,6 +337,19 @@ page = r.body.decode()
 t.ok(r.status == 200 and WEBID in page and OTHER in page and
      other_name in page, "/datasets lists published tables with the names "
      "of their municipalities", page[:600])
+t.ok(re.search(r"<caption>\d+ datasets</caption>", page) and
+     "GM0664" not in page and ">bijstand-uitkeringen<" not in page,
+     "with a count in words, names not codes or ids",
+     re.findall(r"<caption>[^<]*", page))
+r = m.get("/datasets?pageSize=1&indicator=bijstand-uitkeringen&periode=2024"
+          "&eigen=ja", headers={"Cookie": cookie})
+t.ok(re.search(r"<caption>1 dataset</caption>", r.body.decode()),
+     "one: '1 dataset'", re.findall(r"<caption>[^<]*", r.body.decode()))
+r = m.get("/datasets?periode=gisteren")
+summary = r.body.decode()
+summary = summary[summary.index('class="error-summary"'):]
+t.ok(">Periode:" in summary[:400] and ">periode:" not in summary[:400],
+     "a bad filter: the field named in words", summary[:300])
 concept = m.sql("SELECT id FROM datasets WHERE status = 'concept' AND"
                 " gemeente = 'GM0275' LIMIT 1")[0][0]
 t.ok(concept not in page, "no concept for a visitor")

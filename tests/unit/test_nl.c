@@ -162,6 +162,87 @@ test_plural(void **state)
 	    "gemeenten");
 }
 
+static void
+test_counted(void **state)
+{
+	char buf[NL_COUNTED_MAX];
+
+	(void)state;
+	assert_string_equal(nl_counted(buf, sizeof buf, 1, "pilot", "pilots"),
+	    "1 pilot");
+	assert_string_equal(nl_counted(buf, sizeof buf, 0, "gemeente",
+	    "gemeenten"), "0 gemeenten");
+	assert_string_equal(nl_counted(buf, sizeof buf, 1234, "open voorstel",
+	    "open voorstellen"), "1.234 open voorstellen");
+}
+
+static const char *
+dtext(const char *iso)
+{
+	static char buf[NL_DATE_MAX];
+
+	return nl_date_text(buf, sizeof buf, iso);
+}
+
+static const char *
+dttext(const char *iso)
+{
+	static char buf[NL_DATE_MAX];
+
+	return nl_datetime_text(buf, sizeof buf, iso);
+}
+
+static void
+test_date_text(void **state)
+{
+	(void)state;
+	assert_string_equal(dtext("2026-11-30"), "30 november 2026");
+	assert_string_equal(dtext("2025-03-01"), "1 maart 2025");
+	assert_string_equal(dtext("2024-02-29"), "29 februari 2024");
+	/* The date part of a time: the calendar date as written. */
+	assert_string_equal(dtext("2026-11-30T23:30:00Z"), "30 november 2026");
+	/* What is not a date is kept, never turned into another date. */
+	assert_string_equal(dtext("2023-02-29"), "2023-02-29");
+	assert_string_equal(dtext("2026-13-01"), "2026-13-01");
+	assert_string_equal(dtext("2024-K1"), "2024-K1");
+	assert_string_equal(dtext("30-11-2026"), "30-11-2026");
+	assert_string_equal(dtext(""), "");
+	assert_string_equal(dtext(NULL), "");
+}
+
+static void
+test_datetime_text(void **state)
+{
+	(void)state;
+	/* UTC in, Amsterdam out: winter, summer, and the new year. */
+	assert_string_equal(dttext("2026-11-30T13:05:00Z"),
+	    "30 november 2026 om 14:05");
+	assert_string_equal(dttext("2026-07-01T12:00:00Z"),
+	    "1 juli 2026 om 14:00");
+	assert_string_equal(dttext("2026-12-31T23:30:00Z"),
+	    "1 januari 2027 om 00:30");
+	/* A date alone is a date; anything else is kept. */
+	assert_string_equal(dttext("2026-11-30"), "30 november 2026");
+	assert_string_equal(dttext("2026-11-30T25:00:00Z"),
+	    "30 november 2026");
+	assert_string_equal(dttext("gisteren"), "gisteren");
+}
+
+static void
+test_period(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(nl_period(buf, sizeof buf, "2024"), "2024");
+	assert_string_equal(nl_period(buf, sizeof buf, "2024-K1"),
+	    "1e kwartaal 2024");
+	assert_string_equal(nl_period(buf, sizeof buf, "2024-03"),
+	    "maart 2024");
+	assert_string_equal(nl_period(buf, sizeof buf, "2024-13"), "2024-13");
+	assert_string_equal(nl_period(buf, sizeof buf, "2024-K5"), "2024-K5");
+}
+
 int
 main(void)
 {
@@ -174,6 +255,10 @@ main(void)
 		cmocka_unit_test(test_dst_boundaries),
 		cmocka_unit_test(test_leap_days),
 		cmocka_unit_test(test_plural),
+		cmocka_unit_test(test_counted),
+		cmocka_unit_test(test_date_text),
+		cmocka_unit_test(test_datetime_text),
+		cmocka_unit_test(test_period),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
