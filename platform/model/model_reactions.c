@@ -95,7 +95,7 @@ model_reactions_post(struct req *r, const struct pilot *p,
 		return -1;
 	}
 	json_decref(invalid);
-	rc = reaction_store_insert(r->db, re, r->ctx->instance->base_url, id);
+	rc = reaction_store_insert(r->db, re, r->ctx->origin, id);
 	if (rc == MEENT_NOTFOUND) {
 		req_invalid(r, "ouder", "is geen reactie op deze pilot");
 		reply_invalid(r);
