@@ -10,6 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Times as the API gives them: RFC 3339 UTC (the domain's are seconds). */
+static void
+api_reactions_times(json_t *reactions)
+{
+	size_t i;
+	json_t *re, *hidden;
+
+	json_array_foreach(reactions, i, re) {
+		json_object_set_new(re, "aangemaakt", clock_json((time_t)
+		    json_integer_value(json_object_get(re, "aangemaakt"))));
+		if (json_is_object(hidden = json_object_get(re, "verborgen")))
+			json_object_set_new(hidden, "op", clock_json((time_t)
+			    json_integer_value(json_object_get(hidden, "op"))));
+	}
+}
+
 void
 api_reactions_list(struct req *r)
 {
@@ -24,6 +40,7 @@ api_reactions_list(struct req *r)
 		return;
 	}
 	json_object_del(data, "contactpersonen");
+	api_reactions_times(json_object_get(data, "reacties"));
 	json_object_set_new(data, "pilot", json_string(p.id));
 	json_object_set_new(data, "reactiesMogelijk",
 	    json_boolean(model_reactions_open(&p)));

@@ -246,7 +246,8 @@ web_contacts_form_page(struct req *r, int status, struct evkeyvalq *form)
 	char label[128];
 	long total;
 
-	q.user_id = r->who.user_id;
+	/* An API token is nobody: no entries of its own (it cannot post). */
+	q.user_id = r->who.kind == PRINCIPAL_SESSION ? r->who.user_id : -1;
 	q.own = r->who.gemeente;
 	if (model_contacts_list(r, &q, &own, &total) != 0 ||
 	    (pilots = contact_store_pilots(r->db, r->who.gemeente)) == NULL) {
@@ -353,11 +354,6 @@ web_contacts_form_page(struct req *r, int status, struct evkeyvalq *form)
 void
 web_contacts_form(struct req *r)
 {
-	if (r->who.kind != PRINCIPAL_SESSION) {
-		reply_problem(r, 403, "Verboden", "Alleen een ingelogde "
-		    "gebruiker kan contactpersoon worden.");
-		return;
-	}
 	web_contacts_form_page(r, 200, NULL);
 }
 
