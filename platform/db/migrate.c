@@ -663,10 +663,16 @@ static const struct migration migrations[] = {
 	     * pilot stays members-only). The author is user_id (the name is
 	     * read from users, so it goes with the account) and gemeente.
 	     * A hidden reaction is kept: verborgen (when), verborgen_door
-	     * (the editor), verborgen_reden.
+	     * (the editor), verborgen_reden. uuid names it between
+	     * instances; origin is the instance it came from (NULL: here).
+	     * Public reactions made here enter the federation outbox
+	     * (kind reactie, docs/federation.md); hiding one makes its
+	     * entry a tombstone.
 	     */
 	    "CREATE TABLE pilot_reacties ("
 	    "  id INTEGER PRIMARY KEY,"
+	    "  uuid TEXT NOT NULL UNIQUE,"
+	    "  origin TEXT,"
 	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
 	    "  ouder INTEGER REFERENCES pilot_reacties(id) ON DELETE CASCADE,"
 	    "  soort TEXT NOT NULL"
@@ -682,6 +688,15 @@ static const struct migration migrations[] = {
 	    "  verborgen_reden TEXT,"
 	    "  aangemaakt INTEGER NOT NULL);"
 	    "CREATE INDEX pilot_reacties_pilot ON pilot_reacties(pilot, id);"
+	    "CREATE TRIGGER fed_reactie_ins AFTER INSERT ON pilot_reacties"
+	    "  WHEN NEW.origin IS NULL AND NEW.zichtbaarheid = 'openbaar' BEGIN"
+	    "  INSERT INTO fed_outbox (kind, item) VALUES ('reactie', NEW.uuid);"
+	    "  END;"
+	    "CREATE TRIGGER fed_reactie_upd AFTER UPDATE OF verborgen"
+	    "  ON pilot_reacties WHEN NEW.origin IS NULL AND"
+	    "  NEW.zichtbaarheid = 'openbaar' BEGIN"
+	    "  INSERT INTO fed_outbox (kind, item) VALUES ('reactie', NEW.uuid);"
+	    "  END;"
 	    /* A municipality's own pilot that follows another (navolging). */
 	    "CREATE TABLE pilot_navolgingen ("
 	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"

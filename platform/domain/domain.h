@@ -270,6 +270,11 @@ struct reaction {
 	const char	*gemeente, *gemeente_naam;	/* the author's */
 	long		 user_id;
 	const char	*zichtbaarheid;	/* openbaar or leden */
+	/* Federation: a reaction from elsewhere (reaction_fed.c). */
+	const char	*uuid;		/* NULL: a new one */
+	const char	*origin;	/* NULL: made here */
+	time_t		 aangemaakt;	/* 0: now */
+	bool		 quiet;		/* no e-mail to contact persons */
 };
 extern const struct choice reaction_kinds[];
 int	 reaction_check(struct reaction *, json_t *);
@@ -277,6 +282,11 @@ int	 reaction_store_insert(struct db *, struct reaction *, const char *,
 	     long *);
 json_t	*reaction_store_list(struct db *, long, bool, long *);
 int	 reaction_store_hide(struct db *, long, long, long, const char *);
+
+/* reaction_fed.c: public reactions between instances */
+int	 reaction_fed_export(struct db *, const char *, json_t **);
+int	 reaction_fed_apply(struct db *, const char *, const char *, bool,
+	     json_t *, const char *, const char **);
 
 /* reaction_followup.c: a pilot that follows another (navolging) */
 int	 reaction_followup_add(struct db *, long, const char *, const char *);

@@ -240,10 +240,12 @@ reaction_parent(struct db *db, struct reaction *re)
 
 /*
  * Store re (checked by reaction_check; re->zichtbaarheid is the pilot's,
- * openbaar or leden) and queue its e-mails, in one transaction. The
- * caller's re->html is set (owned by the caller: free it). base_url makes
- * the link. Returns 0 with *id, MEENT_NOTFOUND (the parent is not a
- * reaction on this pilot) or MEENT_ERR.
+ * openbaar or leden) and queue its e-mails, in one transaction: to the
+ * pilot's contact persons (unless re->quiet) and to the author of the
+ * reaction it answers. A new uuid unless re->uuid names one (federation, with
+ * re->origin). The caller's re->html is set (owned by the caller: free
+ * it). base_url makes the link. Returns 0 with *id, MEENT_NOTFOUND (the
+ * parent is not a reaction on this pilot) or MEENT_ERR.
  */
 int
 reaction_store_insert(struct db *db, struct reaction *re,
@@ -251,19 +253,26 @@ reaction_store_insert(struct db *db, struct reaction *re,
 {
 	sqlite3_stmt *st;
 	json_t *to = NULL;
+	char uuid[37];
 	int rc;
 
+	if (re->uuid == NULL) {
+		instance_uuid(uuid);
+		re->uuid = uuid;
+	}
 	if (db_begin(db) == -1)
 		return MEENT_ERR;
 	if (re->ouder != 0 && (rc = reaction_parent(db, re)) != 0) {
 		db_rollback(db);
+		if (re->uuid == uuid)
+			re->uuid = NULL;
 		return rc;
 	}
 	if (re->html == NULL)
 		re->html = markdown_render(re->tekst, strlen(re->tekst));
 	st = db_stmt(db, "INSERT INTO pilot_reacties (pilot, ouder, soort,"
-	    " tekst, html, gemeente, user_id, zichtbaarheid, aangemaakt)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	    " tekst, html, gemeente, user_id, zichtbaarheid, aangemaakt, uuid,"
+	    " origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
 	if (st == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, re->pilot_pk);
@@ -280,12 +289,17 @@ reaction_store_insert(struct db *db, struct reaction *re,
 	else
 		sqlite3_bind_null(st, 7);
 	sqlite3_bind_text(st, 8, re->zichtbaarheid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)(re->aangemaakt != 0 ?
+	    re->aangemaakt : time(NULL)));
+	sqlite3_bind_text(st, 10, re->uuid, -1, SQLITE_STATIC);
+	db_bind_text(st, 11, re->origin);
 	if (db_step_done(db, st, "reaction_store_insert") == -1)
 		goto fail;
 	*id = (long)sqlite3_last_insert_rowid(db_handle(db));
-	if ((to = contact_store_recipients(db, re->pilot_pk,
-	    re->user_id)) == NULL)
+	if (re->uuid == uuid)
+		re->uuid = NULL;	/* the caller's again */
+	if ((to = re->quiet ? json_array() : contact_store_recipients(db,
+	    re->pilot_pk, re->user_id)) == NULL)
 		goto fail;
 	if (re->ouder != 0 && reaction_parent_author(db, re->ouder,
 	    re->user_id, to) == MEENT_ERR)
@@ -298,6 +312,8 @@ reaction_store_insert(struct db *db, struct reaction *re,
 	mail_send_wake();	/* again: the rows are committed now */
 	return 0;
 fail:
+	if (re->uuid == uuid)
+		re->uuid = NULL;
 	json_decref(to);
 	db_rollback(db);
 	return MEENT_ERR;

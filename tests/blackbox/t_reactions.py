@@ -11,6 +11,7 @@ cap, a concept or an invisible pilot (404), a parent on another pilot,
 CR/LF in a name (no header injection), each with nothing stored changed."""
 import email
 import email.policy
+import json
 import logging
 import re
 import sys
@@ -339,5 +340,108 @@ t.ok("Nagevolgd door" not in m.get("/pilots/" + p_pub).body.decode(),
 log = m.log()
 t.ok("cas@goes.example.nl" not in log and "Hoe **deden**" not in log,
      "no address or text in the log")
+finish(t, m, done=False)
+
+# -- Federation: a public reaction made on B reaches the pilot's origin A
+# (and its contact person's mailbox); the answer made on A comes back to B;
+# hiding at the origin makes a tombstone; members-only ones stay home.
+handler.messages.clear()
+LOOP = {"federation_allow_http_loopback": "true"}
+A = Instance(name="meent A", settings=dict(LOOP, **{
+    "smtp_url": "smtp://127.0.0.1:%d" % smtp_port,
+    "smtp_from": "noreply@meent.test", "smtp_retry_min": "1",
+    "smtp_timeout": "10"}))
+B = Instance(name="meent B", settings=LOOP)
+for x in (A, B):
+    x.port = free_port()
+    x.start()
+for sub, pub in ((A, B), (B, A)):
+    sub.ctl("peer", "add", "http://127.0.0.1:%d" % pub.port, "--key",
+            pub.get("/.well-known/meent").json()["publicKey"], "--interval",
+            "1", check=True)
+m = A
+ORIGIN = "http://127.0.0.1:%d" % A.port
+p_a = pilot(A.token("GM0275", "editor"), "Gedeelde pilot")
+ann_a = login("ann@rheden.example.nl", "GM0275")
+r = post("/contactpersonen/aanmelden", {
+    "soort": "pilot", "pilot": p_a, "naam": "Ann de Vries",
+    "functie": "Data-analist", "email": "ann@rheden.example.nl",
+    "hulp": "Alles over de gedeelde pilot."}, ann_a)
+t.eq(r.status, 303, "A: Ann is the contact person of A's pilot")
+t.ok(wait(lambda: B.get("/api/v1/pilots/" + p_a).status == 200, 60),
+     "B has A's pilot")
+
+m = B
+ORIGIN = "http://127.0.0.1:%d" % B.port
+cas_b = login("cas@goes.example.nl", "GM0664", "viewer", "Cas Goes")
+p_b_leden = pilot(B.token("GM0664", "editor"), "Alleen op B", "leden")
+r = post("/pilots/%s/reacties" % p_a, {"soort": "ookhier",
+         "tekst": "Goes doet dit *ook*."}, cas_b)
+t.eq(r.status, 303, "B: a reaction on A's pilot")
+r = post("/pilots/%s/reacties" % p_b_leden, {"soort": "vraag",
+         "tekst": "Een vraag voor leden."}, cas_b)
+t.eq(r.status, 303, "B: a reaction on B's members-only pilot")
+
+
+def feed(inst):
+    return [e for e in inst.get("/federation/v1/changes?after=0&limit=500"
+                                ).json()["entries"] if e["kind"] == "reactie"]
+
+
+entries = wait(lambda: feed(B), 20)
+t.eq(len(entries or []), 1, "B's feed: one reactie entry (not the "
+     "members-only one)")
+body = json.loads(entries[0]["body"]) if entries else {}
+t.eq(sorted(body), ["aangemaakt", "gemeente", "ouder", "pilot", "soort",
+                    "tekst"], "its body: the schema's fields, no person")
+t.ok("Cas" not in entries[0]["body"] and "cas@" not in entries[0]["body"],
+     "no name or address in the feed")
+
+
+def a_reactions():
+    return A.get("/api/v1/pilots/%s/reacties" % p_a).json()["reacties"]
+
+
+got = wait(lambda: a_reactions(), 60)
+t.ok(got and got[0]["tekst"] == "Goes doet dit *ook*." and
+     got[0]["gemeente"] == "GM0664" and got[0]["soort"] == "ookhier",
+     "A, the pilot's origin, has the reaction", got)
+t.ok(wait(lambda: [x for x in handler.messages
+                   if x[1] == ["ann@rheden.example.nl"]], 40),
+     "and A's contact person gets the e-mail")
+t.eq(B.sql("SELECT count(*) FROM mail_outbox"), [(0,)],
+     "B e-mails nobody: the pilot is not B's own")
+
+# Ann answers on A: back on B, in the thread, and Cas is told there.
+m = A
+ORIGIN = "http://127.0.0.1:%d" % A.port
+qid_a = got[0]["id"]
+r = post("/pilots/%s/reacties" % p_a, {"ouder": str(qid_a),
+         "tekst": "Fijn, bel me!"}, ann_a)
+t.eq(r.status, 303, "A: Ann answers the federated reaction")
+
+
+def b_answer():
+    rs = B.get("/api/v1/pilots/%s/reacties" % p_a).json()["reacties"]
+    return [x for x in rs if x["soort"] == "antwoord"]
+
+
+ans = wait(b_answer, 60)
+q_b = B.get("/api/v1/pilots/%s/reacties" % p_a).json()["reacties"][0]
+t.ok(ans and ans[0]["ouder"] == q_b["id"] and ans[0]["tekst"] ==
+     "Fijn, bel me!", "B shows the answer under the reaction it answers",
+     (feed(A), B.sql("SELECT kind, item, reason FROM fed_quarantine")))
+t.eq([r_[0] for r_ in B.sql("SELECT recipient FROM mail_outbox")],
+     ["cas@goes.example.nl"], "B queues the answer's e-mail for Cas")
+
+# Hidden at its origin: a tombstone; B hides its copy.
+aid = [x for x in a_reactions() if x["soort"] == "antwoord"][0]["id"]
+r = post("/pilots/%s/reacties/%d/verbergen" % (p_a, aid),
+         {"reden": "Telefoonnummer"}, ann_a)
+t.eq(r.status, 303, "A hides Ann's answer")
+t.ok(wait(lambda: b_answer() and b_answer()[0]["verborgen"] is not None, 60),
+     "B's copy is hidden after the tombstone")
+t.ok(all(e["deleted"] and e["body"] == "{}" for e in feed(A)),
+     "A's feed: the hidden answer is a tombstone with the body {}")
 smtp.stop()
-finish(t, m)
+finish(t, A, B)
