@@ -1151,6 +1151,13 @@ def c_reaction_post():
         if one("SELECT count(*) FROM mail_outbox WHERE text_body LIKE ?",
                ("%%Vraag %s%%" % st["w"],)) != 1:
             p.append("no e-mail to the contact person")
+        if not settle():
+            p.append("the outbox is not flushed")
+        for (u,) in sql("SELECT r.uuid FROM pilot_reacties r JOIN pilots p"
+                        " ON p.pk = r.pilot WHERE p.id = ?", (st["id"],)):
+            e = feed_entry("reactie", u)
+            if e is None or e[1]:
+                p.append("feed entry %r" % (e,))
         return p
     return Case(setup, request, whole, web=True)
 
@@ -1170,8 +1177,13 @@ def c_reaction_hide():
                                  "reden": "Storingstest"}, RHEDEN)
 
     def whole(st):
-        return [] if reaction_rows(st["id"]) == [(st["r"], 1)] else [
-            "rows %r" % reaction_rows(st["id"])]
+        if reaction_rows(st["id"]) != [(st["r"], 1)]:
+            return ["rows %r" % reaction_rows(st["id"])]
+        if not settle():
+            return ["the outbox is not flushed"]
+        e = feed_entry("reactie", one("SELECT uuid FROM pilot_reacties"
+                                      " WHERE id = ?", (st["r"],)))
+        return [] if e is not None and e[1] else ["feed entry %r" % (e,)]
     return Case(setup, request, whole, web=True)
 
 
