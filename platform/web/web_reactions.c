@@ -67,7 +67,9 @@ web_reactions_one(struct req *r, struct evbuffer *b, const struct pilot *p,
 	const char *soort = json_string_value(json_object_get(re, "soort"));
 	json_t *auteur = json_object_get(re, "auteur");
 	json_t *verborgen = json_object_get(re, "verborgen");
-	char when[NL_DATE_MAX];
+	time_t at = (time_t)json_integer_value(json_object_get(re,
+	    "aangemaakt"));
+	char when[NL_DATE_MAX], stamp[32];
 	size_t i;
 	json_t *c;
 
@@ -77,10 +79,11 @@ web_reactions_one(struct req *r, struct evbuffer *b, const struct pilot *p,
 	    strcmp(soort, "ookhier") == 0 ? "\"Wij doen dit ook\"" : "Reactie");
 	if (json_is_string(auteur))
 		html_out(b, "%s, ", json_string_value(auteur));
-	html_out(b, "%s</h%d>\n<p class=\"meta\"><time>%s</time>%s</p>\n",
-	    json_string_value(json_object_get(re, "gemeenteNaam")),
-	    depth == 0 ? 3 : 4, nl_datetime(when, sizeof when,
-	    (time_t)json_integer_value(json_object_get(re, "aangemaakt"))),
+	clock_format(at, stamp, sizeof stamp);
+	html_out(b, "%s</h%d>\n<p class=\"meta\"><time datetime=\"%s\">%s"
+	    "</time>%s</p>\n", json_string_value(json_object_get(re,
+	    "gemeenteNaam")), depth == 0 ? 3 : 4, stamp, nl_datetime(when,
+	    sizeof when, at),
 	    strcmp(json_string_value(json_object_get(re, "zichtbaarheid")),
 	    "leden") == 0 ? " · alleen voor ingelogde gebruikers" : "");
 	if (json_is_object(verborgen))
