@@ -38,6 +38,7 @@ struct ctl_command {
 static int	ctl_init(struct ctl *);
 static int	ctl_gemeente_list(struct ctl *);
 static int	ctl_gemeente_show(struct ctl *);
+static int	ctl_export(struct ctl *);
 static int	ctl_user_add(struct ctl *);
 static int	ctl_token_create(struct ctl *);
 static int	ctl_token_list(struct ctl *);
@@ -66,6 +67,8 @@ static const struct ctl_command ctl_commands[] = {
 	{ "token list", "", ctl_token_list },
 	{ "token revoke", "ID", ctl_token_revoke },
 	{ "backup", "FILE", ctl_backup },
+	{ "export", "--gemeente GM0xxx DIR  (its pilots, guidelines and "
+	    "published tables)", ctl_export },
 	{ "restore", "FILE  (meentd stopped; the feed gets a new epoch)",
 	    ctl_restore },
 	{ "peer add", "URL --key BASE64 [--relay] [--interval SECONDS]",
@@ -450,6 +453,79 @@ ctl_attachments_copy(const char *data_dir, const char *file, bool out)
 	free(store);
 	free(beside);
 	return rc;
+}
+
+/* export_gemeente()'s put: a file under the folder arg, made as needed. */
+static int
+ctl_export_put(void *arg, const char *path, const char *bytes, size_t len)
+{
+	char *full = xasprintf("%s/%s", (const char *)arg, path), *slash;
+	FILE *f;
+	int rc = -1;
+
+	for (slash = strchr(full + strlen(arg) + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(full, 0755) == -1 && errno != EEXIST)
+			goto out;
+		*slash = '/';
+	}
+	if ((f = fopen(full, "wx")) == NULL)
+		goto out;
+	rc = fwrite(bytes, 1, len, f) == len ? 0 : -1;
+	if (fclose(f) != 0)
+		rc = -1;
+out:
+	if (rc == -1)
+		fprintf(stderr, "meentctl: %s: %s\n", full, strerror(errno));
+	free(full);
+	return rc;
+}
+
+/*
+ * export --gemeente GM0xxx DIR: everything the municipality made here, as
+ * files (export_gemeente.c) in DIR, which must not exist yet.
+ */
+static int
+ctl_export(struct ctl *c)
+{
+	const char *gemeente = NULL, *dir = NULL;
+	struct db *db;
+	int rc;
+
+	for (int i = 0; i < c->argc; i++) {
+		if (strcmp(c->argv[i], "--gemeente") == 0 && i + 1 < c->argc)
+			gemeente = c->argv[++i];
+		else if (strncmp(c->argv[i], "--", 2) != 0 && dir == NULL)
+			dir = c->argv[i];
+		else
+			return CTL_USAGE;
+	}
+	if (gemeente == NULL || dir == NULL)
+		return CTL_USAGE;
+	if (!municipality_code_valid(gemeente)) {
+		ctl_fail("'%s' is not a GM code (GM and four digits)",
+		    gemeente);
+		return CTL_USAGE;
+	}
+	if (mkdir(dir, 0755) == -1)
+		return ctl_fail("%s: %s (export writes into a new folder)",
+		    dir, strerror(errno));
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = export_gemeente(db, gemeente, ctl_export_put, (void *)dir);
+	db_close(db);
+	if (rc == MEENT_NOTFOUND) {
+		rmdir(dir);
+		ctl_fail("%s: no such municipality", gemeente);
+		return CTL_USAGE;
+	}
+	if (rc != 0)
+		return ctl_fail("export to %s failed (what is there is "
+		    "incomplete)", dir);
+	printf("exported %s to %s (see %s/manifest.json)\n", gemeente, dir,
+	    dir);
+	return 0;
 }
 
 static int

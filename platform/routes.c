@@ -167,6 +167,8 @@ const struct route routes_table[] = {
 	{ POST, "/uitloggen", web_logout_post, ACCESS_VIEWER, ROUTE_WEB, 16384,
 	    "web.logout" },
 	{ GET, "/zoeken", web_zoeken, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.zoeken" },
+	{ GET, "/mijn/export", web_export_download, ACCESS_ADMIN, ROUTE_WEB |
+	    ROUTE_NO_ETAG, 0, "web.export" },
 	{ GET, "/mijn", web_dashboard, ACCESS_VIEWER, ROUTE_WEB, 0,
 	    "web.mijn" },
 	{ GET, "/pilots", web_pilots_list, ACCESS_PUBLIC, ROUTE_WEB, 0,
@@ -231,7 +233,8 @@ const struct route routes_table[] = {
 	{ GET, "/pilots/{id}/bijlagen", web_attachments_page, ACCESS_PUBLIC,
 	    ROUTE_WEB, 0, "web.bijlagen" },
 	{ POST, "/pilots/{id}/bijlagen", web_attachments_upload, ACCESS_EDITOR,
-	    ROUTE_WEB | ROUTE_OWN, ATTACHMENT_FORM_MAX, "web.bijlagen.upload" },
+	    ROUTE_WEB | ROUTE_OWN | ROUTE_SPOOL | ROUTE_FORM,
+	    ATTACHMENT_FORM_MAX, "web.bijlagen.upload" },
 	{ POST, "/pilots/{id}/bijlagen/{hash}/verwijderen",
 	    web_attachments_remove, ACCESS_EDITOR, ROUTE_WEB | ROUTE_OWN, 16384,
 	    "web.bijlagen.remove" },

@@ -288,10 +288,30 @@ char	*multipart_text(struct evbuffer *, const struct multipart_part *,
 	     size_t);
 struct evbuffer *multipart_take(struct evbuffer *,
 	     const struct multipart_part *);
+/* The same, read as it arrives: the file part to a sink, the rest kept. */
+#define MULTIPART_STREAM_FIELDS	(64 * 1024)	/* the small parts' bytes */
+typedef void (*multipart_sink_fn)(void *, const void *, size_t);
+struct multipart_stream;
+struct multipart_stream *multipart_stream_new(const char *,
+	     multipart_sink_fn, void *);
+void	 multipart_stream_feed(struct multipart_stream *, const void *,
+	     size_t);
+int	 multipart_stream_end(struct multipart_stream *,
+	     const struct multipart_part **, size_t *,
+	     const struct multipart_part **, struct evbuffer **, const char **);
+void	 multipart_stream_free(struct multipart_stream *);
+
+/* zipout.c: a zip archive in memory */
+struct zipout;
+struct zipout *zipout_new(void);
+int	 zipout_add(void *, const char *, const char *, size_t);
+int	 zipout_finish(struct zipout *, struct evbuffer *);
+void	 zipout_free(struct zipout *);
 
 /* frontmatter.c */
 json_t	*frontmatter_parse(const char *, const char **, char **);
 json_t	*frontmatter_list(const char *);
+json_t	*frontmatter_list_of(json_t *);
 
 /* ratelimit.c */
 struct ratelimit;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * multipart/form-data (RFC 7578), for the one form that sends a file: the
- * dataset upload. The body stays in its evbuffer; parts are found with
- * evbuffer_search and described as ranges, so a 32 MiB file is not copied
- * to be found. Bounded: at most MULTIPART_MAX_PARTS parts, part headers of
+ * multipart/form-data (RFC 7578), for the forms that send a file. The
+ * dataset upload is held in memory (raw data is never written to disk):
+ * the body stays in its evbuffer; parts are found with evbuffer_search and
+ * described as ranges, so a 32 MiB file is not copied to be found. An
+ * attachment is read as it arrives instead (multipart_stream_*, below). Bounded: at most MULTIPART_MAX_PARTS parts, part headers of
  * at most 1 KiB, a boundary of at most 70 characters (the RFC's limit).
  */
 #include "core/core.h"
@@ -177,4 +178,246 @@ multipart_take(struct evbuffer *body, const struct multipart_part *part)
 	evbuffer_free(before);
 	evbuffer_remove_buffer(body, out, part->len);
 	return out;
+}
+
+/*
+ * The same form read as it arrives, for a form that sends a large file
+ * (an attachment): the first part with a file name goes to a sink as its
+ * bytes come (the caller writes them to disk), the other parts are kept in
+ * a small buffer (at most MULTIPART_STREAM_FIELDS bytes), described by the
+ * same struct multipart_part as multipart_parse() gives, so
+ * multipart_text() reads them. What it holds at a time is bounded by the
+ * part head and the delimiter, whatever the file's size. The same rules
+ * as multipart_parse(): the body begins with the boundary, at most
+ * MULTIPART_MAX_PARTS parts, part heads of at most 1 KiB; and at most one
+ * file part.
+ */
+enum multipart_state { MP_DELIM, MP_AFTER, MP_HEAD, MP_BODY, MP_DONE,
+    MP_FAILED };
+
+struct multipart_stream {
+	enum multipart_state	 state;
+	char			 delim[84];	/* CRLF "--" boundary */
+	size_t			 dlen;
+	struct evbuffer		*pending;	/* not yet placed */
+	struct evbuffer		*fields;	/* the small parts' bytes */
+	struct multipart_part	 parts[MULTIPART_MAX_PARTS];
+	size_t			 nparts;
+	int			 file;		/* its part, or -1 */
+	bool			 to_file;	/* the current part's sink */
+	multipart_sink_fn	 sink;
+	void			*arg;
+	const char		*why;		/* MP_FAILED: static, Dutch */
+};
+
+static void
+multipart_stream_fail(struct multipart_stream *ms, const char *why)
+{
+	if (ms->state != MP_FAILED) {
+		ms->state = MP_FAILED;
+		ms->why = why;
+	}
+	evbuffer_drain(ms->pending, evbuffer_get_length(ms->pending));
+}
+
+/* A stream for a body of Content-Type ctype; fails at once if not a form. */
+struct multipart_stream *
+multipart_stream_new(const char *ctype, multipart_sink_fn sink, void *arg)
+{
+	struct multipart_stream *ms = xcalloc(1, sizeof *ms);
+	char boundary[80];
+
+	ms->pending = evbuffer_new();
+	ms->fields = evbuffer_new();
+	ms->file = -1;
+	ms->sink = sink;
+	ms->arg = arg;
+	if (multipart_boundary(ctype, boundary) == -1) {
+		multipart_stream_fail(ms, "geen multipart/form-data met een "
+		    "boundary");
+		return ms;
+	}
+	ms->dlen = (size_t)snprintf(ms->delim, sizeof ms->delim, "\r\n%s",
+	    boundary);
+	/* The body begins with the boundary: as if a CRLF came before it. */
+	evbuffer_add(ms->pending, "\r\n", 2);
+	ms->state = MP_DELIM;
+	return ms;
+}
+
+/* n bytes of the current part to where they go. */
+static void
+multipart_stream_emit(struct multipart_stream *ms, size_t n)
+{
+	struct multipart_part *part = &ms->parts[ms->nparts - 1];
+	struct evbuffer_iovec v;
+
+	part->len += n;
+	if (!ms->to_file) {
+		if (evbuffer_get_length(ms->fields) + n >
+		    MULTIPART_STREAM_FIELDS) {
+			multipart_stream_fail(ms, "te grote velden");
+			return;
+		}
+		evbuffer_remove_buffer(ms->pending, ms->fields, n);
+		return;
+	}
+	while (n > 0 && evbuffer_peek(ms->pending, -1, NULL, &v, 1) == 1) {
+		size_t k = v.iov_len < n ? v.iov_len : n;
+
+		ms->sink(ms->arg, v.iov_base, k);
+		evbuffer_drain(ms->pending, k);
+		n -= k;
+	}
+}
+
+/* A part's head is complete in pending (hlen bytes, then CRLF CRLF). */
+static void
+multipart_stream_part(struct multipart_stream *ms, size_t hlen)
+{
+	struct multipart_part *part;
+	char head[MULTIPART_HEAD_MAX + 1];
+
+	if (ms->nparts == MULTIPART_MAX_PARTS) {
+		multipart_stream_fail(ms, "te veel velden");
+		return;
+	}
+	part = &ms->parts[ms->nparts];
+	memset(part, 0, sizeof *part);
+	evbuffer_remove(ms->pending, head, hlen);
+	head[hlen] = '\0';
+	evbuffer_drain(ms->pending, 4);
+	if (strlen(head) != hlen || multipart_disposition(head, part) == -1) {
+		multipart_stream_fail(ms, "veld zonder naam");
+		return;
+	}
+	ms->to_file = part->file;
+	if (part->file && ms->file != -1) {
+		multipart_stream_fail(ms, "meer dan één bestand");
+		return;
+	}
+	if (part->file)
+		ms->file = (int)ms->nparts;
+	else
+		part->start = evbuffer_get_length(ms->fields);
+	ms->nparts++;
+	ms->state = MP_BODY;
+}
+
+/* One step on what pending holds; false when more bytes are needed. */
+static bool
+multipart_stream_step(struct multipart_stream *ms)
+{
+	size_t have = evbuffer_get_length(ms->pending);
+	struct evbuffer_ptr at;
+	char tail[2];
+
+	switch (ms->state) {
+	case MP_DELIM:
+		/* Before the first part: nothing but the boundary. */
+		if (have < ms->dlen)
+			return false;
+		at = evbuffer_search(ms->pending, ms->delim, ms->dlen, NULL);
+		if (at.pos != 0) {
+			multipart_stream_fail(ms, "het formulier begint niet "
+			    "met de boundary");
+			return false;
+		}
+		evbuffer_drain(ms->pending, ms->dlen);
+		ms->state = MP_AFTER;
+		return true;
+	case MP_AFTER:
+		/* After a delimiter: "--" ends the body, CRLF starts a part. */
+		if (have < 2)
+			return false;
+		evbuffer_remove(ms->pending, tail, 2);
+		if (tail[0] == '-' && tail[1] == '-') {
+			ms->state = MP_DONE;
+			evbuffer_drain(ms->pending, have - 2);
+			return false;
+		}
+		if (tail[0] != '\r' || tail[1] != '\n') {
+			multipart_stream_fail(ms, "onjuist formulier");
+			return false;
+		}
+		ms->state = MP_HEAD;
+		return true;
+	case MP_HEAD:
+		at = evbuffer_search(ms->pending, "\r\n\r\n", 4, NULL);
+		if (at.pos < 0 || (size_t)at.pos > MULTIPART_HEAD_MAX) {
+			if (at.pos >= 0 || have > MULTIPART_HEAD_MAX + 3)
+				multipart_stream_fail(ms, "onjuiste kop van een "
+				    "veld");
+			return false;
+		}
+		multipart_stream_part(ms, (size_t)at.pos);
+		return ms->state == MP_BODY;
+	case MP_BODY:
+		at = evbuffer_search(ms->pending, ms->delim, ms->dlen, NULL);
+		if (at.pos < 0) {
+			/* All but what could be the start of a delimiter. */
+			if (have >= ms->dlen)
+				multipart_stream_emit(ms, have - ms->dlen + 1);
+			return false;
+		}
+		multipart_stream_emit(ms, (size_t)at.pos);
+		if (ms->state == MP_FAILED)
+			return false;
+		evbuffer_drain(ms->pending, ms->dlen);
+		ms->state = MP_AFTER;
+		return true;
+	case MP_DONE:
+		evbuffer_drain(ms->pending, have);	/* the epilogue */
+		return false;
+	case MP_FAILED:
+		return false;
+	}
+	return false;
+}
+
+/* The next bytes of the body. */
+void
+multipart_stream_feed(struct multipart_stream *ms, const void *p, size_t n)
+{
+	if (ms->state == MP_FAILED || ms->state == MP_DONE)
+		return;
+	evbuffer_add(ms->pending, p, n);
+	while (multipart_stream_step(ms))
+		;
+}
+
+/*
+ * After the last byte: the parts (*parts, *n; the small ones' bytes in
+ * *fields, for multipart_text(); the file part, if any, at *file, its len
+ * the bytes the sink had). 0 when the form was whole, or -1 with *why
+ * (static, Dutch) and the parts read so far, the last perhaps cut short.
+ * All of it is the stream's, until multipart_stream_free().
+ */
+int
+multipart_stream_end(struct multipart_stream *ms,
+    const struct multipart_part **parts, size_t *n,
+    const struct multipart_part **file, struct evbuffer **fields,
+    const char **why)
+{
+	*parts = ms->parts;
+	*n = ms->nparts;
+	*file = ms->file >= 0 ? &ms->parts[ms->file] : NULL;
+	*fields = ms->fields;
+	if (ms->state != MP_DONE) {
+		*why = ms->state == MP_FAILED ? ms->why :
+		    "het formulier is afgebroken";
+		return -1;
+	}
+	return 0;
+}
+
+void
+multipart_stream_free(struct multipart_stream *ms)
+{
+	if (ms == NULL)
+		return;
+	evbuffer_free(ms->pending);
+	csvstream_wipe(ms->fields);
+	evbuffer_free(ms->fields);
+	free(ms);
 }

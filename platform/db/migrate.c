@@ -623,6 +623,25 @@ static const struct migration migrations[] = {
 	    "  WHERE instr(tekst, char(13)) > 0;" },
 	{ 15,
 	    /*
+	     * Files no row names any more, to be removed from the disk
+	     * (attachment_store_gc): every removed row of pilot_bijlagen
+	     * puts its hash here, whichever way it went (a removal, a
+	     * deleted pilot, a federated list that changed), and the removal
+	     * of the file checks, under the lock that adding one takes too,
+	     * that still nothing names it. A deleted pilot keeps no
+	     * attachments (pilot_store_delete): those of pilots deleted
+	     * before go now.
+	     */
+	    "CREATE TABLE IF NOT EXISTS bijlagen_weg (hash TEXT PRIMARY KEY)"
+	    " WITHOUT ROWID;"
+	    "CREATE TRIGGER IF NOT EXISTS pilot_bijlagen_weg AFTER DELETE ON"
+	    " pilot_bijlagen"
+	    " BEGIN INSERT OR IGNORE INTO bijlagen_weg (hash)"
+	    "  VALUES (old.hash); END;"
+	    "DELETE FROM pilot_bijlagen WHERE pilot IN"
+	    " (SELECT id FROM pilots WHERE verwijderd IS NOT NULL);" },
+	{ 16,
+	    /*
 	     * People around pilots (issue 16): contact persons
 	     * (domain/contact.c), reactions on pilots and follow-ups
 	     * (domain/reaction.c, reaction_followup.c).
@@ -632,8 +651,10 @@ static const struct migration migrations[] = {
 	     * pilots. Shown to signed-in members unless openbaar is 1.
 	     * Removed with the account (ON DELETE CASCADE) and when the
 	     * account is disabled (the trigger, whichever code disables).
+	     * IF NOT EXISTS throughout: a test sets the version back to run
+	     * an earlier migration again.
 	     */
-	    "CREATE TABLE contactpersonen ("
+	    "CREATE TABLE IF NOT EXISTS contactpersonen ("
 	    "  id INTEGER PRIMARY KEY,"
 	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
 	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
@@ -648,12 +669,12 @@ static const struct migration migrations[] = {
 	    "  aangemaakt INTEGER NOT NULL,"
 	    "  CHECK ((soort = 'pilot') = (pilot IS NOT NULL)),"
 	    "  CHECK ((soort = 'domein') = (domein <> '')));"
-	    "CREATE UNIQUE INDEX contactpersonen_een ON contactpersonen"
+	    "CREATE UNIQUE INDEX IF NOT EXISTS contactpersonen_een ON contactpersonen"
 	    "  (user_id, soort, domein, coalesce(pilot, 0));"
-	    "CREATE INDEX contactpersonen_gemeente ON contactpersonen(gemeente);"
-	    "CREATE INDEX contactpersonen_pilot ON contactpersonen(pilot);"
-	    "CREATE INDEX contactpersonen_domein ON contactpersonen(domein);"
-	    "CREATE TRIGGER contactpersonen_disabled AFTER UPDATE OF disabled"
+	    "CREATE INDEX IF NOT EXISTS contactpersonen_gemeente ON contactpersonen(gemeente);"
+	    "CREATE INDEX IF NOT EXISTS contactpersonen_pilot ON contactpersonen(pilot);"
+	    "CREATE INDEX IF NOT EXISTS contactpersonen_domein ON contactpersonen(domein);"
+	    "CREATE TRIGGER IF NOT EXISTS contactpersonen_disabled AFTER UPDATE OF disabled"
 	    "  ON users WHEN NEW.disabled <> 0 BEGIN"
 	    "  DELETE FROM contactpersonen WHERE user_id = NEW.id; END;"
 	    /*
@@ -669,7 +690,7 @@ static const struct migration migrations[] = {
 	     * (kind reactie, docs/federation.md); hiding one makes its
 	     * entry a tombstone.
 	     */
-	    "CREATE TABLE pilot_reacties ("
+	    "CREATE TABLE IF NOT EXISTS pilot_reacties ("
 	    "  id INTEGER PRIMARY KEY,"
 	    "  uuid TEXT NOT NULL UNIQUE,"
 	    "  origin TEXT,"
@@ -687,23 +708,23 @@ static const struct migration migrations[] = {
 	    "  verborgen_door INTEGER REFERENCES users(id) ON DELETE SET NULL,"
 	    "  verborgen_reden TEXT,"
 	    "  aangemaakt INTEGER NOT NULL);"
-	    "CREATE INDEX pilot_reacties_pilot ON pilot_reacties(pilot, id);"
-	    "CREATE TRIGGER fed_reactie_ins AFTER INSERT ON pilot_reacties"
+	    "CREATE INDEX IF NOT EXISTS pilot_reacties_pilot ON pilot_reacties(pilot, id);"
+	    "CREATE TRIGGER IF NOT EXISTS fed_reactie_ins AFTER INSERT ON pilot_reacties"
 	    "  WHEN NEW.origin IS NULL AND NEW.zichtbaarheid = 'openbaar' BEGIN"
 	    "  INSERT INTO fed_outbox (kind, item) VALUES ('reactie', NEW.uuid);"
 	    "  END;"
-	    "CREATE TRIGGER fed_reactie_upd AFTER UPDATE OF verborgen"
+	    "CREATE TRIGGER IF NOT EXISTS fed_reactie_upd AFTER UPDATE OF verborgen"
 	    "  ON pilot_reacties WHEN NEW.origin IS NULL AND"
 	    "  NEW.zichtbaarheid = 'openbaar' BEGIN"
 	    "  INSERT INTO fed_outbox (kind, item) VALUES ('reactie', NEW.uuid);"
 	    "  END;"
 	    /* A municipality's own pilot that follows another (navolging). */
-	    "CREATE TABLE pilot_navolgingen ("
+	    "CREATE TABLE IF NOT EXISTS pilot_navolgingen ("
 	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
 	    "  bron INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
 	    "  aangemaakt INTEGER NOT NULL,"
 	    "  PRIMARY KEY (pilot, bron), CHECK (pilot <> bron)) WITHOUT ROWID;"
-	    "CREATE INDEX pilot_navolgingen_bron ON pilot_navolgingen(bron);" },
+	    "CREATE INDEX IF NOT EXISTS pilot_navolgingen_bron ON pilot_navolgingen(bron);" },
 };
 
 int

@@ -9,7 +9,19 @@
  * temporary file in <data>/bijlagen/tmp while it is hashed, checked there,
  * fsynced, renamed into place and the directory fsynced; only then is the
  * row written. A refusal removes the temporary file, so nothing already
- * stored changes. A file no row names any more is removed after the row.
+ * stored changes. A file no row names any more is removed after the row:
+ * every removed row leaves its hash in bijlagen_weg (a trigger, migration
+ * 15), whichever path removed it, and attachment_store_gc() removes the
+ * files still named by no row.
+ *
+ * attachment_files_lock orders the two file operations that race: putting
+ * a file in place and writing the row that names it (an upload, a fetch
+ * from a peer), and finding no row names a file and removing it. Without
+ * it, a removal could check between an upload finding its content already
+ * on disk and the upload's row, and take the file from under that row. It
+ * is always taken before a transaction begins, never inside one, so it
+ * cannot deadlock with SQLite's write lock. (One meentd per data
+ * directory: another process does not see this lock.)
  *
  * Adding or removing an attachment is a change of the pilot: its version
  * goes up (so the federation trigger exports it again, with its new list)
@@ -26,7 +38,10 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
+
+static pthread_mutex_t attachment_files_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* mkdir that is fine when the directory is there. */
 static int
@@ -173,7 +188,7 @@ attachment_upload_abort(struct attachment_upload *u)
  * directory. A file with the same content already there is kept and the
  * upload dropped. Returns 0, or -1 (the temporary file is gone either way).
  */
-int
+static int
 attachment_upload_commit(const char *data_dir, struct attachment_upload *u)
 {
 	char *dir, *path;
@@ -323,7 +338,7 @@ attachment_store_put(struct db *db, const struct attachment *a)
  * has that file already (MEENT_CONFLICT) or the total would pass
  * pilot_max bytes (MEENT_INVALID). 0, or -1.
  */
-int
+static int
 attachment_store_insert(struct db *db, const struct attachment *a,
     long long pilot_max)
 {
@@ -375,24 +390,125 @@ attachment_store_refs(struct db *db, const char *hash)
 	return n;
 }
 
-/* Remove the file of hash when no row names it any more. */
-void
-attachment_store_unlink_unused(struct db *db, const char *data_dir,
+/*
+ * Remove the file of hash if no row names it; attachment_files_lock held.
+ * -1 when the database could not say.
+ */
+static int
+attachment_store_unlink_locked(struct db *db, const char *data_dir,
     const char *hash)
 {
 	char *path, *dir;
+	long refs = attachment_store_refs(db, hash);
 
-	if (attachment_store_refs(db, hash) != 0)
-		return;
+	if (refs != 0)
+		return refs == -1 ? -1 : 0;
 	path = attachment_file_path(data_dir, hash);
 	dir = xasprintf("%s/bijlagen/%.2s", data_dir, hash);
 	if (unlink(path) == 0)
 		attachment_store_sync_dir(dir);
 	free(path);
 	free(dir);
+	return 0;
 }
 
-static int
+/*
+ * Put the upload u (ended, checked) in place and add its row a, as one
+ * step under attachment_files_lock. 0, MEENT_CONFLICT (the pilot has this
+ * file), MEENT_INVALID (over the pilot's cap), ATTACHMENT_NOT_STORED (the
+ * file could not be written; logged) or -1 (the database). u is gone
+ * after; on a refusal a file no row names is not left behind.
+ */
+int
+attachment_store_add(struct db *db, const char *data_dir,
+    struct attachment_upload *u, const struct attachment *a,
+    long long pilot_max)
+{
+	int rc;
+
+	pthread_mutex_lock(&attachment_files_lock);
+	if (attachment_upload_commit(data_dir, u) == -1) {
+		log_emit(LOG_ERROR, "attachment.commit", "cannot store an "
+		    "upload: %s", strerror(errno));
+		rc = ATTACHMENT_NOT_STORED;
+	} else if ((rc = attachment_store_insert(db, a, pilot_max)) != 0)
+		(void)attachment_store_unlink_locked(db, data_dir, a->hash);
+	pthread_mutex_unlock(&attachment_files_lock);
+	return rc;
+}
+
+/*
+ * A file fetched from a peer (u ended, its hash the one announced) into
+ * place, unless its row went while it came. 0 or -1 (logged by the
+ * caller).
+ */
+int
+attachment_store_keep_fetched(struct db *db, const char *data_dir,
+    struct attachment_upload *u)
+{
+	char hash[sizeof u->hash];
+	int rc;
+
+	snprintf(hash, sizeof hash, "%s", u->hash);
+	pthread_mutex_lock(&attachment_files_lock);
+	rc = attachment_upload_commit(data_dir, u);
+	if (rc == 0)
+		(void)attachment_store_unlink_locked(db, data_dir, hash);
+	pthread_mutex_unlock(&attachment_files_lock);
+	return rc;
+}
+
+/*
+ * Remove the files whose rows are gone (bijlagen_weg), up to a batch; in
+ * one write transaction, so no row can go while a hash is looked at (a
+ * hash still named is struck too: a later removal puts it back). Returns
+ * how many hashes were looked at, or -1. Not inside a transaction.
+ */
+int
+attachment_store_gc(struct db *db, const char *data_dir)
+{
+	sqlite3_stmt *st;
+	json_t *hashes = json_array(), *v;
+	size_t i;
+	int rc = -1;
+
+	pthread_mutex_lock(&attachment_files_lock);
+	if (db_begin(db) == -1)
+		goto out;
+	if ((st = db_stmt(db, "SELECT hash FROM bijlagen_weg LIMIT 1000")) ==
+	    NULL)
+		goto fail;
+	while ((rc = db_step_row(db, st, "attachment gc")) == 1)
+		json_array_append_new(hashes, json_string((const char *)
+		    sqlite3_column_text(st, 0)));
+	sqlite3_reset(st);
+	if (rc == -1)
+		goto fail;
+	json_array_foreach(hashes, i, v) {
+		if (attachment_store_unlink_locked(db, data_dir,
+		    json_string_value(v)) == -1 ||
+		    (st = db_stmt(db, "DELETE FROM bijlagen_weg WHERE hash ="
+		    " ?1")) == NULL)
+			goto fail;
+		db_bind_text(st, 1, json_string_value(v));
+		if (db_step_done(db, st, "attachment gc done") == -1)
+			goto fail;
+	}
+	if (db_commit(db) == -1)
+		goto fail;
+	rc = (int)json_array_size(hashes);
+	goto out;
+fail:
+	db_rollback(db);
+	rc = -1;
+out:
+	pthread_mutex_unlock(&attachment_files_lock);
+	json_decref(hashes);
+	return rc;
+}
+
+/* Remove a pilot's row of hash, or all its rows (hash NULL). */
+int
 attachment_store_drop(struct db *db, const char *pilot, const char *hash)
 {
 	sqlite3_stmt *st = db_stmt(db, hash != NULL ? "DELETE FROM"
@@ -428,7 +544,7 @@ attachment_store_delete(struct db *db, const char *data_dir,
 		goto fail;
 	}
 	cache_bump();
-	attachment_store_unlink_unused(db, data_dir, hash);
+	(void)attachment_store_gc(db, data_dir);	/* the file, if unused */
 	return 0;
 fail:
 	db_rollback(db);

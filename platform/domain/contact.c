@@ -11,7 +11,7 @@
  *
  * An entry goes at once when its person withdraws it (only their own:
  * another's id is "not found"), when the account is deleted (ON DELETE
- * CASCADE) and when it is disabled (a trigger, migration 15), whichever
+ * CASCADE) and when it is disabled (a trigger, migration 16), whichever
  * code does that.
  */
 #include "domain/domain.h"

@@ -660,15 +660,24 @@ dataset_header(struct dataset_parse *ps, const char *const *f, size_t n,
 	return 0;
 }
 
+static int dataset_number_text(struct dataset_parse *, const char *, char *,
+    size_t, const char **);
+
 /*
  * The keyed pseudonym (cellkey.c) of a row's fields (but indicator and
  * periode), joined by a separator no CSV field holds: what tells a unit
- * apart when there is no identifying column.
+ * apart when there is no identifying column. The measure counts as the
+ * number it is, written as a ',' file writes it: a Dutch spreadsheet's
+ * "1.234,5" is "1234.5", so the same rows give the same noise whichever
+ * way they were saved (and a ',' file's text is kept as it was, so the
+ * keys of what was published before stay).
  */
 static uint64_t
 dataset_pseudonym(struct dataset_parse *ps, const char *kind,
     const char *const *f, size_t n)
 {
+	char number[64];
+	const char *why, *v;
 	size_t len;
 	uint64_t who;
 
@@ -677,7 +686,12 @@ dataset_pseudonym(struct dataset_parse *ps, const char *kind,
 	for (size_t i = 0; i < n; i++) {
 		if ((int)i == ps->ind_col || (int)i == ps->per_col)
 			continue;
-		evbuffer_add(ps->canon, f[i], strlen(f[i]));
+		v = f[i];
+		if ((int)i == ps->measure && ps->delim == ';' &&
+		    dataset_number_text(ps, f[i], number, sizeof number,
+		    &why) == 0)
+			v = number;
+		evbuffer_add(ps->canon, v, strlen(v));
 		evbuffer_add(ps->canon, "\x1f", 1);
 	}
 	len = evbuffer_get_length(ps->canon);

@@ -167,17 +167,19 @@ int	 attachment_upload_write(struct attachment_upload *, const void *,
 	     size_t);
 void	 attachment_upload_end(struct attachment_upload *);
 void	 attachment_upload_abort(struct attachment_upload *);
-int	 attachment_upload_commit(const char *, struct attachment_upload *);
 int	 attachment_store_list(struct db *, const char *, json_t **);
 int	 attachment_store_get(struct db *, const char *, const char *,
 	     struct attachment *);
 long long attachment_store_total(struct db *, const char *);
-int	 attachment_store_insert(struct db *, const struct attachment *,
-	     long long);
 int	 attachment_store_delete(struct db *, const char *, const char *,
 	     const char *);
-void	 attachment_store_unlink_unused(struct db *, const char *,
-	     const char *);
+#define ATTACHMENT_NOT_STORED	(-100)	/* attachment_store_add: the disk */
+int	 attachment_store_add(struct db *, const char *,
+	     struct attachment_upload *, const struct attachment *, long long);
+int	 attachment_store_keep_fetched(struct db *, const char *,
+	     struct attachment_upload *);
+int	 attachment_store_drop(struct db *, const char *, const char *);
+int	 attachment_store_gc(struct db *, const char *);
 int	 attachment_store_replace(struct db *, const char *, const char *,
 	     json_t *, long long);
 int	 attachment_files_copy(const char *, const char *, long *, char **);
@@ -654,6 +656,10 @@ struct evbuffer *comparison_csv(json_t *);
 /* export.c */
 json_t	*export_comparison(json_t *, json_t *);
 json_t	*export_dataset(json_t *, json_t *, const char *);
+
+/* export_gemeente.c: a municipality's own content as files (put: 0 or -1). */
+typedef int (*export_put_fn)(void *, const char *, const char *, size_t);
+int	 export_gemeente(struct db *, const char *, export_put_fn, void *);
 
 /* chart.c */
 struct evbuffer *chart_svg(json_t *, json_t *);

@@ -584,7 +584,9 @@ pilot_store_delete(struct db *db, struct pilot *p)
 	if (st == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, p->pk);
+	/* Its attachments too (their files: attachment_store_gc()). */
 	if (db_step_done(db, st, "pilot_store_delete tags") == -1 ||
+	    attachment_store_drop(db, p->id, NULL) == -1 ||
 	    db_commit(db) == -1)
 		goto fail;
 	cache_bump();

@@ -65,8 +65,7 @@ seed_guidelines_revision(struct db *db, struct guideline *g, const char *path,
 			*err = xasprintf("cannot store");
 			goto out;
 		}
-		list = frontmatter_list(json_string_value(json_object_get(fm,
-		    "beheerders")));
+		list = frontmatter_list_of(json_object_get(fm, "beheerders"));
 		if (json_array_size(list) > 0 &&
 		    guideline_store_set_maintainers(db, g->pk, list) != 0) {
 			json_decref(list);

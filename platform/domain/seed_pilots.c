@@ -26,7 +26,13 @@ seed_pilots_sections(json_t *in, const char *body, char **err)
 		bool end = *p == '\0';
 
 		if ((heading || end) && section >= 0) {
-			char *md = xstrndup(start, (size_t)(p - start));
+			/* The blank lines before the next heading are not its. */
+			const char *stop = p;
+			char *md;
+
+			while (stop > start && stop[-1] == '\n')
+				stop--;
+			md = xstrndup(start, (size_t)(stop - start));
 
 			json_object_set_new(in, pilot_sections[section],
 			    json_string(md));
@@ -83,13 +89,13 @@ seed_pilots_one(struct db *db, const char *path, const char *origin,
 
 		if (strcmp(key, "stakeholders") == 0 ||
 		    strcmp(key, "tags") == 0 || strcmp(key, "indicatoren") == 0)
-			json_object_set_new(in, key, frontmatter_list(s));
+			json_object_set_new(in, key, frontmatter_list_of(v));
 		else if (strcmp(key, "voorbeeld") == 0)
-			json_object_set_new(in, key, json_boolean(strcmp(s,
-			    "true") == 0));
+			json_object_set_new(in, key, json_boolean(s != NULL &&
+			    strcmp(s, "true") == 0));
 		else if (strcmp(key, "id") != 0 && strcmp(key, "gemeente") != 0)
-			json_object_set_new(in, key, *s == '\0' ? json_null() :
-			    json_string(s));
+			json_object_set_new(in, key, s != NULL && *s == '\0' ?
+			    json_null() : json_incref(v));
 	}
 	if (seed_pilots_sections(in, body, err) == -1)
 		goto out;

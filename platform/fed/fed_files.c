@@ -30,6 +30,7 @@ struct fed_files_fetch {
 	char		 hash[65];
 	long long	 size;
 	const char	*data_dir;	/* the configuration's */
+	struct db	*db;		/* the outbound thread's */
 };
 
 static char fed_files_inflight[FED_FILES_INFLIGHT][65];
@@ -76,7 +77,7 @@ fed_files_done_cb(void *arg, int result, long status, const char *body,
 		    u.hash);
 		goto out;
 	}
-	if (attachment_upload_commit(f->data_dir, &u) == -1)
+	if (attachment_store_keep_fetched(f->db, f->data_dir, &u) == -1)
 		log_emit(LOG_ERROR, "fed.files", "attachment %.12s: cannot "
 		    "store", f->hash);
 	else
@@ -87,8 +88,9 @@ out:
 }
 
 static void
-fed_files_submit(const struct config *cfg, const char *base_url,
-    const char *pilot, const char *hash, long long size)
+fed_files_submit(struct db *db, const struct config *cfg,
+    const char *base_url, const char *pilot, const char *hash,
+    long long size)
 {
 	struct fed_files_fetch *f;
 	struct outbound_request req = { 0 };
@@ -101,6 +103,7 @@ fed_files_submit(const struct config *cfg, const char *base_url,
 	snprintf(f->hash, sizeof f->hash, "%s", hash);
 	f->size = size;
 	f->data_dir = cfg->data_dir;
+	f->db = db;
 	url = xasprintf("%s/api/v1/pilots/%s/bijlagen/%s", base_url, pilot,
 	    hash);
 	req.url = url;
@@ -117,8 +120,9 @@ fed_files_submit(const struct config *cfg, const char *base_url,
 }
 
 /*
- * Start fetching what is missing, up to FED_FILES_INFLIGHT at a time. On
- * the outbound thread only.
+ * Remove the files no row names any more, then start fetching what is
+ * missing, up to FED_FILES_INFLIGHT at a time. On the outbound thread
+ * only.
  */
 void
 fed_files_fetch(struct db *db, const struct config *cfg)
@@ -136,6 +140,8 @@ fed_files_fetch(struct db *db, const struct config *cfg)
 	    " ORDER BY b.aangemaakt LIMIT 500");
 	int rc;
 
+	/* First the files of rows the pull removed (lists that changed). */
+	(void)attachment_store_gc(db, cfg->data_dir);
 	if (st == NULL)
 		return;
 	while ((rc = db_step_row(db, st, "fed files")) == 1) {
@@ -147,7 +153,7 @@ fed_files_fetch(struct db *db, const struct config *cfg)
 		    !attachment_hash_valid(hash) || fed_files_slot(hash) != -1 ||
 		    attachment_file_present(cfg->data_dir, hash))
 			continue;
-		fed_files_submit(cfg, base, pilot, hash,
+		fed_files_submit(db, cfg, base, pilot, hash,
 		    sqlite3_column_int64(st, 2));
 	}
 	sqlite3_reset(st);

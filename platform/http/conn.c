@@ -91,6 +91,7 @@ static _Atomic int conn_count;
 static _Atomic unsigned long conn_refusals[CONN_REFUSE_MAX];
 
 static void conn_process(struct conn *);
+static void conn_spool_sink(void *, const void *, size_t);
 
 const char *
 conn_refusal_name(enum conn_refusal why)
@@ -427,6 +428,9 @@ conn_read_head(struct conn *c)
 			router_req_free(r);
 			return 1;
 		}
+		if (r->route->flags & ROUTE_FORM)
+			r->form = multipart_stream_new(req_header(r,
+			    "Content-Type"), conn_spool_sink, r->spool);
 	}
 	c->state = CONN_BODY;
 	c->body_mode = h.chunked ? BODY_CHUNK_SIZE : BODY_LENGTH;
@@ -460,6 +464,16 @@ conn_body_too_large(struct conn *c)
 	conn_body_refuse(c, 413, detail);
 }
 
+/* Bytes for the spool file; after a failed write, the rest is dropped. */
+static void
+conn_spool_sink(void *arg, const void *p, size_t n)
+{
+	struct attachment_upload *u = arg;
+
+	if (u->fd != -1 && attachment_upload_write(u, p, n) == -1)
+		attachment_upload_abort(u);
+}
+
 /*
  * ROUTE_SPOOL: what came of the body goes on to its file, so a large
  * upload holds one read's worth of memory, not its size. A failed write
@@ -474,9 +488,10 @@ conn_spool(struct req *r)
 	while (evbuffer_get_length(b) > 0) {
 		if (evbuffer_peek(b, -1, NULL, &v, 1) < 1)
 			break;
-		if (r->spool->fd != -1 && attachment_upload_write(r->spool,
-		    v.iov_base, v.iov_len) == -1)
-			attachment_upload_abort(r->spool);
+		if (r->form != NULL)
+			multipart_stream_feed(r->form, v.iov_base, v.iov_len);
+		else
+			conn_spool_sink(r->spool, v.iov_base, v.iov_len);
 		evbuffer_drain(b, v.iov_len);
 	}
 }

@@ -18,6 +18,8 @@ enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_EDITOR, ACCESS_ADMIN };
 #define ROUTE_CORS	0x04	/* readable from any origin */
 #define ROUTE_NO_ETAG	0x08	/* changes every time (metrics) */
 #define ROUTE_SPOOL	0x10	/* the body goes to a file as it comes (r->spool) */
+/* With ROUTE_SPOOL: a form whose file part goes to r->spool, the rest to r->form. */
+#define ROUTE_FORM	0x20
 
 struct req;
 typedef void (*route_handler)(struct req *);
@@ -81,6 +83,12 @@ struct req {
 	 * failed. Freed (and the file removed unless committed) with r.
 	 */
 	struct attachment_upload *spool;
+	/*
+	 * ROUTE_FORM: the multipart form read as it came (core/multipart.c);
+	 * its file part's bytes went to spool. multipart_stream_end() says
+	 * whether it was whole.
+	 */
+	struct multipart_stream	*form;
 	char			 peer[46];	/* the socket's peer address */
 	char			 client[46];	/* the client's, past proxies */
 	char			 rid[17];

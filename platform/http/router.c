@@ -234,6 +234,7 @@ router_req_free(struct req *r)
 		attachment_upload_abort(r->spool);
 		free(r->spool);
 	}
+	multipart_stream_free(r->form);
 	free(r->target);
 	free(r->path);
 	json_decref(r->invalid);

@@ -342,6 +342,8 @@ server_start(struct config *cfg, char **err)
 		db_close(db);
 		goto fail;
 	}
+	/* Files whose rows went before a stop (a failure is logged). */
+	(void)attachment_store_gc(db, cfg->data_dir);
 	db_close(db);
 	srv->login_guard = login_guard_new(srv->instance.secret_key,
 	    cfg->login_per_minute);

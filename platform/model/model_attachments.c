@@ -96,20 +96,14 @@ model_attachments_add(struct req *r, const struct pilot *p,
 	snprintf(a->gemeente, sizeof a->gemeente, "%s", r->who.gemeente);
 	a->grootte = u->size;
 	a->aangemaakt = time(NULL);
-	if (attachment_upload_commit(cfg->data_dir, u) == -1) {
-		log_emit(LOG_ERROR, "attachment.commit", "cannot store an "
-		    "upload: %s", strerror(errno));
-		reply_problem(r, 507, "Geen ruimte", "Het bestand kon niet "
-		    "bewaard worden.");
-		return -1;
-	}
-	rc = attachment_store_insert(r->db, a,
+	rc = attachment_store_add(r->db, cfg->data_dir, u, a,
 	    (long long)cfg->attachment_pilot_max_bytes);
 	if (rc == 0)
 		return 0;
-	/* The file may be new: it goes again unless something names it. */
-	attachment_store_unlink_unused(r->db, cfg->data_dir, a->hash);
-	if (rc == MEENT_CONFLICT)
+	if (rc == ATTACHMENT_NOT_STORED)
+		reply_problem(r, 507, "Geen ruimte", "Het bestand kon niet "
+		    "bewaard worden.");
+	else if (rc == MEENT_CONFLICT)
 		reply_problem(r, 409, "Bestaat al", "Deze pilot heeft dit "
 		    "bestand al als bijlage.");
 	else if (rc == MEENT_INVALID)

@@ -323,8 +323,9 @@ model_pilots_province(struct req *r, struct pilot_query *q, const char *v)
 
 /*
  * Delete p (loaded with model_pilots_load(..., true)): it becomes a
- * tombstone (its content gone; whoever could see it gets 410, peers are
- * told through the federation feed) and the plugins are told. For the
+ * tombstone (its content and attachments gone; whoever could see it gets
+ * 410, peers are told through the federation feed) and the plugins are
+ * told. For the
  * API's DELETE and the page's confirmation alike. Returns 0, or -1 after
  * replying. p is left for the caller to free.
  */
@@ -338,6 +339,7 @@ model_pilots_delete(struct req *r, struct pilot *p)
 		return -1;
 	}
 	log_emit(LOG_INFO, "pilot.delete", "pilot %s deleted", p->id);
+	(void)attachment_store_gc(r->db, r->ctx->cfg->data_dir);
 	p->deleted = true;
 	model_pilots_plugins_publish(p);
 	return 0;

@@ -42,6 +42,9 @@ void	 web_contacts_withdraw(struct req *);
 /* web_dashboard.c */
 void	 web_dashboard(struct req *);
 
+/* web_export.c */
+void	 web_export_download(struct req *);
+
 /* web_dataset_form.c */
 void	 web_dataset_form_new(struct req *);
 void	 web_dataset_form_create(struct req *);

@@ -136,27 +136,29 @@ web_attachments_page(struct req *r)
 	pilot_free(&p);
 }
 
-/* The form's CSRF token and file part; -1 after replying 400/403. */
+/*
+ * The form, read as it came (ROUTE_FORM): its CSRF token checked first
+ * (without one, 403 as for every form), then whether it was whole, and
+ * its file part, whose bytes are in r->spool. -1 after replying 4xx.
+ */
 static int
-web_attachments_read(struct req *r, struct evbuffer *body,
-    const struct multipart_part **file, struct multipart_part *parts,
-    size_t max)
+web_attachments_read(struct req *r, const struct multipart_part **file)
 {
-	const char *why;
+	const struct multipart_part *parts = NULL;
+	struct evbuffer *fields = NULL;
+	const char *why = "het formulier is leeg";	/* no body, no stream */
 	char *csrf = NULL;
-	size_t n;
+	size_t n = 0;
+	int whole = -1;
 
 	*file = NULL;
-	if (multipart_parse(req_header(r, "Content-Type"), body, parts, max,
-	    &n, &why) == 0)
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(parts[i].name, "bestand") == 0 &&
-			    parts[i].file)
-				*file = &parts[i];
-			else if (strcmp(parts[i].name, "csrf") == 0 &&
-			    csrf == NULL)
-				csrf = multipart_text(body, &parts[i], 256);
-		}
+	if (r->form != NULL)
+		whole = multipart_stream_end(r->form, &parts, &n, file,
+		    &fields, &why);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(parts[i].name, "csrf") == 0 && !parts[i].file &&
+		    csrf == NULL)
+			csrf = multipart_text(fields, &parts[i], 256);
 	if (!web_csrf_valid(r, csrf)) {
 		free(csrf);
 		reply_problem(r, 403, "Verboden", "Het formulier is verlopen; "
@@ -164,7 +166,13 @@ web_attachments_read(struct req *r, struct evbuffer *body,
 		return -1;
 	}
 	free(csrf);
-	if (*file == NULL || (*file)->len == 0) {
+	if (whole == -1) {
+		reply_problem(r, 400, "Ongeldig formulier", "Het formulier kon "
+		    "niet gelezen worden: %s.", why);
+		return -1;
+	}
+	if (*file == NULL || strcmp((*file)->name, "bestand") != 0 ||
+	    (*file)->len == 0) {
 		req_invalid(r, "bestand", "kies een bestand");
 		reply_invalid(r);
 		return -1;
@@ -172,35 +180,29 @@ web_attachments_read(struct req *r, struct evbuffer *body,
 	return 0;
 }
 
+/*
+ * POST: the file of the form, streamed to disk as it came (conn.c), then
+ * checked and stored like an API upload.
+ */
 void
 web_attachments_upload(struct req *r)
 {
-	struct multipart_part parts[MULTIPART_MAX_PARTS];
 	const struct multipart_part *file;
-	struct attachment_upload u;
 	struct attachment a;
-	struct evbuffer *bytes;
 	struct pilot p;
-	char name[sizeof file->filename], *to;
-	int rc;
+	char *to;
 
 	if (model_pilots_load(r, &p, true) == -1)
 		return;
-	if (web_attachments_read(r, req_body(r), &file, parts,
-	    nitems(parts)) == -1) {
+	if (web_attachments_read(r, &file) == -1) {
 		pilot_free(&p);
 		return;
 	}
-	snprintf(name, sizeof name, "%s", file->filename);
-	bytes = multipart_take(req_body(r), file);
-	rc = model_attachments_from_buffer(r, bytes, &u);
-	evbuffer_free(bytes);
-	if (rc == 0 && model_attachments_add(r, &p, &u, name, &a) == 0) {
+	if (model_attachments_add(r, &p, r->spool, file->filename, &a) == 0) {
 		to = xasprintf("/pilots/%s/bijlagen?klaar=toegevoegd", p.id);
 		reply_redirect(r, to);
 		free(to);
 	}
-	attachment_upload_abort(&u);
 	pilot_free(&p);
 }
 

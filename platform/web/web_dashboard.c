@@ -214,6 +214,14 @@ web_dashboard(struct req *r)
 	web_dashboard_proposals(b, json_object_get(d, "eigenVoorstellen"),
 	    "eigen-voorstellen", "Uw eigen voorstellen", "U hebt geen open "
 	    "voorstellen.", false);
+	if (r->who.role == ROLE_ADMIN)
+		html_out(b, "<section aria-labelledby=\"meenemen\">\n"
+		    "<h2 id=\"meenemen\">Alles van uw gemeente meenemen</h2>\n"
+		    "<p>Een zip met al uw pilots en richtlijnen (ook concepten),"
+		    " uw gepubliceerde tabellen en een overzicht. Een andere "
+		    "meent kan de pilots en richtlijnen inlezen.</p>\n"
+		    "<p><a href=\"/mijn/export\" download>Download alles "
+		    "(zip)</a></p>\n</section>\n");
 	web_page_end(b);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import struct
+import threading
 import time
 import urllib.parse
 import zipfile
@@ -145,12 +146,15 @@ def listing(inst, pid, token=None):
     return r.json()["bijlagen"] if r.status == 200 else r.status
 
 
-def stored_files(inst):
+def stored_files(inst, check=True):
+    """The files under <data>/bijlagen; checks that no temporary file is
+    left (not while waiting: an upload may be under way)."""
     root = os.path.join(inst.data, "bijlagen")
     out = set()
     for d, _, files in os.walk(root):
         if os.path.basename(d) == "tmp":
-            t.ok(files == [], "no temporary file is left", files)
+            if check:
+                t.ok(files == [], "no temporary file is left", files)
             continue
         out |= set(files)
     return out
@@ -333,6 +337,44 @@ t.eq(r.status, 204, "its own editor removes one: 204")
 t.eq(A.get(path_of(pid, hashes["csv"])).status, 404, "then it is gone: 404")
 t.ok(hashes["csv"] not in stored_files(A), "and its file too")
 
+# One content on two pilots, added to one while removed from the other, at
+# the same moment: the file stays for the row that names it.
+race_a, _ = new_pilot(A, ed, titel="Wedloop A")
+race_b, _ = new_pilot(A, ed, titel="Wedloop B")
+bad = []
+for i in range(25):
+    data = CSV + b"%d;%d;%d\n" % (i, i, i)
+    h = sha(data)
+    if upload(A, race_a, "a.csv", data, ed).status != 201:
+        bad.append((i, "first upload"))
+        continue
+    got = {}
+    go = threading.Barrier(2)
+
+    def remove():
+        go.wait()
+        got["del"] = A.request("DELETE", path_of(race_a, h), token=ed).status
+
+    def add():
+        go.wait()
+        got["add"] = upload(A, race_b, "b.csv", data, ed).status
+
+    ts = [threading.Thread(target=f) for f in (remove, add)]
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
+    r = A.get(path_of(race_b, h))
+    if (got.get("del"), got.get("add"), r.status) != (204, 201, 200) or \
+            r.body != data:
+        bad.append((i, got, r.status))
+    A.request("DELETE", path_of(race_b, h), token=ed)
+t.eq(bad, [], "an upload and a removal of the same content on two pilots "
+     "at once, 25 times: the new row's file is always there")
+t.ok(not any(sha(CSV + b"%d;%d;%d\n" % (i, i, i)) in stored_files(A)
+             for i in range(25)), "and once both rows are gone, no file is "
+     "left")
+
 # Visibility follows the pilot.
 lid, _ = new_pilot(A, ed, zichtbaarheid="leden", titel="Alleen voor leden")
 cid, _ = new_pilot(A, ed, zichtbaarheid="concept", titel="Een concept")
@@ -357,6 +399,17 @@ r = A.request("DELETE", "/api/v1/pilots/" + did, token=ed,
 t.eq(r.status, 204, "the pilot is deleted")
 t.eq(A.get(path_of(did, h)).status, 410, "a deleted pilot's attachment: 410")
 t.eq(A.get(path_of(did)).status, 410, "and its list: 410")
+t.ok(h in stored_files(A), "a file other pilots name stays")
+gone = pdf() + b"%only on the deleted pilot\n"
+did, _ = new_pilot(A, ed, titel="Straks weg, met een eigen bijlage")
+t.eq(upload(A, did, "eigen.pdf", gone, ed).status, 201,
+     "an attachment only one pilot has")
+r = A.request("DELETE", "/api/v1/pilots/" + did, token=ed,
+              headers={"If-Match": A.get("/api/v1/pilots/" + did)
+                       .header("ETag")})
+t.eq(r.status, 204, "its pilot is deleted")
+t.ok(sha(gone) not in stored_files(A), "and the file is gone from the disk "
+     "(a deleted pilot keeps no attachments)")
 
 # --- The web page --------------------------------------------------------
 FORM = "application/x-www-form-urlencoded"
@@ -403,6 +456,42 @@ t.eq((r.status, r.header("Location")), (303, "/pilots/%s/bijlagen?klaar="
      "toegevoegd" % pid), "the web form uploads: 303 back to the page")
 t.ok(any(a["naam"] == "Presentatie ré.pdf" for a in listing(A, pid)),
      "it is listed with its name")
+# The form is read as it arrives, its file written to disk on the way: a
+# file whose bytes look like the boundary's start, the CSRF field after the
+# file, arrive whole.
+tricky = pdf() + b"\r\n------meentgrens\r\n--\r\n------meentgrens-7\r\n-"
+body, ctype = multipart({}, "lastig.pdf", tricky)
+body = body.replace(b"------meentgrens7--\r\n", (
+    "------meentgrens7\r\nContent-Disposition: form-data; name=\"csrf\""
+    "\r\n\r\n%s\r\n------meentgrens7--\r\n" % csrf).encode())
+r = A.request("POST", "/pilots/%s/bijlagen" % pid, headers=dict(
+    h, **{"Content-Type": ctype}), body=body)
+t.eq(r.status, 303, "a file with boundary-like bytes, the CSRF field after "
+     "it: stored")
+r = A.get(path_of(pid, sha(tricky)))
+t.ok(r.status == 200 and r.body == tricky, "byte for byte")
+A.request("DELETE", path_of(pid, sha(tricky)), token=ed)
+before = (listing(A, pid), stored_files(A))
+good, _ = multipart({"csrf": csrf}, "goed.pdf", pdf() + b"%goed\n")
+for what, data, ct, want in (
+        ("a form cut off before its end", good[:-40], ctype, 400),
+        ("two files in one form", good.replace(
+            b"------meentgrens7--\r\n", b"------meentgrens7\r\n"
+            b"Content-Disposition: form-data; name=\"bestand\"; "
+            b"filename=\"b.pdf\"\r\n\r\n%PDF-1.4\r\n"
+            b"------meentgrens7--\r\n"), ctype, 400),
+        # No CSRF token can be read from these: 403, as for any form.
+        ("a form without the boundary it announces", good,
+         "multipart/form-data; boundary=anders", 403),
+        ("no form at all", b"bestand=x&csrf=" + csrf.encode(), FORM, 403),
+        ("an empty body", b"", ctype, 403)):
+    r = A.request("POST", "/pilots/%s/bijlagen" % pid, headers=dict(
+        h, **{"Content-Type": ct, "Accept": "text/html"}), body=data)
+    t.ok(r.status == want and "text/html" in (r.header("Content-Type") or "")
+         and "formulier" in r.body.decode("utf-8", "replace"),
+         "%s: %d, a Dutch page" % (what, want), (r.status, r.body[:300]))
+t.eq((listing(A, pid), stored_files(A)), before,
+     "and nothing stored changed")
 body2, ctype2 = multipart({"csrf": "fout"}, "x.pdf", pdf() + b"%x\n")
 r = A.request("POST", "/pilots/%s/bijlagen" % pid, headers=dict(
     h, **{"Content-Type": ctype2}), body=body2)
@@ -493,4 +582,22 @@ t.eq(FA.request("DELETE", path_of(fpid, sha(big)), token=fed).status, 204,
 got = wait_for(lambda: len(listing(FB, fpid)) == 1)
 t.ok(got, "B's list follows")
 t.eq(FB.get(path_of(fpid, sha(big))).status, 404, "and B answers 404 for it")
+t.ok(wait_for(lambda: sha(big) not in stored_files(FB, check=False)),
+     "and B's copy of the file is gone from its disk")
+
+# The origin sends other bytes than it announced (here: its stored file
+# changed on its disk, same size): B keeps nothing and says why.
+odd = png(os.urandom(1 << 16))
+t.eq(upload(FA, fpid, "ander.png", odd, fed).status, 201, "on A: ander.png")
+theirs = os.path.join(FA.data, "bijlagen", sha(odd)[:2], sha(odd))
+with open(theirs, "r+b") as f:
+    f.seek(len(odd) - 16)
+    f.write(b"\0" * 16)
+got = wait_for(lambda: len(listing(FB, fpid)) == 2)
+t.ok(got, "B lists the new attachment")
+t.ok(wait_for(lambda: "the origin sent other content" in FB.log()),
+     "B logs that the origin sent other content than announced")
+r = FB.get(path_of(fpid, sha(odd)))
+t.eq(r.status, 503, "B does not serve it: 503 (not there yet)")
+t.ok(sha(odd) not in stored_files(FB), "and has no file for it")
 finish(t, FA, FB)

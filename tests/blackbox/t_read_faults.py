@@ -30,8 +30,10 @@ cached from the failure, nothing stuck).
 
 Besides the fault on every read, each route is swept: a request counts its
 reads (a rule that fails none), and a single read fails after N good ones
-for N spread over them (for busy: every read from the N+1th on), so that a
-step loop that ends on an error half-way shows as a partial 200.
+for N spread over them, N=0 included (for busy: every read from the N+1th
+on), so that a step loop that ends on an error half-way shows as a partial
+200. One failure may answer 200: that of the response cache's check for
+commits made elsewhere, which fails safe (cache_check_only()).
 
 Routes that do not read the database are listed in EXEMPT with the reason;
 the test checks that they indeed never meet the fault. MEENT_READ_FAULTS_ONLY
@@ -173,6 +175,16 @@ COOKIE = (r.header("Set-Cookie") or "").split(";")[0]
 t.ok(r.status == 303 and COOKIE, "the editor signs in (%d)" % r.status)
 EDITOR = m.token(GM, "editor")
 ADMIN = m.token(GM, "admin")
+# An admin's session, for the admin's pages.
+m.ctl("user", "add", "beheer@read-faults.example.nl", "--gemeente", GM,
+      "--role", "admin", input=PASSWORD + "\n", check=True)
+r = m.request("POST", "/inloggen", headers={"Content-Type": FORM,
+                                            "Origin": ORIGIN},
+              body=urllib.parse.urlencode({
+                  "email": "beheer@read-faults.example.nl",
+                  "wachtwoord": PASSWORD}))
+ADMIN_COOKIE = (r.header("Set-Cookie") or "").split(";")[0]
+t.ok(r.status == 303 and ADMIN_COOKIE, "the admin signs in (%d)" % r.status)
 
 INDICATOR = "herkomst-nederland"
 GUIDE = "stakeholders-betrekken"
@@ -309,8 +321,9 @@ def callers(rt):
     the caller, anonymously and as the signed-in editor; the rest (probes,
     federation, the feed, routes that read nothing) anonymously."""
     web = "web" in rt["flags"]
-    signed = "cookie" if web else ("admin" if rt["access"] == "admin"
-                                   else "token")
+    admin = rt["access"] == "admin"
+    signed = ("admin-cookie" if admin else "cookie") if web else \
+        ("admin" if admin else "token")
     if rt["access"] != "public":
         return [signed]
     if rt["name"] in EXEMPT or not (web or
@@ -345,6 +358,8 @@ def request_once(path, who, headers=None):
     token = None
     if who == "cookie":
         h["Cookie"] = COOKIE
+    elif who == "admin-cookie":
+        h["Cookie"] = ADMIN_COOKIE
     elif who == "token":
         token = EDITOR
     elif who == "admin":
@@ -391,6 +406,19 @@ def fired(lines):
     fault it meets is not the request's."""
     return any(l.get("event") in ("fault.injected", "db.error") and
                "rid" in l for l in lines)
+
+
+def cache_check_only(lines):
+    """Did the request meet its fault only in the response cache's check
+    for commits made elsewhere (domain/cache.c, "PRAGMA data_version")?
+    That check fails safe: everything cached counts as stale, and the
+    answer is made afresh from reads that succeed, so a 200 with the same
+    body is right. It is the first read of a cached route, so N=0 meets it
+    for sure; the federation puller's reads can shift any N onto it."""
+    errors = [l.get("msg", "") for l in lines
+              if l.get("event") == "db.error" and "rid" in l]
+    return bool(errors) and all(e.startswith("data_version:")
+                                for e in errors)
 
 
 def reads_counted(lines):
@@ -485,9 +513,9 @@ for rt, path in CASES:
         total = total or 0
         t.ok(r.status == 200 and total > 0, "%s: %d reads of the database"
              % (label, total), "%d %s" % (r.status, r.body[:200]))
-        sweep = sorted(set(n for n in (total // 4, total // 2,
+        sweep = sorted(set(n for n in (0, total // 4, total // 2,
                                        3 * total // 4, total - 1)
-                           if n > 0))
+                           if n >= 0))
         for kind, every, after, want in KINDS:
             want = STATUS.get(rt["name"], {}).get(kind, want)
             problems = []
@@ -520,6 +548,9 @@ for rt, path in CASES:
                             n, r.status))
                     continue
                 stats["fired"] += 1
+                if cache_check_only(lines) and r.status == 200 and \
+                        (not stable or r.body == base.body):
+                    continue
                 why = refused_well(rt, kind, want, r, lines)
                 if why:
                     problems.append("N=%d of %d: %s\n%s" % (

@@ -101,6 +101,26 @@ t.ok(a.status == 201 and b.status == 201 and
 t.eq(b.json()["rapportEigen"]["rijen"] if b.status == 201 else None, 600,
      "every row of the Dutch file was read")
 
+# Without an identifying column each row is a unit, keyed by what it holds:
+# the amount as the number it is, so the Dutch file is the same units.
+NOID = "leeftijd:quasi,wijk:dimensie,uitkering:meetwaarde"
+
+
+def without_bsn(text, sep):
+    """The file without its first column (the BSN)."""
+    return "".join(line.split(sep, 1)[1] for line in
+                   text.splitlines(keepends=True))
+
+
+a = upload(without_bsn(english(rows), ","), rollen=NOID)
+b = upload("\ufeff" + without_bsn(dutch(rows)[1:], ";"), rollen=NOID)
+t.eq((a.status, b.status), (201, 201), "without an identifying column: "
+     "both files accepted")
+t.ok(a.status == 201 and b.status == 201 and
+     a.json()["tabel"]["cellen"] == b.json()["tabel"]["cellen"],
+     "and still the same protected table, cell by cell (rows as units, "
+     "their amounts read as numbers)")
+
 # --- Mixed separators and decimal marks: row and column ----------------------
 mixed = [
     ("a header with ';' and ','", "leeftijd;wijk,uitkering\n30;Noord;700\n",
