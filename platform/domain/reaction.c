@@ -347,7 +347,8 @@ reaction_store_list(struct db *db, long pilot, bool member, long *total)
 	st = db_stmt(db, "SELECT r.id, r.ouder, r.soort, r.tekst, r.html,"
 	    " r.gemeente, coalesce(g.naam, r.gemeente), u.naam,"
 	    " r.zichtbaarheid, r.aangemaakt, r.verborgen, r.verborgen_reden"
-	    " FROM pilot_reacties r LEFT JOIN gemeenten g ON g.code = r.gemeente"
+	    " FROM pilot_reacties r"
+	    " LEFT JOIN gemeenten g ON g.code = r.gemeente"
 	    " LEFT JOIN users u ON u.id = r.user_id"
 	    " WHERE r.pilot = ?1 AND (r.zichtbaarheid = 'openbaar' OR ?2)"
 	    " ORDER BY r.id LIMIT ?3");
@@ -373,16 +374,17 @@ reaction_store_list(struct db *db, long pilot, bool member, long *total)
 		    json_integer(sqlite3_column_int64(st, 1)));
 		json_object_set_new(o, "auteur", member && naam != NULL &&
 		    *naam != '\0' ? json_string(naam) : json_null());
-		if (hidden) {
-			json_object_set_new(o, "verborgen", json_pack("{s:s, s:I}",
-			    "reden", (const char *)sqlite3_column_text(st, 11),
-			    "op", (json_int_t)sqlite3_column_int64(st, 10)));
-		} else {
+		if (hidden)
+			json_object_set_new(o, "verborgen", json_pack(
+			    "{s:s, s:I}", "reden", (const char *)
+			    sqlite3_column_text(st, 11), "op",
+			    (json_int_t)sqlite3_column_int64(st, 10)));
+		else {
 			json_object_set_new(o, "verborgen", json_null());
-			json_object_set_new(o, "tekst", json_string((const char *)
-			    sqlite3_column_text(st, 3)));
-			json_object_set_new(o, "html", json_string((const char *)
-			    sqlite3_column_text(st, 4)));
+			json_object_set_new(o, "tekst", json_string(
+			    (const char *)sqlite3_column_text(st, 3)));
+			json_object_set_new(o, "html", json_string(
+			    (const char *)sqlite3_column_text(st, 4)));
 		}
 		json_array_append_new(out, o);
 	}

@@ -33,7 +33,8 @@ reaction_fed_export(struct db *db, const char *uuid, json_t **out)
 
 	*out = NULL;
 	st = db_stmt(db, "SELECT p.id, o.uuid, r.soort, r.tekst, r.gemeente,"
-	    " r.aangemaakt FROM pilot_reacties r JOIN pilots p ON p.pk = r.pilot"
+	    " r.aangemaakt FROM pilot_reacties r"
+	    " JOIN pilots p ON p.pk = r.pilot"
 	    " LEFT JOIN pilot_reacties o ON o.id = r.ouder"
 	    " WHERE r.uuid = ?1 AND r.origin IS NULL AND r.verborgen IS NULL"
 	    " AND r.zichtbaarheid = 'openbaar' AND p.zichtbaarheid = 'openbaar'"
@@ -234,7 +235,8 @@ reaction_fed_apply(struct db *db, const char *origin, const char *uuid,
 		return -1;
 	}
 	if (ouder != NULL) {
-		st = db_stmt(db, "SELECT id FROM pilot_reacties WHERE uuid = ?1");
+		st = db_stmt(db, "SELECT id FROM pilot_reacties"
+		    " WHERE uuid = ?1");
 		if (st != NULL)
 			sqlite3_bind_text(st, 1, ouder, -1, SQLITE_STATIC);
 		if (st == NULL || (rc = db_step_row(db, st,

@@ -35,8 +35,8 @@ model_contacts_query(struct req *r, struct contact_query *q)
 		if (municipality_code_valid(gemeente))
 			q->gemeente = gemeente;
 		else
-			req_invalid(r, "gemeente", "is geen gemeentecode (zoals "
-			    "GM0275)");
+			req_invalid(r, "gemeente", "is geen gemeentecode "
+			    "(zoals GM0275)");
 	}
 }
 

@@ -416,8 +416,9 @@ web_contacts_withdraw(struct req *r)
 		reply_redirect(r, "/contactpersonen/aanmelden?klaar="
 		    "ingetrokken");
 	} else if (rc == MEENT_NOTFOUND)
-		reply_problem(r, 404, "Niet gevonden", "U heeft geen aanmelding "
-		    "met dit nummer.");
+		reply_problem(r, 404, "Niet gevonden", "U heeft geen "
+		    "aanmelding met dit nummer.");
 	else
-		reply_db_failed(r, "Uw aanmelding kon niet ingetrokken worden.");
+		reply_db_failed(r, "Uw aanmelding kon niet ingetrokken "
+		    "worden.");
 }

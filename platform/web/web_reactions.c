@@ -37,8 +37,8 @@ web_reactions_forms(struct req *r, struct evbuffer *b, const struct pilot *p,
 		return;
 	html_out(b, "<details><summary>Beantwoorden</summary>\n<form "
 	    "method=\"post\" action=\"/pilots/%s/reacties\">\n<input "
-	    "type=\"hidden\" name=\"csrf\" value=\"%s\">\n<input type=\"hidden\" "
-	    "name=\"ouder\" value=\"%ld\">\n<p><label for=\"antwoord-%ld\">Uw "
+	    "type=\"hidden\" name=\"csrf\" value=\"%s\">\n<input "
+	    "type=\"hidden\" name=\"ouder\" value=\"%ld\">\n<p><label for=\"antwoord-%ld\">Uw "
 	    "antwoord (Markdown)</label>\n<textarea id=\"antwoord-%ld\" "
 	    "name=\"tekst\" rows=\"4\" maxlength=\"%d\" required></textarea>"
 	    "</p>\n<p><button type=\"submit\">Antwoord plaatsen</button></p>\n"
@@ -87,9 +87,9 @@ web_reactions_one(struct req *r, struct evbuffer *b, const struct pilot *p,
 	    strcmp(json_string_value(json_object_get(re, "zichtbaarheid")),
 	    "leden") == 0 ? " · alleen voor ingelogde gebruikers" : "");
 	if (json_is_object(verborgen))
-		html_out(b, "<p class=\"verborgen\">Verborgen door de gemeente: "
-		    "%s</p>\n", json_string_value(json_object_get(verborgen,
-		    "reden")));
+		html_out(b, "<p class=\"verborgen\">Verborgen door de "
+		    "gemeente: %s</p>\n", json_string_value(json_object_get(
+		    verborgen, "reden")));
 	else
 		/* Rendered when written (markdown_render: safe). */
 		html_raw(b, json_string_value(json_object_get(re, "html")));
@@ -109,8 +109,9 @@ web_reactions_new(struct req *r, struct evbuffer *b, const struct pilot *p)
 	if (!model_reactions_open(p))
 		return;
 	if (r->who.kind != PRINCIPAL_SESSION) {
-		html_out(b, "<p><a href=\"/inloggen?terug=/pilots/%s\">Log in"
-		    "</a> om een vraag te stellen of te reageren.</p>\n", p->id);
+		html_out(b, "<p><a href=\"/inloggen?terug=/pilots/%s\">Log "
+		    "in</a> om een vraag te stellen of te reageren.</p>\n",
+		    p->id);
 		return;
 	}
 	html_out(b, "<form method=\"post\" action=\"/pilots/%s/reacties\" "
@@ -184,13 +185,13 @@ web_reactions_links(struct req *r, struct evbuffer *b, const struct pilot *p,
 		    json_string_value(json_object_get(v, "titel")),
 		    json_string_value(json_object_get(v, "gemeenteNaam")));
 		if (removable)
-			html_out(b, " <form method=\"post\" action=\"/pilots/%s/"
-			    "navolging\" class=\"inline\"><input type=\"hidden\" "
-			    "name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
-			    "name=\"bron\" value=\"%s\"><input type=\"hidden\" "
-			    "name=\"actie\" value=\"verwijderen\"><button "
-			    "type=\"submit\">Koppeling weghalen</button></form>",
-			    p->id, r->who.csrf, id);
+			html_out(b, " <form method=\"post\" action=\"/pilots/"
+			    "%s/navolging\" class=\"inline\"><input "
+			    "type=\"hidden\" name=\"csrf\" value=\"%s\"><input "
+			    "type=\"hidden\" name=\"bron\" value=\"%s\"><input "
+			    "type=\"hidden\" name=\"actie\" value=\"verwijderen\">"
+			    "<button type=\"submit\">Koppeling weghalen</button>"
+			    "</form>", p->id, r->who.csrf, id);
 		html_out(b, "</li>");
 	}
 	html_out(b, "</ul></dd>\n");
