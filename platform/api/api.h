@@ -17,6 +17,10 @@ void	 api_attachments_delete(struct req *);
 /* api_body.c */
 int	 api_body_json(struct req *, json_t **);
 
+/* api_contacts.c */
+void	 api_contacts_municipality(struct req *);
+void	 api_contacts_pilot(struct req *);
+
 /* api_datasets.c */
 void	 api_datasets_create(struct req *);
 void	 api_datasets_list(struct req *);
@@ -70,6 +74,9 @@ void	 api_pilots_put(struct req *);
 void	 api_pilots_patch(struct req *);
 void	 api_pilots_delete(struct req *);
 void	 api_zoek(struct req *);
+
+/* api_reactions.c */
+void	 api_reactions_list(struct req *);
 
 /* api_tokens.c */
 void	 api_tokens_list(struct req *);

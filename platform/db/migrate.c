@@ -684,6 +684,100 @@ static const struct migration migrations[] = {
 	    "  expires INTEGER NOT NULL);"
 	    "CREATE INDEX IF NOT EXISTS access_requests_gemeente ON"
 	    "  access_requests(gemeente, expires);" },
+	{ 17,
+	    /*
+	     * People around pilots (issue 16): contact persons
+	     * (domain/contact.c), reactions on pilots and follow-ups
+	     * (domain/reaction.c, reaction_followup.c).
+	     *
+	     * A contact person is a user's offer to be asked: for the
+	     * municipality (soort 'gemeente'), a domain, or one of its
+	     * pilots. Shown to signed-in members unless openbaar is 1.
+	     * Removed with the account (ON DELETE CASCADE) and when the
+	     * account is disabled (the trigger, whichever code disables).
+	     * IF NOT EXISTS throughout: a test sets the version back to run
+	     * an earlier migration again.
+	     */
+	    "CREATE TABLE IF NOT EXISTS contactpersonen ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  gemeente TEXT NOT NULL REFERENCES gemeenten(code),"
+	    "  soort TEXT NOT NULL CHECK (soort IN ('gemeente','domein','pilot')),"
+	    "  domein TEXT NOT NULL DEFAULT '',"
+	    "  pilot INTEGER REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  naam TEXT NOT NULL,"
+	    "  functie TEXT NOT NULL,"
+	    "  email TEXT NOT NULL,"
+	    "  hulp TEXT NOT NULL,"
+	    "  openbaar INTEGER NOT NULL DEFAULT 0 CHECK (openbaar IN (0, 1)),"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  CHECK ((soort = 'pilot') = (pilot IS NOT NULL)),"
+	    "  CHECK ((soort = 'domein') = (domein <> '')));"
+	    "CREATE UNIQUE INDEX IF NOT EXISTS contactpersonen_een"
+	    "  ON contactpersonen"
+	    "  (user_id, soort, domein, coalesce(pilot, 0));"
+	    "CREATE INDEX IF NOT EXISTS contactpersonen_gemeente"
+	    "  ON contactpersonen(gemeente);"
+	    "CREATE INDEX IF NOT EXISTS contactpersonen_pilot"
+	    "  ON contactpersonen(pilot);"
+	    "CREATE INDEX IF NOT EXISTS contactpersonen_domein"
+	    "  ON contactpersonen(domein);"
+	    "CREATE TRIGGER IF NOT EXISTS contactpersonen_disabled"
+	    "  AFTER UPDATE OF disabled"
+	    "  ON users WHEN NEW.disabled <> 0 BEGIN"
+	    "  DELETE FROM contactpersonen WHERE user_id = NEW.id; END;"
+	    /*
+	     * Reactions on pilots: a question, a reaction, "wij doen dit
+	     * ook", or an answer to one of these (ouder). zichtbaarheid is
+	     * the pilot's when it was written (a reaction on a members-only
+	     * pilot stays members-only). The author is user_id (the name is
+	     * read from users, so it goes with the account) and gemeente.
+	     * A hidden reaction is kept: verborgen (when), verborgen_door
+	     * (the editor), verborgen_reden. uuid names it between
+	     * instances; origin is the instance it came from (NULL: here).
+	     * Public reactions made here enter the federation outbox
+	     * (kind reactie, docs/federation.md); hiding one makes its
+	     * entry a tombstone.
+	     */
+	    "CREATE TABLE IF NOT EXISTS pilot_reacties ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  uuid TEXT NOT NULL UNIQUE,"
+	    "  origin TEXT,"
+	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  ouder INTEGER REFERENCES pilot_reacties(id) ON DELETE CASCADE,"
+	    "  soort TEXT NOT NULL"
+	    "    CHECK (soort IN ('vraag','reactie','ookhier','antwoord')),"
+	    "  tekst TEXT NOT NULL,"
+	    "  html TEXT NOT NULL,"
+	    "  gemeente TEXT NOT NULL,"
+	    "  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	    "  zichtbaarheid TEXT NOT NULL"
+	    "    CHECK (zichtbaarheid IN ('openbaar','leden')),"
+	    "  verborgen INTEGER,"
+	    "  verborgen_door INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	    "  verborgen_reden TEXT,"
+	    "  aangemaakt INTEGER NOT NULL);"
+	    "CREATE INDEX IF NOT EXISTS pilot_reacties_pilot"
+	    "  ON pilot_reacties(pilot, id);"
+	    "CREATE TRIGGER IF NOT EXISTS fed_reactie_ins"
+	    "  AFTER INSERT ON pilot_reacties"
+	    "  WHEN NEW.origin IS NULL AND NEW.zichtbaarheid = 'openbaar' BEGIN"
+	    "  INSERT INTO fed_outbox (kind, item) VALUES ('reactie', NEW.uuid);"
+	    "  END;"
+	    "CREATE TRIGGER IF NOT EXISTS fed_reactie_upd"
+	    "  AFTER UPDATE OF verborgen"
+	    "  ON pilot_reacties WHEN NEW.origin IS NULL AND"
+	    "  NEW.zichtbaarheid = 'openbaar' BEGIN"
+	    "  INSERT INTO fed_outbox (kind, item) VALUES ('reactie', NEW.uuid);"
+	    "  END;"
+	    /* A municipality's own pilot that follows another (navolging). */
+	    "CREATE TABLE IF NOT EXISTS pilot_navolgingen ("
+	    "  pilot INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  bron INTEGER NOT NULL REFERENCES pilots(pk) ON DELETE CASCADE,"
+	    "  aangemaakt INTEGER NOT NULL,"
+	    "  PRIMARY KEY (pilot, bron), CHECK (pilot <> bron)) WITHOUT ROWID;"
+	    "CREATE INDEX IF NOT EXISTS pilot_navolgingen_bron"
+	    "  ON pilot_navolgingen(bron);" },
 };
 
 int

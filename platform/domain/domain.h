@@ -291,6 +291,78 @@ int	 invitation_request_refuse(struct db *, long, const char *,
 bool	 invitation_request_reason_valid(const char *);
 void	 invitation_request_lines(struct evbuffer *, const char *);
 
+/* contact.c: contact persons (ambassadors) */
+#define CONTACT_NAME_MAX	100	/* characters */
+#define CONTACT_FUNCTION_MAX	100
+#define CONTACT_HELP_MAX	1000
+#define CONTACT_PILOTS_MAX	200	/* pilots a form offers */
+/* An offer to be a contact person; strings borrowed but hulp. */
+struct contact {
+	long		 user_id;
+	const char	*gemeente;	/* the user's */
+	const char	*soort;		/* contact_kinds */
+	const char	*domein;	/* soort domein */
+	const char	*pilot;		/* soort pilot: its id */
+	const char	*naam, *functie, *email;
+	char		*hulp;		/* the caller's; made LF */
+	bool		 openbaar;
+};
+/* Which entries a list asks for (NULL / 0: any) and who asks. */
+struct contact_query {
+	const char	*gemeente, *domein, *pilot;
+	long		 user_id;
+	bool		 member;
+	const char	*own;
+	int		 page, page_size;
+};
+extern const struct choice contact_kinds[];
+const char *contact_text_reason(const char *, size_t, size_t, bool, char *,
+	     size_t);
+int	 contact_check(struct contact *, const struct strlist *, json_t *);
+int	 contact_store_insert(struct db *, const struct contact *, long *);
+int	 contact_store_withdraw(struct db *, long, long);
+json_t	*contact_store_list(struct db *, const struct contact_query *,
+	     long *);
+json_t	*contact_store_pilots(struct db *, const char *);
+json_t	*contact_store_recipients(struct db *, long, long);
+
+/* reaction.c: questions and reactions on pilots */
+#define REACTION_TEXT_MAX	4000	/* characters of Markdown */
+#define REACTION_REASON_MAX	500	/* characters of a reason to hide */
+#define REACTION_THREAD_MAX	500	/* reactions a pilot shows */
+struct reaction {
+	long		 pilot_pk;
+	const char	*pilot_id, *pilot_titel;
+	long		 ouder;		/* 0: none */
+	const char	*soort;		/* reaction_kinds; "antwoord" */
+	char		*tekst;		/* the caller's; made LF */
+	char		*html;		/* set on insert; the caller frees */
+	const char	*gemeente, *gemeente_naam;	/* the author's */
+	long		 user_id;
+	const char	*zichtbaarheid;	/* openbaar or leden */
+	/* Federation: a reaction from elsewhere (reaction_fed.c). */
+	const char	*uuid;		/* NULL: a new one */
+	const char	*origin;	/* NULL: made here */
+	time_t		 aangemaakt;	/* 0: now */
+	bool		 quiet;		/* no e-mail to contact persons */
+};
+extern const struct choice reaction_kinds[];
+int	 reaction_check(struct reaction *, json_t *);
+int	 reaction_store_insert(struct db *, struct reaction *, const char *,
+	     long *);
+json_t	*reaction_store_list(struct db *, long, bool, long *);
+int	 reaction_store_hide(struct db *, long, long, long, const char *);
+
+/* reaction_fed.c: public reactions between instances */
+int	 reaction_fed_export(struct db *, const char *, json_t **);
+int	 reaction_fed_apply(struct db *, const char *, const char *, bool,
+	     json_t *, const char *, const char **);
+
+/* reaction_followup.c: a pilot that follows another (navolging) */
+int	 reaction_followup_add(struct db *, long, const char *, const char *);
+int	 reaction_followup_remove(struct db *, long, const char *);
+json_t	*reaction_followup_list(struct db *, long, bool, const char *);
+
 /* password_reset.c */
 #define PASSWORD_RESET_LEN	USER_LINK_LEN
 #define PASSWORD_RESET_MINUTES	30

@@ -832,6 +832,28 @@ fed_items_dataset_apply(struct db *db, const struct fed_entry *e,
 	return 0;
 }
 
+/* ---- reactions (domain/reaction_fed.c) ---- */
+
+static int
+fed_items_reactie_export(struct db *db, const char *id, long long *version,
+    json_t **out)
+{
+	(void)version;
+	return reaction_fed_export(db, id, out);
+}
+
+static int
+fed_items_reactie_apply(struct db *db, const struct fed_entry *e,
+    json_t *body, const struct config *cfg, const char **why)
+{
+	if (!fed_sign_uuid_valid(e->id)) {
+		*why = "reactie: id moet een UUID zijn";
+		return -1;
+	}
+	return reaction_fed_apply(db, e->origin, e->id, e->deleted, body,
+	    cfg->base_url, why);
+}
+
 /* ---- the table of kinds ---- */
 
 static const struct fed_kind fed_kinds[] = {
@@ -844,6 +866,7 @@ static const struct fed_kind fed_kinds[] = {
 	{ "indicator", false, fed_items_indicator_export,
 	    fed_items_indicator_apply },
 	{ "dataset", true, fed_items_dataset_export, fed_items_dataset_apply },
+	{ "reactie", false, fed_items_reactie_export, fed_items_reactie_apply },
 };
 
 const struct fed_kind *

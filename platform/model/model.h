@@ -17,6 +17,12 @@ int	 model_attachments_add(struct req *, const struct pilot *,
 int	 model_attachments_list(struct req *, const struct pilot *, json_t **);
 int	 model_attachments_send(struct req *, const struct pilot *);
 int	 model_attachments_delete(struct req *, const struct pilot *);
+/* model_contacts.c */
+void	 model_contacts_query(struct req *, struct contact_query *);
+int	 model_contacts_list(struct req *, const struct contact_query *,
+	     json_t **, long *);
+int	 model_contacts_offer(struct req *, struct contact *, long *);
+
 /* model_dashboard.c */
 int	 model_dashboard_get(struct req *, json_t **);
 
@@ -104,6 +110,14 @@ int	 model_pilots_plugins_remarks(struct req *, const struct pilot *);
 int	 model_pilots_plugins_validate(struct req *, const struct pilot *);
 int	 model_pilots_delete(struct req *, struct pilot *);
 void	 model_pilots_plugins_publish(const struct pilot *);
+
+/* model_reactions.c */
+bool	 model_reactions_open(const struct pilot *);
+int	 model_reactions_pilot(struct req *, const struct pilot *, json_t **);
+int	 model_reactions_post(struct req *, const struct pilot *,
+	     struct reaction *, long *);
+int	 model_reactions_hide(struct req *, const struct pilot *, long,
+	     const char *);
 
 /* model_search.c */
 void	 model_search_query(struct req *, struct search_query *);

@@ -49,6 +49,17 @@ void	 web_attachments_remove(struct req *);
 void	 web_benchmarks_list(struct req *);
 void	 web_benchmarks_show(struct req *);
 
+/* web_contacts.c */
+void	 web_contacts_items(struct req *, struct evbuffer *, json_t *, bool);
+void	 web_contacts_pilot_fact(struct req *, struct evbuffer *, const char *,
+	     json_t *);
+void	 web_contacts_municipality(struct req *, struct evbuffer *,
+	     const char *, json_t *, long);
+void	 web_contacts_list(struct req *);
+void	 web_contacts_form(struct req *);
+void	 web_contacts_offer(struct req *);
+void	 web_contacts_withdraw(struct req *);
+
 /* web_dashboard.c */
 void	 web_dashboard(struct req *);
 
@@ -144,6 +155,17 @@ void	 web_password_reset_form(struct req *);
 void	 web_password_reset_request(struct req *);
 void	 web_password_reset_link(struct req *);
 void	 web_password_reset_set(struct req *);
+
+/* web_reactions.c */
+void	 web_reactions_section(struct req *, struct evbuffer *,
+	     const struct pilot *, json_t *);
+void	 web_reactions_followups(struct req *, struct evbuffer *,
+	     const struct pilot *, json_t *);
+void	 web_reactions_followup_form(struct req *, struct evbuffer *,
+	     const struct pilot *);
+void	 web_reactions_post(struct req *);
+void	 web_reactions_hide(struct req *);
+void	 web_reactions_followup(struct req *);
 
 /* web_search.c */
 void	 web_zoeken(struct req *);

@@ -444,10 +444,13 @@ web_municipalities_show(struct req *r)
 	unsigned long gen = cache_generation_now();
 	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	const char *code = r->params[0], *naam, *cached;
+	struct contact_query cq = { .gemeente = code, .page = 1,
+	    .page_size = 50 };
 	struct evbuffer *b;
 	char key[48];
 	size_t len;
-	json_t *g, *indicators;
+	json_t *g, *indicators, *contacts;
+	long ncontacts;
 
 	snprintf(key, sizeof key, "GH|%.8s", code);
 	if (anonymous && strlen(code) == 6 &&
@@ -479,6 +482,15 @@ web_municipalities_show(struct req *r)
 		reply_db_failed(r, "De gemeente kon niet gelezen worden.");
 		return;
 	}
+	cq.member = model_pilots_member(r);
+	cq.own = model_pilots_own(r);
+	if (model_contacts_list(r, &cq, &contacts, &ncontacts) != 0) {
+		json_decref(indicators);
+		json_decref(g);
+		reply_db_failed(r, "De contactpersonen konden niet gelezen "
+		    "worden.");
+		return;
+	}
 	naam = json_string_value(json_object_get(g, "naam"));
 	b = evbuffer_new();
 	web_page_start(r, b, naam);
@@ -494,6 +506,7 @@ web_municipalities_show(struct req *r)
 	web_municipalities_datasets(b, json_object_get(g, "datasets"), naam,
 	    indicators);
 	web_municipalities_positions(b, g, naam);
+	web_contacts_municipality(r, b, code, contacts, ncontacts);
 	html_out(b, "<p><a href=\"/gemeenten\">Alle gemeenten</a> · "
 	    "<a href=\"/api/v1/gemeenten/%s\">Deze gegevens als JSON</a></p>\n",
 	    code);
@@ -507,4 +520,5 @@ web_municipalities_show(struct req *r)
 	evbuffer_free(b);
 	json_decref(indicators);
 	json_decref(g);
+	json_decref(contacts);
 }

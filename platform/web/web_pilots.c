@@ -646,7 +646,7 @@ web_pilots_show(struct req *r)
 	const char *cached;
 	char key[64], origin[210];
 	size_t len;
-	json_t *g, *v;
+	json_t *g, *v, *people;
 	size_t i;
 	int from;
 	char day[NL_DATE_MAX];
@@ -665,6 +665,12 @@ web_pilots_show(struct req *r)
 		json_decref(g);
 		pilot_free(&p);
 		reply_db_failed(r, "De pilot kon niet gelezen worden.");
+		return;
+	}
+	if (model_reactions_pilot(r, &p, &people) != 0) {
+		json_decref(g);
+		pilot_free(&p);
+		reply_db_failed(r, "De reacties konden niet gelezen worden.");
 		return;
 	}
 	b = evbuffer_new();
@@ -725,7 +731,9 @@ web_pilots_show(struct req *r)
 		reply_db_failed(r, "De pilot kon niet gelezen worden.");
 		return;
 	}
-	web_pilots_fact(b, "Contact", p.contact);
+	web_contacts_pilot_fact(r, b, p.contact, json_object_get(people,
+	    "contactpersonen"));
+	web_reactions_followups(r, b, &p, people);
 	if (from == 1) {
 		char line[300];
 
@@ -761,6 +769,8 @@ web_pilots_show(struct req *r)
 		html_out(b, "<p><a href=\"/pilots/%s/bewerken\">Deze pilot "
 		    "bewerken</a> · <a href=\"/pilots/%s/verwijderen\">Deze "
 		    "pilot verwijderen</a></p>\n", p.id, p.id);
+	web_reactions_followup_form(r, b, &p);
+	web_reactions_section(r, b, &p, people);
 	html_out(b, "</article>\n");
 	web_page_end(b);
 	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0) {
@@ -771,6 +781,7 @@ web_pilots_show(struct req *r)
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(g);
+	json_decref(people);
 	pilot_free(&p);
 }
 

@@ -52,6 +52,9 @@ PAGES = [
     "/gemeenten/GM9999",
     "/datasets",
     "/datasets?periode=gisteren",
+    "/contactpersonen",
+    "/contactpersonen?domein=jeugd",
+    "/contactpersonen?domein=x&gemeente=GM1",
     "/nergens-te-vinden",
 ]
 
@@ -72,6 +75,7 @@ check_pages(t, m, PAGES, status={
     "/gemeenten?provincie=Atlantis&grootteklasse=9": 400,
     "/gemeenten/GM9999": 404,
     "/datasets?periode=gisteren": 400,
+    "/contactpersonen?domein=x&gemeente=GM1": 400,
     "/nergens-te-vinden": 404,
     "/wachtwoord-herstellen/" + "A" * 43: 404},
     reflow=["/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3"])
@@ -99,6 +103,27 @@ ds = "/datasets/" + r.json()["id"]
 # An attachment, so that its page has a list and delete buttons.
 m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=rapport.pdf" %
           SEED_PILOT.split("/")[-1], token=tok, body=b"%PDF-1.4\n%%EOF\n")
+# A contact person and a thread on the seed pilot (question and answer),
+# so that its page shows them with their forms.
+page = m.get("/contactpersonen/aanmelden", headers={"Cookie": cookie})
+csrf = re.search(r'name="csrf" value="([^"]+)"', page.body.decode()).group(1)
+
+
+def form_post(path, fields):
+    return m.request("POST", path, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": "http://127.0.0.1:%d" % m.port, "Cookie": cookie},
+        body=urllib.parse.urlencode(dict(fields, csrf=csrf)))
+
+
+form_post("/contactpersonen/aanmelden", {
+    "soort": "pilot", "pilot": SEED_PILOT.split("/")[-1],
+    "naam": "Ann de Vries", "functie": "Data-analist",
+    "email": "ann@rheden.example.nl", "hulp": "Vragen over de pilot."})
+r = form_post(SEED_PILOT + "/reacties", {"soort": "vraag",
+                                         "tekst": "Hoe *ging* het?"})
+form_post(SEED_PILOT + "/reacties", {"ouder": r.header("Location").split(
+    "-")[-1], "tekst": "Goed."})
 check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
                    SEED_PILOT, SEED_PILOT + "?opgeslagen=1",
                    SEED_PILOT + "/verwijderen", SEED_PILOT + "/bijlagen",
@@ -107,7 +132,8 @@ check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
                    "/richtlijnen/stakeholders-betrekken/voorstellen/nieuw",
                    "/richtlijnen/stakeholders-betrekken?gevolgd=1",
                    "/richtlijnen/stakeholders-betrekken/volgers?provincie="
-                   "Zeeland"],
+                   "Zeeland", "/contactpersonen/aanmelden",
+                   "/contactpersonen"],
             label="ingelogd", cookie=cookie)
 
 

@@ -227,6 +227,23 @@ def account_items(gemeente, n):
 user_b, invitation_b, request_b = account_items(B, 1)
 user_a, invitation_a, request_a = account_items(A, 2)
 
+
+def contact(gemeente):
+    """A contact entry of a user of gemeente (a session of its own)."""
+    cookie, csrf = login(gemeente, "viewer", 7)
+    r = m.request("POST", "/contactpersonen/aanmelden", headers={
+        "Content-Type": FORM, "Origin": ORIGIN, "Cookie": cookie},
+        body=urllib.parse.urlencode(dict(CONTACT_ITEM, csrf=csrf)))
+    if r.status != 303:
+        raise RuntimeError("contact of %s: %d" % (gemeente, r.status))
+    return m.sql("SELECT max(id) FROM contactpersonen")[0][0]
+
+
+CONTACT_ITEM = {"soort": "gemeente", "naam": "Eigen Test", "functie": "Test",
+                "email": "eigen@example.nl", "hulp": "Testen en zo."}
+contact_b = contact(B)
+contact_a = contact(A)
+
 # The items are there for their owners (a 404 below is not a typo's).
 for path, owner in [("/api/v1/pilots/" + pilot_b_concept, B),
                     ("/api/v1/datasets/" + dataset_b_concept, B),
@@ -259,13 +276,16 @@ TARGETS = {
                     {"id": invitation_b}, 404)],
     "access_request": [("B's open access request (not visible to A)",
                         {"id": request_b}, 404)],
+    "contact": [("B's user's contact entry (not A's person's)",
+                 {"id": contact_b}, 404)],
 }
 OWN = {"pilot": {"id": pilot_a}, "dataset": {"id": dataset_a},
        "guideline": {"slug": guide_a},
        "proposal": {"slug": guide_a, "id": prop_a},
        "token": {"id": token_a}, "user": {"id": user_a},
        "invitation": {"id": invitation_a},
-       "access_request": {"id": request_a}}
+       "access_request": {"id": request_a},
+       "contact": {"id": contact_a}}
 
 # Which kind of item a route's path names: the first pattern that matches.
 TARGET_KINDS = [
@@ -277,6 +297,7 @@ TARGET_KINDS = [
     (r"/mijn/gebruikers/\{id\}", "user"),
     (r"/mijn/uitnodigingen/\{id\}", "invitation"),
     (r"/mijn/aanvragen/\{id\}", "access_request"),
+    (r"/contactpersonen/\{id\}", "contact"),
 ]
 
 
@@ -591,7 +612,44 @@ def open_web_account(field, fields):
     return check
 
 
+CONTACT = {"soort": "gemeente", "naam": "Toegang Test", "functie": "Analist",
+           "email": "toegang@example.nl", "hulp": "Vragen over toegang."}
+
+
+def open_web_contact_offer(rt):
+    cookie, csrf = session(A, "editor")
+    acts_for_caller_only("POST /contactpersonen/aanmelden naming gemeente "
+                         + B, 303, lambda: web_form_post(
+                             "/contactpersonen/aanmelden", dict(
+                                 CONTACT, csrf=csrf, gemeente=B), cookie))
+    _, csrf_b = session(B, "editor")
+    refused("POST /contactpersonen/aanmelden with A's session and B's CSRF "
+            "token: 403", 403, lambda: web_form_post(
+                "/contactpersonen/aanmelden", dict(CONTACT, csrf=csrf_b,
+                                                   soort="domein",
+                                                   domein="jeugd"), cookie))
+
+
+def open_web_reaction(rt):
+    """Anyone signed in may react on a pilot they see, B's too: as A."""
+    cookie, csrf = session(A, "editor")
+    _, csrf_b = session(B, "editor")
+    path = "/pilots/%s/reacties" % pilot_b_pub
+    acts_for_caller_only("POST %s (B's public pilot) naming gemeente %s" % (
+        path, B), 303, lambda: web_form_post(path, {
+            "csrf": csrf, "soort": "vraag", "tekst": "Van A", "gemeente": B},
+            cookie))
+    refused("POST /pilots/{id}/reacties on B's concept pilot: 404", 404,
+            lambda: web_form_post("/pilots/%s/reacties" % pilot_b_concept, {
+                "csrf": csrf, "soort": "vraag", "tekst": "Van A"}, cookie))
+    refused("POST %s with A's session and B's CSRF token: 403" % path, 403,
+            lambda: web_form_post(path, {"csrf": csrf_b, "soort": "vraag",
+                                         "tekst": "Van A"}, cookie))
+
+
 OPEN = {
+    "web.contactpersonen.offer": open_web_contact_offer,
+    "web.reacties.post": open_web_reaction,
     "pilots.create": open_pilot_create,
     "web.pilot.create": open_web_pilot_create,
     "datasets.create": open_dataset_create,

@@ -1314,7 +1314,133 @@ def c_notify():
     return Case(setup, request, whole, ok=(202,))
 
 
+def offer(pid):
+    """Rheden's web user offers to be the contact of pilot pid."""
+    return post_form("/contactpersonen/aanmelden", {
+        "csrf": CSRF[RHEDEN], "soort": "pilot", "pilot": pid,
+        "naam": "Storing Test", "functie": "Analist",
+        "email": "web@rheden.example.nl", "hulp": "Vragen over storingen."},
+        RHEDEN)
+
+
+def contact_ids(pid):
+    return [r[0] for r in sql("SELECT c.id FROM contactpersonen c JOIN"
+                              " pilots p ON p.pk = c.pilot WHERE p.id = ?",
+                              (pid,))]
+
+
+def c_contact_offer():
+    def setup():
+        return {"id": new_pilot()[0]}
+
+    def request(st):
+        return offer(st["id"])
+
+    def whole(st):
+        return [] if len(contact_ids(st["id"])) == 1 else [
+            "contact rows %r" % contact_ids(st["id"])]
+    return Case(setup, request, whole, web=True)
+
+
+def c_contact_withdraw():
+    def setup():
+        pid = new_pilot()[0]
+        assert offer(pid).status == 303
+        return {"id": pid, "contact": contact_ids(pid)[0]}
+
+    def request(st):
+        return post_form("/contactpersonen/%d/intrekken" % st["contact"],
+                         {"csrf": CSRF[RHEDEN]}, RHEDEN)
+
+    def whole(st):
+        return [] if contact_ids(st["id"]) == [] else ["still there"]
+    return Case(setup, request, whole, web=True)
+
+
+def reaction_rows(pid):
+    return sql("SELECT r.id, r.verborgen IS NOT NULL FROM pilot_reacties r"
+               " JOIN pilots p ON p.pk = r.pilot WHERE p.id = ?", (pid,))
+
+
+def c_reaction_post():
+    """A question by Goes: its row and the e-mail to the contact person,
+    in one transaction."""
+    def setup():
+        pid = new_pilot()[0]
+        assert offer(pid).status == 303
+        return {"id": pid, "w": word(uniq()),
+                "mails": one("SELECT count(*) FROM mail_outbox")}
+
+    def request(st):
+        return post_form("/pilots/%s/reacties" % st["id"], {
+            "csrf": CSRF[GOES], "soort": "vraag",
+            "tekst": "Vraag %s\r\nover storingen" % st["w"]}, GOES)
+
+    def whole(st):
+        p = []
+        if len(reaction_rows(st["id"])) != 1:
+            p.append("reaction rows %r" % reaction_rows(st["id"]))
+        if one("SELECT count(*) FROM mail_outbox WHERE text_body LIKE ?",
+               ("%%Vraag %s%%" % st["w"],)) != 1:
+            p.append("no e-mail to the contact person")
+        if not settle():
+            p.append("the outbox is not flushed")
+        for (u,) in sql("SELECT r.uuid FROM pilot_reacties r JOIN pilots p"
+                        " ON p.pk = r.pilot WHERE p.id = ?", (st["id"],)):
+            e = feed_entry("reactie", u)
+            if e is None or e[1]:
+                p.append("feed entry %r" % (e,))
+        return p
+    return Case(setup, request, whole, web=True)
+
+
+def c_reaction_hide():
+    def setup():
+        pid = new_pilot()[0]
+        r = post_form("/pilots/%s/reacties" % pid, {
+            "csrf": CSRF[GOES], "soort": "reactie", "tekst": "Verberg mij"},
+            GOES)
+        assert r.status == 303, r
+        return {"id": pid, "r": reaction_rows(pid)[0][0]}
+
+    def request(st):
+        return post_form("/pilots/%s/reacties/%d/verbergen" % (
+            st["id"], st["r"]), {"csrf": CSRF[RHEDEN],
+                                 "reden": "Storingstest"}, RHEDEN)
+
+    def whole(st):
+        if reaction_rows(st["id"]) != [(st["r"], 1)]:
+            return ["rows %r" % reaction_rows(st["id"])]
+        if not settle():
+            return ["the outbox is not flushed"]
+        e = feed_entry("reactie", one("SELECT uuid FROM pilot_reacties"
+                                      " WHERE id = ?", (st["r"],)))
+        return [] if e is not None and e[1] else ["feed entry %r" % (e,)]
+    return Case(setup, request, whole, web=True)
+
+
+def c_followup():
+    def setup():
+        return {"id": new_pilot()[0], "bron": new_pilot()[0]}
+
+    def request(st):
+        return post_form("/pilots/%s/navolging" % st["id"], {
+            "csrf": CSRF[RHEDEN], "bron": "/pilots/" + st["bron"]}, RHEDEN)
+
+    def whole(st):
+        n = one("SELECT count(*) FROM pilot_navolgingen n JOIN pilots p"
+                " ON p.pk = n.pilot JOIN pilots b ON b.pk = n.bron"
+                " WHERE p.id = ? AND b.id = ?", (st["id"], st["bron"]))
+        return [] if n == 1 else ["%d links" % n]
+    return Case(setup, request, whole, web=True)
+
+
 CASES = {
+    "web.contactpersonen.offer": c_contact_offer(),
+    "web.contactpersonen.withdraw": c_contact_withdraw(),
+    "web.reacties.post": c_reaction_post(),
+    "web.reacties.hide": c_reaction_hide(),
+    "web.navolging": c_followup(),
     "pilots.create": c_pilot_create(),
     "pilots.put": c_pilot_change("PUT"),
     "pilots.patch": c_pilot_change("PATCH"),

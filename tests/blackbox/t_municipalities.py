@@ -215,7 +215,9 @@ t.ok("Richtlijnen die deze gemeente beheert" in page and
      "the sections")
 t.ok("Bron: CBS" in page and "De mediaan van gemeenten van dezelfde grootte"
      in page, "the indicators: median of its size class, Bron: CBS")
-t.ok("Contactpersonen" not in page, "no contacts section (another issue)")
+t.ok('<h2 id="contactpersonen">Contactpersonen</h2>' in page and
+     "nog geen openbare contactpersonen" in page,
+     "the contacts section, none yet (t_contacts.py has the rest)")
 t.ok('<a href="/pilots?grootteklasse=4">' in page,
      "a link to pilots of municipalities of its size")
 

@@ -213,6 +213,35 @@ found = re.search(r"/wachtwoord-herstellen/([A-Za-z0-9_-]{43})",
 t.ok(r.status in (200, 303) and found is not None,
      "a password reset link to show (%d)" % r.status, r.body[:300])
 RESET = found.group(1) if found else "A" * 43
+# A contact person of the pilot and a question on it, with an answer, and
+# the pilot as a follow-up of another (the pages and lists that show them).
+page = m.get("/contactpersonen/aanmelden", headers={"Cookie": COOKIE})
+CSRF = re.search(r'name="csrf" value="([^"]+)"', page.body.decode()).group(1)
+
+
+def form(path, fields):
+    return m.request("POST", path, headers={
+        "Content-Type": FORM, "Origin": ORIGIN, "Cookie": COOKIE},
+        body=urllib.parse.urlencode(dict(fields, csrf=CSRF)))
+
+
+r = form("/contactpersonen/aanmelden", {
+    "soort": "pilot", "pilot": PILOT, "naam": "Read Faults",
+    "functie": "Test", "email": EMAIL, "hulp": "Vragen over de test.",
+    "openbaar": "1"})
+t.ok(r.status == 303, "a contact person to show (%d)" % r.status,
+     r.body[:300])
+r = form("/pilots/%s/reacties" % PILOT, {"soort": "vraag",
+                                         "tekst": "Een *vraag*."})
+t.ok(r.status == 303, "a question to show (%d)" % r.status, r.body[:300])
+r = form("/pilots/%s/reacties" % PILOT, {"ouder": r.header("Location").split(
+    "-")[-1], "tekst": "Een antwoord."})
+t.ok(r.status == 303, "an answer to show (%d)" % r.status, r.body[:300])
+OTHER = m.sql("SELECT id FROM pilots WHERE verwijderd IS NULL AND"
+              " zichtbaarheid = 'openbaar' AND id <> ? LIMIT 1",
+              (PILOT,))[0][0]
+r = form("/pilots/%s/navolging" % PILOT, {"bron": OTHER})
+t.ok(r.status == 303, "a follow-up to show (%d)" % r.status, r.body[:300])
 
 # An admin's session (the users page), an open invitation (its link's form
 # reads the invitation) and an access request (listed on the users page).
@@ -284,6 +313,8 @@ VARIANTS = [
     ("datasets.list", "indicator=inwoners&gemeente=" + GM),
     ("richtlijnen.adopties", "grootteklasse=4&provincie=Gelderland"),
     ("web.richtlijn.volgers", "grootteklasse=4&provincie=Gelderland"),
+    ("web.contactpersonen", "domein=jeugd&gemeente=" + GM),
+    ("contactpersonen.gemeente", "domein=jeugd"),
 ]
 
 
