@@ -277,6 +277,8 @@ user_store_set_disabled(struct db *db, long id, const char *gemeente,
 		goto fail;
 	if (db_commit(db) == -1)
 		goto fail;
+	/* Its contact entries went (a trigger): cached pages showed them. */
+	cache_bump();
 	log_emit(LOG_INFO, "user.disabled", "user %ld %s", id, disabled ?
 	    "disabled; sessions ended" : "enabled");
 	return MEENT_OK;
