@@ -76,8 +76,23 @@ static void
 web_guidelines_text(struct evbuffer *b, json_t *rev)
 {
 	json_t *toc = json_object_get(rev, "inhoudsopgave"), *h;
+	const char *html = json_string_value(json_object_get(rev, "html"));
+	const char *end = NULL;
+	char *title;
 	size_t i;
 
+	/*
+	 * A text that opens with its title (# ...): the title first, then the
+	 * contents, so that no h2 comes before the page's h1.
+	 */
+	if (html != NULL && strncmp(html, "<h1", 3) == 0 &&
+	    (end = strstr(html, "</h1>")) != NULL) {
+		end += strlen("</h1>");
+		title = xstrndup(html, (size_t)(end - html));
+		html_raw(b, title);	/* the safe renderer's heading */
+		free(title);
+		html = end;
+	}
 	if (json_array_size(toc) > 1) {
 		html_out(b, "<nav class=\"toc\" aria-labelledby=\"meent-toc\">"
 		    "<h2 id=\"meent-toc\">Inhoud</h2><ol>\n");
@@ -90,7 +105,7 @@ web_guidelines_text(struct evbuffer *b, json_t *rev)
 	}
 	/* Rendered when the revision was stored (guideline_render(): safe). */
 	html_out(b, "<div class=\"richtlijn\">");
-	html_raw(b, json_string_value(json_object_get(rev, "html")));
+	web_page_markdown(b, html, 0);
 	html_out(b, "</div>\n");
 }
 

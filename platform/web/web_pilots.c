@@ -642,7 +642,7 @@ web_pilots_show(struct req *r)
 		    "%s</h2>\n", pilot_sections[s], pilot_sections[s],
 		    web_pilots_section_titles[s]);
 		/* Rendered when the pilot was saved (markdown_render: safe). */
-		html_raw(b, p.html[s]);
+		web_page_markdown(b, p.html[s], 2);
 		html_out(b, "</section>\n");
 	}
 	html_out(b, "<p><a href=\"/pilots/%s/bijlagen\">Bijlagen</a></p>\n", p.id);
