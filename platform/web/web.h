@@ -94,6 +94,7 @@ void	 web_page_field_error(struct evbuffer *, const char *, const char *);
 void	 web_page_field_aria(struct evbuffer *, const char *, const char *,
 	    bool);
 void	 web_page_markdown(struct evbuffer *, const char *, int);
+void	 web_page_select(struct evbuffer *, json_t *, const char *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
 void	 web_page_query_problem(struct req *, struct evbuffer *, int,
 	     const char *const (*)[2], size_t, size_t);

@@ -89,16 +89,16 @@ web_benchmarks_list(struct req *r)
  */
 static void
 web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
-    const struct comparison_query *q)
+    const struct comparison_query *q, json_t *invalid)
 {
 	json_t *g, *p;
 	size_t i;
 
 	html_out(b, "<form method=\"get\" action=\"/benchmarks/%s\" "
 	    "class=\"filters\">\n<p><label for=\"gemeente\">Gemeente</label>"
-	    "<br><select id=\"gemeente\" name=\"gemeente\">\n"
-	    "<option value=\"\">Kies een gemeente</option>\n",
-	    json_string_value(json_object_get(ind, "id")));
+	    "<br>", json_string_value(json_object_get(ind, "id")));
+	web_page_select(b, invalid, "gemeente");
+	html_out(b, "<option value=\"\">Kies een gemeente</option>\n");
 	json_array_foreach(names, i, g) {
 		const char *code = json_string_value(json_array_get(g, 0));
 
@@ -109,7 +109,8 @@ web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
 		    json_string_value(json_array_get(g, 1)));
 	}
 	html_out(b, "</select></p>\n<p><label for=\"groep\">Vergelijk met"
-	    "</label><br><select id=\"groep\" name=\"groep\">\n");
+	    "</label><br>");
+	web_page_select(b, invalid, "groep");
 	for (i = 0; comparison_groups[i].value != NULL; i++) {
 		html_out(b, "<option value=\"%s\"",
 		    comparison_groups[i].value);
@@ -119,7 +120,8 @@ web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
 		html_out(b, ">%s</option>\n", comparison_groups[i].label);
 	}
 	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
-	    "<br><select id=\"periode\" name=\"periode\">\n");
+	    "<br>");
+	web_page_select(b, invalid, "periode");
 	json_array_foreach(json_object_get(ind, "perioden"), i, p) {
 		const char *v = json_string_value(json_object_get(p, "periode"));
 		bool provisional = strcmp(json_string_value(json_object_get(p,
@@ -385,7 +387,8 @@ web_benchmarks_show(struct req *r)
 	    json_string_value(json_object_get(ind, "bron")));
 	if (status == 400)
 		web_page_errors(b, r->invalid);
-	web_benchmarks_form(b, ind, names, &q);
+	web_benchmarks_form(b, ind, names, &q, status == 400 ? r->invalid :
+	    NULL);
 	if (cmp != NULL)
 		web_benchmarks_result(b, ind, cmp, &q);
 	else if (status == 200)

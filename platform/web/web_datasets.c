@@ -353,10 +353,13 @@ web_datasets_filters(struct req *r, struct evbuffer *b, json_t *items,
 	json_t *i;
 	size_t k;
 
+	const char *why = req_invalid_reason(r->invalid, "periode");
+
 	html_out(b, "<form method=\"get\" action=\"/datasets\" "
 	    "class=\"filters\">\n<p><label for=\"indicator\">Indicator</label>"
-	    "<br><select id=\"indicator\" name=\"indicator\">\n"
-	    "<option value=\"\">Alle indicatoren</option>\n");
+	    "<br>");
+	web_page_select(b, r->invalid, "indicator");
+	html_out(b, "<option value=\"\">Alle indicatoren</option>\n");
 	json_array_foreach(items, k, i) {
 		const char *id = json_string_value(json_object_get(i, "id"));
 
@@ -367,10 +370,14 @@ web_datasets_filters(struct req *r, struct evbuffer *b, json_t *items,
 		    json_string_value(json_object_get(i, "naam")));
 	}
 	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
-	    "<br><input id=\"periode\" name=\"periode\" size=\"8\" "
-	    "value=\"%s\"></p>\n<p><label for=\"status\">Status</label><br>"
-	    "<select id=\"status\" name=\"status\">\n<option value=\"\">Alle"
-	    "</option>\n", q->periode);
+	    "<br>");
+	web_page_field_error(b, "periode", why);
+	html_out(b, "<input id=\"periode\" name=\"periode\" size=\"8\" "
+	    "value=\"%s\"", q->periode);
+	web_page_field_aria(b, "periode", NULL, why != NULL);
+	html_out(b, "></p>\n<p><label for=\"status\">Status</label><br>");
+	web_page_select(b, r->invalid, "status");
+	html_out(b, "<option value=\"\">Alle</option>\n");
 	for (k = 0; dataset_statuses[k].value != NULL; k++) {
 		const char *v = dataset_statuses[k].value;
 

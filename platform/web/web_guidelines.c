@@ -314,7 +314,7 @@ web_guidelines_show(struct req *r)
 /* The followers' filter form (GET), keeping what was asked. */
 static void
 web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
-    const struct municipality_filter *f, json_t *provinces)
+    const struct municipality_filter *f, json_t *provinces, json_t *invalid)
 {
 	bool found = false;
 	json_t *v;
@@ -322,8 +322,9 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 
 	html_out(b, "<form class=\"filters\" method=\"get\" action=\""
 	    "/richtlijnen/%s/volgers\">\n<p><label for=\"grootteklasse\">"
-	    "Inwoners</label><br><select id=\"grootteklasse\" name=\""
-	    "grootteklasse\">\n<option value=\"\">alle</option>\n", g->slug);
+	    "Inwoners</label><br>", g->slug);
+	web_page_select(b, invalid, "grootteklasse");
+	html_out(b, "<option value=\"\">alle</option>\n");
 	for (i = 0; municipality_classes[i].value != NULL; i++) {
 		html_out(b, "<option value=\"%s\"", municipality_classes[i].value);
 		html_attr_if(b, f->grootteklasse == (int)i + 1, " selected");
@@ -331,8 +332,9 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 		    municipality_classes[i].label);
 	}
 	html_out(b, "</select></p>\n<p><label for=\"provincie\">Provincie"
-	    "</label><br><select id=\"provincie\" name=\"provincie\">\n"
-	    "<option value=\"\">alle</option>\n");
+	    "</label><br>");
+	web_page_select(b, invalid, "provincie");
+	html_out(b, "<option value=\"\">alle</option>\n");
 	json_array_foreach(provinces, i, v) {
 		const char *name = json_string_value(json_object_get(v,
 		    "provincie"));
@@ -390,7 +392,7 @@ web_guidelines_followers(struct req *r)
 	html_out(b, "<h1>Wie volgt <a href=\"/richtlijnen/%s\">%s</a>?</h1>\n",
 	    g.slug, g.titel);
 	web_page_errors(b, r->invalid);
-	web_guidelines_followers_form(b, &g, &f, provinces);
+	web_guidelines_followers_form(b, &g, &f, provinces, r->invalid);
 	if (list != NULL) {
 		html_out(b, "<h2>%zu gemeente(n)%s</h2>\n", json_array_size(list),
 		    filtered ? " die passen bij het filter" : "");

@@ -85,6 +85,23 @@ web_page_field_aria(struct evbuffer *b, const char *name, const char *hint,
 }
 
 /*
+ * The start of select list name ("<select id=name name=name ...>") in a
+ * form whose invalid fields are invalid ([{name, reason}], or NULL): after
+ * its error message when it has one, and tied to it.
+ */
+void
+web_page_select(struct evbuffer *b, json_t *invalid, const char *name)
+{
+	const char *why = invalid != NULL ? req_invalid_reason(invalid, name) :
+	    NULL;
+
+	web_page_field_error(b, name, why);
+	html_out(b, "<select id=\"%s\" name=\"%s\"", name, name);
+	web_page_field_aria(b, name, NULL, why != NULL);
+	html_out(b, ">\n");
+}
+
+/*
  * Markdown rendered at write time (trusted, safe HTML) into b:
  * - each table in a box of its own that scrolls sideways, so that a wide
  *   table does not push the page wider than a phone's screen (WCAG

@@ -492,7 +492,7 @@ web_pilot_preview(struct evbuffer *b, json_t *in)
 			continue;
 		}
 		/* Rendered by markdown_render(): safe mode. */
-		web_page_markdown(b, html, 3);
+		web_page_markdown(b, html, 4);
 		free(html);
 	}
 	if (!any)

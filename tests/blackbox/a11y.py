@@ -151,7 +151,8 @@ def _wide(pg, width):
 def check_pages(t, instance, paths, label="", cookie=None, status=None,
                 reflow=None, shots=()):
     """Checks each path of a running Instance in chromium and with vnu:
-    status 200 (or status[path]), zero axe violations, no scrolling
+    status 200 (or status[path]), zero axe violations, headings in order
+    (the first an h1, no level skipped on the way down), no scrolling
     sideways at 1280, 390 and 320 px (WCAG 1.4.10: every page; reflow is
     accepted for older callers and ignored), zero Nu HTML checker errors;
     and for the paths in shots a rendered screenshot (> 5 KB), kept in
@@ -183,6 +184,10 @@ def check_pages(t, instance, paths, label="", cookie=None, status=None,
              % name, err or "\n".join(_violation(x) for x in v) +
              ("\nscreenshot: %s" % pg["screenshot"]
               if pg.get("screenshot") else ""))
+        if not err and pg.get("status") == want:
+            h = pg.get("headings", [])
+            t.ok(h == [], "%s: headings in order, from one h1" % name,
+                 "\n".join(h))
         why = [w for w in (_wide(pg, width) for width in WIDTHS) if w]
         t.ok(why == [], "%s: no sideways scrolling at %s px" % (
             name, ", ".join(str(w) for w in WIDTHS)), "\n".join(why))

@@ -13,7 +13,8 @@
 //   {"pages": [{"path", "status", "violations": [{"id", "impact", "help",
 //     "nodes", "targets"}], "screenshot" (or null), "html",
 //     "screenshotBytes", "widths": {"320": {"scroll", "client",
-//     "wide": [selector...]}, ...}, ...}]}
+//     "wide": [selector...]}, ...}, "headings": [what is out of order],
+//     ...}]}
 // Exits 0 whatever the pages contain (tests/blackbox/a11y.py judges); 1 when
 // the browser cannot start, 2 on wrong usage.
 import { createRequire } from 'node:module';
@@ -165,6 +166,22 @@ try {
                  incomplete: r.incomplete.map(brief),
                  version: window.axe.version };
       }, TAGS);
+      // Headings in order: the first is the page's h1, none skips a level
+      // on the way down (an h2 before the h1 or an h2 then h4 is wrong).
+      entry.headings = await page.evaluate(() => {
+        const wrong = [];
+        let last = 0;
+        for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+          const n = Number(h.tagName[1]);
+          const text = h.textContent.trim().slice(0, 40);
+          if (last === 0 && n !== 1) wrong.push('first heading is h' + n +
+                                                ': ' + text);
+          else if (n > last + 1 && last !== 0) wrong.push('h' + last +
+            ' then h' + n + ': ' + text);
+          last = n;
+        }
+        return wrong;
+      });
       entry.violations = result.violations;
       entry.incomplete = result.incomplete;
       entry.axe = result.version;
