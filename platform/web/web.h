@@ -90,7 +90,8 @@ void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_error_summary(struct evbuffer *, const char *,
 	    const char *);
-void	 web_page_field_error(struct evbuffer *, const char *, const char *);
+void	 web_page_field_error(struct evbuffer *, const char *,
+	    const char *);
 void	 web_page_field_aria(struct evbuffer *, const char *, const char *,
 	    bool);
 void	 web_page_markdown(struct evbuffer *, const char *, int);

@@ -61,7 +61,8 @@ web_login_page(struct req *r, int status, const char *email,
 	html_attr_if(b, bad, " aria-describedby=\"email-fout\" "
 	    "aria-invalid=\"true\"");
 	html_out(b, "></p>\n<p><button type=\"submit\">Inloggen</button></p>\n"
-	    "</form>\n<p><a href=\"/wachtwoord-vergeten\">Wachtwoord vergeten?</a></p>\n");
+	    "</form>\n<p><a href=\"/wachtwoord-vergeten\">Wachtwoord vergeten?"
+	    "</a></p>\n");
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);

@@ -226,7 +226,8 @@ web_pilots_filters(struct req *r, struct evbuffer *b,
 	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>");
 	web_page_select(b, r->invalid, "domein");
 	web_pilots_domain_options(b, q->domein, doms, ndom);
-	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label><br>");
+	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label>"
+	    "<br>");
 	web_page_select(b, r->invalid, "status");
 	web_pilots_options(b, q->status, pilot_statuses, NULL, 0, "");
 	html_out(b, "</select></p>\n<p><label for=\"grootteklasse\">Inwoners"
