@@ -81,6 +81,14 @@ int	 web_form_checked(struct req *, struct evkeyvalq *);
 bool	 web_csrf_valid(struct req *, const char *);
 
 /* web_page.c */
+/*
+ * A table in a box of its own that scrolls sideways when the table is
+ * wider than the screen (WCAG 1.4.10), and takes the keyboard's focus so
+ * that it scrolls without a mouse: literals to put in a page's HTML.
+ */
+#define WEB_TABLE_OPEN	"<div class=\"tabel-scroll\" role=\"region\" " \
+	"aria-label=\"Tabel\" tabindex=\"0\"><table>"
+#define WEB_TABLE_CLOSE	"</table></div>"
 void	 web_page_init(void);
 void	 web_page_start(struct req *, struct evbuffer *, const char *);
 void	 web_page_start_feed(struct req *, struct evbuffer *, const char *,

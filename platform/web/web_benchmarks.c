@@ -240,7 +240,7 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 	long n = (long)json_integer_value(json_object_get(stats, "n"));
 	char count[NL_NUMBER_MAX];
 
-	html_out(b, "<table>\n<caption>Spreiding in de groep (%s %s)"
+	html_out(b, WEB_TABLE_OPEN "\n<caption>Spreiding in de groep (%s %s)"
 	    "</caption>\n<tbody>\n", nl_count(count, sizeof count, n),
 	    nl_plural(n, "waarde", "waarden"));
 	for (i = 0; i < nitems(keys); i++) {
@@ -248,7 +248,8 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 		web_benchmarks_cell(b, json_object_get(stats, keys[i]));
 		html_out(b, "</tr>\n");
 	}
-	html_out(b, "</tbody></table>\n<table>\n<caption>Door de tijd"
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n" WEB_TABLE_OPEN
+	    "\n<caption>Door de tijd"
 	    "</caption>\n<thead><tr><th scope=\"col\">Periode</th>"
 	    "<th scope=\"col\">Deze gemeente</th><th scope=\"col\">Bron</th>"
 	    "<th scope=\"col\">Eigen cijfer (telt niet mee)</th>"
@@ -267,8 +268,9 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 		web_benchmarks_cell(b, json_object_get(v, "groepMediaan"));
 		html_out(b, "</tr>\n");
 	}
-	html_out(b, "</tbody></table>\n<details><summary>Alle gemeenten in de "
-	    "groep</summary>\n<table>\n<thead><tr><th scope=\"col\">Gemeente"
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n<details><summary>Alle "
+	    "gemeenten in de groep</summary>\n" WEB_TABLE_OPEN
+	    "\n<thead><tr><th scope=\"col\">Gemeente"
 	    "</th><th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
 	    "<th scope=\"col\">Bron</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(cmp, "leden"), i, v) {
@@ -282,7 +284,7 @@ web_benchmarks_tables(struct evbuffer *b, json_t *cmp)
 		web_benchmarks_source(b, json_object_get(v, "bron"));
 		html_out(b, "</td></tr>\n");
 	}
-	html_out(b, "</tbody></table></details>\n");
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "</details>\n");
 }
 
 /* The start of a link to the comparison in the API, up to its query. */

@@ -62,8 +62,8 @@ web_datasets_table(struct evbuffer *b, json_t *tabel)
 	json_t *dims = json_object_get(tabel, "dimensies"), *d, *cell;
 	size_t i, k;
 
-	html_out(b, "<table>\n<caption>De beschermde tabel (× is geheim "
-	    "gehouden)</caption>\n<thead><tr>");
+	html_out(b, WEB_TABLE_OPEN "\n<caption>De beschermde tabel (× is "
+	    "geheim gehouden)</caption>\n<thead><tr>");
 	json_array_foreach(dims, i, d)
 		html_out(b, "<th scope=\"col\">%s</th>", json_string_value(
 		    json_object_get(d, "naam")));
@@ -80,7 +80,7 @@ web_datasets_table(struct evbuffer *b, json_t *tabel)
 		web_datasets_figure(b, json_object_get(cell, "aantal"));
 		html_out(b, "</tr>\n");
 	}
-	html_out(b, "</tbody></table>\n");
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n");
 }
 
 /* How a table was protected, in words (the parameters are public). */
@@ -435,7 +435,8 @@ web_datasets_list(struct req *r)
 		html_out(b, "<p>Er zijn geen datasets die hierbij passen."
 		    "</p>\n");
 	else {
-		html_out(b, "<table>\n<caption>%ld datasets</caption>\n<thead>"
+		html_out(b, WEB_TABLE_OPEN "\n<caption>%ld datasets</caption>\n"
+		    "<thead>"
 		    "<tr><th scope=\"col\">Indicator</th><th scope=\"col\">"
 		    "Periode</th><th scope=\"col\">Gemeente</th><th scope="
 		    "\"col\">Status</th></tr></thead>\n<tbody>\n",
@@ -448,7 +449,7 @@ web_datasets_list(struct req *r)
 			    "periode"), web_datasets_municipality(d),
 			    choice_label(dataset_statuses, web_datasets_str(d,
 			    "status")));
-		html_out(b, "</tbody></table>\n");
+		html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n");
 		web_page_pager(r, b, page, page_size, total);
 	}
 	web_page_end(b);

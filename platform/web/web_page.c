@@ -135,11 +135,9 @@ web_page_markdown(struct evbuffer *b, const char *html, int top)
 		html_raw(b, part);	/* the safe renderer's text */
 		free(part);
 		if (strncmp(t, "<table>", 7) == 0)
-			html_out(b, "<div class=\"tabel-scroll\" "
-			    "role=\"region\" aria-label=\"Tabel\" "
-			    "tabindex=\"0\"><table>");
+			html_out(b, WEB_TABLE_OPEN);
 		else if (strncmp(t, "</table>", 8) == 0)
-			html_out(b, "</table></div>");
+			html_out(b, WEB_TABLE_CLOSE);
 		else if (h[0] == 'h' && h[1] >= '1' && h[1] <= '6' &&
 		    (h[2] == '>' || h[2] == ' '))
 			html_out(b, "<%sh%d", close ? "/" : "",
