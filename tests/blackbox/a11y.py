@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import urllib.parse
 
 from harness import TOP_BUILD, TOP_SRC
 
@@ -99,41 +100,62 @@ def _run_browser(t, instance, paths, outdir, label, cookie=None, shots=()):
     return pages
 
 
-def _run_vnu(t, pages, label):
-    """Nu HTML checker over every saved HTML file in one run; one check per
-    page."""
-    files = [pg["html"] for pg in pages if os.path.isfile(pg.get("html", ""))]
+def _run_vnu(t, batches):
+    """Nu HTML checker over every saved HTML file of batches ([(pages,
+    label)]) in one run of java; one check per page."""
+    files = [pg["html"] for pages, _ in batches for pg in pages
+             if os.path.isfile(pg.get("html", ""))]
+    labels = ", ".join(sorted(set(label for _, label in batches if label)))
     found = {}
     if files:
         try:
             p = subprocess.run(["java", "-jar", VNU_JAR, "--format", "json",
                                 "--errors-only", "--stdout"] + files,
-                               capture_output=True, text=True, timeout=300)
+                               capture_output=True, text=True, timeout=600)
             out = json.loads(p.stdout)
         except subprocess.TimeoutExpired:
-            t.ok(False, "Nu HTML checker finishes%s" % _name("", label),
+            t.ok(False, "Nu HTML checker finishes%s" % _name("", labels),
                  "vnu.jar timed out")
             return
         except ValueError:
-            t.ok(False, "Nu HTML checker runs%s" % _name("", label),
+            t.ok(False, "Nu HTML checker runs%s" % _name("", labels),
                  "vnu.jar exit %d\n%s%s" % (p.returncode, p.stderr[-1500:],
                                             p.stdout[:500]))
             return
         for msg in out.get("messages", []):
-            url = msg.get("url", "")
-            found.setdefault(os.path.basename(url), []).append(msg)
-    for pg in pages:
-        name = _name(pg["path"], label)
-        html = pg.get("html", "")
-        if not os.path.isfile(html):
-            t.ok(False, "%s: no Nu HTML checker errors" % name,
-                 "no HTML saved: %s" % (pg.get("error") or "unknown"))
-            continue
-        msgs = found.get(os.path.basename(html), [])
-        t.ok(msgs == [], "%s: no Nu HTML checker errors" % name,
-             "\n".join("line %s: %s [%s]" % (m.get("lastLine", "?"),
-                                             m.get("message"), m.get("type"))
-                       for m in msgs))
+            url = urllib.parse.unquote(msg.get("url", ""))
+            path = os.path.realpath(re.sub(r"^file:(//)?", "", url))
+            found.setdefault(path, []).append(msg)
+    known = set(os.path.realpath(f) for f in files)
+    stray = [k for k in found if k not in known]
+    t.ok(stray == [], "Nu HTML checker: every message is about a page "
+         "checked%s" % _name("", labels), "unmatched: " + ", ".join(stray))
+    for pages, label in batches:
+        for pg in pages:
+            name = _name(pg["path"], label)
+            html = pg.get("html", "")
+            if not os.path.isfile(html):
+                t.ok(False, "%s: no Nu HTML checker errors" % name,
+                     "no HTML saved: %s" % (pg.get("error") or "unknown"))
+                continue
+            msgs = found.get(os.path.realpath(html), [])
+            t.ok(msgs == [], "%s: no Nu HTML checker errors" % name,
+                 "\n".join("line %s: %s [%s]" % (
+                     m.get("lastLine", "?"), m.get("message"),
+                     m.get("type")) for m in msgs))
+
+
+# Pages whose HTML waits for check_html(): one run of the Nu HTML checker
+# (a Java start of seconds) for the whole test instead of one per call.
+_LATER = []
+
+
+def check_html(t):
+    """The Nu HTML checker over the pages of every check_pages(...,
+    html_later=True) so far, in one run."""
+    if _LATER:
+        _run_vnu(t, list(_LATER))
+        del _LATER[:]
 
 
 def _wide(pg, width):
@@ -149,7 +171,7 @@ def _wide(pg, width):
 
 
 def check_pages(t, instance, paths, label="", cookie=None, status=None,
-                reflow=None, shots=()):
+                reflow=None, shots=(), html_later=False):
     """Checks each path of a running Instance in chromium and with vnu:
     status 200 (or status[path]), zero axe violations, headings in order
     (the first an h1, no level skipped on the way down), no scrolling
@@ -157,7 +179,9 @@ def check_pages(t, instance, paths, label="", cookie=None, status=None,
     accepted for older callers and ignored), zero Nu HTML checker errors;
     and for the paths in shots a rendered screenshot (> 5 KB), kept in
     SHOT_DIR like those of every failing page. label tells apart several
-    calls (e.g. "ingelogd"); cookie ("name=value") is sent along."""
+    calls (e.g. "ingelogd"); cookie ("name=value") is sent along. With
+    html_later the Nu HTML checker runs at check_html(), for all pages at
+    once."""
     status = status or {}
     browser_missing, vnu_missing = _prerequisites()
     for why in browser_missing:
@@ -200,5 +224,9 @@ def check_pages(t, instance, paths, label="", cookie=None, status=None,
             print("# %s: axe needs review: %s" % (name, _violation(x)))
         for line in pg.get("console", []):
             print("# %s: browser %s" % (name, line))
-    if not vnu_missing:
-        _run_vnu(t, pages, label)
+    if vnu_missing:
+        return
+    if html_later:
+        _LATER.append((pages, label))
+    else:
+        _run_vnu(t, [(pages, label)])

@@ -20,7 +20,7 @@ import subprocess
 import threading
 import urllib.parse
 
-from a11y import SHOT_DIR, check_pages
+from a11y import SHOT_DIR, check_html, check_pages
 from harness import CONTENT, MEENTD, Instance, Tap, finish
 
 SEED_PILOT = "/pilots/0138940d-15b4-4051-9d8e-b201b881fd5b"
@@ -84,7 +84,7 @@ def check(paths, label="", cookie=None, status=None, role="anonymous"):
     """check_pages() on m, remembering which paths role has had checked."""
     seen.setdefault(role, set()).update(paths)
     check_pages(t, m, paths, label=label, cookie=cookie, status=status,
-                shots=[p for p in paths if p in SHOTS])
+                shots=[p for p in paths if p in SHOTS], html_later=True)
 
 
 # Followers, for the guideline's page and its list of followers; Rheden's
@@ -107,7 +107,7 @@ check(PAGES, status={
 
 # The start page about a chosen municipality ("Mijn gemeente": a cookie).
 check_pages(t, m, ["/"], label="mijn-gemeente",
-            cookie="meent_gemeente=GM0339")
+            cookie="meent_gemeente=GM0339", html_later=True)
 
 # A logged-in editor of the seed pilot's municipality (Rheden): the forms.
 # The browser gets the session cookie.
@@ -249,7 +249,7 @@ for name in ("/fouten", "/inloggen-fout", "/vergeten-fout",
 replay = Replay(m, posted)
 check_pages(t, replay, ["/voorbeeld", "/fouten", "/inloggen-fout",
                         "/vergeten-fout", "/voorstel-fout"],
-            label="formulier")
+            label="formulier", html_later=True)
 replay.close()
 m.request("POST", "/api/v1/datasets/%s/publicatie" % ds.split("/")[-1],
           token=tok)
@@ -393,4 +393,5 @@ for role, label, who in (("anonymous", "route-anoniem", None),
         paths.append(path)
     if paths:
         check(paths, label=label, cookie=who, status=status, role=role)
+check_html(t)
 finish(t, m)
