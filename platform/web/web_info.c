@@ -335,14 +335,17 @@ static const char web_info_privacy_text[] =
     "dus geen namen of gegevens van inwoners of collega's in.</p>\n"
     "<h2>Hoe lang</h2>\n<ul>\n"
     "<li>Uw account: zolang u het nodig hebt voor uw werk. Gaat u weg bij "
-    "uw gemeente? Dan haalt de beheerder uw account weg. Uw sessies worden "
-    "dan ook gewist.</li>\n";
+    "uw gemeente, of hebt u het account niet meer nodig? Vraag de beheerder "
+    "dan om het weg te halen. Uw sessies worden dan ook gewist.</li>\n";
 
 static const char web_info_privacy_rest[] =
     "<li>E-mail: 7 dagen na verzending, of 30 dagen als verzenden niet "
     "lukte.</li>\n"
     "<li>Pogingen om in te loggen: alleen in het geheugen, een paar "
     "minuten.</li>\n</ul>\n"
+    "<p>De beheerder maakt reservekopieën (backups) van de database. Daarin "
+    "staan dezelfde gegevens. De beheerder bepaalt hoe lang die bewaard "
+    "blijven.</p>\n"
     "<h2>Uw rechten</h2>\n"
     "<p>U mag altijd vragen welke gegevens meent over u heeft (inzage). U "
     "mag vragen om fouten te verbeteren (correctie) en om uw gegevens te "
