@@ -87,6 +87,39 @@ def check(paths, label="", cookie=None, status=None, role="anonymous"):
                 shots=[p for p in paths if p in SHOTS], html_later=True)
 
 
+# The page frame: the footer's links to the pages a Dutch government site
+# must have, on every page; the menu says where the visitor is.
+FOOTER = ("/over", "/help", "/toegankelijkheid", "/privacy")
+for path, current in (("/", '<a href="/" aria-current="page">Start</a>'),
+                      ("/pilots", '<a href="/pilots" aria-current="page">'),
+                      (SEED_PILOT, '<a href="/pilots" aria-current="true">'),
+                      ("/nergens-te-vinden", None), ("/privacy", None)):
+    r = m.get(path, headers={"Accept": "text/html"})
+    page = r.body.decode()
+    foot = page[page.find('<footer'):]
+    t.ok(all('<a href="%s">' % f in foot for f in FOOTER) and
+         (current is None or current in page) and
+         page.count("aria-current") == (current is not None) and
+         '<a class="skip-link" href="#meent-inhoud">' in page and
+         '<main id="meent-inhoud">' in page,
+         "%s: skip link, menu with aria-current, footer with the four "
+         "required pages" % path, page[:600])
+# The accessibility statement has the sections of the government's model.
+page = m.get("/toegankelijkheid").body.decode()
+t.ok(all(x in page for x in (
+    "<h1>Toegankelijkheidsverklaring</h1>", "voldoet gedeeltelijk",
+    "eigen beoordeling", "axe-core", "Nu HTML Checker", "toetsenbord",
+    "<h2>Bekende problemen</h2>", "<h2>Een probleem melden</h2>",
+    "Nationale ombudsman", "<h2>Datum</h2>", "2026")),
+     "/toegankelijkheid: status, how it was checked, known problems, "
+     "contact, the ombudsman, the date")
+page = m.get("/privacy").body.decode()
+t.ok(all(x in page for x in ("Argon2id", "meent_sessie", "meent_gemeente",
+                             "meent_apparaat", "7 dagen", "inzage",
+                             "correctie", "verwijdering",
+                             "Autoriteit Persoonsgegevens")),
+     "/privacy: what is kept, how long, and the rights")
+
 # Followers, for the guideline's page and its list of followers; Rheden's
 # editor (below) sees "Niet meer volgen" and the confirmation.
 for code in ("GM0339", "GM0664", "GM0275"):
