@@ -200,6 +200,15 @@ const struct route routes_table[] = {
 	{ GET, "/zoeken", web_zoeken, ACCESS_PUBLIC, ROUTE_WEB, 0, "web.zoeken" },
 	{ GET, "/mijn/export", web_export_download, ACCESS_ADMIN, ROUTE_WEB |
 	    ROUTE_NO_ETAG, 0, "web.export" },
+	/* The pages every government site has (web_info.c). */
+	{ GET, "/over", web_info_over, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.info.over" },
+	{ GET, "/help", web_info_help, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.info.help" },
+	{ GET, "/toegankelijkheid", web_info_accessibility, ACCESS_PUBLIC,
+	    ROUTE_WEB, 0, "web.info.toegankelijkheid" },
+	{ GET, "/privacy", web_info_privacy, ACCESS_PUBLIC, ROUTE_WEB, 0,
+	    "web.info.privacy" },
 	{ GET, "/mijn", web_dashboard, ACCESS_VIEWER, ROUTE_WEB, 0,
 	    "web.mijn" },
 	{ GET, "/pilots", web_pilots_list, ACCESS_PUBLIC, ROUTE_WEB, 0,

@@ -101,6 +101,12 @@ void	 web_guidelines_followers(struct req *);
 void	 web_home(struct req *);
 void	 web_home_choose(struct req *);
 
+/* web_info.c */
+void	 web_info_over(struct req *);
+void	 web_info_help(struct req *);
+void	 web_info_accessibility(struct req *);
+void	 web_info_privacy(struct req *);
+
 /* web_login.c */
 void	 web_login_form(struct req *);
 void	 web_login_post(struct req *);
@@ -111,6 +117,14 @@ bool	 web_csrf_valid(struct req *, const char *);
 int	 web_login_session(struct req *, long, const char *);
 
 /* web_page.c */
+/*
+ * A table in a box of its own that scrolls sideways when the table is
+ * wider than the screen (WCAG 1.4.10), and takes the keyboard's focus so
+ * that it scrolls without a mouse: literals to put in a page's HTML.
+ */
+#define WEB_TABLE_OPEN	"<div class=\"tabel-scroll\" role=\"region\" " \
+	"aria-label=\"Tabel\" tabindex=\"0\"><table>"
+#define WEB_TABLE_CLOSE	"</table></div>"
 void	 web_page_init(void);
 void	 web_page_start(struct req *, struct evbuffer *, const char *);
 void	 web_page_start_feed(struct req *, struct evbuffer *, const char *,
@@ -118,6 +132,14 @@ void	 web_page_start_feed(struct req *, struct evbuffer *, const char *,
 void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
 void	 web_page_errors(struct evbuffer *, json_t *);
+void	 web_page_error_summary(struct evbuffer *, const char *,
+	    const char *);
+void	 web_page_field_error(struct evbuffer *, const char *,
+	    const char *);
+void	 web_page_field_aria(struct evbuffer *, const char *, const char *,
+	    bool);
+void	 web_page_markdown(struct evbuffer *, const char *, int);
+void	 web_page_select(struct evbuffer *, json_t *, const char *);
 void	 web_page_pager(struct req *, struct evbuffer *, int, int, long);
 void	 web_page_query_problem(struct req *, struct evbuffer *, int,
 	     const char *const (*)[2], size_t, size_t);

@@ -98,16 +98,16 @@ web_benchmarks_list(struct req *r)
  */
 static void
 web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
-    const struct comparison_query *q)
+    const struct comparison_query *q, json_t *invalid)
 {
 	json_t *g, *p;
 	size_t i;
 
 	html_out(b, "<form method=\"get\" action=\"/benchmarks/%s\" "
 	    "class=\"filters\">\n<p><label for=\"gemeente\">Gemeente</label>"
-	    "<br><select id=\"gemeente\" name=\"gemeente\">\n"
-	    "<option value=\"\">Kies een gemeente</option>\n",
-	    json_string_value(json_object_get(ind, "id")));
+	    "<br>", json_string_value(json_object_get(ind, "id")));
+	web_page_select(b, invalid, "gemeente");
+	html_out(b, "<option value=\"\">Kies een gemeente</option>\n");
 	json_array_foreach(names, i, g) {
 		const char *code = json_string_value(json_array_get(g, 0));
 
@@ -118,7 +118,8 @@ web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
 		    json_string_value(json_array_get(g, 1)));
 	}
 	html_out(b, "</select></p>\n<p><label for=\"groep\">Vergelijk met"
-	    "</label><br><select id=\"groep\" name=\"groep\">\n");
+	    "</label><br>");
+	web_page_select(b, invalid, "groep");
 	for (i = 0; comparison_groups[i].value != NULL; i++) {
 		html_out(b, "<option value=\"%s\"",
 		    comparison_groups[i].value);
@@ -128,7 +129,8 @@ web_benchmarks_form(struct evbuffer *b, json_t *ind, json_t *names,
 		html_out(b, ">%s</option>\n", comparison_groups[i].label);
 	}
 	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
-	    "<br><select id=\"periode\" name=\"periode\">\n");
+	    "<br>");
+	web_page_select(b, invalid, "periode");
 	json_array_foreach(json_object_get(ind, "perioden"), i, p) {
 		const char *v = json_string_value(json_object_get(p, "periode"));
 		bool provisional = strcmp(json_string_value(json_object_get(p,
@@ -284,7 +286,8 @@ web_benchmarks_members(struct evbuffer *b, json_t *ind, json_t *cmp)
 	    ind, "richting")), "lager_beter") == 0 ? web_benchmarks_low_first :
 	    web_benchmarks_high_first);
 	html_out(b, "<details><summary>Alle gemeenten in de groep (tabel bij "
-	    "de grafiek)</summary>\n<table>\n<caption>In de volgorde van de "
+	    "de grafiek)</summary>\n" WEB_TABLE_OPEN "\n<caption>In de "
+	    "volgorde van de "
 	    "grafiek</caption>\n<thead><tr><th scope=\"col\">Gemeente</th>"
 	    "<th scope=\"col\">Inwoners</th><th scope=\"col\">Waarde</th>"
 	    "<th scope=\"col\">Bron</th></tr></thead>\n<tbody>\n");
@@ -308,7 +311,7 @@ web_benchmarks_members(struct evbuffer *b, json_t *ind, json_t *cmp)
 		web_benchmarks_source(b, json_object_get(rows[i], "bron"));
 		html_out(b, "</td></tr>\n");
 	}
-	html_out(b, "</tbody></table></details>\n");
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "</details>\n");
 	free(rows);
 }
 
@@ -325,7 +328,7 @@ web_benchmarks_tables(struct evbuffer *b, json_t *ind, json_t *cmp)
 	long n = (long)json_integer_value(json_object_get(stats, "n"));
 	char count[NL_NUMBER_MAX];
 
-	html_out(b, "<table>\n<caption>Spreiding in de groep (%s %s)"
+	html_out(b, WEB_TABLE_OPEN "\n<caption>Spreiding in de groep (%s %s)"
 	    "</caption>\n<tbody>\n", nl_count(count, sizeof count, n),
 	    nl_plural(n, "waarde", "waarden"));
 	for (i = 0; i < nitems(keys); i++) {
@@ -333,7 +336,8 @@ web_benchmarks_tables(struct evbuffer *b, json_t *ind, json_t *cmp)
 		web_benchmarks_cell(b, json_object_get(stats, keys[i]));
 		html_out(b, "</tr>\n");
 	}
-	html_out(b, "</tbody></table>\n<table>\n<caption>Door de tijd"
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n" WEB_TABLE_OPEN
+	    "\n<caption>Door de tijd"
 	    "</caption>\n<thead><tr><th scope=\"col\">Periode</th>"
 	    "<th scope=\"col\">Deze gemeente</th><th scope=\"col\">Bron</th>"
 	    "<th scope=\"col\">Eigen cijfer (telt niet mee)</th>"
@@ -355,7 +359,7 @@ web_benchmarks_tables(struct evbuffer *b, json_t *ind, json_t *cmp)
 		web_benchmarks_cell(b, json_object_get(v, "groepMediaan"));
 		html_out(b, "</tr>\n");
 	}
-	html_out(b, "</tbody></table>\n");
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n");
 	web_benchmarks_members(b, ind, cmp);
 }
 
@@ -497,7 +501,8 @@ web_benchmarks_show(struct req *r)
 	    json_string_value(json_object_get(ind, "bron")));
 	if (status == 400)
 		web_benchmarks_problem(r, b);
-	web_benchmarks_form(b, ind, names, &q);
+	web_benchmarks_form(b, ind, names, &q, status == 400 ? r->invalid :
+	    NULL);
 	if (cmp != NULL)
 		web_benchmarks_result(b, ind, cmp, &q);
 	else if (status == 200)

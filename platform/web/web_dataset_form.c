@@ -126,7 +126,7 @@ web_dataset_form_problems(struct evbuffer *b, json_t *invalid)
 	if (json_array_size(invalid) == 0)
 		return;
 	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
-	    "tabindex=\"-1\"><h2>Dit moet anders</h2><ul>\n");
+	    "tabindex=\"-1\"><h2>Dit moet anders</h2><ul id=\"fouten\">\n");
 	json_array_foreach(invalid, i, p) {
 		const char *name = json_string_value(json_object_get(p,
 		    "name"));
@@ -153,15 +153,43 @@ web_dataset_form_problems(struct evbuffer *b, json_t *invalid)
 	    "%s.</p></div>\n", file ? ", nadat u het hebt verbeterd" : "");
 }
 
-static void
-web_dataset_form_indicators(struct evbuffer *b, json_t *items, const char *ind)
+/*
+ * Whether an error in invalid is about the file rather than a field of the
+ * form: the file's input then points to the summary's list (#fouten).
+ */
+static bool
+web_dataset_form_file_error(json_t *invalid)
 {
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(invalid, i, p) {
+		const char *name = json_string_value(json_object_get(p,
+		    "name"));
+		bool field = false;
+
+		for (size_t k = 0; k < nitems(form_fields); k++)
+			field = field || (name != NULL &&
+			    strcmp(name, form_fields[k]) == 0);
+		if (!field)
+			return true;
+	}
+	return false;
+}
+
+static void
+web_dataset_form_indicators(struct evbuffer *b, json_t *items, const char *ind,
+    json_t *invalid)
+{
+	const char *why = req_invalid_reason(invalid, "indicator");
 	json_t *i;
 	size_t k;
 
-	html_out(b, "<p><label for=\"indicator\">Indicator</label><br>"
-	    "<select id=\"indicator\" name=\"indicator\" "
-	    "aria-describedby=\"indicator-uitleg\">\n");
+	html_out(b, "<p><label for=\"indicator\">Indicator</label><br>");
+	web_page_field_error(b, "indicator", why);
+	html_out(b, "<select id=\"indicator\" name=\"indicator\"");
+	web_page_field_aria(b, "indicator", "indicator-uitleg", why != NULL);
+	html_out(b, ">\n");
 	json_array_foreach(items, k, i) {
 		const char *id = json_string_value(json_object_get(i, "id"));
 
@@ -179,9 +207,11 @@ web_dataset_form_indicators(struct evbuffer *b, json_t *items, const char *ind)
 
 /* The roles, one field per role (see the top of this file for why). */
 static void
-web_dataset_form_role_inputs(struct evbuffer *b, struct evkeyvalq *in)
+web_dataset_form_role_inputs(struct evbuffer *b, struct evkeyvalq *in,
+    json_t *invalid)
 {
 	const char *agg = web_dataset_form_kept(in, "aggregatie");
+	const char *why = req_invalid_reason(invalid, "aggregatie");
 
 	html_out(b, "<fieldset id=\"rollen\"><legend>Kolommen (alleen bij "
 	    "microdata)</legend>\n<p class=\"hint\">Schrijf de namen zoals ze "
@@ -190,15 +220,25 @@ web_dataset_form_role_inputs(struct evbuffer *b, struct evkeyvalq *in)
 	for (size_t k = 0; k < nitems(role_fields); k++) {
 		const char *f = role_fields[k].field;
 
+		const char *bad = req_invalid_reason(invalid, f);
+		char hint[64];
+
 		html_out(b, "<p><label for=\"%s\">%s</label><br><span "
-		    "class=\"hint\" id=\"%s-uitleg\">%s</span><br><input "
-		    "id=\"%s\" name=\"%s\" value=\"%s\" aria-describedby="
-		    "\"%s-uitleg\"></p>\n", f, role_fields[k].label,
-		    f, role_fields[k].hint, f, f, web_dataset_form_kept(
-		    in, f), f);
+		    "class=\"hint\" id=\"%s-uitleg\">%s</span><br>", f,
+		    role_fields[k].label, f, role_fields[k].hint);
+		web_page_field_error(b, f, bad);
+		html_out(b, "<input id=\"%s\" name=\"%s\" value=\"%s\"", f, f,
+		    web_dataset_form_kept(in, f));
+		snprintf(hint, sizeof hint, "%s-uitleg", f);
+		web_page_field_aria(b, f, hint, bad != NULL);
+		html_out(b, "></p>\n");
 	}
 	html_out(b, "<p><label for=\"aggregatie\">De meetwaarde wordt"
-	    "</label><br><select id=\"aggregatie\" name=\"aggregatie\">\n");
+	    "</label><br>");
+	web_page_field_error(b, "aggregatie", why);
+	html_out(b, "<select id=\"aggregatie\" name=\"aggregatie\"");
+	web_page_field_aria(b, "aggregatie", NULL, why != NULL);
+	html_out(b, ">\n");
 	for (size_t k = 0; aggregations[k].value != NULL; k++) {
 		const char *v = aggregations[k].value;
 
@@ -215,6 +255,7 @@ web_dataset_form_page(struct req *r, int status, struct evkeyvalq *in)
 	struct evbuffer *b;
 	json_t *items = indicator_list(r->db);
 	const char *vorm = web_dataset_form_kept(in, "vorm");
+	const char *why;
 	size_t k;
 
 	if (items == NULL) {
@@ -242,14 +283,22 @@ web_dataset_form_page(struct req *r, int status, struct evkeyvalq *in)
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n",
 	    r->who.csrf);
 	web_dataset_form_indicators(b, items, web_dataset_form_kept(in,
-	    "indicator"));
+	    "indicator"), r->invalid);
+	why = req_invalid_reason(r->invalid, "periode");
 	html_out(b, "<p><label for=\"periode\">Periode</label><br>"
 	    "<span class=\"hint\" id=\"periode-uitleg\">Een jaar (2025), "
-	    "kwartaal (2025-K2) of maand (2025-06).</span><br>"
-	    "<input id=\"periode\" name=\"periode\" value=\"%s\" "
-	    "aria-describedby=\"periode-uitleg\"></p>\n"
-	    "<fieldset id=\"vorm\"><legend>Vorm van het bestand</legend>\n",
+	    "kwartaal (2025-K2) of maand (2025-06).</span><br>");
+	web_page_field_error(b, "periode", why);
+	html_out(b, "<input id=\"periode\" name=\"periode\" value=\"%s\"",
 	    web_dataset_form_kept(in, "periode"));
+	web_page_field_aria(b, "periode", "periode-uitleg", why != NULL);
+	why = req_invalid_reason(r->invalid, "vorm");
+	html_out(b, "></p>\n<fieldset id=\"vorm\"");
+	html_attr_if(b, why != NULL, " aria-describedby=\"vorm-fout\"");
+	html_out(b, "><legend>Vorm van het bestand</legend>\n");
+	if (why != NULL)
+		html_out(b, "<p class=\"error\" id=\"vorm-fout\">%s</p>\n",
+		    why);
 	for (k = 0; dataset_forms[k].value != NULL; k++) {
 		const char *v = dataset_forms[k].value;
 
@@ -261,7 +310,7 @@ web_dataset_form_page(struct req *r, int status, struct evkeyvalq *in)
 		    dataset_forms[k].label);
 	}
 	html_out(b, "</fieldset>\n");
-	web_dataset_form_role_inputs(b, in);
+	web_dataset_form_role_inputs(b, in, r->invalid);
 	html_out(b, "<p><label for=\"bestand\">CSV-bestand (hoogstens 32 MB)"
 	    "</label><br>");
 	if (json_array_size(r->invalid) > 0)
@@ -270,8 +319,12 @@ web_dataset_form_page(struct req *r, int status, struct evkeyvalq *in)
 		    "een fout.</span><br>");
 	html_out(b, "<input type=\"file\" id=\"bestand\" name=\"bestand\" "
 	    "accept=\".csv,text/csv\"");
-	html_attr_if(b, json_array_size(r->invalid) > 0,
-	    " aria-describedby=\"bestand-uitleg\"");
+	if (web_dataset_form_file_error(r->invalid))
+		html_out(b, " aria-describedby=\"bestand-uitleg fouten\" "
+		    "aria-invalid=\"true\"");
+	else
+		html_attr_if(b, json_array_size(r->invalid) > 0,
+		    " aria-describedby=\"bestand-uitleg\"");
 	html_out(b, "></p>\n<p><button type=\"submit\">Uploaden en "
 	    "beschermen</button></p>\n</form>\n");
 	web_page_end(b);

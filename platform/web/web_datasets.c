@@ -62,8 +62,8 @@ web_datasets_table(struct evbuffer *b, json_t *tabel)
 	json_t *dims = json_object_get(tabel, "dimensies"), *d, *cell;
 	size_t i, k;
 
-	html_out(b, "<table>\n<caption>De beschermde tabel (× is geheim "
-	    "gehouden)</caption>\n<thead><tr>");
+	html_out(b, WEB_TABLE_OPEN "\n<caption>De beschermde tabel (× is "
+	    "geheim gehouden)</caption>\n<thead><tr>");
 	json_array_foreach(dims, i, d)
 		html_out(b, "<th scope=\"col\">%s</th>", json_string_value(
 		    json_object_get(d, "naam")));
@@ -80,7 +80,7 @@ web_datasets_table(struct evbuffer *b, json_t *tabel)
 		web_datasets_figure(b, json_object_get(cell, "aantal"));
 		html_out(b, "</tr>\n");
 	}
-	html_out(b, "</tbody></table>\n");
+	html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n");
 }
 
 /* How a table was protected, in words (the parameters are public). */
@@ -372,10 +372,13 @@ web_datasets_filters(struct req *r, struct evbuffer *b, json_t *items,
 	json_t *i;
 	size_t k;
 
+	const char *why = req_invalid_reason(r->invalid, "periode");
+
 	html_out(b, "<form method=\"get\" action=\"/datasets\" "
 	    "class=\"filters\">\n<p><label for=\"indicator\">Indicator</label>"
-	    "<br><select id=\"indicator\" name=\"indicator\">\n"
-	    "<option value=\"\">Alle indicatoren</option>\n");
+	    "<br>");
+	web_page_select(b, r->invalid, "indicator");
+	html_out(b, "<option value=\"\">Alle indicatoren</option>\n");
 	json_array_foreach(items, k, i) {
 		const char *id = json_string_value(json_object_get(i, "id"));
 
@@ -386,10 +389,14 @@ web_datasets_filters(struct req *r, struct evbuffer *b, json_t *items,
 		    json_string_value(json_object_get(i, "naam")));
 	}
 	html_out(b, "</select></p>\n<p><label for=\"periode\">Periode</label>"
-	    "<br><input id=\"periode\" name=\"periode\" size=\"8\" "
-	    "value=\"%s\"></p>\n<p><label for=\"status\">Status</label><br>"
-	    "<select id=\"status\" name=\"status\">\n<option value=\"\">Alle"
-	    "</option>\n", q->periode);
+	    "<br>");
+	web_page_field_error(b, "periode", why);
+	html_out(b, "<input id=\"periode\" name=\"periode\" size=\"8\" "
+	    "value=\"%s\"", q->periode);
+	web_page_field_aria(b, "periode", NULL, why != NULL);
+	html_out(b, "></p>\n<p><label for=\"status\">Status</label><br>");
+	web_page_select(b, r->invalid, "status");
+	html_out(b, "<option value=\"\">Alle</option>\n");
 	for (k = 0; dataset_statuses[k].value != NULL; k++) {
 		const char *v = dataset_statuses[k].value;
 
@@ -465,7 +472,7 @@ web_datasets_list(struct req *r)
 	else {
 		char count[NL_COUNTED_MAX], period[64];
 
-		html_out(b, "<table>\n<caption>%s</caption>\n<thead>"
+		html_out(b, WEB_TABLE_OPEN "\n<caption>%s</caption>\n<thead>"
 		    "<tr><th scope=\"col\">Indicator</th><th scope=\"col\">"
 		    "Periode</th><th scope=\"col\">Gemeente</th><th scope="
 		    "\"col\">Status</th></tr></thead>\n<tbody>\n",
@@ -480,7 +487,7 @@ web_datasets_list(struct req *r)
 			    web_datasets_municipality(d),
 			    choice_label(dataset_statuses, web_datasets_str(d,
 			    "status")));
-		html_out(b, "</tbody></table>\n");
+		html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n");
 		web_page_pager(r, b, page, page_size, total);
 	}
 	web_page_end(b);

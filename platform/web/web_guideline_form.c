@@ -19,11 +19,20 @@
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 
+/*
+ * The form to propose a change; error (or NULL) is about field ("tekst",
+ * "bericht", or NULL for neither): in the summary and beside that field.
+ */
 static void
 web_guideline_form_propose_form(struct req *r, int status,
     const struct guideline *g, long basis, const char *tekst,
-    const char *bericht, const char *error)
+    const char *bericht, const char *error, const char *field)
 {
+	bool bad_tekst = error != NULL && field != NULL &&
+	    strcmp(field, "tekst") == 0;
+	bool bad_bericht = error != NULL && field != NULL &&
+	    strcmp(field, "bericht") == 0;
+
 	struct evbuffer *b = evbuffer_new();
 
 	web_page_start(r, b, "Wijziging voorstellen");
@@ -32,18 +41,24 @@ web_guideline_form_propose_form(struct req *r, int status,
 	    "wijzigingen die intussen op andere plaatsen zijn gedaan, worden "
 	    "samengevoegd.</p>\n", g->slug, g->titel, basis);
 	if (error != NULL)
-		html_out(b, "<div class=\"error-summary\" role=\"alert\">"
-		    "<p>%s</p></div>\n", error);
+		web_page_error_summary(b, field, error);
 	html_out(b, "<form method=\"post\" action=\"/richtlijnen/%s/voorstellen/"
 	    "nieuw\">\n<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 	    "<input type=\"hidden\" name=\"basis\" value=\"%ld\">\n"
-	    "<p><label for=\"tekst\">Tekst (Markdown)</label><br>"
-	    "<textarea id=\"tekst\" name=\"tekst\" rows=\"24\" cols=\"80\">%s"
-	    "</textarea></p>\n<p><label for=\"bericht\">Waarom deze wijziging? "
-	    "(verplicht)</label><br><input id=\"bericht\" name=\"bericht\" "
-	    "maxlength=\"200\" value=\"%s\"></p>\n<p><button type=\"submit\">"
-	    "Voorstel indienen</button></p>\n</form>\n", g->slug, r->who.csrf,
-	    basis, tekst, bericht);
+	    "<p><label for=\"tekst\">Tekst (Markdown)</label><br>", g->slug,
+	    r->who.csrf, basis);
+	web_page_field_error(b, "tekst", bad_tekst ? error : NULL);
+	html_out(b, "<textarea id=\"tekst\" name=\"tekst\" rows=\"24\" "
+	    "cols=\"80\"");
+	web_page_field_aria(b, "tekst", NULL, bad_tekst);
+	html_out(b, ">%s</textarea></p>\n<p><label for=\"bericht\">Waarom deze "
+	    "wijziging? (verplicht)</label><br>", tekst);
+	web_page_field_error(b, "bericht", bad_bericht ? error : NULL);
+	html_out(b, "<input id=\"bericht\" name=\"bericht\" maxlength=\"200\" "
+	    "value=\"%s\"", bericht);
+	web_page_field_aria(b, "bericht", NULL, bad_bericht);
+	html_out(b, "></p>\n<p><button type=\"submit\">Voorstel indienen"
+	    "</button></p>\n</form>\n");
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
@@ -64,7 +79,7 @@ web_guideline_form_propose_new(struct req *r)
 		return;
 	}
 	web_guideline_form_propose_form(r, 200, &g, g.head, json_string_value(
-	    json_object_get(head, "tekst")), "", NULL);
+	    json_object_get(head, "tekst")), "", NULL, NULL);
 	json_decref(head);
 }
 
@@ -90,7 +105,7 @@ web_guideline_form_propose_post(struct req *r)
 		snprintf(error, sizeof error, "De tekst %s.", why);
 		web_guideline_form_propose_form(r, 400, &g, rev.basis > 0 ?
 		    rev.basis : g.head, tekst, bericht != NULL ? bericht : "",
-		    error);
+		    error, "tekst");
 		evhttp_clear_headers(&form);
 		return;
 	}
@@ -100,7 +115,9 @@ web_guideline_form_propose_post(struct req *r)
 		web_guideline_form_propose_form(r, 400, &g, rev.basis > 0 ? rev.basis :
 		    g.head, tekst != NULL ? tekst : "", bericht != NULL ?
 		    bericht : "", "Vul de tekst en een reden in (hoogstens 200 "
-		    "tekens).");
+		    "tekens).", tekst == NULL ? "tekst" : bericht == NULL ||
+		    *bericht == '\0' || strlen(bericht) >
+		    GUIDELINE_MESSAGE_MAX ? "bericht" : NULL);
 		evhttp_clear_headers(&form);
 		return;
 	}

@@ -81,8 +81,23 @@ static void
 web_guidelines_text(struct evbuffer *b, json_t *rev)
 {
 	json_t *toc = json_object_get(rev, "inhoudsopgave"), *h;
+	const char *html = json_string_value(json_object_get(rev, "html"));
+	const char *end = NULL;
+	char *title;
 	size_t i;
 
+	/*
+	 * A text that opens with its title (# ...): the title first, then the
+	 * contents, so that no h2 comes before the page's h1.
+	 */
+	if (html != NULL && strncmp(html, "<h1", 3) == 0 &&
+	    (end = strstr(html, "</h1>")) != NULL) {
+		end += strlen("</h1>");
+		title = xstrndup(html, (size_t)(end - html));
+		html_raw(b, title);	/* the safe renderer's heading */
+		free(title);
+		html = end;
+	}
 	if (json_array_size(toc) > 1) {
 		html_out(b, "<nav class=\"toc\" aria-labelledby=\"meent-toc\">"
 		    "<h2 id=\"meent-toc\">Inhoud</h2><ol>\n");
@@ -95,7 +110,7 @@ web_guidelines_text(struct evbuffer *b, json_t *rev)
 	}
 	/* Rendered when the revision was stored (guideline_render(): safe). */
 	html_out(b, "<div class=\"richtlijn\">");
-	html_raw(b, json_string_value(json_object_get(rev, "html")));
+	web_page_markdown(b, html, 0);
 	html_out(b, "</div>\n");
 }
 
@@ -309,7 +324,7 @@ web_guidelines_show(struct req *r)
 /* The followers' filter form (GET), keeping what was asked. */
 static void
 web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
-    const struct municipality_filter *f, json_t *provinces)
+    const struct municipality_filter *f, json_t *provinces, json_t *invalid)
 {
 	bool found = false;
 	json_t *v;
@@ -318,8 +333,9 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 
 	html_out(b, "<form class=\"filters\" method=\"get\" action=\""
 	    "/richtlijnen/%s/volgers\">\n<p><label for=\"grootteklasse\">"
-	    "Inwoners</label><br><select id=\"grootteklasse\" name=\""
-	    "grootteklasse\">\n<option value=\"\">alle</option>\n", g->slug);
+	    "Inwoners</label><br>", g->slug);
+	web_page_select(b, invalid, "grootteklasse");
+	html_out(b, "<option value=\"\">alle</option>\n");
 	for (i = 0; municipality_classes[i].value != NULL; i++) {
 		html_out(b, "<option value=\"%s\"", municipality_classes[i].value);
 		html_attr_if(b, f->grootteklasse == (int)i + 1, " selected");
@@ -327,8 +343,9 @@ web_guidelines_followers_form(struct evbuffer *b, const struct guideline *g,
 		    municipality_classes[i].label);
 	}
 	html_out(b, "</select></p>\n<p><label for=\"provincie\">Provincie"
-	    "</label><br><select id=\"provincie\" name=\"provincie\">\n"
-	    "<option value=\"\">alle</option>\n");
+	    "</label><br>");
+	web_page_select(b, invalid, "provincie");
+	html_out(b, "<option value=\"\">alle</option>\n");
 	json_array_foreach(provinces, i, v) {
 		const char *name = json_string_value(json_object_get(v,
 		    "provincie"));
@@ -393,7 +410,7 @@ web_guidelines_followers(struct req *r)
 	    g.slug, g.titel);
 	if (status == 400)
 		web_page_query_problem(r, b, 400, labels, nitems(labels), 2);
-	web_guidelines_followers_form(b, &g, &f, provinces);
+	web_guidelines_followers_form(b, &g, &f, provinces, r->invalid);
 	if (list != NULL) {
 		char count[NL_COUNTED_MAX];
 

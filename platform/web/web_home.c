@@ -200,8 +200,8 @@ web_home_figures(struct evbuffer *b, const struct model_home *h)
 		if (!json_is_number(json_object_get(f, "waarde")))
 			continue;
 		if (shown++ == 0)
-			html_out(b, "<table>\n<caption>%s naast de mediaan van "
-			    "gemeenten met %s</caption>\n<thead><tr>"
+			html_out(b, WEB_TABLE_OPEN "\n<caption>%s naast de "
+			    "mediaan van gemeenten met %s</caption>\n<thead><tr>"
 			    "<th scope=\"col\">Cijfer</th><th scope=\"col\">%s"
 			    "</th><th scope=\"col\">Mediaan</th></tr></thead>\n"
 			    "<tbody>\n", naam, json_string_value(
@@ -231,7 +231,7 @@ web_home_figures(struct evbuffer *b, const struct model_home *h)
 		html_out(b, "<p>Van %s zijn hier nog geen cijfers.</p>\n",
 		    naam);
 	else
-		html_out(b, "</tbody></table>\n");
+		html_out(b, "</tbody>" WEB_TABLE_CLOSE "\n");
 	html_out(b, "<p><a href=\"/benchmarks\">Alle benchmarks</a></p>\n");
 }
 

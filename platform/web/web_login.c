@@ -38,26 +38,32 @@ web_login_page(struct req *r, int status, const char *email,
     const char *terug, const char *error)
 {
 	struct evbuffer *b = evbuffer_new();
+	/* A missing or wrong address or password: about both fields. */
+	bool bad = error != NULL && (status == 400 || status == 401);
 
 	web_page_start(r, b, "Inloggen");
 	html_out(b, "<h1>Inloggen</h1>\n");
 	if (error != NULL)
-		html_out(b, "<p class=\"error\" role=\"alert\">%s</p>\n", error);
+		web_page_error_summary(b, bad ? "email" : NULL, error);
 	html_out(b, "<form method=\"post\" action=\"/inloggen\">\n");
 	if (strcmp(terug, "/") != 0)
 		html_out(b, "<input type=\"hidden\" name=\"terug\" "
 		    "value=\"%s\">\n", terug);
-	html_out(b, "<p><label for=\"email\">E-mailadres</label><br>"
-	    "<input id=\"email\" name=\"email\" type=\"email\" "
+	html_out(b, "<p><label for=\"email\">E-mailadres</label><br>");
+	web_page_field_error(b, "email", bad ? error : NULL);
+	html_out(b, "<input id=\"email\" name=\"email\" type=\"email\" "
 	    "autocomplete=\"username\" required maxlength=\"254\" "
-	    "value=\"%s\"></p>\n"
-	    "<p><label for=\"wachtwoord\">Wachtwoord</label><br>"
+	    "value=\"%s\"", email);
+	web_page_field_aria(b, "email", NULL, bad);
+	html_out(b, "></p>\n<p><label for=\"wachtwoord\">Wachtwoord</label><br>"
 	    "<input id=\"wachtwoord\" name=\"wachtwoord\" type=\"password\" "
-	    "autocomplete=\"current-password\" required maxlength=\"1024\">"
-	    "</p>\n<p><button type=\"submit\">Inloggen</button></p>\n"
-	    "</form>\n<p><a href=\"/wachtwoord-vergeten\">Wachtwoord vergeten?</a></p>\n"
-	    "<p><a href=\"/toegang-aanvragen\">Nog geen account? Vraag "
-	    "toegang aan</a></p>\n", email);
+	    "autocomplete=\"current-password\" required maxlength=\"1024\"");
+	html_attr_if(b, bad, " aria-describedby=\"email-fout\" "
+	    "aria-invalid=\"true\"");
+	html_out(b, "></p>\n<p><button type=\"submit\">Inloggen</button></p>\n"
+	    "</form>\n<p><a href=\"/wachtwoord-vergeten\">Wachtwoord vergeten?"
+	    "</a></p>\n<p><a href=\"/toegang-aanvragen\">Nog geen account? "
+	    "Vraag toegang aan</a></p>\n");
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);

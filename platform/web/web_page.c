@@ -7,6 +7,7 @@
  */
 #include "web/web.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -32,6 +33,123 @@ web_page_errors(struct evbuffer *b, json_t *invalid)
 		    json_string_value(json_object_get(p, "name")),
 		    json_string_value(json_object_get(p, "reason")));
 	html_out(b, "</ul></div>\n");
+}
+
+/*
+ * The summary of a form that has one message (msg, escaped here) rather
+ * than a list: at the top, linked to the field it is about (its id), or
+ * about no single field (field NULL: too many attempts, too busy).
+ */
+void
+web_page_error_summary(struct evbuffer *b, const char *field,
+    const char *msg)
+{
+	html_out(b, "<div class=\"error-summary\" role=\"alert\" "
+	    "tabindex=\"-1\"><h2>Dit moet anders</h2><ul>\n");
+	if (field != NULL)
+		html_out(b, "<li><a href=\"#%s\">%s</a></li>\n", field, msg);
+	else
+		html_out(b, "<li>%s</li>\n", msg);
+	html_out(b, "</ul></div>\n");
+}
+
+/*
+ * Beside field name, above its input: its error message msg (NULL:
+ * nothing), with the id "NAME-fout" that web_page_field_aria() points to.
+ */
+void
+web_page_field_error(struct evbuffer *b, const char *name, const char *msg)
+{
+	if (msg != NULL)
+		html_out(b, "<span class=\"error\" id=\"%s-fout\">%s</span>"
+		    "<br>", name, msg);
+}
+
+/*
+ * The attributes of input name that tie it to its hint (the id hint, or
+ * NULL) and, when invalid, to its error message (web_page_field_error()
+ * with the same name): aria-describedby, and aria-invalid="true".
+ */
+void
+web_page_field_aria(struct evbuffer *b, const char *name, const char *hint,
+    bool invalid)
+{
+	if (hint == NULL && !invalid)
+		return;
+	html_out(b, " aria-describedby=\"");
+	if (hint != NULL)
+		html_out(b, "%s%s", hint, invalid ? " " : "");
+	if (invalid)
+		html_out(b, "%s-fout\" aria-invalid=\"true", name);
+	html_out(b, "\"");
+}
+
+/*
+ * The start of select list name ("<select id=name name=name ...>") in a
+ * form whose invalid fields are invalid ([{name, reason}], or NULL): after
+ * its error message when it has one, and tied to it.
+ */
+void
+web_page_select(struct evbuffer *b, json_t *invalid, const char *name)
+{
+	const char *why = invalid != NULL ? req_invalid_reason(invalid, name) :
+	    NULL;
+
+	web_page_field_error(b, name, why);
+	html_out(b, "<select id=\"%s\" name=\"%s\"", name, name);
+	web_page_field_aria(b, name, NULL, why != NULL);
+	html_out(b, ">\n");
+}
+
+/*
+ * Markdown rendered at write time (trusted, safe HTML) into b:
+ * - each table in a box of its own that scrolls sideways, so that a wide
+ *   table does not push the page wider than a phone's screen (WCAG
+ *   1.4.10); the box takes the keyboard's focus, to scroll without a mouse;
+ * - headings moved so that the text's highest one is an h<top> and the
+ *   others keep their distance to it (at most h6): a "# Kop" or "### Kop"
+ *   in a pilot's section under its h2 becomes an h3 (top 0: as they are).
+ * The safe renderer escapes raw HTML, so every "<table>" and "<hN" in html
+ * is its own markup.
+ */
+void
+web_page_markdown(struct evbuffer *b, const char *html, int top)
+{
+	const char *p = html != NULL ? html : "", *t;
+	int shift = 0, high = 7;
+	char *part;
+
+	for (t = strstr(p, "<h"); top > 0 && t != NULL; t = strstr(t + 2,
+	    "<h"))
+		if (t[2] >= '1' && t[2] <= '6' && t[2] - '0' < high &&
+		    (t[3] == '>' || t[3] == ' '))
+			high = t[2] - '0';
+	if (top > 0 && high < 7)
+		shift = top - high;
+
+	while (*(t = p + strcspn(p, "<")) != '\0') {
+		size_t close = t[1] == '/';
+		const char *h = t + 1 + close;
+
+		part = xstrndup(p, (size_t)(t - p));
+		html_raw(b, part);	/* the safe renderer's text */
+		free(part);
+		if (strncmp(t, "<table>", 7) == 0)
+			html_out(b, WEB_TABLE_OPEN);
+		else if (strncmp(t, "</table>", 8) == 0)
+			html_out(b, WEB_TABLE_CLOSE);
+		else if (h[0] == 'h' && h[1] >= '1' && h[1] <= '6' &&
+		    (h[2] == '>' || h[2] == ' '))
+			html_out(b, "<%sh%d", close ? "/" : "",
+			    h[1] - '0' + shift > 6 ? 6 : h[1] - '0' + shift);
+		else {
+			html_out(b, "<");
+			p = t + 1;
+			continue;
+		}
+		p = t[1 + close] == 'h' ? h + 2 : t + 7 + close;
+	}
+	html_raw(b, p);
 }
 
 /*
@@ -133,6 +251,67 @@ web_page_query_problem(struct req *r, struct evbuffer *b, int status,
 	html_out(b, "</ul></div>\n");
 }
 
+/* The site's menu, in order; "Mijn overzicht" follows for who is signed in. */
+static const struct {
+	const char	*href;
+	const char	*text;
+} web_page_menu[] = {
+	{ "/", "Start" },
+	{ "/pilots", "Pilots" },
+	{ "/richtlijnen", "Richtlijnen" },
+	{ "/benchmarks", "Benchmarks" },
+	{ "/gemeenten", "Gemeenten" },
+	{ "/zoeken", "Zoeken" },
+};
+
+/*
+ * The footer's links to the pages every Dutch government site has
+ * (web_info.c).
+ */
+static const struct {
+	const char	*href;
+	const char	*text;
+} web_page_footer[] = {
+	{ "/over", "Over meent" },
+	{ "/help", "Hulp" },
+	{ "/toegankelijkheid", "Toegankelijkheid" },
+	{ "/privacy", "Privacy" },
+};
+
+/*
+ * Whether the page at path is the menu item href (1), lies in its part of
+ * the site (2: /pilots/{id} under /pilots), or neither (0).
+ */
+static int
+web_page_menu_here(const char *path, const char *href)
+{
+	size_t n = strlen(href);
+
+	if (strcmp(path, href) == 0)
+		return 1;
+	if (n > 1 && strncmp(path, href, n) == 0 && path[n] == '/')
+		return 2;
+	return 0;
+}
+
+/*
+ * One link of a menu: aria-current="page" on the page itself, "true" on a
+ * page within its part of the site, so that a screen reader says where the
+ * visitor is and the style sheet can show it.
+ */
+static void
+web_page_menu_item(struct req *r, struct evbuffer *b, const char *href,
+    const char *text)
+{
+	int here = web_page_menu_here(r->path, href);
+
+	html_out(b, "<li><a href=\"%s\"", href);
+	if (here != 0)
+		html_out(b, " aria-current=\"%s\"", here == 1 ? "page" :
+		    "true");
+	html_out(b, ">%s</a></li>\n", text);
+}
+
 /* The document head, the site header with navigation, and <main>. */
 void
 web_page_start(struct req *r, struct evbuffer *b, const char *title)
@@ -165,15 +344,12 @@ web_page_start_feed(struct req *r, struct evbuffer *b, const char *title,
 	    "<a class=\"skip-link\" href=\"#meent-inhoud\">Naar de inhoud</a>\n"
 	    "<header class=\"site-header\">\n"
 	    "<a class=\"site-name\" href=\"/\">meent</a>\n"
-	    "<nav aria-label=\"Hoofdmenu\"><ul>\n"
-	    "<li><a href=\"/\">Start</a></li>\n"
-	    "<li><a href=\"/pilots\">Pilots</a></li>\n"
-	    "<li><a href=\"/richtlijnen\">Richtlijnen</a></li>\n"
-	    "<li><a href=\"/benchmarks\">Benchmarks</a></li>\n"
-	    "<li><a href=\"/gemeenten\">Gemeenten</a></li>\n"
-	    "<li><a href=\"/zoeken\">Zoeken</a></li>\n", feed_title, feed);
+	    "<nav aria-label=\"Hoofdmenu\"><ul>\n", feed_title, feed);
+	for (size_t i = 0; i < nitems(web_page_menu); i++)
+		web_page_menu_item(r, b, web_page_menu[i].href,
+		    web_page_menu[i].text);
 	if (r->who.kind == PRINCIPAL_SESSION)
-		html_out(b, "<li><a href=\"/mijn\">Mijn overzicht</a></li>\n");
+		web_page_menu_item(r, b, "/mijn", "Mijn overzicht");
 	html_out(b, "</ul></nav>\n");
 	if (r->who.kind == PRINCIPAL_SESSION)
 		html_out(b, "<form class=\"session\" method=\"post\" "
@@ -196,7 +372,12 @@ web_page_end(struct evbuffer *b)
 {
 	html_out(b, "</main>\n<footer class=\"site-footer\"><p>meent: "
 	    "gemeenten delen wat ze leren van datagedreven werken. "
-	    "Broncode onder EUPL-1.2.</p></footer>\n</body>\n</html>\n");
+	    "Broncode onder EUPL-1.2.</p>\n<nav aria-label=\"Over deze "
+	    "site\"><ul>\n");
+	for (size_t i = 0; i < nitems(web_page_footer); i++)
+		html_out(b, "<li><a href=\"%s\">%s</a></li>\n",
+		    web_page_footer[i].href, web_page_footer[i].text);
+	html_out(b, "</ul></nav></footer>\n</body>\n</html>\n");
 }
 
 /* Send page b (drained) as HTML. */

@@ -35,20 +35,25 @@ web_reset_request_page(struct req *r, int status, const char *email,
 {
 	struct evbuffer *b = evbuffer_new();
 
+	/* 400: about the address; 429 (too many requests): about none. */
+	bool bad = error != NULL && status == 400;
+
 	web_page_start(r, b, "Wachtwoord vergeten");
 	html_out(b, "<h1>Wachtwoord vergeten</h1>\n");
 	if (error != NULL)
-		html_out(b, "<p class=\"error\" role=\"alert\">%s</p>\n", error);
+		web_page_error_summary(b, bad ? "email" : NULL, error);
 	html_out(b, "<p>Vul het e-mailadres van uw account in. U krijgt een "
 	    "e-mail met een link om een nieuw wachtwoord te kiezen.</p>\n"
 	    "<form method=\"post\" action=\"/wachtwoord-vergeten\">\n"
-	    "<p><label for=\"email\">E-mailadres</label><br>"
-	    "<input id=\"email\" name=\"email\" type=\"email\" "
+	    "<p><label for=\"email\">E-mailadres</label><br>");
+	web_page_field_error(b, "email", bad ? error : NULL);
+	html_out(b, "<input id=\"email\" name=\"email\" type=\"email\" "
 	    "autocomplete=\"username\" required maxlength=\"254\" "
-	    "value=\"%s\"></p>\n"
+	    "value=\"%s\"", email);
+	web_page_field_aria(b, "email", NULL, bad);
+	html_out(b, "></p>\n"
 	    "<p><button type=\"submit\">Stuur mij een link</button></p>\n"
-	    "</form>\n<p><a href=\"/inloggen\">Terug naar inloggen</a></p>\n",
-	    email);
+	    "</form>\n<p><a href=\"/inloggen\">Terug naar inloggen</a></p>\n");
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
@@ -137,29 +142,40 @@ web_reset_bad_link(struct req *r, int rc)
 	evbuffer_free(b);
 }
 
+/* The form; error (or NULL) is about field (NULL: about neither). */
 static void
-web_reset_set_page(struct req *r, int status, const char *error)
+web_reset_set_page(struct req *r, int status, const char *error,
+    const char *field)
 {
 	struct evbuffer *b = evbuffer_new();
+	bool bad_pw = error != NULL && field != NULL &&
+	    strcmp(field, "wachtwoord") == 0;
+	bool bad_again = error != NULL && field != NULL &&
+	    strcmp(field, "herhaling") == 0;
 
 	web_page_start(r, b, "Nieuw wachtwoord kiezen");
 	html_out(b, "<h1>Nieuw wachtwoord kiezen</h1>\n");
 	if (error != NULL)
-		html_out(b, "<p class=\"error\" role=\"alert\">%s</p>\n", error);
+		web_page_error_summary(b, field, error);
 	/* The token is base64url, checked: safe in the path as it is. */
 	html_out(b, "<form method=\"post\" action=\"/wachtwoord-herstellen/"
 	    "%s\">\n<p><label for=\"wachtwoord\">Nieuw wachtwoord</label> "
-	    "<span id=\"wachtwoord-uitleg\">(%d tot %d tekens)</span><br>"
-	    "<input id=\"wachtwoord\" name=\"wachtwoord\" type=\"password\" "
-	    "autocomplete=\"new-password\" required minlength=\"%d\" "
-	    "maxlength=\"%d\" aria-describedby=\"wachtwoord-uitleg\"></p>\n"
-	    "<p><label for=\"herhaling\">Nieuw wachtwoord nog een keer"
-	    "</label><br><input id=\"herhaling\" name=\"herhaling\" "
+	    "<span id=\"wachtwoord-uitleg\">(%d tot %d tekens)</span><br>",
+	    r->params[0], PASSWORD_MIN, PASSWORD_MAX);
+	web_page_field_error(b, "wachtwoord", bad_pw ? error : NULL);
+	html_out(b, "<input id=\"wachtwoord\" name=\"wachtwoord\" "
 	    "type=\"password\" autocomplete=\"new-password\" required "
-	    "minlength=\"%d\" maxlength=\"%d\"></p>\n"
-	    "<p><button type=\"submit\">Wachtwoord opslaan</button></p>\n"
-	    "</form>\n", r->params[0], PASSWORD_MIN, PASSWORD_MAX,
-	    PASSWORD_MIN, PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MAX);
+	    "minlength=\"%d\" maxlength=\"%d\"", PASSWORD_MIN, PASSWORD_MAX);
+	web_page_field_aria(b, "wachtwoord", "wachtwoord-uitleg", bad_pw);
+	html_out(b, "></p>\n<p><label for=\"herhaling\">Nieuw wachtwoord nog "
+	    "een keer</label><br>");
+	web_page_field_error(b, "herhaling", bad_again ? error : NULL);
+	html_out(b, "<input id=\"herhaling\" name=\"herhaling\" "
+	    "type=\"password\" autocomplete=\"new-password\" required "
+	    "minlength=\"%d\" maxlength=\"%d\"", PASSWORD_MIN, PASSWORD_MAX);
+	web_page_field_aria(b, "herhaling", NULL, bad_again);
+	html_out(b, "></p>\n<p><button type=\"submit\">Wachtwoord opslaan"
+	    "</button></p>\n</form>\n");
 	web_page_end(b);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
@@ -188,7 +204,7 @@ void
 web_password_reset_link(struct req *r)
 {
 	if (web_reset_link_ok(r) == 0)
-		web_reset_set_page(r, 200, NULL);
+		web_reset_set_page(r, 200, NULL, NULL);
 }
 
 /* A new password on its way through the password pool. */
@@ -272,12 +288,12 @@ web_password_reset_set(struct req *r)
 	if (pw == NULL || again == NULL ||
 	    !password_acceptable(pw, strlen(pw))) {
 		web_reset_set_page(r, 400, "Een wachtwoord heeft 10 tot 1024 "
-		    "tekens.");
+		    "tekens.", "wachtwoord");
 		goto out;
 	}
 	if (strcmp(pw, again) != 0) {
 		web_reset_set_page(r, 400, "De twee wachtwoorden zijn niet "
-		    "hetzelfde.");
+		    "hetzelfde.", "herhaling");
 		goto out;
 	}
 	job = xcalloc(1, sizeof *job);
@@ -292,7 +308,7 @@ web_password_reset_set(struct req *r)
 		web_reset_job_free(job);
 		reply_header(r, "Retry-After", "5");
 		web_reset_set_page(r, 503, "Het is nu erg druk. Probeer het "
-		    "over een paar seconden opnieuw.");
+		    "over een paar seconden opnieuw.", NULL);
 		goto out;
 	}
 	r->async = true;

@@ -552,7 +552,7 @@ web_pilot_preview(struct evbuffer *b, json_t *in)
 			continue;
 		}
 		/* Rendered by markdown_render(): safe mode. */
-		html_raw(b, html);
+		web_page_markdown(b, html, 4);
 		free(html);
 	}
 	if (!any)

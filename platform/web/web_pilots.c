@@ -253,18 +253,21 @@ web_pilots_filters(struct req *r, struct evbuffer *b,
 	html_out(b, "<form class=\"filters\" method=\"get\" action=\"/pilots\" "
 	    "role=\"search\">\n<p>");
 	web_pilots_q(r, b, "Zoekwoorden", q->q);
-	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>"
-	    "<select id=\"domein\" name=\"domein\">\n");
+	html_out(b, "</p>\n<p><label for=\"domein\">Domein</label><br>");
+	web_page_select(b, r->invalid, "domein");
 	web_pilots_domain_options(b, q->domein, doms, ndom);
-	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label><br>"
-	    "<select id=\"status\" name=\"status\">\n");
+	html_out(b, "</select></p>\n<p><label for=\"status\">Status</label>"
+	    "<br>");
+	web_page_select(b, r->invalid, "status");
 	web_pilots_options(b, q->status, pilot_statuses, NULL, 0, "");
 	html_out(b, "</select></p>\n<p><label for=\"grootteklasse\">Inwoners"
-	    "</label><br><select id=\"grootteklasse\" name=\"grootteklasse\">\n");
+	    "</label><br>");
+	web_page_select(b, r->invalid, "grootteklasse");
 	web_pilots_options(b, klasse, municipality_classes, NULL, 0,
 	    " inwoners");
 	html_out(b, "</select></p>\n<p><label for=\"provincie\">Provincie"
-	    "</label><br><select id=\"provincie\" name=\"provincie\">\n");
+	    "</label><br>");
+	web_page_select(b, r->invalid, "provincie");
 	web_pilots_options(b, q->provincie, NULL, names, nprov, "");
 	html_out(b, "</select></p>\n");
 	if (q->gemeente != NULL)
@@ -751,7 +754,7 @@ web_pilots_show(struct req *r)
 		    "%s</h2>\n", pilot_sections[s], pilot_sections[s],
 		    web_pilots_section_titles[s]);
 		/* Rendered when the pilot was saved (markdown_render: safe). */
-		html_raw(b, p.html[s]);
+		web_page_markdown(b, p.html[s], 3);
 		html_out(b, "</section>\n");
 	}
 	html_out(b, "<p><a href=\"/pilots/%s/bijlagen\">Bijlagen</a></p>\n", p.id);

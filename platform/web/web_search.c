@@ -62,9 +62,9 @@ web_search_form(struct req *r, struct evbuffer *b,
 	    "maxlength=\"200\" value=\"%s\"", q->q);
 	html_attr_if(b, why != NULL,
 	    " aria-invalid=\"true\" aria-describedby=\"q-fout\"");
-	html_out(b, "></p>\n<p><label for=\"soort\">Zoek in</label><br>"
-	    "<select id=\"soort\" name=\"soort\">\n"
-	    "<option value=\"\">alles</option>\n");
+	html_out(b, "></p>\n<p><label for=\"soort\">Zoek in</label><br>");
+	web_page_select(b, r->invalid, "soort");
+	html_out(b, "<option value=\"\">alles</option>\n");
 	for (int k = 0; k < SEARCH_NKINDS; k++) {
 		html_out(b, "<option value=\"%s\"", search_kinds[k].value);
 		html_attr_if(b, kind != NULL &&

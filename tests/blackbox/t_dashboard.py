@@ -143,8 +143,9 @@ for who, cookie, edits in [("editor", editor, True), ("viewer", viewer,
     t.ok(r.header("Content-Type").startswith("text/html") and
          "<h1>Mijn overzicht</h1>" in page and "Rheden" in page,
          "%s: the overview of Rheden" % who)
-    t.ok('<a href="/mijn">Mijn overzicht</a>' in page,
-         "%s: 'Mijn overzicht' in the site's navigation" % who)
+    t.ok('<a href="/mijn" aria-current="page">Mijn overzicht</a>' in page,
+         "%s: 'Mijn overzicht' in the site's navigation, marked as the "
+         "page the visitor is on" % who)
     pilots = section(page, "pilots")
     concepts, published = (pilots.split("<h3>Gepubliceerd</h3>") + [""])[:2]
     t.ok("Rheden concept zwembad" in concepts and "Rheden openbaar armoede"

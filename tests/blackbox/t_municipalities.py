@@ -116,8 +116,8 @@ r = m.get("/gemeenten")
 page = r.body.decode()
 t.ok(r.status == 200 and r.header("Content-Type").startswith("text/html"),
      "/gemeenten is a page")
-t.ok('<a href="/gemeenten">Gemeenten</a>' in page,
-     "the navigation links to it")
+t.ok('<a href="/gemeenten" aria-current="page">Gemeenten</a>' in page,
+     "the navigation links to it, marked as the page the visitor is on")
 t.eq(re.findall(r'<select id="provincie"[^>]*>(.*?)</select>', page,
                 re.S)[0].count("<option"), 13,
      "a select of 12 provinces and 'alle'")

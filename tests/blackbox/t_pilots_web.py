@@ -447,9 +447,10 @@ r = post(kpath + "/bewerken", dict(base, csrf=token, versie=before["versie"],
 page = r.body.decode()
 t.eq(r.status, 200, "Voorbeeld bekijken: 200")
 prev = page[page.index('<section class="preview"'):page.index("</section>")]
-t.ok("<h2>Kopje</h2>" in prev and "<li>een</li>" in prev and
+# The text's "## Kopje" under the preview's h2 and the section's h3: an h4.
+t.ok("<h4>Kopje</h4>" in prev and "<li>een</li>" in prev and
      "<table>" in prev and "<td>2024</td>" in prev,
-     "the preview renders headings, lists and tables")
+     "the preview renders headings (under its own), lists and tables")
 t.ok("alert('md')" not in prev and "javascript:" not in prev.lower() and
      "onerror" not in prev,
      "no script, javascript: link or event handler comes through")

@@ -69,6 +69,10 @@ EXEMPT = {
     "web.login.form": "an empty form; the device cookie is a signed value",
     "web.datasets.example": "example files compiled into the program",
     "web.reset.form": "an empty form",
+    "web.info.over": "a text of the program (web_info.c)",
+    "web.info.help": "a text of the program (web_info.c)",
+    "web.info.toegankelijkheid": "a text of the program (web_info.c)",
+    "web.info.privacy": "a text of the program (web_info.c)",
 }
 # Routes whose failure is not the generic storage reply, and what it is.
 # /readyz is a load balancer's probe: any failure to reach the database is

@@ -255,8 +255,9 @@ t.ok("rij 3, kolom 1" in page and "gemengde scheidingstekens" in page,
 t.ok(kept(page), "every choice is kept after an error found in the file",
      page[-3000:])
 t.ok("Kies het bestand opnieuw" in page and 'aria-describedby="bestand-'
-     'uitleg"' in page, "and it says to choose the file again, at the file "
-     "field too (the file is never kept)")
+     'uitleg fouten" aria-invalid="true"' in page and '<ul id="fouten">' in
+     page, "and it says to choose the file again, at the file field too "
+     "(the file is never kept), which is tied to the list of its errors")
 t.ok("700,50" not in page and bsn(1) not in page, "nothing of the file is "
      "on the page")
 r = post_form(dict(choices, periode="gisteren"), english(rows).encode())
