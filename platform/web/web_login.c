@@ -175,7 +175,7 @@ web_login_success(struct req *r, struct web_login_job *job)
 	const struct config *cfg = r->ctx->cfg;
 	char cookie[SESSION_LEN + 1], device[LOGIN_DEVICE_LEN + 1];
 	char header[256];
-	const char *secure = r->ctx->secure ? "; Secure" : "";
+	const char *secure = req_secure(r) ? "; Secure" : "";
 
 	if (session_create(r->db, job->who.user_id, cfg->session_hours,
 	    cookie) != 0) {
@@ -351,7 +351,7 @@ web_logout_post(struct req *r)
 		return;
 	}
 	snprintf(header, sizeof header, "%s=; Path=/; HttpOnly; SameSite=Lax; "
-	    "Max-Age=0%s", auth_cookie_name(r->ctx), r->ctx->secure ?
+	    "Max-Age=0%s", auth_cookie_name(r->ctx), req_secure(r) ?
 	    "; Secure" : "");
 	reply_header(r, "Set-Cookie", header);
 	reply_redirect(r, "/");
