@@ -31,7 +31,8 @@ usage(FILE *out)
 {
 	fprintf(out, "usage: meentd --data DIR [--listen ADDR:PORT] "
 	    "[--threads N] [--config FILE]\n"
-	    "              [--seed DIR] [--content DIR] [--log-format json|text]\n"
+	    "              [--seed DIR] [--content DIR] "
+	    "[--log-format json|text]\n"
 	    "              [--set KEY=VALUE]...\n"
 	    "       meentd --routes\n\nconfiguration keys (meentd.conf(5)):\n");
 	config_print_keys(out);

@@ -167,7 +167,8 @@ proxy_pair(const char *h, size_t len, const char *name, size_t *vlen)
 
 	for (const char *p = h; p < h + len; ) {
 		const char *e = memchr(p, ';', (size_t)(h + len - p));
-		size_t plen = e != NULL ? (size_t)(e - p) : (size_t)(h + len - p);
+		size_t plen = e != NULL ? (size_t)(e - p) :
+		    (size_t)(h + len - p);
 
 		while (plen > 0 && (*p == ' ' || *p == '\t')) {
 			p++;

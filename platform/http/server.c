@@ -53,7 +53,7 @@ struct worker {
 };
 
 struct server {
-	struct config		*cfg;		/* at start (borrowed) */
+	struct config		*cfg;	/* at start (borrowed) */
 	_Atomic(struct config *) live;		/* the newest */
 	struct config		**older;	/* replaced by reloads */
 	size_t			 nolder;
