@@ -119,7 +119,6 @@ void	 conn_free_all(struct http_ctx *);
 struct conn *conn_next(struct conn *);
 
 /* server.c */
-void	 server_set_access_log(struct server *, bool);
 void	 server_reload(struct server *, struct config *);
 int	 server_port(struct server *);
 struct server *server_start(struct config *, char **);

@@ -69,12 +69,6 @@ struct server {
 	char			*origin;	/* of the base URL */
 };
 
-void
-server_set_access_log(struct server *srv, bool on)
-{
-	atomic_store(&srv->access_log, on);
-}
-
 /* On the worker's thread: the main thread has a new configuration. */
 static void
 worker_reload_cb(evutil_socket_t fd, short what, void *arg)

@@ -112,16 +112,26 @@ def ready(pred, tries=40):
     return False
 
 
+def login():
+    return m.request("POST", "/inloggen", body="email=x%40x.nl&wachtwoord="
+                     "foutfoutfout", headers={
+                         "Content-Type": "application/x-www-form-urlencoded",
+                         "Origin": "http://127.0.0.1:%d" % m.port}).status
+
+
 t.ok(post(40000).startswith(b"HTTP/1.1 401"), "40000 bytes under the 64k cap")
+t.eq([login(), login()], [401, 401], "logins under login_per_minute (10)")
 t.eq(m.get("/metrics").status, 200, "/metrics for anyone at first")
 line = hup("max_body_bytes = 32k\nmetrics_allow = 192.0.2.1\n"
-           "log_format = text\n")
+           "log_format = text\nlogin_per_minute = 1\n")
 t.ok(line is not None and " info " in line and "reloaded" in line,
      "a reload is logged (in the new format)", line)
 t.ok(ready(lambda: post(40000).startswith(b"HTTP/1.1 413")),
      "SIGHUP lowers max_body_bytes at once (413)")
 t.ok(ready(lambda: m.get("/metrics").status == 404),
      "SIGHUP applies metrics_allow at once (404 for others)")
+t.eq([login(), login()], [401, 429],
+     "SIGHUP lowers login_per_minute at once (a bucket of 1)")
 m.get("/healthz")
 t.ok(ready(lambda: re.search(r"^\S+ info  http.request .*route=healthz",
                              m.log(), re.M) is not None),
