@@ -85,6 +85,7 @@ struct config {
 	char		*log_file;
 	int		 log_level;
 	bool		 access_log;
+	bool		 access_log_client;
 	int		 max_connections;
 	size_t		 max_header_bytes;
 	size_t		 max_body_bytes;

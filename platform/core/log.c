@@ -8,9 +8,9 @@
  * Every line has "ts", "level", "event" and, when the thread is serving a
  * request, "rid" (the request id). Numbers are integers or have at most 3
  * decimals ("ms":0.074, never 0.073999999999999996). Nothing personal goes
- * in but the client's address on access lines (access_log; the address is
- * what rate limits and abuse reports need): no e-mail, no query strings, no
- * bodies; callers pass route names and ids.
+ * in: no addresses (unless access_log_client asks for the client's on
+ * access lines), no e-mail, no query strings, no bodies; callers pass route
+ * names and ids.
  *
  * With log_file set, the file is opened with O_APPEND and dup2(2)'d onto
  * standard error, so that log_reopen() (SIGHUP, after logrotate) swaps it
@@ -242,7 +242,7 @@ log_emit(int level, const char *event, const char *fmt, ...)
 /*
  * One line per request. The route is the route table's name (never the raw
  * path, which may hold search terms); client is the address the request
- * came from, past trusted proxies (proxy.c), or NULL.
+ * came from, past trusted proxies (proxy.c), or NULL to leave it out.
  */
 void
 log_access(const char *method, const char *route, int status, double ms,

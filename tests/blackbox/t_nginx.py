@@ -31,6 +31,7 @@ if not os.path.exists(NGINX):
 
 m = Instance(settings={"base_url": "https://" + NAME,
                        "trusted_proxy": "127.0.0.1",
+                       "access_log_client": "on",
                        "login_per_minute": 2}).start()
 m.ctl("user", "add", EMAIL, "--gemeente", "GM0275", "--role", "editor",
       input="correct paard batterij\n", check=True)

@@ -4,7 +4,8 @@
 proxy (addresses and networks, IPv4 and IPv6); the rightmost address that
 is not itself trusted; several fields of the header read as one list; the
 other header ignored; X-Forwarded-Proto or proto= making cookies Secure.
-The client meentd settled on is read from the access log's "client"."""
+The client meentd settled on is read from the access log's "client"
+(access_log_client)."""
 import http.client
 import json
 import urllib.parse
@@ -43,7 +44,8 @@ def client(m, fields, source="127.0.0.1"):
 
 
 XFF, FWD = "X-Forwarded-For", "Forwarded"
-m = Instance(settings={"trusted_proxy": TRUSTED}).start()
+m = Instance(settings={"trusted_proxy": TRUSTED,
+                       "access_log_client": "on"}).start()
 cases = [
     ([(XFF, "203.0.113.5")], "203.0.113.5", "X-Forwarded-For from a trusted "
      "proxy is believed"),
@@ -69,7 +71,7 @@ t.eq(client(m, [(XFF, "203.0.113.5")], source="127.0.0.2"), "127.0.0.2",
      "a forged X-Forwarded-For from an untrusted peer is ignored")
 finish(t, m, done=False)
 
-m = Instance(settings={"trusted_proxy": TRUSTED,
+m = Instance(settings={"trusted_proxy": TRUSTED, "access_log_client": "on",
                        "proxy_header": "forwarded"}).start()
 cases = [
     ([(FWD, "for=203.0.113.5;proto=https")], "203.0.113.5",
