@@ -8,8 +8,10 @@
  *
  * The configuration file is read first; command-line options override it.
  * Signals are taken by the main thread alone (sigwait): SIGHUP reloads the
- * file (log settings take effect at once; the rest at the next start) and
- * reopens the log; SIGTERM and SIGINT drain and stop, exiting 0.
+ * file and reopens the log (every key that can change while running takes
+ * effect at once; the log names those that need a restart; a bad file
+ * keeps the running configuration); SIGTERM and SIGINT drain and stop,
+ * exiting 0.
  */
 #include "meent.h"
 
@@ -29,7 +31,9 @@ usage(FILE *out)
 {
 	fprintf(out, "usage: meentd --data DIR [--listen ADDR:PORT] "
 	    "[--threads N] [--config FILE]\n"
-	    "              [--seed DIR] [--content DIR] [--set KEY=VALUE]...\n"
+	    "              [--seed DIR] [--content DIR] "
+	    "[--log-format json|text]\n"
+	    "              [--set KEY=VALUE]...\n"
 	    "       meentd --routes\n\nconfiguration keys (meentd.conf(5)):\n");
 	config_print_keys(out);
 }
@@ -73,21 +77,20 @@ load_config(struct config *cfg, const char *file, struct overrides *o,
 static void
 reload(const char *file, struct overrides *o, struct server *srv)
 {
-	struct config fresh = { 0 };
+	struct config *fresh = xcalloc(1, sizeof *fresh);
 	char *err = NULL;
 
-	if (load_config(&fresh, file, o, &err) == -1) {
+	if (load_config(fresh, file, o, &err) == -1) {
 		log_emit(LOG_ERROR, "config.reload", "kept the running "
 		    "configuration: %s", err);
 		free(err);
-		config_free(&fresh);
+		config_free(fresh);
+		free(fresh);
 		return;
 	}
-	log_init(fresh.log_file, fresh.log_level);
-	server_set_access_log(srv, fresh.access_log);
-	log_emit(LOG_INFO, "config.reload", "reloaded: log_file, log_level "
-	    "and access_log now; other keys at the next start");
-	config_free(&fresh);
+	log_init(fresh->log_file, fresh->log_level);
+	log_set_format(fresh->log_format);
+	server_reload(srv, fresh);
 }
 
 /*
@@ -117,6 +120,7 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "content", required_argument, NULL, 'C' },
 		{ "set", required_argument, NULL, 'S' },
+		{ "log-format", required_argument, NULL, 'L' },
 		{ "routes", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -140,6 +144,7 @@ main(int argc, char **argv)
 		case 't': overrides_add(&o, "threads", optarg); break;
 		case 's': overrides_add(&o, "seed", optarg); break;
 		case 'C': overrides_add(&o, "content", optarg); break;
+		case 'L': overrides_add(&o, "log_format", optarg); break;
 		case 'c': file = optarg; break;
 		case 'S':
 			if ((eq = strchr(optarg, '=')) == NULL) {
@@ -186,6 +191,7 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	log_set_format(cfg.log_format);
 	if (log_init(cfg.log_file, cfg.log_level) == -1) {
 		rc = 1;
 		goto out;

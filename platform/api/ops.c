@@ -42,8 +42,15 @@ ops_readyz(struct req *r)
 void
 ops_metrics(struct req *r)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b;
 
+	/* Not there for those not listed in metrics_allow. */
+	if (!metrics_allowed(r)) {
+		reply_problem(r, 404, "Niet gevonden", "Dit adres bestaat "
+		    "niet.");
+		return;
+	}
+	b = evbuffer_new();
 	metrics_write(b);
 	conn_metrics(b);
 	reply_send(r, 200, "text/plain; version=0.0.4; charset=utf-8", b);

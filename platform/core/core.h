@@ -69,6 +69,11 @@ struct choice {
 #define ATTACHMENT_MAX_BYTES	(25 << 20)
 #define SDC_TOPN		5	/* largest contributions kept per cell */
 
+/* What trusted proxies say the client is in (proxy_header). */
+enum { PROXY_HEADER_XFF, PROXY_HEADER_FORWARDED };
+/* How log lines look (log_format). */
+enum { LOG_FORMAT_JSON, LOG_FORMAT_TEXT };
+
 /* The configuration (config.c has every key with its bounds). */
 struct config {
 	char		*data_dir;
@@ -80,6 +85,7 @@ struct config {
 	char		*log_file;
 	int		 log_level;
 	bool		 access_log;
+	bool		 access_log_client;
 	int		 max_connections;
 	size_t		 max_header_bytes;
 	size_t		 max_body_bytes;
@@ -94,6 +100,9 @@ struct config {
 	struct strlist	 plugins;	/* "PATH key=value ..." */
 	bool		 plugin_optional;
 	struct strlist	 trusted_proxy;	/* addresses, ADDR/PREFIX */
+	int		 proxy_header;	/* PROXY_HEADER_* */
+	struct strlist	 metrics_allow;	/* addresses, ADDR/PREFIX */
+	int		 log_format;	/* LOG_FORMAT_* */
 	/* Dataset uploads: the job pool and disclosure control. */
 	int		 upload_threads;
 	int		 upload_queue;
@@ -159,7 +168,9 @@ void	 log_vemit(int, const char *, const char *, va_list)
 	     __attribute__((format(printf, 3, 0)));
 void	 log_emit(int, const char *, const char *, ...)
 	     __attribute__((format(printf, 3, 4)));
-void	 log_access(const char *, const char *, int, double, size_t);
+void	 log_set_format(int);
+void	 log_access(const char *, const char *, int, double, size_t,
+	     const char *);
 
 /* choice.c */
 const struct choice *choice_find(const struct choice *, const char *);
@@ -211,6 +222,7 @@ int	 config_load(struct config *, const char *, char **);
 /* file.c */
 int	 file_read_all(const char *, size_t, char **, size_t *, char **);
 void	 config_print_keys(FILE *);
+char	*config_restart_keys(struct config *, const struct config *);
 
 /* buffer.c */
 char	*buffer_take_string(struct evbuffer *);
@@ -325,6 +337,7 @@ json_t	*frontmatter_list_of(json_t *);
 struct ratelimit;
 struct ratelimit *ratelimit_new(double, double);
 void	 ratelimit_free(struct ratelimit *);
+void	 ratelimit_set_rate(struct ratelimit *, double, double);
 bool	 ratelimit_allow(struct ratelimit *, const char *, size_t);
 
 /* http.c */
@@ -339,10 +352,9 @@ bool	 http_local_path(const char *);
 /* proxy.c */
 bool	 proxy_net_valid(const char *);
 bool	 proxy_trusted(const struct strlist *, const char *);
-void	 proxy_client_addr(const struct strlist *, const char *, const char *,
-	     const char *, char *);
-bool	 proxy_https(const struct strlist *, const char *, const char *,
-	     const char *);
+void	 proxy_client(const struct strlist *, int, const char *, const char *,
+	     char *, bool *);
+bool	 proxy_https(const struct strlist *, const char *, const char *);
 
 /* http_parse.c */
 int	 http_parse_head(const char *, size_t, size_t, struct http_head *,

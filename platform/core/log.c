@@ -2,10 +2,15 @@
 /*
  * Log lines: one JSON object per line on standard error, written with a
  * single write(2) so that lines from several worker threads never interleave.
+ * With log_format text (for people at a terminal) the same fields make one
+ * line: "TS LEVEL EVENT key=value ... msg".
  *
  * Every line has "ts", "level", "event" and, when the thread is serving a
- * request, "rid" (the request id). Nothing personal goes in: no addresses,
- * no e-mail, no query strings, no bodies; callers pass route names and ids.
+ * request, "rid" (the request id). Numbers are integers or have at most 3
+ * decimals ("ms":0.074, never 0.073999999999999996). Nothing personal goes
+ * in: no addresses (unless access_log_client asks for the client's on
+ * access lines), no e-mail, no query strings, no bodies; callers pass route
+ * names and ids.
  *
  * With log_file set, the file is opened with O_APPEND and dup2(2)'d onto
  * standard error, so that log_reopen() (SIGHUP, after logrotate) swaps it
@@ -15,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +28,7 @@
 #include <unistd.h>
 
 static _Atomic int log_min_level = LOG_INFO;
+static _Atomic int log_format = LOG_FORMAT_JSON;
 static char *log_path;
 static _Thread_local const char *log_rid;
 
@@ -84,17 +91,106 @@ log_set_rid(const char *rid)
 	return prev;
 }
 
+/* LOG_FORMAT_JSON or LOG_FORMAT_TEXT, from now on, for every thread. */
+void
+log_set_format(int format)
+{
+	atomic_store(&log_format, format);
+}
+
+/* A number for a log line: milliseconds and such, to 3 decimals. */
+static json_t *
+log_number(double v)
+{
+	return json_real(round(v * 1000.0) / 1000.0);
+}
+
+/* One value as text: strings bare when they are one word, else quoted. */
+static size_t
+log_text_value(char *buf, size_t size, json_t *v)
+{
+	const char *s;
+	bool plain = true;
+	size_t n;
+
+	if (!json_is_string(v)) {
+		n = json_dumpb(v, buf, size, JSON_COMPACT | JSON_ENCODE_ANY |
+		    JSON_REAL_PRECISION(15));
+		return n <= size ? n : size;
+	}
+	s = json_string_value(v);
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p == ' ' || *p == '"' || *p == '=' || *p == '\\' ||
+		    (unsigned char)*p < 0x20)
+			plain = false;
+	if (plain && *s != '\0') {
+		n = strlen(s) < size ? strlen(s) : size;
+		memcpy(buf, s, n);
+		return n;
+	}
+	n = json_dumpb(v, buf, size, JSON_ENCODE_ANY);
+	return n <= size ? n : size;
+}
+
+/*
+ * "TS LEVEL EVENT key=value ... msg" into buf (size bytes, at least 2
+ * left for the newline); returns the length.
+ */
+static size_t
+log_text(json_t *line, char *buf, size_t size)
+{
+	const char *key;
+	json_t *v, *msg = json_object_get(line, "msg");
+	size_t n;
+
+	n = (size_t)snprintf(buf, size, "%s %-5s %s",
+	    json_string_value(json_object_get(line, "ts")),
+	    json_string_value(json_object_get(line, "level")),
+	    json_string_value(json_object_get(line, "event")));
+	if (n >= size)
+		return size - 1;
+	json_object_foreach(line, key, v) {
+		if (strcmp(key, "ts") == 0 || strcmp(key, "level") == 0 ||
+		    strcmp(key, "event") == 0 || strcmp(key, "msg") == 0)
+			continue;
+		if (n + strlen(key) + 3 >= size)
+			break;
+		n += (size_t)snprintf(buf + n, size - n, " %s=", key);
+		n += log_text_value(buf + n, size - n - 1, v);
+		if (n >= size)
+			return size - 1;
+	}
+	if (msg != NULL && n + 2 < size) {
+		const char *p = json_string_value(msg);
+
+		buf[n++] = ' ';
+		/* One line, whatever the message holds. */
+		for (; *p != '\0' && n + 1 < size; p++)
+			buf[n++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+	}
+	return n;
+}
+
 static void
 log_write(json_t *line)
 {
 	char buf[4096];
 	size_t n;
 
-	n = json_dumpb(line, buf, sizeof buf - 1, JSON_COMPACT);
+	if (atomic_load(&log_format) == LOG_FORMAT_TEXT) {
+		n = log_text(line, buf, sizeof buf - 1);
+		buf[n++] = '\n';
+		while (write(STDERR_FILENO, buf, n) == -1 && errno == EINTR)
+			;
+		return;
+	}
+	n = json_dumpb(line, buf, sizeof buf - 1, JSON_COMPACT |
+	    JSON_REAL_PRECISION(15));
 	if (n == 0 || n > sizeof buf - 1) {
 		/* Too long for one line: keep the line, drop the message. */
 		json_object_set_new(line, "msg", json_string("(truncated)"));
-		n = json_dumpb(line, buf, sizeof buf - 1, JSON_COMPACT);
+		n = json_dumpb(line, buf, sizeof buf - 1, JSON_COMPACT |
+		    JSON_REAL_PRECISION(15));
 		if (n == 0 || n > sizeof buf - 1)
 			return;
 	}
@@ -145,11 +241,12 @@ log_emit(int level, const char *event, const char *fmt, ...)
 
 /*
  * One line per request. The route is the route table's name (never the raw
- * path, which may hold search terms), so the line carries no personal data.
+ * path, which may hold search terms); client is the address the request
+ * came from, past trusted proxies (proxy.c), or NULL to leave it out.
  */
 void
 log_access(const char *method, const char *route, int status, double ms,
-    size_t bytes)
+    size_t bytes, const char *client)
 {
 	json_t *line;
 
@@ -159,9 +256,10 @@ log_access(const char *method, const char *route, int status, double ms,
 	json_object_set_new(line, "method", json_string(method));
 	json_object_set_new(line, "route", json_string(route));
 	json_object_set_new(line, "status", json_integer(status));
-	json_object_set_new(line, "ms", json_real((double)(long)(ms * 1000) /
-	    1000.0));
+	json_object_set_new(line, "ms", log_number(ms));
 	json_object_set_new(line, "bytes", json_integer((json_int_t)bytes));
+	if (client != NULL && *client != '\0')
+		json_object_set_new(line, "client", json_string(client));
 	log_write(line);
 	json_decref(line);
 }

@@ -2,12 +2,16 @@
 /*
  * Who a request comes from. Behind a reverse proxy the socket's peer is the
  * proxy. Only when that peer is listed in trusted_proxy (addresses and
- * networks, meentd.conf(5)) are its Forwarded (RFC 7239) or, without one,
- * X-Forwarded-For headers believed: the client is the rightmost address of
- * the chain that is not itself a trusted proxy. Anyone else's such headers
- * are ignored, so a client cannot choose its own address, and with it its
- * rate-limit bucket. A hop that cannot be read ("unknown", an obfuscated
- * name, garbage) ends the walk at the last address that could.
+ * networks, meentd.conf(5)) is the header it sets believed: X-Forwarded-For
+ * (with X-Forwarded-Proto) or, with proxy_header = forwarded, Forwarded
+ * (RFC 7239: for= and proto=). One of the two, never whichever is there: a
+ * proxy that sets X-Forwarded-For passes a client's own Forwarded header on
+ * untouched, and reading that would let the client choose its address.
+ * The client is the rightmost address of the chain that is not itself a
+ * trusted proxy. Anyone else's such headers are ignored, so a client
+ * cannot choose its own address, and with it its rate-limit bucket. A hop
+ * that cannot be read ("unknown", an obfuscated name, garbage) ends the
+ * walk at the last address that could.
  */
 #include "core/core.h"
 
@@ -154,40 +158,77 @@ proxy_node(const char *v, size_t len, char out[INET6_ADDRSTRLEN])
 	return true;
 }
 
+/* The value of pair name= among an element's ';'-separated pairs. */
+static const char *
+proxy_pair(const char *h, size_t len, const char *name, size_t *vlen)
+{
+	size_t nlen = strlen(name);
+	const char *v = NULL;
+
+	for (const char *p = h; p < h + len; ) {
+		const char *e = memchr(p, ';', (size_t)(h + len - p));
+		size_t plen = e != NULL ? (size_t)(e - p) :
+		    (size_t)(h + len - p);
+
+		while (plen > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			plen--;
+		}
+		if (plen > nlen && strncasecmp(p, name, nlen) == 0) {
+			v = p + nlen;
+			*vlen = plen - nlen;
+		}
+		p += plen + (e != NULL);
+	}
+	return v;
+}
+
+/* Is this proto= value (maybe quoted, maybe padded) https? */
+static bool
+proxy_proto_https(const char *v, size_t len)
+{
+	while (len > 0 && (*v == ' ' || *v == '\t' || *v == '"')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
+	    v[len - 1] == '"'))
+		len--;
+	return len == 5 && strncasecmp(v, "https", 5) == 0;
+}
+
 /*
- * The hops of a Forwarded header (the for= of each element) or of an
- * X-Forwarded-For list, left to right, into hops[] (an empty string for a
- * hop that cannot be read). Returns how many.
+ * The hops of a Forwarded header (the for= of each element, and whether
+ * its proto= is https) or of an X-Forwarded-For list, left to right, into
+ * hops[] (an empty string for a hop that cannot be read). Returns how many;
+ * a chain of more than PROXY_HOPS_MAX hops keeps its rightmost ones.
  */
 static int
-proxy_hops(const char *h, bool forwarded, char hops[][INET6_ADDRSTRLEN])
+proxy_hops(const char *h, bool forwarded, char hops[][INET6_ADDRSTRLEN],
+    bool https[])
 {
 	int n = 0;
 
-	while (*h != '\0' && n < PROXY_HOPS_MAX) {
+	while (*h != '\0') {
 		const char *end = strchr(h, ',');
 		size_t len = end != NULL ? (size_t)(end - h) : strlen(h);
-		const char *v = NULL;
-		size_t vlen = 0;
+		const char *v, *proto;
+		size_t vlen = 0, plen = 0;
 
+		if (n == PROXY_HOPS_MAX) {
+			/* Keep the nearest hops: they are the ones walked. */
+			memmove(hops, hops + 1, (PROXY_HOPS_MAX - 1) *
+			    sizeof hops[0]);
+			memmove(https, https + 1, (PROXY_HOPS_MAX - 1) *
+			    sizeof https[0]);
+			n--;
+		}
+		https[n] = false;
 		if (forwarded) {
-			/* The for= pair among ';'-separated pairs. */
-			for (const char *p = h; p < h + len; ) {
-				const char *e = memchr(p, ';', (size_t)(h +
-				    len - p));
-				size_t plen = e != NULL ? (size_t)(e - p) :
-				    (size_t)(h + len - p);
-
-				while (plen > 0 && (*p == ' ' || *p == '\t')) {
-					p++;
-					plen--;
-				}
-				if (plen > 4 && strncasecmp(p, "for=", 4) == 0) {
-					v = p + 4;
-					vlen = plen - 4;
-				}
-				p += plen + (e != NULL);
-			}
+			v = proxy_pair(h, len, "for=", &vlen);
+			proto = proxy_pair(h, len, "proto=", &plen);
+			https[n] = proto != NULL && proxy_proto_https(proto,
+			    plen);
 		} else {
 			v = h;
 			vlen = len;
@@ -208,52 +249,52 @@ proxy_hops(const char *h, bool forwarded, char hops[][INET6_ADDRSTRLEN])
 }
 
 /*
- * The client's address for a request from peer, with these headers (NULL
- * when absent), into out.
+ * Who sent a request that came from peer, with chain (NULL when absent) the
+ * value of the header trusted proxies set (header: PROXY_HEADER_*; several
+ * fields of that name joined with ", "). Only when peer is a trusted proxy
+ * is the chain read, from the right: the client is the rightmost address
+ * that is not itself a trusted proxy. Fills out (INET6_ADDRSTRLEN bytes)
+ * with the client's address and *https with whether it reached the
+ * outermost trusted proxy over https, as far as the Forwarded header's
+ * proto= says (X-Forwarded-Proto is proxy_https()'s).
  */
 void
-proxy_client_addr(const struct strlist *nets, const char *peer,
-    const char *forwarded, const char *xff, char *out)
+proxy_client(const struct strlist *nets, int header, const char *peer,
+    const char *chain, char *out, bool *https)
 {
 	char hops[PROXY_HOPS_MAX][INET6_ADDRSTRLEN];
-	const char *chain = forwarded != NULL ? forwarded : xff;
+	bool hop_https[PROXY_HOPS_MAX];
 	int n;
 
 	snprintf(out, INET6_ADDRSTRLEN, "%s", peer);
+	*https = false;
 	if (chain == NULL || !proxy_trusted(nets, peer))
 		return;
-	n = proxy_hops(chain, forwarded != NULL, hops);
+	n = proxy_hops(chain, header == PROXY_HEADER_FORWARDED, hops,
+	    hop_https);
 	for (int i = n - 1; i >= 0; i--) {
 		if (hops[i][0] == '\0')
 			return;
 		snprintf(out, INET6_ADDRSTRLEN, "%s", hops[i]);
+		*https = hop_https[i];
 		if (!proxy_trusted(nets, hops[i]))
 			return;
 	}
 }
 
 /*
- * Did the client reach the trusted proxy over https? From Forwarded's
- * proto= or X-Forwarded-Proto, believed only from a trusted peer.
+ * Did the client reach the trusted proxy (peer) over https, as its
+ * X-Forwarded-Proto says (the rightmost value, which the nearest proxy
+ * set)? Never for anyone else's.
  */
 bool
-proxy_https(const struct strlist *nets, const char *peer,
-    const char *forwarded, const char *xfp)
+proxy_https(const struct strlist *nets, const char *peer, const char *xfp)
 {
 	const char *p;
 
-	if (!proxy_trusted(nets, peer))
+	if (xfp == NULL || !proxy_trusted(nets, peer))
 		return false;
-	if (forwarded != NULL) {
-		/* The nearest element: after the last comma. */
-		p = strrchr(forwarded, ',');
-		p = p != NULL ? p + 1 : forwarded;
-		for (const char *s = p; *s != '\0'; s++)
-			if (strncasecmp(s, "proto=", 6) == 0 && (s == p ||
-			    s[-1] == ';' || s[-1] == ' '))
-				return strncasecmp(s + 6, "https", 5) == 0 ||
-				    strncasecmp(s + 6, "\"https\"", 7) == 0;
-		return false;
-	}
-	return xfp != NULL && strcasecmp(xfp, "https") == 0;
+	p = strrchr(xfp, ',');
+	p = p != NULL ? p + 1 : xfp;
+	return proxy_proto_https(p, strlen(p));
 }

@@ -50,6 +50,16 @@ ratelimit_new(double per_minute, double burst)
 	return rl;
 }
 
+/* A new rate (a reload); buckets keep what they hold, up to burst. */
+void
+ratelimit_set_rate(struct ratelimit *rl, double per_minute, double burst)
+{
+	pthread_mutex_lock(&rl->mu);
+	rl->per_ms = per_minute / 60000.0;
+	rl->burst = burst;
+	pthread_mutex_unlock(&rl->mu);
+}
+
 void
 ratelimit_free(struct ratelimit *rl)
 {

@@ -825,6 +825,7 @@ int	 seed_load_dir(const struct config *, char **);
 #define LOGIN_DEVICE_LEN	43	/* base64url of 32 bytes */
 struct login_guard;
 struct login_guard *login_guard_new(const unsigned char *, int);
+void	 login_guard_set_rate(struct login_guard *, int);
 void	 login_guard_free(struct login_guard *);
 int	 login_guard_check(struct login_guard *, const char *, const char *,
 	     const char *);

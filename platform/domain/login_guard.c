@@ -75,6 +75,13 @@ login_guard_new(const unsigned char *secret, int per_minute)
 	return g;
 }
 
+/* login_per_minute changed (SIGHUP): the per-address buckets follow. */
+void
+login_guard_set_rate(struct login_guard *g, int per_minute)
+{
+	ratelimit_set_rate(g->per_address, per_minute, per_minute);
+}
+
 void
 login_guard_free(struct login_guard *g)
 {

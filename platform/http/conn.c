@@ -284,7 +284,8 @@ conn_fail(struct conn *c, enum conn_refusal why, int status,
 	metrics_count_status(-1, status);
 	if (atomic_load(c->ctx->access_log))
 		log_access("-", conn_refusal_name(why), status, 0.0,
-		    (size_t)0);
+		    (size_t)0, !c->ctx->cfg->access_log_client ? NULL :
+		    c->req != NULL ? c->req->client : c->peer);
 	if (c->req != NULL) {
 		router_req_free(c->req);
 		c->req = NULL;

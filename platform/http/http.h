@@ -91,6 +91,7 @@ struct req {
 	struct multipart_stream	*form;
 	char			 peer[46];	/* the socket's peer address */
 	char			 client[46];	/* the client's, past proxies */
+	bool			 https;		/* to them, says a trusted proxy */
 	char			 rid[17];
 	double			 start_ms;
 	char			*params[ROUTE_MAX_PARAMS];
@@ -118,7 +119,7 @@ void	 conn_free_all(struct http_ctx *);
 struct conn *conn_next(struct conn *);
 
 /* server.c */
-void	 server_set_access_log(struct server *, bool);
+void	 server_reload(struct server *, struct config *);
 int	 server_port(struct server *);
 struct server *server_start(struct config *, char **);
 void	 server_stop(struct server *);
@@ -144,6 +145,7 @@ bool	 auth_cookie_value(const char *, const char *, char *, size_t);
 /* req.c */
 const char *req_query(struct req *, const char *);
 const char *req_header(struct req *, const char *);
+bool	 req_secure(const struct req *);
 struct evbuffer *req_body(struct req *);
 void	 req_invalid(struct req *, const char *, const char *, ...)
 	     __attribute__((format(printf, 3, 4)));
@@ -173,6 +175,7 @@ void	 reply_set_problem_page(reply_page_fn);
 bool	 reply_etag_matches(const char *, const char *);
 
 /* metrics.c */
+bool	 metrics_allowed(const struct req *);
 void	 metrics_count_status(int, int);
 void	 metrics_observe(int, int, double);
 void	 metrics_routes(const struct route *, size_t);

@@ -156,6 +156,20 @@ metrics_write_histogram(struct evbuffer *b)
 	}
 }
 
+/*
+ * May r read /metrics? Anyone when metrics_allow is empty; otherwise only a
+ * client (past trusted proxies, so that a public request relayed by a proxy
+ * on an allowed address is still the public's) in one of its networks.
+ */
+bool
+metrics_allowed(const struct req *r)
+{
+	const struct config *cfg = r->ctx->cfg;
+
+	return cfg->metrics_allow.n == 0 ||
+	    proxy_trusted(&cfg->metrics_allow, r->client);
+}
+
 /* The whole exposition into b. */
 void
 metrics_write(struct evbuffer *b)

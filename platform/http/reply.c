@@ -165,7 +165,7 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 		const char *prev = log_set_rid(r->rid);
 
 		log_access(http_method_name(r->method), name, status, ms,
-		    bytes);
+		    bytes, r->ctx->cfg->access_log_client ? r->client : NULL);
 		log_set_rid(prev);
 	}
 }

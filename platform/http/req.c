@@ -35,6 +35,19 @@ req_header(struct req *r, const char *name)
 	return evhttp_find_header(r->in_headers, name);
 }
 
+/*
+ * Should cookies set in answer to r be Secure? When the instance's base
+ * URL is https, or a trusted proxy says the client came over https
+ * (X-Forwarded-Proto or Forwarded's proto=; router.c). A cookie's name
+ * (__Host-) follows the base URL alone, so that it is the same on every
+ * request.
+ */
+bool
+req_secure(const struct req *r)
+{
+	return r->ctx->secure || r->https;
+}
+
 /* The request's body, all of it (conn.c read it before the handler ran). */
 struct evbuffer *
 req_body(struct req *r)

@@ -18,6 +18,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -179,6 +180,54 @@ router_fields_new(void)
 }
 
 /*
+ * Every field called name joined with ", " (RFC 9110 5.3: a list may come
+ * as several fields, and a proxy that adds a field instead of extending one
+ * must not hide behind the client's), or NULL when there is none. The
+ * caller frees it.
+ */
+static char *
+router_header_joined(struct evkeyvalq *fields, const char *name)
+{
+	struct evkeyval *kv;
+	char *out = NULL, *prev;
+
+	TAILQ_FOREACH(kv, fields, next) {
+		if (strcasecmp(kv->key, name) != 0)
+			continue;
+		prev = out;
+		out = prev == NULL ? xstrdup(kv->value) :
+		    xasprintf("%s, %s", prev, kv->value);
+		free(prev);
+	}
+	return out;
+}
+
+/*
+ * Who sent r, past the trusted proxies (proxy.c), and whether it came over
+ * https to the outermost one: r->client, r->https.
+ */
+static void
+router_req_client(struct req *r)
+{
+	const struct config *cfg = r->ctx->cfg;
+	char *chain, *xfp;
+	bool https;
+
+	chain = router_header_joined(r->in_headers, cfg->proxy_header ==
+	    PROXY_HEADER_FORWARDED ? "Forwarded" : "X-Forwarded-For");
+	proxy_client(&cfg->trusted_proxy, cfg->proxy_header, r->peer, chain,
+	    r->client, &https);
+	if (cfg->proxy_header == PROXY_HEADER_XFF) {
+		xfp = router_header_joined(r->in_headers,
+		    "X-Forwarded-Proto");
+		https = proxy_https(&cfg->trusted_proxy, r->peer, xfp);
+		free(xfp);
+	}
+	r->https = https;
+	free(chain);
+}
+
+/*
  * A request whose head c has just read from peer: h's method and target,
  * and the fields (taken). Freed with router_req_free().
  */
@@ -207,9 +256,7 @@ router_req_new(struct http_ctx *ctx, struct conn *c, const char *peer,
 	r->out_headers = router_fields_new();
 	r->body = evbuffer_new();
 	snprintf(r->peer, sizeof r->peer, "%s", peer);
-	proxy_client_addr(&ctx->cfg->trusted_proxy, r->peer,
-	    req_header(r, "Forwarded"), req_header(r, "X-Forwarded-For"),
-	    r->client);
+	router_req_client(r);
 	r->start_ms = clock_ms();
 	randombytes_buf(id, sizeof id);
 	sodium_bin2hex(r->rid, sizeof r->rid, id, sizeof id);

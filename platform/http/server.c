@@ -12,6 +12,12 @@
  * accepting, closes idle keep-alive connections, answers what is in flight
  * with "Connection: close", and leaves its loop when nothing is in flight
  * or after ten seconds, whichever comes first.
+ *
+ * A reload (SIGHUP, server_reload) gives the server a new configuration;
+ * each worker switches its requests over to it on its own thread
+ * (event_active), between callbacks. The configurations it replaces are
+ * kept until the server stops: a request in progress, or a job, may still
+ * hold one (a few KiB each, once per SIGHUP).
  */
 #include "http/http.h"
 
@@ -41,12 +47,16 @@ struct worker {
 	struct evconnlistener	*listener;
 	struct event		*accept_pause;
 	struct event		*stop_ev;
+	struct event		*reload_ev;
 	struct event		*drain_tick;
 	double			 drain_until;
 };
 
 struct server {
-	struct config		*cfg;
+	struct config		*cfg;	/* at start (borrowed) */
+	_Atomic(struct config *) live;		/* the newest */
+	struct config		**older;	/* replaced by reloads */
+	size_t			 nolder;
 	struct instance		 instance;
 	char			*db_path;
 	int			 listen_fd;
@@ -59,10 +69,49 @@ struct server {
 	char			*origin;	/* of the base URL */
 };
 
-void
-server_set_access_log(struct server *srv, bool on)
+/* On the worker's thread: the main thread has a new configuration. */
+static void
+worker_reload_cb(evutil_socket_t fd, short what, void *arg)
 {
-	atomic_store(&srv->access_log, on);
+	struct worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	w->ctx.cfg = atomic_load(&w->srv->live);
+}
+
+/*
+ * Run with fresh (taken; from config_load, with the same overrides) from
+ * now on: what can change while running changes (caps, timeouts, limits,
+ * proxies, metrics_allow, the access log, ...; config.c marks them live),
+ * and the keys read only at start keep their values, named in the log.
+ * Called on the main thread.
+ */
+void
+server_reload(struct server *srv, struct config *fresh)
+{
+	struct config *running = atomic_load(&srv->live);
+	char *restart = config_restart_keys(fresh, running);
+
+	atomic_store(&srv->access_log, fresh->access_log);
+	if (fresh->login_per_minute != running->login_per_minute)
+		login_guard_set_rate(srv->login_guard,
+		    fresh->login_per_minute);
+	if (running != srv->cfg) {
+		srv->older = xreallocarray(srv->older, srv->nolder + 1,
+		    sizeof *srv->older);
+		srv->older[srv->nolder++] = running;
+	}
+	atomic_store(&srv->live, fresh);
+	for (int i = 0; i < srv->nworkers; i++)
+		event_active(srv->workers[i].reload_ev, EV_READ, 0);
+	if (restart != NULL)
+		log_emit(LOG_WARN, "config.reload", "reloaded; these keys "
+		    "changed but take effect only at the next start: %s",
+		    restart);
+	else
+		log_emit(LOG_INFO, "config.reload", "reloaded");
+	free(restart);
 }
 
 int
@@ -268,6 +317,7 @@ worker_init(struct server *srv, struct worker *w, int index, char **err)
 	evconnlistener_set_error_cb(w->listener, worker_accept_error_cb);
 	w->accept_pause = evtimer_new(w->ctx.base, worker_accept_resume_cb, w);
 	w->stop_ev = event_new(w->ctx.base, -1, 0, worker_stop_cb, w);
+	w->reload_ev = event_new(w->ctx.base, -1, 0, worker_reload_cb, w);
 	return 0;
 }
 
@@ -280,6 +330,8 @@ worker_free(struct worker *w)
 		event_free(w->accept_pause);
 	if (w->stop_ev != NULL)
 		event_free(w->stop_ev);
+	if (w->reload_ev != NULL)
+		event_free(w->reload_ev);
 	if (w->drain_tick != NULL)
 		event_free(w->drain_tick);
 	if (w->ctx.base != NULL)
@@ -325,6 +377,7 @@ server_start(struct config *cfg, char **err)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	srv->cfg = cfg;
+	atomic_store(&srv->live, cfg);
 	srv->listen_fd = -1;
 	srv->db_path = xasprintf("%s/meent.db", cfg->data_dir);
 	atomic_store(&srv->access_log, cfg->access_log);
@@ -414,6 +467,16 @@ server_stop(struct server *srv)
 	free(srv->workers);
 	close(srv->listen_fd);
 	login_guard_free(srv->login_guard);
+	/* Those reloads made are the server's; the first is the caller's. */
+	for (size_t i = 0; i < srv->nolder; i++) {
+		config_free(srv->older[i]);
+		free(srv->older[i]);
+	}
+	free(srv->older);
+	if (atomic_load(&srv->live) != srv->cfg) {
+		config_free(atomic_load(&srv->live));
+		free(atomic_load(&srv->live));
+	}
 	free(srv->origin);
 	instance_free(&srv->instance);
 	free(srv->db_path);

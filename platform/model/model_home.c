@@ -76,7 +76,7 @@ model_home_remember(struct req *r, const char *code)
 	snprintf(header, sizeof header, "%s=%s; Path=/; HttpOnly; "
 	    "SameSite=Lax; Max-Age=%d%s", MODEL_HOME_COOKIE,
 	    code != NULL ? code : "", code != NULL ? MODEL_HOME_COOKIE_AGE : 0,
-	    r->ctx->secure ? "; Secure" : "");
+	    req_secure(r) ? "; Secure" : "");
 	reply_header(r, "Set-Cookie", header);
 }
 

@@ -186,7 +186,7 @@ web_login_session(struct req *r, long user_id, const char *email)
 	const struct config *cfg = r->ctx->cfg;
 	char cookie[SESSION_LEN + 1], device[LOGIN_DEVICE_LEN + 1];
 	char header[256];
-	const char *secure = r->ctx->secure ? "; Secure" : "";
+	const char *secure = req_secure(r) ? "; Secure" : "";
 
 	if (session_create(r->db, user_id, cfg->session_hours, cookie) != 0) {
 		reply_db_failed(r, "Inloggen lukt nu niet.");
@@ -371,7 +371,7 @@ web_logout_post(struct req *r)
 		return;
 	}
 	snprintf(header, sizeof header, "%s=; Path=/; HttpOnly; SameSite=Lax; "
-	    "Max-Age=0%s", auth_cookie_name(r->ctx), r->ctx->secure ?
+	    "Max-Age=0%s", auth_cookie_name(r->ctx), req_secure(r) ?
 	    "; Secure" : "");
 	reply_header(r, "Set-Cookie", header);
 	reply_redirect(r, "/");

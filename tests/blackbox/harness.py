@@ -182,8 +182,9 @@ class Instance:
             if self.proc.poll() is not None:
                 raise RuntimeError("meentd exited %d: %s" %
                                    (self.proc.returncode, self.log()))
-            m = re.search(r'"event":"server.start".*?\(port (\d+)\)',
-                          self.log()[self.log_mark:])
+            # JSON lines, or log_format text's "... server.start ...".
+            m = re.search(r'(?:"event":"server.start"| server\.start )'
+                          r'.*?\(port (\d+)\)', self.log()[self.log_mark:])
             if m:
                 return int(m.group(1))
             time.sleep(0.05)

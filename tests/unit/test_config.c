@@ -92,6 +92,90 @@ test_file(void **state)
 	free(bad);
 }
 
+/* '#' is a comment at a line's start or after a blank, else a value's. */
+static void
+test_comments(void **state)
+{
+	struct config c = { 0 };
+	char *err = NULL;
+	const char *text = "   # indented\n"
+	    "plugin = x.so secret=ab#cd # the hook\n"
+	    "plugin = y.so secret=#start\n"
+	    "plugin = z.so\tsecret=q\t# tab\n"
+	    "base_url = https://m.example.nl/#top\n";
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_parse(&c, "t.conf", text, strlen(text), &err),
+	    0);
+	assert_int_equal(c.plugins.n, 3);
+	assert_string_equal(c.plugins.v[0], "x.so secret=ab#cd");
+	assert_string_equal(c.plugins.v[1], "y.so secret=#start");
+	assert_string_equal(c.plugins.v[2], "z.so\tsecret=q");
+	assert_string_equal(c.base_url, "https://m.example.nl/#top");
+	text = "threads = 2#3\n";
+	assert_int_equal(config_parse(&c, "t.conf", text, strlen(text), &err),
+	    -1);
+	assert_non_null(strstr(err, "t.conf:1: threads: '2#3'"));
+	free(err);
+	config_free(&c);
+}
+
+static void
+test_choices(void **state)
+{
+	struct config c = { 0 };
+	char *err = NULL;
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(c.proxy_header, PROXY_HEADER_XFF);
+	assert_int_equal(c.log_format, LOG_FORMAT_JSON);
+	assert_int_equal(config_set(&c, "proxy_header", "forwarded", &err), 0);
+	assert_int_equal(c.proxy_header, PROXY_HEADER_FORWARDED);
+	assert_int_equal(config_set(&c, "log_format", "text", &err), 0);
+	assert_int_equal(c.log_format, LOG_FORMAT_TEXT);
+	assert_int_equal(config_set(&c, "log_format", "xml", &err), -1);
+	assert_string_equal(err, "log_format: 'xml' is not json or text");
+	free(err);
+	assert_int_equal(config_set(&c, "metrics_allow", "10.0.0.0/8, ::1",
+	    &err), 0);
+	assert_int_equal(c.metrics_allow.n, 2);
+	assert_int_equal(config_set(&c, "metrics_allow", "::1/129", &err), -1);
+	free(err);
+	config_free(&c);
+}
+
+/* A reload keeps the start-only keys and names those that changed. */
+static void
+test_restart_keys(void **state)
+{
+	struct config run = { 0 }, fresh = { 0 };
+	char *err = NULL, *names;
+
+	(void)state;
+	config_init(&run);
+	config_init(&fresh);
+	assert_null(config_restart_keys(&fresh, &run));
+	assert_int_equal(config_set(&fresh, "listen", "127.0.0.1:9", &err), 0);
+	assert_int_equal(config_set(&fresh, "upload_threads", "5", &err), 0);
+	assert_int_equal(config_set(&fresh, "domein", "Zorg", &err), 0);
+	assert_int_equal(config_set(&fresh, "max_body_bytes", "2M", &err), 0);
+	assert_int_equal(config_set(&fresh, "trusted_proxy", "::1", &err), 0);
+	names = config_restart_keys(&fresh, &run);
+	assert_string_equal(names, "listen domein upload_threads");
+	free(names);
+	/* The running values are back; the live keys are the file's. */
+	assert_string_equal(fresh.listen, "127.0.0.1:8080");
+	assert_int_equal(fresh.upload_threads, run.upload_threads);
+	assert_int_equal(fresh.domeinen.n, 0);
+	assert_int_equal(fresh.max_body_bytes, 2 << 20);
+	assert_int_equal(fresh.trusted_proxy.n, 1);
+	assert_null(config_restart_keys(&fresh, &run));
+	config_free(&run);
+	config_free(&fresh);
+}
+
 int
 main(void)
 {
@@ -99,6 +183,9 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_set_bounds),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_comments),
+		cmocka_unit_test(test_choices),
+		cmocka_unit_test(test_restart_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
