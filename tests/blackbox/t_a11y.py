@@ -442,6 +442,12 @@ ROUTE_PATHS = {
     "web.voorstel.new": "/richtlijnen/stakeholders-betrekken/voorstellen/"
                         "nieuw",
     "web.voorstel": prop,
+    "web.access.form": "/toegang-aanvragen",
+    "web.invitation.link": invite,
+    "web.account": "/mijn/account",
+    "web.users": "/mijn/gebruikers",
+    "web.contactpersonen": "/contactpersonen",
+    "web.contactpersonen.form": "/contactpersonen/aanmelden",
     "web.info.over": "/over",
     "web.info.help": "/help",
     "web.info.toegankelijkheid": "/toegankelijkheid",
