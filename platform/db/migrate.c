@@ -621,6 +621,19 @@ static const struct migration migrations[] = {
 	    "  tekst = replace(replace(tekst, char(13, 10), char(10)),"
 	    "    char(13), char(10))"
 	    "  WHERE instr(tekst, char(13)) > 0;" },
+	{ 15,
+	    /*
+	     * A municipality's pilots, newest first, without reading the
+	     * table: its page lists them, and the start page takes the
+	     * newest of its 15 most similar municipalities (pilot_store_peers,
+	     * gemeente IN (...)), which through pilots_gemeente read one
+	     * table row per pilot of all 15 (about 4,400 at 100,000 pilots,
+	     * 10 ms or more). Covering what those queries filter on, it
+	     * replaces pilots_gemeente (its first column is the same).
+	     */
+	    "CREATE INDEX pilots_gemeente_nieuw ON pilots(gemeente,"
+	    "  aangemaakt DESC, zichtbaarheid, verwijderd);"
+	    "DROP INDEX pilots_gemeente;" },
 };
 
 int

@@ -78,11 +78,13 @@ CONF
 	sleep 0.5
 }
 
-# bench_wrk NAME URL: prints "NAME rps p50 p99" and sets last_rps, last_p99
+# bench_wrk NAME URL [HEADER]: prints "NAME rps p50 p99" and sets last_rps,
+# last_p99; HEADER ("Cookie: a=b") goes with every request
 bench_wrk() {
 	name=$1
 	url=$2
-	out=$(wrk -c "${WRK_CONNECTIONS:-64}" -t 2 -d "${WRK_SECONDS:-10}s" --latency "$url")
+	out=$(wrk -c "${WRK_CONNECTIONS:-64}" -t 2 -d "${WRK_SECONDS:-10}s" \
+	    --latency ${3:+-H "$3"} "$url")
 	last_rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
 	last_p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
 	last_p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
