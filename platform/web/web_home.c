@@ -282,6 +282,7 @@ web_home_page(struct req *r, int status)
 	    r->who.kind == PRINCIPAL_SESSION) && status == 200;
 	struct model_home h = { 0 };
 	struct evbuffer *b;
+	struct cache_meta meta;
 	const char *cached;
 	json_t *names;
 	char code[8], key[256];
@@ -294,8 +295,8 @@ web_home_page(struct req *r, int status)
 	}
 	web_home_key(r, code, source, key, sizeof key);
 	if (cacheable &&
-	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+	    (cached = cache_get(r->db, key, &len, &meta)) != NULL) {
+		web_page_cached(r, cached, len, &meta);
 		return;
 	}
 	if ((names = municipality_names(r->db)) == NULL) {
@@ -333,8 +334,7 @@ web_home_page(struct req *r, int status)
 	}
 	web_page_end(b);
 	if (cacheable)
-		cache_put(key, (const char *)evbuffer_pullup(b, -1),
-		    evbuffer_get_length(b), NULL, gen);
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
 	model_home_free(&h);

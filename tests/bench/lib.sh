@@ -29,7 +29,9 @@ bench_build() {
 	meentctl=$top/build/release/platform/meentctl
 }
 
-# bench_meentd DATA_DIR THREADS [extra args]: start it; sets meent_port, meent_pid
+# bench_meentd DATA_DIR THREADS [extra args]: start it; sets meent_port, meent_pid.
+# It has START_SECONDS (10) to listen: a start that signs many generated
+# items into the feed needs more.
 bench_meentd() {
 	data=$1
 	threads=$2
@@ -39,7 +41,7 @@ bench_meentd() {
 	    --content "$top/content" --set access_log=off "$@" 2>"$work/meentd.log" &
 	meent_pid=$!
 	pids="$pids $meent_pid"
-	for _ in $(seq 100); do
+	for _ in $(seq $((${START_SECONDS:-10} * 10))); do
 		meent_port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$work/meentd.log" | head -1)
 		[ -n "$meent_port" ] && return 0
 		sleep 0.1

@@ -40,7 +40,8 @@ python3 "$top/tests/bench/pilots_gen.py" "$work/data" "$N" | head -1
 "$meentctl" --data "$work/data" reindex >/dev/null
 # The seed adds the guidelines and indicators (its pilots: not on top of
 # generated ones).
-bench_meentd "$work/data" 2 --seed "$top/content"
+START_SECONDS=${START_SECONDS:-180} bench_meentd "$work/data" 2 \
+    --seed "$top/content"
 base=http://127.0.0.1:$meent_port
 token=$("$meentctl" --data "$work/data" token create --gemeente GM0226 \
     --role editor | tail -1)

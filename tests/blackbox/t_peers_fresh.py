@@ -88,6 +88,20 @@ t.ok(all('name="csrf"' not in p and "Uitloggen" not in p for p in anon),
 t.ok(all("U bent ingelogd voor deze gemeente" in p
          for p in pages("/", rheden)), "signed in without a choice: own")
 
+# A kept page keeps its ETag: the same on every answer (made or from the
+# cache, on either worker), and a 304 for a browser that has it.
+for path, cookie in (("/", ZEVENAAR), ("/", rheden + "; " + ZEVENAAR),
+                     ("/gemeenten/GM0299", None)):
+    h = {"Cookie": cookie} if cookie else {}
+    tags = set(m.get(path, headers=h).header("ETag") for _ in range(ROUNDS))
+    etag = tags.pop() if len(tags) == 1 else None
+    t.ok(etag is not None and etag.startswith('"'), "%s%s: one ETag" % (
+        path, " signed in" if cookie and "sessie" in cookie else ""), tags)
+    r = m.get(path, headers=dict(h, **{"If-None-Match": etag or "x"}))
+    t.ok(r.status == 304 and r.body == b"", "%s: 304 with it" % path,
+         r.status)
+before = m.get("/", headers={"Cookie": ZEVENAAR}).header("ETag")
+
 # A new public pilot of Duiven (GM0226, Zevenaar's size class).
 tok = m.token("GM0226", "editor")
 PILOT = {"titel": "Nieuwe pilot van Duiven", "samenvatting": "Kort.",
@@ -103,6 +117,8 @@ for who, cookie in (("anonymous", ZEVENAAR),
          "%s: on Zevenaar's start page at once" % who)
 t.ok(all(pid in p for p in pages("/gemeenten/GM0226")),
      "on Duiven's page at once")
+t.ok(m.get("/", headers={"Cookie": ZEVENAAR}).header("ETag") != before,
+     "the start page's ETag changed with it")
 r = m.request("DELETE", "/api/v1/pilots/" + pid, token=tok)
 t.eq(r.status, 204, "deleted")
 t.ok(all(pid not in p for p in pages("/", ZEVENAAR) +

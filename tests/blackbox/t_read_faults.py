@@ -249,6 +249,10 @@ VARIANTS = [
     ("richtlijnen.adopties", "grootteklasse=4&provincie=Gelderland"),
     ("web.richtlijn.volgers", "grootteklasse=4&provincie=Gelderland"),
 ]
+# Callers besides those of callers(): the start page about a municipality
+# chosen with the "mijn gemeente" cookie (cached per code, and per session
+# when signed in), anonymously ("mijn") and signed in ("cookie+mijn").
+MORE_CALLERS = {"web.home": ["mijn", "cookie+mijn"]}
 
 
 def concrete(pattern):
@@ -285,7 +289,7 @@ def callers(rt):
     if rt["name"] in EXEMPT or not (web or
                                     rt["pattern"].startswith("/api/v1/")):
         return [None]
-    return [None, signed]
+    return [None, signed] + MORE_CALLERS.get(rt["name"], [])
 
 
 DEATHS = []
@@ -312,8 +316,11 @@ def request(path, who, headers=None):
 def request_once(path, who, headers=None):
     h = dict(headers or {})
     token = None
-    if who == "cookie":
+    if who in ("cookie", "cookie+mijn"):
         h["Cookie"] = COOKIE
+    if who in ("mijn", "cookie+mijn"):
+        h["Cookie"] = "; ".join(filter(None, [h.get("Cookie"),
+                                              "meent_gemeente=" + GM]))
     elif who == "token":
         token = EDITOR
     elif who == "admin":
