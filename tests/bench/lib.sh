@@ -76,6 +76,7 @@ http {
 }
 CONF
 	nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+	nginx_pid=$!
 	pids="$pids $!"
 	sleep 0.5
 }
@@ -92,6 +93,14 @@ bench_wrk() {
 	last_p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
 	errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
 	printf '%-28s %10s req/s  p50 %8s  p99 %8s  %s\n' "$name" "$last_rps" "$last_p50" "$last_p99" "$errors"
+}
+
+# cpu_ticks PID...: CPU time (user + system, clock ticks) the processes and
+# their children have used so far
+cpu_ticks() {
+	for p in "$@" $(pgrep -P "$(echo "$@" | tr ' ' ,)" 2>/dev/null); do
+		awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
+	done | awk '{s += $1} END {print s + 0}'
 }
 
 rss_kb() {
