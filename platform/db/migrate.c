@@ -778,6 +778,20 @@ static const struct migration migrations[] = {
 	    "  PRIMARY KEY (pilot, bron), CHECK (pilot <> bron)) WITHOUT ROWID;"
 	    "CREATE INDEX IF NOT EXISTS pilot_navolgingen_bron"
 	    "  ON pilot_navolgingen(bron);" },
+	{ 18,
+	    /*
+	     * A municipality's pilots, newest first, without reading the
+	     * table: its page lists them, and the start page takes the
+	     * newest of its 15 most similar municipalities (pilot_store_peers,
+	     * gemeente IN (...)), which through pilots_gemeente read one
+	     * table row per pilot of all 15 (about 4,400 at 100,000 pilots,
+	     * 10 ms or more). Covering what those queries filter on, it
+	     * replaces pilots_gemeente (its first column is the same). IF
+	     * (NOT) EXISTS: a test sets the version back to run it again.
+	     */
+	    "CREATE INDEX IF NOT EXISTS pilots_gemeente_nieuw ON pilots(gemeente,"
+	    "  aangemaakt DESC, zichtbaarheid, verwijderd);"
+	    "DROP INDEX IF EXISTS pilots_gemeente;" },
 };
 
 int

@@ -16,6 +16,12 @@
  * municipality, the full request target), so one entry never serves two
  * audiences. No locks: each thread has its own table, direct-mapped by a
  * hash of the key; a collision replaces the older entry.
+ *
+ * Beside the bytes, a smaller table keeps objects that many answers are
+ * made from (cache_object_get): what a comparison reads of an indicator
+ * (comparison.c), which five comparisons on every municipality's page and
+ * start page would otherwise read again for each code. Same generations,
+ * same expiry; each object comes with the function that frees it.
  */
 #include "domain/domain.h"
 
@@ -26,6 +32,7 @@
 #define CACHE_SLOTS	1024
 #define CACHE_MAX_BODY	(512 * 1024)
 #define CACHE_TTL_MS	60000.0
+#define CACHE_OBJECTS	64
 
 struct cache_entry {
 	char		*key;
@@ -36,8 +43,17 @@ struct cache_entry {
 	struct cache_meta meta;
 };
 
+struct cache_object {
+	char		*key;
+	unsigned long	 generation;
+	double		 at;
+	void		*obj;
+	void		(*free_fn)(void *);
+};
+
 static _Atomic unsigned long cache_generation = 1;
 static _Thread_local struct cache_entry *cache_table;
+static _Thread_local struct cache_object *cache_objects;
 
 static uint64_t
 cache_hash(const char *s)
@@ -122,10 +138,69 @@ cache_generation_now(void)
 	return atomic_load(&cache_generation);
 }
 
-/* Free this thread's table (a worker, as it ends). */
+/*
+ * The object kept under key, or NULL: as cache_get(), a commit elsewhere
+ * makes everything stale first. Borrowed until this thread's next
+ * cache_object_put().
+ */
+void *
+cache_object_get(struct db *db, const char *key)
+{
+	struct cache_object *o;
+
+	if (db_changed_elsewhere(db))
+		cache_bump();
+	if (cache_objects == NULL)
+		return NULL;
+	o = &cache_objects[cache_hash(key) % CACHE_OBJECTS];
+	if (o->key == NULL || strcmp(o->key, key) != 0 ||
+	    o->generation != atomic_load(&cache_generation) ||
+	    clock_ms() - o->at > CACHE_TTL_MS)
+		return NULL;
+	return o->obj;
+}
+
+static void
+cache_object_clear(struct cache_object *o)
+{
+	if (o->obj != NULL)
+		o->free_fn(o->obj);
+	free(o->key);
+	memset(o, 0, sizeof *o);
+}
+
+/*
+ * Keep obj under key (the cache owns it from now on and frees it with
+ * free_fn), made from what generation (cache_generation_now(), read
+ * before) said was current.
+ */
+void
+cache_object_put(const char *key, void *obj, void (*free_fn)(void *),
+    unsigned long generation)
+{
+	struct cache_object *o;
+
+	if (cache_objects == NULL)
+		cache_objects = xcalloc(CACHE_OBJECTS, sizeof *cache_objects);
+	o = &cache_objects[cache_hash(key) % CACHE_OBJECTS];
+	cache_object_clear(o);
+	o->key = xstrdup(key);
+	o->generation = generation;
+	o->at = clock_ms();
+	o->obj = obj;
+	o->free_fn = free_fn;
+}
+
+/* Free this thread's tables (a worker, as it ends). */
 void
 cache_thread_free(void)
 {
+	if (cache_objects != NULL) {
+		for (size_t i = 0; i < CACHE_OBJECTS; i++)
+			cache_object_clear(&cache_objects[i]);
+		free(cache_objects);
+		cache_objects = NULL;
+	}
 	if (cache_table == NULL)
 		return;
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {

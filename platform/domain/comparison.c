@@ -26,6 +26,12 @@
  * with one definition. When the public figure is used and the municipality
  * also published its own, the comparison shows that figure beside it
  * ("eigenCijfer"), and says which one it uses and why ("keuze").
+ *
+ * What a comparison reads (every municipality, the indicator's values
+ * for all its periods) is the same whoever is compared, and a
+ * municipality's page and start page make five comparisons: it is read
+ * once per write and thread (peers_get, kept by cache.c until the next
+ * write anywhere or a minute), and each comparison works on a copy.
  */
 #include "domain/domain.h"
 
@@ -85,11 +91,23 @@ struct peers {
 	double		*own;
 	char		(*own_id)[37];
 	bool		 per1000;
+	bool		 owns_periods;	/* kept: periods are copies */
+	bool		 borrowed;	/* a copy: only p and own are its own */
 };
 
 static void
 peers_free(struct peers *ps)
 {
+	free(ps->own);
+	free(ps->own_id);
+	if (ps->borrowed) {
+		free(ps->p);
+		return;
+	}
+	for (size_t i = 0; ps->owns_periods && i < ps->nperiods; i++) {
+		free((char *)ps->periods[i]);
+		free((char *)ps->statuses[i]);
+	}
 	for (size_t i = 0; i < ps->n; i++) {
 		free(ps->p[i].naam);
 		free(ps->p[i].provincie);
@@ -106,8 +124,6 @@ peers_free(struct peers *ps)
 		free(ps->sources[i].dataset);
 	}
 	free(ps->sources);
-	free(ps->own);
-	free(ps->own_id);
 }
 
 /* The index of (bron, dataset) in ps->sources, added when new. */
@@ -320,7 +336,10 @@ peers_load_opgeheven(struct db *db, const char *indicator, struct peers *ps)
 	return rc;
 }
 
-/* Everything a comparison of ind needs. 0, or -1 on a database error. */
+/*
+ * Everything a comparison of ind needs; with ind NULL, the municipalities
+ * only. 0, or -1 on a database error (peers_free() it in either case).
+ */
 static int
 peers_load(struct db *db, json_t *ind, struct peers *ps)
 {
@@ -329,6 +348,8 @@ peers_load(struct db *db, json_t *ind, struct peers *ps)
 	size_t i;
 
 	memset(ps, 0, sizeof *ps);
+	if (ind == NULL)
+		return peers_load_gemeenten(db, ps) == -1 ? -1 : 0;
 	ps->per1000 = json_is_string(json_object_get(ind, "noemer"));
 	ps->periods = xreallocarray(NULL, json_array_size(periods) + 1,
 	    sizeof *ps->periods);
@@ -345,6 +366,60 @@ peers_load(struct db *db, json_t *ind, struct peers *ps)
 	    peers_load_values(db, id, ps) == -1 ||
 	    peers_load_opgeheven(db, id, ps) == -1)
 		return -1;
+	return 0;
+}
+
+static void
+peers_kept_free(void *arg)
+{
+	peers_free(arg);
+	free(arg);
+}
+
+/*
+ * Everything a comparison of ind (NULL: the municipalities only) needs,
+ * into *ps: a copy of what this thread keeps for it, read first when it
+ * is not kept or stale. Inside a transaction nothing is kept or taken
+ * from the cache: it may see what is not committed. 0, or -1 on a
+ * database error; peers_free() *ps in either case.
+ */
+static int
+peers_get(struct db *db, json_t *ind, struct peers *ps)
+{
+	struct peers *kept;
+	unsigned long gen;
+	char *key;
+
+	if (!sqlite3_get_autocommit(db_handle(db)))
+		return peers_load(db, ind, ps);
+	key = xasprintf("comparison|%s", ind != NULL ? json_string_value(
+	    json_object_get(ind, "id")) : "");
+	if ((kept = cache_object_get(db, key)) == NULL) {
+		gen = cache_generation_now();
+		kept = xmalloc(sizeof *kept);
+		if (peers_load(db, ind, kept) == -1) {
+			peers_kept_free(kept);
+			free(key);
+			memset(ps, 0, sizeof *ps);
+			return -1;
+		}
+		/* Its own copies of what the indicator's JSON lent it. */
+		for (size_t k = 0; k < kept->nperiods; k++) {
+			kept->periods[k] = xstrdup(kept->periods[k]);
+			kept->statuses[k] = kept->statuses[k] != NULL ?
+			    xstrdup(kept->statuses[k]) : NULL;
+		}
+		kept->owns_periods = true;
+		cache_object_put(key, kept, peers_kept_free, gen);
+	}
+	free(key);
+	*ps = *kept;
+	ps->p = xreallocarray(NULL, kept->n + 1, sizeof *ps->p);
+	memcpy(ps->p, kept->p, kept->n * sizeof *ps->p);
+	ps->own = NULL;
+	ps->own_id = NULL;
+	ps->owns_periods = false;
+	ps->borrowed = true;
 	return 0;
 }
 
@@ -824,7 +899,7 @@ comparison_make(struct db *db, json_t *ind, const struct comparison_query *q,
 	size_t n;
 
 	*answer = NULL;
-	if (peers_load(db, ind, &ps) == -1) {
+	if (peers_get(db, ind, &ps) == -1) {
 		peers_free(&ps);
 		return MEENT_ERR;
 	}
@@ -874,8 +949,7 @@ comparison_similar(struct db *db, const char *code, json_t **out)
 	int rc = MEENT_NOTFOUND;
 
 	*out = NULL;
-	memset(&ps, 0, sizeof ps);
-	if (peers_load_gemeenten(db, &ps) == -1)
+	if (peers_get(db, NULL, &ps) == -1)
 		rc = MEENT_ERR;
 	else if ((self = peers_find(&ps, code)) != NULL) {
 		peers_mark_similar(&ps, self);

@@ -191,6 +191,9 @@ const char *cache_get(struct db *, const char *, size_t *,
 	     struct cache_meta *);
 void	 cache_put(const char *, const char *, size_t,
 	     const struct cache_meta *, unsigned long);
+void	*cache_object_get(struct db *, const char *);
+void	 cache_object_put(const char *, void *, void (*)(void *),
+	     unsigned long);
 void	 cache_thread_free(void);
 
 /* pilot.c */

@@ -159,6 +159,7 @@ long	 req_number(const char *);
 
 /* reply.c */
 void	 reply_send(struct req *, int, const char *, struct evbuffer *);
+void	 reply_etag(struct evbuffer *, char[36]);
 void	 reply_header(struct req *, const char *, const char *);
 void	 reply_json(struct req *, int, json_t *);
 void	 reply_text(struct req *, int, const char *, const char *, size_t);

@@ -131,6 +131,10 @@ void	 web_page_start_feed(struct req *, struct evbuffer *, const char *,
 	     const char *, const char *);
 void	 web_page_end(struct evbuffer *);
 void	 web_page_reply(struct req *, int, struct evbuffer *);
+void	 web_page_keep(struct req *, const char *, struct evbuffer *,
+	     unsigned long);
+void	 web_page_cached(struct req *, const char *, size_t,
+	     const struct cache_meta *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_error_summary(struct evbuffer *, const char *,
 	    const char *);

@@ -251,22 +251,42 @@ web_home_intro(struct req *r, struct evbuffer *b)
 }
 
 /*
+ * The cache key of the start page about code (chosen as source says) for
+ * r's visitor, into key: anonymous visitors who chose the same
+ * municipality (or none) all see the same page, so they share one (343
+ * at most); a signed-in person's page has their session's CSRF token,
+ * role and municipality and may list members-only pilots, so it is keyed
+ * by all of that and never serves another session.
+ */
+static void
+web_home_key(struct req *r, const char *code, int source, char *key,
+    size_t size)
+{
+	if (r->who.kind == PRINCIPAL_ANONYMOUS)
+		snprintf(key, size, "S|%s", code);
+	else
+		snprintf(key, size, "SS|%ld|%s|%s|%d|%s|%d|%s", r->who.user_id,
+		    r->who.csrf, r->who.gemeente, (int)r->who.role,
+		    r->who.gemeente_naam, source, code);
+}
+
+/*
  * The start page with status (400 when a choice was refused: the reason
- * is at the form). Replies in every case. Anonymous visitors who chose the
- * same municipality (or none) all see the same page, so it is cached
- * (cache.c: every pilot or guideline write makes it stale) under the
- * code: 343 pages at most.
+ * is at the form). Replies in every case. Cached (cache.c: every pilot or
+ * guideline write makes it stale) under web_home_key().
  */
 static void
 web_home_page(struct req *r, int status)
 {
 	unsigned long gen = cache_generation_now();
-	bool cacheable = r->who.kind == PRINCIPAL_ANONYMOUS && status == 200;
+	bool cacheable = (r->who.kind == PRINCIPAL_ANONYMOUS ||
+	    r->who.kind == PRINCIPAL_SESSION) && status == 200;
 	struct model_home h = { 0 };
 	struct evbuffer *b;
+	struct cache_meta meta;
 	const char *cached;
 	json_t *names;
-	char code[8], key[16];
+	char code[8], key[256];
 	size_t len;
 	int source, rc;
 
@@ -274,10 +294,10 @@ web_home_page(struct req *r, int status)
 		reply_db_failed(r, "De startpagina kon niet gemaakt worden.");
 		return;
 	}
-	snprintf(key, sizeof key, "S|%s", code);
+	web_home_key(r, code, source, key, sizeof key);
 	if (cacheable &&
-	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+	    (cached = cache_get(r->db, key, &len, &meta)) != NULL) {
+		web_page_cached(r, cached, len, &meta);
 		return;
 	}
 	if ((names = municipality_names(r->db)) == NULL) {
@@ -320,8 +340,7 @@ web_home_page(struct req *r, int status)
 	}
 	web_page_end(b);
 	if (cacheable)
-		cache_put(key, (const char *)evbuffer_pullup(b, -1),
-		    evbuffer_get_length(b), NULL, gen);
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
 	model_home_free(&h);

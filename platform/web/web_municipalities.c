@@ -446,6 +446,7 @@ web_municipalities_show(struct req *r)
 	const char *code = r->params[0], *naam, *cached;
 	struct contact_query cq = { .gemeente = code, .page = 1,
 	    .page_size = 50 };
+	struct cache_meta meta;
 	struct evbuffer *b;
 	char key[48];
 	size_t len;
@@ -454,8 +455,8 @@ web_municipalities_show(struct req *r)
 
 	snprintf(key, sizeof key, "GH|%.8s", code);
 	if (anonymous && strlen(code) == 6 &&
-	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+	    (cached = cache_get(r->db, key, &len, &meta)) != NULL) {
+		web_page_cached(r, cached, len, &meta);
 		return;
 	}
 	switch (model_municipalities_get(r, code, &g)) {
@@ -511,11 +512,8 @@ web_municipalities_show(struct req *r)
 	    "<a href=\"/api/v1/gemeenten/%s\">Deze gegevens als JSON</a></p>\n",
 	    code);
 	web_page_end(b);
-	if (anonymous) {
-		len = evbuffer_get_length(b);
-		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
-		    gen);
-	}
+	if (anonymous)
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(indicators);

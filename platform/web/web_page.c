@@ -387,6 +387,33 @@ web_page_reply(struct req *r, int status, struct evbuffer *b)
 	reply_send(r, status, "text/html; charset=utf-8", b);
 }
 
+/*
+ * Keep page b (a 200, not yet sent) in the cache under key, made under
+ * generation gen (cache_generation_now() before it was made), with its
+ * ETag; the reply that follows uses the same ETag instead of hashing b.
+ */
+void
+web_page_keep(struct req *r, const char *key, struct evbuffer *b,
+    unsigned long gen)
+{
+	struct cache_meta meta = { 0 };
+
+	reply_etag(b, meta.etag);
+	reply_header(r, "ETag", meta.etag);
+	cache_put(key, (const char *)evbuffer_pullup(b, -1),
+	    evbuffer_get_length(b), &meta, gen);
+}
+
+/* Send a page found in the cache (body, len and its meta: cache_get). */
+void
+web_page_cached(struct req *r, const char *body, size_t len,
+    const struct cache_meta *meta)
+{
+	if (meta->etag[0] != '\0')
+		reply_header(r, "ETag", meta->etag);
+	reply_text(r, 200, "text/html; charset=utf-8", body, len);
+}
+
 /* What a person can do about an error of this status, or NULL. */
 static const char *
 web_page_problem_hint(int status)

@@ -29,7 +29,9 @@ bench_build() {
 	meentctl=$top/build/release/platform/meentctl
 }
 
-# bench_meentd DATA_DIR THREADS [extra args]: start it; sets meent_port, meent_pid
+# bench_meentd DATA_DIR THREADS [extra args]: start it; sets meent_port, meent_pid.
+# It has START_SECONDS (10) to listen: a start that signs many generated
+# items into the feed needs more.
 bench_meentd() {
 	data=$1
 	threads=$2
@@ -39,7 +41,7 @@ bench_meentd() {
 	    --content "$top/content" --set access_log=off "$@" 2>"$work/meentd.log" &
 	meent_pid=$!
 	pids="$pids $meent_pid"
-	for _ in $(seq 100); do
+	for _ in $(seq $((${START_SECONDS:-10} * 10))); do
 		meent_port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$work/meentd.log" | head -1)
 		[ -n "$meent_port" ] && return 0
 		sleep 0.1
@@ -74,20 +76,31 @@ http {
 }
 CONF
 	nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+	nginx_pid=$!
 	pids="$pids $!"
 	sleep 0.5
 }
 
-# bench_wrk NAME URL: prints "NAME rps p50 p99" and sets last_rps, last_p99
+# bench_wrk NAME URL [HEADER]: prints "NAME rps p50 p99" and sets last_rps,
+# last_p99; HEADER ("Cookie: a=b") goes with every request
 bench_wrk() {
 	name=$1
 	url=$2
-	out=$(wrk -c "${WRK_CONNECTIONS:-64}" -t 2 -d "${WRK_SECONDS:-10}s" --latency "$url")
+	out=$(wrk -c "${WRK_CONNECTIONS:-64}" -t 2 -d "${WRK_SECONDS:-10}s" \
+	    --latency ${3:+-H "$3"} "$url")
 	last_rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
 	last_p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
 	last_p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
 	errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
 	printf '%-28s %10s req/s  p50 %8s  p99 %8s  %s\n' "$name" "$last_rps" "$last_p50" "$last_p99" "$errors"
+}
+
+# cpu_ticks PID...: CPU time (user + system, clock ticks) the processes and
+# their children have used so far
+cpu_ticks() {
+	for p in "$@" $(pgrep -P "$(echo "$@" | tr ' ' ,)" 2>/dev/null); do
+		awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
+	done | awk '{s += $1} END {print s + 0}'
 }
 
 rss_kb() {

@@ -320,6 +320,10 @@ VARIANTS = [
     ("web.contactpersonen", "domein=jeugd&gemeente=" + GM),
     ("contactpersonen.gemeente", "domein=jeugd"),
 ]
+# Callers besides those of callers(): the start page about a municipality
+# chosen with the "mijn gemeente" cookie (cached per code, and per session
+# when signed in), anonymously ("mijn") and signed in ("cookie+mijn").
+MORE_CALLERS = {"web.home": ["mijn", "cookie+mijn"]}
 
 
 def concrete(pattern):
@@ -357,7 +361,7 @@ def callers(rt):
     if rt["name"] in EXEMPT or not (web or
                                     rt["pattern"].startswith("/api/v1/")):
         return [None]
-    return [None, signed]
+    return [None, signed] + MORE_CALLERS.get(rt["name"], [])
 
 
 DEATHS = []
@@ -384,7 +388,7 @@ def request(path, who, headers=None):
 def request_once(path, who, headers=None):
     h = dict(headers or {})
     token = None
-    if who == "cookie":
+    if who in ("cookie", "cookie+mijn"):
         h["Cookie"] = COOKIE
     elif who == "admin-cookie":
         h["Cookie"] = ADMIN_COOKIE
@@ -392,6 +396,9 @@ def request_once(path, who, headers=None):
         token = EDITOR
     elif who == "admin":
         token = ADMIN
+    if who in ("mijn", "cookie+mijn"):
+        h["Cookie"] = "; ".join(filter(None, [h.get("Cookie"),
+                                              "meent_gemeente=" + GM]))
     return m.get(path, headers=h, token=token)
 
 
