@@ -233,8 +233,6 @@ enum notify_kind { NOTIFY_PILOTS, NOTIFY_REVISIONS, NOTIFY_PROPOSALS,
 extern const struct choice notify_kinds[], notify_modes[];
 const char *notify_kind_default(enum notify_kind);
 int	 notify_kind_parse(const char *);
-int	 notify_event(struct db *, enum notify_kind, const char *,
-	     const char *, const char *, const char *);
 int	 notify_prefs_get(struct db *, long, const char *[NOTIFY_KINDS]);
 int	 notify_prefs_set(struct db *, long, enum notify_kind, const char *);
 json_t	*notify_filters_list(struct db *, long);
@@ -245,6 +243,12 @@ int	 notify_token_new(struct db *, long, const char *,
 	     char[NOTIFY_TOKEN_LEN + 1]);
 int	 notify_token_lookup(struct db *, const char *, char[16], long *);
 int	 notify_unsubscribe(struct db *, const char *, char[16]);
+
+/* notify_event.c */
+void	 notify_event_wake(void);
+void	 notify_event_wait(int);
+int	 notify_event(struct db *, enum notify_kind, const char *,
+	     const char *, const char *, const char *);
 
 /* notify_mail.c */
 struct notify_site {
@@ -258,7 +262,6 @@ int	 notify_digest(struct db *, const struct notify_site *, time_t, bool,
 int	 notify_prune(struct db *);
 
 /* notify_thread.c */
-void	 notify_thread_wake(void);
 int	 notify_thread_start(const char *, const char *, const char *,
 	     char **);
 void	 notify_thread_stop(void);

@@ -15,15 +15,8 @@
  * Events are rows of notify_events, one per (kind, ref). Pilots,
  * revisions and proposals are recorded by triggers (migration 16) inside
  * the write's own transaction, whichever way the write came (API, page,
- * federation); other modules call notify_event() for theirs:
- *
- *	notify_event(db, NOTIFY_REACTIONS, pilot_gemeente,
- *	    "reactie-<id>", pilot_titel, "/pilots/<id>#reactie-<n>");
- *	notify_event(db, NOTIFY_ACCESS, gemeente,
- *	    "aanvraag-<id>", "Aanvraag voor toegang", "/beheer/gebruikers");
- *
- * inside or right after their write; a second call with the same kind and
- * ref is ignored. Reactions reach the users of gemeente, access events its
+ * federation); other modules call notify_event() for theirs (its use:
+ * notify_event.c); a second call with the same kind and ref is ignored. Reactions reach the users of gemeente, access events its
  * admins. Nothing waits for mail: notify_mail.c's dispatcher (a thread,
  * notify_thread.c) queues the direct mails within a second, and the weekly
  * digest gathers the rest.
@@ -73,42 +66,6 @@ notify_kind_parse(const char *v)
 		if (v != NULL && strcmp(v, notify_kinds[i].value) == 0)
 			return i;
 	return -1;
-}
-
-/*
- * Record that something happened (see the top of the file). gemeente may
- * be NULL for pilots, revisions and proposals; titel is one line (control
- * characters are made spaces when mailed); pad a local path. All borrowed.
- * Returns 0 (also when the event was known), MEENT_INVALID or MEENT_ERR.
- */
-int
-notify_event(struct db *db, enum notify_kind kind, const char *gemeente,
-    const char *ref, const char *titel, const char *pad)
-{
-	sqlite3_stmt *st;
-
-	if ((int)kind < 0 || kind >= NOTIFY_KINDS || ref == NULL ||
-	    *ref == '\0' || strlen(ref) > 200 || titel == NULL ||
-	    strlen(titel) > 1000 || pad == NULL || pad[0] != '/' ||
-	    strlen(pad) > 500)
-		return MEENT_INVALID;
-	st = db_stmt(db, "INSERT OR IGNORE INTO notify_events (kind, ref,"
-	    " gemeente, titel, pad, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-	if (st == NULL)
-		return MEENT_ERR;
-	sqlite3_bind_text(st, 1, notify_kinds[kind].value, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-	if (gemeente != NULL)
-		sqlite3_bind_text(st, 3, gemeente, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, titel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, pad, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
-	if (db_step_done(db, st, "notify_event") == -1)
-		return MEENT_ERR;
-	notify_thread_wake();
-	return 0;
 }
 
 /*

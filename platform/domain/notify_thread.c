@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * The notifier: a thread of meentd with its own database connection that
- * turns events into mail (notify_mail.c). It wakes when notify_event() or
- * a write that recorded one calls notify_thread_wake(), and polls every
- * second anyway (events recorded by triggers, by meentctl or by a peer's
- * feed); once an hour it runs the weekly digest for the users whose week
+ * turns events into mail (notify_mail.c). It wakes when notify_event()
+ * records one (notify_event.c), and polls every second anyway (events
+ * recorded by triggers, by meentctl or by a peer's feed); once an hour it runs the weekly digest for the users whose week
  * is over and prunes expired unsubscribe tokens. Requests never wait for
  * it: they only insert rows.
  */
@@ -21,26 +20,10 @@
 static struct {
 	pthread_t	 thread;
 	bool		 running;
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cond;
-	bool		 wake;
 	atomic_bool	 stopping;
 	struct db	*db;
 	char		*origin, *name;
-} nt = {
-	.mu = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
-};
-
-/* Something happened: dispatch now. Safe from any thread, also unstarted. */
-void
-notify_thread_wake(void)
-{
-	pthread_mutex_lock(&nt.mu);
-	nt.wake = true;
-	pthread_cond_signal(&nt.cond);
-	pthread_mutex_unlock(&nt.mu);
-}
+} nt;
 
 static void *
 notify_thread_main(void *arg)
@@ -51,26 +34,19 @@ notify_thread_main(void *arg)
 
 	(void)arg;
 	while (!atomic_load(&nt.stopping)) {
-		struct timespec until;
-
-		(void)notify_dispatch(nt.db, &site);
+		/* A connection that met a failure starts afresh. */
+		if (notify_dispatch(nt.db, &site) == -1)
+			(void)db_recover(nt.db);
 		db_failure_clear(nt.db);
 		if (time(NULL) - digested >= NOTIFY_DIGEST_EVERY) {
-			(void)notify_digest(nt.db, &site, time(NULL), false,
-			    &sent);
-			(void)notify_prune(nt.db);
+			if (notify_digest(nt.db, &site, time(NULL), false,
+			    &sent) == -1 || notify_prune(nt.db) == -1)
+				(void)db_recover(nt.db);
 			db_failure_clear(nt.db);
 			digested = time(NULL);
 		}
-		pthread_mutex_lock(&nt.mu);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += NOTIFY_POLL_SECONDS;
-		while (!nt.wake && !atomic_load(&nt.stopping))
-			if (pthread_cond_timedwait(&nt.cond, &nt.mu,
-			    &until) != 0)
-				break;
-		nt.wake = false;
-		pthread_mutex_unlock(&nt.mu);
+		if (!atomic_load(&nt.stopping))
+			notify_event_wait(NOTIFY_POLL_SECONDS);
 	}
 	return NULL;
 }
@@ -102,7 +78,7 @@ notify_thread_stop(void)
 {
 	if (nt.running) {
 		atomic_store(&nt.stopping, true);
-		notify_thread_wake();
+		notify_event_wake();
 		pthread_join(nt.thread, NULL);
 		nt.running = false;
 	}

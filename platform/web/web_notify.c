@@ -177,12 +177,21 @@ web_notify_page(struct req *r, int status, const char *message,
 void
 web_notify_show(struct req *r)
 {
-	if (r->who.kind != PRINCIPAL_SESSION) {
-		reply_problem(r, 403, "Verboden", "Meldingen horen bij een "
-		    "account: log in op de website.");
+	struct evbuffer *b;
+
+	if (r->who.kind == PRINCIPAL_SESSION) {
+		web_notify_page(r, 200, NULL, NULL);
 		return;
 	}
-	web_notify_page(r, 200, NULL, NULL);
+	/* An API token is a municipality's, not a person's. */
+	b = evbuffer_new();
+	web_page_start(r, b, "Mijn meldingen");
+	html_out(b, "<h1>Mijn meldingen</h1>\n<p>Meldingen horen bij een "
+	    "persoon met een account. Log in op de website om te kiezen "
+	    "waarover u e-mail krijgt.</p>\n");
+	web_page_end(b);
+	web_page_reply(r, 200, b);
+	evbuffer_free(b);
 }
 
 /* POST /mijn/meldingen: one mode per kind shown; absent ones stay. */

@@ -269,6 +269,11 @@ t.ok(all(rc == [LEZER] for rc, raw in handler.messages if b"Hallo" in raw),
 
 # -- Proposals reach the maintainers by default.
 beheer, beheer_csrf = login(BEHEER, GOES, "viewer")
+fid = m.sql("SELECT id FROM notify_filters")[0][0]
+r = post("/mijn/meldingen/filters/%d/verwijderen" % fid,
+         {"csrf": beheer_csrf}, beheer)
+t.eq(r.status, 404, "another user's filter: 404")
+t.eq(m.sql("SELECT count(*) FROM notify_filters")[0][0], 1, "and it stays")
 r = m.request("POST", "/api/v1/richtlijnen", token=goes, body={
     "slug": "meldingen-test", "titel": "Meldingen testen",
     "tekst": "# Meldingen\n\nTekst.\n", "bericht": "Eerste versie"})

@@ -39,6 +39,7 @@ Routes that do not read the database are listed in EXEMPT with the reason;
 the test checks that they indeed never meet the fault. MEENT_READ_FAULTS_ONLY
 =name,name runs only those routes.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -213,6 +214,11 @@ found = re.search(r"/wachtwoord-herstellen/([A-Za-z0-9_-]{43})",
 t.ok(r.status in (200, 303) and found is not None,
      "a password reset link to show (%d)" % r.status, r.body[:300])
 RESET = found.group(1) if found else "A" * 43
+# An unsubscribe link (stored hashed, as notify.c makes them).
+UNSUB = "u" * 43
+m.sql("INSERT INTO notify_tokens (digest, user_id, kind, expires) SELECT ?,"
+      " id, 'pilots', 4102444800 FROM users WHERE email = ?",
+      (hashlib.sha256(UNSUB.encode()).digest(), EMAIL))
 
 # What goes in each path parameter, by the path before it.
 PARAMS = [
@@ -228,6 +234,7 @@ PARAMS = [
     (r"/versies/\{n\}", "{n}", "1"),
     (r"/static/nlds/\{file\}", "{file}", "tokens.css"),
     (r"/wachtwoord-herstellen/\{token\}", "{token}", RESET),
+    (r"/afmelden/\{token\}", "{token}", UNSUB),
 ]
 # Query strings that make a route do its whole work.
 QUERIES = {
