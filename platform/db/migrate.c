@@ -660,6 +660,8 @@ static const struct migration migrations[] = {
 	    "  mode TEXT NOT NULL CHECK (mode IN ('niet','direct','wekelijks')),"
 	    "  since INTEGER NOT NULL,"
 	    "  PRIMARY KEY (user_id, kind)) WITHOUT ROWID;"
+	    "CREATE INDEX IF NOT EXISTS notify_prefs_mode ON"
+	    "  notify_prefs(kind, mode);"
 	    "CREATE TABLE IF NOT EXISTS notify_filters ("
 	    "  id INTEGER PRIMARY KEY,"
 	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"

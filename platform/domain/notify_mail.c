@@ -53,23 +53,34 @@
 #define NOTIFY_WHO_ACCESS \
 	" AND u.gemeente = e.gemeente AND u.role = 'admin'"
 
-#define NOTIFY_DIRECT(kind, def, who) \
+/*
+ * A kind whose default is "niet" reaches only users with a row saying
+ * "direct" (notify_prefs_mode finds them); one whose default is "direct"
+ * looks at every user (its WHO condition narrows to a municipality).
+ */
+#define NOTIFY_DIRECT_CHOSEN(kind, who) \
+	"SELECT u.id, u.email FROM notify_events e, notify_prefs np, users u" \
+	" WHERE e.id = ?1 AND np.kind = '" kind "' AND np.mode = 'direct'" \
+	" AND u.id = np.user_id AND u.disabled = 0" NOTIFY_NOT_SENT who \
+	" ORDER BY u.id"
+#define NOTIFY_DIRECT_DEFAULT(kind, who) \
 	"SELECT u.id, u.email FROM notify_events e, users u" \
 	" WHERE e.id = ?1 AND u.disabled = 0 AND " \
-	NOTIFY_MODE(kind, def, "direct") NOTIFY_NOT_SENT who \
+	NOTIFY_MODE(kind, "direct", "direct") NOTIFY_NOT_SENT who \
 	" ORDER BY u.id"
+/* "+e.kind": the range on created is the index to use, not (kind, ref). */
 #define NOTIFY_WEEKLY(kind, who) \
 	"SELECT e.titel, e.pad FROM notify_events e, users u" \
-	" WHERE u.id = ?1 AND e.kind = '" kind "' AND e.created > ?2" \
+	" WHERE u.id = ?1 AND +e.kind = '" kind "' AND e.created > ?2" \
 	" AND e.created <= ?3" NOTIFY_NOT_SENT who " ORDER BY e.id"
 
 /* In notify_kinds' order. */
 static const char *const notify_direct_sql[NOTIFY_KINDS] = {
-	NOTIFY_DIRECT("pilots", "niet", NOTIFY_WHO_PILOTS),
-	NOTIFY_DIRECT("revisies", "niet", NOTIFY_WHO_REVISIONS),
-	NOTIFY_DIRECT("voorstellen", "direct", NOTIFY_WHO_PROPOSALS),
-	NOTIFY_DIRECT("reacties", "niet", NOTIFY_WHO_REACTIONS),
-	NOTIFY_DIRECT("toegang", "direct", NOTIFY_WHO_ACCESS),
+	NOTIFY_DIRECT_CHOSEN("pilots", NOTIFY_WHO_PILOTS),
+	NOTIFY_DIRECT_CHOSEN("revisies", NOTIFY_WHO_REVISIONS),
+	NOTIFY_DIRECT_DEFAULT("voorstellen", NOTIFY_WHO_PROPOSALS),
+	NOTIFY_DIRECT_CHOSEN("reacties", NOTIFY_WHO_REACTIONS),
+	NOTIFY_DIRECT_DEFAULT("toegang", NOTIFY_WHO_ACCESS),
 };
 static const char *const notify_weekly_sql[NOTIFY_KINDS] = {
 	NOTIFY_WEEKLY("pilots", NOTIFY_WHO_PILOTS),

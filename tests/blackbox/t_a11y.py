@@ -3,6 +3,7 @@
 A and AA, a rendered page, and valid HTML (Nu HTML checker). Anonymous pages
 and the pages of a logged-in editor (forms, with and without errors)."""
 import http.server
+import hashlib
 import re
 import threading
 import urllib.parse
@@ -18,6 +19,7 @@ PAGES = [
     "/inloggen",
     "/wachtwoord-vergeten",
     "/wachtwoord-herstellen/" + "A" * 43,
+    "/afmelden/" + "A" * 43,
     "/pilots",
     "/pilots?domein=werk-en-inkomen&status=afgerond",
     "/pilots?grootteklasse=4&provincie=gelderland&domein=Jeugd",
@@ -73,7 +75,8 @@ check_pages(t, m, PAGES, status={
     "/gemeenten/GM9999": 404,
     "/datasets?periode=gisteren": 400,
     "/nergens-te-vinden": 404,
-    "/wachtwoord-herstellen/" + "A" * 43: 404},
+    "/wachtwoord-herstellen/" + "A" * 43: 404,
+    "/afmelden/" + "A" * 43: 404},
     reflow=["/richtlijnen/stakeholders-betrekken/verschillen?van=1&tot=3"])
 
 # The start page about a chosen municipality ("Mijn gemeente": a cookie).
@@ -99,7 +102,8 @@ ds = "/datasets/" + r.json()["id"]
 # An attachment, so that its page has a list and delete buttons.
 m.request("POST", "/api/v1/pilots/%s/bijlagen?naam=rapport.pdf" %
           SEED_PILOT.split("/")[-1], token=tok, body=b"%PDF-1.4\n%%EOF\n")
-check_pages(t, m, ["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
+check_pages(t, m, ["/mijn", "/mijn/meldingen", "/pilots?domein=jeugd",
+                   "/pilots/nieuw", SEED_PILOT + "/bewerken",
                    SEED_PILOT, SEED_PILOT + "?opgeslagen=1",
                    SEED_PILOT + "/verwijderen", SEED_PILOT + "/bijlagen",
                    "/benchmarks/inwoners", "/datasets/nieuw", ds,
@@ -210,4 +214,10 @@ m.request("POST", "/wachtwoord-vergeten", headers={
 text = m.sql("SELECT text_body FROM mail_outbox ORDER BY id DESC")[0][0]
 link = re.search(r"(/wachtwoord-herstellen/[A-Za-z0-9_-]{43})", text).group(1)
 check_pages(t, m, [link], label="herstellen")
+# An unsubscribe link's page (stored hashed, as notify.c makes them).
+UNSUB = "u" * 43
+m.sql("INSERT INTO notify_tokens (digest, user_id, kind, expires) SELECT ?,"
+      " id, 'overzicht', 4102444800 FROM users WHERE email = ?",
+      (hashlib.sha256(UNSUB.encode()).digest(), "beheer@tilburg.example.nl"))
+check_pages(t, m, ["/afmelden/" + UNSUB], label="afmelden")
 finish(t, m)
