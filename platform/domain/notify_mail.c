@@ -27,6 +27,7 @@
 
 #define NOTIFY_DIGEST_ITEMS	20	/* per kind; then "en nog N" */
 #define NOTIFY_TITLE_MAX	150	/* bytes of a title in a subject */
+#define NOTIFY_DIGEST_BATCH	200	/* users per transaction */
 
 #define NOTIFY_MODE(kind, def, mode) \
 	"COALESCE((SELECT mode FROM notify_prefs WHERE user_id = u.id" \
@@ -354,7 +355,8 @@ struct notify_digest_user {
 /*
  * One user's digest, if anything happened: the weekly kinds, each since
  * max(last digest, when the kind was chosen), up to now. Marks the digest
- * done either way. 1 (sent), 0 (nothing to tell) or -1.
+ * done either way. Inside the caller's transaction. 1 (sent), 0 (nothing
+ * to tell) or -1.
  */
 static int
 notify_digest_user(struct db *db, const struct notify_site *site,
@@ -381,7 +383,7 @@ notify_digest_user(struct db *db, const struct notify_site *site,
 			since[k] = (time_t)sqlite3_column_int64(st, 1);
 		}
 	}
-	if (rc == -1 || db_begin(db) == -1)
+	if (rc == -1)
 		goto done;
 	evbuffer_add_printf(text, "Goedendag,\n\nDit is uw overzicht van de "
 	    "afgelopen week bij %s.\n", site->name);
@@ -394,12 +396,12 @@ notify_digest_user(struct db *db, const struct notify_site *site,
 		n = notify_digest_kind(db, site, (enum notify_kind)k, u->id,
 		    since[k] > u->last ? since[k] : u->last, now, text, html);
 		if (n == -1)
-			goto fail;
+			goto done;
 		total += n;
 	}
 	if (total > 0) {
 		if (notify_token_new(db, u->id, "overzicht", token) != 0)
-			goto fail;
+			goto done;
 		unsub = xasprintf("%s/afmelden/%s", site->origin, token);
 		subject = xasprintf("Uw overzicht van de week bij %s",
 		    site->name);
@@ -408,22 +410,18 @@ notify_digest_user(struct db *db, const struct notify_site *site,
 		    unsub);
 		text = html = NULL;	/* consumed */
 		if (rc == MEENT_ERR)
-			goto fail;
+			goto done;
 	}
 	st = db_stmt(db, "INSERT INTO notify_digests (user_id, last)"
 	    " VALUES (?1, ?2) ON CONFLICT (user_id) DO UPDATE SET"
 	    " last = excluded.last");
 	if (st == NULL)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, u->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (db_step_done(db, st, "notify_digest_done") == -1 ||
-	    db_commit(db) == -1)
-		goto fail;
+	if (db_step_done(db, st, "notify_digest_done") == -1)
+		goto done;
 	out = total > 0 ? 1 : 0;
-	goto done;
-fail:
-	db_rollback(db);
 done:
 	free(unsub);
 	free(subject);
@@ -439,6 +437,10 @@ done:
  * digest (or, the first time, the earliest weekly choice) is at least a
  * week before now -- or every such user, if force (meentctl notify digest
  * --force, the tests). *sent counts the messages queued. 0 or -1.
+ *
+ * NOTIFY_DIGEST_BATCH users share a transaction: each commit is an fsync
+ * (synchronous=FULL), and a batch undone by a crash is undone whole -- its
+ * messages with its marks -- so it is done again, not lost or doubled.
  */
 int
 notify_digest(struct db *db, const struct notify_site *site, time_t now,
@@ -476,9 +478,18 @@ notify_digest(struct db *db, const struct notify_site *site, time_t now,
 	if (rc == -1)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = notify_digest_user(db, site, &users[i], now)) == -1)
+		if (i % NOTIFY_DIGEST_BATCH == 0 && db_begin(db) == -1)
 			goto out;
+		if ((rc = notify_digest_user(db, site, &users[i], now)) == -1) {
+			db_rollback(db);
+			goto out;
+		}
 		*sent += rc;
+		if ((i + 1 == n || (i + 1) % NOTIFY_DIGEST_BATCH == 0) &&
+		    db_commit(db) == -1) {
+			db_rollback(db);
+			goto out;
+		}
 	}
 	if (n > 0)
 		log_emit(LOG_INFO, "notify.digest", "%zu user(s), %ld "
