@@ -79,7 +79,7 @@ import os, sqlite3, sys, time
 data, n, users = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 db = sqlite3.connect(os.path.join(data, "meent.db"))
 db.execute("UPDATE notify_prefs SET mode = 'direct' WHERE kind = 'pilots'"
-           " AND user_id %% 10 = 0")
+           " AND user_id % 10 = 0")
 ids = [r[0] for r in db.execute("SELECT id FROM pilots ORDER BY pk DESC"
                                 " LIMIT ?", (n,))]
 db.execute("DELETE FROM notify_events WHERE ref IN (%s)" %
