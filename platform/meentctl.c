@@ -60,6 +60,9 @@ static int	ctl_peer_remove(struct ctl *);
 static int	ctl_peer_status(struct ctl *);
 static int	ctl_mail_status(struct ctl *);
 static int	ctl_mail_test(struct ctl *);
+static int	ctl_user_delete(struct ctl *);
+static int	ctl_notify_digest(struct ctl *);
+static int	ctl_notify_dispatch(struct ctl *);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "init", "[--name NAME] [--base-url URL]", ctl_init },
@@ -71,6 +74,8 @@ static const struct ctl_command ctl_commands[] = {
 	{ "user disable", "ID|EMAIL  (ends its sessions)", ctl_user_disable },
 	{ "user enable", "ID|EMAIL", ctl_user_enable },
 	{ "user role", "ID|EMAIL viewer|editor|admin", ctl_user_role },
+	{ "user delete", "EMAIL  (name and address removed everywhere)",
+	    ctl_user_delete },
 	{ "token create", "--gemeente GM0xxx --role viewer|editor|admin "
 	    "[--name NAME] [--expires DAYS]", ctl_token_create },
 	{ "token list", "", ctl_token_list },
@@ -88,6 +93,11 @@ static const struct ctl_command ctl_commands[] = {
 	{ "mail status", "  (the outbox)", ctl_mail_status },
 	{ "mail test", "ADDRESS [--unsubscribe URL]  (queue a test message)",
 	    ctl_mail_test },
+	{ "notify digest", "[--force] [--base-url URL]  (the weekly digest "
+	    "now; --force: also for users whose week is not over)",
+	    ctl_notify_digest },
+	{ "notify dispatch", "[--base-url URL]  (queue the direct mails of "
+	    "new events)", ctl_notify_dispatch },
 	{ "check", "", ctl_check },
 	{ "reindex", "", ctl_reindex },
 	{ "indicator add", "FILE.json  (an indicator definition)",
@@ -1224,6 +1234,114 @@ ctl_mail_test(struct ctl *c)
 		return ctl_fail("cannot queue the message");
 	printf("message %ld queued\n", id);
 	return 0;
+}
+
+static int
+ctl_user_delete(struct ctl *c)
+{
+	struct db *db;
+	long id;
+	int rc;
+
+	if (c->argc != 1)
+		return CTL_USAGE;
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	rc = user_find(db, c->argv[0], &id);
+	if (rc == 0)
+		rc = user_delete(db, id);
+	db_close(db);
+	if (rc == MEENT_NOTFOUND)
+		return ctl_fail("no user with that address");
+	if (rc != 0)
+		return ctl_fail("cannot delete the user");
+	printf("user %ld deleted\n", id);
+	return 0;
+}
+
+/*
+ * The notifier's work, once, from here (meentd does it on its own): fn
+ * gets the site (--base-url, as meentd's base_url, or else the instance's
+ * base URL; the instance's name).
+ */
+static int
+ctl_notify_run(struct ctl *c, int (*fn)(struct db *,
+    const struct notify_site *, struct ctl *))
+{
+	struct notify_site site;
+	struct instance in;
+	struct db *db;
+	char *err = NULL, *origin;
+	int rc;
+
+	if ((db = ctl_open(c)) == NULL)
+		return 1;
+	if (instance_load(db, c->data_dir, &in, &err) == -1) {
+		db_close(db);
+		ctl_fail("%s", err);
+		free(err);
+		return 1;
+	}
+	if ((origin = http_origin(ctl_opt(c, "--base-url") != NULL ?
+	    ctl_opt(c, "--base-url") : in.base_url)) == NULL) {
+		instance_free(&in);
+		db_close(db);
+		return ctl_fail("the instance's base URL is not http(s)");
+	}
+	site.origin = origin;
+	site.name = in.name;
+	rc = fn(db, &site, c);
+	free(origin);
+	instance_free(&in);
+	db_close(db);
+	return rc;
+}
+
+static int
+ctl_notify_digest_fn(struct db *db, const struct notify_site *site,
+    struct ctl *c)
+{
+	long sent;
+
+	if (notify_digest(db, site, time(NULL), ctl_opt(c, "--force") !=
+	    NULL, &sent) == -1)
+		return ctl_fail("the digest failed");
+	printf("%ld digest(s) queued\n", sent);
+	return 0;
+}
+
+static int
+ctl_notify_digest(struct ctl *c)
+{
+	static const char *const valued[] = { "--base-url", NULL };
+	static const char *const flags[] = { "--force", NULL };
+
+	if (!ctl_opts_valid(c, 0, valued, flags))
+		return CTL_USAGE;
+	return ctl_notify_run(c, ctl_notify_digest_fn);
+}
+
+static int
+ctl_notify_dispatch_fn(struct db *db, const struct notify_site *site,
+    struct ctl *c)
+{
+	int n;
+
+	(void)c;
+	if ((n = notify_dispatch(db, site)) == -1)
+		return ctl_fail("dispatching failed");
+	printf("%d event(s) dispatched\n", n);
+	return 0;
+}
+
+static int
+ctl_notify_dispatch(struct ctl *c)
+{
+	static const char *const valued[] = { "--base-url", NULL };
+
+	if (!ctl_opts_valid(c, 0, valued, NULL))
+		return CTL_USAGE;
+	return ctl_notify_run(c, ctl_notify_dispatch_fn);
 }
 
 int

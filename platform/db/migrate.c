@@ -792,6 +792,94 @@ static const struct migration migrations[] = {
 	    "CREATE INDEX IF NOT EXISTS pilots_gemeente_nieuw ON pilots(gemeente,"
 	    "  aangemaakt DESC, zichtbaarheid, verwijderd);"
 	    "DROP INDEX IF EXISTS pilots_gemeente;" },
+	{ 19,
+	    /*
+	     * Notifications (domain/notify*.c). notify_prefs: per user and
+	     * kind how (niet, direct, wekelijks) and since when; a missing
+	     * row is the kind's default. notify_filters: a user's saved
+	     * pilot filters (NULL: any). notify_events: what happened, once
+	     * per (kind, ref) -- the triggers below record published pilots,
+	     * revisions and proposals inside the write's own transaction, so
+	     * a second write of the same pilot is not a second event;
+	     * dispatched is set when the direct mails are queued.
+	     * notify_sent: who got an event by direct mail (never twice).
+	     * notify_tokens: unsubscribe links, SHA-256 digest only.
+	     * notify_digests: when a user's last weekly digest went out.
+	     */
+	    "CREATE TABLE IF NOT EXISTS notify_prefs ("
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  kind TEXT NOT NULL,"
+	    "  mode TEXT NOT NULL CHECK (mode IN ('niet','direct','wekelijks')),"
+	    "  since INTEGER NOT NULL,"
+	    "  PRIMARY KEY (user_id, kind)) WITHOUT ROWID;"
+	    "CREATE INDEX IF NOT EXISTS notify_prefs_mode ON"
+	    "  notify_prefs(kind, mode);"
+	    "CREATE TABLE IF NOT EXISTS notify_filters ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  grootteklasse INTEGER CHECK (grootteklasse BETWEEN 1 AND 8),"
+	    "  domein TEXT,"
+	    "  provincie TEXT,"
+	    "  created INTEGER NOT NULL,"
+	    "  UNIQUE (user_id, grootteklasse, domein, provincie));"
+	    "CREATE TABLE IF NOT EXISTS notify_events ("
+	    "  id INTEGER PRIMARY KEY,"
+	    "  kind TEXT NOT NULL,"
+	    "  ref TEXT NOT NULL,"
+	    "  gemeente TEXT,"
+	    "  titel TEXT NOT NULL DEFAULT '',"
+	    "  pad TEXT NOT NULL DEFAULT '',"
+	    "  created INTEGER NOT NULL,"
+	    "  dispatched INTEGER NOT NULL DEFAULT 0,"
+	    "  UNIQUE (kind, ref));"
+	    "CREATE INDEX IF NOT EXISTS notify_events_due ON"
+	    "  notify_events(dispatched) WHERE dispatched = 0;"
+	    "CREATE INDEX IF NOT EXISTS notify_events_created ON"
+	    "  notify_events(created);"
+	    "CREATE TABLE IF NOT EXISTS notify_sent ("
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  event INTEGER NOT NULL REFERENCES notify_events(id)"
+	    "    ON DELETE CASCADE,"
+	    "  PRIMARY KEY (user_id, event)) WITHOUT ROWID;"
+	    "CREATE TABLE IF NOT EXISTS notify_tokens ("
+	    "  digest BLOB PRIMARY KEY CHECK (length(digest) = 32),"
+	    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	    "  kind TEXT NOT NULL,"
+	    "  expires INTEGER NOT NULL) WITHOUT ROWID;"
+	    "CREATE INDEX IF NOT EXISTS notify_tokens_user ON"
+	    "  notify_tokens(user_id);"
+	    "CREATE TABLE IF NOT EXISTS notify_digests ("
+	    "  user_id INTEGER PRIMARY KEY REFERENCES users(id)"
+	    "    ON DELETE CASCADE,"
+	    "  last INTEGER NOT NULL);"
+	    /* A pilot others may see, for the first time. */
+	    "CREATE TRIGGER IF NOT EXISTS notify_pilot_insert AFTER INSERT ON"
+	    " pilots WHEN new.zichtbaarheid <> 'concept'"
+	    " AND new.verwijderd IS NULL"
+	    " BEGIN INSERT OR IGNORE INTO notify_events (kind, ref, gemeente,"
+	    "  titel, pad, created) VALUES ('pilots', new.id, new.gemeente,"
+	    "  new.titel, '/pilots/' || new.id, unixepoch()); END;"
+	    "CREATE TRIGGER IF NOT EXISTS notify_pilot_update AFTER UPDATE OF"
+	    " zichtbaarheid ON pilots WHEN new.zichtbaarheid <> 'concept'"
+	    " AND new.verwijderd IS NULL"
+	    " BEGIN INSERT OR IGNORE INTO notify_events (kind, ref, gemeente,"
+	    "  titel, pad, created) VALUES ('pilots', new.id, new.gemeente,"
+	    "  new.titel, '/pilots/' || new.id, unixepoch()); END;"
+	    /* A guideline's new revision (not its first: that is no news). */
+	    "CREATE TRIGGER IF NOT EXISTS notify_revision AFTER INSERT ON"
+	    " richtlijn_versies WHEN new.versie > 1"
+	    " BEGIN INSERT OR IGNORE INTO notify_events (kind, ref, gemeente,"
+	    "  titel, pad, created) SELECT 'revisies',"
+	    "  g.pk || ':' || new.versie, new.gemeente, new.titel,"
+	    "  '/richtlijnen/' || g.slug || '/versies/' || new.versie,"
+	    "  unixepoch() FROM richtlijnen g WHERE g.pk = new.richtlijn; END;"
+	    "CREATE TRIGGER IF NOT EXISTS notify_proposal AFTER INSERT ON"
+	    " richtlijn_voorstellen"
+	    " BEGIN INSERT OR IGNORE INTO notify_events (kind, ref, gemeente,"
+	    "  titel, pad, created) SELECT 'voorstellen',"
+	    "  g.pk || ':' || new.pk, new.gemeente, g.titel,"
+	    "  '/richtlijnen/' || g.slug || '/voorstellen/' || new.pk,"
+	    "  unixepoch() FROM richtlijnen g WHERE g.pk = new.richtlijn; END;" },
 };
 
 int

@@ -366,6 +366,53 @@ int	 reaction_followup_add(struct db *, long, const char *, const char *);
 int	 reaction_followup_remove(struct db *, long, const char *);
 json_t	*reaction_followup_list(struct db *, long, bool, const char *);
 
+/* notify.c */
+enum notify_kind { NOTIFY_PILOTS, NOTIFY_REVISIONS, NOTIFY_PROPOSALS,
+	NOTIFY_REACTIONS, NOTIFY_ACCESS, NOTIFY_KINDS };
+#define NOTIFY_TOKEN_LEN	43	/* base64url of 32 bytes */
+#define NOTIFY_TOKEN_DAYS	180
+#define NOTIFY_FILTERS_MAX	20
+#define NOTIFY_DIGEST_PERIOD	(7 * 86400)
+extern const struct choice notify_kinds[], notify_modes[];
+const char *notify_kind_default(enum notify_kind);
+int	 notify_kind_parse(const char *);
+int	 notify_prefs_get(struct db *, long, const char *[NOTIFY_KINDS]);
+int	 notify_prefs_set(struct db *, long, enum notify_kind, const char *);
+json_t	*notify_filters_list(struct db *, long);
+int	 notify_filter_add(struct db *, long, int, const char *,
+	     const char *);
+int	 notify_filter_remove(struct db *, long, long);
+int	 notify_token_new(struct db *, long, const char *,
+	     char[NOTIFY_TOKEN_LEN + 1]);
+int	 notify_token_lookup(struct db *, const char *, char[16], long *);
+int	 notify_unsubscribe(struct db *, const char *, char[16]);
+
+/* notify_event.c */
+void	 notify_event_wake(void);
+void	 notify_event_wait(int);
+int	 notify_event(struct db *, enum notify_kind, const char *,
+	     const char *, const char *, const char *);
+
+/* notify_mail.c */
+struct notify_site {
+	const char	*origin;	/* links start with it */
+	const char	*name;		/* the instance's */
+};
+char	*notify_title(const char *);
+int	 notify_dispatch(struct db *, const struct notify_site *);
+int	 notify_digest(struct db *, const struct notify_site *, time_t, bool,
+	     long *);
+int	 notify_prune(struct db *);
+
+/* notify_thread.c */
+int	 notify_thread_start(const char *, const char *, const char *,
+	     char **);
+void	 notify_thread_stop(void);
+
+/* user_delete.c */
+int	 user_delete(struct db *, long);
+int	 user_find(struct db *, const char *, long *);
+
 /* password_reset.c */
 #define PASSWORD_RESET_LEN	USER_LINK_LEN
 #define PASSWORD_RESET_MINUTES	30

@@ -414,6 +414,10 @@ server_start(struct config *cfg, char **err)
 	/* The outbox's sender (its own thread; a bad smtp_* key stops here). */
 	if (mail_send_start(srv->db_path, cfg, err) == -1)
 		goto fail;
+	/* The notifier (notify_thread.c): events into mail. */
+	if (notify_thread_start(srv->db_path, srv->origin, srv->instance.name,
+	    err) == -1)
+		goto fail;
 	server_raise_nofile();
 	srv->listen_fd = server_listen(cfg->listen, &srv->port, err);
 	if (srv->listen_fd == -1)
@@ -436,6 +440,7 @@ server_start(struct config *cfg, char **err)
 	    "workers", cfg->listen, srv->port, srv->nworkers);
 	return srv;
 fail:
+	notify_thread_stop();
 	mail_send_stop();
 	if (srv->workers != NULL)
 		for (int i = 0; i < srv->nworkers; i++)
@@ -460,6 +465,7 @@ server_stop(struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	jobs_stop();
+	notify_thread_stop();
 	mail_send_stop();
 	fed_pull_stop();
 	for (int i = 0; i < srv->nworkers; i++)

@@ -176,6 +176,18 @@ void	 web_pilots_filter_value(struct evbuffer *, const char *,
 char	*web_pilots_href(const char *, const struct pilot_query *, bool,
 	     const char *, const char *, const char *);
 
+/* web_notify.c */
+void	 web_notify_show(struct req *);
+void	 web_notify_save(struct req *);
+void	 web_notify_filter_add(struct req *);
+void	 web_notify_filter_remove(struct req *);
+void	 web_notify_filter_button(struct req *, struct evbuffer *,
+	     const char *, int, const char *);
+
+/* web_unsubscribe.c */
+void	 web_unsubscribe_form(struct req *);
+void	 web_unsubscribe_post(struct req *);
+
 /* web_password_reset.c */
 void	 web_password_reset_form(struct req *);
 void	 web_password_reset_request(struct req *);

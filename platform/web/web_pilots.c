@@ -561,6 +561,8 @@ web_pilots_list(struct req *r)
 		}
 		web_page_pager(r, b, q.page, q.page_size, total);
 		web_pilots_follow(b, feed);
+		web_notify_filter_button(r, b, q.domein, q.grootteklasse,
+		    q.provincie);
 	}
 	if (r->who.kind == PRINCIPAL_SESSION && r->who.role >= ROLE_EDITOR)
 		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "

@@ -14,6 +14,7 @@ its Markdown, and a guideline whose heading is 5,000 characters long: every
 page that shows them must still reflow at 320 px. Screenshots of failing
 pages (and a few key pages) are kept in build/check/tests/a11y-shots/."""
 import http.server
+import hashlib
 import re
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ PAGES = [
     "/inloggen",
     "/wachtwoord-vergeten",
     "/wachtwoord-herstellen/" + "A" * 43,
+    "/afmelden/" + "A" * 43,
     "/pilots",
     "/pilots?domein=werk-en-inkomen&status=afgerond",
     "/pilots?grootteklasse=4&provincie=gelderland&domein=Jeugd",
@@ -140,7 +142,8 @@ check(PAGES, status={
     "/datasets?periode=gisteren": 400,
     "/contactpersonen?domein=x&gemeente=GM1": 400,
     "/nergens-te-vinden": 404,
-    "/wachtwoord-herstellen/" + "A" * 43: 404})
+    "/wachtwoord-herstellen/" + "A" * 43: 404,
+    "/afmelden/" + "A" * 43: 404})
 
 # The start page about a chosen municipality ("Mijn gemeente": a cookie).
 check_pages(t, m, ["/"], label="mijn-gemeente",
@@ -186,7 +189,7 @@ r = form_post(SEED_PILOT + "/reacties", {"soort": "vraag",
                                          "tekst": "Hoe *ging* het?"})
 form_post(SEED_PILOT + "/reacties", {"ouder": r.header("Location").split(
     "-")[-1], "tekst": "Goed."})
-check(["/mijn", "/pilots/nieuw", SEED_PILOT + "/bewerken",
+check(["/mijn", "/mijn/meldingen", "/pilots?domein=jeugd", "/pilots/nieuw", SEED_PILOT + "/bewerken",
        SEED_PILOT, SEED_PILOT + "?opgeslagen=1",
        SEED_PILOT + "/verwijderen", SEED_PILOT + "/bijlagen",
        "/benchmarks/inwoners", "/datasets/nieuw", ds,
@@ -345,6 +348,12 @@ m.request("POST", "/wachtwoord-vergeten", headers={
 text = m.sql("SELECT text_body FROM mail_outbox ORDER BY id DESC")[0][0]
 link = re.search(r"(/wachtwoord-herstellen/[A-Za-z0-9_-]{43})", text).group(1)
 check([link], label="herstellen")
+# An unsubscribe link's page (stored hashed, as notify.c makes them).
+UNSUB = "u" * 43
+m.sql("INSERT INTO notify_tokens (digest, user_id, kind, expires) SELECT ?,"
+      " id, 'overzicht', 4102444800 FROM users WHERE email = ?",
+      (hashlib.sha256(UNSUB.encode()).digest(), "beheer@tilburg.example.nl"))
+check(["/afmelden/" + UNSUB], label="afmelden")
 
 
 # The bad input of issue 17, which must still reflow at 320 px: the longest
@@ -445,6 +454,8 @@ ROUTE_PATHS = {
     "web.access.form": "/toegang-aanvragen",
     "web.invitation.link": invite,
     "web.account": "/mijn/account",
+    "web.notify": "/mijn/meldingen",
+    "web.unsubscribe.form": "/afmelden/" + UNSUB,
     "web.users": "/mijn/gebruikers",
     "web.contactpersonen": "/contactpersonen",
     "web.contactpersonen.form": "/contactpersonen/aanmelden",

@@ -348,7 +348,10 @@ BODIES = {
 SKIP_TABLES = (
     # Filled by the feed's flush, which may run on its own; what it copies
     # is in the item tables compared here.
-    "fed_entries", "fed_outbox", "sqlite_sequence")
+    "fed_entries", "fed_outbox", "sqlite_sequence",
+    # Written by the notifier's thread on its own (notify_thread.c): events
+    # are recorded by triggers with the item rows compared here.
+    "notify_events", "notify_sent", "notify_tokens", "mail_outbox")
 
 
 def snapshot():
@@ -688,6 +691,15 @@ EXEMPT = {
     "web.invitation.accept": "public; only a one-time link from an admin's "
                              "invitation makes an account, in that "
                              "invitation's municipality (t_users.py)",
+    "web.notify.save": "the caller's own notification choices (the "
+                       "session's user), nothing of a municipality "
+                       "(t_notify.py)",
+    "web.notify.filter.add": "a filter of the caller's own (the session's "
+                             "user) (t_notify.py)",
+    "web.notify.filter.remove": "only the caller's own filter: another "
+                                "user's is 404 (t_notify.py)",
+    "web.unsubscribe": "public; the unguessable token from the mail is the "
+                       "authority, for one user and kind (t_notify.py)",
 }
 
 writes = [rt for rt in routes if rt[0] != "GET"]

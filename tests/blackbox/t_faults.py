@@ -266,11 +266,14 @@ def integrity():
 
 
 def settle():
-    """The outbox signed into the feed (a changes read flushes it)."""
+    """The outbox signed into the feed (a changes read flushes it), and the
+    notifier's events dispatched (its thread, within a second)."""
     deadline = time.time() + 15
     while time.time() < deadline:
         m.get("/federation/v1/changes?after=0&limit=1")
-        if one("SELECT count(*) FROM fed_outbox") == 0:
+        if one("SELECT count(*) FROM fed_outbox") == 0 and one(
+                "SELECT count(*) FROM notify_events WHERE dispatched = 0"
+        ) == 0:
             return True
         time.sleep(0.05)
     return False
@@ -1435,12 +1438,110 @@ def c_followup():
     return Case(setup, request, whole, web=True)
 
 
+def notify_user():
+    email = "melding%d@rheden.example.nl" % uniq()
+    m.ctl("user", "add", email, "--gemeente", "GM0275", "--role", "viewer",
+          input=PASSWORD + "\n", check=True)
+    r, cookie = login(email)
+    assert r.status == 303, r
+    uid = one("SELECT id FROM users WHERE email = ?", (email,))
+    return {"cookie": cookie, "csrf": csrf_of_notify(cookie), "uid": uid}
+
+
+def csrf_of_notify(cookie):
+    page = m.get("/mijn/meldingen", headers={"Cookie": cookie}).body.decode()
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    return found.group(1) if found else None
+
+
+def c_notify_save():
+    def request(st):
+        return post_form("/mijn/meldingen", {
+            "csrf": st["csrf"], "pilots": "direct", "revisies": "wekelijks",
+            "reacties": "direct"}, st["cookie"])
+
+    def whole(st):
+        rows = sql("SELECT kind, mode FROM notify_prefs WHERE user_id = ?"
+                   " ORDER BY kind", (st["uid"],))
+        want = [("pilots", "direct"), ("reacties", "direct"),
+                ("revisies", "wekelijks")]
+        return [] if rows == want else ["prefs %r" % rows]
+    return Case(notify_user, request, whole, web=True)
+
+
+def c_notify_filter_add():
+    def request(st):
+        return post_form("/mijn/meldingen/filters", {
+            "csrf": st["csrf"], "domein": "werk-en-inkomen",
+            "provincie": "Gelderland", "grootteklasse": "4"}, st["cookie"])
+
+    def whole(st):
+        p = []
+        rows = sql("SELECT domein, provincie, grootteklasse FROM"
+                   " notify_filters WHERE user_id = ?", (st["uid"],))
+        if rows != [("werk-en-inkomen", "Gelderland", 4)]:
+            p.append("filters %r" % rows)
+        if sql("SELECT mode FROM notify_prefs WHERE user_id = ? AND kind ="
+               " 'pilots'", (st["uid"],)) != [("wekelijks",)]:
+            p.append("pilots not weekly")
+        return p
+    return Case(notify_user, request, whole, web=True)
+
+
+def c_notify_filter_remove():
+    def setup():
+        st = notify_user()
+        r = post_form("/mijn/meldingen/filters", {
+            "csrf": st["csrf"], "domein": "jeugd"}, st["cookie"])
+        assert r.status == 200, r
+        st["id"] = one("SELECT id FROM notify_filters WHERE user_id = ?",
+                       (st["uid"],))
+        return st
+
+    def request(st):
+        return post_form("/mijn/meldingen/filters/%d/verwijderen" % st["id"],
+                         {"csrf": st["csrf"]}, st["cookie"])
+
+    def whole(st):
+        n = one("SELECT count(*) FROM notify_filters WHERE user_id = ?",
+                (st["uid"],))
+        return [] if n == 0 else ["%d filters left" % n]
+    return Case(setup, request, whole, web=True)
+
+
+def c_unsubscribe():
+    def setup():
+        st = notify_user()
+        st["token"] = "t%042d" % uniq()
+        m.sql("INSERT INTO notify_tokens (digest, user_id, kind, expires)"
+              " VALUES (?, ?, 'reacties', 4102444800)",
+              (hashlib.sha256(st["token"].encode()).digest(), st["uid"]))
+        return st
+
+    def request(st):
+        return m.request("POST", "/afmelden/" + st["token"],
+                         body="List-Unsubscribe=One-Click",
+                         headers={"Content-Type": FORM})
+
+    def whole(st):
+        rows = sql("SELECT kind, mode FROM notify_prefs WHERE user_id = ?",
+                   (st["uid"],))
+        return [] if rows == [("reacties", "niet")] else ["prefs %r" % rows]
+    # Not a web form (a mail provider posts it): problem+json unless the
+    # client asks for HTML.
+    return Case(setup, request, whole)
+
+
 CASES = {
     "web.contactpersonen.offer": c_contact_offer(),
     "web.contactpersonen.withdraw": c_contact_withdraw(),
     "web.reacties.post": c_reaction_post(),
     "web.reacties.hide": c_reaction_hide(),
     "web.navolging": c_followup(),
+    "web.notify.save": c_notify_save(),
+    "web.notify.filter.add": c_notify_filter_add(),
+    "web.notify.filter.remove": c_notify_filter_remove(),
+    "web.unsubscribe": c_unsubscribe(),
     "pilots.create": c_pilot_create(),
     "pilots.put": c_pilot_change("PUT"),
     "pilots.patch": c_pilot_change("PATCH"),

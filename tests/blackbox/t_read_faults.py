@@ -39,6 +39,7 @@ Routes that do not read the database are listed in EXEMPT with the reason;
 the test checks that they indeed never meet the fault. MEENT_READ_FAULTS_ONLY
 =name,name runs only those routes.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -276,6 +277,11 @@ r = m.request("POST", "/toegang-aanvragen", headers={
         "gemeente": GM, "reden": "Lezen.\r\nEn delen."}))
 t.ok(r.status == 200, "an access request to list (%d)" % r.status,
      r.body[:300])
+# An unsubscribe link (stored hashed, as notify.c makes them).
+UNSUB = "u" * 43
+m.sql("INSERT INTO notify_tokens (digest, user_id, kind, expires) SELECT ?,"
+      " id, 'pilots', 4102444800 FROM users WHERE email = ?",
+      (hashlib.sha256(UNSUB.encode()).digest(), EMAIL))
 
 # What goes in each path parameter, by the path before it.
 PARAMS = [
@@ -292,6 +298,7 @@ PARAMS = [
     (r"/static/nlds/\{file\}", "{file}", "tokens.css"),
     (r"/wachtwoord-herstellen/\{token\}", "{token}", RESET),
     (r"/uitnodiging/\{token\}", "{token}", INVITE),
+    (r"/afmelden/\{token\}", "{token}", UNSUB),
 ]
 # Query strings that make a route do its whole work.
 QUERIES = {
