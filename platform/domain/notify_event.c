@@ -6,8 +6,9 @@
  *
  *	notify_event(db, NOTIFY_REACTIONS, pilot_gemeente,
  *	    "reactie-<id>", pilot_titel, "/pilots/<id>#reactie-<n>");
- *	notify_event(db, NOTIFY_ACCESS, gemeente,
- *	    "aanvraag-<id>", "Aanvraag voor toegang", "/beheer/gebruikers");
+ *
+ * (reaction.c does so. Access requests are mailed to the admins directly,
+ * invitation_request.c: NOTIFY_ACCESS is not offered as a choice.)
  *
  * Call it inside the write's transaction (then the event is there exactly
  * when the write is) or right after it; the same kind and ref twice is one

@@ -239,6 +239,34 @@ reaction_parent(struct db *db, struct reaction *re)
 }
 
 /*
+ * The event for those of the pilot's municipality who chose to hear of
+ * reactions on its pilots (notify.c), in the reaction's transaction.
+ */
+static int
+reaction_notify(struct db *db, const struct reaction *re, long id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT id, titel, gemeente FROM pilots"
+	    " WHERE pk = ?1");
+	char ref[64], *path = NULL;
+	int rc;
+
+	if (st == NULL)
+		return MEENT_ERR;
+	sqlite3_bind_int64(st, 1, re->pilot_pk);
+	if ((rc = db_step_row(db, st, "reaction_notify")) == 1) {
+		snprintf(ref, sizeof ref, "reactie-%ld", id);
+		path = xasprintf("/pilots/%s#reactie-%ld",
+		    (const char *)sqlite3_column_text(st, 0), id);
+		rc = notify_event(db, NOTIFY_REACTIONS, (const char *)
+		    sqlite3_column_text(st, 2), ref, (const char *)
+		    sqlite3_column_text(st, 1), path) == MEENT_ERR ? -1 : 0;
+	}
+	sqlite3_reset(st);
+	free(path);
+	return rc == -1 ? MEENT_ERR : 0;
+}
+
+/*
  * Store re (checked by reaction_check; re->zichtbaarheid is the pilot's,
  * openbaar or leden) and queue its e-mails, in one transaction: to the
  * pilot's contact persons (unless re->quiet) and to the author of the
@@ -305,7 +333,7 @@ reaction_store_insert(struct db *db, struct reaction *re,
 	    re->user_id, to) == MEENT_ERR)
 		goto fail;
 	if (reaction_mail(db, re, *id, base_url, to) == MEENT_ERR ||
-	    db_commit(db) == -1)
+	    reaction_notify(db, re, *id) == MEENT_ERR || db_commit(db) == -1)
 		goto fail;
 	json_decref(to);
 	cache_bump();	/* the pilot's page shows it */

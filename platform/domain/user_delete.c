@@ -2,8 +2,10 @@
 /*
  * Deleting an account removes the person, not their work: the name, the
  * address and the password go, and with them the sessions, reset links,
- * notification choices, filters and unsubscribe links, and every message
- * in the outbox to that address (sent ones too: they hold it). The row in
+ * notification choices, filters and unsubscribe links, contact offers,
+ * invitations to and access requests from the address, and every message
+ * in the outbox to that address (sent ones too: they hold it); reactions
+ * stay, their author's name gone with the row's. The row in
  * users stays, anonymised and disabled, so whatever refers to it keeps a
  * valid reference; content was always the municipality's (pilots,
  * guidelines and datasets carry a gemeente, not a person).
@@ -46,6 +48,14 @@ static const char *const user_delete_sql[] = {
 	"DELETE FROM notify_tokens WHERE user_id = ?1",
 	"DELETE FROM notify_digests WHERE user_id = ?1",
 	"DELETE FROM notify_sent WHERE user_id = ?1",
+	/* Contact offers (name, function, work address), invitations to
+	 * and access requests from the address, the last login. */
+	"DELETE FROM contactpersonen WHERE user_id = ?1",
+	"DELETE FROM invitations WHERE email = (SELECT email FROM users"
+	" WHERE id = ?1) COLLATE NOCASE",
+	"DELETE FROM access_requests WHERE email = (SELECT email FROM users"
+	" WHERE id = ?1) COLLATE NOCASE",
+	"DELETE FROM user_logins WHERE user_id = ?1",
 	/* Not an address (no @): nothing can be sent to it again. */
 	"UPDATE users SET email = 'verwijderd-' || id, naam = '',"
 	" password_hash = '', disabled = 1 WHERE id = ?1",

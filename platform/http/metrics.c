@@ -14,7 +14,7 @@
 
 #include <event2/buffer.h>
 
-#define METRICS_ROUTES	128		/* routes at most; checked */
+#define METRICS_ROUTES	256		/* routes at most; checked */
 
 static const int metrics_statuses[] = { 200, 201, 204, 303, 304, 400, 401,
     403, 404, 405, 409, 410, 412, 413, 414, 415, 429, 431, 500, 501, 503 };

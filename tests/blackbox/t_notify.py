@@ -383,6 +383,23 @@ r = m.request("POST", "/afmelden/" + token, body="", headers={
 t.ok(r.status == 404 and "verlopen" in r.body.decode(),
      "an expired token: 404", r.status)
 
+# -- A reaction on a pilot of Rheden reaches who chose "reacties: direct".
+r = m.request("POST", "/api/v1/pilots", token=m.token(RHEDEN, "editor"),
+              body=dict(PILOT, titel="Een pilot van Rheden"))
+t.eq(r.status, 201, "Rheden publishes a pilot")
+rpid = r.json()["id"]
+before = len(to(LEZER))
+r = post("/pilots/%s/reacties" % rpid, {"csrf": analist_csrf,
+                                        "soort": "vraag",
+                                        "tekst": "Hoe ging het?"}, analist)
+t.eq(r.status, 303, "a question on it")
+got = wait(lambda: [x for x in to(LEZER)[before:]
+                    if "Een pilot van Rheden" in x.get_body(
+                        ("plain",)).get_content()])
+t.ok(got and got[0]["List-Unsubscribe"],
+     "the reader of Rheden who chose reactions gets a mail, with "
+     "List-Unsubscribe", [x["Subject"] for x in to(LEZER)[before:]])
+
 # -- Deleting an account removes the address.
 m.sql("INSERT INTO mail_outbox (recipient, subject, text_body, html_body,"
       " next_attempt, created) VALUES (?, 'x', 'x', 'x', ?, ?)",
