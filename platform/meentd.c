@@ -12,6 +12,10 @@
  * effect at once; the log names those that need a restart; a bad file
  * keeps the running configuration); SIGTERM and SIGINT drain and stop,
  * exiting 0.
+ *
+ * Under systemd (Type=notify, etc/meentd.service) meentd says READY=1 once
+ * it listens, RELOADING=1 and then READY=1 around a SIGHUP, and STOPPING=1
+ * when it starts to drain; built without libsystemd it says nothing.
  */
 #include "meent.h"
 
@@ -24,7 +28,11 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 static void
 usage(FILE *out)
@@ -36,6 +44,30 @@ usage(FILE *out)
 	    "              [--set KEY=VALUE]...\n"
 	    "       meentd --routes\n\nconfiguration keys (meentd.conf(5)):\n");
 	config_print_keys(out);
+}
+
+/*
+ * Tell the service manager about a change of state (sd_notify(3)); "reload"
+ * adds the CLOCK_MONOTONIC time that systemd >= 253 wants with RELOADING=1.
+ * Without NOTIFY_SOCKET (not under systemd) or without libsystemd, nothing.
+ */
+static void
+notify(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	struct timespec ts;
+
+	if (strcmp(state, "RELOADING=1") == 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &ts) == 0) {
+		sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+		    (unsigned long long)ts.tv_sec * 1000000ULL +
+		    (unsigned long long)ts.tv_nsec / 1000ULL);
+		return;
+	}
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
 }
 
 /* Options that override the file, kept to reapply after a reload. */
@@ -230,13 +262,17 @@ main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	notify("READY=1");
 	for (;;) {
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
+			notify("RELOADING=1");
 			reload(file, &o, srv);
+			notify("READY=1");
 			continue;
 		}
+		notify("STOPPING=1");
 		log_emit(LOG_INFO, "server.drain", "signal %d: draining", sig);
 		break;
 	}
