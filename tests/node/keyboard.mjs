@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 // A keyboard-only walk through meent (issue 17, WCAG 2.1.1 and 2.4.7):
-//   node keyboard.mjs BASEURL EMAIL PASSWORD
+//   MEENT_WIDTH=320 node keyboard.mjs BASEURL EMAIL PASSWORD
 //
 // In Debian's chromium (playwright-core, never a downloaded browser) it
 // loads /inloggen and from then on only presses keys: Tab, Shift+Tab,
@@ -34,6 +34,8 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
               '--disable-component-update', '--disable-sync'];
 // Enough Tab presses to cross the longest page walked (the pilot list).
 const MAX_TABS = 400;
+// The window's width in CSS pixels (MEENT_WIDTH; 320 for a phone).
+const WIDTH = Number(process.env.MEENT_WIDTH || 1280);
 
 const [base, email, password] = process.argv.slice(2);
 if (!base || !email || !password) {
@@ -92,6 +94,8 @@ function focusState() {
     cls: e.getAttribute('class') || '', text: text.slice(0, 60),
     inMain: Boolean(main && main.contains(e)),
     indicator: outline || shadow, onScreen,
+    // The focus is on a part inside it (a date field's calendar button).
+    inner: !e.matches(':focus'),
     style: 'outline ' + s.outlineStyle + ' ' + s.outlineWidth +
       ', box-shadow ' + s.boxShadow,
     rect: [Math.round(r.left), Math.round(r.top), Math.round(r.width),
@@ -125,7 +129,10 @@ async function focused(page) {
       out.focus.push(entry);
     }
     const why = [];
-    if (!f.indicator) why.push('no focus indicator (' + f.style + ')');
+    if (!f.indicator)
+      why.push('no focus indicator' + (f.inner ? ' while a part inside ' +
+               'it (a calendar button) has the focus' : '') + ' (' +
+               f.style + ')');
     if (!f.onScreen) why.push('not on screen (' + f.rect + ')');
     if (why.length > 0 && entry.ok) {
       entry.ok = false;
@@ -214,6 +221,40 @@ async function typeDate(page, iso) {
   return value;
 }
 
+// "Publiceren" on the empty form: the page again with the error summary;
+// its first link, by Enter, takes the focus to the field it names, which
+// is marked invalid and described by its error message.
+async function errorSummary(page) {
+  await tabTo(page, (f) => f.tag === 'button' && f.value === 'publiceren',
+              'the button Publiceren');
+  const status = await follow(page, 'Space');
+  const summary = await page.evaluate(() => Boolean(
+    document.querySelector('.error-summary a[href^="#"]')));
+  if (!step('"Publiceren" on the empty form: 400 and an error summary with '
+            + 'links', status === 400 && summary, 'status ' + status))
+    return;
+  const link = await tabTo(page, (f) => f.tag === 'a' &&
+    /^#/.test(f.href) && f.href !== '#meent-inhoud',
+    'the first link of the error summary');
+  await page.keyboard.press('Enter');
+  const f = await focused(page);
+  if (!step('Enter on the error summary\'s link ' + link.href +
+            ' puts the focus on that field', f && '#' + f.id === link.href,
+            'then focused: ' + describe(f)))
+    return;
+  const tied = await page.evaluate(() => {
+    const e = document.activeElement;
+    const ids = (e.getAttribute('aria-describedby') || '').split(/\s+/);
+    const msg = ids.map((id) => document.getElementById(id))
+      .filter((x) => x && x.classList.contains('error'))
+      .map((x) => x.innerText);
+    return { invalid: e.getAttribute('aria-invalid'), msg };
+  });
+  step('the field with focus is aria-invalid and described by its error '
+       + 'message', tied.invalid === 'true' && tied.msg.length === 1,
+       JSON.stringify(tied));
+}
+
 async function walk(page) {
   // 1. Sign in.
   let resp = await page.goto(base + '/inloggen');
@@ -240,11 +281,14 @@ async function walk(page) {
   status = await follow(page);
   step('menu item Pilots opens /pilots by Enter', status === 200 &&
        new URL(page.url()).pathname === '/pilots', page.url());
-  await tabTo(page, byHref('/pilots/nieuw'), 'the link "Een pilot publiceren"');
+  await tabTo(page, byHref('/pilots/nieuw'),
+              'the link "Een pilot publiceren"');
   status = await follow(page);
   step('"Een pilot publiceren" opens the form by Enter', status === 200 &&
        new URL(page.url()).pathname === '/pilots/nieuw', page.url());
   await skipLink(page, '/pilots/nieuw');
+  await page.goto(base + '/pilots/nieuw');
+  await errorSummary(page);
   await page.goto(base + '/pilots/nieuw');
 
   const P = JSON.parse(process.env.MEENT_PILOT);
@@ -277,6 +321,10 @@ async function walk(page) {
            (await page.evaluate(() => (document.querySelector('main') ||
              document.body).innerText)).slice(0, 800)))
     out.pilot = path;
+  const notice = await page.evaluate(() => Array.from(
+    document.querySelectorAll('[role=status]'), (e) => e.innerText).join(' '));
+  step('after publishing, a status message says so', /Gepubliceerd/.test(
+    notice), 'role=status: ' + JSON.stringify(notice));
 
   // 3. Propose a change: menu -> Richtlijnen -> the guideline ->
   // Wijziging voorstellen.
@@ -317,7 +365,7 @@ async function walk(page) {
 }
 
 const context = await browser.newContext({
-  viewport: { width: 1280, height: 900 }, locale: 'nl-NL',
+  viewport: { width: WIDTH, height: 800 }, locale: 'nl-NL',
   timezoneId: 'Europe/Amsterdam',
 });
 const page = await context.newPage();
