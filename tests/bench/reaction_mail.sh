@@ -10,7 +10,12 @@
 trap bench_cleanup EXIT
 dpkg-query -W -f='${Status}' python3-aiosmtpd 2>/dev/null | grep -q "ok installed" ||
 	apt-get install -y -q python3-aiosmtpd >/dev/null
-bench_build
+if [ -n "${MEENT_BENCH_BUILD:-}" ]; then
+	meentd=$MEENT_BENCH_BUILD/platform/meentd
+	meentctl=$MEENT_BENCH_BUILD/platform/meentctl
+else
+	bench_build
+fi
 N=${REACTIONS:-30}
 "$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
 for who in analist@rheden.example.nl:GM0275:editor vrager@goes.example.nl:GM0664:viewer; do
