@@ -161,7 +161,11 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 	}
 	r->status = status;
 	bytes = evbuffer_get_length(body);
-	r->respond(r->conn, r, status, h, body);
+	/*
+	 * Counted and logged before the bytes go: the connection may write
+	 * them at once (conn_respond), and whoever reads /metrics or the log
+	 * after the answer must find it there.
+	 */
 	ms = clock_ms() - r->start_ms;
 	metrics_observe(r->route_index, status, ms);
 	if (atomic_load(r->ctx->access_log)) {
@@ -172,6 +176,7 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 		    bytes, r->ctx->cfg->access_log_client ? r->client : NULL);
 		log_set_rid(prev);
 	}
+	r->respond(r->conn, r, status, h, body);
 }
 
 static void
