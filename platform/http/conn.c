@@ -352,14 +352,14 @@ conn_respond(struct conn *c, struct req *r, int status,
 		evbuffer_add_buffer(out, direct);
 		evbuffer_free(direct);
 	}
+	/* All of it written here: no write callback will end the request. */
+	if (evbuffer_get_length(out) == 0)
+		conn_inflight_end(c);
 	if (close) {
 		conn_start_closing(c);
 		return;
 	}
 	c->state = CONN_IDLE;
-	/* All of it written here: no write callback will end the request. */
-	if (evbuffer_get_length(out) == 0)
-		conn_inflight_end(c);
 	bufferevent_enable(c->bev, EV_READ);
 	/* The next request, if one is waiting, from the loop. */
 	if (evbuffer_get_length(out) < CONN_OUTPUT_HIGH)
