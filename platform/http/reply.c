@@ -164,7 +164,7 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 	/*
 	 * Counted and logged before the bytes go: the connection may write
 	 * them at once (conn_respond), and whoever reads /metrics or the log
-	 * after the answer must find it there.
+	 * (or the disk) after the answer must find it done.
 	 */
 	ms = clock_ms() - r->start_ms;
 	metrics_observe(r->route_index, status, ms);
@@ -176,6 +176,9 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 		    bytes, r->ctx->cfg->access_log_client ? r->client : NULL);
 		log_set_rid(prev);
 	}
+	/* A spooled body no handler kept is gone before the answer is out. */
+	if (r->spool != NULL)
+		attachment_upload_abort(r->spool);
 	r->respond(r->conn, r, status, h, body);
 }
 
