@@ -44,44 +44,40 @@ hwm_kb() {
 	awk '/VmHWM/ {print $2}' "/proc/$1/status"
 }
 
+# A fresh data directory and meentd (the one before stopped), with an
+# editor's token ($tok), the editor redactie@rheden.example.nl (for the
+# form) and a pilot ($p0).
+fresh_meentd() {
+	if [ -n "${meent_pid:-}" ]; then
+		kill "$meent_pid"; wait "$meent_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work/data"
+	"$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
+	tok=$("$meentctl" --data "$work/data" token create --gemeente GM0275 --role editor)
+	echo "een lang wachtwoord" | "$meentctl" --data "$work/data" user add \
+	    redactie@rheden.example.nl --gemeente GM0275 --role editor >/dev/null
+	bench_meentd "$work/data" 2
+	base_url=http://127.0.0.1:$meent_port
+	p0=$(pilot)
+	sleep 0.5
+}
+
+# One API upload of FILE (named NAME) into a fresh meentd: its peak RSS.
+api_upload_rss() {
+	fresh_meentd
+	before=$(hwm_kb "$meent_pid")
+	curl -sf -o /dev/null -H "Authorization: Bearer $tok" -X POST -T "$1" \
+	    "$base_url/api/v1/pilots/$p0/bijlagen?naam=$2"
+	after=$(hwm_kb "$meent_pid")
+	echo "peak RSS (VmHWM) of meentd: $before kB before, $after kB after one $3 MB upload (+$((after - before)) kB)"
+}
+
 # --- Peak RSS: a fresh meentd, one 25 MB upload --------------------------
-"$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
-tok=$("$meentctl" --data "$work/data" token create --gemeente GM0275 --role editor)
-bench_meentd "$work/data" 2
-base_url=http://127.0.0.1:$meent_port
-p0=$(pilot)
-sleep 0.5
-before=$(hwm_kb "$meent_pid")
-curl -sf -o /dev/null -H "Authorization: Bearer $tok" -X POST -T "$work/f0.png" \
-    "$base_url/api/v1/pilots/$p0/bijlagen?naam=groot.png"
-after=$(hwm_kb "$meent_pid")
-echo "peak RSS (VmHWM) of meentd: $before kB before, $after kB after one ${SIZE} MB upload (+$((after - before)) kB)"
-kill "$meent_pid"; wait "$meent_pid" 2>/dev/null || true
-rm -rf "$work/data"
-
-"$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
-tok=$("$meentctl" --data "$work/data" token create --gemeente GM0275 --role editor)
-bench_meentd "$work/data" 2
-base_url=http://127.0.0.1:$meent_port
-p0=$(pilot)
-sleep 0.5
-before=$(hwm_kb "$meent_pid")
-curl -sf -o /dev/null -H "Authorization: Bearer $tok" -X POST -T "$work/small.png" \
-    "$base_url/api/v1/pilots/$p0/bijlagen?naam=klein.png"
-after=$(hwm_kb "$meent_pid")
-echo "peak RSS (VmHWM) of meentd: $before kB before, $after kB after one 5 MB upload (+$((after - before)) kB)"
-
-kill "$meent_pid"; wait "$meent_pid" 2>/dev/null || true
-rm -rf "$work/data"
+api_upload_rss "$work/f0.png" groot.png "$SIZE"
+api_upload_rss "$work/small.png" klein.png 5
 
 # The same 25 MB through the web form (multipart, read as it arrives).
-"$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
-tok=$("$meentctl" --data "$work/data" token create --gemeente GM0275 --role editor)
-echo "een lang wachtwoord" | "$meentctl" --data "$work/data" user add \
-    redactie@rheden.example.nl --gemeente GM0275 --role editor >/dev/null
-bench_meentd "$work/data" 2
-base_url=http://127.0.0.1:$meent_port
-p0=$(pilot)
+fresh_meentd
 # Forms must come from the instance's own origin (its base URL).
 origin=$(curl -s "$base_url/.well-known/meent" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["baseUrl"])')
@@ -90,7 +86,6 @@ curl -s -o /dev/null -c "$work/jar" -H "Origin: $origin" \
     --data-urlencode "wachtwoord=een lang wachtwoord" "$base_url/inloggen"
 csrf=$(curl -s -b "$work/jar" "$base_url/pilots/$p0/bijlagen" |
     sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
-sleep 0.5
 # The login's Argon2id (64 MiB) set the peak: start it again from here.
 echo 5 >"/proc/$meent_pid/clear_refs" 2>/dev/null || true
 before=$(hwm_kb "$meent_pid")
