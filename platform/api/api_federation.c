@@ -33,7 +33,6 @@ api_federation_changes(struct req *r)
 {
 	const struct instance *in = r->ctx->instance;
 	long after, limit;
-	long flushed;
 	json_t *page;
 
 	req_query_int(r, "after", 0, 0, LONG_MAX, &after);
@@ -42,19 +41,26 @@ api_federation_changes(struct req *r)
 		reply_invalid(r);
 		return;
 	}
-	/* What the outbox still holds belongs in this answer. */
-	if (fed_feed_flush(r->db, in, &flushed) == -1) {
-		reply_db_failed(r, "De feed kon niet worden bijgewerkt.");
+	/*
+	 * Writes sign themselves into the feed; a backlog (meentctl, a
+	 * migration) is the signer's, told to look now. Only entries on disk
+	 * go out: a peer must never hold one that a power loss takes back.
+	 */
+	switch (db_exists(r->db, "SELECT 1 FROM fed_outbox LIMIT 1", NULL)) {
+	case 1:
+		fed_signer_wake();
+		break;
+	case -1:
+		reply_db_failed(r, "De feed kon niet gelezen worden.");
 		return;
 	}
-	if (flushed > 0)
-		fed_pull_announce();
 	page = fed_feed_page(r->db, in, r->ctx->cfg->federation_relay, after,
 	    (int)limit);
 	if (page == NULL) {
 		reply_db_failed(r, "De feed kon niet gelezen worden.");
 		return;
 	}
+	park_until_durable(r);	/* after the read: all it could have seen */
 	reply_json(r, 200, page);
 }
 

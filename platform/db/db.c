@@ -5,7 +5,15 @@
  * Every connection runs in WAL mode with synchronous=FULL (a write answered
  * with 2xx survives a crash or a power loss), foreign keys on, and a busy
  * timeout long enough that no client sees SQLITE_BUSY: writers queue on
- * BEGIN IMMEDIATE instead of failing half-way through a transaction.
+ * BEGIN IMMEDIATE instead of failing half-way through a transaction. The
+ * HTTP workers' connections (DB_GROUP) commit with synchronous=NORMAL
+ * instead and take a ticket that the syncer makes durable (durable.c,
+ * group commit): their requests are answered once it is.
+ *
+ * A transaction may carry hooks (db_set_hooks): one after BEGIN, one just
+ * before COMMIT, in the transaction. Federation signs what a write changed
+ * into its feed there, so the item, its index rows and its feed entry are
+ * one commit.
  *
  * Statements are prepared once per connection and kept in a cache keyed by
  * the SQL text's address: SQL in meent is a literal, so the address
@@ -31,10 +39,12 @@
  */
 #include "db/db.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * Statements from literals, never evicted: an open-addressed table keyed
@@ -65,12 +75,26 @@ struct db {
 	int		 failure;	/* the first storage error, or 0 */
 	bool		 stale;		/* to be reopened (db_recover) */
 	char		*path;
-	int		 flags;		/* DB_READONLY */
+	int		 flags;		/* DB_READONLY, DB_GROUP */
+	uint64_t	 ticket;	/* of the last grouped commit */
+	bool		 writing;	/* holds db_writer */
+	const struct db_hooks *hooks;
+	void		*hooks_arg;
+	bool		 in_hook;
 };
 
-#define DB_PROGRESS_STEPS	500	/* VM steps between deadline checks */
+#define DB_PROGRESS_STEPS	500
+#define DB_CHUNK_BYTES		(1 << 20)	/* VM steps between deadline checks */
 
 static _Atomic unsigned long db_error_count;
+/*
+ * One writer at a time in this process, queued on a mutex: SQLite's busy
+ * handler, which two workers would otherwise meet on BEGIN IMMEDIATE,
+ * sleeps 1 to 100 ms between tries and is not fair (16 writers saw a p99
+ * of 1.8 s). Other processes (meentctl) still meet the busy handler.
+ */
+static pthread_mutex_t db_writer = PTHREAD_MUTEX_INITIALIZER;
+#define DB_WRITER_WAIT_SECONDS	15	/* as the busy timeout */
 static _Thread_local int db_thread_failure;
 
 /* Errors of the storage, not of a statement (constraints, SQL, FTS5). */
@@ -132,8 +156,11 @@ db_lost(struct db *db)
 }
 
 static int
-db_pragmas(sqlite3 *h, bool readonly, char **err)
+db_pragmas(sqlite3 *h, int flags, char **err)
 {
+	/* Synced by durable.c; checkpointed there too, never in a request. */
+	static const char *const group = "PRAGMA synchronous=NORMAL;"
+	    "PRAGMA wal_autocheckpoint=0;";
 	static const char *const rw =
 	    "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;"
@@ -146,7 +173,9 @@ db_pragmas(sqlite3 *h, bool readonly, char **err)
 	    "PRAGMA mmap_size=1073741824;";
 	char *msg = NULL;
 
-	if (sqlite3_exec(h, readonly ? ro : rw, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(h, (flags & DB_READONLY) ? ro : rw, NULL, NULL,
+	    &msg) != SQLITE_OK || ((flags & DB_GROUP) && sqlite3_exec(h, group,
+	    NULL, NULL, &msg) != SQLITE_OK)) {
 		*err = xasprintf("%s", msg != NULL ? msg : "pragma failed");
 		sqlite3_free(msg);
 		return -1;
@@ -174,7 +203,17 @@ db_connect(const char *path, int flags, char **err)
 	}
 	sqlite3_busy_timeout(h, 15000);
 	sqlite3_extended_result_codes(h, 1);
-	if (db_pragmas(h, (flags & DB_READONLY) != 0, err) == -1)
+	/*
+	 * The file grows a MiB at a time: every growth makes each
+	 * connection map it again (munmap, mmap, a TLB shootdown on every
+	 * core), 5 % of a write's time when it grew a page at a time.
+	 */
+	if (!(flags & DB_READONLY)) {
+		int chunk = DB_CHUNK_BYTES;
+
+		sqlite3_file_control(h, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
+	}
+	if (db_pragmas(h, flags, err) == -1)
 		goto fail;
 	if (fts_register(h) != SQLITE_OK) {
 		*err = xasprintf("%s: cannot register the search tokenizer",
@@ -462,6 +501,49 @@ db_exec(struct db *db, const char *sql)
 	return 0;
 }
 
+/* Take this process's writer lock (at most the busy timeout). */
+static int
+db_writer_take(struct db *db)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += DB_WRITER_WAIT_SECONDS;
+	if (pthread_mutex_timedlock(&db_writer, &until) != 0) {
+		atomic_fetch_add(&db_error_count, 1);
+		if (db->failure == 0)
+			db->failure = SQLITE_BUSY;
+		log_emit(LOG_ERROR, "db.error", "begin: another writer of this "
+		    "process held the database too long");
+		return -1;
+	}
+	db->writing = true;
+	return 0;
+}
+
+static void
+db_writer_give(struct db *db)
+{
+	if (db->writing) {
+		db->writing = false;
+		pthread_mutex_unlock(&db_writer);
+	}
+}
+
+/* Run a transaction hook, once: not from inside a hook. */
+static int
+db_hook(struct db *db, int (*fn)(struct db *, void *))
+{
+	int rc;
+
+	if (fn == NULL || db->in_hook)
+		return 0;
+	db->in_hook = true;
+	rc = fn(db, db->hooks_arg);
+	db->in_hook = false;
+	return rc;
+}
+
 /*
  * BEGIN IMMEDIATE: take the write lock now, waiting up to the busy timeout.
  * Inside a transaction, a begin is a savepoint instead: a store function
@@ -477,10 +559,43 @@ db_begin(struct db *db)
 	if (db->depth > 0) {
 		if (db_exec(db, "SAVEPOINT nested") == -1)
 			return -1;
-	} else if (db_exec(db, "BEGIN IMMEDIATE") == -1)
+	} else if (db_writer_take(db) == -1)
 		return -1;
+	else if (db_exec(db, "BEGIN IMMEDIATE") == -1) {
+		db_writer_give(db);
+		return -1;
+	}
 	db->depth++;
+	if (db->depth == 1 && db_hook(db, db->hooks != NULL ?
+	    db->hooks->begin : NULL) == -1) {
+		db_rollback(db);
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * Hooks of every transaction on db (NULL: none): begin(db, arg) after
+ * BEGIN, precommit(db, arg) before COMMIT, both inside the transaction;
+ * either returning -1 rolls it back. They may use db_begin/db_commit
+ * (savepoints) but are not called again from inside themselves.
+ */
+void
+db_set_hooks(struct db *db, const struct db_hooks *hooks, void *arg)
+{
+	db->hooks = hooks;
+	db->hooks_arg = arg;
+}
+
+/*
+ * The ticket of this connection's last commit (durable.c): 0 for a
+ * connection that is not grouped (its commits are durable when they
+ * return).
+ */
+uint64_t
+db_ticket(struct db *db)
+{
+	return db->ticket;
 }
 
 int
@@ -499,11 +614,15 @@ db_commit(struct db *db)
 		db->depth--;
 		return 0;
 	}
-	if (db_exec(db, "COMMIT") == -1) {
+	if (db_hook(db, db->hooks != NULL ? db->hooks->precommit : NULL) ==
+	    -1 || db_exec(db, "COMMIT") == -1) {
 		db_rollback(db);
 		return -1;
 	}
 	db->depth = 0;
+	db_writer_give(db);
+	if (db->flags & DB_GROUP)
+		db->ticket = durable_noted();
 	return 0;
 }
 
@@ -519,6 +638,7 @@ db_rollback(struct db *db)
 	db->depth = 0;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_writer_give(db);
 }
 
 /*

@@ -32,6 +32,13 @@ struct db;
 
 #define DB_CREATE	0x1
 #define DB_READONLY	0x2
+#define DB_GROUP	0x4	/* commits made durable by durable.c */
+
+/* Run inside every transaction of a connection (db_set_hooks). */
+struct db_hooks {
+	int	(*begin)(struct db *, void *);
+	int	(*precommit)(struct db *, void *);
+};
 
 /* db.c */
 void	 db_init(void);
@@ -47,6 +54,8 @@ sqlite3_stmt *db_stmt(struct db *, const char *);
 sqlite3_stmt *db_stmt_text(struct db *, const char *);
 int	 db_exec(struct db *, const char *);
 bool	 db_changed_elsewhere(struct db *);
+void	 db_set_hooks(struct db *, const struct db_hooks *, void *);
+uint64_t db_ticket(struct db *);
 int	 db_begin(struct db *);
 int	 db_commit(struct db *);
 void	 db_rollback(struct db *);
@@ -58,6 +67,18 @@ bool	 db_deadline_expired(struct db *);
 int	 db_exists(struct db *, const char *, const char *);
 int	 db_bind_text(sqlite3_stmt *, int, const char *);
 json_t	*db_column_json(sqlite3_stmt *, int);
+
+/* durable.c */
+int	 durable_start(const char *, char **);
+void	 durable_stop(void);
+void	 durable_on_sync(void (*)(void *), void *);
+void	 durable_off_sync(void (*)(void *), void *);
+int	 durable_wait(uint64_t);
+uint64_t durable_noted(void);
+uint64_t durable_head(void);
+int	 durable_status(uint64_t);
+void	 durable_counts(unsigned long long *, unsigned long *, unsigned long *,
+	     unsigned long *);
 
 /* faultvfs.c (built with --enable-fault-injection only) */
 int	 faultvfs_register(void);

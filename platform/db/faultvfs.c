@@ -18,6 +18,8 @@
  *	write	xWrite fails (SQLITE_IOERR_WRITE; "write full": SQLITE_FULL)
  *	full	the same as "write full": the disk is full
  *	sync	xSync fails (SQLITE_IOERR_FSYNC)
+ *	hold	xSync waits while the rule is in force, then goes on (a
+ *		slow disk, for as long as a test likes: group commit)
  *	lock	another writer holds the lock: SQLITE_BUSY from the WAL
  *		write lock (xShmLock, target wal) and from xLock at RESERVED
  *		or above (target db; taken only outside WAL mode)
@@ -49,13 +51,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FAULTVFS_POLL_NS	2000000LL	/* 2 ms */
 #define FAULTVFS_RULES		16
 #define FAULTVFS_FILE_MAX	4096
 
-enum faultvfs_op { FAULT_READ, FAULT_WRITE, FAULT_SYNC, FAULT_LOCK };
+enum faultvfs_op { FAULT_READ, FAULT_WRITE, FAULT_SYNC, FAULT_LOCK,
+    FAULT_HOLD };
 
 #define FAULT_DB	0x1
 #define FAULT_WAL	0x2
@@ -65,6 +69,7 @@ static const char *const faultvfs_op_names[] = {
 	[FAULT_WRITE] = "write",
 	[FAULT_SYNC] = "sync",
 	[FAULT_LOCK] = "lock",
+	[FAULT_HOLD] = "hold",
 };
 
 struct faultvfs_rule {
@@ -138,6 +143,9 @@ faultvfs_parse_line(char *line, struct faultvfs_rule *rule)
 			} else if (strcmp(word, "lock") == 0) {
 				rule->op = FAULT_LOCK;
 				rule->rc = SQLITE_BUSY;
+			} else if (strcmp(word, "hold") == 0) {
+				rule->op = FAULT_HOLD;
+				rule->rc = SQLITE_OK;
 			} else
 				return -1;
 			continue;
@@ -381,6 +389,23 @@ faultvfs_truncate(sqlite3_file *f, sqlite3_int64 size)
 	return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 
+/* A "hold" rule: wait (logged once) until it is gone. */
+static void
+faultvfs_hold(int target)
+{
+	struct timespec ms = { 0, 1000000L };
+	bool logged = false;
+
+	while (target != 0 && faultvfs_on(FAULT_HOLD, target)) {
+		if (!logged) {
+			log_emit(LOG_WARN, "fault.injected", "sync held on the "
+			    "%s", target == FAULT_WAL ? "WAL" : "database");
+			logged = true;
+		}
+		nanosleep(&ms, NULL);
+	}
+}
+
 static int
 faultvfs_sync(sqlite3_file *f, int flags)
 {
@@ -388,6 +413,7 @@ faultvfs_sync(sqlite3_file *f, int flags)
 
 	if (rc != SQLITE_OK)
 		return rc;
+	faultvfs_hold(TARGET(f));
 	return REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 

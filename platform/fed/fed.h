@@ -78,6 +78,15 @@ bool	 fed_items_string(json_t *, const char *, size_t, const char **);
 
 /* fed_feed.c */
 int	 fed_feed_flush(struct db *, const struct instance *, long *);
+struct fed_feed_tx;
+struct fed_feed_tx *fed_feed_attach(struct db *, const struct instance *);
+void	 fed_feed_detach(struct db *, struct fed_feed_tx *);
+long	 fed_feed_signed(struct fed_feed_tx *);
+
+/* fed_signer.c */
+int	 fed_signer_start(const char *, const struct instance *, char **);
+void	 fed_signer_wake(void);
+void	 fed_signer_stop(void);
 json_t	*fed_feed_page(struct db *, const struct instance *, bool, long long,
 	     int);
 json_t	*fed_feed_wellknown(struct db *, const struct instance *, bool);

@@ -2,8 +2,10 @@
 /*
  * The feed this instance serves (docs/federation.md, "The feed"):
  * fed_entries holds the latest signed entry per item. Triggers (migration 7)
- * put each changed item of this instance in fed_outbox; fed_feed_flush()
- * exports, signs and stores them, after every write request and at start.
+ * put each changed item of this instance in fed_outbox; the write's own
+ * transaction exports, signs and stores them before it commits
+ * (fed_feed_attach), and the signer thread (fed_signer.c) signs whatever
+ * else the outbox holds (meentctl's writes, a migration's backlog).
  * Entries applied from other origins are stored as they came, signature
  * and all, so that relaying serves them unchanged.
  */
@@ -184,17 +186,19 @@ fed_feed_export_one(struct db *db, const struct instance *in,
 	return rc;
 }
 
-/* Up to max of the outbox into out: how many, or -1. */
+/* Up to max of the outbox after n = after into out: how many, or -1. */
 static int
-fed_feed_pending(struct db *db, struct fed_pending *out, size_t max)
+fed_feed_pending(struct db *db, long long after, struct fed_pending *out,
+    size_t max)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT n, kind, item FROM fed_outbox"
-	    " ORDER BY n LIMIT ?1");
+	    " WHERE n > ?1 ORDER BY n LIMIT ?2");
 	int n = 0, rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int(st, 1, (int)max);
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, (int)max);
 	while ((rc = db_step_row(db, st, "fed outbox")) == 1) {
 		out[n].n = sqlite3_column_int64(st, 0);
 		snprintf(out[n].kind, sizeof out[n].kind, "%s",
@@ -217,9 +221,43 @@ fed_feed_seen(const struct fed_pending *batch, int i)
 }
 
 /*
- * Sign what the outbox holds into the feed, in batches (each its own
- * transaction, so a large backlog never holds the write lock for long).
- * *n: entries written. Returns 0, or -1 (the outbox keeps the rest).
+ * Inside a transaction: sign up to FED_FLUSH_BATCH outbox rows after n =
+ * after into the feed and take them (and any older rows of the same
+ * items) out of the outbox. Returns the rows taken, or -1.
+ */
+static int
+fed_feed_sign_batch(struct db *db, const struct instance *in,
+    long long after, struct fed_pending *batch)
+{
+	int got = fed_feed_pending(db, after, batch, FED_FLUSH_BATCH);
+
+	if (got < 0 || db_failure(db) != 0)
+		return -1;
+	for (int i = 0; i < got; i++) {
+		sqlite3_stmt *del;
+
+		/* Noted twice: the first one's export covers both. */
+		if (fed_feed_seen(batch, i))
+			continue;
+		if (fed_feed_export_one(db, in, &batch[i]) == -1)
+			return -1;
+		del = db_stmt(db, "DELETE FROM fed_outbox WHERE kind = ?1 AND"
+		    " item = ?2");
+		if (del == NULL)
+			return -1;
+		db_bind_text(del, 1, batch[i].kind);
+		db_bind_text(del, 2, batch[i].item);
+		if (db_step_done(db, del, "fed outbox") == -1)
+			return -1;
+	}
+	return got;
+}
+
+/*
+ * Sign what the outbox holds into the feed: one batch, in a transaction of
+ * its own (so a large backlog never holds the write lock for long). *n:
+ * rows taken. Returns 1 when more may be left, 0 when the outbox is done
+ * with, -1 on an error (the outbox keeps the rest).
  */
 int
 fed_feed_flush(struct db *db, const struct instance *in, long *n)
@@ -236,40 +274,15 @@ fed_feed_flush(struct db *db, const struct instance *in, long *n)
 		return -1;
 	}
 	batch = xcalloc(FED_FLUSH_BATCH, sizeof *batch);
-	for (;;) {
-		sqlite3_stmt *del;
-
-		if (db_begin(db) == -1)
-			break;
-		if ((got = fed_feed_pending(db, batch, FED_FLUSH_BATCH)) <= 0 ||
-		    db_failure(db) != 0) {
-			db_rollback(db);
-			if (got < 0 || db_failure(db) != 0)
-				goto fail_committed;
-			break;
-		}
-		del = NULL;
-		for (int i = 0; i < got; i++) {
-			/* Noted twice: the first one's export covers both. */
-			if (fed_feed_seen(batch, i))
-				continue;
-			if (fed_feed_export_one(db, in, &batch[i]) == -1)
-				goto fail;
-			del = db_stmt(db, "DELETE FROM fed_outbox WHERE"
-			    " kind = ?1 AND item = ?2");
-			db_bind_text(del, 1, batch[i].kind);
-			db_bind_text(del, 2, batch[i].item);
-			if (db_step_done(db, del, "fed outbox") == -1)
-				goto fail;
-		}
-		if (db_commit(db) == -1)
-			goto fail_committed;
-		*n += got;
-		if (got < FED_FLUSH_BATCH)
-			break;
-	}
+	if (db_begin(db) == -1)
+		goto fail_committed;
+	if ((got = fed_feed_sign_batch(db, in, 0, batch)) == -1)
+		goto fail;
+	if (db_commit(db) == -1)
+		goto fail_committed;
 	free(batch);
-	return 0;
+	*n = got;
+	return got == FED_FLUSH_BATCH ? 1 : 0;
 fail:
 	db_rollback(db);
 fail_committed:
@@ -277,6 +290,86 @@ fail_committed:
 	log_emit(LOG_ERROR, "fed.flush", "the feed could not be brought up to"
 	    " date; the outbox keeps the changes");
 	return -1;
+}
+
+/*
+ * The feed inside every write (db_set_hooks): at BEGIN the outbox's last
+ * row is noted; before COMMIT what the transaction added to the outbox is
+ * signed into the feed, in the same transaction. An older backlog (rows
+ * from meentctl, a migration) is left to the signer thread (fed_signer.c),
+ * so that no request signs more than its own changes.
+ */
+struct fed_feed_tx {
+	const struct instance	*in;
+	long long		 mark;		/* the outbox's last n at BEGIN */
+	long			 signed_n;	/* rows signed, until taken */
+	struct fed_pending	 batch[FED_FLUSH_BATCH];
+};
+
+static int
+fed_feed_tx_begin(struct db *db, void *arg)
+{
+	struct fed_feed_tx *tx = arg;
+	sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(max(n), 0) FROM"
+	    " fed_outbox");
+
+	if (st == NULL || db_step_row(db, st, "fed outbox mark") != 1)
+		return -1;	/* max() has a row: none is an error */
+	tx->mark = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+fed_feed_tx_precommit(struct db *db, void *arg)
+{
+	struct fed_feed_tx *tx = arg;
+	int got;
+
+	do {
+		if ((got = fed_feed_sign_batch(db, tx->in, tx->mark,
+		    tx->batch)) == -1) {
+			log_emit(LOG_ERROR, "fed.flush", "a change could not "
+			    "be signed into the feed; the write is undone");
+			return -1;
+		}
+		tx->signed_n += got;
+	} while (got == FED_FLUSH_BATCH);
+	return 0;
+}
+
+static const struct db_hooks fed_feed_hooks = {
+	.begin = fed_feed_tx_begin,
+	.precommit = fed_feed_tx_precommit,
+};
+
+/* Sign every write on db into the feed as it commits; free with _detach. */
+struct fed_feed_tx *
+fed_feed_attach(struct db *db, const struct instance *in)
+{
+	struct fed_feed_tx *tx = xcalloc(1, sizeof *tx);
+
+	tx->in = in;
+	db_set_hooks(db, &fed_feed_hooks, tx);
+	return tx;
+}
+
+void
+fed_feed_detach(struct db *db, struct fed_feed_tx *tx)
+{
+	if (db != NULL)
+		db_set_hooks(db, NULL, NULL);
+	free(tx);
+}
+
+/* The entries signed since the last call (to tell the peers). */
+long
+fed_feed_signed(struct fed_feed_tx *tx)
+{
+	long n = tx->signed_n;
+
+	tx->signed_n = 0;
+	return n;
 }
 
 static json_t *

@@ -56,6 +56,10 @@ struct http_ctx {
 	struct conn		*conns;		/* open, on this worker */
 	bool			 draining;	/* stopping: close when done */
 	int			 inflight;	/* requests not yet answered */
+	/* Answers waiting for their commit to be durable (park.c). */
+	struct req		*parked, *parked_tail;
+	struct event		*park_ev;	/* the syncer wakes it */
+	struct fed_feed_tx	*feed;		/* signs writes into the feed */
 };
 
 /* One request, from its head to its reply (router.c makes and frees it). */
@@ -104,6 +108,17 @@ struct req {
 	bool			 async;		/* a job replies later */
 	bool			 handling;	/* its handler (or job) runs */
 	int			 status;
+	/* Group commit (park.c): the tickets before it and that it needs. */
+	uint64_t		 durable_mark, durable_need;
+	bool			 parked;	/* its answer waits for a sync */
+	struct {
+		uint64_t	 ticket;
+		int		 status;
+		char		*ctype;
+		struct evbuffer	*body;
+		bool		 free;		/* freed by the router meanwhile */
+		struct req	*next;
+	} park;
 };
 
 enum conn_refusal { CONN_REFUSE_HEADERS, CONN_REFUSE_BODY,
@@ -156,6 +171,13 @@ int	 req_page(struct req *, int *, int *);
 json_t	*req_links(struct req *, int, int, long);
 bool	 req_own(struct req *, const char *);
 long	 req_number(const char *);
+
+/* park.c */
+void	 park_mark(struct req *);
+void	 park_until_durable(struct req *);
+bool	 park_reply(struct req *, int, const char *, struct evbuffer *);
+void	 park_init(struct http_ctx *);
+void	 park_drain(struct http_ctx *);
 
 /* reply.c */
 void	 reply_send(struct req *, int, const char *, struct evbuffer *);

@@ -170,6 +170,32 @@ metrics_allowed(const struct req *r)
 	    proxy_trusted(&cfg->metrics_allow, r->client);
 }
 
+/* Group commit (db/durable.c): how many commits each sync carried. */
+static void
+metrics_durable(struct evbuffer *b)
+{
+	unsigned long long commits;
+	unsigned long syncs, failures, checkpoints;
+
+	durable_counts(&commits, &syncs, &failures, &checkpoints);
+	evbuffer_add_printf(b, "# HELP meent_db_group_commits_total Commits "
+	    "of the workers, made durable by the syncer.\n"
+	    "# TYPE meent_db_group_commits_total counter\n"
+	    "meent_db_group_commits_total %llu\n"
+	    "# HELP meent_db_syncs_total Syncs of the write-ahead log by the "
+	    "syncer (each covers the commits before it).\n"
+	    "# TYPE meent_db_syncs_total counter\n"
+	    "meent_db_syncs_total %lu\n"
+	    "# HELP meent_db_sync_failures_total Syncs that failed (their "
+	    "requests were answered 500).\n"
+	    "# TYPE meent_db_sync_failures_total counter\n"
+	    "meent_db_sync_failures_total %lu\n"
+	    "# HELP meent_db_checkpoints_total Checkpoints by the syncer.\n"
+	    "# TYPE meent_db_checkpoints_total counter\n"
+	    "meent_db_checkpoints_total %lu\n", commits, syncs, failures,
+	    checkpoints);
+}
+
 /* The whole exposition into b. */
 void
 metrics_write(struct evbuffer *b)
@@ -186,4 +212,5 @@ metrics_write(struct evbuffer *b)
 	evbuffer_add_printf(b, "# HELP meent_db_errors_total Database errors."
 	    "\n# TYPE meent_db_errors_total counter\n"
 	    "meent_db_errors_total %lu\n", db_errors());
+	metrics_durable(b);
 }

@@ -138,6 +138,9 @@ reply_send(struct req *r, int status, const char *ctype, struct evbuffer *body)
 		reply_db_failed(r, "Het verzoek kon niet worden afgehandeld.");
 		return;
 	}
+	/* A commit of this request not yet on disk: the answer waits. */
+	if (park_reply(r, status, ctype, body))
+		return;
 	r->replied = true;
 	reply_common_headers(r, h, ctype);
 	if (status == 200 && (r->method == EVHTTP_REQ_GET ||

@@ -258,16 +258,24 @@ router_req_new(struct http_ctx *ctx, struct conn *c, const char *peer,
 	snprintf(r->peer, sizeof r->peer, "%s", peer);
 	router_req_client(r);
 	r->start_ms = clock_ms();
+	park_mark(r);
 	randombytes_buf(id, sizeof id);
 	sodium_bin2hex(r->rid, sizeof r->rid, id, sizeof id);
 	r->query = router_fields_new();
 	return r;
 }
 
-/* Free a request's state; an async handler's job calls it after replying. */
+/*
+ * Free a request's state; an async handler's job calls it after replying.
+ * An answer still waiting for the disk (park.c) frees it once it is out.
+ */
 void
 router_req_free(struct req *r)
 {
+	if (r->parked) {
+		r->park.free = true;
+		return;
+	}
 	for (int i = 0; i < r->nparams; i++)
 		free(r->params[i]);
 	evhttp_clear_headers(r->query);
@@ -382,16 +390,14 @@ router_check_access(struct req *r)
 }
 
 /*
- * A write may have changed public content: the triggers put it in the
- * federation outbox; sign it into the feed now and tell the peers, so that
- * it shows on other instances within a second.
+ * A write may have changed public content: its transaction signed it into
+ * the feed (fed_feed_attach); tell the peers, so that it shows on other
+ * instances within a second.
  */
 static void
 router_federate(struct req *r)
 {
-	long n = 0;
-
-	if (fed_feed_flush(r->db, r->ctx->instance, &n) == 0 && n > 0)
+	if (r->ctx->feed != NULL && fed_feed_signed(r->ctx->feed) > 0)
 		fed_pull_announce();
 }
 
@@ -492,6 +498,7 @@ router_run(struct req *r)
 
 	log_set_rid(r->rid);
 	db_failure_clear(r->db);	/* what fails now is this request's */
+	park_mark(r);	/* commits from here on are this request's */
 	r->handling = true;
 	if (r->plugin_route >= 0) {
 		plugin_route_run(r->db, (struct meent_request *)r,
@@ -505,9 +512,7 @@ router_run(struct req *r)
 		log_emit(LOG_ERROR, "router.noreply", "%s did not reply", name);
 		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
 	}
-	if (r->route != NULL && r->method != EVHTTP_REQ_GET &&
-	    r->method != EVHTTP_REQ_HEAD && r->status < 400)
-		router_federate(r);
+	router_federate(r);
 	/* After a failure of the storage: a fresh connection (db.c). */
 	db_recover(r->db);
 	log_set_rid(NULL);

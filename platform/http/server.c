@@ -239,6 +239,7 @@ worker_main(void *arg)
 	plugin_worker_fini(w->index);
 	/* Uploads still being protected answer before their connections go. */
 	jobs_drain(w->ctx.base);
+	park_drain(&w->ctx);	/* answers waiting for the disk */
 	conn_free_all(&w->ctx);
 	cache_thread_free();
 	return NULL;
@@ -294,14 +295,16 @@ worker_init(struct server *srv, struct worker *w, int index, char **err)
 	w->ctx.origin = srv->origin;
 	w->ctx.secure = srv->secure;
 	w->ctx.access_log = &srv->access_log;
-	w->ctx.db = db_open(srv->db_path, 0, err);
+	w->ctx.db = db_open(srv->db_path, DB_GROUP, err);
 	if (w->ctx.db == NULL)
 		return -1;
+	w->ctx.feed = fed_feed_attach(w->ctx.db, &srv->instance);
 	w->ctx.base = event_base_new();
 	if (w->ctx.base == NULL) {
 		*err = xasprintf("cannot create an event base");
 		return -1;
 	}
+	park_init(&w->ctx);
 	fd = dup(srv->listen_fd);
 	if (fd == -1) {
 		*err = xasprintf("dup: %s", strerror(errno));
@@ -334,34 +337,23 @@ worker_free(struct worker *w)
 		event_free(w->reload_ev);
 	if (w->drain_tick != NULL)
 		event_free(w->drain_tick);
+	park_drain(&w->ctx);	/* a worker that never ran */
 	if (w->ctx.base != NULL)
 		event_base_free(w->ctx.base);
+	fed_feed_detach(w->ctx.db, w->ctx.feed);
 	db_close(w->ctx.db);
 }
 
 /*
- * Federation: bring the feed up to date with what changed while meentd was
- * not running (meentctl, a migration), then start pulling from the peers.
+ * Federation: the signer signs what changed while meentd was not running
+ * (meentctl, a migration) into the feed, on its own thread, while the
+ * workers already answer; then pulling from the peers starts.
  */
 static int
 server_federation_start(struct server *srv, char **err)
 {
-	struct db *db = db_open(srv->db_path, 0, err);
-	long n = 0;
-	int rc;
-
-	if (db == NULL)
+	if (fed_signer_start(srv->db_path, &srv->instance, err) == -1)
 		return -1;
-	rc = fed_feed_flush(db, &srv->instance, &n);
-	db_close(db);
-	if (rc == -1) {
-		*err = xasprintf("the federation feed cannot be brought up to"
-		    " date");
-		return -1;
-	}
-	if (n > 0)
-		log_emit(LOG_INFO, "fed.flush", "%ld change(s) signed into the"
-		    " feed", n);
 	return fed_pull_start(srv->cfg, &srv->instance, err);
 }
 
@@ -424,6 +416,9 @@ server_start(struct config *cfg, char **err)
 		goto fail;
 	srv->nworkers = cfg->threads > 0 ? cfg->threads :
 	    (ncpu > 0 ? (int)ncpu : 1);
+	/* Group commit: the syncer before the workers' first commit. */
+	if (durable_start(srv->db_path, err) == -1)
+		goto fail;
 	srv->workers = xcalloc((size_t)srv->nworkers, sizeof *srv->workers);
 	for (int i = 0; i < srv->nworkers; i++)
 		if (worker_init(srv, &srv->workers[i], i, err) == -1)
@@ -440,12 +435,14 @@ server_start(struct config *cfg, char **err)
 	    "workers", cfg->listen, srv->port, srv->nworkers);
 	return srv;
 fail:
+	fed_signer_stop();
 	notify_thread_stop();
 	mail_send_stop();
 	if (srv->workers != NULL)
 		for (int i = 0; i < srv->nworkers; i++)
 			worker_free(&srv->workers[i]);
 	free(srv->workers);
+	durable_stop();
 	if (srv->listen_fd != -1)
 		close(srv->listen_fd);
 	login_guard_free(srv->login_guard);
@@ -467,10 +464,12 @@ server_stop(struct server *srv)
 	jobs_stop();
 	notify_thread_stop();
 	mail_send_stop();
+	fed_signer_stop();
 	fed_pull_stop();
 	for (int i = 0; i < srv->nworkers; i++)
 		worker_free(&srv->workers[i]);
 	free(srv->workers);
+	durable_stop();	/* after the workers: it decided what they waited for */
 	close(srv->listen_fd);
 	login_guard_free(srv->login_guard);
 	/* Those reloads made are the server's; the first is the caller's. */

@@ -266,8 +266,8 @@ def integrity():
 
 
 def settle():
-    """The outbox signed into the feed (a changes read flushes it), and the
-    notifier's events dispatched (its thread, within a second)."""
+    """The outbox signed into the feed (a changes read wakes the signer),
+    and the notifier's events dispatched (its thread, within a second)."""
     deadline = time.time() + 15
     while time.time() < deadline:
         m.get("/federation/v1/changes?after=0&limit=1")
@@ -1803,8 +1803,9 @@ for name, rule, stride in (("pilots.create", "write 1 after %d", 4),
         sweep(name, rule, stride=stride)
 
 def flush_sweep():
-    """The feed's flush (on a changes read) under a failed read: an item
-    that could not be read is no item gone, so never a tombstone."""
+    """The signer's flush (a changes read wakes it) under a failed read: an
+    item that could not be read is no item gone, so never a tombstone. The
+    rule stays until the signer has taken the outbox or met the fault."""
     pid, _ = new_pilot()
     settle()
     bad = []
@@ -1816,6 +1817,10 @@ def flush_sweep():
         faults("read 1 after %d" % n)
         try:
             r = m.get("/federation/v1/changes?after=0&limit=1")
+            deadline = time.time() + 10
+            while time.time() < deadline and not injected(mark) and one(
+                    "SELECT count(*) FROM fed_outbox") > 0:
+                time.sleep(0.02)
         finally:
             no_faults()
         fired = bool(injected(mark))

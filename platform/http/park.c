@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Answers that wait for the disk (group commit, db/durable.c).
+ *
+ * A request whose handler committed on the worker's connection (a grouped
+ * one: synchronous=NORMAL) is answered only once that commit is durable.
+ * reply_send() hands its answer here instead of to the connection; the
+ * answer waits on the worker's list, the worker goes on with other
+ * requests (whose commits then share the next sync), and when the syncer
+ * says a sync is done (park_wake_cb, through event_active) the answers it
+ * covered go out as they were. An answer whose sync failed goes out as a
+ * 500 instead: the change may or may not be on disk, and no 2xx may claim
+ * it is.
+ *
+ * A request may also ask to wait for everything committed so far
+ * (park_until_durable): the federation feed does, so that no peer is
+ * handed an entry that a power loss could take back.
+ *
+ * While an answer waits, the request is "parked": the router does not free
+ * it (router_req_free marks it instead) and its connection stays in
+ * HANDLING, reading nothing, as for a job.
+ */
+#include "http/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+/* The ticket r's answer waits for: 0 when it waits for nothing. */
+static uint64_t
+park_ticket(struct req *r)
+{
+	uint64_t t = db_ticket(r->db);
+
+	if (t <= r->durable_mark)
+		t = 0;	/* nothing committed by this request */
+	return t > r->durable_need ? t : r->durable_need;
+}
+
+/* Note where r starts: commits on its connection before now are not its. */
+void
+park_mark(struct req *r)
+{
+	r->durable_mark = db_ticket(r->db);
+}
+
+/* r's answer waits until everything committed so far is on disk. */
+void
+park_until_durable(struct req *r)
+{
+	r->durable_need = durable_head();
+}
+
+/* The answer of a request whose commit could not be made durable. */
+static void
+park_failed(struct req *r, int status)
+{
+	r->durable_need = 0;
+	r->durable_mark = UINT64_MAX;	/* no second wait */
+	r->replied = false;
+	log_emit(LOG_ERROR, "db.sync", "an answer of %d became a 500: its "
+	    "commit could not be made durable", status);
+	evhttp_clear_headers(r->out_headers);
+	reply_problem(r, 500, "Interne fout", "De wijziging is misschien niet"
+	    " bewaard: de schijf meldde een fout. Kijk of ze er is, en "
+	    "probeer het anders later opnieuw.");
+}
+
+/*
+ * From reply_send: keep the answer (the body is moved) while its commit is
+ * not yet durable; answer 500 instead when its sync failed. Returns false
+ * when the answer may go as it is, at once.
+ */
+bool
+park_reply(struct req *r, int status, const char *ctype,
+    struct evbuffer *body)
+{
+	struct http_ctx *ctx = r->ctx;
+	uint64_t t = park_ticket(r);
+	int decided = t == 0 ? 1 : durable_status(t);
+
+	if (decided == 1)
+		return false;
+	if (decided == -1) {
+		evbuffer_drain(body, evbuffer_get_length(body));
+		park_failed(r, status);
+		return true;
+	}
+	r->park.ticket = t;
+	r->park.status = status;
+	r->park.ctype = ctype != NULL ? xstrdup(ctype) : NULL;
+	r->park.body = evbuffer_new();
+	evbuffer_add_buffer(r->park.body, body);
+	r->park.next = NULL;
+	r->parked = true;
+	r->replied = true;	/* for the router: it has answered */
+	if (ctx->parked_tail != NULL)
+		ctx->parked_tail->park.next = r;
+	else
+		ctx->parked = r;
+	ctx->parked_tail = r;
+	return true;
+}
+
+/* Send r's kept answer (or the 500 for its failed sync). */
+static void
+park_release(struct req *r, int decided)
+{
+	bool free_it = r->park.free;
+
+	r->parked = false;
+	if (decided == 1) {
+		r->replied = false;
+		r->durable_need = 0;
+		r->durable_mark = UINT64_MAX;	/* no second wait */
+		reply_send(r, r->park.status, r->park.ctype, r->park.body);
+	} else
+		park_failed(r, r->park.status);
+	evbuffer_free(r->park.body);
+	free(r->park.ctype);
+	memset(&r->park, 0, sizeof r->park);
+	if (free_it)
+		router_req_free(r);
+}
+
+/*
+ * Answer every parked request whose ticket is decided, in order. With
+ * wait, block until each is (the loop has ended: park_drain).
+ */
+static void
+park_answer(struct http_ctx *ctx, bool wait)
+{
+	struct req **pp = &ctx->parked, *r;
+
+	ctx->parked_tail = NULL;
+	while ((r = *pp) != NULL) {
+		int decided = wait ? durable_wait(r->park.ticket) :
+		    durable_status(r->park.ticket);
+
+		if (decided == 0) {
+			ctx->parked_tail = r;
+			pp = &r->park.next;
+			continue;
+		}
+		*pp = r->park.next;
+		park_release(r, decided);
+	}
+}
+
+static void
+park_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	park_answer(arg, false);
+}
+
+/* On the syncer thread: tell the worker's loop. */
+static void
+park_wake(void *arg)
+{
+	struct http_ctx *ctx = arg;
+
+	event_active(ctx->park_ev, EV_READ, 0);
+}
+
+/* For each worker, before its loop runs. */
+void
+park_init(struct http_ctx *ctx)
+{
+	ctx->park_ev = event_new(ctx->base, -1, 0, park_wake_cb, ctx);
+	durable_on_sync(park_wake, ctx);
+}
+
+/*
+ * On the worker's thread once its loop has ended: answer what still waits
+ * (the syncer runs until the workers are gone), then stop being woken.
+ */
+void
+park_drain(struct http_ctx *ctx)
+{
+	if (ctx->park_ev == NULL)
+		return;
+	park_answer(ctx, true);
+	durable_off_sync(park_wake, ctx);
+	event_free(ctx->park_ev);
+	ctx->park_ev = NULL;
+}
