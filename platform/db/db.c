@@ -183,6 +183,32 @@ db_pragmas(sqlite3 *h, int flags, char **err)
 	return 0;
 }
 
+/*
+ * A grouped connection committed (a transaction, or a statement on its
+ * own): its ticket, and the WAL's length for the syncer's checkpoint. The
+ * WAL hook comes after every commit that wrote, with the write lock
+ * already released (it also replaces the automatic checkpoint).
+ */
+static int
+db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	struct db *db = arg;
+
+	(void)h;
+	(void)name;
+	db->ticket = durable_noted();
+	durable_wal_frames(frames);
+	return SQLITE_OK;
+}
+
+/* The hooks a connection of db needs (after each connect). */
+static void
+db_connected(struct db *db)
+{
+	if (db->flags & DB_GROUP)
+		sqlite3_wal_hook(db->h, db_wal_hook, db);
+}
+
 /* A connection to path, set up; NULL and *err (caller frees) on failure. */
 static sqlite3 *
 db_connect(const char *path, int flags, char **err)
@@ -242,6 +268,7 @@ db_open(const char *path, int flags, char **err)
 		db_close(db);
 		return NULL;
 	}
+	db_connected(db);
 	return db;
 }
 
@@ -303,6 +330,7 @@ db_recover(struct db *db)
 	db_forget(db);
 	sqlite3_close_v2(db->h);
 	db->h = h;
+	db_connected(db);
 	db->data_version = -1;	/* anything may have changed meanwhile */
 	db->failure = db_thread_failure = 0;
 	db->stale = false;
@@ -621,8 +649,6 @@ db_commit(struct db *db)
 	}
 	db->depth = 0;
 	db_writer_give(db);
-	if (db->flags & DB_GROUP)
-		db->ticket = durable_noted();
 	return 0;
 }
 

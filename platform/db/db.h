@@ -75,6 +75,7 @@ void	 durable_on_sync(void (*)(void *), void *);
 void	 durable_off_sync(void (*)(void *), void *);
 int	 durable_wait(uint64_t);
 uint64_t durable_noted(void);
+void	 durable_wal_frames(int);
 uint64_t durable_head(void);
 int	 durable_status(uint64_t);
 void	 durable_counts(unsigned long long *, unsigned long *, unsigned long *,

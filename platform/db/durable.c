@@ -19,8 +19,8 @@
  * disk, so a failure is never retried into a success. The failed ranges
  * are kept (the last DURABLE_FAILS) for the waiters to find.
  *
- * The syncer also checkpoints (PASSIVE) once the WAL has grown past
- * DURABLE_CHECKPOINT_BYTES: the grouped connections have their automatic
+ * The syncer also checkpoints (PASSIVE) once the WAL holds
+ * DURABLE_CHECKPOINT_FRAMES: the grouped connections have their automatic
  * checkpoints off, so that no request waits behind one.
  *
  * The syncer's own connection opens the same file; fsync(2) on the WAL
@@ -38,7 +38,7 @@
 
 #define DURABLE_FAILS		16
 #define DURABLE_WAKERS		64
-#define DURABLE_CHECKPOINT_BYTES (4LL << 20)
+#define DURABLE_CHECKPOINT_FRAMES 1000	/* SQLite's default */
 
 struct durable_fail {
 	uint64_t	 from, to;	/* tickets, inclusive */
@@ -64,6 +64,7 @@ static struct {
 	/* For /metrics. */
 	_Atomic unsigned long syncs, sync_failures, checkpoints;
 	_Atomic unsigned long long commits;
+	_Atomic int	 wal_frames;	/* in the WAL after the last commit */
 } dur = { .mu = PTHREAD_MUTEX_INITIALIZER,
     .work = PTHREAD_COND_INITIALIZER, .decided = PTHREAD_COND_INITIALIZER };
 
@@ -109,23 +110,34 @@ durable_sync(void)
 	return 0;
 }
 
-/* A PASSIVE checkpoint once the WAL is large (it never waits for a lock). */
+/*
+ * A PASSIVE checkpoint once the WAL holds DURABLE_CHECKPOINT_FRAMES (as
+ * SQLite's automatic checkpoint would; it never waits for a lock). The
+ * count comes from the grouped connections' commits (durable_wal_frames):
+ * the WAL file's size would not do, a WAL is reused from its start after
+ * a checkpoint but never shrinks.
+ */
 static void
 durable_checkpoint(void)
 {
-	sqlite3_file *f = durable_wal();
-	sqlite3_int64 size = 0;
 	int rc;
 
-	if (f == NULL || f->pMethods->xFileSize(f, &size) != SQLITE_OK ||
-	    size < DURABLE_CHECKPOINT_BYTES)
+	if (atomic_load(&dur.wal_frames) < DURABLE_CHECKPOINT_FRAMES)
 		return;
+	atomic_store(&dur.wal_frames, 0);	/* the next commit says anew */
 	rc = sqlite3_wal_checkpoint_v2(db_handle(dur.db), "main",
 	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		log_emit(LOG_WARN, "db.checkpoint", "checkpoint failed (%d)",
 		    rc);
 	atomic_fetch_add(&dur.checkpoints, 1);
+}
+
+/* After a grouped commit (its WAL hook): the frames the WAL now holds. */
+void
+durable_wal_frames(int frames)
+{
+	atomic_store(&dur.wal_frames, frames);
 }
 
 /* With dur.mu held: wake whoever waits (a waker only wakes its owner). */

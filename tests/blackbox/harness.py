@@ -112,6 +112,32 @@ def ctl(data_dir, *args, input=None, check=False):
     return p
 
 
+class FaultRules:
+    """The control file of the fault-injecting VFS (--enable-fault-injection,
+    docs/testing.md), given to meentd as MEENT_FAULTS=path: rules are put in
+    place atomically (a new file, renamed), and the VFS sees a change within
+    2 ms; settle is how long set() and clear() wait for that."""
+
+    def __init__(self, settle=0.03):
+        self.dir = tempfile.mkdtemp(prefix="meent-faults-")
+        self.path = os.path.join(self.dir, "faults")
+        self.settle = settle
+
+    def set(self, text):
+        tmp = self.path + ".new"
+        with open(tmp, "w") as f:
+            f.write(text + "\n")
+        os.rename(tmp, self.path)
+        time.sleep(self.settle)
+
+    def clear(self):
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        time.sleep(self.settle)
+
+
 class Instance:
     """A meentd with its own data directory."""
 

@@ -27,7 +27,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -36,7 +35,7 @@ import uuid
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from harness import MEENTD, Instance, Tap, finish
+from harness import MEENTD, FaultRules, Instance, Tap, finish
 
 t = Tap()
 FORM = "application/x-www-form-urlencoded"
@@ -49,26 +48,9 @@ KINDS = [("read", "read", 500), ("write", "write", 500),
 # A failed pull notes its reason in peers; that is not a partial write.
 UNCOMPARED = {"peers"}
 
-CTL_DIR = tempfile.mkdtemp(prefix="meent-faults-")
-CTL = os.path.join(CTL_DIR, "faults")
-
-
-def faults(text):
-    """Put rules in place (atomically: a new file), and give the VFS the
-    time it takes at most to see them (it looks every 2 ms)."""
-    tmp = CTL + ".new"
-    with open(tmp, "w") as f:
-        f.write(text + "\n")
-    os.rename(tmp, CTL)
-    time.sleep(0.03)
-
-
-def no_faults():
-    try:
-        os.unlink(CTL)
-    except FileNotFoundError:
-        pass
-    time.sleep(0.03)
+FAULTS = FaultRules(settle=0.03)
+CTL_DIR, CTL = FAULTS.dir, FAULTS.path
+faults, no_faults = FAULTS.set, FAULTS.clear
 
 
 # --- the fake federation peer ------------------------------------------------

@@ -21,33 +21,18 @@ import http.client
 import json
 import os
 import re
-import tempfile
 import threading
 import time
 import urllib.parse
 
-from harness import Instance, Tap, finish
+from harness import FaultRules, Instance, Tap, finish
 
 t = Tap()
 FORM = "application/x-www-form-urlencoded"
 PASSWORD = "een lang wachtwoord"
-CTL_DIR = tempfile.mkdtemp(prefix="meent-gc-")
-CTL = os.path.join(CTL_DIR, "faults")
-
-
-def faults(text):
-    tmp = CTL + ".new"
-    with open(tmp, "w") as f:
-        f.write(text + "\n")
-    os.rename(tmp, CTL)
-    time.sleep(0.03)
-
-
-def no_faults():
-    try:
-        os.unlink(CTL)
-    except FileNotFoundError:
-        pass
+FAULTS = FaultRules(settle=0.03)
+CTL_DIR, CTL = FAULTS.dir, FAULTS.path
+faults, no_faults = FAULTS.set, FAULTS.clear
 
 
 def wait_for(cond, what, timeout=60):

@@ -46,11 +46,11 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import urllib.parse
 
-from harness import CONTENT, MEENTD, Instance, Response, Tap, finish
+from harness import (CONTENT, MEENTD, FaultRules, Instance, Response, Tap,
+                     finish)
 
 t = Tap()
 FORM = "application/x-www-form-urlencoded"
@@ -81,27 +81,11 @@ EXEMPT = {
 STATUS = {"readyz": {"busy": 503, "ioerr": 503}}
 TITLES = {"readyz": "Niet gereed"}
 
-CTL_DIR = tempfile.mkdtemp(prefix="meent-read-faults-")
-CTL = os.path.join(CTL_DIR, "faults")
+FAULTS = FaultRules(settle=0.01)
+CTL_DIR, CTL = FAULTS.dir, FAULTS.path
+faults, no_faults = FAULTS.set, FAULTS.clear
 ONLY = [x for x in os.environ.get("MEENT_READ_FAULTS_ONLY", "").split(",")
         if x]
-
-
-def faults(text):
-    """Rules in place (a new file, renamed), seen by the VFS within 2 ms."""
-    tmp = CTL + ".new"
-    with open(tmp, "w") as f:
-        f.write(text + "\n")
-    os.rename(tmp, CTL)
-    time.sleep(0.01)
-
-
-def no_faults():
-    try:
-        os.unlink(CTL)
-    except FileNotFoundError:
-        pass
-    time.sleep(0.01)
 
 
 # A relay lists the origins it passes on in /.well-known/meent: read from
