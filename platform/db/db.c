@@ -78,6 +78,8 @@ struct db {
 	int		 flags;		/* DB_READONLY, DB_GROUP */
 	uint64_t	 ticket;	/* of the last grouped commit */
 	bool		 writing;	/* holds db_writer */
+	bool		 batch;		/* a batch's transaction is open */
+	uint64_t	 batch_id;	/* of the last batch opened */
 	const struct db_hooks *hooks;
 	void		*hooks_arg;
 	bool		 in_hook;
@@ -319,7 +321,7 @@ db_recover(struct db *db)
 
 	if (!db->stale && db_failure(db) == 0)
 		return 0;
-	if (db->depth > 0 || !sqlite3_get_autocommit(db->h))
+	if (db->depth > 0 || db->batch || !sqlite3_get_autocommit(db->h))
 		return -1;
 	db->stale = true;
 	if ((h = db_connect(db->path, db->flags, &err)) == NULL) {
@@ -584,22 +586,73 @@ db_begin(struct db *db)
 {
 	if (db_lost(db))
 		return -1;	/* a SAVEPOINT now would begin anew */
-	if (db->depth > 0) {
-		if (db_exec(db, "SAVEPOINT nested") == -1)
+	if (db->depth == 0) {
+		if (db_writer_take(db) == -1)
 			return -1;
-	} else if (db_writer_take(db) == -1)
-		return -1;
-	else if (db_exec(db, "BEGIN IMMEDIATE") == -1) {
-		db_writer_give(db);
-		return -1;
+		if (db_exec(db, "BEGIN IMMEDIATE") == -1) {
+			db_writer_give(db);
+			return -1;
+		}
+		db->depth = 1;
+		if (db_hook(db, db->hooks != NULL ? db->hooks->begin : NULL) ==
+		    -1) {
+			db_rollback(db);
+			return -1;
+		}
+		if (!(db->flags & DB_BATCH))
+			return 0;
+		/* The batch's transaction; the caller's is a savepoint in it. */
+		db->batch = true;
+		db->batch_id++;
 	}
+	if (db_exec(db, "SAVEPOINT nested") == -1)
+		return -1;
 	db->depth++;
-	if (db->depth == 1 && db_hook(db, db->hooks != NULL ?
-	    db->hooks->begin : NULL) == -1) {
-		db_rollback(db);
-		return -1;
-	}
 	return 0;
+}
+
+/*
+ * Batching (DB_BATCH, the workers' connections): the first db_begin() of a
+ * round of the worker's loop opens one transaction for every write of the
+ * round; each request's own transaction is a savepoint in it, so a request
+ * that fails undoes only its own part, and db_batch_commit() at the end of
+ * the round commits them all at once: one WAL append of the pages they
+ * share, one ticket, one sync (http/park.c holds their answers until then).
+ * A statement outside a transaction joins the open batch too.
+ */
+bool
+db_batch_open(struct db *db)
+{
+	return db->batch;
+}
+
+uint64_t
+db_batch_id(struct db *db)
+{
+	return db->batch_id;
+}
+
+/* Commit the open batch: 0, or -1 (then none of its writes is kept). */
+int
+db_batch_commit(struct db *db)
+{
+	if (!db->batch)
+		return 0;
+	db->batch = false;
+	if (db->depth > 1) {
+		log_emit(LOG_ERROR, "db.error", "a transaction was left open; "
+		    "it is rolled back");
+		while (db->depth > 1)
+			db_rollback(db);
+	}
+	return db_commit(db);
+}
+
+/* Rows changed on this connection so far: did a request write? */
+long long
+db_changes(struct db *db)
+{
+	return (long long)sqlite3_total_changes64(db->h);
 }
 
 /*

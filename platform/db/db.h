@@ -33,6 +33,7 @@ struct db;
 #define DB_CREATE	0x1
 #define DB_READONLY	0x2
 #define DB_GROUP	0x4	/* commits made durable by durable.c */
+#define DB_BATCH	0x8	/* writes of a round in one transaction */
 
 /* Run inside every transaction of a connection (db_set_hooks). */
 struct db_hooks {
@@ -57,6 +58,10 @@ bool	 db_changed_elsewhere(struct db *);
 void	 db_set_hooks(struct db *, const struct db_hooks *, void *);
 uint64_t db_ticket(struct db *);
 int	 db_begin(struct db *);
+bool	 db_batch_open(struct db *);
+uint64_t db_batch_id(struct db *);
+int	 db_batch_commit(struct db *);
+long long db_changes(struct db *);
 int	 db_commit(struct db *);
 void	 db_rollback(struct db *);
 int	 db_step_done(struct db *, sqlite3_stmt *, const char *);

@@ -110,9 +110,13 @@ struct req {
 	int			 status;
 	/* Group commit (park.c): the tickets before it and that it needs. */
 	uint64_t		 durable_mark, durable_need;
+	long long		 changes_mark;	/* db_changes() at its start */
 	bool			 parked;	/* its answer waits for a sync */
+	bool			 unparked;	/* it waited: it goes now */
 	struct {
 		uint64_t	 ticket;
+		uint64_t	 batch;		/* its batch, not committed yet */
+		bool		 uncommitted;	/* its batch failed */
 		int		 status;
 		char		*ctype;
 		struct evbuffer	*body;
@@ -176,6 +180,7 @@ long	 req_number(const char *);
 void	 park_mark(struct req *);
 void	 park_until_durable(struct req *);
 bool	 park_reply(struct req *, int, const char *, struct evbuffer *);
+void	 park_batch_end(struct http_ctx *);
 void	 park_init(struct http_ctx *);
 void	 park_drain(struct http_ctx *);
 

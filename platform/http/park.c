@@ -12,6 +12,10 @@
  * 500 instead: the change may or may not be on disk, and no 2xx may claim
  * it is.
  *
+ * The writes of one round of the worker's loop share one transaction
+ * (db_batch_*): a request that wrote into it waits for its commit at the
+ * round's end (park_batch_end), then for the sync.
+ *
  * A request may also ask to wait for everything committed so far
  * (park_until_durable): the federation feed does, so that no peer is
  * handed an entry that a power loss could take back.
@@ -40,11 +44,12 @@ park_ticket(struct req *r)
 	return t > r->durable_need ? t : r->durable_need;
 }
 
-/* Note where r starts: commits on its connection before now are not its. */
+/* Note where r starts: commits and changes before now are not its. */
 void
 park_mark(struct req *r)
 {
 	r->durable_mark = db_ticket(r->db);
+	r->changes_mark = db_changes(r->db);
 }
 
 /* r's answer waits until everything committed so far is on disk. */
@@ -56,14 +61,21 @@ park_until_durable(struct req *r)
 
 /* The answer of a request whose commit could not be made durable. */
 static void
-park_failed(struct req *r, int status)
+park_failed(struct req *r, int status, bool committed)
 {
 	r->durable_need = 0;
-	r->durable_mark = UINT64_MAX;	/* no second wait */
+	r->unparked = true;	/* no second wait */
 	r->replied = false;
+	evhttp_clear_headers(r->out_headers);
+	if (!committed) {
+		/* The batch's COMMIT failed: nothing of it is kept. */
+		log_emit(LOG_ERROR, "db.commit", "an answer of %d became a "
+		    "failure: its batch could not be committed", status);
+		reply_db_failed(r, "De wijziging kon niet worden bewaard.");
+		return;
+	}
 	log_emit(LOG_ERROR, "db.sync", "an answer of %d became a 500: its "
 	    "commit could not be made durable", status);
-	evhttp_clear_headers(r->out_headers);
 	reply_problem(r, 500, "Interne fout", "De wijziging is misschien niet"
 	    " bewaard: de schijf meldde een fout. Kijk of ze er is, en "
 	    "probeer het anders later opnieuw.");
@@ -79,16 +91,24 @@ park_reply(struct req *r, int status, const char *ctype,
     struct evbuffer *body)
 {
 	struct http_ctx *ctx = r->ctx;
-	uint64_t t = park_ticket(r);
-	int decided = t == 0 ? 1 : durable_status(t);
+	bool in_batch;
+	uint64_t t;
+	int decided;
 
+	if (r->unparked)
+		return false;	/* its wait is over */
+	in_batch = db_batch_open(r->db) && db_changes(r->db) != r->changes_mark;
+	t = in_batch ? 0 : park_ticket(r);
+	decided = in_batch ? 0 : t == 0 ? 1 : durable_status(t);
 	if (decided == 1)
 		return false;
 	if (decided == -1) {
 		evbuffer_drain(body, evbuffer_get_length(body));
-		park_failed(r, status);
+		park_failed(r, status, true);
 		return true;
 	}
+	/* In the open batch: its ticket comes with its commit. */
+	r->park.batch = in_batch ? db_batch_id(r->db) : 0;
 	r->park.ticket = t;
 	r->park.status = status;
 	r->park.ctype = ctype != NULL ? xstrdup(ctype) : NULL;
@@ -115,10 +135,10 @@ park_release(struct req *r, int decided)
 	if (decided == 1) {
 		r->replied = false;
 		r->durable_need = 0;
-		r->durable_mark = UINT64_MAX;	/* no second wait */
+		r->unparked = true;	/* no second wait */
 		reply_send(r, r->park.status, r->park.ctype, r->park.body);
 	} else
-		park_failed(r, r->park.status);
+		park_failed(r, r->park.status, !r->park.uncommitted);
 	evbuffer_free(r->park.body);
 	free(r->park.ctype);
 	memset(&r->park, 0, sizeof r->park);
@@ -137,7 +157,8 @@ park_answer(struct http_ctx *ctx, bool wait)
 
 	ctx->parked_tail = NULL;
 	while ((r = *pp) != NULL) {
-		int decided = wait ? durable_wait(r->park.ticket) :
+		int decided = r->park.uncommitted ? -1 : r->park.batch != 0 ?
+		    0 : wait ? durable_wait(r->park.ticket) :
 		    durable_status(r->park.ticket);
 
 		if (decided == 0) {
@@ -165,6 +186,36 @@ park_wake(void *arg)
 	struct http_ctx *ctx = arg;
 
 	event_active(ctx->park_ev, EV_READ, 0);
+}
+
+/*
+ * At the end of each round of the worker's loop: commit the batch of the
+ * round's writes (db_batch_commit), give its answers their ticket (or,
+ * when the commit failed, their failure at once), and tell the peers what
+ * the batch signed into the feed.
+ */
+void
+park_batch_end(struct http_ctx *ctx)
+{
+	struct db *db = ctx->db;
+	uint64_t id;
+	int rc;
+
+	if (!db_batch_open(db))
+		return;
+	id = db_batch_id(db);
+	db_failure_clear(db);	/* what fails now is the batch's */
+	rc = db_batch_commit(db);
+	for (struct req *r = ctx->parked; r != NULL; r = r->park.next)
+		if (r->park.batch == id) {
+			r->park.batch = 0;
+			r->park.ticket = db_ticket(db);
+			r->park.uncommitted = rc == -1;
+		}
+	park_answer(ctx, false);
+	if (ctx->feed != NULL && fed_feed_signed(ctx->feed) > 0 && rc == 0)
+		fed_pull_announce();
+	db_recover(db);
 }
 
 /* For each worker, before its loop runs. */

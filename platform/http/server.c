@@ -235,10 +235,18 @@ worker_main(void *arg)
 	struct worker *w = arg;
 
 	plugin_worker_init(w->index);
-	event_base_dispatch(w->ctx.base);
+	/*
+	 * One round of the loop at a time: the writes of a round are one
+	 * transaction, committed when the round's callbacks have all run.
+	 */
+	while (event_base_loop(w->ctx.base, EVLOOP_ONCE) == 0 &&
+	    !event_base_got_exit(w->ctx.base))
+		park_batch_end(&w->ctx);
+	park_batch_end(&w->ctx);
 	plugin_worker_fini(w->index);
 	/* Uploads still being protected answer before their connections go. */
 	jobs_drain(w->ctx.base);
+	park_batch_end(&w->ctx);
 	park_drain(&w->ctx);	/* answers waiting for the disk */
 	conn_free_all(&w->ctx);
 	cache_thread_free();
@@ -295,7 +303,7 @@ worker_init(struct server *srv, struct worker *w, int index, char **err)
 	w->ctx.origin = srv->origin;
 	w->ctx.secure = srv->secure;
 	w->ctx.access_log = &srv->access_log;
-	w->ctx.db = db_open(srv->db_path, DB_GROUP, err);
+	w->ctx.db = db_open(srv->db_path, DB_GROUP | DB_BATCH, err);
 	if (w->ctx.db == NULL)
 		return -1;
 	w->ctx.feed = fed_feed_attach(w->ctx.db, &srv->instance);
