@@ -53,6 +53,7 @@
  */
 #define DB_FIXED	2048
 #define DB_DYNAMIC	64	/* statements built at run time: LRU */
+#define DB_BATCHES_KEPT	8	/* outcomes of the last batches */
 
 struct db_cached {
 	const char	*sql;
@@ -78,7 +79,14 @@ struct db {
 	int		 flags;		/* DB_READONLY, DB_GROUP */
 	uint64_t	 ticket;	/* of the last grouped commit */
 	bool		 writing;	/* holds db_writer */
+	double		 writing_since;	/* clock_ms() when it took it */
 	bool		 batch;		/* a batch's transaction is open */
+	bool		 batch_paused;	/* db_batch_leave: no batch until resumed */
+	double		 batch_since;	/* clock_ms() when it opened */
+	struct {
+		uint64_t	 id, ticket;
+		bool		 ok;
+	}		 batch_done[DB_BATCHES_KEPT];	/* the last outcomes */
 	uint64_t	 batch_id;	/* of the last batch opened */
 	const struct db_hooks *hooks;
 	void		*hooks_arg;
@@ -97,6 +105,7 @@ static _Atomic unsigned long db_error_count;
  */
 static pthread_mutex_t db_writer = PTHREAD_MUTEX_INITIALIZER;
 #define DB_WRITER_WAIT_SECONDS	15	/* as the busy timeout */
+#define DB_WRITER_SLOW_MS	1000.0
 static _Thread_local int db_thread_failure;
 
 /* Errors of the storage, not of a statement (constraints, SQL, FTS5). */
@@ -548,17 +557,27 @@ db_writer_take(struct db *db)
 		return -1;
 	}
 	db->writing = true;
+	db->writing_since = clock_ms();
 	return 0;
 }
 
 static void
 db_writer_give(struct db *db)
 {
-	if (db->writing) {
-		db->writing = false;
-		pthread_mutex_unlock(&db_writer);
-	}
+	double held;
+
+	if (!db->writing)
+		return;
+	db->writing = false;
+	pthread_mutex_unlock(&db_writer);
+	/* Every other writer of the process waited meanwhile: say so. */
+	if ((held = clock_ms() - db->writing_since) >= DB_WRITER_SLOW_MS)
+		log_emit(LOG_WARN, "db.slow", "a transaction held the writer "
+		    "lock for %.0f ms%s", held, db->flags & DB_BATCH ?
+		    " (a worker's batch)" : "");
 }
+
+static int db_open_tx(struct db *);
 
 /* Run a transaction hook, once: not from inside a hook. */
 static int
@@ -587,28 +606,94 @@ db_begin(struct db *db)
 	if (db_lost(db))
 		return -1;	/* a SAVEPOINT now would begin anew */
 	if (db->depth == 0) {
-		if (db_writer_take(db) == -1)
+		if (db_open_tx(db) == -1)
 			return -1;
-		if (db_exec(db, "BEGIN IMMEDIATE") == -1) {
-			db_writer_give(db);
-			return -1;
-		}
-		db->depth = 1;
-		if (db_hook(db, db->hooks != NULL ? db->hooks->begin : NULL) ==
-		    -1) {
-			db_rollback(db);
-			return -1;
-		}
-		if (!(db->flags & DB_BATCH))
+		if (!db->batch)
 			return 0;
-		/* The batch's transaction; the caller's is a savepoint in it. */
-		db->batch = true;
-		db->batch_id++;
 	}
+	/* In a batch, the caller's transaction is a savepoint in it. */
 	if (db_exec(db, "SAVEPOINT nested") == -1)
 		return -1;
 	db->depth++;
 	return 0;
+}
+
+/* The outermost transaction: the writer lock, BEGIN IMMEDIATE, its hook. */
+static int
+db_open_tx(struct db *db)
+{
+	if (db_writer_take(db) == -1)
+		return -1;
+	if (db_exec(db, "BEGIN IMMEDIATE") == -1) {
+		db_writer_give(db);
+		return -1;
+	}
+	db->depth = 1;
+	if (db_hook(db, db->hooks != NULL ? db->hooks->begin : NULL) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	if ((db->flags & DB_BATCH) && !db->batch_paused) {
+		db->batch = true;
+		db->batch_id++;
+		db->batch_since = clock_ms();
+	}
+	return 0;
+}
+
+/*
+ * Join the round's batch, opening it if need be: before a handler that
+ * may write, so that even a statement it runs outside db_begin() waits
+ * for the writer lock in turn rather than in SQLite's busy handler (which
+ * a run of batches on the other worker could starve). 0, or -1.
+ */
+int
+db_batch_join(struct db *db)
+{
+	if (!(db->flags & DB_BATCH) || db->batch || db->batch_paused)
+		return db_lost(db) ? -1 : 0;
+	return db_open_tx(db);
+}
+
+/*
+ * Commit the open batch now, wait until what this connection committed is
+ * on disk, and open no batch until db_batch_resume(): for a caller that
+ * takes a lock of its own around a transaction (attachment files), which
+ * must come before the writer lock, never inside it, and that removes a
+ * file only once the removal of its row is durable. 0, or -1 when the
+ * batch could not be committed or synced. Blocks the worker for one sync.
+ */
+int
+db_batch_leave(struct db *db)
+{
+	if (!(db->flags & DB_BATCH))
+		return 0;
+	db->batch_paused = true;
+	if (db_batch_commit(db) == -1)
+		return -1;
+	return durable_wait(db->ticket) == 1 ? 0 : -1;
+}
+
+void
+db_batch_resume(struct db *db)
+{
+	db->batch_paused = false;
+}
+
+/*
+ * What became of batch id: 1 committed (*ticket: its commit's, for
+ * durable_status), -1 failed (or too old to tell), 0 still open.
+ */
+int
+db_batch_outcome(struct db *db, uint64_t id, uint64_t *ticket)
+{
+	for (int i = 0; i < DB_BATCHES_KEPT; i++)
+		if (db->batch_done[i].id == id) {
+			*ticket = db->batch_done[i].ticket;
+			return db->batch_done[i].ok ? 1 : -1;
+		}
+	/* Open still; or forgotten, which no waiter may take for a success. */
+	return db->batch && id == db->batch_id ? 0 : -1;
 }
 
 /*
@@ -632,10 +717,22 @@ db_batch_id(struct db *db)
 	return db->batch_id;
 }
 
-/* Commit the open batch: 0, or -1 (then none of its writes is kept). */
+/* How long the open batch has held the writer lock (ms; 0: none open). */
+double
+db_batch_age(struct db *db)
+{
+	return db->batch ? clock_ms() - db->batch_since : 0.0;
+}
+
+/*
+ * Commit the open batch: 0, or -1 (then none of its writes is kept). Its
+ * outcome is kept for db_batch_outcome().
+ */
 int
 db_batch_commit(struct db *db)
 {
+	int rc, slot = (int)(db->batch_id % DB_BATCHES_KEPT);
+
 	if (!db->batch)
 		return 0;
 	db->batch = false;
@@ -645,7 +742,11 @@ db_batch_commit(struct db *db)
 		while (db->depth > 1)
 			db_rollback(db);
 	}
-	return db_commit(db);
+	rc = db_commit(db);
+	db->batch_done[slot].id = db->batch_id;
+	db->batch_done[slot].ticket = db->ticket;
+	db->batch_done[slot].ok = rc == 0;
+	return rc;
 }
 
 /* Rows changed on this connection so far: did a request write? */

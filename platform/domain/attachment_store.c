@@ -20,8 +20,10 @@
  * it, a removal could check between an upload finding its content already
  * on disk and the upload's row, and take the file from under that row. It
  * is always taken before a transaction begins, never inside one, so it
- * cannot deadlock with SQLite's write lock. (One meentd per data
- * directory: another process does not see this lock.)
+ * cannot deadlock with the writer lock (db.c); a worker first leaves its
+ * round's batch (db_batch_leave), which also puts a row's removal on disk
+ * before its file goes. (One meentd per data directory: another process
+ * does not see this lock.)
  *
  * Adding or removing an attachment is a change of the pilot: its version
  * goes up (so the federation trigger exports it again, with its new list)
@@ -426,6 +428,10 @@ attachment_store_add(struct db *db, const char *data_dir,
 {
 	int rc;
 
+	if (db_batch_leave(db) == -1) {
+		attachment_upload_abort(u);
+		return -1;
+	}
 	pthread_mutex_lock(&attachment_files_lock);
 	if (attachment_upload_commit(data_dir, u) == -1) {
 		log_emit(LOG_ERROR, "attachment.commit", "cannot store an "
@@ -450,6 +456,10 @@ attachment_store_keep_fetched(struct db *db, const char *data_dir,
 	int rc;
 
 	snprintf(hash, sizeof hash, "%s", u->hash);
+	if (db_batch_leave(db) == -1) {
+		attachment_upload_abort(u);
+		return -1;
+	}
 	pthread_mutex_lock(&attachment_files_lock);
 	rc = attachment_upload_commit(data_dir, u);
 	if (rc == 0)
@@ -472,6 +482,8 @@ attachment_store_gc(struct db *db, const char *data_dir)
 	size_t i;
 	int rc = -1;
 
+	if (db_batch_leave(db) == -1)
+		return -1;
 	pthread_mutex_lock(&attachment_files_lock);
 	if (db_begin(db) == -1)
 		goto out;

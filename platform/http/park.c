@@ -33,6 +33,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#define PARK_BATCH_MS	5.0	/* the longest a batch holds the writer */
+
 /* The ticket r's answer waits for: 0 when it waits for nothing. */
 static uint64_t
 park_ticket(struct req *r)
@@ -147,6 +149,29 @@ park_release(struct req *r, int decided)
 }
 
 /*
+ * Is r's wait over? 1 durable, -1 failed, 0 not yet; with wait, block
+ * until its commit's sync is decided. A request in a batch first needs
+ * the batch's commit (db_batch_outcome), then that commit's sync.
+ */
+static int
+park_decided(struct http_ctx *ctx, struct req *r, bool wait)
+{
+	if (r->park.batch != 0) {
+		switch (db_batch_outcome(ctx->db, r->park.batch,
+		    &r->park.ticket)) {
+		case 0:
+			return 0;
+		case -1:
+			r->park.uncommitted = true;
+			return -1;
+		}
+		r->park.batch = 0;
+	}
+	return wait ? durable_wait(r->park.ticket) :
+	    durable_status(r->park.ticket);
+}
+
+/*
  * Answer every parked request whose ticket is decided, in order. With
  * wait, block until each is (the loop has ended: park_drain).
  */
@@ -157,9 +182,7 @@ park_answer(struct http_ctx *ctx, bool wait)
 
 	ctx->parked_tail = NULL;
 	while ((r = *pp) != NULL) {
-		int decided = r->park.uncommitted ? -1 : r->park.batch != 0 ?
-		    0 : wait ? durable_wait(r->park.ticket) :
-		    durable_status(r->park.ticket);
+		int decided = park_decided(ctx, r, wait);
 
 		if (decided == 0) {
 			ctx->parked_tail = r;
@@ -177,6 +200,7 @@ park_wake_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	park_answer(arg, false);
+	park_batch_check(arg);
 }
 
 /* On the syncer thread: tell the worker's loop. */
@@ -192,30 +216,37 @@ park_wake(void *arg)
  * At the end of each round of the worker's loop: commit the batch of the
  * round's writes (db_batch_commit), give its answers their ticket (or,
  * when the commit failed, their failure at once), and tell the peers what
- * the batch signed into the feed.
+ * the batch signed into the feed. Also after a request, once the batch is
+ * PARK_BATCH_MS old (park_batch_check): under steady load a round may not
+ * end for a long time (libevent's EVLOOP_ONCE goes on while events keep
+ * becoming active), and the other workers wait for the writer lock.
  */
 void
 park_batch_end(struct http_ctx *ctx)
 {
 	struct db *db = ctx->db;
-	uint64_t id;
+	long signed_n;
 	int rc;
 
 	if (!db_batch_open(db))
 		return;
-	id = db_batch_id(db);
 	db_failure_clear(db);	/* what fails now is the batch's */
 	rc = db_batch_commit(db);
-	for (struct req *r = ctx->parked; r != NULL; r = r->park.next)
-		if (r->park.batch == id) {
-			r->park.batch = 0;
-			r->park.ticket = db_ticket(db);
-			r->park.uncommitted = rc == -1;
-		}
 	park_answer(ctx, false);
-	if (ctx->feed != NULL && fed_feed_signed(ctx->feed) > 0 && rc == 0)
+	signed_n = ctx->feed != NULL ? fed_feed_signed(ctx->feed) : 0;
+	if (rc == -1)	/* answers cached in the round may show what is gone */
+		cache_bump();
+	else if (signed_n > 0)
 		fed_pull_announce();
 	db_recover(db);
+}
+
+/* After a request: end a batch that has held the writer lock long enough. */
+void
+park_batch_check(struct http_ctx *ctx)
+{
+	if (db_batch_age(ctx->db) >= PARK_BATCH_MS)
+		park_batch_end(ctx);
 }
 
 /* For each worker, before its loop runs. */

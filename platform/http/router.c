@@ -494,12 +494,21 @@ router_admit(struct req *r, long long content_length, size_t *cap)
 void
 router_run(struct req *r)
 {
+	struct http_ctx *ctx = r->ctx;
 	const char *name;
 
 	log_set_rid(r->rid);
 	db_failure_clear(r->db);	/* what fails now is this request's */
 	park_mark(r);	/* commits from here on are this request's */
 	r->handling = true;
+	/* A write joins the round's batch before it runs (db_batch_join). */
+	if (!router_method_safe(r->method) && db_batch_join(r->db) == -1) {
+		reply_db_failed(r, "Het verzoek kon niet worden afgehandeld.");
+		db_recover(r->db);
+		log_set_rid(NULL);
+		router_req_free(r);
+		return;
+	}
 	if (r->plugin_route >= 0) {
 		plugin_route_run(r->db, (struct meent_request *)r,
 		    r->plugin_route);
@@ -518,6 +527,8 @@ router_run(struct req *r)
 	log_set_rid(NULL);
 	if (!r->async)
 		router_req_free(r);
+	db_batch_resume(ctx->db);	/* if the handler left the batch */
+	park_batch_check(ctx);
 }
 
 /* The route table as lines "METHOD PATTERN ACCESS FLAGS MAXBODY NAME". */
