@@ -318,11 +318,16 @@ struct fed_apply_prep {
 	json_t			*body;	/* VERIFIED: parsed (NULL: not JSON) */
 };
 
-/* An entry's checks that need no database; thread-safe (reads j only). */
+/*
+ * An entry's checks that need no database, and for a verified entry the
+ * parsed body and what its kind makes of it; thread-safe (reads j only).
+ */
 static void
-fed_apply_prepare(const struct instance *self, const struct fed_peer *p,
-    json_t *j, struct fed_apply_prep *pr)
+fed_apply_prepare(const struct config *cfg, const struct instance *self,
+    const struct fed_peer *p, json_t *j, struct fed_apply_prep *pr)
 {
+	const struct fed_kind *k;
+
 	memset(pr, 0, sizeof *pr);
 	if (!fed_apply_fields(j, &pr->e, &pr->why))
 		pr->state = FED_PREP_BAD;
@@ -336,7 +341,24 @@ fed_apply_prepare(const struct instance *self, const struct fed_peer *p,
 	else {
 		pr->state = FED_PREP_VERIFIED;
 		pr->body = fed_apply_parse(pr->e.body, pr->e.body_len);
+		k = fed_items_kind(pr->e.kind);
+		if (pr->body != NULL && k->prepare != NULL)
+			pr->e.ready = k->prepare(&pr->e, pr->body, cfg);
 	}
+}
+
+/* What fed_apply_prepare() made; pr can be prepared again after. */
+static void
+fed_apply_prep_free(struct fed_apply_prep *pr)
+{
+	const struct fed_kind *k = pr->e.ready != NULL ?
+	    fed_items_kind(pr->e.kind) : NULL;
+
+	if (k != NULL)
+		k->ready_free(pr->e.ready);
+	pr->e.ready = NULL;
+	json_decref(pr->body);
+	pr->body = NULL;
 }
 
 /*
@@ -344,6 +366,7 @@ fed_apply_prepare(const struct instance *self, const struct fed_peer *p,
  * it reads prep[i]; stop asks the helper to end early (the page failed).
  */
 struct fed_apply_ahead {
+	const struct config	*cfg;
 	const struct instance	*self;
 	const struct fed_peer	*p;
 	json_t			*entries;	/* borrowed: the page's */
@@ -370,8 +393,8 @@ fed_apply_ahead_main(void *arg)
 		pthread_mutex_unlock(&a->mu);
 		if (stop)
 			break;
-		fed_apply_prepare(a->self, a->p, json_array_get(a->entries,
-		    i), &a->prep[i]);
+		fed_apply_prepare(a->cfg, a->self, a->p, json_array_get(
+		    a->entries, i), &a->prep[i]);
 		pthread_mutex_lock(&a->mu);
 		a->ready = i + 1;
 		pthread_cond_signal(&a->cv);
@@ -382,10 +405,11 @@ fed_apply_ahead_main(void *arg)
 
 /* Start the helper on a page's entries; without a thread, prepare inline. */
 static void
-fed_apply_ahead_start(struct fed_apply_ahead *a, const struct instance *self,
-    const struct fed_peer *p, json_t *entries)
+fed_apply_ahead_start(struct fed_apply_ahead *a, const struct config *cfg,
+    const struct instance *self, const struct fed_peer *p, json_t *entries)
 {
 	memset(a, 0, sizeof *a);
+	a->cfg = cfg;
 	a->self = self;
 	a->p = p;
 	a->entries = entries;
@@ -403,8 +427,8 @@ static struct fed_apply_prep *
 fed_apply_ahead_get(struct fed_apply_ahead *a, size_t i)
 {
 	if (!a->threaded) {
-		fed_apply_prepare(a->self, a->p, json_array_get(a->entries, i),
-		    &a->prep[i]);
+		fed_apply_prepare(a->cfg, a->self, a->p, json_array_get(
+		    a->entries, i), &a->prep[i]);
 		return &a->prep[i];
 	}
 	pthread_mutex_lock(&a->mu);
@@ -425,7 +449,7 @@ fed_apply_ahead_end(struct fed_apply_ahead *a)
 		pthread_join(a->thread, NULL);
 	}
 	for (size_t i = 0; i < a->n; i++)
-		json_decref(a->prep[i].body);
+		fed_apply_prep_free(&a->prep[i]);
 	free(a->prep);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
@@ -433,7 +457,7 @@ fed_apply_ahead_end(struct fed_apply_ahead *a)
 
 /*
  * One entry of a page, inside the page's transaction, from what the
- * helper prepared (its body is taken and freed here).
+ * helper prepared (borrowed; the caller frees it).
  */
 static int
 fed_apply_entry(struct db *db, const struct config *cfg,
@@ -472,17 +496,13 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 		break;
 	}
 	body = pr->body;
-	pr->body = NULL;
 	version = fed_feed_version(db, e->origin, e->kind, e->id);
-	if (db_failure(db) != 0) {
-		json_decref(body);
+	if (db_failure(db) != 0)
 		return -1;	/* not known to be newer: read it again */
-	}
 	if (e->version <= version) {
 		log_emit(LOG_INFO, "fed.ignored", "peer %s: %s %s version %lld"
 		    " is not newer than the one here", p->url, e->kind, e->id,
 		    e->version);
-		json_decref(body);
 		c->ignored++;
 		return 0;
 	}
@@ -490,13 +510,10 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 		why = "inhoud is geen JSON-object";
 		goto quarantine;
 	}
-	if (db_begin(db) == -1) {
-		json_decref(body);
+	if (db_begin(db) == -1)
 		return -1;
-	}
 	pilot_store_fts_save(&fts);
 	rc = fed_items_kind(e->kind)->apply(db, e, body, cfg, &why);
-	json_decref(body);
 	if (rc == 0 && fed_feed_store(db, e) == 0 && db_commit(db) == 0) {
 		pilot_store_fts_forget(&fts);
 		c->applied++;
@@ -599,13 +616,18 @@ fed_apply_page(struct db *db, const struct config *cfg,
 	if (db_begin(db) == -1)
 		goto out;
 	pilot_store_fts_defer();	/* the page's index rows at its end */
-	fed_apply_ahead_start(&ahead, self, p, entries);
-	for (i = 0; i < ahead.n; i++)
-		if (fed_apply_entry(db, cfg, p, fed_apply_ahead_get(&ahead, i),
-		    c) == -1) {
+	fed_apply_ahead_start(&ahead, cfg, self, p, entries);
+	for (i = 0; i < ahead.n; i++) {
+		struct fed_apply_prep *pr = fed_apply_ahead_get(&ahead, i);
+
+		rc = fed_apply_entry(db, cfg, p, pr, c);
+		fed_apply_prep_free(pr);	/* memory: one page ahead */
+		if (rc == -1) {
 			fed_apply_ahead_end(&ahead);
 			goto rollback;
 		}
+	}
+	rc = -1;
 	fed_apply_ahead_end(&ahead);
 	if (pilot_store_fts_flush(db) == -1 ||
 	    fed_peer_progress(db, p, json_integer_value(next), c) == -1 ||
