@@ -119,6 +119,10 @@ int	 fed_apply_wellknown(struct db *, const struct instance *,
 int	 fed_apply_page(struct db *, const struct config *,
 	     const struct instance *, struct fed_peer *, const char *, size_t,
 	     bool *, struct fed_counts *, const char **);
+int	 fed_apply_page_ahead(struct db *, const struct config *,
+	     const struct instance *, struct fed_peer *, const char *, size_t,
+	     bool *, struct fed_counts *, const char **,
+	     void (*)(void *, long long, bool), void *);
 
 /* fed_pull.c */
 int	 fed_pull_start(const struct config *, const struct instance *,

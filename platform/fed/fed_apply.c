@@ -559,12 +559,16 @@ fed_apply_order(json_t *entries, long long after, long long next)
 /*
  * One page of the peer's changes feed. *more: pull the next page now.
  * Returns 0 (applied, or the cursor reset), or -1 with *why (nothing of
- * the page applied).
+ * the page applied). When next_cb is not NULL, it is called once the page
+ * is known to be well-formed, before its entries are applied, with where
+ * the next page would start and whether there is one: the caller may
+ * fetch it meanwhile, but must drop it if this page then fails.
  */
 int
-fed_apply_page(struct db *db, const struct config *cfg,
+fed_apply_page_ahead(struct db *db, const struct config *cfg,
     const struct instance *self, struct fed_peer *p, const char *text,
-    size_t len, bool *more, struct fed_counts *c, const char **why)
+    size_t len, bool *more, struct fed_counts *c, const char **why,
+    void (*next_cb)(void *, long long, bool), void *arg)
 {
 	json_t *o = fed_apply_parse(text, len), *entries;
 	json_t *head, *next;
@@ -611,6 +615,10 @@ fed_apply_page(struct db *db, const struct config *cfg,
 		*why = "de volgnummers van de pagina kloppen niet";
 		goto out;
 	}
+	if (next_cb != NULL)
+		next_cb(arg, json_integer_value(next),
+		    json_is_true(json_object_get(o, "more")) &&
+		    json_integer_value(next) < json_integer_value(head));
 	*why = "databasefout";
 	db_failure_clear(db);	/* fed_apply_entry asks for this page's */
 	if (db_begin(db) == -1)
@@ -646,4 +654,14 @@ rollback:
 out:
 	json_decref(o);
 	return rc;
+}
+
+/* fed_apply_page_ahead() without a look ahead. */
+int
+fed_apply_page(struct db *db, const struct config *cfg,
+    const struct instance *self, struct fed_peer *p, const char *text,
+    size_t len, bool *more, struct fed_counts *c, const char **why)
+{
+	return fed_apply_page_ahead(db, cfg, self, p, text, len, more, c, why,
+	    NULL, NULL);
 }
