@@ -119,9 +119,10 @@ int	 fed_apply_wellknown(struct db *, const struct instance *,
 int	 fed_apply_page(struct db *, const struct config *,
 	     const struct instance *, struct fed_peer *, const char *, size_t,
 	     bool *, struct fed_counts *, const char **);
+json_t	*fed_apply_page_parse(const char *, size_t);
 int	 fed_apply_page_ahead(struct db *, const struct config *,
-	     const struct instance *, struct fed_peer *, const char *, size_t,
-	     bool *, struct fed_counts *, const char **,
+	     const struct instance *, struct fed_peer *, json_t *, bool *,
+	     struct fed_counts *, const char **,
 	     void (*)(void *, long long, bool), void *);
 
 /* fed_pull.c */

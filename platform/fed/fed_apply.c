@@ -559,18 +559,20 @@ fed_apply_order(json_t *entries, long long after, long long next)
 /*
  * One page of the peer's changes feed. *more: pull the next page now.
  * Returns 0 (applied, or the cursor reset), or -1 with *why (nothing of
- * the page applied). When next_cb is not NULL, it is called once the page
- * is known to be well-formed, before its entries are applied, with where
- * the next page would start and whether there is one: the caller may
- * fetch it meanwhile, but must drop it if this page then fails.
+ * the page applied). The page is o, as fed_apply_page_parse() gave it
+ * (NULL: not JSON); it is freed here. When next_cb is not NULL, it is
+ * called once the page is known to be well-formed, before its entries are
+ * applied, with where the next page would start and whether there is one:
+ * the caller may fetch it meanwhile, but must drop it if this page then
+ * fails.
  */
 int
 fed_apply_page_ahead(struct db *db, const struct config *cfg,
-    const struct instance *self, struct fed_peer *p, const char *text,
-    size_t len, bool *more, struct fed_counts *c, const char **why,
+    const struct instance *self, struct fed_peer *p, json_t *o,
+    bool *more, struct fed_counts *c, const char **why,
     void (*next_cb)(void *, long long, bool), void *arg)
 {
-	json_t *o = fed_apply_parse(text, len), *entries;
+	json_t *entries;
 	json_t *head, *next;
 	struct fed_apply_ahead ahead;
 	const char *s;
@@ -656,12 +658,22 @@ out:
 	return rc;
 }
 
-/* fed_apply_page_ahead() without a look ahead. */
+/*
+ * A page's text as fed_apply_page_ahead() takes it: a JSON object (caller
+ * frees), or NULL. Needs no database: any thread may parse the next page.
+ */
+json_t *
+fed_apply_page_parse(const char *text, size_t len)
+{
+	return fed_apply_parse(text, len);
+}
+
+/* One page's text: fed_apply_page_ahead() without a look ahead. */
 int
 fed_apply_page(struct db *db, const struct config *cfg,
     const struct instance *self, struct fed_peer *p, const char *text,
     size_t len, bool *more, struct fed_counts *c, const char **why)
 {
-	return fed_apply_page_ahead(db, cfg, self, p, text, len, more, c, why,
-	    NULL, NULL);
+	return fed_apply_page_ahead(db, cfg, self, p,
+	    fed_apply_page_parse(text, len), more, c, why, NULL, NULL);
 }

@@ -45,8 +45,7 @@ struct fed_pull_peer {
 	bool		 fetching;	/* a page request is under way */
 	long long	 fetch_after;	/* its cursor */
 	bool		 applying;	/* the applier has a page of this peer */
-	char		*pending;	/* fetched while the applier was busy */
-	size_t		 pending_len;
+	json_t		*pending;	/* fetched while the applier was busy */
 	long long	 pending_after;
 	char		 fetch_failed[128];	/* while applying: report after */
 	bool		 again;		/* notified meanwhile: pull once more */
@@ -93,8 +92,7 @@ static struct {
 	long			 peer;
 	unsigned		 gen;
 	struct fed_peer		 p;		/* a copy; its cursor moves */
-	char			*body;
-	size_t			 len;
+	json_t			*page;		/* parsed on the outbound thread */
 	bool			 ahead, ahead_more;
 	long long		 ahead_next;
 	int			 rc;
@@ -179,7 +177,7 @@ fed_pull_drop(struct fed_pull_peer *pp)
 {
 	pp->gen++;
 	pp->fetching = false;
-	free(pp->pending);
+	json_decref(pp->pending);
 	pp->pending = NULL;
 	pp->fetch_failed[0] = '\0';
 }
@@ -286,14 +284,12 @@ fed_pull_apply_main(void *arg)
 		if (fa.quit)
 			break;
 		pthread_mutex_unlock(&fa.mu);
-		/* fa.p, body and len are the applier's until done. */
+		/* fa.p and page are the applier's until done; page is freed. */
 		rc = fed_apply_page_ahead(fa.db, fp.cfg, &fp.self, &fa.p,
-		    fa.body, fa.len, &more, &c, &why, fed_pull_apply_ahead,
-		    NULL);
+		    fa.page, &more, &c, &why, fed_pull_apply_ahead, NULL);
+		fa.page = NULL;
 		if (rc == -1)
 			db_recover(fa.db);	/* after a failure: afresh */
-		free(fa.body);
-		fa.body = NULL;
 		pthread_mutex_lock(&fa.mu);
 		fa.job = false;
 		fa.done = true;
@@ -309,9 +305,9 @@ fed_pull_apply_main(void *arg)
 	return NULL;
 }
 
-/* Give the applier a page of pp (body is kept) whose cursor is after. */
+/* Give the applier a page of pp that follows its cursor (page is kept). */
 static void
-fed_pull_apply_give(struct fed_pull_peer *pp, char *body, size_t len)
+fed_pull_apply_give(struct fed_pull_peer *pp, json_t *page)
 {
 	fa.busy = true;
 	pp->applying = true;
@@ -319,8 +315,7 @@ fed_pull_apply_give(struct fed_pull_peer *pp, char *body, size_t len)
 	fa.peer = pp->p.id;
 	fa.gen = pp->gen;
 	fa.p = pp->p;
-	fa.body = body;
-	fa.len = len;
+	fa.page = page;
 	fa.ahead = fa.done = false;
 	fa.job = true;
 	pthread_cond_signal(&fa.cv);
@@ -335,19 +330,19 @@ fed_pull_apply_next(void)
 
 	for (size_t k = 0; k < fp.npeers && !fa.busy; k++) {
 		struct fed_pull_peer *pp = &fp.peers[(from + k) % fp.npeers];
-		char *body = pp->pending;
+		json_t *page = pp->pending;
 
-		if (body == NULL)
+		if (page == NULL)
 			continue;
 		pp->pending = NULL;
 		from = (from + k + 1) % fp.npeers;
 		if (pp->pending_after != pp->p.cursor) {
 			/* Not the page after the cursor: fetch that. */
-			free(body);
+			json_decref(page);
 			fed_pull_page(pp, pp->p.cursor);
 			continue;
 		}
-		fed_pull_apply_give(pp, body, pp->pending_len);
+		fed_pull_apply_give(pp, page);
 	}
 }
 
@@ -431,14 +426,18 @@ fed_pull_page_cb(void *arg, int result, long status, const char *body,
 {
 	struct fed_pull_peer *pp;
 	const char *why;
-	char buf[64], *copy;
+	json_t *page = NULL;
+	char buf[64];
 
 	if (fp.stopping || (pp = fed_pull_find_arg(arg)) == NULL ||
 	    !pp->fetching)
 		return;
 	pp->fetching = false;
+	/* Parsed here, while the applier applies the page before. */
 	if ((why = fed_pull_transfer_error(result, status, buf, sizeof buf))
-	    != NULL) {
+	    == NULL && (page = fed_apply_page_parse(body, len)) == NULL)
+		why = "het antwoord is geen geldig JSON-object";
+	if (why != NULL) {
 		if (pp->applying)	/* the page before first */
 			snprintf(pp->fetch_failed, sizeof pp->fetch_failed,
 			    "%s", why);
@@ -446,12 +445,7 @@ fed_pull_page_cb(void *arg, int result, long status, const char *body,
 			fed_pull_failed(pp, why);
 		return;
 	}
-	/* The outbound thread's buffer is only lent for this call. */
-	copy = xmalloc(len + 1);
-	memcpy(copy, body, len);
-	copy[len] = '\0';
-	pp->pending = copy;
-	pp->pending_len = len;
+	pp->pending = page;
 	pp->pending_after = pp->fetch_after;
 	fed_pull_apply_next();
 }
@@ -544,7 +538,7 @@ fed_pull_reload(void)
 		for (j = 0; j < n && rows[j].id != fp.peers[i].p.id; j++)
 			;
 		if (j == n)
-			free(fp.peers[i].pending);
+			json_decref(fp.peers[i].pending);
 	}
 	memcpy(fp.peers, next, n * sizeof next[0]);
 	fp.npeers = n;
@@ -646,14 +640,14 @@ fed_pull_stop_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_cond_signal(&fa.cv);
 	pthread_mutex_unlock(&fa.mu);
 	pthread_join(fa.thread, NULL);
-	free(fa.body);
-	fa.body = NULL;
+	json_decref(fa.page);
+	fa.page = NULL;
 	event_free(fa.ahead_ev);
 	event_free(fa.done_ev);
 	db_close(fa.db);
 	fa.db = NULL;
 	for (size_t i = 0; i < fp.npeers; i++) {
-		free(fp.peers[i].pending);
+		json_decref(fp.peers[i].pending);
 		fp.peers[i].pending = NULL;
 	}
 	db_close(fp.db);
