@@ -363,7 +363,10 @@ fed_apply_prep_free(struct fed_apply_prep *pr)
 
 /*
  * The helper of one page. The applying thread waits for ready > i before
- * it reads prep[i]; stop asks the helper to end early (the page failed).
+ * it reads prep[i]. At the page's end (or when it failed: stop) the
+ * applier hands over the page itself (garbage): the helper frees it with
+ * everything it prepared, and itself, while the applier goes on; a thread
+ * that could not be started leaves all of it to the applier, inline.
  */
 struct fed_apply_ahead {
 	const struct config	*cfg;
@@ -373,12 +376,25 @@ struct fed_apply_ahead {
 	struct fed_apply_prep	*prep;
 	size_t			 n;
 	bool			 threaded;
-	pthread_t		 thread;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	size_t			 ready;		/* under mu */
 	bool			 stop;		/* under mu */
+	json_t			*garbage;	/* under mu: the page, owned */
 };
+
+/* Free a and all it holds (no thread uses it any more). */
+static void
+fed_apply_ahead_free(struct fed_apply_ahead *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		fed_apply_prep_free(&a->prep[i]);
+	free(a->prep);
+	json_decref(a->garbage);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a);
+}
 
 static void *
 fed_apply_ahead_main(void *arg)
@@ -397,32 +413,45 @@ fed_apply_ahead_main(void *arg)
 		    a->entries, i), &a->prep[i]);
 		pthread_mutex_lock(&a->mu);
 		a->ready = i + 1;
-		pthread_cond_signal(&a->cv);
+		pthread_cond_broadcast(&a->cv);
 		pthread_mutex_unlock(&a->mu);
 	}
+	/* Wait for the applier to be done with the page, then clean up. */
+	pthread_mutex_lock(&a->mu);
+	while (!a->stop)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	fed_apply_ahead_free(a);
 	return NULL;
 }
 
-/* Start the helper on a page's entries; without a thread, prepare inline. */
-static void
-fed_apply_ahead_start(struct fed_apply_ahead *a, const struct config *cfg,
-    const struct instance *self, const struct fed_peer *p, json_t *entries)
+/*
+ * Start the helper on a page's entries (borrowed until _end); without a
+ * thread, entries are prepared inline.
+ */
+static struct fed_apply_ahead *
+fed_apply_ahead_start(const struct config *cfg, const struct instance *self,
+    const struct fed_peer *p, json_t *entries)
 {
-	memset(a, 0, sizeof *a);
+	struct fed_apply_ahead *a = xcalloc(1, sizeof *a);
+	pthread_t thread;
+
 	a->cfg = cfg;
 	a->self = self;
 	a->p = p;
 	a->entries = entries;
 	a->n = json_array_size(entries);
-	a->prep = xreallocarray(NULL, a->n > 0 ? a->n : 1, sizeof *a->prep);
-	memset(a->prep, 0, (a->n > 0 ? a->n : 1) * sizeof *a->prep);
+	a->prep = xcalloc(a->n > 0 ? a->n : 1, sizeof *a->prep);
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
-	a->threaded = a->n > 1 && pthread_create(&a->thread, NULL,
+	a->threaded = a->n > 1 && pthread_create(&thread, NULL,
 	    fed_apply_ahead_main, a) == 0;
+	if (a->threaded)
+		pthread_detach(thread);
+	return a;
 }
 
-/* Entry i, once the helper is past it. */
+/* Entry i, once the helper is past it (a's until _end). */
 static struct fed_apply_prep *
 fed_apply_ahead_get(struct fed_apply_ahead *a, size_t i)
 {
@@ -438,21 +467,23 @@ fed_apply_ahead_get(struct fed_apply_ahead *a, size_t i)
 	return &a->prep[i];
 }
 
-/* Stop the helper and free what it prepared and nobody took. */
+/*
+ * The applier is done with the page (page: its JSON, now the helper's to
+ * free, with a). Neither is used after this.
+ */
 static void
-fed_apply_ahead_end(struct fed_apply_ahead *a)
+fed_apply_ahead_end(struct fed_apply_ahead *a, json_t *page)
 {
-	if (a->threaded) {
-		pthread_mutex_lock(&a->mu);
-		a->stop = true;
-		pthread_mutex_unlock(&a->mu);
-		pthread_join(a->thread, NULL);
+	if (!a->threaded) {
+		a->garbage = page;
+		fed_apply_ahead_free(a);
+		return;
 	}
-	for (size_t i = 0; i < a->n; i++)
-		fed_apply_prep_free(&a->prep[i]);
-	free(a->prep);
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->cv);
+	pthread_mutex_lock(&a->mu);
+	a->garbage = page;
+	a->stop = true;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
 }
 
 /*
@@ -574,7 +605,9 @@ fed_apply_page_ahead(struct db *db, const struct config *cfg,
 {
 	json_t *entries;
 	json_t *head, *next;
-	struct fed_apply_ahead ahead;
+	struct fed_apply_ahead *ahead;
+	long long next_seq;
+	bool page_more;
 	const char *s;
 	size_t i;
 	int rc = -1;
@@ -626,26 +659,26 @@ fed_apply_page_ahead(struct db *db, const struct config *cfg,
 	if (db_begin(db) == -1)
 		goto out;
 	pilot_store_fts_defer();	/* the page's index rows at its end */
-	fed_apply_ahead_start(&ahead, cfg, self, p, entries);
-	for (i = 0; i < ahead.n; i++) {
-		struct fed_apply_prep *pr = fed_apply_ahead_get(&ahead, i);
-
-		rc = fed_apply_entry(db, cfg, p, pr, c);
-		fed_apply_prep_free(pr);	/* memory: one page ahead */
-		if (rc == -1) {
-			fed_apply_ahead_end(&ahead);
-			goto rollback;
-		}
-	}
-	rc = -1;
-	fed_apply_ahead_end(&ahead);
-	if (pilot_store_fts_flush(db) == -1 ||
-	    fed_peer_progress(db, p, json_integer_value(next), c) == -1 ||
-	    db_commit(db) == -1)
+	next_seq = json_integer_value(next);
+	page_more = json_is_true(json_object_get(o, "more")) &&
+	    next_seq < json_integer_value(head);
+	ahead = fed_apply_ahead_start(cfg, self, p, entries);
+	for (i = 0; i < json_array_size(entries); i++)
+		if (fed_apply_entry(db, cfg, p, fed_apply_ahead_get(ahead, i),
+		    c) == -1)
+			break;
+	rc = i < json_array_size(entries) ? -1 : 0;
+	/* The page and what was prepared are freed by the helper. */
+	fed_apply_ahead_end(ahead, o);
+	o = NULL;
+	if (rc == -1 || pilot_store_fts_flush(db) == -1 ||
+	    fed_peer_progress(db, p, next_seq, c) == -1 ||
+	    db_commit(db) == -1) {
+		rc = -1;
 		goto rollback;
-	p->cursor = json_integer_value(next);
-	*more = json_is_true(json_object_get(o, "more")) &&
-	    p->cursor < json_integer_value(head);
+	}
+	p->cursor = next_seq;
+	*more = page_more;
 	*why = NULL;
 	rc = 0;
 	goto out;
