@@ -15,7 +15,9 @@
  * pilot it brings), and a text repeats its words: each instance keeps the
  * stems of the last FTS_STEM_SLOTS distinct words in a direct-mapped table
  * (a word that collides replaces the one there). A stem is a function of
- * the word alone, so a hit gives the bytes the stemmer would.
+ * the word alone, so a hit gives the bytes the stemmer would. The table is
+ * made when the instance first indexes a document: connections that only
+ * search do not pay for it.
  */
 #include "db/db.h"
 
@@ -40,7 +42,7 @@ struct fts_tokenizer {
 	fts5_tokenizer		 parent;
 	Fts5Tokenizer		*parent_tok;
 	struct sb_stemmer	*stemmer;
-	struct fts_stem_slot	*stems;		/* FTS_STEM_SLOTS */
+	struct fts_stem_slot	*stems;		/* FTS_STEM_SLOTS, or NULL */
 };
 
 struct fts_ctx {
@@ -70,9 +72,7 @@ fts_create(void *api_ptr, const char **argv, int argc, Fts5Tokenizer **out)
 		return rc;
 	}
 	t->stemmer = sb_stemmer_new("dutch", "UTF_8");
-	t->stems = xcalloc(FTS_STEM_SLOTS, sizeof *t->stems);
 	if (t->stemmer == NULL) {
-		free(t->stems);
 		t->parent.xDelete(t->parent_tok);
 		free(t);
 		return SQLITE_ERROR;
@@ -108,27 +108,31 @@ fts_token_cb(void *p, int tflags, const char *token, int len, int start,
     int end)
 {
 	struct fts_ctx *c = p;
-	struct fts_stem_slot *slot;
+	struct fts_stem_slot *slot = NULL;
 	const sb_symbol *stem;
 	int stem_len;
 
 	if ((c->flags & FTS5_TOKENIZE_PREFIX) || len <= 0 ||
 	    len > FTS_WORD_MAX)
 		return c->emit(c->ctx, tflags, token, len, start, end);
-	slot = fts_stem_slot(c->tok, token, len);
-	if (slot->len == len && memcmp(slot->word, token, (size_t)len) == 0)
-		return c->emit(c->ctx, tflags, slot->stem, slot->stem_len,
-		    start, end);
+	if (c->tok->stems != NULL) {
+		slot = fts_stem_slot(c->tok, token, len);
+		if (slot->len == len && memcmp(slot->word, token, (size_t)len)
+		    == 0)
+			return c->emit(c->ctx, tflags, slot->stem,
+			    slot->stem_len, start, end);
+	}
 	stem = sb_stemmer_stem(c->tok->stemmer, (const sb_symbol *)token, len);
 	if (stem == NULL)
 		return SQLITE_NOMEM;
 	stem_len = sb_stemmer_length(c->tok->stemmer);
-	if (stem_len >= 0 && (size_t)stem_len <= sizeof slot->stem) {
+	if (slot != NULL && stem_len >= 0 &&
+	    (size_t)stem_len <= sizeof slot->stem) {
 		slot->len = (unsigned char)len;
 		slot->stem_len = (unsigned char)stem_len;
 		memcpy(slot->word, token, (size_t)len);
 		memcpy(slot->stem, stem, (size_t)stem_len);
-	} else
+	} else if (slot != NULL)
 		slot->len = 0;
 	return c->emit(c->ctx, tflags, (const char *)stem, stem_len, start,
 	    end);
@@ -140,6 +144,9 @@ fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 {
 	struct fts_tokenizer *t = (struct fts_tokenizer *)p;
 	struct fts_ctx c = { t, ctx, emit, flags };
+
+	if (t->stems == NULL && (flags & FTS5_TOKENIZE_DOCUMENT))
+		t->stems = xcalloc(FTS_STEM_SLOTS, sizeof *t->stems);
 
 	return t->parent.xTokenize(t->parent_tok, &c, flags, text, len,
 	    fts_token_cb);
