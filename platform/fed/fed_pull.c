@@ -41,13 +41,13 @@
 struct fed_pull_peer {
 	struct fed_peer	 p;
 	bool		 busy;		/* a pull is under way */
-	unsigned	 gen;		/* bumped by a failure: drop late pages */
+	unsigned	 gen;		/* a failure bumps it: late pages */
 	bool		 fetching;	/* a page request is under way */
 	long long	 fetch_after;	/* its cursor */
-	bool		 applying;	/* the applier has a page of this peer */
+	bool		 applying;	/* the applier has a page of it */
 	json_t		*pending;	/* fetched while the applier was busy */
 	long long	 pending_after;
-	char		 fetch_failed[128];	/* while applying: report after */
+	char		 fetch_failed[128];	/* while applying: after */
 	bool		 again;		/* notified meanwhile: pull once more */
 	double		 due;		/* clock_ms() of the next pull */
 	double		 notified;	/* of the last early pull */
@@ -92,7 +92,7 @@ static struct {
 	long			 peer;
 	unsigned		 gen;
 	struct fed_peer		 p;		/* a copy; its cursor moves */
-	json_t			*page;		/* parsed on the outbound thread */
+	json_t			*page;		/* parsed on outbound */
 	bool			 ahead, ahead_more;
 	long long		 ahead_next;
 	int			 rc;
@@ -189,7 +189,8 @@ fed_pull_failed(struct fed_pull_peer *pp, const char *reason)
 	double delay = pp->p.interval;
 	char why[256];
 
-	snprintf(why, sizeof why, "%s", reason);	/* may be fetch_failed */
+	/* reason may be pp->fetch_failed, which fed_pull_drop() clears */
+	snprintf(why, sizeof why, "%s", reason);
 	fed_pull_drop(pp);
 	log_emit(LOG_WARN, "fed.pull.failed", "peer %s: %s", pp->p.url, why);
 	fed_peer_failed(fp.db, pp->p.id, why);
