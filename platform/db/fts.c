@@ -10,20 +10,39 @@
  *
  * A libstemmer stemmer is not thread-safe; each tokenizer instance has its
  * own, and each SQLite connection (one per worker) its own instances.
+ *
+ * Stemming was two thirds of indexing (a federation sync indexes every
+ * pilot it brings), and a text repeats its words: each instance keeps the
+ * stems of the last FTS_STEM_SLOTS distinct words in a direct-mapped table
+ * (a word that collides replaces the one there). A stem is a function of
+ * the word alone, so a hit gives the bytes the stemmer would. The table is
+ * made when the instance first indexes a document: connections that only
+ * search do not pay for it.
  */
 #include "db/db.h"
 
 #include <libstemmer.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <event2/buffer.h>
 
+#define FTS_WORD_MAX	64		/* longer tokens are not stemmed */
+#define FTS_STEM_SLOTS	2048		/* a power of 2; ~280 KiB */
+
+struct fts_stem_slot {
+	unsigned char		 len, stem_len;	/* len 0: empty */
+	char			 word[FTS_WORD_MAX];
+	char			 stem[FTS_WORD_MAX + 8];
+};
+
 struct fts_tokenizer {
 	fts5_tokenizer		 parent;
 	Fts5Tokenizer		*parent_tok;
 	struct sb_stemmer	*stemmer;
+	struct fts_stem_slot	*stems;		/* FTS_STEM_SLOTS, or NULL */
 };
 
 struct fts_ctx {
@@ -69,7 +88,19 @@ fts_delete(Fts5Tokenizer *p)
 
 	t->parent.xDelete(t->parent_tok);
 	sb_stemmer_delete(t->stemmer);
+	free(t->stems);
 	free(t);
+}
+
+/* The slot a word (1 to FTS_WORD_MAX bytes) belongs in: FNV-1a. */
+static struct fts_stem_slot *
+fts_stem_slot(struct fts_tokenizer *t, const char *word, int len)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < len; i++)
+		h = (h ^ (unsigned char)word[i]) * 16777619u;
+	return &t->stems[h & (FTS_STEM_SLOTS - 1)];
 }
 
 static int
@@ -77,15 +108,34 @@ fts_token_cb(void *p, int tflags, const char *token, int len, int start,
     int end)
 {
 	struct fts_ctx *c = p;
+	struct fts_stem_slot *slot = NULL;
 	const sb_symbol *stem;
+	int stem_len;
 
-	if ((c->flags & FTS5_TOKENIZE_PREFIX) || len <= 0 || len > 64)
+	if ((c->flags & FTS5_TOKENIZE_PREFIX) || len <= 0 ||
+	    len > FTS_WORD_MAX)
 		return c->emit(c->ctx, tflags, token, len, start, end);
+	if (c->tok->stems != NULL) {
+		slot = fts_stem_slot(c->tok, token, len);
+		if (slot->len == len && memcmp(slot->word, token, (size_t)len)
+		    == 0)
+			return c->emit(c->ctx, tflags, slot->stem,
+			    slot->stem_len, start, end);
+	}
 	stem = sb_stemmer_stem(c->tok->stemmer, (const sb_symbol *)token, len);
 	if (stem == NULL)
 		return SQLITE_NOMEM;
-	return c->emit(c->ctx, tflags, (const char *)stem,
-	    sb_stemmer_length(c->tok->stemmer), start, end);
+	stem_len = sb_stemmer_length(c->tok->stemmer);
+	if (slot != NULL && stem_len >= 0 &&
+	    (size_t)stem_len <= sizeof slot->stem) {
+		slot->len = (unsigned char)len;
+		slot->stem_len = (unsigned char)stem_len;
+		memcpy(slot->word, token, (size_t)len);
+		memcpy(slot->stem, stem, (size_t)stem_len);
+	} else if (slot != NULL)
+		slot->len = 0;
+	return c->emit(c->ctx, tflags, (const char *)stem, stem_len, start,
+	    end);
 }
 
 static int
@@ -94,6 +144,9 @@ fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 {
 	struct fts_tokenizer *t = (struct fts_tokenizer *)p;
 	struct fts_ctx c = { t, ctx, emit, flags };
+
+	if (t->stems == NULL && (flags & FTS5_TOKENIZE_DOCUMENT))
+		t->stems = xcalloc(FTS_STEM_SLOTS, sizeof *t->stems);
 
 	return t->parent.xTokenize(t->parent_tok, &c, flags, text, len,
 	    fts_token_cb);

@@ -250,32 +250,41 @@ out:
 }
 
 /*
- * Queue the direct mails of every event not yet dispatched, one
- * transaction per event. Returns the number of events handled, or -1.
+ * Queue the direct mails of every event not yet dispatched, up to
+ * NOTIFY_DISPATCH_BATCH events per transaction: a federation sync records
+ * an event per pilot it brings (100,000 on a first sync), and a commit
+ * (an fsync) per event held the write lock longer than the sync itself.
+ * Returns the number of events handled, or -1 (the batch under way is
+ * rolled back and dispatched again).
  */
+#define NOTIFY_DISPATCH_BATCH	256
 int
 notify_dispatch(struct db *db, const struct notify_site *site)
 {
 	sqlite3_stmt *st;
 	long id;
-	int rc, done = 0, kind;
+	int rc, done = 0, batch = 0, kind;
 	char *title = NULL, *pad = NULL;
 
 	for (;;) {
 		st = db_stmt(db, "SELECT id, kind, titel, pad FROM"
 		    " notify_events WHERE dispatched = 0 ORDER BY id LIMIT 1");
 		if (st == NULL)
-			return -1;
-		if ((rc = db_step_row(db, st, "notify_due")) != 1)
-			return rc == 0 ? done : -1;
+			goto fail;
+		if ((rc = db_step_row(db, st, "notify_due")) != 1) {
+			if (rc == -1 || (batch > 0 && db_commit(db) == -1))
+				goto fail;
+			return done;
+		}
 		id = (long)sqlite3_column_int64(st, 0);
 		kind = notify_kind_parse((const char *)
 		    sqlite3_column_text(st, 1));
 		title = notify_title((const char *)sqlite3_column_text(st, 2));
 		pad = xstrdup((const char *)sqlite3_column_text(st, 3));
 		sqlite3_reset(st);
-		if (db_begin(db) == -1)
+		if (batch == 0 && db_begin(db) == -1)
 			goto fail;
+		batch++;
 		if (kind < 0) {
 			/* An unknown kind (a newer meent's): nobody's. */
 			st = db_stmt(db, "UPDATE notify_events SET"
@@ -287,15 +296,21 @@ notify_dispatch(struct db *db, const struct notify_site *site)
 		} else
 			rc = notify_dispatch_event(db, site, id,
 			    (enum notify_kind)kind, title, pad);
-		if (rc == -1 || db_commit(db) == -1)
+		if (rc == -1)
 			goto fail;
 		free(title);
 		free(pad);
 		title = pad = NULL;
 		done++;
+		if (batch == NOTIFY_DISPATCH_BATCH) {
+			if (db_commit(db) == -1)
+				goto fail;
+			batch = 0;
+		}
 	}
 fail:
-	db_rollback(db);
+	if (batch > 0)
+		db_rollback(db);
 	free(title);
 	free(pad);
 	return -1;

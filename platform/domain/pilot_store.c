@@ -171,16 +171,40 @@ pilot_store_fts_forget(struct pilot_fts_mark *m)
 	m->n = 0;
 }
 
-/* Stop deferring; add the waiting rows (inside the page's transaction). */
+/*
+ * Stop deferring; add the waiting rows (inside the page's transaction) in
+ * one statement: FTS5 also writes out its pending data at the end of each
+ * statement that writes it, so a statement per row made a segment per row
+ * (and the merging of them): a third of a sync's time.
+ */
 int
 pilot_store_fts_flush(struct db *db)
 {
-	size_t n = pilot_fts_later.n;
+	struct evbuffer *list = evbuffer_new();
+	sqlite3_stmt *st;
 	int rc = 0;
 
 	pilot_fts_later.on = false;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = pilot_store_fts(db, pilot_fts_later.pk[i], false);
+	if (pilot_fts_later.n > 0) {
+		evbuffer_add(list, "[", 1);
+		for (size_t i = 0; i < pilot_fts_later.n; i++)
+			evbuffer_add_printf(list, "%s%ld", i > 0 ? "," : "",
+			    pilot_fts_later.pk[i]);
+		evbuffer_add(list, "]", 1);
+		st = db_stmt(db, "INSERT INTO pilots_fts(rowid, titel,"
+		    " samenvatting, tekst, tags) SELECT pk, titel, samenvatting,"
+		    " tekst, tags FROM pilots_fts_src WHERE pk IN (SELECT value"
+		    " FROM json_each(?1))");
+		if (st == NULL)
+			rc = -1;
+		else {
+			sqlite3_bind_text(st, 1, (const char *)evbuffer_pullup(
+			    list, -1), (int)evbuffer_get_length(list),
+			    SQLITE_STATIC);
+			rc = db_step_done(db, st, "pilot_store_fts_flush");
+		}
+	}
+	evbuffer_free(list);
 	pilot_store_fts_cancel();	/* nothing stays in thread storage */
 	return rc;
 }

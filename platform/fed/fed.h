@@ -24,6 +24,7 @@ struct fed_entry {
 	const char	*body;
 	size_t		 body_len;
 	unsigned char	 sig[64];
+	void		*ready;		/* the kind's prepare(), or NULL */
 };
 
 /* A peer as the scheduler sees it (fed_peer.c). */
@@ -57,6 +58,15 @@ struct fed_kind {
 			     json_t **);
 	int		 (*apply)(struct db *, const struct fed_entry *,
 			     json_t *, const struct config *, const char **);
+	/*
+	 * Optional: the part of apply that needs no database, run ahead on
+	 * another thread over a verified entry's parsed body (thread-safe,
+	 * reads both only); apply then finds it in e->ready. ready_free
+	 * frees it (NULL is fine).
+	 */
+	void		*(*prepare)(const struct fed_entry *, json_t *,
+			     const struct config *);
+	void		 (*ready_free)(void *);
 };
 
 /* fed_sign.c */
@@ -118,6 +128,11 @@ int	 fed_apply_wellknown(struct db *, const struct instance *,
 int	 fed_apply_page(struct db *, const struct config *,
 	     const struct instance *, struct fed_peer *, const char *, size_t,
 	     bool *, struct fed_counts *, const char **);
+json_t	*fed_apply_page_parse(const char *, size_t);
+int	 fed_apply_page_ahead(struct db *, const struct config *,
+	     const struct instance *, struct fed_peer *, json_t *, bool *,
+	     struct fed_counts *, const char **,
+	     void (*)(void *, long long, bool), void *);
 
 /* fed_pull.c */
 int	 fed_pull_start(const struct config *, const struct instance *,

@@ -154,15 +154,95 @@ fed_items_pilot_delete(struct db *db, const struct fed_entry *e,
 	return pilot_store_delete(db, old);
 }
 
+/*
+ * What a pilot's body gives without the database: its content checked
+ * and rendered (pilot_from_json), or why not. Made ahead of the applying
+ * thread (fed_items_pilot_prepare), or by apply itself.
+ */
+struct fed_items_pilot_ready {
+	int		 rc;		/* 0, or -1 with why */
+	const char	*why;
+	const char	*gemeente;	/* borrowed from the body */
+	struct pilot	 p;
+};
+
+static void
+fed_items_pilot_ready_make(const struct fed_entry *e, json_t *body,
+    const struct config *cfg, struct fed_items_pilot_ready *r)
+{
+	static const char *const identity[] = { "id", "gemeente", "versie",
+	    "aangemaakt", "gewijzigd", "bijlagen" };
+	struct pilot *p = &r->p;
+	json_t *in, *invalid;
+
+	memset(r, 0, sizeof *r);
+	r->rc = -1;
+	r->why = FED_Q_INVALID;
+	r->gemeente = json_string_value(json_object_get(body, "gemeente"));
+	if (json_string_value(json_object_get(body, "id")) == NULL ||
+	    strcmp(json_string_value(json_object_get(body, "id")), e->id) != 0 ||
+	    r->gemeente == NULL || !municipality_code_valid(r->gemeente) ||
+	    !fed_items_time(json_object_get(body, "aangemaakt"), &p->aangemaakt) ||
+	    !fed_items_time(json_object_get(body, "gewijzigd"), &p->gewijzigd) ||
+	    !json_is_integer(json_object_get(body, "versie")) ||
+	    strlen(e->id) != 36)
+		return;
+	in = json_deep_copy(body);
+	for (size_t i = 0; i < nitems(identity); i++)
+		json_object_del(in, identity[i]);
+	invalid = json_array();
+	r->rc = pilot_from_json(p, in, &cfg->domeinen, invalid);
+	json_decref(in);
+	json_decref(invalid);
+	if (r->rc == -1) {
+		r->why = "pilot ongeldig (bijvoorbeeld een domein dat hier niet"
+		    " bestaat, of te grote of te zware Markdown)";
+		return;
+	}
+	if (strcmp(p->zichtbaarheid, "openbaar") != 0) {
+		pilot_free(p);
+		r->why = "niet openbaar";
+		r->rc = -1;
+		return;
+	}
+	snprintf(p->id, sizeof p->id, "%.36s", e->id);
+	snprintf(p->origin, sizeof p->origin, "%s", e->origin);
+	snprintf(p->gemeente, sizeof p->gemeente, "%s", r->gemeente);
+	p->versie = (long)json_integer_value(json_object_get(body, "versie"));
+	r->why = NULL;
+}
+
+static void *
+fed_items_pilot_prepare(const struct fed_entry *e, json_t *body,
+    const struct config *cfg)
+{
+	struct fed_items_pilot_ready *r;
+
+	if (e->deleted)
+		return NULL;
+	r = xcalloc(1, sizeof *r);
+	fed_items_pilot_ready_make(e, body, cfg, r);
+	return r;
+}
+
+static void
+fed_items_pilot_ready_free(void *arg)
+{
+	struct fed_items_pilot_ready *r = arg;
+
+	if (r == NULL)
+		return;
+	if (r->rc == 0)
+		pilot_free(&r->p);
+	free(r);
+}
+
 static int
 fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
     const struct config *cfg, const char **why)
 {
-	static const char *const identity[] = { "id", "gemeente", "versie",
-	    "aangemaakt", "gewijzigd", "bijlagen" };
-	struct pilot p, old;
-	json_t *in, *invalid;
-	const char *gemeente;
+	struct fed_items_pilot_ready own, *r = e->ready;
+	struct pilot old;
 	int have, rc;
 
 	memset(&old, 0, sizeof old);
@@ -179,52 +259,33 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 		pilot_free(&old);
 		return rc;
 	}
-	memset(&p, 0, sizeof p);
-	gemeente = json_string_value(json_object_get(body, "gemeente"));
-	rc = -1;
-	*why = FED_Q_INVALID;
-	if (json_string_value(json_object_get(body, "id")) == NULL ||
-	    strcmp(json_string_value(json_object_get(body, "id")), e->id) != 0 ||
-	    gemeente == NULL || !municipality_code_valid(gemeente) ||
-	    municipality_exists(db, gemeente) != 1 ||
-	    !fed_items_time(json_object_get(body, "aangemaakt"), &p.aangemaakt) ||
-	    !fed_items_time(json_object_get(body, "gewijzigd"), &p.gewijzigd) ||
-	    !json_is_integer(json_object_get(body, "versie")) ||
-	    strlen(e->id) != 36)
-		goto out;
-	in = json_deep_copy(body);
-	for (size_t i = 0; i < nitems(identity); i++)
-		json_object_del(in, identity[i]);
-	invalid = json_array();
-	rc = pilot_from_json(&p, in, &cfg->domeinen, invalid);
-	json_decref(in);
-	json_decref(invalid);
-	if (rc == -1) {
-		*why = "pilot ongeldig (bijvoorbeeld een domein dat hier niet"
-		    " bestaat, of te grote of te zware Markdown)";
-		goto out;
+	if (r == NULL) {	/* not prepared ahead: here */
+		fed_items_pilot_ready_make(e, body, cfg, &own);
+		r = &own;
 	}
-	if (strcmp(p.zichtbaarheid, "openbaar") != 0) {
-		pilot_free(&p);
-		*why = "niet openbaar";
+	/* The municipality must be known here (a check of the database). */
+	if (r->gemeente != NULL && municipality_code_valid(r->gemeente) &&
+	    municipality_exists(db, r->gemeente) != 1) {
+		*why = FED_Q_INVALID;
 		rc = -1;
 		goto out;
 	}
-	snprintf(p.id, sizeof p.id, "%.36s", e->id);
-	snprintf(p.origin, sizeof p.origin, "%s", e->origin);
-	snprintf(p.gemeente, sizeof p.gemeente, "%s", gemeente);
-	p.versie = (long)json_integer_value(json_object_get(body, "versie"));
-	rc = fed_items_pilot_store(db, &p, &old, have);
+	if ((rc = r->rc) == -1) {
+		*why = r->why;
+		goto out;
+	}
+	rc = fed_items_pilot_store(db, &r->p, &old, have);
 	*why = NULL;
 	/* Its attachments' rows; the files come later (fed_files.c). */
-	if (rc == 0 && (rc = attachment_store_replace(db, p.id, p.gemeente,
-	    json_object_get(body, "bijlagen"),
+	if (rc == 0 && (rc = attachment_store_replace(db, r->p.id,
+	    r->p.gemeente, json_object_get(body, "bijlagen"),
 	    (long long)cfg->attachment_pilot_max_bytes)) != 0) {
 		*why = rc == MEENT_INVALID ? "bijlagen ongeldig" : NULL;
 		rc = -1;
 	}
-	pilot_free(&p);
 out:
+	if (r == &own && own.rc == 0)
+		pilot_free(&own.p);
 	pilot_free(&old);
 	return rc;
 }
@@ -857,16 +918,23 @@ fed_items_reactie_apply(struct db *db, const struct fed_entry *e,
 /* ---- the table of kinds ---- */
 
 static const struct fed_kind fed_kinds[] = {
-	{ "pilot", true, fed_items_pilot_export, fed_items_pilot_apply },
-	{ "richtlijn", false, fed_items_richtlijn_export,
-	    fed_items_richtlijn_apply },
-	{ "richtlijnversie", false, fed_items_versie_export,
-	    fed_items_versie_apply },
-	{ "adoptie", false, fed_items_adoptie_export, fed_items_adoptie_apply },
-	{ "indicator", false, fed_items_indicator_export,
-	    fed_items_indicator_apply },
-	{ "dataset", true, fed_items_dataset_export, fed_items_dataset_apply },
-	{ "reactie", false, fed_items_reactie_export, fed_items_reactie_apply },
+	{ .name = "pilot", .versioned = true,
+	    .export = fed_items_pilot_export, .apply = fed_items_pilot_apply,
+	    .prepare = fed_items_pilot_prepare,
+	    .ready_free = fed_items_pilot_ready_free },
+	{ .name = "richtlijn", .export = fed_items_richtlijn_export,
+	    .apply = fed_items_richtlijn_apply },
+	{ .name = "richtlijnversie", .export = fed_items_versie_export,
+	    .apply = fed_items_versie_apply },
+	{ .name = "adoptie", .export = fed_items_adoptie_export,
+	    .apply = fed_items_adoptie_apply },
+	{ .name = "indicator", .export = fed_items_indicator_export,
+	    .apply = fed_items_indicator_apply },
+	{ .name = "dataset", .versioned = true,
+	    .export = fed_items_dataset_export,
+	    .apply = fed_items_dataset_apply },
+	{ .name = "reactie", .export = fed_items_reactie_export,
+	    .apply = fed_items_reactie_apply },
 };
 
 const struct fed_kind *

@@ -11,6 +11,15 @@
  * `more` is false; the next pull is due after the peer's interval, or,
  * after a failure, after interval * 2^failures (at most an hour), with
  * jitter so that a federation does not pull in lockstep.
+ *
+ * Pages are applied by a thread of their own (the applier, with its own
+ * connection), so that fetching the next page overlaps applying this one:
+ * as soon as the applier knows a page is well-formed it says where the
+ * next one starts (fed_apply_page_ahead), and the outbound thread fetches
+ * it. That page waits (one per peer) until the applier is free, and is
+ * applied only if the page before it committed: a failed page drops what
+ * was fetched after it (gen), so the cursor never passes an entry that
+ * was not applied. At most one page per peer is in flight or waiting.
  */
 #include "fed/fed.h"
 
@@ -32,6 +41,13 @@
 struct fed_pull_peer {
 	struct fed_peer	 p;
 	bool		 busy;		/* a pull is under way */
+	unsigned	 gen;		/* a failure bumps it: late pages */
+	bool		 fetching;	/* a page request is under way */
+	long long	 fetch_after;	/* its cursor */
+	bool		 applying;	/* the applier has a page of it */
+	json_t		*pending;	/* fetched while the applier was busy */
+	long long	 pending_after;
+	char		 fetch_failed[128];	/* while applying: after */
 	bool		 again;		/* notified meanwhile: pull once more */
 	double		 due;		/* clock_ms() of the next pull */
 	double		 notified;	/* of the last early pull */
@@ -58,7 +74,33 @@ static struct {
     .stopped_cv = PTHREAD_COND_INITIALIZER };
 
 static void	fed_pull_wellknown(struct fed_pull_peer *);
-static void	fed_pull_page(struct fed_pull_peer *);
+static void	fed_pull_page(struct fed_pull_peer *, long long);
+
+/*
+ * The applier. The outbound thread gives it one page at a time (job) and
+ * reads its answers after done_ev; ahead_ev says where the next page
+ * starts. Only the fields under mu are shared.
+ */
+static struct {
+	bool			 started;
+	pthread_t		 thread;
+	struct db		*db;		/* the applier's own */
+	struct event		*ahead_ev, *done_ev;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	bool			 quit, job, done;
+	long			 peer;
+	unsigned		 gen;
+	struct fed_peer		 p;		/* a copy; its cursor moves */
+	json_t			*page;		/* parsed on outbound */
+	bool			 ahead, ahead_more;
+	long long		 ahead_next;
+	int			 rc;
+	bool			 more;
+	struct fed_counts	 c;
+	const char		*why;		/* static */
+	bool			 busy;		/* outbound thread only */
+} fa = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 static struct fed_pull_peer *
 fed_pull_find(long id)
@@ -82,6 +124,24 @@ fed_pull_allow_loopback(void)
 	return fp.cfg->federation_allow_http_loopback;
 }
 
+/* A request's arg: the peer and its gen (pages of a failed pull are late). */
+static void *
+fed_pull_arg(const struct fed_pull_peer *pp)
+{
+	return (void *)(intptr_t)(((int64_t)pp->p.id << 16) |
+	    (pp->gen & 0xffff));
+}
+
+static struct fed_pull_peer *
+fed_pull_find_arg(void *arg)
+{
+	int64_t v = (int64_t)(intptr_t)arg;
+	struct fed_pull_peer *pp = fed_pull_find((long)(v >> 16));
+
+	return pp != NULL && (pp->gen & 0xffff) == (unsigned)(v & 0xffff) ?
+	    pp : NULL;
+}
+
 static void
 fed_pull_get(struct fed_pull_peer *pp, const char *url, size_t max,
     void (*done)(void *, int, long, const char *, size_t))
@@ -92,16 +152,34 @@ fed_pull_get(struct fed_pull_peer *pp, const char *url, size_t max,
 		.max_response = max,
 		.allow_loopback = fed_pull_allow_loopback(),
 		.done = done,
-		.arg = (void *)(intptr_t)pp->p.id,
+		.arg = fed_pull_arg(pp),
 	};
 	static const char *const headers[] = { "Accept: application/json",
 	    NULL };
 
 	req.headers = headers;
 	if (outbound_submit(&req) == -1) {
+		pp->fetching = false;
+		if (pp->applying) {
+			/* The page before is still applying: after it. */
+			snprintf(pp->fetch_failed, sizeof pp->fetch_failed,
+			    "verzoek kon niet worden gestart");
+			return;
+		}
 		pp->busy = false;
 		pp->due = clock_ms() + 1000.0 * pp->p.interval;
 	}
+}
+
+/* Forget the pages fetched after the one that failed. */
+static void
+fed_pull_drop(struct fed_pull_peer *pp)
+{
+	pp->gen++;
+	pp->fetching = false;
+	json_decref(pp->pending);
+	pp->pending = NULL;
+	pp->fetch_failed[0] = '\0';
 }
 
 /* A pull failed: record why, and back off. */
@@ -109,9 +187,13 @@ static void
 fed_pull_failed(struct fed_pull_peer *pp, const char *reason)
 {
 	double delay = pp->p.interval;
+	char why[256];
 
-	log_emit(LOG_WARN, "fed.pull.failed", "peer %s: %s", pp->p.url, reason);
-	fed_peer_failed(fp.db, pp->p.id, reason);
+	/* reason may be pp->fetch_failed, which fed_pull_drop() clears */
+	snprintf(why, sizeof why, "%s", reason);
+	fed_pull_drop(pp);
+	log_emit(LOG_WARN, "fed.pull.failed", "peer %s: %s", pp->p.url, why);
+	fed_peer_failed(fp.db, pp->p.id, why);
 	db_recover(fp.db);	/* after a failure of the storage: afresh */
 	pp->p.failures++;
 	for (int i = 0; i < pp->p.failures && delay < FED_PULL_BACKOFF_MAX; i++)
@@ -174,44 +256,210 @@ fed_pull_done(struct fed_pull_peer *pp)
 		fed_pull_announce();
 }
 
+/* On the applier: the page is well-formed; the next one may be fetched. */
+static void
+fed_pull_apply_ahead(void *arg, long long next, bool more)
+{
+	(void)arg;
+	pthread_mutex_lock(&fa.mu);
+	fa.ahead = true;
+	fa.ahead_next = next;
+	fa.ahead_more = more;
+	pthread_mutex_unlock(&fa.mu);
+	event_active(fa.ahead_ev, EV_READ, 0);
+}
+
+static void *
+fed_pull_apply_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&fa.mu);
+	for (;;) {
+		struct fed_counts c;
+		const char *why = NULL;
+		bool more = false;
+		int rc;
+
+		while (!fa.job && !fa.quit)
+			pthread_cond_wait(&fa.cv, &fa.mu);
+		if (fa.quit)
+			break;
+		pthread_mutex_unlock(&fa.mu);
+		/* fa.p and page are the applier's until done; page is freed. */
+		rc = fed_apply_page_ahead(fa.db, fp.cfg, &fp.self, &fa.p,
+		    fa.page, &more, &c, &why, fed_pull_apply_ahead, NULL);
+		fa.page = NULL;
+		if (rc == -1)
+			db_recover(fa.db);	/* after a failure: afresh */
+		pthread_mutex_lock(&fa.mu);
+		fa.job = false;
+		fa.done = true;
+		fa.rc = rc;
+		fa.more = more;
+		fa.c = c;
+		fa.why = why;
+		pthread_mutex_unlock(&fa.mu);
+		event_active(fa.done_ev, EV_READ, 0);
+		pthread_mutex_lock(&fa.mu);
+	}
+	pthread_mutex_unlock(&fa.mu);
+	return NULL;
+}
+
+/* Give the applier a page of pp that follows its cursor (page is kept). */
+static void
+fed_pull_apply_give(struct fed_pull_peer *pp, json_t *page)
+{
+	fa.busy = true;
+	pp->applying = true;
+	pthread_mutex_lock(&fa.mu);
+	fa.peer = pp->p.id;
+	fa.gen = pp->gen;
+	fa.p = pp->p;
+	fa.page = page;
+	fa.ahead = fa.done = false;
+	fa.job = true;
+	pthread_cond_signal(&fa.cv);
+	pthread_mutex_unlock(&fa.mu);
+}
+
+/* The applier is free: a page that waits for it, round the peers. */
+static void
+fed_pull_apply_next(void)
+{
+	static size_t from;
+
+	for (size_t k = 0; k < fp.npeers && !fa.busy; k++) {
+		struct fed_pull_peer *pp = &fp.peers[(from + k) % fp.npeers];
+		json_t *page = pp->pending;
+
+		if (page == NULL)
+			continue;
+		pp->pending = NULL;
+		from = (from + k + 1) % fp.npeers;
+		if (pp->pending_after != pp->p.cursor) {
+			/* Not the page after the cursor: fetch that. */
+			json_decref(page);
+			fed_pull_page(pp, pp->p.cursor);
+			continue;
+		}
+		fed_pull_apply_give(pp, page);
+	}
+}
+
+static void
+fed_pull_ahead_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fed_pull_peer *pp;
+	long long next;
+	bool ahead, more;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	pthread_mutex_lock(&fa.mu);
+	ahead = fa.ahead;
+	fa.ahead = false;
+	next = fa.ahead_next;
+	more = fa.ahead_more;
+	pp = fed_pull_find(fa.peer);
+	if (pp != NULL && pp->gen != fa.gen)
+		pp = NULL;
+	pthread_mutex_unlock(&fa.mu);
+	if (fp.stopping || !ahead || !more || pp == NULL || pp->fetching ||
+	    pp->pending != NULL)
+		return;
+	fed_pull_page(pp, next);
+}
+
+static void
+fed_pull_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fed_pull_peer *pp;
+	struct fed_counts c;
+	const char *why;
+	long long cursor;
+	bool done, more;
+	int rc;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	pthread_mutex_lock(&fa.mu);
+	done = fa.done;
+	fa.done = false;
+	rc = fa.rc;
+	more = fa.more;
+	c = fa.c;
+	why = fa.why;
+	cursor = fa.p.cursor;
+	pp = fed_pull_find(fa.peer);
+	pthread_mutex_unlock(&fa.mu);
+	if (fp.stopping || !done)
+		return;
+	fa.busy = false;
+	if (pp != NULL)
+		pp->applying = false;
+	if (pp != NULL && pp->gen == fa.gen) {
+		if (rc == -1)
+			fed_pull_failed(pp, why);
+		else {
+			pp->p.cursor = cursor;
+			pp->pages++;
+			pp->cycle.applied += c.applied;
+			pp->cycle.ignored += c.ignored;
+			pp->cycle.quarantined += c.quarantined;
+			if (pp->fetch_failed[0] != '\0')
+				fed_pull_failed(pp, pp->fetch_failed);
+			else if (!more) {
+				fed_pull_drop(pp);
+				fed_pull_done(pp);
+			} else if (!pp->fetching && pp->pending == NULL)
+				fed_pull_page(pp, pp->p.cursor);
+		}
+	}
+	fed_pull_apply_next();
+}
+
 static void
 fed_pull_page_cb(void *arg, int result, long status, const char *body,
     size_t len)
 {
 	struct fed_pull_peer *pp;
-	struct fed_counts c;
 	const char *why;
+	json_t *page = NULL;
 	char buf[64];
-	bool more;
 
-	if (fp.stopping || (pp = fed_pull_find((long)(intptr_t)arg)) == NULL)
+	if (fp.stopping || (pp = fed_pull_find_arg(arg)) == NULL ||
+	    !pp->fetching)
 		return;
+	pp->fetching = false;
+	/* Parsed here, while the applier applies the page before. */
 	if ((why = fed_pull_transfer_error(result, status, buf, sizeof buf))
-	    != NULL) {
-		fed_pull_failed(pp, why);
+	    == NULL && (page = fed_apply_page_parse(body, len)) == NULL)
+		why = "het antwoord is geen geldig JSON-object";
+	if (why != NULL) {
+		if (pp->applying)	/* the page before first */
+			snprintf(pp->fetch_failed, sizeof pp->fetch_failed,
+			    "%s", why);
+		else
+			fed_pull_failed(pp, why);
 		return;
 	}
-	if (fed_apply_page(fp.db, fp.cfg, &fp.self, &pp->p, body, len, &more,
-	    &c, &why) == -1) {
-		fed_pull_failed(pp, why);
-		return;
-	}
-	pp->pages++;
-	pp->cycle.applied += c.applied;
-	pp->cycle.ignored += c.ignored;
-	pp->cycle.quarantined += c.quarantined;
-	if (more)
-		fed_pull_page(pp);
-	else
-		fed_pull_done(pp);
+	pp->pending = page;
+	pp->pending_after = pp->fetch_after;
+	fed_pull_apply_next();
 }
 
+/* Fetch the page of pp's feed after cursor. */
 static void
-fed_pull_page(struct fed_pull_peer *pp)
+fed_pull_page(struct fed_pull_peer *pp, long long after)
 {
 	char *url = xasprintf("%s/federation/v1/changes?after=%lld&limit=%d",
-	    pp->p.url, pp->p.cursor, FED_PAGE_MAX);
+	    pp->p.url, after, FED_PAGE_MAX);
 
+	pp->fetching = true;
+	pp->fetch_after = after;
 	fed_pull_get(pp, url, FED_RESPONSE_MAX, fed_pull_page_cb);
 	free(url);
 }
@@ -224,7 +472,7 @@ fed_pull_wellknown_cb(void *arg, int result, long status, const char *body,
 	const char *why;
 	char buf[64];
 
-	if (fp.stopping || (pp = fed_pull_find((long)(intptr_t)arg)) == NULL)
+	if (fp.stopping || (pp = fed_pull_find_arg(arg)) == NULL)
 		return;
 	if ((why = fed_pull_transfer_error(result, status, buf, sizeof buf))
 	    != NULL || fed_apply_wellknown(fp.db, &fp.self, &pp->p, body, len,
@@ -232,7 +480,7 @@ fed_pull_wellknown_cb(void *arg, int result, long status, const char *body,
 		fed_pull_failed(pp, why);
 		return;
 	}
-	fed_pull_page(pp);
+	fed_pull_page(pp, pp->p.cursor);
 }
 
 static void
@@ -283,6 +531,15 @@ fed_pull_reload(void)
 			next[i].due = now + 1000.0 * (double)randombytes_uniform(
 			    1000) / 1000.0;
 		}
+	}
+	/* A removed peer's page that waited goes with it. */
+	for (size_t i = 0; i < fp.npeers; i++) {
+		size_t j;
+
+		for (j = 0; j < n && rows[j].id != fp.peers[i].p.id; j++)
+			;
+		if (j == n)
+			json_decref(fp.peers[i].pending);
 	}
 	memcpy(fp.peers, next, n * sizeof next[0]);
 	fp.npeers = n;
@@ -378,6 +635,22 @@ fed_pull_stop_cb(evutil_socket_t fd, short what, void *arg)
 	fp.stopping = true;
 	event_free(fp.tick);
 	event_free(fp.wake);
+	/* The applier ends after the page it has (its commit is whole). */
+	pthread_mutex_lock(&fa.mu);
+	fa.quit = true;
+	pthread_cond_signal(&fa.cv);
+	pthread_mutex_unlock(&fa.mu);
+	pthread_join(fa.thread, NULL);
+	json_decref(fa.page);
+	fa.page = NULL;
+	event_free(fa.ahead_ev);
+	event_free(fa.done_ev);
+	db_close(fa.db);
+	fa.db = NULL;
+	for (size_t i = 0; i < fp.npeers; i++) {
+		json_decref(fp.peers[i].pending);
+		fp.peers[i].pending = NULL;
+	}
 	db_close(fp.db);
 	fp.db = NULL;
 	pthread_mutex_lock(&fp.mu);
@@ -406,6 +679,10 @@ fed_pull_start(const struct config *cfg, const struct instance *self,
 	}
 	path = xasprintf("%s/meent.db", cfg->data_dir);
 	fp.db = db_open(path, 0, err);
+	if (fp.db != NULL && (fa.db = db_open(path, 0, err)) == NULL) {
+		db_close(fp.db);
+		fp.db = NULL;
+	}
 	free(path);
 	if (fp.db == NULL)
 		return -1;
@@ -421,6 +698,21 @@ fed_pull_start(const struct config *cfg, const struct instance *self,
 	fp.tick = event_new(base, -1, EV_PERSIST, fed_pull_tick_cb, NULL);
 	fp.wake = event_new(base, -1, 0, fed_pull_tick_cb, NULL);
 	fp.stop = event_new(base, -1, 0, fed_pull_stop_cb, NULL);
+	fa.ahead_ev = event_new(base, -1, 0, fed_pull_ahead_cb, NULL);
+	fa.done_ev = event_new(base, -1, 0, fed_pull_done_cb, NULL);
+	fa.quit = fa.job = fa.done = fa.busy = false;
+	if (pthread_create(&fa.thread, NULL, fed_pull_apply_main, NULL) != 0) {
+		*err = xasprintf("federation: no thread to apply pages");
+		event_free(fp.tick);
+		event_free(fp.wake);
+		event_free(fp.stop);
+		event_free(fa.ahead_ev);
+		event_free(fa.done_ev);
+		db_close(fa.db);
+		db_close(fp.db);
+		fa.db = fp.db = NULL;
+		return -1;
+	}
 	event_add(fp.tick, &tick);
 	fp.running = true;
 	event_active(fp.wake, EV_READ, 0);
