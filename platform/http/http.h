@@ -162,6 +162,7 @@ bool	 auth_session_cookie(struct req *, char *, size_t);
 bool	 auth_cookie_value(const char *, const char *, char *, size_t);
 
 /* req.c */
+void	 req_free(struct req *);
 const char *req_query(struct req *, const char *);
 const char *req_header(struct req *, const char *);
 bool	 req_secure(const struct req *);

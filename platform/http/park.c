@@ -21,7 +21,8 @@
  * handed an entry that a power loss could take back.
  *
  * While an answer waits, the request is "parked": the router does not free
- * it (router_req_free marks it instead) and its connection stays in
+ * it (router_req_free marks it instead, and req_free runs here once the
+ * answer is out) and its connection stays in
  * HANDLING, reading nothing, as for a job.
  */
 #include "http/http.h"
@@ -145,7 +146,7 @@ park_release(struct req *r, int decided)
 	free(r->park.ctype);
 	memset(&r->park, 0, sizeof r->park);
 	if (free_it)
-		router_req_free(r);
+		req_free(r);
 }
 
 /*

@@ -206,3 +206,28 @@ req_number(const char *s)
 	n = strtol(s, &end, 10);
 	return errno != 0 || *end != '\0' || end == s || n < 1 ? -1 : n;
 }
+
+/* Free r and all it holds (the router decides when: router_req_free). */
+void
+req_free(struct req *r)
+{
+	for (int i = 0; i < r->nparams; i++)
+		free(r->params[i]);
+	evhttp_clear_headers(r->query);
+	free(r->query);
+	evhttp_clear_headers(r->in_headers);
+	free(r->in_headers);
+	evhttp_clear_headers(r->out_headers);
+	free(r->out_headers);
+	evbuffer_free(r->body);
+	if (r->spool != NULL) {
+		attachment_upload_abort(r->spool);
+		free(r->spool);
+	}
+	multipart_stream_free(r->form);
+	free(r->target);
+	free(r->path);
+	json_decref(r->invalid);
+	json_decref(r->warnings);
+	free(r);
+}
