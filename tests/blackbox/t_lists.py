@@ -491,4 +491,61 @@ for path, want in (
 status, text = page("/")
 t.ok(feed_links(text)[0] == ["/pilots/feed"], "other pages: the pilot feed")
 
+# --- The list, search and comparison pages are cached for anonymous
+# visitors (web_page_shared_key): the same page again, never another
+# audience's, never stale after a write.
+FORM = "application/x-www-form-urlencoded"
+m.ctl("user", "add", "lezer@lijst.example.nl", "--gemeente", codes[1],
+      "--role", "editor", input="een lang wachtwoord\n", check=True)
+r = m.request("POST", "/inloggen", headers={
+    "Content-Type": FORM, "Origin": "http://127.0.0.1:%d" % m.port},
+    body=urllib.parse.urlencode({"email": "lezer@lijst.example.nl",
+                                 "wachtwoord": "een lang wachtwoord"}))
+cookie = (r.header("Set-Cookie") or "").split(";")[0]
+t.ok(cookie.startswith("meent_sessie") or "=" in cookie, "a signed-in reader",
+     cookie)
+indicator = api("/indicatoren")["indicatoren"][0]["id"]
+pages = ("/pilots?tag=cachetoets", "/zoeken?q=cachetoets",
+         "/benchmarks/%s?gemeente=%s&groep=grootteklasse" % (indicator,
+                                                             codes[4]))
+
+
+def cache_post(title, vis):
+    r = m.request("POST", "/api/v1/pilots", token=member, body={
+        "titel": title, "samenvatting": "Over cachetoets.",
+        "vraag": "Komt dit op de lijst?", "domein": "jeugd",
+        "status": "lopend", "zichtbaarheid": vis, "tags": ["cachetoets"],
+        "indicatoren": [indicator]})
+    t.eq(r.status, 201, "a %s pilot '%s'" % (vis, title))
+
+
+first = {}
+for path in pages:
+    r1, r2 = m.get(path), m.get(path)
+    first[path] = r2.body.decode()
+    t.ok(r1.status == r2.status == 200 and r1.body == r2.body and
+         r1.header("ETag") and r1.header("ETag") == r2.header("ETag"),
+         "%s: the same page and ETag twice" % path,
+         (r1.status, r2.status, r1.header("ETag"), r2.header("ETag")))
+    r = m.get(path, headers={"If-None-Match": r2.header("ETag") or "x"})
+    t.eq(r.status, 304, "%s: its ETag again, 304" % path)
+cache_post("Cachetoets voor leden", "leden")
+for path in pages:
+    seen = m.get(path, headers={"Cookie": cookie}).body.decode()
+    t.ok("Cachetoets voor leden" in seen,
+         "%s: a signed-in reader sees the members' pilot" % path)
+    anon = m.get(path).body.decode()
+    t.ok("Cachetoets voor leden" not in anon and "Uitloggen" not in anon,
+         "%s: anonymous visitors still do not, nor the session's form"
+         % path)
+cache_post("Cachetoets openbaar", "openbaar")
+for path in pages:
+    anon = m.get(path).body.decode()
+    t.ok("Cachetoets openbaar" in anon and anon != first[path],
+         "%s: after a write, the new pilot (not the page from before)"
+         % path)
+for path in ("/pilots?domein=hobby", "/zoeken?q=%22open"):
+    r1, r2 = m.get(path), m.get(path)
+    t.ok(r1.status == r2.status == 400, "%s: 400 each time" % path)
+
 finish(t, m)
