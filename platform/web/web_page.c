@@ -437,15 +437,7 @@ web_page_shared_key(struct req *r, const char *kind)
 bool
 web_page_reuse(struct req *r, const char *key)
 {
-	struct cache_meta meta;
-	const char *cached;
-	size_t len;
-
-	if (key == NULL ||
-	    (cached = cache_get(r->db, key, &len, &meta)) == NULL)
-		return false;
-	web_page_cached(r, cached, len, &meta);
-	return true;
+	return model_cache_reply(r, key, "text/html; charset=utf-8");
 }
 
 /* What a person can do about an error of this status, or NULL. */

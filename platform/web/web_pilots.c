@@ -661,20 +661,15 @@ web_pilots_show(struct req *r)
 	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	struct evbuffer *b;
 	struct pilot p;
-	const char *cached;
 	char key[64], origin[210];
-	size_t len;
 	json_t *g, *v, *people;
 	size_t i;
 	int from;
 	char day[NL_DATE_MAX];
 
 	snprintf(key, sizeof key, "H|%.36s", r->params[0]);
-	if (anonymous &&
-	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+	if (anonymous && web_page_reuse(r, key))
 		return;
-	}
 	if (model_pilots_load(r, &p, false) == -1)
 		return;
 	if (municipality_get(r->db, p.gemeente, &g) == MEENT_ERR ||
@@ -791,11 +786,8 @@ web_pilots_show(struct req *r)
 	web_reactions_section(r, b, &p, people);
 	html_out(b, "</article>\n");
 	web_page_end(b);
-	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0) {
-		len = evbuffer_get_length(b);
-		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
-		    gen);
-	}
+	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0)
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(g);

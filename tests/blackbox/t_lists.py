@@ -529,6 +529,21 @@ for path in pages:
          (r1.status, r2.status, r1.header("ETag"), r2.header("ETag")))
     r = m.get(path, headers={"If-None-Match": r2.header("ETag") or "x"})
     t.eq(r.status, 304, "%s: its ETag again, 304" % path)
+# The API's cached answers too: a hit sends the ETag made with the bytes.
+apis = ("/api/v1/pilots?tag=cachetoets", "/api/v1/_zoek?q=cachetoets",
+        "/api/v1/indicatoren/%s/vergelijking?gemeente=%s" % (indicator,
+                                                            codes[4]),
+        "/api/v1/gemeenten/" + codes[4])
+before = {}
+for path in apis:
+    r1, r2 = m.get(path), m.get(path)
+    before[path] = r1.body
+    t.ok(r1.status == r2.status == 200 and r1.body == r2.body and
+         r1.header("ETag") and r1.header("ETag") == r2.header("ETag"),
+         "%s: the same answer and ETag twice" % path,
+         (r1.status, r2.status, r1.header("ETag"), r2.header("ETag")))
+    r = m.get(path, headers={"If-None-Match": r2.header("ETag") or "x"})
+    t.eq((r.status, r.body), (304, b""), "%s: its ETag again, 304" % path)
 cache_post("Cachetoets voor leden", "leden")
 for path in pages:
     seen = m.get(path, headers={"Cookie": cookie}).body.decode()
@@ -544,6 +559,11 @@ for path in pages:
     t.ok("Cachetoets openbaar" in anon and anon != first[path],
          "%s: after a write, the new pilot (not the page from before)"
          % path)
+for path in apis[:2]:
+    r = m.get(path)
+    t.ok(b"Cachetoets openbaar" in r.body and b"Cachetoets voor leden" not
+         in r.body and r.body != before[path],
+         "%s: after the writes, the public pilot only" % path)
 for path in ("/pilots?domein=hobby", "/zoeken?q=%22open"):
     r1, r2 = m.get(path), m.get(path)
     t.ok(r1.status == r2.status == 400, "%s: 400 each time" % path)
