@@ -748,8 +748,8 @@ pilot_store_counts(struct db *db, const struct pilot_query *q, long *total,
  * pilot_store_list_error() says.
  */
 static int
-pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
-    json_t **facets)
+pilot_store_facets_count(struct db *db, const struct pilot_query *q,
+    long *total, json_t **facets)
 {
 	json_t *dom = json_object(), *sta = json_object(), *kla = json_object();
 	struct pilot_query other;
@@ -783,6 +783,64 @@ pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
 	*facets = json_pack("{s:o, s:o, s:o}", "domein", dom, "status", sta,
 	    "grootteklasse", kla);
 	return 0;
+}
+
+/* A string of a cache key: its length first, so no value can end early. */
+static void
+pilot_store_key_part(struct evbuffer *b, const char *v)
+{
+	if (v == NULL)
+		evbuffer_add_printf(b, "|-");
+	else
+		evbuffer_add_printf(b, "|%zu:%s", strlen(v), v);
+}
+
+static void
+pilot_store_facets_free(void *obj)
+{
+	json_decref(obj);
+}
+
+/*
+ * The facets and total of q (pilot_store_facets_count), kept per worker
+ * for the generation (cache_object_get): the pages of a list and its
+ * orders, and the API and the page of the same list, count once per
+ * write. The key is everything the counts depend on: the viewer's
+ * visibility and every filter. *facets is the caller's own copy.
+ */
+static int
+pilot_store_facets(struct db *db, const struct pilot_query *q, long *total,
+    json_t **facets)
+{
+	unsigned long gen = cache_generation_now();
+	struct evbuffer *b = evbuffer_new();
+	json_t *kept;
+	char *key;
+	int rc;
+
+	evbuffer_add_printf(b, "F|%d|%d", q->member, q->grootteklasse);
+	pilot_store_key_part(b, q->own);
+	pilot_store_key_part(b, q->fts);
+	pilot_store_key_part(b, q->domein);
+	pilot_store_key_part(b, q->gemeente);
+	pilot_store_key_part(b, q->provincie);
+	pilot_store_key_part(b, q->status);
+	pilot_store_key_part(b, q->tag);
+	key = buffer_take_string(b);
+	if ((kept = cache_object_get(db, key)) != NULL) {
+		*total = (long)json_integer_value(json_object_get(kept,
+		    "total"));
+		*facets = json_deep_copy(json_object_get(kept, "facets"));
+		free(key);
+		return 0;
+	}
+	rc = pilot_store_facets_count(db, q, total, facets);
+	if (rc == 0)
+		cache_object_put(key, json_pack("{s:I, s:o}", "total",
+		    (json_int_t)*total, "facets", json_deep_copy(*facets)),
+		    pilot_store_facets_free, gen);
+	free(key);
+	return rc;
 }
 
 /* A list item: the summary of a pilot and its municipality's name. */

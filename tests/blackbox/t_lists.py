@@ -544,7 +544,20 @@ for path in apis:
          (r1.status, r2.status, r1.header("ETag"), r2.header("ETag")))
     r = m.get(path, headers={"If-None-Match": r2.header("ETag") or "x"})
     t.eq((r.status, r.body), (304, b""), "%s: its ETag again, 304" % path)
+# The facet counts are kept per worker for a generation (pilot_store.c),
+# keyed by the viewer and the filters: every pageSize below is a target of
+# its own (no cached answer), with the same counts.
+
+
+def counted(size, token=None):
+    return m.get("/api/v1/pilots?tag=cachetoets&pageSize=%d" % size,
+                 token=token).json()["totaal"]
+
+
+a0 = counted(1)
 cache_post("Cachetoets voor leden", "leden")
+t.eq((counted(3), counted(4, member), counted(5)), (a0, a0 + 1, a0),
+     "counts after a members' pilot: anonymous without, a member with it")
 for path in pages:
     seen = m.get(path, headers={"Cookie": cookie}).body.decode()
     t.ok("Cachetoets voor leden" in seen,
@@ -554,6 +567,8 @@ for path in pages:
          "%s: anonymous visitors still do not, nor the session's form"
          % path)
 cache_post("Cachetoets openbaar", "openbaar")
+t.eq((counted(6), counted(7, member)), (a0 + 1, a0 + 2),
+     "counts after a public pilot: one more for both, not the old counts")
 for path in pages:
     anon = m.get(path).body.decode()
     t.ok("Cachetoets openbaar" in anon and anon != first[path],
