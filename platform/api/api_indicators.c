@@ -162,7 +162,7 @@ api_indicators_vergelijking(struct req *r)
 {
 	unsigned long gen = cache_generation_now();
 	struct comparison_query q;
-	const char *format, *cached;
+	const char *format;
 	struct evbuffer *b;
 	json_t *ind, *out = NULL;
 	char *key;
@@ -173,8 +173,7 @@ api_indicators_vergelijking(struct req *r)
 	key = xasprintf("V|%s|%s|%s", format, r->who.gemeente,
 	    r->target);
 	if (!req_has_invalid(r) && api_indicators_cached(format) &&
-	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, api_indicators_ctype(format), cached, len);
+	    model_cache_reply(r, key, api_indicators_ctype(format))) {
 		free(key);
 		return;
 	}
@@ -200,8 +199,8 @@ api_indicators_vergelijking(struct req *r)
 	} else {
 		b = api_indicators_render(format, ind, out);
 		len = evbuffer_get_length(b);
-		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
-		    gen);
+		model_cache_keep(r, key, (const char *)evbuffer_pullup(b, -1),
+		    len, gen);
 		reply_send(r, 200, api_indicators_ctype(format), b);
 		evbuffer_free(b);
 	}

@@ -52,21 +52,19 @@ void
 api_municipalities_get(struct req *r)
 {
 	unsigned long gen = cache_generation_now();
-	const char *code = r->params[0], *own = model_pilots_own(r), *cached;
+	const char *code = r->params[0], *own = model_pilots_own(r);
 	char *key, *s;
-	size_t len;
 	json_t *g;
 
 	key = xasprintf("G|%s|%s", own != NULL ? own : "-", code);
-	if ((cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "application/json", cached, len);
+	if (model_cache_reply(r, key, "application/json")) {
 		free(key);
 		return;
 	}
 	switch (model_municipalities_get(r, code, &g)) {
 	case MEENT_OK:
 		s = json_dumps(g, JSON_COMPACT);
-		cache_put(key, s, strlen(s), NULL, gen);
+		model_cache_keep(r, key, s, strlen(s), gen);
 		reply_text(r, 200, "application/json", s, strlen(s));
 		free(s);
 		json_decref(g);

@@ -295,9 +295,7 @@ api_pilots_answer(struct req *r, struct pilot_query *q)
 {
 	unsigned long gen = cache_generation_now();
 	json_t *items, *facets, *out;
-	const char *cached;
 	char *key, *s;
-	size_t len;
 	long total;
 	int rc;
 
@@ -308,9 +306,7 @@ api_pilots_answer(struct req *r, struct pilot_query *q)
 	/* The answer depends on the viewer and on the whole target. */
 	key = xasprintf("L|%d|%s|%s", q->member,
 	    q->own != NULL ? q->own : "", r->target);
-	cached = cache_get(r->db, key, &len, NULL);
-	if (cached != NULL) {
-		reply_text(r, 200, "application/json", cached, len);
+	if (model_cache_reply(r, key, "application/json")) {
 		free(key);
 		return;
 	}
@@ -334,7 +330,7 @@ api_pilots_answer(struct req *r, struct pilot_query *q)
 			json_object_set_new(out, "nabijeKlassen",
 			    model_pilots_nearest(facets, q->grootteklasse));
 		s = json_dumps(out, JSON_COMPACT);
-		cache_put(key, s, strlen(s), NULL, gen);
+		model_cache_keep(r, key, s, strlen(s), gen);
 		reply_text(r, 200, "application/json", s, strlen(s));
 		free(s);
 		json_decref(out);
@@ -365,9 +361,7 @@ api_zoek(struct req *r)
 	unsigned long gen = cache_generation_now();
 	struct search_query q;
 	struct search_result res;
-	const char *cached;
 	char *key, *s;
-	size_t len;
 	json_t *out;
 	int rc;
 
@@ -382,10 +376,8 @@ api_zoek(struct req *r)
 	/* The answer depends on the viewer and on the whole target. */
 	key = xasprintf("Z|%d|%s|%s", q.member, q.own != NULL ? q.own : "",
 	    r->target);
-	if ((cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "application/json", cached, len);
+	if (model_cache_reply(r, key, "application/json"))
 		goto done;
-	}
 	rc = model_search_run(r, &q, &res);
 	if (rc == MEENT_CONFLICT)
 		reply_invalid(r);
@@ -397,7 +389,7 @@ api_zoek(struct req *r)
 	else {
 		out = model_search_json(r, &q, &res);
 		s = json_dumps(out, JSON_COMPACT);
-		cache_put(key, s, strlen(s), NULL, gen);
+		model_cache_keep(r, key, s, strlen(s), gen);
 		reply_text(r, 200, "application/json", s, strlen(s));
 		free(s);
 		json_decref(out);

@@ -880,6 +880,21 @@ static const struct migration migrations[] = {
 	    "  g.pk || ':' || new.pk, new.gemeente, g.titel,"
 	    "  '/richtlijnen/' || g.slug || '/voorstellen/' || new.pk,"
 	    "  unixepoch() FROM richtlijnen g WHERE g.pk = new.richtlijn; END;" },
+	{ 20,
+	    /*
+	     * A list's facet counts (pilot_store_counts: GROUP BY domain,
+	     * status, size class, over everything a visitor may see that
+	     * matches the filters) from the index alone. Through pilots_domein
+	     * they read one table row per pilot and sorted them for the
+	     * GROUP BY: 160 ms for the counts without a domain at 100,000
+	     * pilots, which /pilots?domein=... makes (each facet counts with
+	     * the other filters only); covering, in the GROUP BY's order,
+	     * 20 ms. Its columns: every one that WHERE filters on but the
+	     * search (pk, the rowid, is in every index); the counts read it
+	     * for a status, size class or province too (pilot_store_where).
+	     */
+	    "CREATE INDEX IF NOT EXISTS pilots_facets ON pilots(domein, status,"
+	    "  grootteklasse, provincie, zichtbaarheid, gemeente, verwijderd);" },
 };
 
 int

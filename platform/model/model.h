@@ -17,6 +17,11 @@ int	 model_attachments_add(struct req *, const struct pilot *,
 int	 model_attachments_list(struct req *, const struct pilot *, json_t **);
 int	 model_attachments_send(struct req *, const struct pilot *);
 int	 model_attachments_delete(struct req *, const struct pilot *);
+/* model_cache.c */
+void	 model_cache_keep(struct req *, const char *, const char *, size_t,
+	     unsigned long);
+bool	 model_cache_reply(struct req *, const char *, const char *);
+
 /* model_contacts.c */
 void	 model_contacts_query(struct req *, struct contact_query *);
 int	 model_contacts_list(struct req *, const struct contact_query *,

@@ -135,6 +135,8 @@ void	 web_page_keep(struct req *, const char *, struct evbuffer *,
 	     unsigned long);
 void	 web_page_cached(struct req *, const char *, size_t,
 	     const struct cache_meta *);
+char	*web_page_shared_key(struct req *, const char *);
+bool	 web_page_reuse(struct req *, const char *);
 void	 web_page_errors(struct evbuffer *, json_t *);
 void	 web_page_error_summary(struct evbuffer *, const char *,
 	    const char *);

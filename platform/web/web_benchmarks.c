@@ -460,21 +460,34 @@ web_benchmarks_problem(struct req *r, struct evbuffer *b)
 	web_page_query_problem(r, b, 400, labels, nitems(labels), 3);
 }
 
+/*
+ * An indicator's page: the comparison asked for, and the pilots about it.
+ * Anonymous visitors' pages (200) are cached, as the API's comparison is:
+ * it reads every municipality and period of the indicator.
+ */
 void
 web_benchmarks_show(struct req *r)
 {
+	unsigned long gen = cache_generation_now();
 	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	struct comparison_query q = { 0 };
 	struct evbuffer *b;
 	json_t *ind = NULL, *cmp = NULL, *names = NULL, *pilots = NULL;
+	char *key;
 	bool asked;
 	int rc, status = 200;
 
+	key = web_page_shared_key(r, "HB");
+	if (web_page_reuse(r, key)) {
+		free(key);
+		return;
+	}
 	rc = indicator_id_valid(r->params[0]) ? indicator_get(r->db,
 	    r->params[0], &ind) : MEENT_NOTFOUND;
 	if (rc == MEENT_NOTFOUND) {
 		reply_problem(r, 404, "Niet gevonden", "Er is geen indicator "
 		    "met deze naam.");
+		free(key);
 		return;
 	}
 	if (rc != MEENT_OK)
@@ -509,8 +522,11 @@ web_benchmarks_show(struct req *r)
 		html_out(b, "<p>Kies een gemeente om te vergelijken.</p>\n");
 	web_benchmarks_pilots(b, pilots);
 	web_page_end(b);
+	if (status == 200 && key != NULL)
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
+	free(key);
 	json_decref(pilots);
 	json_decref(names);
 	json_decref(cmp);
@@ -518,6 +534,7 @@ web_benchmarks_show(struct req *r)
 	return;
 failed:
 	reply_db_failed(r, "De vergelijking kon niet gemaakt worden.");
+	free(key);
 	json_decref(pilots);
 	json_decref(names);
 	json_decref(cmp);

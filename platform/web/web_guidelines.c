@@ -199,17 +199,13 @@ web_guidelines_show(struct req *r)
 	struct guideline g;
 	struct evbuffer *b;
 	json_t *head, *v, *list, *revisions = NULL, *proposals = NULL;
-	const char *cached;
 	char key[128], origin[210], feed[128], count[NL_COUNTED_MAX];
-	size_t i, len;
+	size_t i;
 	int from, follows = GUIDELINE_FOLLOWS_NOT;
 
 	snprintf(key, sizeof key, "R|%.100s", r->params[0]);
-	if (anonymous &&
-	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+	if (anonymous && web_page_reuse(r, key))
 		return;
-	}
 	if (web_guidelines_load(r, &g) == -1)
 		return;
 	/* Everything the page shows, read before any of it is drawn. */
@@ -314,8 +310,7 @@ web_guidelines_show(struct req *r)
 	html_out(b, "</aside>\n");
 	web_page_end(b);
 	if (anonymous)
-		cache_put(key, (const char *)evbuffer_pullup(b, -1),
-		    evbuffer_get_length(b), NULL, gen);
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(head);

@@ -414,6 +414,32 @@ web_page_cached(struct req *r, const char *body, size_t len,
 	reply_text(r, 200, "text/html; charset=utf-8", body, len);
 }
 
+/*
+ * The cache key of a page that, for an anonymous visitor, depends on
+ * nothing but the request's target (its header has no session, and what
+ * it lists is what everyone may see): "kind|target". Caller frees; NULL
+ * for any other visitor, whose page is made afresh (their session's form,
+ * what only members see). The list, search and comparison pages read the
+ * same as their JSON and are cached as it is (cache.c).
+ */
+char *
+web_page_shared_key(struct req *r, const char *kind)
+{
+	if (r->who.kind != PRINCIPAL_ANONYMOUS)
+		return NULL;
+	return xasprintf("%s|%s", kind, r->target);
+}
+
+/*
+ * With key (web_page_shared_key(); may be NULL): reply with the copy kept
+ * under it and return true, or return false having sent nothing.
+ */
+bool
+web_page_reuse(struct req *r, const char *key)
+{
+	return model_cache_reply(r, key, "text/html; charset=utf-8");
+}
+
 /* What a person can do about an error of this status, or NULL. */
 static const char *
 web_page_problem_hint(int status)

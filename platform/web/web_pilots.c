@@ -491,22 +491,30 @@ web_pilots_follow(struct evbuffer *b, const char *feed)
  * /pilots: run the list's query, show the form, the active filters, the
  * facets, the results and the pager. A query the caps refuse (400) or one
  * that ran out of time (503) gets the same page with the reason above the
- * form, and no results.
+ * form, and no results. Anonymous visitors' pages (200) are cached, as
+ * the API's list is: the facets count every pilot that matches.
  */
 void
 web_pilots_list(struct req *r)
 {
+	unsigned long gen = cache_generation_now();
 	struct pilot_query q;
 	struct evbuffer *b;
 	json_t *items = NULL, *facets = NULL, *p;
 	json_t *provinces = NULL, *near = NULL, *gemeente = NULL;
-	char *feed, found[NL_COUNTED_MAX];
+	char *feed, *key, found[NL_COUNTED_MAX];
 	long total = 0;
 	size_t i;
 	int rc, status = 200;
 
+	key = web_page_shared_key(r, "HL");
+	if (web_page_reuse(r, key)) {
+		free(key);
+		return;
+	}
 	if (model_pilots_query(r, &q) == MEENT_ERR) {
 		free(q.fts);
+		free(key);
 		reply_db_failed(r, "De pilots konden niet gelezen worden.");
 		return;
 	}
@@ -519,6 +527,7 @@ web_pilots_list(struct req *r)
 			status = 503;
 		else if (rc != 0) {
 			free(q.fts);
+			free(key);
 			reply_db_failed(r, "De pilots konden "
 			    "niet gelezen worden.");
 			return;
@@ -530,6 +539,7 @@ web_pilots_list(struct req *r)
 		json_decref(items);
 		json_decref(facets);
 		free(q.fts);
+		free(key);
 		return;
 	}
 	if (req_has_invalid(r))
@@ -568,8 +578,11 @@ web_pilots_list(struct req *r)
 		html_out(b, "<p><a href=\"/pilots/nieuw\">Een pilot "
 		    "publiceren</a></p>\n");
 	web_page_end(b);
+	if (status == 200 && key != NULL)
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
+	free(key);
 	json_decref(items);
 	json_decref(facets);
 	json_decref(provinces);
@@ -648,20 +661,15 @@ web_pilots_show(struct req *r)
 	bool anonymous = r->who.kind == PRINCIPAL_ANONYMOUS;
 	struct evbuffer *b;
 	struct pilot p;
-	const char *cached;
 	char key[64], origin[210];
-	size_t len;
 	json_t *g, *v, *people;
 	size_t i;
 	int from;
 	char day[NL_DATE_MAX];
 
 	snprintf(key, sizeof key, "H|%.36s", r->params[0]);
-	if (anonymous &&
-	    (cached = cache_get(r->db, key, &len, NULL)) != NULL) {
-		reply_text(r, 200, "text/html; charset=utf-8", cached, len);
+	if (anonymous && web_page_reuse(r, key))
 		return;
-	}
 	if (model_pilots_load(r, &p, false) == -1)
 		return;
 	if (municipality_get(r->db, p.gemeente, &g) == MEENT_ERR ||
@@ -778,11 +786,8 @@ web_pilots_show(struct req *r)
 	web_reactions_section(r, b, &p, people);
 	html_out(b, "</article>\n");
 	web_page_end(b);
-	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0) {
-		len = evbuffer_get_length(b);
-		cache_put(key, (const char *)evbuffer_pullup(b, -1), len, NULL,
-		    gen);
-	}
+	if (anonymous && strcmp(p.zichtbaarheid, "openbaar") == 0)
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, 200, b);
 	evbuffer_free(b);
 	json_decref(g);

@@ -172,14 +172,25 @@ web_search_results(struct req *r, struct evbuffer *b,
 	web_page_pager(r, b, q->page, q->page_size, res->total);
 }
 
+/*
+ * /zoeken. Anonymous visitors' pages (200) are cached, as the API's
+ * search is: a search counts every match of every kind.
+ */
 void
 web_zoeken(struct req *r)
 {
+	unsigned long gen = cache_generation_now();
 	struct search_query q;
 	struct search_result res = { 0 };
 	struct evbuffer *b;
+	char *key;
 	int rc = -1, status = 200;
 
+	key = web_page_shared_key(r, "HZ");
+	if (web_page_reuse(r, key)) {
+		free(key);
+		return;
+	}
 	model_search_query(r, &q);
 	if (!req_has_invalid(r) && q.q != NULL) {
 		rc = model_search_run(r, &q, &res);
@@ -188,6 +199,7 @@ web_zoeken(struct req *r)
 		else if (rc != 0 && rc != MEENT_CONFLICT) {
 			search_result_free(&res);
 			free(q.fts);
+			free(key);
 			reply_db_failed(r, "Er kon niet gezocht worden.");
 			return;
 		}
@@ -203,8 +215,11 @@ web_zoeken(struct req *r)
 	if (rc == 0)
 		web_search_results(r, b, &q, &res);
 	web_page_end(b);
+	if (status == 200 && key != NULL)
+		web_page_keep(r, key, b, gen);
 	web_page_reply(r, status, b);
 	evbuffer_free(b);
 	search_result_free(&res);
 	free(q.fts);
+	free(key);
 }

@@ -491,4 +491,96 @@ for path, want in (
 status, text = page("/")
 t.ok(feed_links(text)[0] == ["/pilots/feed"], "other pages: the pilot feed")
 
+# --- The list, search and comparison pages are cached for anonymous
+# visitors (web_page_shared_key): the same page again, never another
+# audience's, never stale after a write.
+FORM = "application/x-www-form-urlencoded"
+m.ctl("user", "add", "lezer@lijst.example.nl", "--gemeente", codes[1],
+      "--role", "editor", input="een lang wachtwoord\n", check=True)
+r = m.request("POST", "/inloggen", headers={
+    "Content-Type": FORM, "Origin": "http://127.0.0.1:%d" % m.port},
+    body=urllib.parse.urlencode({"email": "lezer@lijst.example.nl",
+                                 "wachtwoord": "een lang wachtwoord"}))
+cookie = (r.header("Set-Cookie") or "").split(";")[0]
+t.ok(cookie.startswith("meent_sessie") or "=" in cookie, "a signed-in reader",
+     cookie)
+indicator = api("/indicatoren")["indicatoren"][0]["id"]
+pages = ("/pilots?tag=cachetoets", "/zoeken?q=cachetoets",
+         "/benchmarks/%s?gemeente=%s&groep=grootteklasse" % (indicator,
+                                                             codes[4]))
+
+
+def cache_post(title, vis):
+    r = m.request("POST", "/api/v1/pilots", token=member, body={
+        "titel": title, "samenvatting": "Over cachetoets.",
+        "vraag": "Komt dit op de lijst?", "domein": "jeugd",
+        "status": "lopend", "zichtbaarheid": vis, "tags": ["cachetoets"],
+        "indicatoren": [indicator]})
+    t.eq(r.status, 201, "a %s pilot '%s'" % (vis, title))
+
+
+first = {}
+for path in pages:
+    r1, r2 = m.get(path), m.get(path)
+    first[path] = r2.body.decode()
+    t.ok(r1.status == r2.status == 200 and r1.body == r2.body and
+         r1.header("ETag") and r1.header("ETag") == r2.header("ETag"),
+         "%s: the same page and ETag twice" % path,
+         (r1.status, r2.status, r1.header("ETag"), r2.header("ETag")))
+    r = m.get(path, headers={"If-None-Match": r2.header("ETag") or "x"})
+    t.eq(r.status, 304, "%s: its ETag again, 304" % path)
+# The API's cached answers too: a hit sends the ETag made with the bytes.
+apis = ("/api/v1/pilots?tag=cachetoets", "/api/v1/_zoek?q=cachetoets",
+        "/api/v1/indicatoren/%s/vergelijking?gemeente=%s" % (indicator,
+                                                            codes[4]),
+        "/api/v1/gemeenten/" + codes[4])
+before = {}
+for path in apis:
+    r1, r2 = m.get(path), m.get(path)
+    before[path] = r1.body
+    t.ok(r1.status == r2.status == 200 and r1.body == r2.body and
+         r1.header("ETag") and r1.header("ETag") == r2.header("ETag"),
+         "%s: the same answer and ETag twice" % path,
+         (r1.status, r2.status, r1.header("ETag"), r2.header("ETag")))
+    r = m.get(path, headers={"If-None-Match": r2.header("ETag") or "x"})
+    t.eq((r.status, r.body), (304, b""), "%s: its ETag again, 304" % path)
+# The facet counts are kept per worker for a generation (pilot_store.c),
+# keyed by the viewer and the filters: every pageSize below is a target of
+# its own (no cached answer), with the same counts.
+
+
+def counted(size, token=None):
+    return m.get("/api/v1/pilots?tag=cachetoets&pageSize=%d" % size,
+                 token=token).json()["totaal"]
+
+
+a0 = counted(1)
+cache_post("Cachetoets voor leden", "leden")
+t.eq((counted(3), counted(4, member), counted(5)), (a0, a0 + 1, a0),
+     "counts after a members' pilot: anonymous without, a member with it")
+for path in pages:
+    seen = m.get(path, headers={"Cookie": cookie}).body.decode()
+    t.ok("Cachetoets voor leden" in seen,
+         "%s: a signed-in reader sees the members' pilot" % path)
+    anon = m.get(path).body.decode()
+    t.ok("Cachetoets voor leden" not in anon and "Uitloggen" not in anon,
+         "%s: anonymous visitors still do not, nor the session's form"
+         % path)
+cache_post("Cachetoets openbaar", "openbaar")
+t.eq((counted(6), counted(7, member)), (a0 + 1, a0 + 2),
+     "counts after a public pilot: one more for both, not the old counts")
+for path in pages:
+    anon = m.get(path).body.decode()
+    t.ok("Cachetoets openbaar" in anon and anon != first[path],
+         "%s: after a write, the new pilot (not the page from before)"
+         % path)
+for path in apis[:2]:
+    r = m.get(path)
+    t.ok(b"Cachetoets openbaar" in r.body and b"Cachetoets voor leden" not
+         in r.body and r.body != before[path],
+         "%s: after the writes, the public pilot only" % path)
+for path in ("/pilots?domein=hobby", "/zoeken?q=%22open"):
+    r1, r2 = m.get(path), m.get(path)
+    t.ok(r1.status == r2.status == 400, "%s: 400 each time" % path)
+
 finish(t, m)
