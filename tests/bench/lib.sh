@@ -193,6 +193,17 @@ cpu_ticks() {
 	done | awk '{s += $1} END {print s + 0}'
 }
 
+# bench_idle PID...: wait (at most 30 s) until the processes use no more
+# CPU: a server still working off the requests of the last wrk (which does
+# not wait for them) would slow the next measurement down
+bench_idle() {
+	for _ in $(seq 150); do
+		c0=$(cpu_ticks "$@")
+		sleep 0.2
+		[ "$(cpu_ticks "$@")" -le $((c0 + 2)) ] && return 0
+	done
+}
+
 rss_kb() {
 	awk '/VmRSS/ {print $2}' "/proc/$1/status"
 }

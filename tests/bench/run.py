@@ -165,9 +165,10 @@ def table(path):
            " >= 0.3 x and p99 <= 20 ms" % (meta.get("conns"),
                                           meta.get("seconds")),
            ""]
-    out.append("%-14s %-6s %9s %9s %6s %8s %8s %9s  %s" % (
-        "endpoint", "kind", "meentd/s", "nginx/s", "ratio", "p50 ms",
-        "p99 ms", "RSS MB", "target"))
+    if any(r[0] == "read" for r in rows):
+        out.append("%-14s %-6s %9s %9s %6s %8s %8s %9s  %s" % (
+            "endpoint", "kind", "meentd/s", "nginx/s", "ratio", "p50 ms",
+            "p99 ms", "peak MB", "target"))
     misses = []
     for r in rows:
         if r[0] != "read":
@@ -221,7 +222,7 @@ def table(path):
                    "at 16)")
     for r in rows:
         if r[0] == "fsync":
-            out.append("%-24s %s" % ("fdatasync per write", r[1]))
+            out.append("%-24s %s" % ("syncs per write", r[1]))
     out.append("")
     for r in rows:
         if r[0] == "fed":
@@ -231,10 +232,19 @@ def table(path):
             out.append("%-24s %s s per 32 MiB microdata upload (%s)" % (
                 "upload", r[1], r[2]))
         elif r[0] == "callgrind":
-            ir, n = int(r[1]), int(r[2])
+            ir, n = int(r[1] or 0), int(r[2] or 0)
+            if n == 0:
+                out.append("%-24s FAILED (a request of the mix was not"
+                           " answered 2xx: see the messages)" %
+                           "callgrind mix")
+                continue
             out.append("%-24s %s Ir for %d requests, %s Ir per request" % (
                 "callgrind mix", "{:,}".format(ir), n,
                 "{:,}".format(ir // max(n, 1))))
+            out.append("  (%s pilots, meentd --threads 1 under valgrind, "
+                       "counted from listening on; run.py mix: 200 GETs, 20 "
+                       "POSTs; the dump: tests/bench/results/callgrind.out)"
+                       % meta.get("cg_pilots", "?"))
     out.append("")
     if "wall_s" in meta:
         out.append("run took %s s" % meta["wall_s"])
