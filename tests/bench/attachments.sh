@@ -40,10 +40,6 @@ pilot() {
 	    "$base_url/api/v1/pilots" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
 }
 
-hwm_kb() {
-	awk '/VmHWM/ {print $2}' "/proc/$1/status"
-}
-
 # A fresh data directory and meentd (the one before stopped), with an
 # editor's token ($tok), the editor redactie@rheden.example.nl (for the
 # form) and a pilot ($p0).

@@ -10,24 +10,7 @@ bench_need
 bench_build
 NIND=${INDICATORS:-50}
 "$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
-python3 - "$work" "$top" "$NIND" <<'PY'
-import csv, json, os, random, sys
-work, top, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-codes = [r["gemeentecode"] for r in csv.DictReader(open(
-    os.path.join(top, "content/referentie/gemeenten.csv")))]
-rnd = random.Random(5)
-for i in range(n):
-    d = {"id": "bench-%02d" % i, "naam": "Indicator %d" % i,
-         "omschrijving": "Gegenereerd voor de benchmark.", "eenheid": "%",
-         "soort": "ratio", "richting": ["hoger_beter", "lager_beter",
-                                        "neutraal"][i % 3], "bron": "bench"}
-    json.dump(d, open(os.path.join(work, "def-%02d.json" % i), "w"))
-    with open(os.path.join(work, "val-%02d.csv" % i), "w") as f:
-        f.write("gemeentecode,periode,waarde\n")
-        for year in range(2016, 2026):
-            for c in codes:
-                f.write("%s,%d,%.3f\n" % (c, year, rnd.uniform(0, 100)))
-PY
+bench_indicator_files "$work" "$NIND"
 i=0
 while [ "$i" -lt "$NIND" ]; do
 	n=$(printf %02d "$i")

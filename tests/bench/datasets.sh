@@ -10,28 +10,7 @@
 trap bench_cleanup EXIT
 bench_need
 bench_build
-python3 - "$work/micro.csv" <<'PY'
-import random, sys
-rnd = random.Random(7)
-wijken = ["Centrum", "Noord", "Oost", "Zuid", "West", "Dorp", "Haven",
-          "Bos", "Veld", "Kern"]
-target = 32 * 1024 * 1024 - 200
-with open(sys.argv[1], "w") as f:
-    f.write("klantnummer,leeftijd,wijk,uitkering,opmerking,dossier\n")
-    size, i = 0, 0
-    while True:
-        line = "K%09d,%d,%s,%d.%02d,%s,D-%08d\n" % (
-            i, rnd.randint(18, 95), rnd.choice(wijken),
-            rnd.randint(200, 2500), rnd.randint(0, 99),
-            rnd.choice(["geen", "herbeoordeling", "nieuw", "verhuisd"]),
-            rnd.randint(0, 99999999))
-        if size + len(line) > target:
-            break
-        f.write(line)
-        size += len(line)
-        i += 1
-print("rows", i)
-PY
+bench_microdata "$work/micro.csv"
 size=$(stat -c %s "$work/micro.csv")
 bench_meentd "$work/data" 2 --set upload_threads=1
 cat >"$work/ind.json" <<'J'

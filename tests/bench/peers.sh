@@ -58,8 +58,7 @@ else
 	bench_build
 fi
 "$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
-python3 "$top/tests/bench/pilots_gen.py" "$work/data" "$N" | head -1
-"$meentctl" --data "$work/data" reindex >/dev/null
+bench_pilots "$work/data" "$N"
 # The seed adds the guidelines and indicators (its pilots: not on top of
 # generated ones).
 START_SECONDS=${START_SECONDS:-180} bench_meentd "$work/data" 2 \

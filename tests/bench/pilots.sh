@@ -10,10 +10,8 @@ N=${PILOTS:-100000}
 bench_need
 bench_build
 "$meentctl" --data "$work/data" --content "$top/content" init >/dev/null
-id=$(python3 "$top/tests/bench/pilots_gen.py" "$work/data" "$N" | tail -1)
-t0=$(date +%s.%N)
-"$meentctl" --data "$work/data" reindex >/dev/null
-echo "search index of $N pilots built in $(python3 -c "print('%.1f' % ($(date +%s.%N) - $t0))") s"
+bench_pilots "$work/data" "$N"
+id=$pilot_id
 echo "database: $(du -sh "$work/data/meent.db" | cut -f1) for $N pilots"
 bench_meentd "$work/data" 2
 base=http://127.0.0.1:$meent_port
