@@ -656,21 +656,26 @@ db_batch_join(struct db *db)
 }
 
 /*
- * Commit the open batch now, wait until what this connection committed is
- * on disk, and open no batch until db_batch_resume(): for a caller that
- * takes a lock of its own around a transaction (attachment files), which
- * must come before the writer lock, never inside it, and that removes a
- * file only once the removal of its row is durable. 0, or -1 when the
- * batch could not be committed or synced. Blocks the worker for one sync.
+ * Commit the open batch now, wait until what it wrote is on disk, and open
+ * no batch until db_batch_resume(): for a caller that takes a lock of its
+ * own around a transaction (attachment files), which must come before the
+ * writer lock, never inside it. 0, or -1 when the batch could not be
+ * committed or synced (its requests learn it: db_batch_outcome). Blocks
+ * the worker for one sync.
  */
 int
 db_batch_leave(struct db *db)
 {
+	uint64_t before = db->ticket;
+
 	if (!(db->flags & DB_BATCH))
 		return 0;
 	db->batch_paused = true;
 	if (db_batch_commit(db) == -1)
 		return -1;
+	/* Nothing written: nothing of the batch to wait for. */
+	if (db->ticket == before)
+		return 0;
 	return durable_wait(db->ticket) == 1 ? 0 : -1;
 }
 

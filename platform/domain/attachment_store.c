@@ -478,12 +478,14 @@ int
 attachment_store_gc(struct db *db, const char *data_dir)
 {
 	sqlite3_stmt *st;
-	json_t *hashes = json_array(), *v;
+	json_t *hashes, *v;
 	size_t i;
 	int rc = -1;
 
-	if (db_batch_leave(db) == -1)
+	/* A file goes only once the removal of its row is on disk. */
+	if (db_batch_leave(db) == -1 || durable_wait(durable_head()) != 1)
 		return -1;
+	hashes = json_array();
 	pthread_mutex_lock(&attachment_files_lock);
 	if (db_begin(db) == -1)
 		goto out;

@@ -111,6 +111,7 @@ struct req {
 	/* Group commit (park.c): the tickets before it and that it needs. */
 	uint64_t		 durable_mark, durable_need;
 	long long		 changes_mark;	/* db_changes() at its start */
+	uint64_t		 batch_first;	/* the first batch it could write */
 	bool			 parked;	/* its answer waits for a sync */
 	bool			 unparked;	/* it waited: it goes now */
 	struct {

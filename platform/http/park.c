@@ -47,12 +47,34 @@ park_ticket(struct req *r)
 	return t > r->durable_need ? t : r->durable_need;
 }
 
-/* Note where r starts: commits and changes before now are not its. */
+/* Note where r starts: commits, changes and batches before now are not its. */
 void
 park_mark(struct req *r)
 {
 	r->durable_mark = db_ticket(r->db);
 	r->changes_mark = db_changes(r->db);
+	r->batch_first = db_batch_id(r->db) + (db_batch_open(r->db) ? 0 : 1);
+}
+
+/*
+ * Did r write into a batch that has since failed to commit (a handler
+ * that left its batch, db_batch_leave, and goes on)? Then its write is
+ * gone, whatever its handler answers.
+ */
+static bool
+park_batch_lost(struct req *r)
+{
+	uint64_t id, last = db_batch_id(r->db), ticket;
+
+	if (db_changes(r->db) == r->changes_mark)
+		return false;
+	for (id = r->batch_first; id <= last; id++) {
+		if (db_batch_open(r->db) && id == last)
+			break;	/* still open: it is decided later */
+		if (db_batch_outcome(r->db, id, &ticket) == -1)
+			return true;
+	}
+	return false;
 }
 
 /* r's answer waits until everything committed so far is on disk. */
@@ -100,6 +122,11 @@ park_reply(struct req *r, int status, const char *ctype,
 
 	if (r->unparked)
 		return false;	/* its wait is over */
+	if (park_batch_lost(r)) {
+		evbuffer_drain(body, evbuffer_get_length(body));
+		park_failed(r, status, false);
+		return true;
+	}
 	in_batch = db_batch_open(r->db) && db_changes(r->db) != r->changes_mark;
 	t = in_batch ? 0 : park_ticket(r);
 	decided = in_batch ? 0 : t == 0 ? 1 : durable_status(t);

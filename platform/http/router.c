@@ -483,14 +483,13 @@ router_run(struct req *r)
 	db_failure_clear(r->db);	/* what fails now is this request's */
 	park_mark(r);	/* commits from here on are this request's */
 	r->handling = true;
-	/* A write joins the round's batch before it runs (db_batch_join). */
-	if (!router_method_safe(r->method) && db_batch_join(r->db) == -1) {
-		reply_db_failed(r, "Het verzoek kon niet worden afgehandeld.");
-		db_recover(r->db);
-		log_set_rid(NULL);
-		router_req_free(r);
-		return;
-	}
+	/*
+	 * A write joins the round's batch before it runs (db_batch_join). If
+	 * that fails, the handler meets the failure itself when it writes (a
+	 * handler that writes nothing here, a notify, still answers).
+	 */
+	if (!router_method_safe(r->method) && db_batch_join(r->db) == -1)
+		db_failure_clear(r->db);
 	if (r->plugin_route >= 0) {
 		plugin_route_run(r->db, (struct meent_request *)r,
 		    r->plugin_route);
