@@ -687,7 +687,7 @@ db_batch_resume(struct db *db)
 
 /*
  * What became of batch id: 1 committed (*ticket: its commit's, for
- * durable_status), -1 failed (or too old to tell), 0 still open.
+ * durable_status), -1 failed, 0 still open, -2 too old to tell.
  */
 int
 db_batch_outcome(struct db *db, uint64_t id, uint64_t *ticket)
@@ -697,8 +697,8 @@ db_batch_outcome(struct db *db, uint64_t id, uint64_t *ticket)
 			*ticket = db->batch_done[i].ticket;
 			return db->batch_done[i].ok ? 1 : -1;
 		}
-	/* Open still; or forgotten, which no waiter may take for a success. */
-	return db->batch && id == db->batch_id ? 0 : -1;
+	/* Open still; or forgotten (-2), which no waiter may take for a success. */
+	return db->batch && id == db->batch_id ? 0 : -2;
 }
 
 /*

@@ -152,6 +152,7 @@ struct req *router_req_new(struct http_ctx *, struct conn *, const char *,
 	     const struct http_head *, struct evkeyvalq *);
 int	 router_admit(struct req *, long long, size_t *);
 void	 router_run(struct req *);
+void	 router_resume(struct req *);
 void	 router_req_free(struct req *);
 void	 router_print(FILE *);
 

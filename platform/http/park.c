@@ -57,24 +57,19 @@ park_mark(struct req *r)
 }
 
 /*
- * Did r write into a batch that has since failed to commit (a handler
- * that left its batch, db_batch_leave, and goes on)? Then its write is
- * gone, whatever its handler answers.
+ * Did r write into a batch that has since failed to commit? A handler
+ * that left its batch (db_batch_leave) and goes on answers in the same
+ * callback, with no batch open: the last batch is the one it wrote into.
+ * Then its write is gone, whatever its handler answers.
  */
 static bool
 park_batch_lost(struct req *r)
 {
-	uint64_t id, last = db_batch_id(r->db), ticket;
+	uint64_t last = db_batch_id(r->db), ticket;
 
-	if (db_changes(r->db) == r->changes_mark)
-		return false;
-	for (id = r->batch_first; id <= last; id++) {
-		if (db_batch_open(r->db) && id == last)
-			break;	/* still open: it is decided later */
-		if (db_batch_outcome(r->db, id, &ticket) == -1)
-			return true;
-	}
-	return false;
+	return db_changes(r->db) != r->changes_mark && !db_batch_open(r->db) &&
+	    last >= r->batch_first &&
+	    db_batch_outcome(r->db, last, &ticket) == -1;
 }
 
 /* r's answer waits until everything committed so far is on disk. */
@@ -190,6 +185,7 @@ park_decided(struct http_ctx *ctx, struct req *r, bool wait)
 		case 0:
 			return 0;
 		case -1:
+		case -2:	/* forgotten: never taken for a success */
 			r->park.uncommitted = true;
 			return -1;
 		}

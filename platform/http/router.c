@@ -486,9 +486,13 @@ router_run(struct req *r)
 	/*
 	 * A write joins the round's batch before it runs (db_batch_join). If
 	 * that fails, the handler meets the failure itself when it writes (a
-	 * handler that writes nothing here, a notify, still answers).
+	 * handler that writes nothing here, a notify, still answers). A read
+	 * first ends the batch: it may show only what is committed, or one
+	 * client could see a change on this worker and not yet on the other.
 	 */
-	if (!router_method_safe(r->method) && db_batch_join(r->db) == -1)
+	if (router_method_safe(r->method))
+		park_batch_end(ctx);
+	else if (db_batch_join(r->db) == -1)
 		db_failure_clear(r->db);
 	if (r->plugin_route >= 0) {
 		plugin_route_run(r->db, (struct meent_request *)r,
@@ -510,6 +514,19 @@ router_run(struct req *r)
 		router_req_free(r);
 	db_batch_resume(ctx->db);	/* if the handler left the batch */
 	park_batch_check(ctx);
+}
+
+/*
+ * A job hands r back to its worker (an upload, a password check): what
+ * fails, commits or changes from here on is r's again (db_failure, the
+ * marks group commit goes by), and its handler runs.
+ */
+void
+router_resume(struct req *r)
+{
+	db_failure_clear(r->db);
+	park_mark(r);
+	r->handling = true;
 }
 
 /* The route table as lines "METHOD PATTERN ACCESS FLAGS MAXBODY NAME". */

@@ -134,8 +134,7 @@ model_datasets_done(void *arg, bool ran)
 	struct req *r = job->r;
 
 	log_set_rid(r->rid);
-	db_failure_clear(r->db);	/* what fails now is this upload's */
-	r->handling = true;
+	router_resume(r);	/* what fails or commits now is r's */
 	if (!ran)
 		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De server "
 		    "stopt; probeer de upload zo opnieuw.");

@@ -74,8 +74,7 @@ web_account_job_done(void *arg, bool ran)
 	struct req *r = job->r;
 	const char *prev = log_set_rid(r->rid);
 
-	db_failure_clear(r->db);
-	r->handling = true;
+	router_resume(r);	/* what fails or commits now is r's */
 	job->done(r, ran ? job->rc : WEB_ACCOUNT_JOB_FAILED,
 	    ran && job->rc == WEB_ACCOUNT_JOB_OK ? job->hash : NULL, job->arg);
 	db_recover(r->db);

@@ -246,8 +246,7 @@ web_login_done(void *arg, bool ran)
 	const char *prev = log_set_rid(r->rid);
 	bool ok = ran && job->match && job->who.kind == PRINCIPAL_SESSION;
 
-	db_failure_clear(r->db);	/* what fails now is this login's */
-	r->handling = true;
+	router_resume(r);	/* what fails or commits now is r's */
 	if (!ran)
 		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "De server "
 		    "stopt; probeer het zo opnieuw.");

@@ -241,8 +241,7 @@ web_reset_done(void *arg, bool ran)
 	struct evbuffer *b;
 	int rc;
 
-	db_failure_clear(r->db);
-	r->handling = true;
+	router_resume(r);	/* what fails or commits now is r's */
 	if (!ran || job->rc != 0) {
 		reply_problem(r, 503, "Tijdelijk niet beschikbaar", "Het "
 		    "opslaan lukt nu niet; probeer het zo opnieuw.");
