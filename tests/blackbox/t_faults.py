@@ -1721,7 +1721,7 @@ SEED = int(os.environ.get("MEENT_FAULTS_SEED", random.randrange(1 << 30)))
 RND = random.Random(SEED)
 
 
-def sweep(name, rule_fmt, stride=2, limit=120):
+def sweep(name, rule_fmt, stride=2, limit=160):
     """One failed call after N good ones, N = 0, 1, 2 ... until the write
     gets through without meeting the fault. Every time: a 5xx or a 2xx,
     and the whole write or none of it."""

@@ -298,4 +298,3 @@ feed = m.get("/federation/v1/changes?after=0&limit=500").json()
 t.eq(len([e for e in feed["entries"] if e["kind"] == "pilot"]), len(ids),
      "and the feed serves them")
 finish(t, m)
-t.done()
