@@ -360,9 +360,10 @@ worker_free(struct worker *w)
 static int
 server_federation_start(struct server *srv, char **err)
 {
-	if (fed_signer_start(srv->db_path, &srv->instance, err) == -1)
+	/* The puller first: the signer tells it what it signed. */
+	if (fed_pull_start(srv->cfg, &srv->instance, err) == -1)
 		return -1;
-	return fed_pull_start(srv->cfg, &srv->instance, err);
+	return fed_signer_start(srv->db_path, &srv->instance, err);
 }
 
 /*
@@ -444,6 +445,7 @@ server_start(struct config *cfg, char **err)
 	return srv;
 fail:
 	fed_signer_stop();
+	fed_pull_stop();
 	notify_thread_stop();
 	mail_send_stop();
 	if (srv->workers != NULL)
