@@ -22,8 +22,8 @@
  *
  * While an answer waits, the request is "parked": the router does not free
  * it (router_req_free marks it instead, and req_free runs here once the
- * answer is out) and its connection stays in
- * HANDLING, reading nothing, as for a job.
+ * answer is out) and its connection stays in HANDLING, reading nothing,
+ * as for a job.
  */
 #include "http/http.h"
 
