@@ -76,7 +76,7 @@ struct db {
 	int		 failure;	/* the first storage error, or 0 */
 	bool		 stale;		/* to be reopened (db_recover) */
 	char		*path;
-	int		 flags;		/* DB_READONLY, DB_GROUP */
+	int		 flags;		/* DB_READONLY, DB_GROUP, DB_BATCH */
 	uint64_t	 ticket;	/* of the last grouped commit */
 	bool		 writing;	/* holds db_writer */
 	double		 writing_since;	/* clock_ms() when it took it */
@@ -93,8 +93,8 @@ struct db {
 	bool		 in_hook;
 };
 
-#define DB_PROGRESS_STEPS	500
-#define DB_CHUNK_BYTES		(1 << 20)	/* VM steps between deadline checks */
+#define DB_PROGRESS_STEPS	500		/* VM steps between deadline checks */
+#define DB_CHUNK_BYTES		(1 << 20)	/* the file grows by this */
 
 static _Atomic unsigned long db_error_count;
 /*

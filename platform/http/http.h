@@ -184,6 +184,7 @@ void	 park_mark(struct req *);
 void	 park_until_durable(struct req *);
 bool	 park_reply(struct req *, int, const char *, struct evbuffer *);
 void	 park_batch_end(struct http_ctx *);
+void	 park_announce(struct http_ctx *, bool);
 void	 park_batch_check(struct http_ctx *);
 void	 park_init(struct http_ctx *);
 void	 park_drain(struct http_ctx *);

@@ -249,7 +249,6 @@ void
 park_batch_end(struct http_ctx *ctx)
 {
 	struct db *db = ctx->db;
-	long signed_n;
 	int rc;
 
 	if (!db_batch_open(db))
@@ -257,12 +256,23 @@ park_batch_end(struct http_ctx *ctx)
 	db_failure_clear(db);	/* what fails now is the batch's */
 	rc = db_batch_commit(db);
 	park_answer(ctx, false);
-	signed_n = ctx->feed != NULL ? fed_feed_signed(ctx->feed) : 0;
+	park_announce(ctx, rc == 0);
 	if (rc == -1)	/* answers cached in the round may show what is gone */
 		cache_bump();
-	else if (signed_n > 0)
-		fed_pull_announce();
 	db_recover(db);
+}
+
+/*
+ * Tell the peers what the worker's commits signed into the feed
+ * (fed_feed_attach), so that it shows on other instances within a second.
+ * The count is taken either way: after a failed commit (kept false)
+ * nothing of it is there.
+ */
+void
+park_announce(struct http_ctx *ctx, bool kept)
+{
+	if (ctx->feed != NULL && fed_feed_signed(ctx->feed) > 0 && kept)
+		fed_pull_announce();
 }
 
 /* After a request: end a batch that has held the writer lock long enough. */

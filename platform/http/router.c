@@ -372,18 +372,6 @@ router_check_access(struct req *r)
 }
 
 /*
- * A write may have changed public content: its transaction signed it into
- * the feed (fed_feed_attach); tell the peers, so that it shows on other
- * instances within a second.
- */
-static void
-router_federate(struct req *r)
-{
-	if (r->ctx->feed != NULL && fed_feed_signed(r->ctx->feed) > 0)
-		fed_pull_announce();
-}
-
-/*
  * 413 when the announced body (content_length; -1 for chunked, 0 for none)
  * cannot be taken. Returns 0, or -1 after replying.
  */
@@ -506,7 +494,8 @@ router_run(struct req *r)
 		log_emit(LOG_ERROR, "router.noreply", "%s did not reply", name);
 		reply_problem(r, 500, "Interne fout", "Er ging iets mis.");
 	}
-	router_federate(r);
+	/* What a commit outside the batch signed (a handler that left it). */
+	park_announce(ctx, true);
 	/* After a failure of the storage: a fresh connection (db.c). */
 	db_recover(r->db);
 	log_set_rid(NULL);
