@@ -68,6 +68,7 @@ double	 db_batch_age(struct db *);
 int	 db_batch_commit(struct db *);
 long long db_changes(struct db *);
 int	 db_commit(struct db *);
+int	 db_checkpoint(struct db *, int *);
 void	 db_rollback(struct db *);
 int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
 int	 db_step_row(struct db *, sqlite3_stmt *, const char *);
@@ -88,8 +89,12 @@ uint64_t durable_noted(void);
 void	 durable_wal_frames(int);
 uint64_t durable_head(void);
 int	 durable_status(uint64_t);
-void	 durable_counts(unsigned long long *, unsigned long *, unsigned long *,
-	     unsigned long *);
+struct durable_counts {
+	unsigned long long commits;	/* grouped, made durable by the syncer */
+	unsigned long	 syncs, sync_failures, checkpoints;
+	int		 wal_frames;	/* in the WAL after the last commit */
+};
+void	 durable_counts(struct durable_counts *);
 
 /* faultvfs.c (built with --enable-fault-injection only) */
 int	 faultvfs_register(void);

@@ -65,6 +65,7 @@ static struct {
 	_Atomic unsigned long syncs, sync_failures, checkpoints;
 	_Atomic unsigned long long commits;
 	_Atomic int	 wal_frames;	/* in the WAL after the last commit */
+	int		 ckpt_frames;	/* in it after the last checkpoint */
 } dur = { .mu = PTHREAD_MUTEX_INITIALIZER,
     .work = PTHREAD_COND_INITIALIZER, .decided = PTHREAD_COND_INITIALIZER };
 
@@ -111,25 +112,26 @@ durable_sync(void)
 }
 
 /*
- * A PASSIVE checkpoint once the WAL holds DURABLE_CHECKPOINT_FRAMES (as
- * SQLite's automatic checkpoint would; it never waits for a lock). The
- * count comes from the grouped connections' commits (durable_wal_frames):
- * the WAL file's size would not do, a WAL is reused from its start after
- * a checkpoint but never shrinks.
+ * A checkpoint once DURABLE_CHECKPOINT_FRAMES were appended since the last
+ * one (as SQLite's automatic checkpoint would; db_checkpoint). The count
+ * comes from the grouped connections' commits (durable_wal_frames, the
+ * frames the WAL holds): less than after the last checkpoint means the WAL
+ * started over. Neither the WAL's file size (a WAL is reused from its
+ * start but never shrinks) nor its frame count alone (which stays above
+ * the mark while the WAL cannot start over: every sync checkpointed) will
+ * do.
  */
 static void
 durable_checkpoint(void)
 {
-	int rc;
+	int frames = atomic_load(&dur.wal_frames);
+	int added = frames >= dur.ckpt_frames ? frames - dur.ckpt_frames :
+	    frames;
 
-	if (atomic_load(&dur.wal_frames) < DURABLE_CHECKPOINT_FRAMES)
+	if (added < DURABLE_CHECKPOINT_FRAMES)
 		return;
-	atomic_store(&dur.wal_frames, 0);	/* the next commit says anew */
-	rc = sqlite3_wal_checkpoint_v2(db_handle(dur.db), "main",
-	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		log_emit(LOG_WARN, "db.checkpoint", "checkpoint failed (%d)",
-		    rc);
+	if (db_checkpoint(dur.db, &frames) == 0)
+		dur.ckpt_frames = frames;
 	atomic_fetch_add(&dur.checkpoints, 1);
 }
 
@@ -342,13 +344,13 @@ durable_wait(uint64_t t)
 	return rc == 0 ? -1 : rc;	/* the syncer is gone: not durable */
 }
 
-/* For /metrics: commits grouped, syncs, failed syncs, checkpoints. */
+/* For /metrics. */
 void
-durable_counts(unsigned long long *commits, unsigned long *syncs,
-    unsigned long *failures, unsigned long *checkpoints)
+durable_counts(struct durable_counts *c)
 {
-	*commits = atomic_load(&dur.commits);
-	*syncs = atomic_load(&dur.syncs);
-	*failures = atomic_load(&dur.sync_failures);
-	*checkpoints = atomic_load(&dur.checkpoints);
+	c->commits = atomic_load(&dur.commits);
+	c->syncs = atomic_load(&dur.syncs);
+	c->sync_failures = atomic_load(&dur.sync_failures);
+	c->checkpoints = atomic_load(&dur.checkpoints);
+	c->wal_frames = atomic_load(&dur.wal_frames);
 }

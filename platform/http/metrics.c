@@ -174,10 +174,9 @@ metrics_allowed(const struct req *r)
 static void
 metrics_durable(struct evbuffer *b)
 {
-	unsigned long long commits;
-	unsigned long syncs, failures, checkpoints;
+	struct durable_counts c;
 
-	durable_counts(&commits, &syncs, &failures, &checkpoints);
+	durable_counts(&c);
 	evbuffer_add_printf(b, "# HELP meent_db_group_commits_total Commits "
 	    "of the workers, made durable by the syncer.\n"
 	    "# TYPE meent_db_group_commits_total counter\n"
@@ -192,8 +191,12 @@ metrics_durable(struct evbuffer *b)
 	    "meent_db_sync_failures_total %lu\n"
 	    "# HELP meent_db_checkpoints_total Checkpoints by the syncer.\n"
 	    "# TYPE meent_db_checkpoints_total counter\n"
-	    "meent_db_checkpoints_total %lu\n", commits, syncs, failures,
-	    checkpoints);
+	    "meent_db_checkpoints_total %lu\n"
+	    "# HELP meent_db_wal_frames Pages in the write-ahead log after the "
+	    "last commit (it starts over after a checkpoint).\n"
+	    "# TYPE meent_db_wal_frames gauge\n"
+	    "meent_db_wal_frames %d\n", c.commits, c.syncs, c.sync_failures,
+	    c.checkpoints, c.wal_frames);
 }
 
 /* The whole exposition into b. */
