@@ -54,6 +54,8 @@
 #define DB_FIXED	2048
 #define DB_DYNAMIC	64	/* statements built at run time: LRU */
 #define DB_BATCHES_KEPT	8	/* outcomes of the last batches */
+#define DB_BEFORE_MAX	4	/* db_before_commit()s of a transaction */
+#define DB_WAL_OWN_FRAMES 16384	/* db_wal_hook_other: 64 MiB of 4 KiB pages */
 
 struct db_cached {
 	const char	*sql;
@@ -91,6 +93,9 @@ struct db {
 	const struct db_hooks *hooks;
 	void		*hooks_arg;
 	bool		 in_hook;
+	/* db_before_commit(): this transaction's, run once before COMMIT. */
+	int		(*before[DB_BEFORE_MAX])(struct db *);
+	int		 nbefore;
 };
 
 #define DB_PROGRESS_STEPS	500		/* VM steps between deadline checks */
@@ -213,12 +218,35 @@ db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+/*
+ * Any other connection of meentd (the federation's applier, the signer,
+ * the notifier): the WAL's length for the syncer, which copies the pages
+ * back on its own thread, so that the writer does not (the applier spent
+ * an eighth of its time in checkpoints). Past DB_WAL_OWN_FRAMES the
+ * connection checkpoints itself, as SQLite's automatic checkpoint would:
+ * most pages are copied by then, and the writer's next transaction starts
+ * the WAL over, which the syncer cannot make happen for a writer that
+ * holds the lock for long.
+ */
+static int
+db_wal_hook_other(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	(void)arg;
+	durable_wal_frames(frames);
+	if (frames >= DB_WAL_OWN_FRAMES)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	return SQLITE_OK;
+}
+
 /* The hooks a connection of db needs (after each connect). */
 static void
 db_connected(struct db *db)
 {
 	if (db->flags & DB_GROUP)
 		sqlite3_wal_hook(db->h, db_wal_hook, db);
+	else if (!(db->flags & DB_READONLY) && durable_running())
+		sqlite3_wal_hook(db->h, db_wal_hook_other, db);
 }
 
 /* A connection to path, set up; NULL and *err (caller frees) on failure. */
@@ -541,15 +569,31 @@ db_exec(struct db *db, const char *sql)
 	return 0;
 }
 
-/* Take this process's writer lock (at most the busy timeout). */
+/* Take this process's writer lock within ms; 0, or -1 (not logged). */
 static int
-db_writer_take(struct db *db)
+db_writer_take_within(struct db *db, long ms)
 {
 	struct timespec until;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += DB_WRITER_WAIT_SECONDS;
-	if (pthread_mutex_timedlock(&db_writer, &until) != 0) {
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (pthread_mutex_timedlock(&db_writer, &until) != 0)
+		return -1;
+	db->writing = true;
+	db->writing_since = clock_ms();
+	return 0;
+}
+
+/* Take this process's writer lock (at most the busy timeout). */
+static int
+db_writer_take(struct db *db)
+{
+	if (db_writer_take_within(db, DB_WRITER_WAIT_SECONDS * 1000L) == -1) {
 		atomic_fetch_add(&db_error_count, 1);
 		if (db->failure == 0)
 			db->failure = SQLITE_BUSY;
@@ -557,8 +601,6 @@ db_writer_take(struct db *db)
 		    "process held the database too long");
 		return -1;
 	}
-	db->writing = true;
-	db->writing_since = clock_ms();
 	return 0;
 }
 
@@ -585,19 +627,21 @@ db_writer_give(struct db *db)
  * always lands between a checkpoint's end and the next writer's begin, and
  * the WAL then grows without end (136 MB after 40,000 pilot writes). So the
  * bulk is copied without the writer lock (writers go on meanwhile), and
- * what they added since is copied holding it: the next writer of this
- * process then begins on a WAL copied to its end and restarts it. A reader
- * on an older snapshot can still hold frames back; the next checkpoint
- * tries again. *frames: the frames the WAL holds after (pnLog). 0 or -1.
+ * what they added since is copied holding it, if it can be had within
+ * wait_ms: the next writer of this process then begins on a WAL copied to
+ * its end and restarts it. (A writer that holds the lock long, the
+ * federation's applier with a page, restarts it itself: db_wal_hook_other.)
+ * A reader on an older snapshot can still hold frames back; the next
+ * checkpoint tries again. *frames: the frames the WAL holds after. 0 or -1.
  */
 int
-db_checkpoint(struct db *db, int *frames)
+db_checkpoint(struct db *db, long wait_ms, int *frames)
 {
 	int log = 0, copied = 0, rc;
 
 	rc = sqlite3_wal_checkpoint_v2(db->h, "main",
 	    SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-	if (rc == SQLITE_OK && db_writer_take(db) == 0) {
+	if (rc == SQLITE_OK && db_writer_take_within(db, wait_ms) == 0) {
 		rc = sqlite3_wal_checkpoint_v2(db->h, "main",
 		    SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
 		db_writer_give(db);
@@ -819,6 +863,41 @@ db_ticket(struct db *db)
 	return db->ticket;
 }
 
+/*
+ * Run fn(db) once just before the open transaction commits, inside it
+ * (after its savepoints are released, before the hooks' precommit): for
+ * work a store function defers to the end of a worker's batch (pilot
+ * store's search rows). Asked again, fn is still run once. A savepoint
+ * rolled back does not take fn back; fn finds what is left. 0, or -1
+ * outside a transaction or when too many are asked for.
+ */
+int
+db_before_commit(struct db *db, int (*fn)(struct db *))
+{
+	if (db->depth == 0)
+		return -1;
+	for (int i = 0; i < db->nbefore; i++)
+		if (db->before[i] == fn)
+			return 0;
+	if (db->nbefore == DB_BEFORE_MAX)
+		return -1;
+	db->before[db->nbefore++] = fn;
+	return 0;
+}
+
+/* The transaction's db_before_commit()s, in the order asked; 0 or -1. */
+static int
+db_before_run(struct db *db)
+{
+	int n = db->nbefore;
+
+	db->nbefore = 0;	/* run once, even if one fails */
+	for (int i = 0; i < n; i++)
+		if (db->before[i](db) == -1)
+			return -1;
+	return 0;
+}
+
 int
 db_commit(struct db *db)
 {
@@ -835,8 +914,8 @@ db_commit(struct db *db)
 		db->depth--;
 		return 0;
 	}
-	if (db_hook(db, db->hooks != NULL ? db->hooks->precommit : NULL) ==
-	    -1 || db_exec(db, "COMMIT") == -1) {
+	if (db_before_run(db) == -1 || db_hook(db, db->hooks != NULL ?
+	    db->hooks->precommit : NULL) == -1 || db_exec(db, "COMMIT") == -1) {
 		db_rollback(db);
 		return -1;
 	}
@@ -855,6 +934,7 @@ db_rollback(struct db *db)
 		return;
 	}
 	db->depth = 0;
+	db->nbefore = 0;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	db_writer_give(db);

@@ -68,7 +68,8 @@ double	 db_batch_age(struct db *);
 int	 db_batch_commit(struct db *);
 long long db_changes(struct db *);
 int	 db_commit(struct db *);
-int	 db_checkpoint(struct db *, int *);
+int	 db_before_commit(struct db *, int (*)(struct db *));
+int	 db_checkpoint(struct db *, long, int *);
 void	 db_rollback(struct db *);
 int	 db_step_done(struct db *, sqlite3_stmt *, const char *);
 int	 db_step_row(struct db *, sqlite3_stmt *, const char *);
@@ -87,6 +88,7 @@ void	 durable_off_sync(void (*)(void *), void *);
 int	 durable_wait(uint64_t);
 uint64_t durable_noted(void);
 void	 durable_wal_frames(int);
+bool	 durable_running(void);
 uint64_t durable_head(void);
 int	 durable_status(uint64_t);
 struct durable_counts {

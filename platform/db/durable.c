@@ -19,9 +19,11 @@
  * disk, so a failure is never retried into a success. The failed ranges
  * are kept (the last DURABLE_FAILS) for the waiters to find.
  *
- * The syncer also checkpoints (PASSIVE) once the WAL holds
- * DURABLE_CHECKPOINT_FRAMES: the grouped connections have their automatic
- * checkpoints off, so that no request waits behind one.
+ * The syncer also checkpoints (PASSIVE) once DURABLE_CHECKPOINT_FRAMES
+ * were added to the WAL, for every connection of meentd opened while it
+ * runs: theirs have SQLite's automatic checkpoint off (db.c), so that no
+ * request, and not the federation's applier, waits while pages are
+ * copied back.
  *
  * The syncer's own connection opens the same file; fsync(2) on the WAL
  * reaches the dirty pages of every connection of the process (they are
@@ -39,6 +41,7 @@
 #define DURABLE_FAILS		16
 #define DURABLE_WAKERS		64
 #define DURABLE_CHECKPOINT_FRAMES 1000	/* SQLite's default */
+#define DURABLE_CHECKPOINT_WAIT_MS 20	/* for the writer lock: db_checkpoint */
 
 struct durable_fail {
 	uint64_t	 from, to;	/* tickets, inclusive */
@@ -65,7 +68,8 @@ static struct {
 	_Atomic unsigned long syncs, sync_failures, checkpoints;
 	_Atomic unsigned long long commits;
 	_Atomic int	 wal_frames;	/* in the WAL after the last commit */
-	int		 ckpt_frames;	/* in it after the last checkpoint */
+	_Atomic int	 ckpt_frames;	/* in it after the last checkpoint */
+	bool		 ckpt_wanted;	/* a connection asked for one */
 } dur = { .mu = PTHREAD_MUTEX_INITIALIZER,
     .work = PTHREAD_COND_INITIALIZER, .decided = PTHREAD_COND_INITIALIZER };
 
@@ -112,34 +116,73 @@ durable_sync(void)
 }
 
 /*
- * A checkpoint once DURABLE_CHECKPOINT_FRAMES were appended since the last
- * one (as SQLite's automatic checkpoint would; db_checkpoint). The count
- * comes from the grouped connections' commits (durable_wal_frames, the
- * frames the WAL holds): less than after the last checkpoint means the WAL
- * started over. Neither the WAL's file size (a WAL is reused from its
- * start but never shrinks) nor its frame count alone (which stays above
- * the mark while the WAL cannot start over: every sync checkpointed) will
- * do.
+ * Frames appended to the WAL since the last checkpoint, from what the
+ * connections' commits say it holds (durable_wal_frames): less than after
+ * the last checkpoint means the WAL started over. Neither the WAL's file
+ * size (a WAL is reused from its start but never shrinks) nor its frame
+ * count alone (which stays above the mark while the WAL cannot start
+ * over: every sync checkpointed) will do.
  */
-static void
-durable_checkpoint(void)
+static int
+durable_frames_added(void)
 {
 	int frames = atomic_load(&dur.wal_frames);
-	int added = frames >= dur.ckpt_frames ? frames - dur.ckpt_frames :
-	    frames;
+	int at = atomic_load(&dur.ckpt_frames);
 
-	if (added < DURABLE_CHECKPOINT_FRAMES)
+	return frames >= at ? frames - at : frames;
+}
+
+/*
+ * A checkpoint once DURABLE_CHECKPOINT_FRAMES were appended since the last
+ * one, as SQLite's automatic checkpoint would, but on this thread
+ * (db_checkpoint). After the workers' commits it waits a little for the
+ * writer lock, to start the WAL over; for the other connections it does
+ * not wait (the applier holds the lock for a page: it starts the WAL over
+ * itself, db.c).
+ */
+static void
+durable_checkpoint(bool grouped)
+{
+	int frames;
+
+	if (durable_frames_added() < DURABLE_CHECKPOINT_FRAMES)
 		return;
-	if (db_checkpoint(dur.db, &frames) == 0)
-		dur.ckpt_frames = frames;
+	if (db_checkpoint(dur.db, grouped ? DURABLE_CHECKPOINT_WAIT_MS : 0,
+	    &frames) == 0)
+		atomic_store(&dur.ckpt_frames, frames);
 	atomic_fetch_add(&dur.checkpoints, 1);
 }
 
-/* After a grouped commit (its WAL hook): the frames the WAL now holds. */
+/*
+ * After a commit on a connection of this process while the syncer runs
+ * (its WAL hook, db.c): the frames the WAL now holds. A connection that is
+ * not grouped has no ticket to wake the syncer with: it is woken here
+ * when a checkpoint is due.
+ */
 void
 durable_wal_frames(int frames)
 {
 	atomic_store(&dur.wal_frames, frames);
+	if (durable_frames_added() < DURABLE_CHECKPOINT_FRAMES)
+		return;
+	pthread_mutex_lock(&dur.mu);
+	if (!dur.ckpt_wanted) {
+		dur.ckpt_wanted = true;
+		pthread_cond_signal(&dur.work);
+	}
+	pthread_mutex_unlock(&dur.mu);
+}
+
+/* Does the syncer run (it then checkpoints for every connection)? */
+bool
+durable_running(void)
+{
+	bool running;
+
+	pthread_mutex_lock(&dur.mu);
+	running = dur.running;
+	pthread_mutex_unlock(&dur.mu);
+	return running;
 }
 
 /* With dur.mu held: wake whoever waits (a waker only wakes its owner). */
@@ -151,35 +194,46 @@ durable_wake_all(void)
 	pthread_cond_broadcast(&dur.decided);
 }
 
+/* With dur.mu held: sync what was committed since the last sync. */
+static void
+durable_sync_committed(void)
+{
+	uint64_t from = dur.synced + 1, to = dur.committed;
+	int rc;
+
+	pthread_mutex_unlock(&dur.mu);
+	rc = durable_sync();
+	atomic_fetch_add(&dur.syncs, 1);
+	pthread_mutex_lock(&dur.mu);
+	if (rc == -1) {
+		dur.fails[dur.nfails % DURABLE_FAILS] =
+		    (struct durable_fail){ from, to };
+		dur.nfails++;
+		atomic_fetch_add(&dur.sync_failures, 1);
+	}
+	dur.synced = to;
+	durable_wake_all();
+}
+
 static void *
 durable_main(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&dur.mu);
 	for (;;) {
-		uint64_t from, to;
-		int rc;
+		bool grouped = dur.synced != dur.committed;
 
-		while (!dur.stop && dur.synced == dur.committed)
+		while (!dur.stop && !grouped && !dur.ckpt_wanted) {
 			pthread_cond_wait(&dur.work, &dur.mu);
-		if (dur.synced == dur.committed)
-			break;	/* stopping, and nothing is left */
-		from = dur.synced + 1;
-		to = dur.committed;
-		pthread_mutex_unlock(&dur.mu);
-		rc = durable_sync();
-		atomic_fetch_add(&dur.syncs, 1);
-		pthread_mutex_lock(&dur.mu);
-		if (rc == -1) {
-			dur.fails[dur.nfails % DURABLE_FAILS] =
-			    (struct durable_fail){ from, to };
-			dur.nfails++;
-			atomic_fetch_add(&dur.sync_failures, 1);
+			grouped = dur.synced != dur.committed;
 		}
-		dur.synced = to;
-		durable_wake_all();
+		if (grouped)
+			durable_sync_committed();
+		else if (dur.stop)
+			break;	/* stopping, and nothing is left */
+		dur.ckpt_wanted = false;
 		pthread_mutex_unlock(&dur.mu);
-		durable_checkpoint();
+		durable_checkpoint(grouped);
 		pthread_mutex_lock(&dur.mu);
 	}
 	pthread_mutex_unlock(&dur.mu);

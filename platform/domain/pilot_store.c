@@ -252,6 +252,57 @@ pilot_store_fts_later(long pk, bool remove)
 	return true;
 }
 
+/*
+ * In a worker's batch (db_batch_open) the index rows wait in a table of
+ * the connection's own (temp, in memory) and are added in one statement
+ * just before the batch commits (db_before_commit): FTS5 writes out its
+ * pending data at the start of every statement that writes it, so a pilot
+ * a statement made a segment per pilot, and merging them, in every batch.
+ * The table is part of the transaction: a request's savepoint rolled back
+ * takes its waiting rows with it, and a remove of a row that waits drops
+ * it, as above. (The thread storage above serves federation, whose pages
+ * are not batches.)
+ */
+static int
+pilot_store_fts_batch_flush(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO pilots_fts(rowid, titel,"
+	    " samenvatting, tekst, tags) SELECT pk, titel, samenvatting, tekst,"
+	    " tags FROM pilots_fts_src WHERE pk IN (SELECT pk FROM"
+	    " temp.pilots_fts_waiting)");
+
+	if (st == NULL || db_step_done(db, st, "pilot_store_fts_batch") == -1)
+		return -1;
+	st = db_stmt(db, "DELETE FROM temp.pilots_fts_waiting");
+	return st == NULL ? -1 : db_step_done(db, st, "pilot_store_fts_batch");
+}
+
+/* 1 when handled here (the row waits, or waited and is dropped), 0, -1. */
+static int
+pilot_store_fts_batch(struct db *db, long pk, bool remove)
+{
+	sqlite3_stmt *st;
+
+	if (!db_batch_open(db))
+		return 0;
+	/* Once per connection (a fresh one after db_recover: again). */
+	if (db_exists(db, "SELECT 1 FROM temp.sqlite_schema WHERE name ="
+	    " 'pilots_fts_waiting'", NULL) == 0 && db_exec(db, "CREATE TEMP"
+	    " TABLE pilots_fts_waiting (pk INTEGER PRIMARY KEY)") == -1)
+		return -1;
+	st = db_stmt(db, remove ? "DELETE FROM temp.pilots_fts_waiting WHERE"
+	    " pk = ?1" : "INSERT OR IGNORE INTO temp.pilots_fts_waiting (pk)"
+	    " VALUES (?1)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pk);
+	if (db_step_done(db, st, "pilot_store_fts_batch") == -1)
+		return -1;
+	if (remove)	/* indexed before this batch: delete it now */
+		return sqlite3_changes(db_handle(db)) > 0 ? 1 : 0;
+	return db_before_commit(db, pilot_store_fts_batch_flush) == -1 ? -1 : 1;
+}
+
 static int
 pilot_store_fts(struct db *db, long pk, bool remove)
 {
@@ -262,9 +313,12 @@ pilot_store_fts(struct db *db, long pk, bool remove)
 	    " rowid, titel, samenvatting, tekst, tags) SELECT 'delete', pk,"
 	    " titel, samenvatting, tekst, tags FROM pilots_fts_src WHERE pk = ?1";
 	sqlite3_stmt *st;
+	int rc;
 
 	if (pilot_store_fts_later(pk, remove))
 		return 0;
+	if ((rc = pilot_store_fts_batch(db, pk, remove)) != 0)
+		return rc == 1 ? 0 : -1;
 	if ((st = db_stmt(db, remove ? del : add)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, pk);

@@ -412,6 +412,13 @@ server_start(struct config *cfg, char **err)
 	}
 	srv->secure = strncmp(srv->origin, "https://", 8) == 0;
 
+	/*
+	 * Group commit: the syncer before the workers' first commit, and
+	 * before the other threads open their connections: it checkpoints
+	 * for them (db.c, durable.c).
+	 */
+	if (durable_start(srv->db_path, err) == -1)
+		goto fail;
 	/* The outbox's sender (its own thread; a bad smtp_* key stops here). */
 	if (mail_send_start(srv->db_path, cfg, err) == -1)
 		goto fail;
@@ -425,9 +432,6 @@ server_start(struct config *cfg, char **err)
 		goto fail;
 	srv->nworkers = cfg->threads > 0 ? cfg->threads :
 	    (ncpu > 0 ? (int)ncpu : 1);
-	/* Group commit: the syncer before the workers' first commit. */
-	if (durable_start(srv->db_path, err) == -1)
-		goto fail;
 	srv->workers = xcalloc((size_t)srv->nworkers, sizeof *srv->workers);
 	for (int i = 0; i < srv->nworkers; i++)
 		if (worker_init(srv, &srv->workers[i], i, err) == -1)

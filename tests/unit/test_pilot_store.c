@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Unit tests: the search rows of pilots written in a worker's batch
+ * (pilot_store.c: they wait in a temp table and are added just before the
+ * batch commits). Against a real database file with the real tokenizer;
+ * after every case FTS5's integrity check compares the index with the
+ * pilots, and the index's row count with the pilots that are not deleted.
+ *
+ * A worker's client cannot create and rename one pilot within one batch
+ * (the create's answer waits for the batch's commit), so these paths are
+ * driven here: a pilot added and renamed, added and deleted, added in a
+ * request whose savepoint is rolled back (and its pk then reused), and
+ * renamed when it was indexed in an earlier batch.
+ */
+#include "meent.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char dir[] = "/tmp/meent-test-pilot-store-XXXXXX";
+static char *path;
+
+static void
+pilot_fill(struct pilot *p, int n, const char *titel)
+{
+	memset(p, 0, sizeof *p);
+	snprintf(p->id, sizeof p->id, "00000000-0000-4000-8000-%012d", n);
+	snprintf(p->gemeente, sizeof p->gemeente, "GM0001");
+	p->versie = 1;
+	p->titel = xstrdup(titel);
+	p->samenvatting = xstrdup("Samenvatting");
+	p->domein = xstrdup("werk-en-inkomen");
+	p->status = xstrdup("lopend");
+	p->vraag = xstrdup("Vraag");
+	p->contact = xstrdup("");
+	p->zichtbaarheid = xstrdup("openbaar");
+	p->stakeholders = json_array();
+	p->tags = json_array();
+	for (int i = 0; i < PILOT_NSECTIONS; i++) {
+		p->md[i] = xstrdup("");
+		p->html[i] = xstrdup("");
+	}
+	p->aangemaakt = p->gewijzigd = 1700000000;
+}
+
+static void
+pilot_clear(struct pilot *p)
+{
+	free(p->titel);
+	free(p->samenvatting);
+	free(p->domein);
+	free(p->status);
+	free(p->vraag);
+	free(p->contact);
+	free(p->zichtbaarheid);
+	json_decref(p->stakeholders);
+	json_decref(p->tags);
+	for (int i = 0; i < PILOT_NSECTIONS; i++) {
+		free(p->md[i]);
+		free(p->html[i]);
+	}
+}
+
+static long
+count(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long n;
+
+	assert_non_null(st);
+	assert_int_equal(db_step_row(db, st, "test"), 1);
+	n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* Pilots whose index row matches word (the tokenizer stems it alike). */
+static long
+found(struct db *db, const char *word)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM pilots_fts"
+	    " WHERE pilots_fts MATCH ?1");
+	long n;
+
+	assert_non_null(st);
+	db_bind_text(st, 1, word);
+	assert_int_equal(db_step_row(db, st, "test"), 1);
+	n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* The index is whole, and holds one row per pilot that is not deleted. */
+static void
+index_exact(struct db *db)
+{
+	assert_int_equal(db_exec(db, "INSERT INTO pilots_fts(pilots_fts)"
+	    " VALUES ('integrity-check')"), 0);
+	assert_int_equal(count(db, "SELECT count(*) FROM pilots_fts_docsize"),
+	    count(db, "SELECT count(*) FROM pilots WHERE verwijderd IS NULL"));
+}
+
+static int
+setup(void **state)
+{
+	struct db *db;
+	char *err = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/meent.db", dir);
+	db = db_open(path, DB_CREATE, &err);
+	assert_non_null(db);
+	assert_int_equal(migrate_apply(db, &err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO gemeenten (code, cbs_code,"
+	    " naam, naam_kort, provincie, inwoners, inwoners_jaar,"
+	    " grootteklasse, oppervlakte_km2) VALUES ('GM0001', '0001',"
+	    " 'Proefdorp', 'Proefdorp', 'Utrecht', 5000, 2024, 1, 10.0)"), 0);
+	db_close(db);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		char *f = xasprintf("%s%s", path, ext[i]);
+
+		unlink(f);
+		free(f);
+	}
+	free(path);
+	rmdir(dir);
+	return 0;
+}
+
+static struct db *
+batch_open(void)
+{
+	char *err = NULL;
+	struct db *db = db_open(path, DB_BATCH, &err);
+
+	assert_non_null(db);
+	assert_int_equal(db_batch_join(db), 0);
+	assert_true(db_batch_open(db));
+	return db;
+}
+
+static void
+test_added_and_renamed(void **state)
+{
+	struct db *db = batch_open();
+	struct pilot p;
+
+	(void)state;
+	pilot_fill(&p, 1, "Eerste naam appelboom");
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	/* Waiting, not in the index yet: a search in the batch misses it. */
+	assert_int_equal(found(db, "appelboom"), 0);
+	free(p.titel);
+	p.titel = xstrdup("Tweede naam perenboom");
+	p.versie = 2;
+	assert_int_equal(pilot_store_update(db, &p, 1), 0);
+	assert_int_equal(db_batch_commit(db), 0);
+	assert_int_equal(found(db, "appelboom"), 0);
+	assert_int_equal(found(db, "perenboom"), 1);
+	index_exact(db);
+	pilot_clear(&p);
+	db_close(db);
+}
+
+static void
+test_added_and_deleted(void **state)
+{
+	struct db *db = batch_open();
+	struct pilot p;
+
+	(void)state;
+	pilot_fill(&p, 2, "Kort bestaan kersenboom");
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	p.versie = 2;
+	assert_int_equal(pilot_store_delete(db, &p), 0);
+	assert_int_equal(db_batch_commit(db), 0);
+	assert_int_equal(found(db, "kersenboom"), 0);
+	index_exact(db);
+	pilot_clear(&p);
+	db_close(db);
+}
+
+/* A request's savepoint rolled back: its row is not indexed; the next
+ * pilot may get the same pk and is indexed once. */
+static void
+test_rolled_back(void **state)
+{
+	struct db *db = batch_open();
+	struct pilot p, q;
+	long pk;
+
+	(void)state;
+	assert_int_equal(db_begin(db), 0);	/* a request's savepoint */
+	pilot_fill(&p, 3, "Teruggedraaid pruimenboom");
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	pk = p.pk;
+	db_rollback(db);
+	assert_true(db_batch_open(db));
+	pilot_fill(&q, 4, "Daarna walnotenboom");
+	assert_int_equal(pilot_store_insert(db, &q), 0);
+	assert_int_equal(q.pk, pk);	/* the pk came back */
+	assert_int_equal(db_batch_commit(db), 0);
+	assert_int_equal(found(db, "pruimenboom"), 0);
+	assert_int_equal(found(db, "walnotenboom"), 1);
+	index_exact(db);
+	pilot_clear(&p);
+	pilot_clear(&q);
+	db_close(db);
+}
+
+/* Indexed in an earlier batch, renamed in this one: the old terms go at
+ * once, the new ones at the commit; a rename rolled back keeps the old. */
+static void
+test_renamed_later(void **state)
+{
+	struct db *db = batch_open();
+	struct pilot p;
+
+	(void)state;
+	pilot_fill(&p, 5, "Vroeger lindeboom");
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	assert_int_equal(db_batch_commit(db), 0);
+	assert_int_equal(found(db, "lindeboom"), 1);
+
+	assert_int_equal(db_batch_join(db), 0);
+	assert_int_equal(db_begin(db), 0);
+	free(p.titel);
+	p.titel = xstrdup("Even eikenboom");
+	p.versie = 2;
+	assert_int_equal(pilot_store_update(db, &p, 1), 0);
+	db_rollback(db);	/* the request failed after its update */
+	assert_int_equal(db_batch_commit(db), 0);
+	assert_int_equal(found(db, "lindeboom"), 1);
+	assert_int_equal(found(db, "eikenboom"), 0);
+	index_exact(db);
+
+	assert_int_equal(db_batch_join(db), 0);
+	free(p.titel);
+	p.titel = xstrdup("Nu beukenboom");
+	assert_int_equal(pilot_store_update(db, &p, 1), 0);
+	assert_int_equal(db_batch_commit(db), 0);
+	assert_int_equal(found(db, "lindeboom"), 0);
+	assert_int_equal(found(db, "beukenboom"), 1);
+	index_exact(db);
+	pilot_clear(&p);
+	db_close(db);
+}
+
+/* The whole batch rolled back: nothing waits into the next one. */
+static void
+test_batch_lost(void **state)
+{
+	struct db *db = batch_open();
+	struct pilot p, q;
+
+	(void)state;
+	pilot_fill(&p, 6, "Verloren esdoorn");
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	db_rollback(db);	/* the batch itself */
+	assert_int_equal(db_batch_join(db), 0);
+	pilot_fill(&q, 7, "Gebleven berkenboom");
+	assert_int_equal(pilot_store_insert(db, &q), 0);
+	assert_int_equal(db_batch_commit(db), 0);
+	assert_int_equal(found(db, "esdoorn"), 0);
+	assert_int_equal(found(db, "berkenboom"), 1);
+	index_exact(db);
+	pilot_clear(&p);
+	pilot_clear(&q);
+	db_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_added_and_renamed),
+		cmocka_unit_test(test_added_and_deleted),
+		cmocka_unit_test(test_rolled_back),
+		cmocka_unit_test(test_renamed_later),
+		cmocka_unit_test(test_batch_lost),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
