@@ -70,6 +70,7 @@ static struct {
 	/* Only on the outbound thread: */
 	struct fed_pull_peer	 peers[FED_PULL_PEERS];
 	size_t			 npeers;
+	bool			 loaded;	/* the table was read once */
 } fp = { .mu = PTHREAD_MUTEX_INITIALIZER,
     .stopped_cv = PTHREAD_COND_INITIALIZER };
 
@@ -527,11 +528,16 @@ fed_pull_reload(void)
 			}
 		} else {
 			next[i].p = rows[i];
-			/* A new peer (or a restart): soon, not all at once. */
-			next[i].due = now + 1000.0 * (double)randombytes_uniform(
-			    1000) / 1000.0;
+			/*
+			 * At start: soon, not all at once. A peer added while
+			 * meentd runs (meentctl peer add): now, its operator
+			 * waits to see it.
+			 */
+			next[i].due = fp.loaded ? now : now + 1000.0 *
+			    (double)randombytes_uniform(1000) / 1000.0;
 		}
 	}
+	fp.loaded = true;
 	/* A removed peer's page that waited goes with it. */
 	for (size_t i = 0; i < fp.npeers; i++) {
 		size_t j;
@@ -693,6 +699,7 @@ fed_pull_start(const struct config *cfg, const struct instance *self,
 	memcpy(fp.self.public_key, self->public_key, sizeof fp.self.public_key);
 	memcpy(fp.self.secret_key, self->secret_key, sizeof fp.self.secret_key);
 	fp.npeers = 0;
+	fp.loaded = false;
 	fp.nnotified = 0;
 	fp.stopping = fp.stopped = false;
 	fp.tick = event_new(base, -1, EV_PERSIST, fed_pull_tick_cb, NULL);
