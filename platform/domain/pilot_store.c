@@ -256,8 +256,9 @@ pilot_store_fts_later(long pk, bool remove)
  * In a worker's batch (db_batch_open) the index rows wait in a table of
  * the connection's own (temp, in memory) and are added in one statement
  * just before the batch commits (db_before_commit): FTS5 writes out its
- * pending data at the start of every statement that writes it, so a pilot
- * a statement made a segment per pilot, and merging them, in every batch.
+ * pending data at the start of every statement that writes it, so one
+ * statement per pilot made one segment per pilot (and the merging of
+ * them) in every batch.
  * The table is part of the transaction: a request's savepoint rolled back
  * takes its waiting rows with it, and a remove of a row that waits drops
  * it, as above. (The thread storage above serves federation, whose pages

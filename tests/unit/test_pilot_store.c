@@ -67,13 +67,16 @@ pilot_clear(struct pilot *p)
 	}
 }
 
+/* The one number sql answers (its ?1 bound to word, if given). */
 static long
-count(struct db *db, const char *sql)
+count(struct db *db, const char *sql, const char *word)
 {
 	sqlite3_stmt *st = db_stmt(db, sql);
 	long n;
 
 	assert_non_null(st);
+	if (word != NULL)
+		db_bind_text(st, 1, word);
 	assert_int_equal(db_step_row(db, st, "test"), 1);
 	n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -84,16 +87,8 @@ count(struct db *db, const char *sql)
 static long
 found(struct db *db, const char *word)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM pilots_fts"
-	    " WHERE pilots_fts MATCH ?1");
-	long n;
-
-	assert_non_null(st);
-	db_bind_text(st, 1, word);
-	assert_int_equal(db_step_row(db, st, "test"), 1);
-	n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return count(db, "SELECT count(*) FROM pilots_fts WHERE pilots_fts"
+	    " MATCH ?1", word);
 }
 
 /* The index is whole, and holds one row per pilot that is not deleted. */
@@ -102,8 +97,9 @@ index_exact(struct db *db)
 {
 	assert_int_equal(db_exec(db, "INSERT INTO pilots_fts(pilots_fts)"
 	    " VALUES ('integrity-check')"), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM pilots_fts_docsize"),
-	    count(db, "SELECT count(*) FROM pilots WHERE verwijderd IS NULL"));
+	assert_int_equal(count(db, "SELECT count(*) FROM pilots_fts_docsize",
+	    NULL), count(db, "SELECT count(*) FROM pilots WHERE verwijderd IS"
+	    " NULL", NULL));
 }
 
 static int
