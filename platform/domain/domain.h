@@ -817,6 +817,7 @@ json_t	*municipality_names(struct db *);
 
 /* instance.c */
 void	 instance_uuid(char[37]);
+void	 instance_uuid7(char[37]);
 int	 instance_create(struct db *, const char *, const char *,
 	     const char *, char **);
 int	 instance_load(struct db *, const char *, struct instance *, char **);

@@ -250,7 +250,7 @@ void
 model_pilots_new_identity(struct req *r, struct pilot *p)
 {
 	memset(p, 0, sizeof *p);
-	instance_uuid(p->id);
+	instance_uuid7(p->id);
 	snprintf(p->origin, sizeof p->origin, "%s",
 	    r->ctx->instance->uuid);
 	snprintf(p->gemeente, sizeof p->gemeente, "%s", r->who.gemeente);

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <sodium.h>
 
@@ -115,6 +118,39 @@ test_base64_and_uuid(void **state)
 	assert_false(fed_sign_uuid_valid("11111111-2222-4333-8444-55555555555G"));
 	assert_false(fed_sign_uuid_valid("11111111x2222-4333-8444-555555555555"));
 	assert_false(fed_sign_uuid_valid(NULL));
+}
+
+/*
+ * A new pilot's id (instance_uuid7): valid for federation, version 7 and
+ * the RFC 9562 variant, the time of its making in its first 48 bits, and
+ * ids made later sort after it (so that new pilots go at the end of the
+ * indexes on their id). Two made in the same millisecond differ.
+ */
+static void
+test_uuid7(void **state)
+{
+	char a[37], b[37], c[37], hex[13];
+	struct timespec ts;
+	unsigned long long ms, now;
+
+	(void)state;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)
+	    ts.tv_nsec / 1000000;
+	instance_uuid7(a);
+	instance_uuid7(b);
+	assert_true(fed_sign_uuid_valid(a));
+	assert_int_equal(a[14], '7');
+	assert_non_null(strchr("89ab", a[19]));
+	assert_string_not_equal(a, b);
+	snprintf(hex, sizeof hex, "%.8s%.4s", a, a + 9);
+	ms = strtoull(hex, NULL, 16);
+	assert_true(ms >= now && ms < now + 60000);
+	usleep(2000);
+	instance_uuid7(c);
+	assert_true(strcmp(a, c) < 0 && strcmp(b, c) < 0);
+	instance_uuid(c);	/* the instance's own: random, version 4 */
+	assert_int_equal(c[14], '4');
 }
 
 /* A peer URL and what it is stored as; NULL: refused. */
@@ -295,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_entry_signature),
 		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_base64_and_uuid),
+		cmocka_unit_test(test_uuid7),
 		cmocka_unit_test(test_peer_url),
 	};
 
