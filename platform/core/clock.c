@@ -20,6 +20,22 @@ clock_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/*
+ * *until: ms milliseconds from now on CLOCK_REALTIME, the clock that
+ * pthread_mutex_timedlock and pthread_cond_timedwait take.
+ */
+void
+clock_deadline(struct timespec *until, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_sec += ms / 1000;
+	until->tv_nsec += (ms % 1000) * 1000000L;
+	if (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
+}
+
 /* "2026-11-26T05:00:00Z" into buf (at least 21 bytes). */
 void
 clock_format(time_t t, char *buf, size_t len)

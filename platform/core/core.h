@@ -181,6 +181,7 @@ char	*choice_values_text(const struct choice *);
 
 /* clock.c */
 double	 clock_ms(void);
+void	 clock_deadline(struct timespec *, long);
 void	 clock_format(time_t, char *, size_t);
 json_t	*clock_json(time_t);
 

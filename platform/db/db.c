@@ -575,13 +575,7 @@ db_writer_take_within(struct db *db, long ms)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&until, ms);
 	if (pthread_mutex_timedlock(&db_writer, &until) != 0)
 		return -1;
 	db->writing = true;

@@ -41,13 +41,7 @@ fed_signer_wait(long ms)
 		sg.woken = false;
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&until, ms);
 	while (!sg.stop && !sg.woken)
 		if (pthread_cond_timedwait(&sg.cv, &sg.mu, &until) ==
 		    ETIMEDOUT)
