@@ -558,6 +558,16 @@ db_deadline_expired(struct db *db)
 	return db->expired;
 }
 
+/* A statement of db_exec or db_control failed: counted, noted, logged. */
+static void
+db_exec_failed(struct db *db, const char *what, const char *msg)
+{
+	atomic_fetch_add(&db_error_count, 1);
+	db_failed(db);
+	log_emit(LOG_ERROR, "db.error", "%s: %s", what, msg != NULL ? msg :
+	    "?");
+}
+
 /* Run one or more statements without results (schema, pragmas). */
 int
 db_exec(struct db *db, const char *sql)
@@ -565,10 +575,7 @@ db_exec(struct db *db, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		atomic_fetch_add(&db_error_count, 1);
-		db_failed(db);
-		log_emit(LOG_ERROR, "db.error", "exec: %s",
-		    msg != NULL ? msg : "?");
+		db_exec_failed(db, "exec", msg);
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -590,12 +597,8 @@ db_control(struct db *db, const char *sql)
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		atomic_fetch_add(&db_error_count, 1);
-		db_failed(db);
-		log_emit(LOG_ERROR, "db.error", "%s: %s", sql,
-		    sqlite3_errmsg(db->h));
-	}
+	if (rc != SQLITE_DONE)
+		db_exec_failed(db, sql, sqlite3_errmsg(db->h));
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
