@@ -70,6 +70,8 @@ struct db {
 	size_t		 ndynamic;
 	int		 data_version;	/* last seen; 0 before the first */
 	int		 depth;		/* nested db_begin()s: savepoints */
+	bool		 flat;		/* db_flat(): nested ones make none */
+	bool		 doomed;	/* a flat nested one rolled back */
 	/* The deadline armed by db_deadline_set(). */
 	double		 deadline;	/* clock_ms() */
 	long		 steps_left;	/* VM steps; unlimited when not > 0 */
@@ -718,10 +720,32 @@ db_begin(struct db *db)
 			return 0;
 	}
 	/* In a batch, the caller's transaction is a savepoint in it. */
-	if (db_control(db, "SAVEPOINT nested") == -1)
+	if (!db->flat && db_control(db, "SAVEPOINT nested") == -1)
 		return -1;
 	db->depth++;
 	return 0;
+}
+
+/*
+ * Flat (on) or not: whether a db_begin() inside the open transaction makes
+ * a savepoint. A savepoint copies each page before its first change in it
+ * (a federation page of 500 entries, each in its own, spent a twentieth of
+ * the applying thread's instructions so). Flat, a nested db_rollback() cannot undo its part: it dooms
+ * the transaction instead, every db_commit() in it fails, and the caller
+ * rolls it all back and does it again, not flat, when it wants the parts
+ * that succeed. Off again when the outermost transaction ends.
+ */
+void
+db_flat(struct db *db, bool on)
+{
+	db->flat = on;
+}
+
+/* Did a nested part of this flat transaction fail (db_flat())? */
+bool
+db_doomed(struct db *db)
+{
+	return db->doomed;
 }
 
 /* The outermost transaction: the writer lock, BEGIN IMMEDIATE, its hook. */
@@ -735,6 +759,7 @@ db_open_tx(struct db *db)
 		return -1;
 	}
 	db->depth = 1;
+	db->doomed = false;
 	if (db_hook(db, db->hooks != NULL ? db->hooks->begin : NULL) == -1) {
 		db_rollback(db);
 		return -1;
@@ -929,6 +954,11 @@ db_before_run(struct db *db)
 int
 db_commit(struct db *db)
 {
+	if (db->doomed) {
+		if (db->depth == 1)
+			db_rollback(db);	/* as a failed COMMIT does */
+		return -1;
+	}
 	if (db_lost(db)) {
 		log_emit(LOG_ERROR, "db.error", "commit: the transaction was "
 		    "rolled back after an error");
@@ -937,18 +967,19 @@ db_commit(struct db *db)
 		return -1;
 	}
 	if (db->depth > 1) {
-		if (db_control(db, "RELEASE nested") == -1)
+		if (!db->flat && db_control(db, "RELEASE nested") == -1)
 			return -1;	/* the caller rolls back */
 		db->depth--;
 		return 0;
 	}
 	if (db_before_run(db) == -1 || db_hook(db, db->hooks != NULL ?
-	    db->hooks->precommit : NULL) == -1 ||
+	    db->hooks->precommit : NULL) == -1 || db->doomed ||
 	    db_control(db, "COMMIT") == -1) {
 		db_rollback(db);
 		return -1;
 	}
 	db->depth = 0;
+	db->flat = false;
 	db_writer_give(db);
 	return 0;
 }
@@ -958,12 +989,17 @@ db_rollback(struct db *db)
 {
 	if (db->depth > 1) {
 		db->depth--;
-		sqlite3_exec(db->h, "ROLLBACK TO nested; RELEASE nested", NULL,
-		    NULL, NULL);
+		if (db->flat)
+			db->doomed = true;	/* its part stays: none commits */
+		else
+			sqlite3_exec(db->h, "ROLLBACK TO nested; RELEASE nested",
+			    NULL, NULL, NULL);
 		return;
 	}
 	db->depth = 0;
 	db->nbefore = 0;
+	db->flat = false;
+	db->doomed = false;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	db_writer_give(db);

@@ -58,6 +58,8 @@ bool	 db_changed_elsewhere(struct db *);
 void	 db_set_hooks(struct db *, const struct db_hooks *, void *);
 uint64_t db_ticket(struct db *);
 int	 db_begin(struct db *);
+void	 db_flat(struct db *, bool);
+bool	 db_doomed(struct db *);
 bool	 db_batch_open(struct db *);
 int	 db_batch_join(struct db *);
 int	 db_batch_leave(struct db *);

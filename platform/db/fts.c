@@ -17,7 +17,10 @@
  * (a word that collides replaces the one there). A stem is a function of
  * the word alone, so a hit gives the bytes the stemmer would. The table is
  * made when the instance first indexes a document: connections that only
- * search do not pay for it.
+ * search do not pay for it. 16,384 slots (2.2 MiB an indexing instance):
+ * the seed pilots alone use 3,336 distinct words, and with 2,048 slots a
+ * federation sync of 5,000 pilots still called the stemmer 210,659 times
+ * (31,722 with 16,384; the applying thread's instructions -9 %).
  */
 #include "db/db.h"
 
@@ -30,7 +33,7 @@
 #include <event2/buffer.h>
 
 #define FTS_WORD_MAX	64		/* longer tokens are not stemmed */
-#define FTS_STEM_SLOTS	2048		/* a power of 2; ~280 KiB */
+#define FTS_STEM_SLOTS	16384		/* a power of 2; ~2.2 MiB */
 
 struct fts_stem_slot {
 	unsigned char		 len, stem_len;	/* len 0: empty */

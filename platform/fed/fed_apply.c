@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define FED_ORIGINS_MAX		1000
+#define FED_APPLY_AGAIN		1	/* fed_apply_entry(): not flat */
 
 static json_t *
 fed_apply_parse(const char *text, size_t len)
@@ -378,7 +379,7 @@ struct fed_apply_ahead {
 	bool			 threaded;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	size_t			 ready;		/* under mu */
+	size_t			 ready;		/* under mu (threaded) */
 	bool			 stop;		/* under mu */
 	json_t			*garbage;	/* under mu: the page, owned */
 };
@@ -455,9 +456,10 @@ fed_apply_ahead_start(const struct config *cfg, const struct instance *self,
 static struct fed_apply_prep *
 fed_apply_ahead_get(struct fed_apply_ahead *a, size_t i)
 {
-	if (!a->threaded) {
-		fed_apply_prepare(a->cfg, a->self, a->p, json_array_get(
-		    a->entries, i), &a->prep[i]);
+	if (!a->threaded) {	/* in order; a page's second pass has them */
+		for (; a->ready <= i; a->ready++)
+			fed_apply_prepare(a->cfg, a->self, a->p, json_array_get(
+			    a->entries, a->ready), &a->prep[a->ready]);
 		return &a->prep[i];
 	}
 	pthread_mutex_lock(&a->mu);
@@ -488,7 +490,10 @@ fed_apply_ahead_end(struct fed_apply_ahead *a, json_t *page)
 
 /*
  * One entry of a page, inside the page's transaction, from what the
- * helper prepared (borrowed; the caller frees it).
+ * helper prepared (borrowed; the caller frees it). 0, -1 (the page
+ * stops), or FED_APPLY_AGAIN: it failed part-way in a flat transaction
+ * (db_flat), which cannot undo the part; the page must be applied again,
+ * not flat.
  */
 static int
 fed_apply_entry(struct db *db, const struct config *cfg,
@@ -521,7 +526,8 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 			    " herkomst";
 			goto quarantine;
 		}
-		pr->body = fed_apply_parse(e->body, e->body_len);
+		if (pr->body == NULL)	/* not on the page's second pass */
+			pr->body = fed_apply_parse(e->body, e->body_len);
 		break;
 	case FED_PREP_VERIFIED:
 		break;
@@ -552,6 +558,8 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 	}
 	db_rollback(db);
 	pilot_store_fts_restore(&fts);
+	if (db_failure(db) == 0 && db_doomed(db))
+		return FED_APPLY_AGAIN;
 	if (why == NULL)
 		why = "kon niet worden opgeslagen";
 quarantine:
@@ -567,6 +575,42 @@ quarantine:
 		return -1;
 	c->quarantined++;
 	return 0;
+}
+
+/*
+ * The page's entries, inside its open transaction: first flat (no
+ * savepoint per entry: each copied the pages it touched, a twentieth of
+ * the applier's instructions), and only when an entry failed part-way, the page again
+ * with a savepoint per entry, so that the entry alone is undone and
+ * quarantined. 0, or -1 (the transaction is rolled back or to be).
+ */
+static int
+fed_apply_entries(struct db *db, const struct config *cfg,
+    const struct fed_peer *p, struct fed_apply_ahead *ahead,
+    struct fed_counts *c)
+{
+	size_t i;
+	int rc = 0;
+
+	db_flat(db, true);
+	for (i = 0; i < ahead->n; i++)
+		if ((rc = fed_apply_entry(db, cfg, p, fed_apply_ahead_get(ahead,
+		    i), c)) != 0)
+			break;
+	if (rc != FED_APPLY_AGAIN)
+		return rc;
+	log_emit(LOG_INFO, "fed.again", "peer %s: entry %zu failed part-way;"
+	    " its page is applied again, entry by entry", p->url, i);
+	db_rollback(db);
+	pilot_store_fts_cancel();
+	memset(c, 0, sizeof *c);
+	if (db_begin(db) == -1)
+		return -1;
+	pilot_store_fts_defer();
+	for (i = 0; i < ahead->n && rc != -1; i++)
+		rc = fed_apply_entry(db, cfg, p, fed_apply_ahead_get(ahead, i),
+		    c);
+	return rc == -1 ? -1 : 0;
 }
 
 /* Are the page's seqs rising, after the cursor and up to next? */
@@ -609,7 +653,6 @@ fed_apply_page_ahead(struct db *db, const struct config *cfg,
 	long long next_seq;
 	bool page_more;
 	const char *s;
-	size_t i;
 	int rc = -1;
 
 	memset(c, 0, sizeof *c);
@@ -663,11 +706,7 @@ fed_apply_page_ahead(struct db *db, const struct config *cfg,
 	page_more = json_is_true(json_object_get(o, "more")) &&
 	    next_seq < json_integer_value(head);
 	ahead = fed_apply_ahead_start(cfg, self, p, entries);
-	for (i = 0; i < json_array_size(entries); i++)
-		if (fed_apply_entry(db, cfg, p, fed_apply_ahead_get(ahead, i),
-		    c) == -1)
-			break;
-	rc = i < json_array_size(entries) ? -1 : 0;
+	rc = fed_apply_entries(db, cfg, p, ahead, c);
 	/* The page and what was prepared are freed by the helper. */
 	fed_apply_ahead_end(ahead, o);
 	o = NULL;

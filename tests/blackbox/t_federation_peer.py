@@ -666,6 +666,36 @@ def main(state):
     t.eq(field(p.after, "cursor"), peer.pages[-1][1],
          "mixed page: the cursor ends at the page's next")
 
+    # --- an entry that fails after part of it is stored ----------------
+    # A page is applied first without a savepoint per entry (db_flat); a
+    # pilot whose attachment list is not a list is stored before the list
+    # is read, so the page must be applied again, entry by entry, and
+    # nothing of that pilot may stay (not its row, not its search terms).
+    g3, g4, pb = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    broken = pilot_obj(pb, 1, "Kapotte bijlagen kwartelkoning")
+    broken["bijlagen"] = 5
+    e_pb = entry(PEER, pb, 1, compact(broken))
+    peer.set("page", [pilot_entry(PEER, g3, 1, "Goed voor de kapotte"), e_pb,
+                      pilot_entry(PEER, g4, 1, "Goed na de kapotte")])
+    p = sub.pull()
+    q = field(p.after, "quarantine", []) or []
+    t.ok((sub.delta(p, "applied"), sub.delta(p, "quarantined")) == (2, 1)
+         and q and q[0].get("id") == pb and
+         says(q[0].get("reason"), ("bijlagen",)),
+         "failed part-way: 2 applied, that one quarantined (bijlagen)",
+         (sub.delta(p, "applied"), json.dumps(q[:1])))
+    t.ok([sub.pilot(i)[0] for i in (g3, pb, g4)] == [200, 404, 200],
+         "failed part-way: the pilots around it are here, it is not",
+         [sub.pilot(i)[0] for i in (g3, pb, g4)])
+    found = sub.inst.get("/api/v1/pilots?q=kwartelkoning").json()
+    t.eq(found.get("totaal"), 0,
+         "failed part-way: its title is not in the search index")
+    t.ok(len(lines_of(p, "fed.again")) == 1,
+         "failed part-way: fed.again logged once (the page applied again)",
+         [l.get("event") for l in p.lines])
+    t.eq(field(p.after, "cursor"), peer.pages[-1][1],
+         "failed part-way: the cursor ends at the page's next")
+
     # --- Markdown that would make cmark-gfm slow: quarantined ----------
     mid = str(uuid.uuid4())
     quarantined("pathological Markdown in a pilot",

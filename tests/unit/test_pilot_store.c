@@ -10,7 +10,8 @@
  * (the create's answer waits for the batch's commit), so these paths are
  * driven here: a pilot added and renamed, added and deleted, added in a
  * request whose savepoint is rolled back (and its pk then reused), and
- * renamed when it was indexed in an earlier batch.
+ * renamed when it was indexed in an earlier batch. And a federation
+ * page's flat transaction (db_flat), whose failed part dooms it.
  */
 #include "meent.h"
 
@@ -281,6 +282,65 @@ test_batch_lost(void **state)
 	db_close(db);
 }
 
+/*
+ * A federation page's transaction is flat (db_flat): no savepoint per
+ * entry. Entries that succeed commit with the page; a part rolled back
+ * dooms the page (its commit fails, nothing of it stays, nothing waits
+ * for the index), and the connection is as before afterwards.
+ */
+static void
+test_flat_page(void **state)
+{
+	char *err = NULL;
+	struct db *db = db_open(path, 0, &err);
+	struct pilot p, q;
+
+	(void)state;
+	assert_non_null(db);
+	assert_int_equal(db_begin(db), 0);	/* the page */
+	pilot_store_fts_defer();
+	db_flat(db, true);
+	assert_int_equal(db_begin(db), 0);	/* an entry */
+	pilot_fill(&p, 8, "Vlak appelbes");
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_false(db_doomed(db));
+	assert_int_equal(db_begin(db), 0);	/* one that fails part-way */
+	pilot_fill(&q, 9, "Mislukt kruisbes");
+	assert_int_equal(pilot_store_insert(db, &q), 0);
+	db_rollback(db);
+	assert_true(db_doomed(db));
+	assert_int_equal(db_begin(db), 0);	/* a later one cannot commit */
+	assert_int_equal(db_commit(db), -1);
+	db_rollback(db);
+	assert_int_equal(db_commit(db), -1);	/* nor the page */
+	pilot_store_fts_cancel();
+	assert_false(db_doomed(db));
+	assert_int_equal(count(db, "SELECT count(*) FROM pilots WHERE titel"
+	    " IN ('Vlak appelbes', 'Mislukt kruisbes')", NULL), 0);
+
+	/* Again, not flat: the entry alone is undone. */
+	assert_int_equal(db_begin(db), 0);
+	pilot_store_fts_defer();
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(pilot_store_insert(db, &q), 0);
+	db_rollback(db);
+	assert_false(db_doomed(db));
+	assert_int_equal(pilot_store_fts_flush(db), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(found(db, "appelbes"), 1);
+	assert_int_equal(found(db, "kruisbes"), 0);
+	assert_int_equal(count(db, "SELECT count(*) FROM pilots WHERE titel"
+	    " = 'Mislukt kruisbes'", NULL), 0);
+	index_exact(db);
+	pilot_clear(&p);
+	pilot_clear(&q);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -290,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_rolled_back),
 		cmocka_unit_test(test_renamed_later),
 		cmocka_unit_test(test_batch_lost),
+		cmocka_unit_test(test_flat_page),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
