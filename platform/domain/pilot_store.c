@@ -352,18 +352,31 @@ pilot_store_tags(struct db *db, const struct pilot *p)
 }
 
 /*
+ * Bind a JSON value, as text, to the :named parameter if the statement has
+ * it (each statement has some of them: the dump is made only for those);
+ * none is none_as.
+ */
+static void
+pilot_store_bind_json(sqlite3_stmt *st, const char *name, const json_t *v,
+    const char *none_as)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	char *text;
+
+	if (i == 0)
+		return;
+	text = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
+	db_bind_text(st, i, text != NULL ? text : none_as);
+	free(text);
+}
+
+/*
  * Bind p's content to the :named parameters of an insert or update; names
  * a statement does not have are skipped.
  */
 static void
 pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 {
-	char *stakeholders = json_dumps(p->stakeholders, JSON_COMPACT);
-	char *tags = json_dumps(p->tags, JSON_COMPACT);
-	char *links = p->richtlijnen != NULL ? json_dumps(p->richtlijnen,
-	    JSON_COMPACT) : xstrdup("[]");
-	char *indicators = p->indicatoren != NULL ? json_dumps(p->indicatoren,
-	    JSON_COMPACT) : xstrdup("[]");
 	static const char *const md[] = { ":aanpak", ":data", ":resultaten",
 	    ":lessen", ":privacy" };
 	static const char *const html[] = { ":aanpak_html", ":data_html",
@@ -383,10 +396,10 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	BIND(":einde", p->einde);
 	BIND(":vraag", p->vraag);
 	BIND(":aanvrager", p->aanvrager);
-	BIND(":stakeholders", stakeholders);
-	BIND(":tags", tags);
-	BIND(":richtlijnen", links);
-	BIND(":indicatoren", indicators);
+	pilot_store_bind_json(st, ":stakeholders", p->stakeholders, NULL);
+	pilot_store_bind_json(st, ":tags", p->tags, NULL);
+	pilot_store_bind_json(st, ":richtlijnen", p->richtlijnen, "[]");
+	pilot_store_bind_json(st, ":indicatoren", p->indicatoren, "[]");
 	BIND(":contact", p->contact);
 	for (int i = 0; i < PILOT_NSECTIONS; i++) {
 		BIND(md[i], p->md[i]);
@@ -401,24 +414,30 @@ pilot_store_bind(sqlite3_stmt *st, const struct pilot *p)
 	    (sqlite3_int64)p->aangemaakt);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":gewijzigd"),
 	    (sqlite3_int64)p->gewijzigd);
-	free(stakeholders);
-	free(tags);
-	free(links);
-	free(indicators);
 }
 
-/* Write p's text to its pilot_texts row (which must exist). */
+/*
+ * Write p's text to its pilot_texts row, made here for a new pilot (one
+ * statement: an empty row and then an update wrote the row twice).
+ */
 static int
 pilot_store_texts(struct db *db, const struct pilot *p)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE pilot_texts SET"
-	    " samenvatting = :samenvatting, vraag = :vraag,"
-	    " stakeholders = :stakeholders, contact = :contact,"
-	    " aanpak = :aanpak, aanpak_html = :aanpak_html, data = :data,"
-	    " data_html = :data_html, resultaten = :resultaten,"
-	    " resultaten_html = :resultaten_html, lessen = :lessen,"
-	    " lessen_html = :lessen_html, privacy = :privacy,"
-	    " privacy_html = :privacy_html WHERE pk = :pk");
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO pilot_texts (pk,"
+	    " samenvatting, vraag, stakeholders, contact, aanpak, aanpak_html,"
+	    " data, data_html, resultaten, resultaten_html, lessen, lessen_html,"
+	    " privacy, privacy_html) VALUES (:pk, :samenvatting, :vraag,"
+	    " :stakeholders, :contact, :aanpak, :aanpak_html, :data, :data_html,"
+	    " :resultaten, :resultaten_html, :lessen, :lessen_html, :privacy,"
+	    " :privacy_html) ON CONFLICT (pk) DO UPDATE SET"
+	    " samenvatting = excluded.samenvatting, vraag = excluded.vraag,"
+	    " stakeholders = excluded.stakeholders, contact = excluded.contact,"
+	    " aanpak = excluded.aanpak, aanpak_html = excluded.aanpak_html,"
+	    " data = excluded.data, data_html = excluded.data_html,"
+	    " resultaten = excluded.resultaten,"
+	    " resultaten_html = excluded.resultaten_html,"
+	    " lessen = excluded.lessen, lessen_html = excluded.lessen_html,"
+	    " privacy = excluded.privacy, privacy_html = excluded.privacy_html");
 
 	if (st == NULL)
 		return -1;
@@ -529,12 +548,7 @@ pilot_store_insert(struct db *db, struct pilot *p)
 	    sqlite3_changes(db_handle(db)) != 1)
 		goto fail;
 	p->pk = (long)sqlite3_last_insert_rowid(db_handle(db));
-	st = db_stmt(db, "INSERT INTO pilot_texts (pk) VALUES (?1)");
-	if (st == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, p->pk);
-	if (db_step_done(db, st, "pilot_store_insert texts") == -1 ||
-	    pilot_store_finish(db, p) == -1)
+	if (pilot_store_finish(db, p) == -1)
 		goto fail;
 	return 0;
 fail:
