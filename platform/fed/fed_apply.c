@@ -279,18 +279,20 @@ fed_apply_fields(json_t *j, struct fed_entry *e, const char **why)
 	return true;
 }
 
+/* quiet: logged already, by the page's first pass (fed_apply_entries). */
 static void
 fed_apply_quarantine(struct db *db, const struct fed_peer *p,
-    const struct fed_entry *e, const char *why)
+    const struct fed_entry *e, const char *why, bool quiet)
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO fed_quarantine (peer,"
 	    " origin, kind, item, version, reason, at) VALUES (?1, ?2, ?3, ?4,"
 	    " ?5, ?6, ?7)");
 
-	log_emit(LOG_WARN, "fed.quarantine", "peer %s: %s %s (version %lld,"
-	    " origin %s) quarantined: %s", p->url, e->kind[0] ? e->kind : "?",
-	    e->id[0] ? e->id : "?", e->version, e->origin[0] ? e->origin : "?",
-	    why);
+	if (!quiet)
+		log_emit(LOG_WARN, "fed.quarantine", "peer %s: %s %s (version %lld,"
+		    " origin %s) quarantined: %s", p->url, e->kind[0] ?
+		    e->kind : "?", e->id[0] ? e->id : "?", e->version,
+		    e->origin[0] ? e->origin : "?", why);
 	if (st == NULL)
 		return;
 	sqlite3_bind_int64(st, 1, p->id);
@@ -493,12 +495,12 @@ fed_apply_ahead_end(struct fed_apply_ahead *a, json_t *page)
  * helper prepared (borrowed; the caller frees it). 0, -1 (the page
  * stops), or FED_APPLY_AGAIN: it failed part-way in a flat transaction
  * (db_flat), which cannot undo the part; the page must be applied again,
- * not flat.
+ * not flat. quiet: its outcome was logged by the page's first pass.
  */
 static int
 fed_apply_entry(struct db *db, const struct config *cfg,
     const struct fed_peer *p, struct fed_apply_prep *pr,
-    struct fed_counts *c)
+    struct fed_counts *c, bool quiet)
 {
 	struct fed_entry *e = &pr->e;
 	struct pilot_fts_mark fts;
@@ -537,9 +539,10 @@ fed_apply_entry(struct db *db, const struct config *cfg,
 	if (db_failure(db) != 0)
 		return -1;	/* not known to be newer: read it again */
 	if (e->version <= version) {
-		log_emit(LOG_INFO, "fed.ignored", "peer %s: %s %s version %lld"
-		    " is not newer than the one here", p->url, e->kind, e->id,
-		    e->version);
+		if (!quiet)
+			log_emit(LOG_INFO, "fed.ignored", "peer %s: %s %s"
+			    " version %lld is not newer than the one here",
+			    p->url, e->kind, e->id, e->version);
 		c->ignored++;
 		return 0;
 	}
@@ -570,7 +573,7 @@ quarantine:
 	 */
 	if (db_failure(db) != 0)
 		return -1;
-	fed_apply_quarantine(db, p, e, why);
+	fed_apply_quarantine(db, p, e, why, quiet);
 	if (db_failure(db) != 0)
 		return -1;
 	c->quarantined++;
@@ -595,7 +598,7 @@ fed_apply_entries(struct db *db, const struct config *cfg,
 	db_flat(db, true);
 	for (i = 0; i < ahead->n; i++)
 		if ((rc = fed_apply_entry(db, cfg, p, fed_apply_ahead_get(ahead,
-		    i), c)) != 0)
+		    i), c, false)) != 0)
 			break;
 	if (rc != FED_APPLY_AGAIN)
 		return rc;
@@ -607,9 +610,10 @@ fed_apply_entries(struct db *db, const struct config *cfg,
 	if (db_begin(db) == -1)
 		return -1;
 	pilot_store_fts_defer();
-	for (i = 0; i < ahead->n && rc != -1; i++)
-		rc = fed_apply_entry(db, cfg, p, fed_apply_ahead_get(ahead, i),
-		    c);
+	/* The entries before the failed one are logged already. */
+	for (size_t j = 0; j < ahead->n && rc != -1; j++)
+		rc = fed_apply_entry(db, cfg, p, fed_apply_ahead_get(ahead, j),
+		    c, j < i);
 	return rc == -1 ? -1 : 0;
 }
 

@@ -671,22 +671,31 @@ def main(state):
     # pilot whose attachment list is not a list is stored before the list
     # is read, so the page must be applied again, entry by entry, and
     # nothing of that pilot may stay (not its row, not its search terms).
+    # A forged entry before it is quarantined in both passes, logged once.
     g3, g4, pb = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    pf = str(uuid.uuid4())
     broken = pilot_obj(pb, 1, "Kapotte bijlagen kwartelkoning")
     broken["bijlagen"] = 5
     e_pb = entry(PEER, pb, 1, compact(broken))
-    peer.set("page", [pilot_entry(PEER, g3, 1, "Goed voor de kapotte"), e_pb,
-                      pilot_entry(PEER, g4, 1, "Goed na de kapotte")])
+    e_pf = pilot_entry(PEER, pf, 1, "Vervalst voor de kapotte")
+    e_pf["body"] = e_pf["body"].replace("Vervalst", "VERVALST")
+    peer.set("page", [pilot_entry(PEER, g3, 1, "Goed voor de kapotte"), e_pf,
+                      e_pb, pilot_entry(PEER, g4, 1, "Goed na de kapotte")])
     p = sub.pull()
     q = field(p.after, "quarantine", []) or []
-    t.ok((sub.delta(p, "applied"), sub.delta(p, "quarantined")) == (2, 1)
-         and q and q[0].get("id") == pb and
-         says(q[0].get("reason"), ("bijlagen",)),
-         "failed part-way: 2 applied, that one quarantined (bijlagen)",
-         (sub.delta(p, "applied"), json.dumps(q[:1])))
-    t.ok([sub.pilot(i)[0] for i in (g3, pb, g4)] == [200, 404, 200],
-         "failed part-way: the pilots around it are here, it is not",
-         [sub.pilot(i)[0] for i in (g3, pb, g4)])
+    t.ok((sub.delta(p, "applied"), sub.delta(p, "quarantined")) == (2, 2)
+         and sorted(x.get("id") for x in q[:2]) == sorted([pb, pf]) and
+         any(x.get("id") == pb and says(x.get("reason"), ("bijlagen",))
+             for x in q[:2]),
+         "failed part-way: 2 applied, it (bijlagen) and the forged one "
+         "quarantined", (sub.delta(p, "applied"), json.dumps(q[:2])))
+    logged = sorted(pb in (l.get("msg") or "") for l in
+                    lines_of(p, "fed.quarantine"))
+    t.eq(logged, [False, True],
+         "failed part-way: fed.quarantine logged once for each")
+    t.ok([sub.pilot(i)[0] for i in (g3, pf, pb, g4)] == [200, 404, 404, 200],
+         "failed part-way: the good pilots are here, the others not",
+         [sub.pilot(i)[0] for i in (g3, pf, pb, g4)])
     found = sub.inst.get("/api/v1/pilots?q=kwartelkoning").json()
     t.eq(found.get("totaal"), 0,
          "failed part-way: its title is not in the search index")
