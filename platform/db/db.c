@@ -70,7 +70,7 @@ struct db {
 	size_t		 ndynamic;
 	int		 data_version;	/* last seen; 0 before the first */
 	int		 depth;		/* nested db_begin()s: savepoints */
-	bool		 flat;		/* db_flat(): nested ones make none */
+	bool		 flat;		/* db_flat(): no savepoints */
 	bool		 doomed;	/* a flat nested one rolled back */
 	/* The deadline armed by db_deadline_set(). */
 	double		 deadline;	/* clock_ms() */
@@ -730,10 +730,11 @@ db_begin(struct db *db)
  * Flat (on) or not: whether a db_begin() inside the open transaction makes
  * a savepoint. A savepoint copies each page before its first change in it
  * (a federation page of 500 entries, each in its own, spent a twentieth of
- * the applying thread's instructions so). Flat, a nested db_rollback() cannot undo its part: it dooms
- * the transaction instead, every db_commit() in it fails, and the caller
- * rolls it all back and does it again, not flat, when it wants the parts
- * that succeed. Off again when the outermost transaction ends.
+ * the applying thread's instructions so). Flat, a nested db_rollback()
+ * cannot undo its part: it dooms the transaction instead, every
+ * db_commit() in it fails, and the caller rolls it all back and does it
+ * again, not flat, when it wants the parts that succeed. Off again, and
+ * the doom gone, when the outermost transaction ends (either way).
  */
 void
 db_flat(struct db *db, bool on)
@@ -759,7 +760,6 @@ db_open_tx(struct db *db)
 		return -1;
 	}
 	db->depth = 1;
-	db->doomed = false;
 	if (db_hook(db, db->hooks != NULL ? db->hooks->begin : NULL) == -1) {
 		db_rollback(db);
 		return -1;

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #define FED_ORIGINS_MAX		1000
-#define FED_APPLY_AGAIN		1	/* fed_apply_entry(): not flat */
+#define FED_APPLY_AGAIN		1	/* fed_apply_entry(): redo, unflat */
 
 static json_t *
 fed_apply_parse(const char *text, size_t len)
@@ -289,8 +289,8 @@ fed_apply_quarantine(struct db *db, const struct fed_peer *p,
 	    " ?5, ?6, ?7)");
 
 	if (!quiet)
-		log_emit(LOG_WARN, "fed.quarantine", "peer %s: %s %s (version %lld,"
-		    " origin %s) quarantined: %s", p->url, e->kind[0] ?
+		log_emit(LOG_WARN, "fed.quarantine", "peer %s: %s %s (version"
+		    " %lld, origin %s) quarantined: %s", p->url, e->kind[0] ?
 		    e->kind : "?", e->id[0] ? e->id : "?", e->version,
 		    e->origin[0] ? e->origin : "?", why);
 	if (st == NULL)
@@ -583,9 +583,9 @@ quarantine:
 /*
  * The page's entries, inside its open transaction: first flat (no
  * savepoint per entry: each copied the pages it touched, a twentieth of
- * the applier's instructions), and only when an entry failed part-way, the page again
- * with a savepoint per entry, so that the entry alone is undone and
- * quarantined. 0, or -1 (the transaction is rolled back or to be).
+ * the applier's instructions), and only when an entry failed part-way,
+ * the page again with a savepoint per entry, so that the entry alone is
+ * undone and quarantined. 0, or -1 (the transaction is rolled back or to be).
  */
 static int
 fed_apply_entries(struct db *db, const struct config *cfg,
