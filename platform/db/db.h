@@ -107,6 +107,16 @@ int	 faultvfs_register(void);
 int	 fts_register(sqlite3 *);
 char	*fts_query(const char *, const char **);
 
+/* fts_ahead.c */
+struct fts_ahead;
+struct fts_ahead *fts_ahead_new(void);
+void	 fts_ahead_free(struct fts_ahead *);
+int	 fts_ahead_add(struct fts_ahead *, const char *, size_t);
+void	 fts_ahead_use(const struct fts_ahead *const *, size_t);
+int	 fts_ahead_replay(const char *, int, void *,
+	    int (*)(void *, int, const char *, int, int, int));
+unsigned long fts_ahead_replayed(void);
+
 /* migrate.c */
 int	 migrate_latest(void);
 int	 migrate_apply(struct db *, char **);

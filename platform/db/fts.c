@@ -147,7 +147,12 @@ fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 {
 	struct fts_tokenizer *t = (struct fts_tokenizer *)p;
 	struct fts_ctx c = { t, ctx, emit, flags };
+	int rc;
 
+	/* Tokens made ahead for this very text (fts_ahead.c)? */
+	if (flags == FTS5_TOKENIZE_DOCUMENT &&
+	    (rc = fts_ahead_replay(text, len, ctx, emit)) != -1)
+		return rc;
 	if (t->stems == NULL && (flags & FTS5_TOKENIZE_DOCUMENT))
 		t->stems = xcalloc(FTS_STEM_SLOTS, sizeof *t->stems);
 

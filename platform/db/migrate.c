@@ -336,6 +336,8 @@ static const struct migration migrations[] = {
 	     * Tombstones are not in the search index, so the index's source
 	     * leaves them out too: FTS5's integrity-check (meentctl check)
 	     * compares the two, and a deleted pilot made it fail.
+	     * pilot_store_fts_ahead() builds the same four texts in C (a
+	     * text that differs is only tokenized again, not wrongly).
 	     */
 	    "DROP VIEW pilots_fts_src;"
 	    "CREATE VIEW pilots_fts_src AS SELECT p.pk AS pk, p.titel AS titel,"

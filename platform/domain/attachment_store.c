@@ -569,12 +569,14 @@ fail:
  * A federated pilot's list, as its origin sent it (checked here as
  * strictly as an upload's metadata): the rows of the pilot become these,
  * inside the caller's transaction; the pilot is not bumped (its version is
- * the origin's). The files are fetched later (fed_files.c). Returns 0,
- * MEENT_INVALID for a bad list, or -1.
+ * the origin's). The files are fetched later (fed_files.c). had: the pilot
+ * was here before (a pilot just inserted has no rows to drop: they
+ * reference it; the DELETE was 3 % of a federation sync's applier).
+ * Returns 0, MEENT_INVALID for a bad list, or -1.
  */
 int
 attachment_store_replace(struct db *db, const char *pilot,
-    const char *gemeente, json_t *list, long long pilot_max)
+    const char *gemeente, json_t *list, long long pilot_max, bool had)
 {
 	struct attachment a;
 	long long total = 0;
@@ -584,7 +586,7 @@ attachment_store_replace(struct db *db, const char *pilot,
 	if (list != NULL && (!json_is_array(list) || json_array_size(list) >
 	    ATTACHMENT_PILOT_FILES))
 		return MEENT_INVALID;
-	if (attachment_store_drop(db, pilot, NULL) == -1)
+	if (had && attachment_store_drop(db, pilot, NULL) == -1)
 		return -1;
 	json_array_foreach(list, i, v) {
 		const char *hash = json_string_value(json_object_get(v, "hash"));

@@ -181,7 +181,7 @@ int	 attachment_store_keep_fetched(struct db *, const char *,
 int	 attachment_store_drop(struct db *, const char *, const char *);
 int	 attachment_store_gc(struct db *, const char *);
 int	 attachment_store_replace(struct db *, const char *, const char *,
-	     json_t *, long long);
+	     json_t *, long long, bool);
 int	 attachment_files_copy(const char *, const char *, long *, char **);
 
 /* cache.c */
@@ -450,6 +450,8 @@ void	 pilot_store_fts_restore(struct pilot_fts_mark *);
 void	 pilot_store_fts_forget(struct pilot_fts_mark *);
 int	 pilot_store_fts_flush(struct db *);
 void	 pilot_store_fts_cancel(void);
+struct fts_ahead *pilot_store_fts_ahead(const struct pilot *);
+void	 pilot_store_fts_ahead_use(const struct fts_ahead *);
 int	 pilot_store_get(struct db *, const char *, struct pilot *);
 int	 pilot_store_insert(struct db *, struct pilot *);
 int	 pilot_store_update(struct db *, struct pilot *, long);

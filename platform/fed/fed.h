@@ -129,10 +129,14 @@ int	 fed_apply_page(struct db *, const struct config *,
 	     const struct instance *, struct fed_peer *, const char *, size_t,
 	     bool *, struct fed_counts *, const char **);
 json_t	*fed_apply_page_parse(const char *, size_t);
+struct fed_apply_ahead;
+struct fed_apply_ahead *fed_apply_ahead_page(const struct config *,
+	     const struct instance *, const struct fed_peer *, json_t *);
+void	 fed_apply_ahead_drop(struct fed_apply_ahead *, json_t *);
 int	 fed_apply_page_ahead(struct db *, const struct config *,
-	     const struct instance *, struct fed_peer *, json_t *, bool *,
-	     struct fed_counts *, const char **,
-	     void (*)(void *, long long, bool), void *);
+	     const struct instance *, struct fed_peer *, json_t *,
+	     struct fed_apply_ahead *, bool *, struct fed_counts *,
+	     const char **, void (*)(void *, long long, bool), void *);
 
 /* fed_pull.c */
 int	 fed_pull_start(const struct config *, const struct instance *,

@@ -370,11 +370,14 @@ fed_apply_prep_free(struct fed_apply_prep *pr)
  * applier hands over the page itself (garbage): the helper frees it with
  * everything it prepared, and itself, while the applier goes on; a thread
  * that could not be started leaves all of it to the applier, inline.
+ * The thread that parsed a page starts its helper (fed_apply_ahead_page),
+ * so that it runs while the applier still ends the page before (its
+ * search rows, its commit); the helper has its own copy of the peer.
  */
 struct fed_apply_ahead {
 	const struct config	*cfg;
 	const struct instance	*self;
-	const struct fed_peer	*p;
+	struct fed_peer		 p;		/* a copy: key, instance */
 	json_t			*entries;	/* borrowed: the page's */
 	struct fed_apply_prep	*prep;
 	size_t			 n;
@@ -412,7 +415,7 @@ fed_apply_ahead_main(void *arg)
 		pthread_mutex_unlock(&a->mu);
 		if (stop)
 			break;
-		fed_apply_prepare(a->cfg, a->self, a->p, json_array_get(
+		fed_apply_prepare(a->cfg, a->self, &a->p, json_array_get(
 		    a->entries, i), &a->prep[i]);
 		pthread_mutex_lock(&a->mu);
 		a->ready = i + 1;
@@ -441,7 +444,7 @@ fed_apply_ahead_start(const struct config *cfg, const struct instance *self,
 
 	a->cfg = cfg;
 	a->self = self;
-	a->p = p;
+	a->p = *p;
 	a->entries = entries;
 	a->n = json_array_size(entries);
 	a->prep = xcalloc(a->n > 0 ? a->n : 1, sizeof *a->prep);
@@ -460,8 +463,9 @@ fed_apply_ahead_get(struct fed_apply_ahead *a, size_t i)
 {
 	if (!a->threaded) {	/* in order; a page's second pass has them */
 		for (; a->ready <= i; a->ready++)
-			fed_apply_prepare(a->cfg, a->self, a->p, json_array_get(
-			    a->entries, a->ready), &a->prep[a->ready]);
+			fed_apply_prepare(a->cfg, a->self, &a->p,
+			    json_array_get(a->entries, a->ready),
+			    &a->prep[a->ready]);
 		return &a->prep[i];
 	}
 	pthread_mutex_lock(&a->mu);
@@ -473,7 +477,7 @@ fed_apply_ahead_get(struct fed_apply_ahead *a, size_t i)
 
 /*
  * The applier is done with the page (page: its JSON, now the helper's to
- * free, with a). Neither is used after this.
+ * free, with a; NULL: the caller keeps it). Neither is used after this.
  */
 static void
 fed_apply_ahead_end(struct fed_apply_ahead *a, json_t *page)
@@ -488,6 +492,34 @@ fed_apply_ahead_end(struct fed_apply_ahead *a, json_t *page)
 	a->stop = true;
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
+}
+
+/*
+ * Start the helper on page o (parsed, not yet checked) now, for
+ * fed_apply_page_ahead() later; NULL when o has no list of entries to
+ * prepare. Whoever holds o then gives both to fed_apply_page_ahead() or
+ * drops them (fed_apply_ahead_drop).
+ */
+struct fed_apply_ahead *
+fed_apply_ahead_page(const struct config *cfg, const struct instance *self,
+    const struct fed_peer *p, json_t *o)
+{
+	json_t *entries = json_object_get(o, "entries");
+
+	if (!json_is_array(entries) || json_array_size(entries) == 0 ||
+	    json_array_size(entries) > FED_PAGE_MAX)
+		return NULL;
+	return fed_apply_ahead_start(cfg, self, p, entries);
+}
+
+/* A page that will not be applied: its helper (if any) frees it, and o. */
+void
+fed_apply_ahead_drop(struct fed_apply_ahead *a, json_t *o)
+{
+	if (a != NULL)
+		fed_apply_ahead_end(a, o);
+	else
+		json_decref(o);
 }
 
 /*
@@ -639,7 +671,8 @@ fed_apply_order(json_t *entries, long long after, long long next)
  * One page of the peer's changes feed. *more: pull the next page now.
  * Returns 0 (applied, or the cursor reset), or -1 with *why (nothing of
  * the page applied). The page is o, as fed_apply_page_parse() gave it
- * (NULL: not JSON); it is freed here. When next_cb is not NULL, it is
+ * (NULL: not JSON), with the helper fed_apply_ahead_page() started on it
+ * or NULL; both are freed here. When next_cb is not NULL, it is
  * called once the page is known to be well-formed, before its entries are
  * applied, with where the next page would start and whether there is one:
  * the caller may fetch it meanwhile, but must drop it if this page then
@@ -648,12 +681,11 @@ fed_apply_order(json_t *entries, long long after, long long next)
 int
 fed_apply_page_ahead(struct db *db, const struct config *cfg,
     const struct instance *self, struct fed_peer *p, json_t *o,
-    bool *more, struct fed_counts *c, const char **why,
-    void (*next_cb)(void *, long long, bool), void *arg)
+    struct fed_apply_ahead *ahead, bool *more, struct fed_counts *c,
+    const char **why, void (*next_cb)(void *, long long, bool), void *arg)
 {
 	json_t *entries;
 	json_t *head, *next;
-	struct fed_apply_ahead *ahead;
 	long long next_seq;
 	bool page_more;
 	const char *s;
@@ -709,13 +741,24 @@ fed_apply_page_ahead(struct db *db, const struct config *cfg,
 	next_seq = json_integer_value(next);
 	page_more = json_is_true(json_object_get(o, "more")) &&
 	    next_seq < json_integer_value(head);
-	ahead = fed_apply_ahead_start(cfg, self, p, entries);
+	/* Started for this page, for this peer as it is now; else here. */
+	if (ahead != NULL && (ahead->entries != entries ||
+	    memcmp(ahead->p.key, p->key, sizeof p->key) != 0 ||
+	    strcmp(ahead->p.instance, p->instance) != 0)) {
+		fed_apply_ahead_end(ahead, NULL);
+		ahead = NULL;
+	}
+	if (ahead == NULL)
+		ahead = fed_apply_ahead_start(cfg, self, p, entries);
 	rc = fed_apply_entries(db, cfg, p, ahead, c);
+	/* Its index rows, from tokens the helper made (it still has them). */
+	if (rc != -1 && pilot_store_fts_flush(db) == -1)
+		rc = -1;
 	/* The page and what was prepared are freed by the helper. */
 	fed_apply_ahead_end(ahead, o);
+	ahead = NULL;
 	o = NULL;
-	if (rc == -1 || pilot_store_fts_flush(db) == -1 ||
-	    fed_peer_progress(db, p, next_seq, c) == -1 ||
+	if (rc == -1 || fed_peer_progress(db, p, next_seq, c) == -1 ||
 	    db_commit(db) == -1) {
 		rc = -1;
 		goto rollback;
@@ -730,7 +773,7 @@ rollback:
 	pilot_store_fts_cancel();
 	memset(c, 0, sizeof *c);
 out:
-	json_decref(o);
+	fed_apply_ahead_drop(ahead, o);
 	return rc;
 }
 
@@ -751,5 +794,5 @@ fed_apply_page(struct db *db, const struct config *cfg,
     size_t len, bool *more, struct fed_counts *c, const char **why)
 {
 	return fed_apply_page_ahead(db, cfg, self, p,
-	    fed_apply_page_parse(text, len), more, c, why, NULL, NULL);
+	    fed_apply_page_parse(text, len), NULL, more, c, why, NULL, NULL);
 }

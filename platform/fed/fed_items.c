@@ -164,6 +164,7 @@ struct fed_items_pilot_ready {
 	const char	*why;
 	const char	*gemeente;	/* borrowed from the body */
 	struct pilot	 p;
+	struct fts_ahead *fts;		/* its search tokens, made ahead */
 };
 
 static void
@@ -222,6 +223,8 @@ fed_items_pilot_prepare(const struct fed_entry *e, json_t *body,
 		return NULL;
 	r = xcalloc(1, sizeof *r);
 	fed_items_pilot_ready_make(e, body, cfg, r);
+	if (r->rc == 0)
+		r->fts = pilot_store_fts_ahead(&r->p);
 	return r;
 }
 
@@ -234,6 +237,7 @@ fed_items_pilot_ready_free(void *arg)
 		return;
 	if (r->rc == 0)
 		pilot_free(&r->p);
+	fts_ahead_free(r->fts);
 	free(r);
 }
 
@@ -275,11 +279,13 @@ fed_items_pilot_apply(struct db *db, const struct fed_entry *e, json_t *body,
 		goto out;
 	}
 	rc = fed_items_pilot_store(db, &r->p, &old, have);
+	if (rc == 0)	/* indexed at the page's end, from these tokens */
+		pilot_store_fts_ahead_use(r->fts);
 	*why = NULL;
 	/* Its attachments' rows; the files come later (fed_files.c). */
 	if (rc == 0 && (rc = attachment_store_replace(db, r->p.id,
 	    r->p.gemeente, json_object_get(body, "bijlagen"),
-	    (long long)cfg->attachment_pilot_max_bytes)) != 0) {
+	    (long long)cfg->attachment_pilot_max_bytes, have == 0)) != 0) {
 		*why = rc == MEENT_INVALID ? "bijlagen ongeldig" : NULL;
 		rc = -1;
 	}

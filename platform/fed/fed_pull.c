@@ -19,7 +19,10 @@
  * it. That page waits (one per peer) until the applier is free, and is
  * applied only if the page before it committed: a failed page drops what
  * was fetched after it (gen), so the cursor never passes an entry that
- * was not applied. At most one page per peer is in flight or waiting.
+ * was not applied. At most one page per peer is in flight or waiting; a
+ * waiting page's helper (fed_apply_ahead_page) already checks its entries'
+ * signatures and parses their bodies, while the applier ends the page
+ * before it (its search rows, its commit).
  */
 #include "fed/fed.h"
 
@@ -46,6 +49,7 @@ struct fed_pull_peer {
 	long long	 fetch_after;	/* its cursor */
 	bool		 applying;	/* the applier has a page of it */
 	json_t		*pending;	/* fetched while the applier was busy */
+	struct fed_apply_ahead *pending_ahead;	/* preparing its entries */
 	long long	 pending_after;
 	char		 fetch_failed[128];	/* while applying: after */
 	bool		 again;		/* notified meanwhile: pull once more */
@@ -94,6 +98,7 @@ static struct {
 	unsigned		 gen;
 	struct fed_peer		 p;		/* a copy; its cursor moves */
 	json_t			*page;		/* parsed on outbound */
+	struct fed_apply_ahead	*page_ahead;	/* its helper, or NULL */
 	bool			 ahead, ahead_more;
 	long long		 ahead_next;
 	int			 rc;
@@ -172,14 +177,22 @@ fed_pull_get(struct fed_pull_peer *pp, const char *url, size_t max,
 	}
 }
 
+/* The page that waited for the applier will not be applied. */
+static void
+fed_pull_pending_free(struct fed_pull_peer *pp)
+{
+	fed_apply_ahead_drop(pp->pending_ahead, pp->pending);
+	pp->pending_ahead = NULL;
+	pp->pending = NULL;
+}
+
 /* Forget the pages fetched after the one that failed. */
 static void
 fed_pull_drop(struct fed_pull_peer *pp)
 {
 	pp->gen++;
 	pp->fetching = false;
-	json_decref(pp->pending);
-	pp->pending = NULL;
+	fed_pull_pending_free(pp);
 	pp->fetch_failed[0] = '\0';
 }
 
@@ -270,9 +283,32 @@ fed_pull_apply_ahead(void *arg, long long next, bool more)
 	event_active(fa.ahead_ev, EV_READ, 0);
 }
 
+/*
+ * The applier's connection commits with synchronous=NORMAL while the
+ * syncer runs (DB_GROUP, durable.c): a page's commit does not wait for
+ * the disk, and the next page is applied while the syncer syncs it. A
+ * page is reported applied at once; a page starts only when the page two
+ * before it is on disk (at most one is not, while another is applied),
+ * and the last page of a pull only ends when all of it is (the outbound
+ * thread then tells subscribers about it). A crash loses at most pages
+ * whose cursor goes with them: they are read again. A failed sync fails
+ * the page that waited for it: the pull backs off, and reads again from
+ * the cursor it had.
+ */
+static int
+fed_pull_synced(uint64_t ticket, const char **why)
+{
+	if (durable_wait(ticket) == 1)
+		return 0;
+	*why = "de database kon niet veilig naar schijf schrijven";
+	return -1;
+}
+
 static void *
 fed_pull_apply_main(void *arg)
 {
+	uint64_t older = 0, newer = 0;	/* the last two pages' commits */
+
 	(void)arg;
 	pthread_mutex_lock(&fa.mu);
 	for (;;) {
@@ -286,10 +322,26 @@ fed_pull_apply_main(void *arg)
 		if (fa.quit)
 			break;
 		pthread_mutex_unlock(&fa.mu);
+		memset(&c, 0, sizeof c);
 		/* fa.p and page are the applier's until done; page is freed. */
-		rc = fed_apply_page_ahead(fa.db, fp.cfg, &fp.self, &fa.p,
-		    fa.page, &more, &c, &why, fed_pull_apply_ahead, NULL);
+		if ((rc = fed_pull_synced(older, &why)) == -1)
+			fed_apply_ahead_drop(fa.page_ahead, fa.page);
+		else
+			rc = fed_apply_page_ahead(fa.db, fp.cfg, &fp.self,
+			    &fa.p, fa.page, fa.page_ahead, &more, &c, &why,
+			    fed_pull_apply_ahead, NULL);
 		fa.page = NULL;
+		fa.page_ahead = NULL;
+		if (rc == 0 && more) {
+			older = newer;
+			newer = db_ticket(fa.db);
+		} else {	/* the pull ends: all of it on disk, or failed */
+			if (fed_pull_synced(older, &why) == -1 ||
+			    fed_pull_synced(newer, &why) == -1 ||
+			    fed_pull_synced(db_ticket(fa.db), &why) == -1)
+				rc = -1;
+			older = newer = 0;
+		}
 		if (rc == -1)
 			db_recover(fa.db);	/* after a failure: afresh */
 		pthread_mutex_lock(&fa.mu);
@@ -307,9 +359,13 @@ fed_pull_apply_main(void *arg)
 	return NULL;
 }
 
-/* Give the applier a page of pp that follows its cursor (page is kept). */
+/*
+ * Give the applier a page of pp that follows its cursor (page and its
+ * helper are kept).
+ */
 static void
-fed_pull_apply_give(struct fed_pull_peer *pp, json_t *page)
+fed_pull_apply_give(struct fed_pull_peer *pp, json_t *page,
+    struct fed_apply_ahead *ahead)
 {
 	fa.busy = true;
 	pp->applying = true;
@@ -318,6 +374,7 @@ fed_pull_apply_give(struct fed_pull_peer *pp, json_t *page)
 	fa.gen = pp->gen;
 	fa.p = pp->p;
 	fa.page = page;
+	fa.page_ahead = ahead;
 	fa.ahead = fa.done = false;
 	fa.job = true;
 	pthread_cond_signal(&fa.cv);
@@ -333,18 +390,20 @@ fed_pull_apply_next(void)
 	for (size_t k = 0; k < fp.npeers && !fa.busy; k++) {
 		struct fed_pull_peer *pp = &fp.peers[(from + k) % fp.npeers];
 		json_t *page = pp->pending;
+		struct fed_apply_ahead *ahead = pp->pending_ahead;
 
 		if (page == NULL)
 			continue;
 		pp->pending = NULL;
+		pp->pending_ahead = NULL;
 		from = (from + k + 1) % fp.npeers;
 		if (pp->pending_after != pp->p.cursor) {
 			/* Not the page after the cursor: fetch that. */
-			json_decref(page);
+			fed_apply_ahead_drop(ahead, page);
 			fed_pull_page(pp, pp->p.cursor);
 			continue;
 		}
-		fed_pull_apply_give(pp, page);
+		fed_pull_apply_give(pp, page, ahead);
 	}
 }
 
@@ -448,6 +507,9 @@ fed_pull_page_cb(void *arg, int result, long status, const char *body,
 		return;
 	}
 	pp->pending = page;
+	/* Its entries' signatures and bodies, while it waits. */
+	pp->pending_ahead = fed_apply_ahead_page(fp.cfg, &fp.self, &pp->p,
+	    page);
 	pp->pending_after = pp->fetch_after;
 	fed_pull_apply_next();
 }
@@ -545,7 +607,7 @@ fed_pull_reload(void)
 		for (j = 0; j < n && rows[j].id != fp.peers[i].p.id; j++)
 			;
 		if (j == n)
-			json_decref(fp.peers[i].pending);
+			fed_pull_pending_free(&fp.peers[i]);
 	}
 	memcpy(fp.peers, next, n * sizeof next[0]);
 	fp.npeers = n;
@@ -647,16 +709,15 @@ fed_pull_stop_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_cond_signal(&fa.cv);
 	pthread_mutex_unlock(&fa.mu);
 	pthread_join(fa.thread, NULL);
-	json_decref(fa.page);
+	fed_apply_ahead_drop(fa.page_ahead, fa.page);
 	fa.page = NULL;
+	fa.page_ahead = NULL;
 	event_free(fa.ahead_ev);
 	event_free(fa.done_ev);
 	db_close(fa.db);
 	fa.db = NULL;
-	for (size_t i = 0; i < fp.npeers; i++) {
-		json_decref(fp.peers[i].pending);
-		fp.peers[i].pending = NULL;
-	}
+	for (size_t i = 0; i < fp.npeers; i++)
+		fed_pull_pending_free(&fp.peers[i]);
 	db_close(fp.db);
 	fp.db = NULL;
 	pthread_mutex_lock(&fp.mu);
@@ -685,7 +746,9 @@ fed_pull_start(const struct config *cfg, const struct instance *self,
 	}
 	path = xasprintf("%s/meent.db", cfg->data_dir);
 	fp.db = db_open(path, 0, err);
-	if (fp.db != NULL && (fa.db = db_open(path, 0, err)) == NULL) {
+	/* The applier's commits are synced by the syncer (fed_pull_synced). */
+	if (fp.db != NULL && (fa.db = db_open(path, durable_running() ?
+	    DB_GROUP : 0, err)) == NULL) {
 		db_close(fp.db);
 		fp.db = NULL;
 	}

@@ -215,5 +215,10 @@ metrics_write(struct evbuffer *b)
 	evbuffer_add_printf(b, "# HELP meent_db_errors_total Database errors."
 	    "\n# TYPE meent_db_errors_total counter\n"
 	    "meent_db_errors_total %lu\n", db_errors());
+	evbuffer_add_printf(b, "# HELP meent_search_texts_ahead_total Texts "
+	    "indexed from search tokens made ahead by federation's helper "
+	    "thread (db/fts_ahead.c).\n"
+	    "# TYPE meent_search_texts_ahead_total counter\n"
+	    "meent_search_texts_ahead_total %lu\n", fts_ahead_replayed());
 	metrics_durable(b);
 }

@@ -404,6 +404,12 @@ try:
     t.ok(chk.returncode == 0, "B: meentctl check (database, search index "
          "against the pilots) finds nothing after updates and deletes",
          chk.stdout + chk.stderr)
+    ahead = [l for l in B.get("/metrics").body.decode().splitlines()
+             if l.startswith("meent_search_texts_ahead_total ")]
+    t.ok(len(ahead) == 1 and int(ahead[0].split()[1]) >= 4,
+         "B indexed the pilots' texts from tokens its helper thread made "
+         "(meent_search_texts_ahead_total; the check above re-tokenizes)",
+         ahead)
     finish(t, B, A, done=False)
 
     # --- 3. A chain A3 <- B3 <- C3: B3 relays C3's entries ------------------

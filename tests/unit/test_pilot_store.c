@@ -11,10 +11,12 @@
  * driven here: a pilot added and renamed, added and deleted, added in a
  * request whose savepoint is rolled back (and its pk then reused), and
  * renamed when it was indexed in an earlier batch. And a federation
- * page's flat transaction (db_flat), whose failed part dooms it.
+ * page's flat transaction (db_flat), whose failed part dooms it, and its
+ * search tokens made ahead on another thread.
  */
 #include "meent.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -341,6 +343,84 @@ test_flat_page(void **state)
 	db_close(db);
 }
 
+/* A pilot's search tokens, made on another thread (as fed_apply's helper). */
+static void *
+tokens_ahead(void *arg)
+{
+	return pilot_store_fts_ahead(arg);
+}
+
+static struct fts_ahead *
+tokens_ahead_thread(struct pilot *p)
+{
+	pthread_t t;
+	void *a;
+
+	assert_int_equal(pthread_create(&t, NULL, tokens_ahead, p), 0);
+	assert_int_equal(pthread_join(t, &a), 0);
+	assert_non_null(a);
+	return a;
+}
+
+/*
+ * Tokens made ahead (fts_ahead.c) are what indexing the pilot emits: all
+ * four texts of the view are replayed, not tokenized again, and FTS5's
+ * integrity check (which tokenizes the pilots afresh) finds the index
+ * exact. A set made before the title changed replays the rest only.
+ */
+static void
+test_tokens_ahead(void **state)
+{
+	char *err = NULL;
+	struct db *db = db_open(path, 0, &err);
+	struct fts_ahead *a, *b;
+	struct pilot p, q;
+	unsigned long before;
+
+	(void)state;
+	assert_non_null(db);
+	pilot_fill(&p, 20, "Bijstandsuitkeringen in Proefdorp");
+	free(p.samenvatting);
+	p.samenvatting = xstrdup("Financi\xc3\xabn, schulden\r\nen w\xc3\xa9rk");
+	free(p.md[2]);
+	p.md[2] = xstrdup("## Resultaten\r\n\r\n* minder *wachttijd*");
+	json_array_append_new(p.tags, json_string("armoede"));
+	json_array_append_new(p.tags, json_string("jeugdzorg"));
+	pilot_fill(&q, 21, "Oude titel vlierbes");
+	a = tokens_ahead_thread(&p);
+	b = tokens_ahead_thread(&q);
+	free(q.titel);
+	q.titel = xstrdup("Nieuwe titel braambes");
+
+	assert_int_equal(db_begin(db), 0);
+	pilot_store_fts_defer();
+	assert_int_equal(pilot_store_insert(db, &p), 0);
+	pilot_store_fts_ahead_use(a);
+	assert_int_equal(pilot_store_insert(db, &q), 0);
+	pilot_store_fts_ahead_use(b);
+	before = fts_ahead_replayed();
+	assert_int_equal(pilot_store_fts_flush(db), 0);
+	assert_int_equal(fts_ahead_replayed() - before, 4 + 3);
+	assert_int_equal(db_commit(db), 0);
+	fts_ahead_free(a);
+	fts_ahead_free(b);
+
+	before = fts_ahead_replayed();
+	assert_int_equal(found(db, "bijstandsuitkering"), 1);
+	assert_int_equal(found(db, "financien"), 1);
+	assert_int_equal(found(db, "werk"), 1);
+	assert_int_equal(found(db, "wachttijden"), 1);
+	assert_int_equal(found(db, "jeugdzorg"), 1);
+	assert_int_equal(found(db, "braambes"), 1);
+	assert_int_equal(found(db, "vlierbes"), 0);
+	index_exact(db);
+	/* Nothing in use after the flush: searches tokenized as ever. */
+	assert_int_equal(fts_ahead_replayed(), before);
+	pilot_clear(&p);
+	pilot_clear(&q);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -351,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_renamed_later),
 		cmocka_unit_test(test_batch_lost),
 		cmocka_unit_test(test_flat_page),
+		cmocka_unit_test(test_tokens_ahead),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
