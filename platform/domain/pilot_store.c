@@ -416,7 +416,7 @@ pilot_store_tags(struct db *db, const struct pilot *p)
  * The :named parameters of a pilot's statements, sorted by name (bsearch),
  * and where each one's value is in struct pilot. A statement's parameters
  * are looked up here one by one: asking SQLite for the index of each of
- * the 27 names (a linear search of the statement's names) was 3 % of a
+ * the 31 names (a linear search of the statement's names) was 3 % of a
  * federation sync's applier.
  */
 enum pilot_param_type {

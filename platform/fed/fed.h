@@ -133,6 +133,7 @@ struct fed_apply_ahead;
 struct fed_apply_ahead *fed_apply_ahead_page(const struct config *,
 	     const struct instance *, const struct fed_peer *, json_t *);
 void	 fed_apply_ahead_drop(struct fed_apply_ahead *, json_t *);
+void	 fed_apply_ahead_wait(void);
 int	 fed_apply_page_ahead(struct db *, const struct config *,
 	     const struct instance *, struct fed_peer *, json_t *,
 	     struct fed_apply_ahead *, bool *, struct fed_counts *,

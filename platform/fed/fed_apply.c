@@ -389,6 +389,35 @@ struct fed_apply_ahead {
 	json_t			*garbage;	/* under mu: the page, owned */
 };
 
+/*
+ * Helper threads alive: a stopped helper may still finish the entry it
+ * prepares (with the config), so the scheduler waits for them all before
+ * it reports stopped (fed_apply_ahead_wait).
+ */
+static pthread_mutex_t fed_apply_helpers_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fed_apply_helpers_cv = PTHREAD_COND_INITIALIZER;
+static int fed_apply_helpers;
+
+static void
+fed_apply_helpers_add(int n)
+{
+	pthread_mutex_lock(&fed_apply_helpers_mu);
+	fed_apply_helpers += n;
+	pthread_cond_broadcast(&fed_apply_helpers_cv);
+	pthread_mutex_unlock(&fed_apply_helpers_mu);
+}
+
+/* Until every helper thread has ended (after their pages were dropped). */
+void
+fed_apply_ahead_wait(void)
+{
+	pthread_mutex_lock(&fed_apply_helpers_mu);
+	while (fed_apply_helpers > 0)
+		pthread_cond_wait(&fed_apply_helpers_cv,
+		    &fed_apply_helpers_mu);
+	pthread_mutex_unlock(&fed_apply_helpers_mu);
+}
+
 /* Free a and all it holds (no thread uses it any more). */
 static void
 fed_apply_ahead_free(struct fed_apply_ahead *a)
@@ -428,6 +457,7 @@ fed_apply_ahead_main(void *arg)
 		pthread_cond_wait(&a->cv, &a->mu);
 	pthread_mutex_unlock(&a->mu);
 	fed_apply_ahead_free(a);
+	fed_apply_helpers_add(-1);
 	return NULL;
 }
 
@@ -450,10 +480,15 @@ fed_apply_ahead_start(const struct config *cfg, const struct instance *self,
 	a->prep = xcalloc(a->n > 0 ? a->n : 1, sizeof *a->prep);
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
-	a->threaded = a->n > 1 && pthread_create(&thread, NULL,
-	    fed_apply_ahead_main, a) == 0;
-	if (a->threaded)
-		pthread_detach(thread);
+	if (a->n > 1) {
+		fed_apply_helpers_add(1);
+		a->threaded = pthread_create(&thread, NULL,
+		    fed_apply_ahead_main, a) == 0;
+		if (a->threaded)
+			pthread_detach(thread);
+		else
+			fed_apply_helpers_add(-1);
+	}
 	return a;
 }
 

@@ -718,6 +718,7 @@ fed_pull_stop_cb(evutil_socket_t fd, short what, void *arg)
 	fa.db = NULL;
 	for (size_t i = 0; i < fp.npeers; i++)
 		fed_pull_pending_free(&fp.peers[i]);
+	fed_apply_ahead_wait();	/* they may read the config */
 	db_close(fp.db);
 	fp.db = NULL;
 	pthread_mutex_lock(&fp.mu);
