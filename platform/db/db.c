@@ -208,28 +208,27 @@ db_pragmas(sqlite3 *h, int flags, char **err)
 	return 0;
 }
 
-static int	db_wal_hook_other(void *, sqlite3 *, const char *, int);
-
 /*
  * A grouped connection committed (a transaction, or a statement on its
- * own): its ticket, and the WAL's length for the syncer's checkpoint, as
- * for any other connection (below: the federation's applier is grouped
- * too, and holds the lock for long). The WAL hook comes after every
- * commit that wrote, with the write lock already released (it also
- * replaces the automatic checkpoint).
+ * own): its ticket, and the WAL's length for the syncer's checkpoint. The
+ * WAL hook comes after every commit that wrote, with the write lock
+ * already released (it also replaces the automatic checkpoint).
  */
 static int
 db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
 	struct db *db = arg;
 
+	(void)h;
+	(void)name;
 	db->ticket = durable_noted();
-	return db_wal_hook_other(arg, h, name, frames);
+	durable_wal_frames(frames);
+	return SQLITE_OK;
 }
 
 /*
- * Any other connection of meentd (the signer, the notifier), and the
- * grouped ones after their ticket: the WAL's length for the syncer, which copies the pages
+ * Any other connection of meentd (the federation's applier, the signer,
+ * the notifier): the WAL's length for the syncer, which copies the pages
  * back on its own thread, so that the writer does not (the applier spent
  * an eighth of its time in checkpoints). Past DB_WAL_OWN_FRAMES the
  * connection checkpoints itself, as SQLite's automatic checkpoint would:

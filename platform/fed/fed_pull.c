@@ -283,32 +283,9 @@ fed_pull_apply_ahead(void *arg, long long next, bool more)
 	event_active(fa.ahead_ev, EV_READ, 0);
 }
 
-/*
- * The applier's connection commits with synchronous=NORMAL while the
- * syncer runs (DB_GROUP, durable.c): a page's commit does not wait for
- * the disk, and the next page is applied while the syncer syncs it. A
- * page is reported applied at once; a page starts only when the page two
- * before it is on disk (at most one is not, while another is applied),
- * and the last page of a pull only ends when all of it is (the outbound
- * thread then tells subscribers about it). A crash loses at most pages
- * whose cursor goes with them: they are read again. A failed sync fails
- * the page that waited for it: the pull backs off, and reads again from
- * the cursor it had.
- */
-static int
-fed_pull_synced(uint64_t ticket, const char **why)
-{
-	if (durable_wait(ticket) == 1)
-		return 0;
-	*why = "de database kon niet veilig naar schijf schrijven";
-	return -1;
-}
-
 static void *
 fed_pull_apply_main(void *arg)
 {
-	uint64_t older = 0, newer = 0;	/* the last two pages' commits */
-
 	(void)arg;
 	pthread_mutex_lock(&fa.mu);
 	for (;;) {
@@ -322,26 +299,12 @@ fed_pull_apply_main(void *arg)
 		if (fa.quit)
 			break;
 		pthread_mutex_unlock(&fa.mu);
-		memset(&c, 0, sizeof c);
 		/* fa.p and page are the applier's until done; page is freed. */
-		if ((rc = fed_pull_synced(older, &why)) == -1)
-			fed_apply_ahead_drop(fa.page_ahead, fa.page);
-		else
-			rc = fed_apply_page_ahead(fa.db, fp.cfg, &fp.self,
-			    &fa.p, fa.page, fa.page_ahead, &more, &c, &why,
-			    fed_pull_apply_ahead, NULL);
+		rc = fed_apply_page_ahead(fa.db, fp.cfg, &fp.self, &fa.p,
+		    fa.page, fa.page_ahead, &more, &c, &why,
+		    fed_pull_apply_ahead, NULL);
 		fa.page = NULL;
 		fa.page_ahead = NULL;
-		if (rc == 0 && more) {
-			older = newer;
-			newer = db_ticket(fa.db);
-		} else {	/* the pull ends: all of it on disk, or failed */
-			if (fed_pull_synced(older, &why) == -1 ||
-			    fed_pull_synced(newer, &why) == -1 ||
-			    fed_pull_synced(db_ticket(fa.db), &why) == -1)
-				rc = -1;
-			older = newer = 0;
-		}
 		if (rc == -1)
 			db_recover(fa.db);	/* after a failure: afresh */
 		pthread_mutex_lock(&fa.mu);
@@ -747,9 +710,7 @@ fed_pull_start(const struct config *cfg, const struct instance *self,
 	}
 	path = xasprintf("%s/meent.db", cfg->data_dir);
 	fp.db = db_open(path, 0, err);
-	/* The applier's commits are synced by the syncer (fed_pull_synced). */
-	if (fp.db != NULL && (fa.db = db_open(path, durable_running() ?
-	    DB_GROUP : 0, err)) == NULL) {
+	if (fp.db != NULL && (fa.db = db_open(path, 0, err)) == NULL) {
 		db_close(fp.db);
 		fp.db = NULL;
 	}
