@@ -512,7 +512,7 @@ fed_apply_ahead_get(struct fed_apply_ahead *a, size_t i)
 
 /*
  * The applier is done with the page (page: its JSON, now the helper's to
- * free, with a; NULL: the caller keeps it). Neither is used after this.
+ * free, with a). Neither is used after this.
  */
 static void
 fed_apply_ahead_end(struct fed_apply_ahead *a, json_t *page)
@@ -776,11 +776,14 @@ fed_apply_page_ahead(struct db *db, const struct config *cfg,
 	next_seq = json_integer_value(next);
 	page_more = json_is_true(json_object_get(o, "more")) &&
 	    next_seq < json_integer_value(head);
-	/* Started for this page, for this peer as it is now; else here. */
+	/*
+	 * Started for this page, for this peer as it is now; else here. The
+	 * one dropped may still read an entry: it gets a reference of its own.
+	 */
 	if (ahead != NULL && (ahead->entries != entries ||
 	    memcmp(ahead->p.key, p->key, sizeof p->key) != 0 ||
 	    strcmp(ahead->p.instance, p->instance) != 0)) {
-		fed_apply_ahead_end(ahead, NULL);
+		fed_apply_ahead_end(ahead, json_incref(o));
 		ahead = NULL;
 	}
 	if (ahead == NULL)
