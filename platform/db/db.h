@@ -105,6 +105,7 @@ int	 faultvfs_register(void);
 
 /* fts.c */
 int	 fts_register(sqlite3 *);
+fts5_api *fts_api(sqlite3 *);
 char	*fts_query(const char *, const char **);
 
 /* fts_ahead.c */

@@ -160,21 +160,29 @@ fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 	    fts_token_cb);
 }
 
+/* FTS5's API on connection h (valid while h is open), or NULL. */
+fts5_api *
+fts_api(sqlite3 *h)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return api;
+}
+
 /* Register "meent_nl" on a connection. Returns an SQLite result code. */
 int
 fts_register(sqlite3 *h)
 {
 	static fts5_tokenizer tok = { fts_create, fts_delete, fts_tokenize };
-	fts5_api *api = NULL;
-	sqlite3_stmt *st;
-	int rc;
+	fts5_api *api = fts_api(h);
 
-	rc = sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
 	if (api == NULL)
 		return SQLITE_ERROR;
 	return api->xCreateTokenizer(api, "meent_nl", api, &tok, NULL);

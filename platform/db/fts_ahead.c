@@ -99,18 +99,13 @@ fts_ahead_maker_new(void)
 {
 	struct fts_ahead_maker *m = xcalloc(1, sizeof *m);
 	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
 	void *uctx;
 
 	if (sqlite3_open_v2(":memory:", &m->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-	    fts_register(m->h) != SQLITE_OK ||
-	    sqlite3_prepare_v2(m->h, "SELECT fts5(?1)", -1, &st, NULL) !=
-	    SQLITE_OK)
+	    fts_register(m->h) != SQLITE_OK)
 		goto fail;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	api = fts_api(m->h);
 	if (api == NULL || api->xFindTokenizer(api, "meent_nl", &uctx,
 	    &m->api) != SQLITE_OK || m->api.xCreate(uctx, NULL, 0, &m->tok) !=
 	    SQLITE_OK) {
