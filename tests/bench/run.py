@@ -232,22 +232,25 @@ def table(path):
     out.append("")
     w = [r for r in rows if r[0] == "write"]
     if w:
-        out.append("%-24s %9s %8s %8s %12s %6s" % (
+        out.append("%-24s %9s %8s %8s %12s %6s %7s" % (
             "writes (POST pilot)", "writes/s", "p50 ms", "p99 ms",
-            "bare loop/s", "ratio"))
+            "bare loop/s", "ratio", "cpu us"))
+        tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
         for r in w:
-            _, name, rps, p50, p99, loop, err = (r + [""] * 7)[:7]
-            rps, loop = num(rps), num(loop)
-            out.append("%-24s %9s %8s %8s %12s %6s%s" % (
+            _, name, rps, p50, p99, loop, err, n, ticks = (r + [""] * 9)[:9]
+            rps, loop, n, ticks = num(rps), num(loop), num(n), num(ticks)
+            out.append("%-24s %9s %8s %8s %12s %6s %7s%s" % (
                 name, "%.0f" % rps if rps is not None else "-",
                 fmt_ms(ms(p50)), fmt_ms(ms(p99)),
                 "%.0f" % loop if loop is not None else "-",
                 "%.2f" % (rps / loop) if rps is not None and loop else "-",
-                "  ERRORS: " + err if err.strip() else ""))
+                "%.0f" % (ticks * tick_us / n) if n and ticks is not None
+                else "-", "  ERRORS: " + err if err.strip() else ""))
         out.append("  (bare loop: tests/bench/commit_loop.c, SQLite WAL "
                    "synchronous=FULL, one row per commit, same disk, run "
                    "just before each; target: ratio >= 1.0, p99 <= 50 ms "
-                   "at 16)")
+                   "at 16; cpu us: meentd's CPU time per write, steadier "
+                   "than the rates on a shared machine)")
     for r in rows:
         if r[0] == "fsync":
             out.append("%-24s %s" % ("syncs per write", r[1]))
