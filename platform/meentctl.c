@@ -144,7 +144,7 @@ ctl_open(struct ctl *c)
 		free(path);
 		return NULL;
 	}
-	db = db_open(path, 0, &err);
+	db = db_open(path, DB_MAPPED, &err);
 	free(path);
 	if (db == NULL || migrate_apply(db, &err) == -1) {
 		ctl_fail("%s", err);
@@ -226,7 +226,7 @@ ctl_init(struct ctl *c)
 		    "overwrite it", c->data_dir);
 		goto out;
 	}
-	db = db_open(path, DB_CREATE, &err);
+	db = db_open(path, DB_CREATE | DB_MAPPED, &err);
 	if (db == NULL || migrate_apply(db, &err) == -1 ||
 	    instance_create(db, c->data_dir, name != NULL ? name : "meent",
 	    base_url != NULL ? base_url : "http://127.0.0.1:8080",

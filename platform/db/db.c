@@ -80,7 +80,7 @@ struct db {
 	int		 failure;	/* the first storage error, or 0 */
 	bool		 stale;		/* to be reopened (db_recover) */
 	char		*path;
-	int		 flags;		/* DB_READONLY, DB_GROUP, DB_BATCH */
+	int		 flags;		/* db_open()'s DB_*, but DB_CREATE */
 	uint64_t	 ticket;	/* of the last grouped commit */
 	bool		 writing;	/* holds db_writer */
 	double		 writing_since;	/* clock_ms() when it took it */
@@ -190,24 +190,26 @@ db_pragmas(sqlite3 *h, int flags, char **err)
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA temp_store=MEMORY;"
-	    /*
-	     * No mmap (nor for a reader, below): SQLite unmaps a
-	     * connection's whole mapping when it begins a transaction
-	     * after another connection's commit (in
-	     * pagerBeginReadTransaction), and with two workers taking
-	     * turns that was every batch: munmap, a TLB shootdown on both
-	     * cores and a page fault for each page read again, a fifth of
-	     * a write's CPU. Its page cache (below) is reset then too, and
-	     * refilled by pread().
-	     */
 	    "PRAGMA journal_size_limit=67108864;"
 	    "PRAGMA cache_size=-32768;";
 	static const char *const ro = "PRAGMA foreign_keys=ON;";
+	/*
+	 * Reads by mmap only for DB_MAPPED (meentctl, one connection):
+	 * SQLite unmaps a connection's whole mapping when it begins a
+	 * transaction after another connection's commit (in
+	 * pagerBeginReadTransaction). In meentd, with two workers taking
+	 * turns at the writer lock, that was every batch: munmap, a TLB
+	 * shootdown on both cores and a page fault for each page read
+	 * again, a fifth of a write's CPU. Its connections read through
+	 * their page cache (reset then too) and pread().
+	 */
+	static const char *const mapped = "PRAGMA mmap_size=1073741824;";
 	char *msg = NULL;
 
 	if (sqlite3_exec(h, (flags & DB_READONLY) ? ro : rw, NULL, NULL,
 	    &msg) != SQLITE_OK || ((flags & DB_GROUP) && sqlite3_exec(h, group,
-	    NULL, NULL, &msg) != SQLITE_OK)) {
+	    NULL, NULL, &msg) != SQLITE_OK) || ((flags & DB_MAPPED) &&
+	    sqlite3_exec(h, mapped, NULL, NULL, &msg) != SQLITE_OK)) {
 		*err = xasprintf("%s", msg != NULL ? msg : "pragma failed");
 		sqlite3_free(msg);
 		return -1;

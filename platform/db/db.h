@@ -34,6 +34,7 @@ struct db;
 #define DB_READONLY	0x2
 #define DB_GROUP	0x4	/* commits made durable by durable.c */
 #define DB_BATCH	0x8	/* writes of a round in one transaction */
+#define DB_MAPPED	0x10	/* reads by mmap: a process of one connection */
 
 /* Run inside every transaction of a connection (db_set_hooks). */
 struct db_hooks {
