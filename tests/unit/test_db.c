@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmpdb.h"
+
 static char dir[] = "/tmp/meent-test-db-XXXXXX";
 static char *path;
 
@@ -136,17 +138,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	static const char *const ext[] = { "", "-wal", "-shm" };
-
 	(void)state;
-	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-		char *f = xasprintf("%s%s", path, ext[i]);
-
-		unlink(f);
-		free(f);
-	}
-	free(path);
-	rmdir(dir);
+	tmpdb_remove(path, dir);
 	return 0;
 }
 
