@@ -448,8 +448,9 @@ pilot_from_json(struct pilot *p, json_t *in, const struct strlist *domains,
 	p->status = pilot_enum(in, "status", true, pilot_statuses, invalid);
 	p->zichtbaarheid = pilot_enum(in, "zichtbaarheid", false,
 	    pilot_visibilities, invalid);
-	if (p->zichtbaarheid == NULL && json_object_get(in, "zichtbaarheid") ==
-	    NULL)
+	/* Not given, or null (as for every field): the default, never none. */
+	v = json_object_get(in, "zichtbaarheid");
+	if (p->zichtbaarheid == NULL && (v == NULL || json_is_null(v)))
 		p->zichtbaarheid = xstrdup(PILOT_VISIBILITY_DEFAULT);
 	p->aanvrager = pilot_enum(in, "aanvrager", false, pilot_requesters,
 	    invalid);

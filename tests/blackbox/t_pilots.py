@@ -266,4 +266,24 @@ for name, md, want in [("nested emphasis", "*a **b " * 12000, 201),
     t.eq(r.status, want, "100 KB of %s: %d (%.2f s)" % (
         name, want, time.time() - t0))
 
+# null is "not given", as for every field: the default visibility (a 500
+# before; through a peer's feed, a crash of the page's helper thread)
+r = m.request("POST", "/api/v1/pilots", body=dict(base, zichtbaarheid=None),
+              token=rheden)
+t.eq((r.status, r.json().get("zichtbaarheid") if r.status < 300 else
+      r.body[:200]), (201, "concept"), "zichtbaarheid null: a concept")
+nid, tag = (r.json().get("id"), r.header("ETag")) if r.status == 201 else \
+    ("x", "x")
+t.eq(m.get("/api/v1/pilots/" + nid).status, 404, "not public")
+r = m.request("PATCH", "/api/v1/pilots/" + nid, token=rheden,
+              body={"zichtbaarheid": "openbaar"}, headers={"If-Match": tag})
+t.eq(r.status, 200, "made public")
+r = m.request("PATCH", "/api/v1/pilots/" + nid, token=rheden,
+              body={"zichtbaarheid": None},
+              headers={"If-Match": r.header("ETag") or "x"})
+t.eq((r.status, r.json().get("zichtbaarheid") if r.status < 300 else
+      r.body[:200]), (200, "concept"),
+     "PATCH zichtbaarheid null: the default again, not left as it was")
+t.eq(m.get("/api/v1/pilots/" + nid).status, 404, "no longer public")
+
 finish(t, m)
