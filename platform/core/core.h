@@ -40,6 +40,9 @@ struct worker;
 #define MEENT_INVALID		(-5)	/* the result would break a limit */
 
 #define nitems(a)		(sizeof (a) / sizeof (a)[0])
+/* A number macro as a string literal: "PRAGMA x=" stringify(N) */
+#define stringify_(x)		#x
+#define stringify(x)		stringify_(x)
 
 #ifndef MEENT_CONTENT_DIR
 #define MEENT_CONTENT_DIR	"/usr/local/share/meent/content"

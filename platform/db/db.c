@@ -69,8 +69,6 @@
 #define DB_WAL_KEEP	134217728	/* 128 MiB */
 _Static_assert(DB_WAL_KEEP >= DB_WAL_OWN_FRAMES * (4096 + 24) + (32 << 20),
     "DB_WAL_KEEP below what the applier lets the WAL reach");
-#define DB_STR_(x)	#x
-#define DB_STR(x)	DB_STR_(x)	/* a number macro as a literal */
 
 struct db_cached {
 	const char	*sql;
@@ -205,7 +203,7 @@ db_pragmas(sqlite3 *h, int flags, char **err)
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA temp_store=MEMORY;"
-	    "PRAGMA journal_size_limit=" DB_STR(DB_WAL_KEEP) ";"
+	    "PRAGMA journal_size_limit=" stringify(DB_WAL_KEEP) ";"
 	    "PRAGMA cache_size=-32768;";
 	static const char *const ro = "PRAGMA foreign_keys=ON;";
 	/*

@@ -206,9 +206,6 @@ fts_register(sqlite3 *h)
 #define FTS_PREFIXES_MAX	4
 #define FTS_PREFIX_MIN		3	/* characters before a * */
 
-#define FTS_STR_(x)	#x
-#define FTS_STR(x)	FTS_STR_(x)
-
 enum fts_kind { FTS_WORD, FTS_PHRASE, FTS_OPERATOR };
 
 /* One part of a query: a word, a "phrase", AND/OR/NOT or a parenthesis. */
@@ -346,7 +343,7 @@ fts_split(const char *in, struct fts_part *part, const char **err)
 	}
 	return n;
 short_prefix:
-	*err = "zet een * alleen achter " FTS_STR(FTS_PREFIX_MIN) " of meer "
+	*err = "zet een * alleen achter " stringify(FTS_PREFIX_MIN) " of meer "
 	    "letters, zoals bijstand*";
 	return -1;
 }
@@ -445,7 +442,7 @@ fts_query(const char *in, const char **err)
 	bool operators = false;
 
 	if (strlen(in) > FTS_QUERY_MAX) {
-		*err = "hoogstens " FTS_STR(FTS_QUERY_MAX) " tekens";
+		*err = "hoogstens " stringify(FTS_QUERY_MAX) " tekens";
 		return NULL;
 	}
 	if ((n = fts_split(in, part, err)) == -1)
@@ -471,12 +468,12 @@ fts_query(const char *in, const char **err)
 		return NULL;
 	}
 	if (terms > FTS_TERMS_MAX) {
-		*err = "gebruik hoogstens " FTS_STR(FTS_TERMS_MAX) " zoek"
+		*err = "gebruik hoogstens " stringify(FTS_TERMS_MAX) " zoek"
 		    "woorden";
 		return NULL;
 	}
 	if (prefixes > FTS_PREFIXES_MAX) {
-		*err = "gebruik hoogstens " FTS_STR(FTS_PREFIXES_MAX)
+		*err = "gebruik hoogstens " stringify(FTS_PREFIXES_MAX)
 		    " woorden met een *";
 		return NULL;
 	}
