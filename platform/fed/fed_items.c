@@ -188,7 +188,12 @@ fed_items_pilot_ready_make(const struct fed_entry *e, json_t *body,
 	    !json_is_integer(json_object_get(body, "versie")) ||
 	    strlen(e->id) != 36)
 		return;
-	in = json_deep_copy(body);
+	/*
+	 * A shallow copy without the identity: pilot_from_json() only reads
+	 * its input, so the values can be shared with body, which apply
+	 * still reads ("bijlagen").
+	 */
+	in = json_copy(body);
 	for (size_t i = 0; i < nitems(identity); i++)
 		json_object_del(in, identity[i]);
 	invalid = json_array();
