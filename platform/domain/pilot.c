@@ -222,6 +222,7 @@ pilot_text(json_t *in, const char *name, bool required, size_t min,
 {
 	json_t *v = json_object_get(in, name);
 	char *s, reason[128];
+	size_t chars;
 
 	if (v == NULL || json_is_null(v)) {
 		if (required)
@@ -239,7 +240,8 @@ pilot_text(json_t *in, const char *name, bool required, size_t min,
 	s = xstrdup(json_string_value(v));
 	if (!single_line)
 		markdown_lf(s);
-	if (pilot_chars(s) < min || pilot_chars(s) > max) {
+	chars = pilot_chars(s);
+	if (chars < min || chars > max) {
 		snprintf(reason, sizeof reason, "moet %zu tot %zu tekens zijn",
 		    min, max);
 		pilot_invalid(invalid, name, reason);

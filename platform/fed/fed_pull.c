@@ -584,6 +584,8 @@ fed_pull_send_notify(void)
 	char sig[89];
 	char *body;
 
+	if (fp.npeers == 0)
+		return;		/* no one to tell: no signature to make */
 	fed_sign_notify(fp.self.uuid, now, fp.self.secret_key, sig);
 	body = xasprintf("{\"instance\":\"%s\",\"time\":%lld,\"sig\":\"%s\"}",
 	    fp.self.uuid, now, sig);
