@@ -26,6 +26,11 @@ federation_allow_http_loopback = true:
 3. A mesh of 10 instances, each pinning the 9 others (interval 5 s); 1,000
    publishes on random instances by 4 concurrent clients; the time until
    every instance holds all 1,000 pilots.
+4. (--only cgsync) The initial sync of --cg-pilots (2,000) with B under
+   valgrind --tool=callgrind: the instructions B's whole process runs from
+   `peer add` until its cursor is A's head, per entry. A count, not a time:
+   the same on a slow day as on a fast one, so that the sync's cost shows
+   as a number where its rate is noise.
 
 Only the standard library. Every wait has a timeout; every meentd started
 here is stopped (SIGTERM by pid) when this exits, also on SIGTERM.
@@ -146,15 +151,16 @@ class Node:
         finally:
             db.close()
 
-    def start(self, settings=None, timeout=60):
+    def start(self, settings=None, timeout=60, wrap=()):
+        """wrap: a tool meentd runs under (valgrind ARGS), in its process."""
         self.runs += 1
         self.log_path = os.path.join(self.dir, "meentd-%d.log" % self.runs)
         self.time_path = os.path.join(self.dir, "time-%d.txt" % self.runs)
-        argv = [TIME, "-v", "-o", self.time_path, self.b.meentd, "--data",
-                self.data, "--listen", "127.0.0.1:0", "--threads",
-                str(self.threads), "--content", self.b.content,
-                "--set", "access_log=off",
-                "--set", "federation_allow_http_loopback=true"]
+        argv = [TIME, "-v", "-o", self.time_path] + list(wrap) + [
+            self.b.meentd, "--data", self.data, "--listen", "127.0.0.1:0",
+            "--threads", str(self.threads), "--content", self.b.content,
+            "--set", "access_log=off",
+            "--set", "federation_allow_http_loopback=true"]
         for k, v in (settings or {}).items():
             argv += ["--set", "%s=%s" % (k, v)]
         self.peak = {"VmHWM": 0, "RssAnon": 0, "RssFile": 0}
@@ -428,8 +434,8 @@ def search_total(node, q):
     return j.get("totaal")
 
 
-def bench_sync(b, n, sents, res, tag):
-    print("== initial sync of %d pilots" % n, flush=True)
+def source(b, n, sents, res, tag):
+    """A with n pilots signed into its feed, running: (A, a title)."""
     A = Node(b, "meent bron %s" % tag)
     t0 = now()
     title = generate(A, n, sents)
@@ -459,6 +465,12 @@ def bench_sync(b, n, sents, res, tag):
 
     A.start(timeout=120)
     res["a_restart_s"] = A.start_s
+    return A, title
+
+
+def bench_sync(b, n, sents, res, tag):
+    print("== initial sync of %d pilots" % n, flush=True)
+    A, title = source(b, n, sents, res, tag)
     head = A.head()
     res["head"] = head
     B = Node(b, "meent doel %s" % tag)
@@ -525,6 +537,42 @@ def bench_sync(b, n, sents, res, tag):
         res["error"] = "%sB holds %d of %d, %d quarantined" % (
             res["error"] + "; " if "error" in res else "", res["b_has"], n,
             res["quarantined"])
+    return res
+
+
+def bench_cgsync(b, n, sents, res):
+    """The initial sync of n pilots with B under callgrind: B's instructions
+    from `peer add` to A's head (counters zeroed once B listens)."""
+    print("== initial sync of %d pilots, B under callgrind" % n, flush=True)
+    A, _ = source(b, n, sents, res, "cg %d" % n)
+    head = A.head()
+    out = os.path.join(b.work, "callgrind.out")
+    B = Node(b, "meent doel cg %d" % n)
+    B.start(timeout=600, wrap=["valgrind", "--tool=callgrind",
+                               "--callgrind-out-file=" + out])
+    ctl = ["callgrind_control"]
+    subprocess.run(ctl + ["-z", str(B.pid)], capture_output=True, check=True)
+    B.pin(A, 3600)
+    url = A.url()
+    wait_for(lambda: (B.peer_row(url) or [0])[0] >= head, b.sync_timeout,
+             "B under callgrind to reach A's head %d" % head, step=0.2)
+    subprocess.run(ctl + ["-d", str(B.pid)], capture_output=True, check=True)
+    res["b_has"] = B.pilots_of(A.uuid)
+    A.stop()
+    B.stop(timeout=300)
+    ir = 0
+    for path in glob.glob(out + ".*"):   # the dump asked for (.1)
+        with open(path) as f:
+            for line in f:
+                if line.startswith(("summary:", "totals:")):
+                    ir += int(line.split()[1])
+                    break
+    res["ir"] = ir
+    print("  B ran %s instructions for %d entries (%s each); B has %d" % (
+        "{:,}".format(ir), n, "{:,}".format(ir // n), res["b_has"]),
+        flush=True)
+    if res["b_has"] != n:
+        res["error"] = "B holds %d of %d" % (res["b_has"], n)
     return res
 
 
@@ -686,7 +734,7 @@ def bench_mesh(b, sents, size, publishes, clients, res):
 
 # --- report ------------------------------------------------------------------
 
-def table(args, syncs, lat, mesh, wall):
+def table(args, syncs, lat, mesh, wall, cg=None):
     out = []
     rev = subprocess.run(["git", "-C", os.path.dirname(__file__), "describe",
                           "--always", "--dirty"], capture_output=True,
@@ -722,6 +770,13 @@ def table(args, syncs, lat, mesh, wall):
                        "  setup (SQL into A, A stopped)", s["gen_s"],
                        s["reindex_s"], s["db_mb"], s["search_a"],
                        s["search_b"]))
+    if cg:
+        out.append("%-44s %s Ir per entry (%s for %d; B's whole process"
+                   " under callgrind, peer add -> head)%s" % (
+                       "sync %d pilots, B's instructions" % cg["n"],
+                       "{:,}".format(cg["ir"] // cg["n"]),
+                       "{:,}".format(cg["ir"]), cg["n"],
+                       "" if "error" not in cg else "  ERROR " + cg["error"]))
     if lat:
         out.append("%-44s median %.3f s, p90 %.3f s, max %.3f s (min %.3f;"
                    " POST %.3f)" % (
@@ -757,7 +812,10 @@ def main():
     ap.add_argument("--mesh", type=int, default=10)
     ap.add_argument("--publishes", type=int, default=1000)
     ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--only", default="sync,latency,mesh")
+    ap.add_argument("--only", default="sync,latency,mesh",
+                    help="of sync, latency, mesh, cgsync")
+    ap.add_argument("--cg-pilots", type=int, default=2000,
+                    help="pilots of the sync under callgrind (cgsync)")
     ap.add_argument("--sync-timeout", type=float, default=1500,
                     help="seconds one initial sync may take; past it the"
                     " entries applied so far give the rate")
@@ -771,12 +829,14 @@ def main():
     b = Bench(args)
     sents = sentences(b.content)
     t_start = now()
-    syncs, lat, mesh = [], None, None
+    syncs, lat, mesh, cg = [], None, None, None
     rc = 0
     try:
         if "sync" in only:
             for n in [int(x) for x in args.pilots.split(",") if x]:
                 syncs.append(bench_sync(b, n, sents, {"n": n}, str(n)))
+        if "cgsync" in only:
+            cg = bench_cgsync(b, args.cg_pilots, sents, {"n": args.cg_pilots})
         if "latency" in only:
             lat = bench_latency(b, sents, args.samples, {})
         if "mesh" in only:
@@ -788,7 +848,7 @@ def main():
         rc = 1
     finally:
         b.stop_all()
-    text = table(args, syncs, lat, mesh, now() - t_start)
+    text = table(args, syncs, lat, mesh, now() - t_start, cg)
     print()
     print(text, end="")
     if args.results and rc == 0:  # also with a sync's ERROR in the table
@@ -796,7 +856,7 @@ def main():
         with open(args.results, "w") as f:
             f.write(text)
         print("written to %s" % args.results)
-    if any("error" in s for s in syncs):
+    if any("error" in s for s in syncs + ([cg] if cg else [])):
         rc = 1
     return rc
 

@@ -276,6 +276,11 @@ def table(path):
                        "counted from listening on; run.py mix: 200 GETs, 20 "
                        "POSTs; the dump: tests/bench/results/callgrind.out)"
                        % meta.get("cg_pilots", "?"))
+        elif r[0] == "cgfed":
+            out.append("%-24s %s Ir per entry, B's whole process (the initial"
+                       " sync of %s pilots; federation.py --only cgsync)" % (
+                           "callgrind sync", "{:,}".format(int(r[2]))
+                           if r[2] else "FAILED", r[1]))
     out.append("")
     if "wall_s" in meta:
         out.append("run took %s s" % meta["wall_s"])
